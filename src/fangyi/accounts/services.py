@@ -1,0 +1,113 @@
+"""Staff, their role assignments and API tokens."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangyi.core import audit
+from fangyi.core.models import ObjectChange
+from fangyi.core.permissions import ADD, CHANGE, ROLES, STAFF, can
+from fangyi.regions.models import Region
+
+from .models import ApiToken, RoleAssignment, User, hash_token
+
+USER_FIELDS = ["username", "first_name", "last_name", "phone", "is_active"]
+
+
+def create_staff(
+    *,
+    actor,
+    username: str,
+    password: str,
+    role: str,
+    region: Region,
+    full_name: str = "",
+    check_password: bool = True,
+) -> User:
+    if actor is not None and not can(actor, STAFF, ADD, region.path):
+        raise PermissionDenied(_("您没有在该辖区添加工作人员的权限。"))
+    username = (username or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = [_("请填写用户名。")]
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = [_("用户名 %(u)s 已被使用。") % {"u": username}]
+    if role not in ROLES:
+        errors["role"] = [_("未知角色：%(role)s") % {"role": role}]
+    if check_password:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        user = User(username=username, first_name=full_name)
+        user.set_password(password)
+        user.save(force_insert=True)
+        audit.record_change(
+            actor=actor,
+            action=ObjectChange.CREATE,
+            obj=user,
+            before=None,
+            after=audit.snapshot(user, USER_FIELDS),
+            region_path=region.path,
+        )
+        assign_role(actor=actor, user=user, role=role, region=region)
+    return user
+
+
+def assign_role(*, actor, user: User, role: str, region: Region) -> RoleAssignment:
+    if (
+        actor is not None
+        and not can(actor, STAFF, CHANGE, region.path)
+        and not can(actor, STAFF, ADD, region.path)
+    ):
+        raise PermissionDenied(_("您没有在该辖区分配角色的权限。"))
+    if role not in ROLES:
+        raise ValidationError({"role": _("未知角色：%(role)s") % {"role": role}})
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, region=region, defaults={"region_path": region.path}
+    )
+    if created:
+        audit.record_change(
+            actor=actor,
+            action=ObjectChange.CREATE,
+            obj=assignment,
+            before=None,
+            after={"user": user.username, "role": role, "region": region.code},
+            region_path=region.path,
+        )
+    user.__dict__.pop("_fangyi_assignments", None)
+    return assignment
+
+
+def issue_token(*, actor, user: User) -> str:
+    """Creates a token and returns it: the only time its plain text exists."""
+    raw = ApiToken.new_raw_key()
+    token = ApiToken.objects.create(user=user, key_hash=hash_token(raw), hint=raw[:8])
+    audit.record_change(
+        actor=actor,
+        action=ObjectChange.CREATE,
+        obj=token,
+        before=None,
+        after={"user": user.username, "hint": token.hint},
+        region_path="",
+    )
+    return raw
+
+
+def user_for_token(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

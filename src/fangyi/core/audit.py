@@ -1,0 +1,95 @@
+"""What services call to leave a trace. Bulk operations write one row per object, in bulk."""
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+
+from django.db import models
+from django.utils import timezone
+
+from .context import current
+from .models import AccessEvent, ObjectChange
+
+
+def _json_value(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    data = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname)
+        data[name] = _json_value(value)
+    return data
+
+
+def _actor_fields(actor) -> dict:
+    ctx = current()
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return {
+        "actor": actor if authenticated else None,
+        "actor_name": actor.get_username() if authenticated else ctx.via,
+        "request_id": ctx.request_id,
+        "ip": ctx.ip,
+        "via": ctx.via,
+    }
+
+
+def change_row(
+    *,
+    actor,
+    action: str,
+    obj,
+    before: dict | None,
+    after: dict | None,
+    region_path: str = "",
+    time=None,
+) -> ObjectChange:
+    return ObjectChange(
+        time=time or timezone.now(),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        region_path=region_path,
+        before=before,
+        after=after,
+        **_actor_fields(actor),
+    )
+
+
+def record_change(**kwargs) -> ObjectChange:
+    row = change_row(**kwargs)
+    row.save(force_insert=True)
+    return row
+
+
+def record_changes(rows: list[ObjectChange], batch_size: int = 2000) -> None:
+    ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
+
+
+def record_access(
+    *, actor, kind: str, obj, reason: str, fields: list[str], region_path: str = ""
+) -> AccessEvent:
+    event = AccessEvent(
+        kind=kind,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        region_path=region_path,
+        fields=list(fields),
+        reason=reason,
+        **_actor_fields(actor),
+    )
+    event.save(force_insert=True)
+    return event

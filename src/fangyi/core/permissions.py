@@ -1,0 +1,131 @@
+"""The permission matrix: which role may do what to which kind of record.
+
+docs/permissions.md is this table in prose; keep them together. Every scoped query goes
+through `RestrictedQuerySet.restrict(user, action)`, which asks `scope_paths` below.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ADMIN = "admin"
+COMMANDER = "commander"
+OFFICER = "officer"
+GRID_LEADER = "grid_leader"
+GRID_WORKER = "grid_worker"
+VOLUNTEER = "volunteer"
+CHECKPOINT = "checkpoint"
+SAMPLER = "sampler"
+LAB = "lab"
+
+ROLE_CHOICES = [
+    (ADMIN, _("系统管理员")),
+    (COMMANDER, _("指挥部")),
+    (OFFICER, _("街道/社区干部")),
+    (GRID_LEADER, _("网格长")),
+    (GRID_WORKER, _("网格员")),
+    (VOLUNTEER, _("志愿者")),
+    (CHECKPOINT, _("卡点人员")),
+    (SAMPLER, _("采样人员")),
+    (LAB, _("检测机构")),
+]
+ROLES = [code for code, _label in ROLE_CHOICES]
+
+VIEW, ADD, CHANGE, DELETE, REVEAL, EXPORT = "view", "add", "change", "delete", "reveal", "export"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE, REVEAL, EXPORT)
+
+REGION, HOUSEHOLD, PERSON, AUDIT, STAFF = "region", "household", "person", "audit", "staff"
+
+_ALL = frozenset(ACTIONS)
+_PEOPLE_EDIT = frozenset({VIEW, ADD, CHANGE, REVEAL, EXPORT})
+
+MATRIX: dict[str, dict[str, frozenset[str]]] = {
+    ADMIN: {REGION: _ALL, HOUSEHOLD: _ALL, PERSON: _ALL, AUDIT: _ALL, STAFF: _ALL},
+    COMMANDER: {
+        REGION: frozenset({VIEW}),
+        HOUSEHOLD: frozenset({VIEW, REVEAL, EXPORT}),
+        PERSON: frozenset({VIEW, REVEAL, EXPORT}),
+        AUDIT: frozenset({VIEW}),
+        STAFF: frozenset({VIEW}),
+    },
+    OFFICER: {
+        REGION: frozenset({VIEW, ADD, CHANGE}),
+        HOUSEHOLD: _ALL,
+        PERSON: _ALL,
+        AUDIT: frozenset({VIEW}),
+        STAFF: frozenset({VIEW, ADD, CHANGE}),
+    },
+    GRID_LEADER: {
+        REGION: frozenset({VIEW}),
+        HOUSEHOLD: _PEOPLE_EDIT,
+        PERSON: _PEOPLE_EDIT,
+        AUDIT: frozenset({VIEW}),
+        STAFF: frozenset({VIEW}),
+    },
+    GRID_WORKER: {
+        REGION: frozenset({VIEW}),
+        HOUSEHOLD: _PEOPLE_EDIT,
+        PERSON: _PEOPLE_EDIT,
+    },
+    VOLUNTEER: {
+        REGION: frozenset({VIEW}),
+        HOUSEHOLD: frozenset({VIEW}),
+        PERSON: frozenset({VIEW}),
+    },
+    SAMPLER: {REGION: frozenset({VIEW}), PERSON: frozenset({VIEW})},
+    CHECKPOINT: {REGION: frozenset({VIEW})},
+    LAB: {},
+}
+
+
+class _Everywhere:
+    """Marker: the user may act on every region (a superuser)."""
+
+    def __repr__(self) -> str:
+        return "EVERYWHERE"
+
+
+EVERYWHERE = _Everywhere()
+
+
+def assignments_of(user) -> list[tuple[str, str]]:
+    """(role, region path) pairs, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_fangyi_assignments", None)
+    if cached is None:
+        cached = list(user.role_assignments.values_list("role", "region__path"))
+        user._fangyi_assignments = cached
+    return cached
+
+
+def minimal_paths(paths) -> list[str]:
+    """Drops paths that lie under another path in the list."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(other) for other in kept):
+            kept.append(path)
+    return kept
+
+
+def scope_paths(user, resource: str, action: str):
+    """Region paths under which `user` may perform `action` on `resource`, or EVERYWHERE."""
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return EVERYWHERE
+    return minimal_paths(
+        path
+        for role, path in assignments_of(user)
+        if action in MATRIX.get(role, {}).get(resource, frozenset())
+    )
+
+
+def can(user, resource: str, action: str, path: str | None = None) -> bool:
+    """Whether `user` may act at `path` (or anywhere, when path is None)."""
+    paths = scope_paths(user, resource, action)
+    if paths is EVERYWHERE:
+        return True
+    if path is None:
+        return bool(paths)
+    return any(path.startswith(p) for p in paths)
+
+
+def roles_of(user) -> set[str]:
+    return {role for role, _path in assignments_of(user)}

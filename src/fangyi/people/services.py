@@ -1,0 +1,290 @@
+"""The only place that changes households and persons: check permission, validate, write, audit."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangyi.core import audit
+from fangyi.core.models import AccessEvent, ObjectChange
+from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, can
+from fangyi.regions.models import Level, Region, ancestor_paths
+
+from .models import TAG_FIELDS, Household, IdType, Person, ResidenceStatus
+from .validation import (
+    birth_date_from_resident_id,
+    gender_from_resident_id,
+    validate_mobile,
+    validate_resident_id,
+)
+
+HOUSEHOLD_FIELDS = ["building", "unit", "room", "notes"]
+PERSON_FIELDS = [
+    "household",
+    "name",
+    "gender",
+    "birth_date",
+    "id_type",
+    "id_number",
+    "phone",
+    "residence_status",
+    *TAG_FIELDS.values(),
+    "notes",
+]
+REVEALABLE = {"name", "id_number", "phone"}
+
+
+def _require(user, resource: str, action: str, path: str) -> None:
+    if not can(user, resource, action, path):
+        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
+
+
+def _bump_counts(path: str, *, residents: int = 0, households: int = 0) -> None:
+    if residents or households:
+        Region.objects.filter(path__in=ancestor_paths(path)).update(
+            resident_count=F("resident_count") + residents,
+            household_count=F("household_count") + households,
+        )
+
+
+def _check_building(building) -> None:
+    if not isinstance(building, Region) or building.level != Level.BUILDING:
+        raise ValidationError({"building": _("户必须属于一个楼栋。")})
+
+
+def create_household(*, actor, building: Region, room: str, unit: str = "", notes: str = ""):
+    _check_building(building)
+    _require(actor, HOUSEHOLD, ADD, building.path)
+    household = Household(
+        building=building,
+        unit=unit.strip(),
+        room=room.strip(),
+        notes=notes,
+        region_path=building.path,
+    )
+    household.full_clean(exclude=["region_path"], validate_unique=False)
+    if Household.objects.filter(
+        building=building, unit=household.unit, room=household.room
+    ).exists():
+        raise ValidationError({"room": _("该楼栋已有此单元和房号的户。")})
+    with transaction.atomic():
+        household.save(force_insert=True)
+        _bump_counts(building.path, households=1)
+        audit.record_change(
+            actor=actor,
+            action=ObjectChange.CREATE,
+            obj=household,
+            before=None,
+            after=audit.snapshot(household, HOUSEHOLD_FIELDS),
+            region_path=household.region_path,
+        )
+    return household
+
+
+def update_household(*, actor, household: Household, changes: dict) -> Household:
+    _require(actor, HOUSEHOLD, CHANGE, household.region_path)
+    unknown = set(changes) - set(HOUSEHOLD_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("不能修改此字段。") for name in unknown})
+    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    old_path = household.region_path
+    for name, value in changes.items():
+        setattr(household, name, value.strip() if isinstance(value, str) else value)
+    _check_building(household.building)
+    household.region_path = household.building.path
+    if household.region_path != old_path:
+        _require(actor, HOUSEHOLD, CHANGE, household.region_path)
+    household.full_clean(exclude=["region_path"], validate_unique=False)
+    clash = Household.objects.filter(
+        building=household.building, unit=household.unit, room=household.room
+    ).exclude(pk=household.pk)
+    if clash.exists():
+        raise ValidationError({"room": _("该楼栋已有此单元和房号的户。")})
+    after = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    if before == after:
+        return household
+    with transaction.atomic():
+        household.save()
+        if household.region_path != old_path:
+            members = household.members.count()
+            Person.objects.filter(household=household).update(region_path=household.region_path)
+            _bump_counts(old_path, residents=-members, households=-1)
+            _bump_counts(household.region_path, residents=members, households=1)
+        audit.record_change(
+            actor=actor,
+            action=ObjectChange.UPDATE,
+            obj=household,
+            before=before,
+            after=after,
+            region_path=household.region_path,
+        )
+    return household
+
+
+def clean_person(person: Person) -> None:
+    """Validates a person in full, reporting every field's errors at once."""
+    errors: dict[str, list[str]] = {}
+    try:
+        person.full_clean(exclude=["region_path", "id_tail", "household"], validate_unique=False)
+    except ValidationError as exc:
+        errors.update({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
+    person.name = (person.name or "").strip()
+    person.id_number = (person.id_number or "").strip().upper()
+    if person.id_type == IdType.RESIDENT_ID and person.id_number:
+        try:
+            person.id_number = validate_resident_id(person.id_number)
+        except ValidationError as exc:
+            errors.setdefault("id_number", []).extend(exc.messages)
+        else:
+            derived_birth = birth_date_from_resident_id(person.id_number)
+            derived_gender = gender_from_resident_id(person.id_number)
+            if person.birth_date and person.birth_date != derived_birth:
+                errors.setdefault("birth_date", []).append(
+                    _("出生日期与身份证号不符（身份证号为 %(date)s）。")
+                    % {"date": derived_birth.isoformat()}
+                )
+            if person.gender and person.gender != derived_gender:
+                errors.setdefault("gender", []).append(_("性别与身份证号不符。"))
+    if person.phone:
+        try:
+            person.phone = validate_mobile(person.phone)
+        except ValidationError as exc:
+            errors.setdefault("phone", []).extend(exc.messages)
+    if person.birth_date and person.birth_date > timezone.localdate():
+        errors.setdefault("birth_date", []).append(_("出生日期不能在未来。"))
+    if person.household_id is None:
+        errors.setdefault("household", []).append(_("请选择所属的户。"))
+    if "id_number" not in errors and person.id_number:
+        duplicate = Person.objects.filter(id_type=person.id_type, id_number=person.id_number)
+        if person.pk and not person._state.adding:
+            duplicate = duplicate.exclude(pk=person.pk)
+        if duplicate.exists():
+            errors.setdefault("id_number", []).append(_("已有居民使用此证件号码。"))
+    if errors:
+        raise ValidationError(errors)
+    person.id_tail = person.id_number[-4:]
+    person.region_path = person.household.region_path
+
+
+def create_person(
+    *,
+    actor,
+    household: Household,
+    name: str,
+    id_number: str,
+    gender: str = "",
+    birth_date=None,
+    id_type: str = IdType.RESIDENT_ID,
+    phone: str = "",
+    residence_status: str = ResidenceStatus.RESIDENT,
+    tags: list[str] | tuple[str, ...] = (),
+    notes: str = "",
+) -> Person:
+    _require(actor, PERSON, ADD, household.region_path)
+    unknown_tags = set(tags) - set(TAG_FIELDS)
+    if unknown_tags:
+        raise ValidationError(
+            {"tags": _("未知标签：%(tags)s") % {"tags": ", ".join(sorted(unknown_tags))}}
+        )
+    person = Person(
+        household=household,
+        name=name,
+        id_type=id_type,
+        id_number=id_number,
+        phone=phone,
+        residence_status=residence_status,
+        notes=notes,
+        **{field: slug in tags for slug, field in TAG_FIELDS.items()},
+    )
+    if id_type == IdType.RESIDENT_ID:
+        # Derive what the ID number already says when it was not entered.
+        try:
+            number = validate_resident_id(id_number)
+        except ValidationError:
+            pass
+        else:
+            gender = gender or gender_from_resident_id(number)
+            birth_date = birth_date or birth_date_from_resident_id(number)
+    person.gender, person.birth_date = gender, birth_date
+    clean_person(person)
+    try:
+        with transaction.atomic():
+            person.save(force_insert=True)
+            _bump_counts(person.region_path, residents=1)
+            audit.record_change(
+                actor=actor,
+                action=ObjectChange.CREATE,
+                obj=person,
+                before=None,
+                after=audit.snapshot(person, PERSON_FIELDS),
+                region_path=person.region_path,
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"id_number": _("已有居民使用此证件号码。")}) from exc
+    return person
+
+
+def update_person(*, actor, person: Person, changes: dict) -> Person:
+    _require(actor, PERSON, CHANGE, person.region_path)
+    changes = dict(changes)
+    tags = changes.pop("tags", None)
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("不能修改此字段。") for name in unknown})
+    if tags is not None:
+        unknown_tags = set(tags) - set(TAG_FIELDS)
+        if unknown_tags:
+            raise ValidationError(
+                {"tags": _("未知标签：%(tags)s") % {"tags": ", ".join(sorted(unknown_tags))}}
+            )
+        changes.update({field: slug in tags for slug, field in TAG_FIELDS.items()})
+    before = audit.snapshot(person, PERSON_FIELDS)
+    old_path = person.region_path
+    for name, value in changes.items():
+        setattr(person, name, value)
+    if person.household.region_path != old_path:
+        _require(actor, PERSON, CHANGE, person.household.region_path)
+    clean_person(person)
+    after = audit.snapshot(person, PERSON_FIELDS)
+    if before == after:
+        return person
+    try:
+        with transaction.atomic():
+            person.save()
+            if person.region_path != old_path:
+                _bump_counts(old_path, residents=-1)
+                _bump_counts(person.region_path, residents=1)
+            audit.record_change(
+                actor=actor,
+                action=ObjectChange.UPDATE,
+                obj=person,
+                before=before,
+                after=after,
+                region_path=person.region_path,
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"id_number": _("已有居民使用此证件号码。")}) from exc
+    return person
+
+
+def reveal_person(
+    *, actor, person: Person, reason: str, fields=("name", "id_number", "phone")
+) -> dict:
+    """Returns the unmasked fields and logs who saw them and why."""
+    _require(actor, PERSON, REVEAL, person.region_path)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("请填写查看明文的理由。")})
+    fields = [f for f in fields if f in REVEALABLE]
+    if not fields:
+        raise ValidationError({"fields": _("没有可查看的字段。")})
+    audit.record_access(
+        actor=actor,
+        kind=AccessEvent.REVEAL,
+        obj=person,
+        reason=reason,
+        fields=fields,
+        region_path=person.region_path,
+    )
+    return {name: getattr(person, name) for name in fields}

@@ -1,0 +1,77 @@
+"""Checks on identity numbers and phones, shared by forms, the API, imports and the seeder."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+
+from .models import Gender
+
+# Mainland mobile prefixes in use (MIIT numbering plan): 13x, 145–149, 15x but 154,
+# 162/165/166/167, 170–178, 18x, 19x but 194.
+MOBILE_RE = re.compile(r"^1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])\d{8}$")
+
+
+def normalise_phone(phone: str) -> str:
+    phone = re.sub(r"[\s\-()（）]", "", phone or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("0086"):
+        phone = phone[4:]
+    return phone
+
+
+def validate_mobile(phone: str) -> str:
+    phone = normalise_phone(phone)
+    if not phone.isdigit() or len(phone) != 11:
+        raise ValidationError(_("手机号应为11位数字。"), code="phone_length")
+    if not MOBILE_RE.match(phone):
+        raise ValidationError(
+            _("手机号号段无效：%(prefix)s。") % {"prefix": phone[:3]}, code="phone_prefix"
+        )
+    return phone
+
+
+def validate_resident_id(number: str) -> str:
+    """Checksum, birth date and region code of an 18-digit resident ID (GB 11643)."""
+    number = ric.compact(number or "")
+    try:
+        ric.validate(number)
+    except stdnum_errors.InvalidLength as exc:
+        raise ValidationError(_("身份证号应为18位。"), code="id_length") from exc
+    except stdnum_errors.InvalidFormat as exc:
+        raise ValidationError(_("身份证号前17位应为数字。"), code="id_format") from exc
+    except stdnum_errors.InvalidChecksum as exc:
+        raise ValidationError(_("身份证号校验位错误。"), code="id_checksum") from exc
+    except stdnum_errors.InvalidComponent as exc:
+        try:
+            ric.get_birth_date(number)
+        except stdnum_errors.InvalidComponent:
+            raise ValidationError(_("身份证号中的出生日期无效。"), code="id_birth_date") from exc
+        raise ValidationError(
+            _("身份证号中的地区代码 %(code)s 不存在。") % {"code": number[:6]}, code="id_region"
+        ) from exc
+    if ric.get_birth_date(number) > timezone.localdate():
+        raise ValidationError(_("身份证号中的出生日期在未来。"), code="id_birth_date")
+    return number
+
+
+def gender_from_resident_id(number: str) -> str:
+    return Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
+
+
+def birth_date_from_resident_id(number: str) -> datetime.date:
+    return ric.get_birth_date(number)
+
+
+def make_resident_id(region_code: str, birth_date: datetime.date, sequence: int) -> str:
+    """Builds a well-formed resident ID; the sequence's parity gives the gender (odd: male).
+
+    For synthetic data only (the demo city and fixtures).
+    """
+    body = f"{region_code[:6]}{birth_date:%Y%m%d}{sequence % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")

@@ -1,0 +1,15 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("fangyi.accounts.urls")),
+    path("", include("fangyi.core.urls")),
+    path("regions/", include("fangyi.regions.urls")),
+    path("people/", include("fangyi.people.urls")),
+]
+
+__all__ = ["i18n_patterns", "urlpatterns"]
