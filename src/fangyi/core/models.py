@@ -70,6 +70,9 @@ class ObjectChange(AppendOnlyModel):
         verbose_name_plural = _("变更记录")
         indexes = [models.Index(fields=["region_path", "time"], name="objectchange_scope_time")]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
     def changed_fields(self) -> list[str]:
         before, after = self.before or {}, self.after or {}
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
@@ -109,3 +112,6 @@ class AccessEvent(AppendOnlyModel):
         verbose_name = _("敏感访问记录")
         verbose_name_plural = _("敏感访问记录")
         indexes = [models.Index(fields=["region_path", "time"], name="accessevent_scope_time")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.object_repr}"
