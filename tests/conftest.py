@@ -3,6 +3,7 @@ from types import SimpleNamespace
 import pytest
 
 from fangyi.regions.models import Level
+from fangyi.regions.services import refresh_counts
 
 from .factories import HouseholdFactory, PersonFactory, region, staff
 
@@ -23,6 +24,9 @@ def city(db):
     household_b = HouseholdFactory(building=building_b, room="202")
     person_a = PersonFactory(household=household_a, name="王小明", phone="13800000001")
     person_b = PersonFactory(household=household_b, name="李秀英", phone="13900000002", gender="F")
+    refresh_counts()
+    for r in (province, fuzhou, gulou, street, community, grid_a, grid_b, building_a, building_b):
+        r.refresh_from_db()
     return SimpleNamespace(
         province=province,
         city=fuzhou,

@@ -167,6 +167,13 @@ def clean_person(person: Person) -> None:
     person.region_path = person.household.region_path
 
 
+def _raise_if_duplicate_id(person: Person, exc: IntegrityError) -> None:
+    """Turns a lost race on the unique ID number into the same message validation gives."""
+    others = Person.objects.filter(id_type=person.id_type, id_number=person.id_number)
+    if others.exclude(pk=person.pk).exists():
+        raise ValidationError({"id_number": _("已有居民使用此证件号码。")}) from exc
+
+
 def create_person(
     *,
     actor,
@@ -221,7 +228,8 @@ def create_person(
                 region_path=person.region_path,
             )
     except IntegrityError as exc:
-        raise ValidationError({"id_number": _("已有居民使用此证件号码。")}) from exc
+        _raise_if_duplicate_id(person, exc)
+        raise
     return person
 
 
@@ -264,7 +272,8 @@ def update_person(*, actor, person: Person, changes: dict) -> Person:
                 region_path=person.region_path,
             )
     except IntegrityError as exc:
-        raise ValidationError({"id_number": _("已有居民使用此证件号码。")}) from exc
+        _raise_if_duplicate_id(person, exc)
+        raise
     return person
 
 

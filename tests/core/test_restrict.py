@@ -12,7 +12,7 @@ def test_officer_of_street_sees_both_grids(city, officer):
 
 
 def test_lab_sees_no_person(city):
-    from .factories import staff
+    from ..factories import staff
 
     lab = staff("lab", city.city)
     assert not Person.objects.restrict(lab, "view").exists()
@@ -25,7 +25,7 @@ def test_anonymous_sees_nothing(city):
 
 
 def test_superuser_everywhere(city):
-    from .factories import UserFactory
+    from ..factories import UserFactory
 
     root = UserFactory(is_superuser=True)
     assert scope_paths(root, "person", "view") is EVERYWHERE

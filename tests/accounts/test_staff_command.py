@@ -1,0 +1,83 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from fangyi.accounts.models import ApiToken, User
+from fangyi.accounts.services import user_for_token
+
+
+def test_create_staff_and_token(city, capsys):
+    call_command(
+        "staff",
+        "create",
+        "--username",
+        "wang",
+        "--password",
+        "a-long-pass-phrase",
+        "--role",
+        "grid_worker",
+        "--region",
+        city.grid_a.code,
+    )
+    user = User.objects.get(username="wang")
+    assert user.password.startswith("argon2")
+    assert list(user.role_assignments.values_list("role", "region__code")) == [
+        ("grid_worker", city.grid_a.code)
+    ]
+    capsys.readouterr()
+    call_command("staff", "token", "wang")
+    raw = capsys.readouterr().out.strip()
+    assert user_for_token(raw) == user
+    assert raw not in ApiToken.objects.values_list("key_hash", flat=True)
+
+
+def test_unknown_region_is_a_clear_error(city):
+    with pytest.raises(CommandError, match="no region has code"):
+        call_command(
+            "staff",
+            "create",
+            "--username",
+            "li",
+            "--password",
+            "a-long-pass-phrase",
+            "--role",
+            "officer",
+            "--region",
+            "999",
+        )
+
+
+def test_weak_password_is_refused(city):
+    with pytest.raises(CommandError, match="password"):
+        call_command(
+            "staff",
+            "create",
+            "--username",
+            "li",
+            "--password",
+            "123",
+            "--role",
+            "officer",
+            "--region",
+            city.street.code,
+        )
+
+
+def test_failed_logins_are_rate_limited(city, rf):
+    call_command(
+        "staff",
+        "create",
+        "--username",
+        "zhao",
+        "--password",
+        "a-long-pass-phrase",
+        "--role",
+        "officer",
+        "--region",
+        city.street.code,
+    )
+    for _attempt in range(5):
+        request = rf.post("/login/")
+        assert authenticate(request, username="zhao", password="wrong") is None
+    request = rf.post("/login/")
+    assert authenticate(request, username="zhao", password="a-long-pass-phrase") is None
