@@ -1,4 +1,3 @@
-from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from .api import api
@@ -11,5 +10,3 @@ urlpatterns = [
     path("regions/", include("fangyi.regions.urls")),
     path("people/", include("fangyi.people.urls")),
 ]
-
-__all__ = ["i18n_patterns", "urlpatterns"]
