@@ -39,12 +39,16 @@ def decode_cursor(cursor: str, width: int) -> list:
 
 
 def _after(ordering: tuple[str, ...], values: list) -> Q:
-    """(a, b, c) > (x, y, z) spelled out so every database can use the index."""
+    """(a, b, c) > (x, y, z) spelled out so every database can use the index.
+
+    A field written "-name" is walked in descending order (newest first).
+    """
     condition = Q()
     for i, field in enumerate(ordering):
-        step = Q(**{f"{field}__gt": values[i]})
+        name, lookup = (field[1:], "lt") if field.startswith("-") else (field, "gt")
+        step = Q(**{f"{name}__{lookup}": values[i]})
         for prior, value in zip(ordering[:i], values[:i], strict=True):
-            step &= Q(**{prior: value})
+            step &= Q(**{prior.lstrip("-"): value})
         condition |= step
     return condition
 
@@ -59,7 +63,7 @@ def keyset_page(queryset, *, ordering: tuple[str, ...], cursor: str | None, size
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        next_cursor = encode_cursor([_attr(last, f) for f in ordering])
+        next_cursor = encode_cursor([_attr(last, f.lstrip("-")) for f in ordering])
     return rows, next_cursor
 
 
