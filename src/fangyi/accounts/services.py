@@ -111,3 +111,31 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def deactivate_staff(*, actor, user: User) -> User:
+    """Stops a staff member from signing in; their records and audit trail stay."""
+    if actor is not None and actor.pk == user.pk:
+        raise ValidationError(_("不能停用自己的账号。"))
+    paths = sorted(user.role_assignments.values_list("region_path", flat=True))
+    if actor is not None and not actor.is_superuser:
+        # Only someone who manages every region the user works in may stop them.
+        if user.is_superuser or not paths:
+            raise PermissionDenied(_("您没有停用该工作人员的权限。"))
+        if not all(can(actor, STAFF, CHANGE, path) for path in paths):
+            raise PermissionDenied(_("您没有停用该工作人员的权限。"))
+    if not user.is_active:
+        return user
+    before = audit.snapshot(user, USER_FIELDS)
+    user.is_active = False
+    with transaction.atomic():
+        user.save(update_fields=["is_active"])
+        audit.record_change(
+            actor=actor,
+            action=ObjectChange.UPDATE,
+            obj=user,
+            before=before,
+            after=audit.snapshot(user, USER_FIELDS),
+            region_path=paths[0] if paths else "",
+        )
+    return user
