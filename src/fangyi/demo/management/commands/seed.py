@@ -1,0 +1,84 @@
+import datetime
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from fangyi.core.context import acting
+from fangyi.demo.city import CITY, CityGenerator
+from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
+from fangyi.demo.staff import DEMO_PASSWORD, create_demo_staff
+from fangyi.people.models import Person
+
+
+class Command(BaseCommand):
+    help = (
+        "Seeds a synthetic city (福州市, 350100) with households and residents. Does nothing "
+        "when the database already has residents, so it is safe to run every time."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--residents", type=int, default=20_000, help="residents to create")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="the same seed gives the same city (default 1)"
+        )
+        parser.add_argument(
+            "--as-of",
+            type=datetime.date.fromisoformat,
+            help="reference date for ages, YYYY-MM-DD (default today); fix it to reproduce a city",
+        )
+        parser.add_argument("--json", action="store_true", help="print a JSON summary")
+        parser.add_argument(
+            "--demo-staff",
+            action="store_true",
+            help=f"also create one login per role, password {DEMO_PASSWORD}",
+        )
+
+    def handle(self, *args, **options):
+        if options["residents"] < 1:
+            raise CommandError("--residents must be at least 1")
+        existing = Person.objects.count()
+        seconds = None
+        with acting(via="cli"):
+            if not existing:
+                generator = CityGenerator(
+                    residents=options["residents"],
+                    seed=options["seed"],
+                    as_of=options["as_of"] or timezone.localdate(),
+                )
+                try:
+                    seconds = seed_city(generator)
+                except AlreadyHasRegions as exc:
+                    raise CommandError(str(exc)) from exc
+            logins = create_demo_staff() if options["demo_staff"] else []
+        summary = city_summary()
+        if options["json"]:
+            summary |= {
+                "seeded": seconds is not None,
+                "seed": options["seed"],
+                "seconds": round(seconds, 1) if seconds is not None else None,
+                "staff": [
+                    {"username": login.username, "role": login.role, "region": login.region_code}
+                    for login in logins
+                ],
+            }
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+            return
+        if seconds is None:
+            self.stdout.write(f"Already seeded: the database has {existing:,} residents.")
+        else:
+            self.stdout.write(
+                f"Seeded {CITY[1]} ({CITY[0]}) with seed {options['seed']} in {seconds:.1f} s."
+            )
+        counts = summary["counts"]
+        self.stdout.write("  " + ", ".join(f"{counts[key]:,} {key}" for key in counts))
+        self.stdout.write("  " + ", ".join(f"{slug} {n:,}" for slug, n in summary["tags"].items()))
+        if logins:
+            self.stdout.write(f"\nDemo logins (password {DEMO_PASSWORD}):")
+            self.stdout.write(f"  {'username':<12} {'role':<12} region")
+            for login in logins:
+                note = "" if login.created else "  (already there)"
+                self.stdout.write(
+                    f"  {login.username:<12} {login.role:<12} "
+                    f"{login.region_code} {login.region_name}{note}"
+                )
