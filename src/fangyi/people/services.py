@@ -63,7 +63,8 @@ def create_household(*, actor, building: Region, room: str, unit: str = "", note
         notes=notes,
         region_path=building.path,
     )
-    household.full_clean(exclude=["region_path"], validate_unique=False)
+    # Uniqueness is checked below, with a message on the field the user can fix.
+    household.full_clean(exclude=["region_path"], validate_unique=False, validate_constraints=False)
     if Household.objects.filter(
         building=building, unit=household.unit, room=household.room
     ).exists():
@@ -95,7 +96,8 @@ def update_household(*, actor, household: Household, changes: dict) -> Household
     household.region_path = household.building.path
     if household.region_path != old_path:
         _require(actor, HOUSEHOLD, CHANGE, household.region_path)
-    household.full_clean(exclude=["region_path"], validate_unique=False)
+    # Uniqueness is checked below, with a message on the field the user can fix.
+    household.full_clean(exclude=["region_path"], validate_unique=False, validate_constraints=False)
     clash = Household.objects.filter(
         building=household.building, unit=household.unit, room=household.room
     ).exclude(pk=household.pk)
@@ -126,7 +128,12 @@ def clean_person(person: Person) -> None:
     """Validates a person in full, reporting every field's errors at once."""
     errors: dict[str, list[str]] = {}
     try:
-        person.full_clean(exclude=["region_path", "id_tail", "household"], validate_unique=False)
+        # The ID number's uniqueness is checked below, with a message on that field.
+        person.full_clean(
+            exclude=["region_path", "id_tail", "household"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as exc:
         errors.update({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
     person.name = (person.name or "").strip()
@@ -277,14 +284,19 @@ def update_person(*, actor, person: Person, changes: dict) -> Person:
     return person
 
 
+def _reveal_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("请填写查看明文的理由。")})
+    return reason
+
+
 def reveal_person(
     *, actor, person: Person, reason: str, fields=("name", "id_number", "phone")
 ) -> dict:
     """Returns the unmasked fields and logs who saw them and why."""
     _require(actor, PERSON, REVEAL, person.region_path)
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise ValidationError({"reason": _("请填写查看明文的理由。")})
+    reason = _reveal_reason(reason)
     fields = [f for f in fields if f in REVEALABLE]
     if not fields:
         raise ValidationError({"fields": _("没有可查看的字段。")})
@@ -297,3 +309,26 @@ def reveal_person(
         region_path=person.region_path,
     )
     return {name: getattr(person, name) for name in fields}
+
+
+def reveal_household(*, actor, household: Household, reason: str) -> list[dict]:
+    """Every member's unmasked name, ID number and phone, each member's reveal logged."""
+    # Revealing a household discloses its members, so both rights are needed.
+    _require(actor, HOUSEHOLD, REVEAL, household.region_path)
+    _require(actor, PERSON, REVEAL, household.region_path)
+    reason = _reveal_reason(reason)
+    fields = ["name", "id_number", "phone"]
+    members = list(household.members.order_by("birth_date", "id"))
+    with transaction.atomic():
+        for person in members:
+            audit.record_access(
+                actor=actor,
+                kind=AccessEvent.REVEAL,
+                obj=person,
+                reason=reason,
+                fields=fields,
+                region_path=person.region_path,
+            )
+    return [
+        {"id": person.pk, **{name: getattr(person, name) for name in fields}} for person in members
+    ]

@@ -1,0 +1,28 @@
+import pytest
+from django.test import Client
+
+from fangyi.accounts.services import issue_token
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Staff fixtures set passwords; Argon2's deliberate slowness would dominate these tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def client_for(user) -> Client:
+    return Client(headers={"Authorization": f"Bearer {issue_token(actor=None, user=user)}"})
+
+
+def send(client: Client, method: str, url: str, body: dict):
+    return getattr(client, method)(url, body, content_type="application/json")
+
+
+@pytest.fixture
+def as_worker_a(worker_a):
+    return client_for(worker_a)
+
+
+@pytest.fixture
+def as_officer(officer):
+    return client_for(officer)
