@@ -8,6 +8,13 @@ from fangyi.regions.services import refresh_counts
 from .factories import HouseholdFactory, PersonFactory, region, staff
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Staff fixtures set passwords; Argon2's deliberate slowness would dominate the suite.
+    # tests/accounts checks that production hashing is Argon2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def city(db):
     """A small synthetic city: two grids in one community, one building each, one resident each."""

@@ -6,7 +6,8 @@ from fangyi.accounts.models import ApiToken, User
 from fangyi.accounts.services import user_for_token
 
 
-def test_create_staff_and_token(city, capsys):
+def test_create_staff_and_token(city, capsys, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     call_command(
         "staff",
         "create",

@@ -4,12 +4,6 @@ from django.test import Client
 from fangyi.accounts.services import issue_token
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # Staff fixtures set passwords; Argon2's deliberate slowness would dominate these tests.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(user) -> Client:
     return Client(headers={"Authorization": f"Bearer {issue_token(actor=None, user=user)}"})
 
