@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.paths import under
@@ -196,7 +196,7 @@ def get_person(request, person_id: str):
 def create_person(request, payload: PersonCreate):
     fields = payload.model_dump()
     fields["household"] = referenced_household(request.auth, payload.household)
-    return 201, services.create_person(actor=request.auth, **fields)
+    return Status(201, services.create_person(actor=request.auth, **fields))
 
 
 @persons_router.patch("/{person_id}", response={200: PersonRead, **ERROR_RESPONSES})
@@ -307,7 +307,7 @@ def get_household(request, household_id: str):
 def create_household(request, payload: HouseholdCreate):
     fields = payload.model_dump()
     fields["building"] = referenced_building(request.auth, payload.building)
-    return 201, services.create_household(actor=request.auth, **fields)
+    return Status(201, services.create_household(actor=request.auth, **fields))
 
 
 @households_router.patch("/{household_id}", response={200: HouseholdDetail, **ERROR_RESPONSES})
