@@ -50,9 +50,8 @@ demo: setup
 	@$(FANGYI) seed --residents $(DEMO_RESIDENTS) --demo-staff
 	@$(FANGYI) db_worker --no-startup-delay --no-reload >var/worker.log 2>&1 & echo $$! > var/worker.pid
 	@echo
-	@echo "fangyi is running at http://$(DEMO_ADDRESS)/  (task worker log: var/worker.log)"
-	@echo "Demo logins (password fangyi-demo-2026): admin commander officer grid_leader"
-	@echo "  grid_worker volunteer checkpoint sampler lab. Stop with Ctrl-C."
+	@echo "fangyi is running at http://$(DEMO_ADDRESS)/ with the logins above."
+	@echo "Task worker log: var/worker.log. Stop with Ctrl-C."
 	@trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT; \
 		$(FANGYI) runserver --noreload $(DEMO_ADDRESS)
 
