@@ -74,6 +74,33 @@ def record_change(**kwargs) -> ObjectChange:
     return row
 
 
+def _scope_path(obj) -> str:
+    field = getattr(obj, "scope_path_field", None)
+    return getattr(obj, field) if field else ""
+
+
+def record_created(*, actor, obj, fields: Iterable[str]) -> ObjectChange:
+    return record_change(
+        actor=actor,
+        action=ObjectChange.CREATE,
+        obj=obj,
+        before=None,
+        after=snapshot(obj, fields),
+        region_path=_scope_path(obj),
+    )
+
+
+def record_updated(*, actor, obj, before: dict, after: dict) -> ObjectChange:
+    return record_change(
+        actor=actor,
+        action=ObjectChange.UPDATE,
+        obj=obj,
+        before=before,
+        after=after,
+        region_path=_scope_path(obj),
+    )
+
+
 def record_changes(rows: list[ObjectChange], batch_size: int = 2000) -> None:
     ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
 

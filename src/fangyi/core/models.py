@@ -22,22 +22,8 @@ class AppendOnlyQuerySet(RestrictedQuerySet):
         raise AuditRowIsImmutable("audit rows are never deleted")
 
 
-class AppendOnlyModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditRowIsImmutable("audit rows are never updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditRowIsImmutable("audit rows are never deleted")
-
-
-class ObjectChange(AppendOnlyModel):
-    CREATE, UPDATE, DELETE = "create", "update", "delete"
-    ACTION_CHOICES = [(CREATE, _("创建")), (UPDATE, _("修改")), (DELETE, _("删除"))]
+class AuditRow(models.Model):
+    """Who did what to which object, from which request: shared by both kinds of audit row."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -53,17 +39,34 @@ class ObjectChange(AppendOnlyModel):
     request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     via = models.CharField(max_length=16, blank=True)
-    action = models.CharField(_("操作"), max_length=8, choices=ACTION_CHOICES)
     object_type = models.CharField(_("对象类型"), max_length=64)
     object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
     object_repr = models.CharField(_("对象"), max_length=200)
     region_path = models.CharField(max_length=32, blank=True, db_index=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
     permission_resource = "audit"
     scope_path_field = "region_path"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditRowIsImmutable("audit rows are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditRowIsImmutable("audit rows are never deleted")
+
+
+class ObjectChange(AuditRow):
+    CREATE, UPDATE, DELETE = "create", "update", "delete"
+    ACTION_CHOICES = [(CREATE, _("创建")), (UPDATE, _("修改")), (DELETE, _("删除"))]
+
+    action = models.CharField(_("操作"), max_length=8, choices=ACTION_CHOICES)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("变更记录")
@@ -78,35 +81,13 @@ class ObjectChange(AppendOnlyModel):
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
-class AccessEvent(AppendOnlyModel):
+class AccessEvent(AuditRow):
     REVEAL, EXPORT = "reveal", "export"
     KIND_CHOICES = [(REVEAL, _("查看明文")), (EXPORT, _("导出"))]
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
-    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    request_id = models.CharField(_("请求编号"), max_length=64, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    via = models.CharField(max_length=16, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=KIND_CHOICES)
-    object_type = models.CharField(_("对象类型"), max_length=64)
-    object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
-    object_repr = models.CharField(_("对象"), max_length=200)
-    region_path = models.CharField(max_length=32, blank=True, db_index=True)
     fields = models.JSONField(_("字段"), default=list)
     reason = models.TextField(_("理由"))
-
-    objects = AppendOnlyQuerySet.as_manager()
-    permission_resource = "audit"
-    scope_path_field = "region_path"
 
     class Meta:
         verbose_name = _("敏感访问记录")

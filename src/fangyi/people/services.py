@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
-from fangyi.core.models import AccessEvent, ObjectChange
+from fangyi.core.models import AccessEvent
 from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, can
 from fangyi.regions.models import Level, Region, ancestor_paths
 
@@ -72,14 +72,7 @@ def create_household(*, actor, building: Region, room: str, unit: str = "", note
     with transaction.atomic():
         household.save(force_insert=True)
         _bump_counts(building.path, households=1)
-        audit.record_change(
-            actor=actor,
-            action=ObjectChange.CREATE,
-            obj=household,
-            before=None,
-            after=audit.snapshot(household, HOUSEHOLD_FIELDS),
-            region_path=household.region_path,
-        )
+        audit.record_created(actor=actor, obj=household, fields=HOUSEHOLD_FIELDS)
     return household
 
 
@@ -113,14 +106,7 @@ def update_household(*, actor, household: Household, changes: dict) -> Household
             Person.objects.filter(household=household).update(region_path=household.region_path)
             _bump_counts(old_path, residents=-members, households=-1)
             _bump_counts(household.region_path, residents=members, households=1)
-        audit.record_change(
-            actor=actor,
-            action=ObjectChange.UPDATE,
-            obj=household,
-            before=before,
-            after=after,
-            region_path=household.region_path,
-        )
+        audit.record_updated(actor=actor, obj=household, before=before, after=after)
     return household
 
 
@@ -226,14 +212,7 @@ def create_person(
         with transaction.atomic():
             person.save(force_insert=True)
             _bump_counts(person.region_path, residents=1)
-            audit.record_change(
-                actor=actor,
-                action=ObjectChange.CREATE,
-                obj=person,
-                before=None,
-                after=audit.snapshot(person, PERSON_FIELDS),
-                region_path=person.region_path,
-            )
+            audit.record_created(actor=actor, obj=person, fields=PERSON_FIELDS)
     except IntegrityError as exc:
         _raise_if_duplicate_id(person, exc)
         raise
@@ -270,14 +249,7 @@ def update_person(*, actor, person: Person, changes: dict) -> Person:
             if person.region_path != old_path:
                 _bump_counts(old_path, residents=-1)
                 _bump_counts(person.region_path, residents=1)
-            audit.record_change(
-                actor=actor,
-                action=ObjectChange.UPDATE,
-                obj=person,
-                before=before,
-                after=after,
-                region_path=person.region_path,
-            )
+            audit.record_updated(actor=actor, obj=person, before=before, after=after)
     except IntegrityError as exc:
         _raise_if_duplicate_id(person, exc)
         raise

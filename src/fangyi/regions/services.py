@@ -5,7 +5,6 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
-from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, REGION, can
 
 from .models import CODE_LENGTHS, PATH_LENGTHS, Level, Region, path_from_code
@@ -51,14 +50,7 @@ def create_region(
     region = Region(code=code, name=name, level=level, parent=parent)
     with transaction.atomic():
         region.save(force_insert=True)
-        audit.record_change(
-            actor=actor,
-            action=ObjectChange.CREATE,
-            obj=region,
-            before=None,
-            after=audit.snapshot(region, REGION_FIELDS),
-            region_path=region.path,
-        )
+        audit.record_created(actor=actor, obj=region, fields=REGION_FIELDS)
     return region
 
 
@@ -72,13 +64,8 @@ def rename_region(*, actor, region: Region, name: str) -> Region:
     region.name = name
     with transaction.atomic():
         region.save(update_fields=["name"])
-        audit.record_change(
-            actor=actor,
-            action=ObjectChange.UPDATE,
-            obj=region,
-            before=before,
-            after=audit.snapshot(region, REGION_FIELDS),
-            region_path=region.path,
+        audit.record_updated(
+            actor=actor, obj=region, before=before, after=audit.snapshot(region, REGION_FIELDS)
         )
     return region
 
