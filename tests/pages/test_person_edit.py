@@ -24,11 +24,45 @@ def form_data(person, **overrides) -> dict:
     return data
 
 
-def test_edit_form_shows_current_values(city, officer):
+def test_edit_form_shows_personal_fields_masked_only(city, officer):
     html = signed_in(officer).get(reverse("person-edit", args=[city.person_a.pk]))
     html = html.content.decode()
-    assert 'value="王小明"' in html
+    person = city.person_a
+    assert "王小明" not in html and person.id_number not in html and person.phone not in html
+    assert person.birth_date.isoformat() not in html
+    assert 'placeholder="王*明"' in html and 'placeholder="138****0001"' in html
     assert 'name="tags"' in html and "卧床" in html
+
+
+def test_blank_personal_fields_stay_unchanged(city, officer):
+    response = signed_in(officer).post(
+        reverse("person-edit", args=[city.person_a.pk]),
+        {"id_type": "resident_id", "gender": "M", "residence_status": "away", "notes": "外出务工"},
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(pk=city.person_a.pk)
+    assert (person.name, person.phone) == ("王小明", "13800000001")
+    assert person.id_number == city.person_a.id_number
+    assert person.residence_status == "away"
+    change = ObjectChange.objects.get(object_id=str(person.pk))
+    assert change.changed_fields() == ["notes", "residence_status"]
+
+
+def test_new_resident_id_brings_its_birth_date_and_gender(city, officer):
+    number = resident_id(datetime.date(1975, 8, 9), male=False)
+    response = signed_in(officer).post(
+        reverse("person-edit", args=[city.person_a.pk]),
+        {
+            "id_type": "resident_id",
+            "id_number": number,
+            "gender": "M",
+            "residence_status": "resident",
+        },
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(pk=city.person_a.pk)
+    assert person.id_number == number
+    assert (person.birth_date, person.gender) == (datetime.date(1975, 8, 9), "F")
 
 
 def test_edit_saves_through_the_service_and_is_audited(city, officer):

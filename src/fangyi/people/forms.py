@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.forms import BootstrapForm
@@ -13,6 +14,14 @@ from .models import (
     Person,
     ResidenceStatus,
 )
+from .validation import (
+    birth_date_from_resident_id,
+    gender_from_resident_id,
+    validate_resident_id,
+)
+
+# Personal fields an edit form never shows in plain text.
+KEPT_WHEN_BLANK = ("name", "id_number", "phone", "birth_date")
 
 
 def _label(model, name: str):
@@ -89,26 +98,53 @@ class PersonForm(BootstrapForm):
         if person is not None:
             kwargs.setdefault("initial", self.initial_for(person))
         super().__init__(*args, **kwargs)
-        if person is not None:
-            # An existing person has both already; clearing them would not re-derive them.
-            for name in ("gender", "birth_date"):
-                self.fields[name].required = True
-            self.fields["gender"].choices = Gender.choices
-            self.fields["birth_date"].help_text = ""
+        self.person = person
+        if person is None:
+            return
+        # Editing must not be a way around the logged reveal: personal fields start empty,
+        # show their masked value, and keep it unless something new is typed.
+        self.fields["gender"].choices = Gender.choices
+        self.fields["gender"].required = True
+        masked = {
+            "name": person.masked_name,
+            "id_number": person.masked_id_number,
+            "phone": person.masked_phone,
+        }
+        for name in KEPT_WHEN_BLANK:
+            field = self.fields[name]
+            field.required = False
+            field.help_text = _("留空则保持不变。")
+            if masked.get(name):
+                field.widget.attrs["placeholder"] = masked[name]
 
     @staticmethod
     def initial_for(person: Person) -> dict:
         return {
-            "name": person.name,
             "id_type": person.id_type,
-            "id_number": person.id_number,
             "gender": person.gender,
-            "birth_date": person.birth_date,
-            "phone": person.phone,
             "residence_status": person.residence_status,
             "tags": [slug for slug, field in TAG_FIELDS.items() if getattr(person, field)],
             "notes": person.notes,
         }
+
+    def changes(self) -> dict:
+        """What to hand to update_person: blank personal fields mean "unchanged"."""
+        changes = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in KEPT_WHEN_BLANK or value not in ("", None)
+        }
+        new_number = changes.get("id_number")
+        if new_number and changes["id_type"] == IdType.RESIDENT_ID:
+            # A new resident ID carries its own birth date and gender unless both were typed.
+            try:
+                number = validate_resident_id(new_number)
+            except ValidationError:
+                return changes  # the service reports what is wrong with it
+            changes.setdefault("birth_date", birth_date_from_resident_id(number))
+            if "gender" not in self.changed_data:
+                changes["gender"] = gender_from_resident_id(number)
+        return changes
 
 
 class RevealForm(BootstrapForm):

@@ -139,7 +139,7 @@ def person_edit(request, pk):
     form = PersonForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_person(actor=request.user, person=person, changes=form.cleaned_data)
+            services.update_person(actor=request.user, person=person, changes=form.changes())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
