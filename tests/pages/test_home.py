@@ -34,3 +34,8 @@ def test_user_without_assignment_is_told_so(nobody):
     response = signed_in(nobody).get(reverse("home"))
     assert response.status_code == 200
     assert "还没有分配辖区" in response.content.decode()
+
+
+def test_superuser_overview_starts_at_the_roots(city, superuser):
+    page = signed_in(superuser).get(reverse("home")).content.decode()
+    assert reverse("region-detail", args=[city.province.code]) in page

@@ -73,3 +73,11 @@ def test_htmx_next_page_returns_rows_only(city, officer, settings):
     html = response.content.decode()
     assert "<html" not in html
     assert "李*英" in html and "王*明" not in html
+
+
+def test_bad_cursor_on_a_region_page_falls_back_to_the_first_page(city, officer):
+    response = signed_in(officer).get(
+        reverse("region-detail", args=[city.community.code]), {"cursor": "!!"}
+    )
+    assert response.status_code == 200
+    assert "王*明" in response.content.decode()

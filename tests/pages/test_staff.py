@@ -76,3 +76,10 @@ def test_staff_outside_scope_cannot_be_deactivated(city, officer, commander):
     assert signed_in(officer).post(url).status_code == 404
     commander.refresh_from_db()
     assert commander.is_active
+
+
+def test_nobody_deactivates_themselves(city, officer):
+    response = signed_in(officer).post(reverse("staff-deactivate", args=[officer.pk]), follow=True)
+    assert "不能停用自己的账号" in response.content.decode()
+    officer.refresh_from_db()
+    assert officer.is_active
