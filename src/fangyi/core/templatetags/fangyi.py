@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from fangyi.core.masking import mask_id_number, mask_name, mask_phone
 from fangyi.core.permissions import can
-from fangyi.people.models import TAG_LABELS
 
 register = template.Library()
 
@@ -25,11 +24,6 @@ def allowed(context, resource: str, action: str, path: str | None = None) -> boo
 @register.inclusion_tag("core/_tag_badges.html")
 def tag_badges(person):
     return {"labels": person.tag_labels}
-
-
-@register.filter
-def tag_label(slug: str) -> str:
-    return TAG_LABELS.get(slug, slug)
 
 
 def _field_label(object_type: str, name: str) -> str:
