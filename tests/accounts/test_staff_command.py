@@ -82,3 +82,27 @@ def test_failed_logins_are_rate_limited(city, rf):
         assert authenticate(request, username="zhao", password="wrong") is None
     request = rf.post("/login/")
     assert authenticate(request, username="zhao", password="a-long-pass-phrase") is None
+
+
+def test_officer_cannot_create_an_admin(city, officer):
+    from django.core.exceptions import PermissionDenied
+
+    from fangyi.accounts.services import create_staff
+
+    with pytest.raises(PermissionDenied):
+        create_staff(
+            actor=officer,
+            username="boss",
+            password="a-long-pass-phrase",
+            role="admin",
+            region=city.grid_a,
+        )
+    assert not User.objects.filter(username="boss").exists()
+    worker = create_staff(
+        actor=officer,
+        username="helper",
+        password="a-long-pass-phrase",
+        role="grid_worker",
+        region=city.grid_a,
+    )
+    assert worker.role_assignments.get().role == "grid_worker"

@@ -6,12 +6,11 @@ from fangyi.core.forms import BootstrapForm, BootstrapMixin
 from fangyi.core.permissions import (
     ADD,
     EVERYWHERE,
-    MATRIX,
     ROLE_CHOICES,
     STAFF,
     VIEW,
-    assignments_of,
     can,
+    grantable_roles,
     scope_paths,
 )
 from fangyi.regions.models import Region
@@ -19,25 +18,6 @@ from fangyi.regions.models import Region
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
     pass
-
-
-def grantable_roles(actor, path: str) -> list[str]:
-    """Roles the actor may hand out at `path`: none that can do more than the actor can there.
-
-    Without this an officer could create an administrator and so widen their own reach.
-    """
-    if actor.is_superuser:
-        return [code for code, _label in ROLE_CHOICES]
-    held: dict[str, set[str]] = {}
-    for role, scope in assignments_of(actor):
-        if path.startswith(scope):
-            for resource, actions in MATRIX.get(role, {}).items():
-                held.setdefault(resource, set()).update(actions)
-    return [
-        code
-        for code, _label in ROLE_CHOICES
-        if all(actions <= held.get(resource, set()) for resource, actions in MATRIX[code].items())
-    ]
 
 
 class StaffCreateForm(BootstrapForm):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, ROLES, STAFF, can
+from fangyi.core.permissions import ADD, CHANGE, ROLES, STAFF, can, grantable_roles
 from fangyi.regions.models import Region
 
 from .models import ApiToken, RoleAssignment, User, hash_token
@@ -68,6 +68,8 @@ def assign_role(*, actor, user: User, role: str, region: Region) -> RoleAssignme
         raise PermissionDenied(_("您没有在该辖区分配角色的权限。"))
     if role not in ROLES:
         raise ValidationError({"role": _("未知角色：%(role)s") % {"role": role}})
+    if actor is not None and role not in grantable_roles(actor, region.path):
+        raise PermissionDenied(_("不能授予比自己在该辖区权限更大的角色。"))
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, region=region, defaults={"region_path": region.path}
     )

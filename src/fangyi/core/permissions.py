@@ -129,3 +129,22 @@ def can(user, resource: str, action: str, path: str | None = None) -> bool:
 
 def roles_of(user) -> set[str]:
     return {role for role, _path in assignments_of(user)}
+
+
+def grantable_roles(actor, path: str) -> list[str]:
+    """Roles the actor may hand out at `path`: none that can do more than the actor can there.
+
+    Without this an officer could create an administrator and so widen their own reach.
+    """
+    if getattr(actor, "is_superuser", False):
+        return [code for code, _label in ROLE_CHOICES]
+    held: dict[str, set[str]] = {}
+    for role, scope in assignments_of(actor):
+        if path.startswith(scope):
+            for resource, actions in MATRIX.get(role, {}).items():
+                held.setdefault(resource, set()).update(actions)
+    return [
+        code
+        for code, _label in ROLE_CHOICES
+        if all(actions <= held.get(resource, set()) for resource, actions in MATRIX[code].items())
+    ]
