@@ -56,8 +56,8 @@ demo: setup
 		$(FANGYI) runserver --noreload $(DEMO_ADDRESS)
 
 lint: setup
-	@$(BIN)/ruff check src tests benchmarks
-	@$(BIN)/ruff format --check src tests benchmarks
+	@$(BIN)/ruff check
+	@$(BIN)/ruff format --check
 
 test: export FANGYI_INSECURE_DEV_KEY = 1
 test: setup lint
