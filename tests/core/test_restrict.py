@@ -38,3 +38,16 @@ def test_minimal_paths_drops_nested():
 def test_restrict_does_not_leak_to_sibling_with_same_prefix_digits(city, worker_a):
     # Grid 001 must not match grid 0010… style neighbours; paths have fixed lengths per level.
     assert not Person.objects.restrict(worker_a, "view").filter(pk=city.person_b.pk).exists()
+
+
+def test_within_narrows_to_the_region(city, officer):
+    assert list(Person.objects.restrict(officer, "view", within=city.grid_b.path)) == [
+        city.person_b
+    ]
+
+
+def test_within_cannot_widen_the_scope(city, worker_a):
+    assert not Person.objects.restrict(worker_a, "view", within=city.grid_b.path).exists()
+    assert list(Person.objects.restrict(worker_a, "view", within=city.community.path)) == [
+        city.person_a
+    ]

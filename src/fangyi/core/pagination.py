@@ -43,6 +43,12 @@ def _after(ordering: tuple[str, ...], values: list) -> Q:
 
     A field written "-name" is walked in descending order (newest first).
     """
+    first, lookup = (
+        (ordering[0][1:], "lte") if ordering[0].startswith("-") else (ordering[0], "gte")
+    )
+    # The OR below cannot bound an index scan; this redundant bound on the leading field can,
+    # so page 2,000 starts where page 1,999 ended instead of filtering everything before it.
+    bound = Q(**{f"{first}__{lookup}": values[0]})
     condition = Q()
     for i, field in enumerate(ordering):
         name, lookup = (field[1:], "lt") if field.startswith("-") else (field, "gt")
@@ -50,7 +56,7 @@ def _after(ordering: tuple[str, ...], values: list) -> Q:
         for prior, value in zip(ordering[:i], values[:i], strict=True):
             step &= Q(**{prior.lstrip("-"): value})
         condition |= step
-    return condition
+    return bound & condition
 
 
 def keyset_page(queryset, *, ordering: tuple[str, ...], cursor: str | None, size: int):

@@ -7,7 +7,6 @@ only from the reveal endpoints, which need a reason and record an AccessEvent.
 """
 
 import datetime
-import re
 import uuid
 from typing import Literal
 
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.api import get_by_id, page_of
-from fangyi.core.paths import under
 from fangyi.core.permissions import VIEW
 from fangyi.core.schemas import ERROR_RESPONSES, Input, PageParams, omitted
 from fangyi.regions.models import Region
@@ -35,18 +33,16 @@ StoredTag = Literal[*TAG_FIELDS]
 RevealableField = Literal["name", "id_number", "phone"]
 
 SCOPE_ORDER = ("region_path", "id")
-ID_TAIL = re.compile(r"[0-9]{3}[0-9X]", re.IGNORECASE)
-MOBILE = re.compile(r"[0-9]{11}")
 
 
-def visible_persons(user):
-    return Person.objects.restrict(user, VIEW).select_related(
+def visible_persons(user, *, within: str = ""):
+    return Person.objects.restrict(user, VIEW, within=within).select_related(
         "household__building__parent__parent__parent"
     )
 
 
-def visible_households(user):
-    return Household.objects.restrict(user, VIEW).with_address()
+def visible_households(user, *, within: str = ""):
+    return Household.objects.restrict(user, VIEW, within=within).with_address()
 
 
 def visible_region(user, code: str) -> Region:
@@ -160,25 +156,11 @@ class PersonRevealed(Schema):
     phone: str | None = None
 
 
-def search(persons, q: str):
-    q = q.strip()
-    if ID_TAIL.fullmatch(q):
-        return persons.filter(id_tail=q.upper())
-    if MOBILE.fullmatch(q):
-        return persons.filter(phone=q)
-    return persons.filter(name__startswith=q)
-
-
 @persons_router.get("", response={200: PersonPage, **ERROR_RESPONSES})
 def list_persons(request, params: Query[PersonParams]):
     """Visible persons, masked, in region order."""
-    persons = visible_persons(request.auth)
-    if params.region:
-        persons = persons.filter(
-            under("region_path", visible_region(request.auth, params.region).path)
-        )
-    if params.q:
-        persons = search(persons, params.q)
+    within = visible_region(request.auth, params.region).path if params.region else ""
+    persons = visible_persons(request.auth, within=within).search(params.q or "")
     if params.tag:
         persons = persons.with_tag(params.tag)
     if params.residence_status:
@@ -289,10 +271,8 @@ class HouseholdRevealed(Schema):
 @households_router.get("", response={200: HouseholdPage, **ERROR_RESPONSES})
 def list_households(request, params: Query[HouseholdParams]):
     """Visible households in region order."""
-    households = visible_households(request.auth)
-    if params.region:
-        region = visible_region(request.auth, params.region)
-        households = households.filter(under("region_path", region.path))
+    within = visible_region(request.auth, params.region).path if params.region else ""
+    households = visible_households(request.auth, within=within)
     items, next_cursor = page_of(households, ordering=SCOPE_ORDER, page=params)
     return {"items": items, "next_cursor": next_cursor}
 

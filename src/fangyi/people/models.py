@@ -1,4 +1,5 @@
 import datetime
+import re
 import uuid
 
 from django.db import models
@@ -104,7 +105,22 @@ class Household(models.Model):
         return "".join(parts) + self.short_address
 
 
+ID_TAIL_QUERY = re.compile(r"[0-9]{3}[0-9X]")
+PHONE_QUERY = re.compile(r"[0-9]{11}")
+
+
 class PersonQuerySet(RestrictedQuerySet):
+    def search(self, query: str):
+        """Four digits (or three and X) are an ID's last four; eleven digits a phone; else a name."""
+        query = (query or "").strip()
+        if not query:
+            return self
+        if ID_TAIL_QUERY.fullmatch(query.upper()):
+            return self.filter(id_tail=query.upper())
+        if PHONE_QUERY.fullmatch(query):
+            return self.filter(phone=query)
+        return self.filter(name__startswith=query)
+
     def with_tag(self, slug: str):
         if slug == "elderly":
             return self.filter(birth_date__lte=elderly_born_on_or_before())

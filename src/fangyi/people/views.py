@@ -1,6 +1,5 @@
 """Residents and households: masked lists, detail with a logged reveal, forms over services."""
 
-import re
 import uuid
 
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, VIEW, can
 from fangyi.core.views import cursor_page
 from fangyi.regions.models import Level, Region
@@ -22,29 +20,11 @@ from . import services
 from .forms import HouseholdForm, PersonForm, PersonSearchForm, RevealForm
 from .models import Household, Person
 
-ID_TAIL_QUERY = re.compile(r"^\d{3}[\dX]$")
-PHONE_QUERY = re.compile(r"^\d{11}$")
 PERSON_ORDERING = ("region_path", "id")
 
 
-def search_people(queryset, query: str):
-    """Four digits (or three and X) are an ID's last four; eleven digits a phone; else a name."""
-    query = query.strip()
-    if not query:
-        return queryset
-    if ID_TAIL_QUERY.match(query.upper()):
-        return queryset.filter(id_tail=query.upper())
-    if PHONE_QUERY.match(query):
-        return queryset.filter(phone=query)
-    return queryset.filter(name__startswith=query)
-
-
-def person_page(request, *, region_path: str = "", queryset=None):
-    """One cursor page of the people the user may view, optionally under one region."""
-    if queryset is None:
-        queryset = Person.objects.restrict(request.user, VIEW)
-    if region_path:
-        queryset = queryset.filter(under("region_path", region_path))
+def person_page(request, queryset):
+    """One cursor page of people (already restricted to what the user may view)."""
     queryset = queryset.select_related("household__building")
     return cursor_page(request, queryset, PERSON_ORDERING)
 
@@ -63,20 +43,22 @@ def person_list(request):
     form = PersonSearchForm(request.GET)
     form.is_valid()
     criteria = form.cleaned_data
-    queryset = search_people(Person.objects.restrict(request.user, VIEW), criteria.get("q", ""))
+    region = None
+    queryset = Person.objects.all()
+    if criteria.get("region"):
+        region = Region.objects.restrict(request.user, VIEW).filter(code=criteria["region"]).first()
+        if region is None:
+            queryset = queryset.none()
+            # add_error drops the field from cleaned_data, so it comes after the lookup.
+            form.add_error("region", _("没有找到该区域，或不在您的辖区内。"))
+    queryset = queryset.restrict(request.user, VIEW, within=region.path if region else "").search(
+        criteria.get("q", "")
+    )
     if criteria.get("tag"):
         queryset = queryset.with_tag(criteria["tag"])
     if criteria.get("status"):
         queryset = queryset.filter(residence_status=criteria["status"])
-    region = None
-    if criteria.get("region"):
-        region = Region.objects.restrict(request.user, VIEW).filter(code=criteria["region"]).first()
-        if region is None:
-            form.add_error("region", _("没有找到该区域，或不在您的辖区内。"))
-            queryset = queryset.none()
-    persons, next_cursor = person_page(
-        request, region_path=region.path if region else "", queryset=queryset
-    )
+    persons, next_cursor = person_page(request, queryset)
     if request.headers.get("HX-Request"):
         return render_person_page(request, persons, next_cursor)
     response = render(

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 
 from fangyi.core.permissions import HOUSEHOLD, PERSON, REGION, VIEW, can
 from fangyi.core.views import top_regions
+from fangyi.people.models import Person
 from fangyi.people.views import person_page, render_person_page
 
 from .models import Level, Region
@@ -32,7 +33,9 @@ def region_children(request, code: str):
 @login_required
 def region_detail(request, code: str):
     region = _visible_region(request, code)
-    persons, next_cursor = person_page(request, region_path=region.path)
+    persons, next_cursor = person_page(
+        request, Person.objects.restrict(request.user, VIEW, within=region.path)
+    )
     if request.headers.get("HX-Request"):
         return render_person_page(request, persons, next_cursor)
     breadcrumbs = [
