@@ -105,15 +105,13 @@ def record_changes(rows: list[ObjectChange], batch_size: int = 2000) -> None:
     ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
 
 
-def record_access(
-    *, actor, kind: str, obj, reason: str, fields: list[str], region_path: str = ""
-) -> AccessEvent:
+def record_access(*, actor, kind: str, obj, reason: str, fields: list[str]) -> AccessEvent:
     event = AccessEvent(
         kind=kind,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
-        region_path=region_path,
+        region_path=_scope_path(obj),
         fields=list(fields),
         reason=reason,
         **_actor_fields(actor),

@@ -278,7 +278,6 @@ def reveal_person(
         obj=person,
         reason=reason,
         fields=fields,
-        region_path=person.region_path,
     )
     return {name: getattr(person, name) for name in fields}
 
@@ -299,7 +298,6 @@ def reveal_household(*, actor, household: Household, reason: str) -> list[dict]:
                 obj=person,
                 reason=reason,
                 fields=fields,
-                region_path=person.region_path,
             )
     return [
         {"id": person.pk, **{name: getattr(person, name) for name in fields}} for person in members
