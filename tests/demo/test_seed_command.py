@@ -126,9 +126,7 @@ def test_a_second_run_changes_nothing(summary):
     assert json.loads(seed("--json"))["seeded"] is False
 
 
-def test_demo_staff_one_login_per_role_created_once(db, settings):
-    # Argon2 is slow on purpose; nine logins would cost the test seconds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_demo_staff_one_login_per_role_created_once(db):
     out = seed("--demo-staff")
     assert "Demo logins" in out and DEMO_PASSWORD in out
     users = {u.username: u for u in User.objects.all()}

@@ -23,8 +23,10 @@ class RestrictedQuerySet(models.QuerySet):
         field = self.model.scope_path_field
         if paths is EVERYWHERE:
             return self.filter(under(field, within))
-        ranges = [within] if any(within.startswith(p) for p in paths) else []
-        ranges = ranges or [p for p in paths if p.startswith(within)]
+        if any(within.startswith(p) for p in paths):
+            ranges = [within]
+        else:
+            ranges = [p for p in paths if p.startswith(within)]
         if not ranges:
             return self.none()
         condition = Q()
