@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from fangyi.core.api import router as audit_router
 from fangyi.core.api_auth import api_auth
 from fangyi.core.pagination import InvalidCursor
+from fangyi.ledgers.api import router as ledgers_router
 from fangyi.people.api import households_router, persons_router
 from fangyi.regions.api import router as regions_router
 
@@ -31,6 +32,7 @@ api.add_router("/regions", regions_router)
 api.add_router("/persons", persons_router)
 api.add_router("/households", households_router)
 api.add_router("/audit", audit_router)
+api.add_router("/ledgers", ledgers_router)
 
 
 def field_errors(request: HttpRequest, errors: list[tuple[str | None, str]]):

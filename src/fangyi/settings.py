@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fangyi.accounts",
     "fangyi.regions",
     "fangyi.people",
+    "fangyi.ledgers",
     "fangyi.demo",
 ]
 
@@ -155,3 +156,16 @@ LOGGING = {
 }
 
 FANGYI_PAGE_SIZE = int(os.environ.get("FANGYI_PAGE_SIZE", "50"))
+
+# Ledger files: uploads, error workbooks and exports live here, one folder per job.
+FANGYI_LEDGER_DIR = Path(os.environ.get("FANGYI_LEDGER_DIR", DATA_DIR / "ledgers"))
+FANGYI_LEDGER_MAX_BYTES = int(os.environ.get("FANGYI_LEDGER_MAX_MB", "200")) * 1024 * 1024
+FANGYI_LEDGER_MAX_ROWS = int(os.environ.get("FANGYI_LEDGER_MAX_ROWS", "2000000"))
+# An xlsx is a zip: what it may inflate to before it counts as a zip bomb.
+FANGYI_LEDGER_MAX_UNPACKED_BYTES = (
+    int(os.environ.get("FANGYI_LEDGER_MAX_UNPACKED_MB", "2048")) * 1024 * 1024
+)
+# Smaller uploads are checked and imported while the page waits; larger ones by the worker.
+FANGYI_LEDGER_INLINE_BYTES = int(os.environ.get("FANGYI_LEDGER_INLINE_KB", "512")) * 1024
+# Exports of more rows than this are written by the worker.
+FANGYI_LEDGER_INLINE_EXPORT_ROWS = int(os.environ.get("FANGYI_LEDGER_INLINE_EXPORT_ROWS", "20000"))

@@ -33,7 +33,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
     return data
 
 
-def _actor_fields(actor) -> dict:
+def actor_fields(actor) -> dict:
     ctx = current()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return {
@@ -64,7 +64,7 @@ def change_row(
         region_path=region_path,
         before=before,
         after=after,
-        **_actor_fields(actor),
+        **actor_fields(actor),
     )
 
 
@@ -114,7 +114,7 @@ def record_access(*, actor, kind: str, obj, reason: str, fields: list[str]) -> A
         region_path=_scope_path(obj),
         fields=list(fields),
         reason=reason,
-        **_actor_fields(actor),
+        **actor_fields(actor),
     )
     event.save(force_insert=True)
     return event

@@ -13,6 +13,7 @@ import time
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fangyi.core.bulk import TableWriter
 from fangyi.core.paths import under
 from fangyi.people.models import TAG_FIELDS, TAG_SLUGS, Household, IdType, Person, ResidenceStatus
 from fangyi.regions.models import Level, Region
@@ -46,57 +47,6 @@ SQLITE_LOAD_CACHE_KIB = 2 * 1024 * 1024
 
 class AlreadyHasRegions(Exception):
     """Regions below the demo city's districts exist, but no residents: not ours to extend."""
-
-
-class TableWriter:
-    """Appends rows, given as tuples in `columns` order, to one model's table."""
-
-    def __init__(self, model, columns: list[str], constants: dict[str, object]):
-        by_attname = {field.attname: field for field in model._meta.concrete_fields}
-        missing = set(by_attname) - set(columns) - set(constants)
-        if missing:
-            raise ValueError(f"{model.__name__} columns not written: {sorted(missing)}")
-        self.fields = [by_attname[name] for name in [*columns, *constants]]
-        self.table = connection.ops.quote_name(model._meta.db_table)
-        self.column_list = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        self.copy = connection.vendor == "postgresql"
-        if self.copy:
-            self.constants = tuple(constants.values())
-            self.converters = []
-        else:
-            self.constants = tuple(
-                by_attname[name].get_db_prep_save(value, connection)
-                for name, value in constants.items()
-            )
-            # Only UUIDs and dates need converting for SQLite; strings and booleans pass as-is.
-            self.converters = [
-                (index, field.get_db_prep_save)
-                for index, field in enumerate(self.fields[: len(columns)])
-                if field.get_internal_type() in {"UUIDField", "ForeignKey", "DateField"}
-            ]
-
-    def write(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            if self.copy:
-                with cursor.cursor.copy(
-                    f"COPY {self.table} ({self.column_list}) FROM STDIN"
-                ) as copy:
-                    for row in rows:
-                        copy.write_row(row + self.constants)
-                return
-            placeholders = ", ".join(["%s"] * len(self.fields))
-            converted = []
-            for row in rows:
-                values = list(row)
-                for index, convert in self.converters:
-                    values[index] = convert(values[index], connection)
-                converted.append((*values, *self.constants))
-            cursor.executemany(
-                f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders})",
-                converted,
-            )
 
 
 @contextlib.contextmanager

@@ -1,0 +1,79 @@
+"""Appending many rows to one table fast: COPY on PostgreSQL, executemany elsewhere.
+
+Used where per-object saves would take hours: loading the demo city and importing ledgers.
+Callers pass rows as tuples of Python values in the order of the columns they name.
+"""
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+
+# What SQLite's driver cannot take as it is; strings, numbers and booleans pass unchanged.
+SQLITE_CONVERTED = {"UUIDField", "ForeignKey", "DateField", "DateTimeField", "JSONField"}
+
+
+def _json_text(value, connection):
+    # COPY's text format hands jsonb the JSON text itself.
+    return None if value is None else json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+class TableWriter:
+    """Appends rows, given as tuples in `columns` order, to one model's table."""
+
+    def __init__(self, model, columns: list[str], constants: dict[str, object]):
+        by_attname = {field.attname: field for field in model._meta.concrete_fields}
+        missing = set(by_attname) - set(columns) - set(constants)
+        if missing:
+            raise ValueError(f"{model.__name__} columns not written: {sorted(missing)}")
+        self.fields = [by_attname[name] for name in [*columns, *constants]]
+        self.table = connection.ops.quote_name(model._meta.db_table)
+        self.column_list = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        self.copy = connection.vendor == "postgresql"
+        if self.copy:
+            self.constants = tuple(constants.values())
+            self.converters = [
+                (index, _json_text)
+                for index, field in enumerate(self.fields[: len(columns)])
+                if field.get_internal_type() == "JSONField"
+            ]
+        else:
+            self.constants = tuple(
+                by_attname[name].get_db_prep_save(value, connection)
+                for name, value in constants.items()
+            )
+            self.converters = [
+                (index, field.get_db_prep_save)
+                for index, field in enumerate(self.fields[: len(columns)])
+                if field.get_internal_type() in SQLITE_CONVERTED
+            ]
+
+    def write(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            if self.copy:
+                with cursor.cursor.copy(
+                    f"COPY {self.table} ({self.column_list}) FROM STDIN"
+                ) as copy:
+                    if self.converters:
+                        for row in rows:
+                            values = list(row)
+                            for index, convert in self.converters:
+                                values[index] = convert(values[index], connection)
+                            copy.write_row((*values, *self.constants))
+                    else:
+                        for row in rows:
+                            copy.write_row(row + self.constants)
+                return
+            placeholders = ", ".join(["%s"] * len(self.fields))
+            converted = []
+            for row in rows:
+                values = list(row)
+                for index, convert in self.converters:
+                    values[index] = convert(values[index], connection)
+                converted.append((*values, *self.constants))
+            cursor.executemany(
+                f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders})",
+                converted,
+            )

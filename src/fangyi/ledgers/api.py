@@ -1,0 +1,246 @@
+"""Ledger imports and exports over the API.
+
+An import is a job: `POST /ledgers/{ledger}/imports` with the file (multipart) answers 202
+with the job; small files are already finished then, larger ones are processed by the task
+worker and polled with `GET /ledgers/imports/{id}`. A dry run is committed with
+`POST /ledgers/imports/{id}/commit`. Exports work the same way and give a download URL when
+done. A caller sees only their own jobs; anyone else's answer 404.
+"""
+
+import datetime
+import uuid
+from typing import Literal
+
+from django.http import FileResponse, Http404
+from django.urls import reverse
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from fangyi.core.api import get_by_id
+from fangyi.core.permissions import VIEW
+from fangyi.core.schemas import ERROR_RESPONSES, Input, Text
+from fangyi.regions.models import Region
+
+from . import services
+from .models import ExportFormat, ExportJob, ImportJob
+from .registry import LEDGERS
+
+router = Router(tags=["ledgers"])
+
+JobStatusCode = Literal["queued", "running", "done", "refused", "failed"]
+
+
+class ColumnRead(Schema):
+    key: str
+    header: str
+    synonyms: list[str]
+    required: bool
+    description: str
+    example: str
+
+
+class LedgerRead(Schema):
+    slug: str
+    title: str
+    columns: list[ColumnRead]
+
+
+class RowError(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportJobRead(Schema):
+    id: uuid.UUID
+    ledger: str
+    status: JobStatusCode
+    message: str
+    dry_run: bool
+    all_or_nothing: bool
+    file_name: str
+    file_size: int
+    sha256: str
+    header_row: int | None
+    rows_total: int | None = Field(description="an estimate until the job is finished")
+    rows_read: int
+    rows_written: int
+    percent: int
+    created: int
+    updated: int
+    unchanged: int
+    error_rows: int
+    households_created: int
+    unknown_columns: list[str]
+    errors: list[RowError] = Field(description="the first 100 errors; errors_url has them all")
+    errors_url: str | None
+    commit_url: str | None = Field(description="to import the rows this dry run checked")
+    preview: uuid.UUID | None
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_errors(job: ImportJob) -> list[dict]:
+        return job.errors[:100]
+
+    @staticmethod
+    def resolve_errors_url(job: ImportJob) -> str | None:
+        if not job.has_error_file:
+            return None
+        return reverse("api:ledger_import_errors", kwargs={"job_id": job.pk})
+
+    @staticmethod
+    def resolve_commit_url(job: ImportJob) -> str | None:
+        if not (job.dry_run and job.status == "done"):
+            return None
+        return reverse("api:ledger_import_commit", kwargs={"job_id": job.pk})
+
+    @staticmethod
+    def resolve_preview(job: ImportJob) -> uuid.UUID | None:
+        return job.preview_id
+
+
+class ExportJobRead(Schema):
+    id: uuid.UUID
+    ledger: str
+    status: JobStatusCode
+    message: str
+    region: str
+    format: Literal["xlsx", "csv"]
+    revealed: bool
+    rows_total: int | None
+    rows_written: int
+    percent: int
+    download_url: str | None
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_region(job: ExportJob) -> str:
+        return job.region.code
+
+    @staticmethod
+    def resolve_download_url(job: ExportJob) -> str | None:
+        if job.status != "done":
+            return None
+        return reverse("api:ledger_export_file", kwargs={"job_id": job.pk})
+
+
+class ExportCreate(Input):
+    region: Text = Field(description="code of the region whose subtree is exported")
+    format: Literal["xlsx", "csv"] = ExportFormat.XLSX.value
+    reveal_reason: Text = Field(
+        "",
+        description="names, ID numbers and phones in plain text, for this reason (logged); "
+        "masked when empty",
+    )
+
+
+def _ledger(slug: str):
+    return services.ledger_or_error(slug)
+
+
+@router.get("", response={200: list[LedgerRead], **ERROR_RESPONSES})
+def list_ledgers(request):
+    return [
+        {
+            "slug": ledger.slug,
+            "title": str(ledger.title),
+            "columns": [
+                {
+                    "key": c.key,
+                    "header": c.header,
+                    "synonyms": list(c.synonyms),
+                    "required": c.required,
+                    "description": str(c.description),
+                    "example": c.example,
+                }
+                for c in ledger.columns
+            ],
+        }
+        for ledger in LEDGERS.values()
+    ]
+
+
+@router.get("/imports/{job_id}", response={200: ImportJobRead, **ERROR_RESPONSES})
+def get_import(request, job_id: str):
+    return get_by_id(ImportJob.objects.visible_to(request.auth), job_id)
+
+
+@router.post(
+    "/imports/{job_id}/commit",
+    response={202: ImportJobRead, **ERROR_RESPONSES},
+    url_name="ledger_import_commit",
+)
+def commit_import(request, job_id: str):
+    preview = get_by_id(ImportJob.objects.visible_to(request.auth), job_id)
+    return Status(202, services.commit_import(actor=request.auth, preview=preview))
+
+
+@router.get(
+    "/imports/{job_id}/errors", url_name="ledger_import_errors", response=ERROR_RESPONSES
+)
+def import_errors(request, job_id: str):
+    job = get_by_id(ImportJob.objects.visible_to(request.auth), job_id)
+    if not job.has_error_file or not job.error_file_path.exists():
+        raise Http404
+    return FileResponse(
+        job.error_file_path.open("rb"), as_attachment=True, filename=job.error_file_name
+    )
+
+
+@router.get("/exports/{job_id}", response={200: ExportJobRead, **ERROR_RESPONSES})
+def get_export(request, job_id: str):
+    return get_by_id(ExportJob.objects.visible_to(request.auth).select_related("region"), job_id)
+
+
+@router.get("/exports/{job_id}/file", url_name="ledger_export_file", response=ERROR_RESPONSES)
+def export_file(request, job_id: str):
+    job = get_by_id(ExportJob.objects.visible_to(request.auth).select_related("region"), job_id)
+    if job.status != "done" or not job.file_path.exists():
+        raise Http404
+    return FileResponse(job.file_path.open("rb"), as_attachment=True, filename=job.download_name)
+
+
+@router.post("/{ledger}/imports", response={202: ImportJobRead, **ERROR_RESPONSES})
+def create_import(
+    request,
+    ledger: str,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    all_or_nothing: Form[bool] = False,
+):
+    job = services.start_import(
+        actor=request.auth,
+        ledger=_ledger(ledger).slug,
+        upload=file,
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+    )
+    return Status(202, job)
+
+
+@router.post("/{ledger}/exports", response={202: ExportJobRead, **ERROR_RESPONSES})
+def create_export(request, ledger: str, body: ExportCreate):
+    ledger_cls = _ledger(ledger)
+    region = Region.objects.restrict(request.auth, VIEW).get(code=body.region)
+    job = services.start_export(
+        actor=request.auth,
+        ledger=ledger_cls.slug,
+        region=region,
+        fmt=body.format,
+        reveal_reason=body.reveal_reason,
+    )
+    return Status(202, job)
+
+
+@router.get("/{ledger}/template", response=ERROR_RESPONSES)
+def template(request, ledger: str):
+    ledger_cls = _ledger(ledger)
+    return FileResponse(
+        services.template_file(ledger_cls), as_attachment=True, filename=template_name(ledger_cls)
+    )
+
+
+def template_name(ledger_cls) -> str:
+    return f"{ledger_cls.title}-模板.xlsx"

@@ -1,0 +1,256 @@
+"""The import engine: read a file, match its headers, parse, plan and write in chunks.
+
+Three ways to run, sharing every check:
+
+- dry run: plan every row and count what would happen; nothing is written;
+- default: each chunk of valid rows is written and committed as it is planned, with the
+  job's progress in the same transaction; rows in error are returned in the error workbook;
+- all or nothing: a dry run first; if any row is wrong nothing is written, otherwise the
+  whole file is planned again and written in one transaction, which is rolled back if a row
+  has gone wrong in between (someone else registered the same ID meanwhile, say).
+
+Re-importing a file is safe: rows are matched to what exists (by ID number, by code), so a
+second run creates nothing and reports every row unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import normalise
+from .errorbook import ErrorBook
+from .reading import Table, UnreadableFile, open_table
+from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Column, Ledger, Row
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5000
+FORMULA_PREFIXES = ("'=", "'+", "'-", "'@")
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error_rows: int = 0
+    households_created: int = 0
+    rows_written: int = 0
+    header_row: int | None = None
+    unknown_columns: list[str] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    unreadable: str = ""  # why the file as a whole could not be imported
+    refused: bool = False  # all or nothing, and some row was wrong: nothing written
+
+    @property
+    def exit_status(self) -> int:
+        if self.unreadable:
+            return 2
+        return 1 if self.error_rows else 0
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+        }
+
+
+class Rollback(Exception):
+    pass
+
+
+class Importer:
+    def __init__(
+        self,
+        *,
+        ledger: type[Ledger],
+        actor,
+        path: str | Path,
+        file_name: str,
+        error_file: str | Path | None = None,
+        max_errors_kept: int | None = 1000,
+        on_progress: Callable[[ImportResult], None] | None = None,
+        rows_total: Callable[[int], None] | None = None,
+    ):
+        self.ledger = ledger
+        self.actor = actor
+        self.path = Path(path)
+        self.file_name = file_name
+        self.error_file = Path(error_file) if error_file else None
+        self.max_errors_kept = max_errors_kept
+        self.on_progress = on_progress or (lambda result: None)
+        self.on_rows_total = rows_total or (lambda n: None)
+
+    def run(self, *, dry_run: bool = False, all_or_nothing: bool = False) -> ImportResult:
+        if dry_run:
+            return self._pass(write=False)
+        if not all_or_nothing:
+            return self._pass(write=True)
+        checked = self._pass(write=False)
+        if checked.unreadable or checked.error_rows:
+            checked.refused = not checked.unreadable
+            return checked
+        try:
+            with transaction.atomic():
+                result = self._pass(write=True, progress=False)
+                if result.error_rows:
+                    raise Rollback
+        except Rollback:
+            result.refused = True
+            result.rows_written = 0
+            result.created = result.updated = result.households_created = 0
+        self.on_progress(result)
+        return result
+
+    # One pass over the file ----------------------------------------------------------------
+
+    def _open(self) -> Table:
+        index = self.ledger.header_index()
+
+        def score(cells: list[str]) -> int:
+            return len({index[k].key for k in map(normalise.header_key, cells) if k in index})
+
+        return open_table(
+            self.path,
+            file_name=self.file_name,
+            score_header=score,
+            max_bytes=settings.FANGYI_LEDGER_MAX_BYTES,
+            max_rows=settings.FANGYI_LEDGER_MAX_ROWS,
+            max_unpacked_bytes=settings.FANGYI_LEDGER_MAX_UNPACKED_BYTES,
+        )
+
+    def _match_headers(self, table: Table, result: ImportResult) -> list[tuple[int, Column]]:
+        index = self.ledger.header_index()
+        mapping: list[tuple[int, Column]] = []
+        taken: dict[str, str] = {}
+        for position, header in enumerate(table.headers):
+            if not header:
+                continue
+            column = index.get(normalise.header_key(header))
+            if column is None:
+                result.unknown_columns.append(header)
+            elif column.key in taken:
+                result.unknown_columns.append(
+                    _("%(header)s（与“%(first)s”重复，已忽略）")
+                    % {"header": header, "first": taken[column.key]}
+                )
+            else:
+                taken[column.key] = header
+                mapping.append((position, column))
+        self.header_names = {column.key: header for column, header in _by_key(mapping, table)}
+        return mapping
+
+    def _pass(self, *, write: bool, progress: bool = True) -> ImportResult:
+        result = ImportResult()
+        try:
+            table = self._open()
+        except UnreadableFile as exc:
+            result.unreadable = exc.message
+            return result
+        result.header_row = table.header_row
+        estimate = getattr(table, "rows_estimate", None)
+        if estimate is not None:
+            self.on_rows_total(estimate)
+        mapping = self._match_headers(table, result)
+        missing = (
+            self.ledger(actor=self.actor).missing_columns_message(
+                {column.key for _position, column in mapping}
+            )
+            if mapping
+            else _("找不到可识别的列。")
+        )
+        if missing:
+            result.unreadable = missing
+            return result
+        ledger = self.ledger(actor=self.actor)
+        errors = ErrorBook(self.error_file, table.headers) if self.error_file else None
+        chunk: list[Row] = []
+        try:
+            for number, cells in _rows(table, result):
+                chunk.append(self._parse(number, cells, mapping))
+                if len(chunk) >= CHUNK_ROWS:
+                    self._chunk(ledger, chunk, result, errors, write=write, progress=progress)
+                    chunk = []
+            if chunk:
+                self._chunk(ledger, chunk, result, errors, write=write, progress=progress)
+        except UnreadableFile as exc:
+            result.unreadable = exc.message
+        finally:
+            if errors is not None:
+                errors.close()
+        result.households_created = getattr(ledger, "households_created", 0)
+        return result
+
+    def _parse(self, number: int, cells: list, mapping: list[tuple[int, Column]]) -> Row:
+        row = Row(number=number, cells=cells, values={})
+        values = row.values
+        for position, column in mapping:
+            cell = cells[position]
+            if isinstance(cell, str):
+                if "\x00" in cell:
+                    row.error(column.key, _("含有不可见的空字符（\\0），请删除后重试。"))
+                    continue
+                if cell.startswith(FORMULA_PREFIXES):
+                    # Exports escape cells that look like formulas; a round trip undoes it.
+                    cell = cell[1:]
+            try:
+                values[column.key] = column.parse(cell)
+            except normalise.CellError as exc:
+                row.error(column.key, exc.message)
+        return row
+
+    def _chunk(self, ledger: Ledger, chunk: list[Row], result, errors, *, write, progress):
+        ledger.plan(chunk)
+        for row in chunk:
+            if row.action == CREATE:
+                result.created += 1
+            elif row.action == UPDATE:
+                result.updated += 1
+            elif row.action == UNCHANGED:
+                result.unchanged += 1
+            else:
+                row.action = ERROR
+                self._record_errors(row, result, errors)
+        if write:
+            written = sum(1 for row in chunk if row.action in (CREATE, UPDATE))
+            with transaction.atomic():
+                ledger.write([row for row in chunk if row.action in (CREATE, UPDATE)])
+                result.rows_written += written
+                result.households_created = getattr(ledger, "households_created", 0)
+                if progress:
+                    self.on_progress(result)
+        elif progress:
+            self.on_progress(result)
+
+    def _record_errors(self, row: Row, result: ImportResult, errors) -> None:
+        result.error_rows += 1
+        messages = []
+        for key, message in row.errors:
+            column = self.header_names.get(key) or self.ledger.column(key).header
+            messages.append(f"{column}：{message}")
+            if self.max_errors_kept is None or len(result.errors) < self.max_errors_kept:
+                result.errors.append({"row": row.number, "column": column, "message": message})
+        if errors is not None:
+            errors.add(row.number, row.cells, "；".join(messages))
+
+
+def _by_key(mapping: list[tuple[int, Column]], table: Table):
+    for position, column in mapping:
+        yield column, table.headers[position]
+
+
+def _rows(table: Table, result: ImportResult):
+    for number, cells in table.rows:
+        result.rows += 1
+        yield number, cells

@@ -1,0 +1,165 @@
+"""Import and export jobs. Each row is also the import's summary record: who, which file
+(name and SHA-256), what it asked for, and what came of it."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    REFUSED = "refused", _("已拒绝")  # all or nothing, and some rows were wrong
+    FAILED = "failed", _("失败")  # the file could not be read, or the job broke off
+
+    @classmethod
+    def finished(cls) -> set[str]:
+        return {cls.DONE, cls.REFUSED, cls.FAILED}
+
+
+class JobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A user sees their own jobs; a superuser sees everyone's."""
+        if getattr(user, "is_superuser", False):
+            return self
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(actor=user)
+
+
+class Job(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ledger = models.CharField(_("台账"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    message = models.TextField(_("说明"), blank=True)
+    rows_total = models.PositiveIntegerField(_("总行数（估计）"), null=True, blank=True)
+    rows_written = models.PositiveIntegerField(_("已写入行数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def finished(self) -> bool:
+        return self.status in JobStatus.finished()
+
+    @property
+    def directory(self) -> Path:
+        return Path(settings.FANGYI_LEDGER_DIR) / self._meta.model_name / str(self.pk)
+
+
+class ImportJob(Job):
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("文件大小"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    dry_run = models.BooleanField(_("预检"), default=True)
+    all_or_nothing = models.BooleanField(_("全部成功才导入"), default=False)
+    preview = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commits",
+        verbose_name=_("预检"),
+    )
+    rows_read = models.PositiveIntegerField(_("已读行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    error_rows = models.PositiveIntegerField(_("错误行"), default=0)
+    households_created = models.PositiveIntegerField(_("新增户"), default=0)
+    header_row = models.PositiveIntegerField(_("表头行"), null=True, blank=True)
+    unknown_columns = models.JSONField(_("未识别的列"), default=list)
+    # The first errors, for pages and the API; the error workbook holds every one.
+    errors = models.JSONField(_("错误"), default=list)
+    has_error_file = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("导入")
+        verbose_name_plural = _("导入")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="importjob_actor_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ledger} {self.file_name}"
+
+    @property
+    def upload_path(self) -> Path:
+        source = self.preview if self.preview_id else self
+        return source.directory / "upload"
+
+    @property
+    def error_file_path(self) -> Path:
+        return self.directory / "errors.xlsx"
+
+    @property
+    def error_file_name(self) -> str:
+        return f"{Path(self.file_name).stem}-错误.xlsx"
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        if not self.rows_total:
+            return 0
+        done = self.rows_read if self.dry_run else max(self.rows_read, self.rows_written)
+        return min(99, done * 100 // self.rows_total)
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", "Excel (xlsx)"
+    CSV = "csv", "CSV"
+
+
+class ExportJob(Job):
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区域")
+    )
+    format = models.CharField(
+        _("格式"), max_length=8, choices=ExportFormat.choices, default=ExportFormat.XLSX
+    )
+    revealed = models.BooleanField(_("明文"), default=False)
+    reveal_reason = models.TextField(_("查看明文的理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("导出")
+        verbose_name_plural = _("导出")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="exportjob_actor_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ledger} {self.region_id}"
+
+    @property
+    def file_path(self) -> Path:
+        return self.directory / f"export.{self.format}"
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.ledger}-{self.region.code}.{self.format}"
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_written * 100 // self.rows_total)

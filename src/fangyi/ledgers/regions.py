@@ -1,0 +1,272 @@
+"""The regions ledger (区划台账): streets down to buildings, one row per region.
+
+A region is matched by its code: a known code with a new name renames it, an unknown code
+creates it under its parent, which must exist already or come earlier in the file (a tree
+exported by fangyi is in that order). The level and parent follow from the code; if the file
+states them they must agree.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import partial
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangyi.core.models import ObjectChange
+from fangyi.core.permissions import ADD, CHANGE, REGION, VIEW
+from fangyi.regions.models import Level, Region, path_from_code
+
+from . import normalise
+from .exporting import keyset_chunks
+from .locations import RegionIndex, RegionRef, region_code
+from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, ScopeCache, register
+from .writing import AuditWriter
+
+LEVEL_BY_LENGTH = {9: Level.STREET, 12: Level.COMMUNITY, 15: Level.GRID, 18: Level.BUILDING}
+LEVEL_SPELLINGS = {
+    "街道": Level.STREET,
+    "乡镇": Level.STREET,
+    "镇": Level.STREET,
+    "乡": Level.STREET,
+    "street": Level.STREET,
+    "社区": Level.COMMUNITY,
+    "村": Level.COMMUNITY,
+    "社区(村)": Level.COMMUNITY,
+    "community": Level.COMMUNITY,
+    "网格": Level.GRID,
+    "grid": Level.GRID,
+    "楼栋": Level.BUILDING,
+    "楼": Level.BUILDING,
+    "building": Level.BUILDING,
+}
+MAX_NAME_LENGTH = Region._meta.get_field("name").max_length
+
+
+def parent_code_of(code: str) -> str:
+    """A street's parent is its district (six digits); below that, three digits fewer."""
+    return code[:6] if len(code) == 9 else code[:-3]
+
+
+@register
+class RegionsLedger(Ledger):
+    slug = "regions"
+    title = gettext_lazy("区划台账")
+    resource = REGION
+    export_action = VIEW
+    columns = [
+        Column(
+            "code",
+            "区划代码",
+            region_code,
+            synonyms=("代码", "编码", "区域代码", "行政区划代码", "区划编码", "code"),
+            required=True,
+            description=gettext_lazy("街道9位、社区12位、网格15位、楼栋18位，以上级代码开头"),
+            example="350102001001001001",
+        ),
+        Column(
+            "name",
+            "名称",
+            synonyms=("区域名称", "区划名称", "名字", "name"),
+            required=True,
+            example="1号楼",
+        ),
+        Column(
+            "level",
+            "层级",
+            partial(normalise.choice, mapping={k: str(int(v)) for k, v in LEVEL_SPELLINGS.items()}),
+            synonyms=("级别", "区划层级", "level"),
+            description=gettext_lazy("街道、社区、网格、楼栋；可不填，由代码长度推出"),
+            example="楼栋",
+        ),
+        Column(
+            "parent_code",
+            "上级代码",
+            region_code,
+            synonyms=("上级编码", "父级代码", "上级区划代码", "parent code"),
+            description=gettext_lazy("可不填，由代码推出"),
+            example="350102001001001",
+        ),
+    ]
+
+    def __init__(self, *, actor):
+        super().__init__(actor=actor)
+        self.index = RegionIndex(actor=actor)
+        self.allowed = ScopeCache(actor)
+        self.seen: dict[str, int] = {}
+
+    def _check(self, row: Row) -> str | None:
+        v = row.values
+        code, name = v.get("code", ""), v.get("name", "")
+        if not name:
+            row.error("name", _("请填写名称。"))
+        elif len(name) > MAX_NAME_LENGTH:
+            row.error("name", _("名称最多 %(n)d 个字。") % {"n": MAX_NAME_LENGTH})
+        if not code:
+            if not row.errors or all(key != "code" for key, _m in row.errors):
+                row.error("code", _("请填写区划代码。"))
+            return None
+        level = LEVEL_BY_LENGTH.get(len(code))
+        if level is None:
+            row.error(
+                "code", _("区划代码应为9、12、15或18位（街道到楼栋）：%(code)s") % {"code": code}
+            )
+            return None
+        if v.get("level") and int(v["level"]) != level:
+            row.error(
+                "level",
+                _("层级与代码不符：%(n)d 位代码是%(level)s。")
+                % {"n": len(code), "level": Level(level).label},
+            )
+        parent_code = parent_code_of(code)
+        if v.get("parent_code") and v["parent_code"] != parent_code:
+            row.error(
+                "parent_code",
+                _("上级代码与代码不符：%(code)s 的上级应为 %(parent)s。")
+                % {"code": code, "parent": parent_code},
+            )
+        first = self.seen.get(code)
+        if first is not None:
+            row.error("code", _("与第 %(row)d 行的区划代码重复。") % {"row": first})
+            return None
+        self.seen[code] = row.number
+        return code
+
+    def plan(self, rows: list[Row]) -> None:
+        codes = {row.number: self._check(row) for row in rows}
+        wanted = [c for c in codes.values() if c and c not in self.index.by_code]
+        hidden = set(Region.objects.filter(code__in=wanted).values_list("code", flat=True))
+        for row in rows:
+            code = codes[row.number]
+            if code in hidden:
+                row.error(
+                    "code", _("区划代码 %(code)s 已存在，且不在您的辖区内。") % {"code": code}
+                )
+            if row.errors:
+                row.action = ERROR
+                continue
+            existing = self.index.by_code.get(code)
+            if existing is not None:
+                self._plan_rename(row, existing)
+            else:
+                self._plan_create(row, code)
+
+    def _plan_rename(self, row: Row, existing: RegionRef) -> None:
+        name = row.values["name"]
+        if name == existing.name:
+            row.action = UNCHANGED
+            return
+        if not self.allowed(REGION, CHANGE, existing.path):
+            row.error("name", _("您没有修改该区域的权限。"))
+            row.action = ERROR
+            return
+        row.action = UPDATE
+        row.plan = existing
+
+    def _plan_create(self, row: Row, code: str) -> None:
+        parent = self.index.by_code.get(parent_code_of(code))
+        if parent is None:
+            row.error(
+                "code",
+                _("上级 %(parent)s 不存在或不在您的辖区内；上级须已存在，或在文件中排在下级之前。")
+                % {"parent": parent_code_of(code)},
+            )
+            row.action = ERROR
+            return
+        level = LEVEL_BY_LENGTH[len(code)]
+        if parent.level != level - 1:
+            row.error(
+                "code",
+                _("上级 %(parent)s 不是%(level)s。")
+                % {"parent": parent.code, "level": Level(level - 1).label},
+            )
+            row.action = ERROR
+            return
+        if not self.allowed(REGION, ADD, parent.path):
+            row.error("code", _("您没有在 %(parent)s 下新建区域的权限。") % {"parent": parent.name})
+            row.action = ERROR
+            return
+        ref = RegionRef(
+            uuid.uuid4(), code, path_from_code(code, level), level, row.values["name"], parent.id
+        )
+        # Later rows (its children) find it as if it existed.
+        self.index.add(ref)
+        row.action = CREATE
+        row.plan = ref
+
+    def write(self, rows: list[Row]) -> None:
+        now = timezone.now()
+        audit = AuditWriter(actor=self.actor, time=now)
+        created, renamed = [], []
+        for row in rows:
+            ref = row.plan
+            if row.action == CREATE:
+                created.append(
+                    Region(
+                        id=ref.id,
+                        code=ref.code,
+                        name=ref.name,
+                        level=ref.level,
+                        parent_id=ref.parent_id,
+                        path=ref.path,
+                    )
+                )
+                audit.add(
+                    obj_type="regions.region",
+                    obj_id=ref.id,
+                    repr_=ref.name,
+                    path=ref.path,
+                    action=ObjectChange.CREATE,
+                    before=None,
+                    after={
+                        "code": ref.code,
+                        "name": ref.name,
+                        "level": ref.level,
+                        "parent": str(ref.parent_id),
+                    },
+                )
+            elif row.action == UPDATE:
+                name = row.values["name"]
+                renamed.append((name, ref.id))
+                audit.add(
+                    obj_type="regions.region",
+                    obj_id=ref.id,
+                    repr_=name,
+                    path=ref.path,
+                    action=ObjectChange.UPDATE,
+                    before={"name": ref.name},
+                    after={"name": name},
+                )
+                self.index.add(ref._replace(name=name))
+        Region.objects.bulk_create(created, batch_size=2000)
+        if renamed:
+            table = connection.ops.quote_name(Region._meta.db_table)
+            field = Region._meta.get_field("id")
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET name = %s WHERE id = %s",
+                    [(name, field.get_db_prep_save(pk, connection)) for name, pk in renamed],
+                )
+        audit.flush()
+
+    def export_count(self, *, region) -> int | None:
+        return None
+
+    def export_rows(self, *, region, reveal: bool):
+        regions = Region.objects.restrict(self.actor, VIEW, within=region.path).filter(
+            level__gte=Level.STREET
+        )
+        labels = dict(Level.choices)
+        for chunk in keyset_chunks(
+            regions, ["path", "id", "code", "name", "level"], order=("path", "id")
+        ):
+            for r in chunk:
+                yield [
+                    r["code"],
+                    r["name"],
+                    str(labels[r["level"]]),
+                    parent_code_of(r["code"]),
+                ]

@@ -1,0 +1,153 @@
+"""What a ledger is, and the registry any area adds its tables to.
+
+A ledger declares its columns (canonical Chinese header, accepted synonyms, how to read a
+cell, whether it is required) and three things only it knows: how to check a chunk of rows
+against the database and plan what each row would do, how to write such a plan, and which
+rows an export holds. The engine (`importing.py`, `exporting.py`) does everything else the
+same way for every ledger: reading, header matching, chunking, dry runs, all-or-nothing,
+progress, error workbooks, audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from fangyi.core.permissions import can
+
+from . import normalise
+
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # canonical, as the template and exports write it; headers stay Chinese
+    parse: Callable[[Any], Any] = normalise.text
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    description: str | Promise = ""
+    example: str = ""
+
+    def header_keys(self) -> set[str]:
+        return {normalise.header_key(h) for h in (self.header, self.key, *self.synonyms)}
+
+
+@dataclass
+class Row:
+    """One data row of the file, read and parsed."""
+
+    number: int  # as the user sees it in Excel
+    cells: list  # the raw cells, for the error workbook
+    values: dict[str, Any]  # column key → parsed value, for the columns the file has
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column key, message)
+    action: str = ""
+    plan: Any = None
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append((key, message))
+
+    def given(self, key: str) -> bool:
+        """Whether the file has this column and the cell is not blank."""
+        value = self.values.get(key)
+        return value is not None and value != ""
+
+
+class ScopeCache:
+    """can(), remembered per region path: an import asks it a million times for a few
+    thousand buildings."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self.answers: dict[tuple[str, str, str], bool] = {}
+
+    def __call__(self, resource: str, action: str, path: str) -> bool:
+        key = (resource, action, path)
+        answer = self.answers.get(key)
+        if answer is None:
+            answer = self.answers[key] = can(self.actor, resource, action, path)
+        return answer
+
+
+class Ledger:
+    slug: ClassVar[str]
+    title: ClassVar[str | Promise]
+    columns: ClassVar[list[Column]]
+    # Which permission resource a scoped export of this ledger reads.
+    resource: ClassVar[str]
+    export_action: ClassVar[str]
+
+    def __init__(self, *, actor):
+        self.actor = actor
+
+    @classmethod
+    def column(cls, key: str) -> Column:
+        return next(c for c in cls.columns if c.key == key)
+
+    @classmethod
+    def header_index(cls) -> dict[str, Column]:
+        index: dict[str, Column] = {}
+        for column in cls.columns:
+            for key in column.header_keys():
+                index.setdefault(key, column)
+        return index
+
+    @classmethod
+    def missing_required(cls, present: set[str]) -> list[Column]:
+        return [c for c in cls.columns if c.required and c.key not in present]
+
+    def missing_columns_message(self, present: set[str]) -> str | None:
+        """Why a file with only these columns cannot be imported at all, if it cannot."""
+        missing = self.missing_required(present)
+        if missing:
+            return _("缺少必填列：%(columns)s。") % {
+                "columns": "、".join(c.header for c in missing)
+            }
+        return None
+
+    def plan(self, rows: list[Row]) -> None:
+        """Sets each row's action (CREATE, UPDATE, UNCHANGED, or ERROR with messages) and plan.
+
+        Rows already carrying cell errors still go through every check, so a user sees all
+        of a row's problems at once. Plans must account for earlier rows of the same file
+        (duplicates, parents or households created a few rows up) whether or not they are
+        written, so a dry run counts exactly what the import will do.
+        """
+        raise NotImplementedError
+
+    def write(self, rows: list[Row]) -> None:
+        """Writes the planned rows (CREATE and UPDATE) with their audit rows, in bulk."""
+        raise NotImplementedError
+
+    def export_rows(self, *, region, reveal: bool) -> Iterator[list]:
+        """The rows of an export, in `columns` order, masked unless `reveal`."""
+        raise NotImplementedError
+
+    def export_count(self, *, region) -> int | None:
+        return None
+
+
+LEDGERS: dict[str, type[Ledger]] = {}
+
+
+def register(ledger: type[Ledger]) -> type[Ledger]:
+    if ledger.slug in LEDGERS:
+        raise ValueError(f"a ledger {ledger.slug!r} is already registered")
+    LEDGERS[ledger.slug] = ledger
+    return ledger
+
+
+class UnknownLedger(LookupError):
+    pass
+
+
+def get_ledger(slug: str) -> type[Ledger]:
+    try:
+        return LEDGERS[slug]
+    except KeyError as exc:
+        raise UnknownLedger(slug) from exc

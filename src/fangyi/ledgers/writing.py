@@ -1,0 +1,182 @@
+"""Writing a chunk of planned rows in bulk: the rows, one audit row per object, and the
+region counts, all in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from django.db import connection
+from django.utils import timezone
+
+from fangyi.core.audit import actor_fields
+from fangyi.core.bulk import TableWriter
+from fangyi.core.masking import mask_name
+from fangyi.core.models import ObjectChange
+from fangyi.people.models import STORED_TAGS, Household, Person
+from fangyi.regions.models import Region, ancestor_paths
+
+TAG_FIELD_NAMES = [field for field, _slug, _label in STORED_TAGS]
+HOUSEHOLD_COLUMNS = ["id", "building_id", "unit", "room", "region_path", "notes"]
+PERSON_COLUMNS = [
+    "id",
+    "household_id",
+    "region_path",
+    "name",
+    "gender",
+    "birth_date",
+    "id_type",
+    "id_number",
+    "id_tail",
+    "phone",
+    "residence_status",
+    *TAG_FIELD_NAMES,
+    "notes",
+]
+AUDIT_COLUMNS = [
+    "id",
+    "time",
+    "actor_id",
+    "actor_name",
+    "request_id",
+    "ip",
+    "via",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "region_path",
+    "action",
+    "before",
+    "after",
+]
+# Audit snapshots name a household by "household", as people.services does.
+AUDIT_NAMES = {"household_id": "household"}
+
+
+def household_writer(now) -> TableWriter:
+    return TableWriter(Household, HOUSEHOLD_COLUMNS, {"created_at": now, "updated_at": now})
+
+
+def person_writer(now) -> TableWriter:
+    return TableWriter(Person, PERSON_COLUMNS, {"created_at": now, "updated_at": now})
+
+
+def _json(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+class AuditWriter:
+    """Collects one ObjectChange per created or changed object and writes them in bulk."""
+
+    def __init__(self, *, actor, time=None):
+        fields = actor_fields(actor)
+        actor_obj = fields.pop("actor")
+        self.time = time or timezone.now()
+        self.shared = (
+            actor_obj.pk if actor_obj is not None else None,
+            fields["actor_name"],
+            fields["request_id"],
+            fields["ip"],
+            fields["via"],
+        )
+        self.rows: list[tuple] = []
+
+    def add(self, *, obj_type: str, obj_id, repr_: str, path: str, action: str, before, after):
+        self.rows.append(
+            (
+                uuid.uuid4(),
+                self.time,
+                *self.shared,
+                obj_type,
+                str(obj_id),
+                repr_[:200],
+                path,
+                action,
+                before,
+                after,
+            )
+        )
+
+    def person_created(self, record: tuple) -> None:
+        values = dict(zip(PERSON_COLUMNS, record, strict=True))
+        after = {
+            AUDIT_NAMES.get(k, k): _json(v)
+            for k, v in values.items()
+            if k not in {"id", "region_path", "id_tail"}
+        }
+        self.add(
+            obj_type="people.person",
+            obj_id=values["id"],
+            repr_=mask_name(values["name"]),
+            path=values["region_path"],
+            action=ObjectChange.CREATE,
+            before=None,
+            after=after,
+        )
+
+    def person_updated(self, person: dict, changes: dict) -> None:
+        shown = [k for k in changes if k != "region_path"]
+        self.add(
+            obj_type="people.person",
+            obj_id=person["id"],
+            repr_=mask_name(changes.get("name", person["name"])),
+            path=changes.get("region_path", person["region_path"]),
+            action=ObjectChange.UPDATE,
+            before={AUDIT_NAMES.get(k, k): _json(person[k]) for k in shown},
+            after={AUDIT_NAMES.get(k, k): _json(changes[k]) for k in shown},
+        )
+
+    def household_created(self, record: tuple, repr_: str = "") -> None:
+        values = dict(zip(HOUSEHOLD_COLUMNS, record, strict=True))
+        self.add(
+            obj_type="people.household",
+            obj_id=values["id"],
+            repr_=repr_ or values["room"],
+            path=values["region_path"],
+            action=ObjectChange.CREATE,
+            before=None,
+            after={
+                "building": str(values["building_id"]),
+                "unit": values["unit"],
+                "room": values["room"],
+                "notes": values["notes"],
+            },
+        )
+
+    def flush(self) -> None:
+        TableWriter(ObjectChange, AUDIT_COLUMNS, {}).write(self.rows)
+        self.rows = []
+
+
+class CountDeltas:
+    """Resident and household count changes per building, applied along each ancestor chain
+    in one statement per region touched."""
+
+    def __init__(self):
+        self.by_path: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(self, path: str, *, residents: int = 0, households: int = 0) -> None:
+        delta = self.by_path[path]
+        delta[0] += residents
+        delta[1] += households
+
+    def apply(self) -> None:
+        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for path, (residents, households) in self.by_path.items():
+            for ancestor in ancestor_paths(path):
+                totals[ancestor][0] += residents
+                totals[ancestor][1] += households
+        params = [(r, h, path) for path, (r, h) in sorted(totals.items()) if r or h]
+        if params:
+            table = connection.ops.quote_name(Region._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET resident_count = resident_count + %s, "
+                    "household_count = household_count + %s WHERE path = %s",
+                    params,
+                )
+        self.by_path.clear()
