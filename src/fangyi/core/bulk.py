@@ -15,7 +15,12 @@ SQLITE_CONVERTED = {"UUIDField", "ForeignKey", "DateField", "DateTimeField", "JS
 
 def _json_text(value, connection):
     # COPY's text format hands jsonb the JSON text itself.
-    return None if value is None else json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    if value is None:
+        return None
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except TypeError:
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
 class TableWriter:

@@ -42,7 +42,8 @@ class AuditRow(models.Model):
     object_type = models.CharField(_("对象类型"), max_length=64)
     object_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
     object_repr = models.CharField(_("对象"), max_length=200)
-    region_path = models.CharField(max_length=32, blank=True, db_index=True)
+    # Indexed together with the time in each table's Meta: one index serves scope and order.
+    region_path = models.CharField(max_length=32, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
     permission_resource = "audit"

@@ -15,13 +15,18 @@ second run creates nothing and reports every row unchanged.
 
 from __future__ import annotations
 
+import contextvars
+import dataclasses
 import logging
+import queue
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils.translation import gettext as _
 
 from . import normalise
@@ -70,6 +75,117 @@ class Rollback(Exception):
     pass
 
 
+def make_writer(ledger, *, single_transaction, on_progress, threaded):
+    # Inside a caller's transaction (a test, a service that wraps the import) a second
+    # connection would not see the caller's rows, so the writing stays on this thread.
+    if threaded and not transaction.get_connection().in_atomic_block:
+        return ThreadedWriter(
+            ledger, single_transaction=single_transaction, on_progress=on_progress
+        )
+    return ChunkWriter(ledger, single_transaction=single_transaction, on_progress=on_progress)
+
+
+def relax_commit() -> None:
+    """An import is re-run safely (it matches what exists), so PostgreSQL need not wait for
+    each chunk's WAL flush: a crash can lose the last chunks, together with the job's count
+    of them, but never half of one."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+class ChunkWriter:
+    """Writes each planned chunk in its own transaction, with the job's progress, so what is
+    written is committed together with the count that says so; or, all or nothing, every
+    chunk in one transaction that the end of the pass commits or rolls back."""
+
+    def __init__(self, ledger, *, single_transaction: bool, on_progress):
+        self.ledger = ledger
+        self.single = single_transaction
+        self.on_progress = on_progress
+        self.written = 0
+        self.outer = None
+        if self.single:
+            self.outer = transaction.atomic()
+            self.outer.__enter__()
+
+    def submit(self, rows: list[Row], result: ImportResult) -> None:
+        with transaction.atomic():
+            self._write(rows, result)
+
+    def _write(self, rows: list[Row], result: ImportResult) -> None:
+        relax_commit()
+        self.ledger.write(rows)
+        self.written += len(rows)
+        if not self.single:
+            progress = dataclasses.replace(result, rows_written=self.written, errors=[])
+            self.on_progress(progress)
+
+    def close(self, *, rollback: bool) -> int:
+        if self.outer is not None:
+            if rollback:
+                transaction.set_rollback(True)
+            self.outer.__exit__(None, None, None)
+        return 0 if rollback else self.written
+
+
+class ThreadedWriter(ChunkWriter):
+    """The same, on a second thread with its own connection: while the database takes one
+    chunk in, this thread reads and checks the next. The queue holds two chunks at most, so
+    memory stays flat when the database is the slower side."""
+
+    def __init__(self, ledger, *, single_transaction: bool, on_progress):
+        self.ledger = ledger
+        self.single = single_transaction
+        self.on_progress = on_progress
+        self.written = 0
+        self.failure: BaseException | None = None
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.rollback = False
+        context = contextvars.copy_context()
+        self.thread = threading.Thread(target=context.run, args=(self._run,), daemon=True)
+        self.thread.start()
+
+    def submit(self, rows: list[Row], result: ImportResult) -> None:
+        if self.failure is not None:
+            raise self.failure
+        self.queue.put((rows, dataclasses.replace(result, errors=[])))
+
+    def _run(self) -> None:
+        try:
+            if self.single:
+                with transaction.atomic():
+                    self._drain()
+                    if self.rollback:
+                        transaction.set_rollback(True)
+            else:
+                self._drain()
+        except BaseException as exc:
+            self.failure = exc
+            while self.queue.get() is not None:
+                pass
+        finally:
+            connections.close_all()
+
+    def _drain(self) -> None:
+        while (item := self.queue.get()) is not None:
+            rows, result = item
+            if self.single:
+                self._write(rows, result)
+            else:
+                with transaction.atomic():
+                    self._write(rows, result)
+
+    def close(self, *, rollback: bool) -> int:
+        self.rollback = rollback
+        self.queue.put(None)
+        self.thread.join()
+        if self.failure is not None:
+            raise self.failure
+        return 0 if rollback else self.written
+
+
 class Importer:
     def __init__(
         self,
@@ -101,13 +217,8 @@ class Importer:
         if checked.unreadable or checked.error_rows:
             checked.refused = not checked.unreadable
             return checked
-        try:
-            with transaction.atomic():
-                result = self._pass(write=True, progress=False)
-                if result.error_rows:
-                    raise Rollback
-        except Rollback:
-            result.refused = True
+        result = self._pass(write=True, single_transaction=True)
+        if result.refused:
             result.rows_written = 0
             result.created = result.updated = result.households_created = 0
         self.on_progress(result)
@@ -151,7 +262,7 @@ class Importer:
         self.header_names = {column.key: header for column, header in _by_key(mapping, table)}
         return mapping
 
-    def _pass(self, *, write: bool, progress: bool = True) -> ImportResult:
+    def _pass(self, *, write: bool, single_transaction: bool = False) -> ImportResult:
         result = ImportResult()
         try:
             table = self._open()
@@ -175,42 +286,66 @@ class Importer:
             return result
         ledger = self.ledger(actor=self.actor)
         errors = ErrorBook(self.error_file, table.headers) if self.error_file else None
+        parsers = [
+            (position, column.key, column.parse, _blank_value(column))
+            for position, column in mapping
+        ]
+        writer = None
+        if write:
+            writer = make_writer(
+                ledger,
+                single_transaction=single_transaction,
+                on_progress=self.on_progress,
+                threaded=self.path.stat().st_size >= settings.FANGYI_LEDGER_THREADED_BYTES,
+            )
         chunk: list[Row] = []
         try:
             for number, cells in _rows(table, result):
-                chunk.append(self._parse(number, cells, mapping))
+                chunk.append(self._parse(number, cells, parsers))
                 if len(chunk) >= CHUNK_ROWS:
-                    self._chunk(ledger, chunk, result, errors, write=write, progress=progress)
+                    self._chunk(ledger, chunk, result, errors, writer)
                     chunk = []
             if chunk:
-                self._chunk(ledger, chunk, result, errors, write=write, progress=progress)
+                self._chunk(ledger, chunk, result, errors, writer)
         except UnreadableFile as exc:
             result.unreadable = exc.message
         finally:
             if errors is not None:
                 errors.close()
+            if writer is not None:
+                # All or nothing: a row that went wrong since the dry run undoes everything.
+                failed = sys.exc_info()[0] is not None
+                rollback = single_transaction and bool(
+                    result.error_rows or result.unreadable or failed
+                )
+                result.rows_written = writer.close(rollback=rollback)
+                result.refused = rollback
         result.households_created = getattr(ledger, "households_created", 0)
         return result
 
-    def _parse(self, number: int, cells: list, mapping: list[tuple[int, Column]]) -> Row:
+    def _parse(self, number: int, cells: list, parsers: list[tuple]) -> Row:
         row = Row(number=number, cells=cells, values={})
         values = row.values
-        for position, column in mapping:
+        for position, key, parse, blank in parsers:
             cell = cells[position]
-            if isinstance(cell, str):
+            if (cell is None or cell == "") and blank is not NO_FAST_BLANK:
+                # Most ledger cells are blank; what a blank means is known in advance.
+                values[key] = blank
+                continue
+            if cell.__class__ is str:
                 if "\x00" in cell:
-                    row.error(column.key, _("含有不可见的空字符（\\0），请删除后重试。"))
+                    row.error(key, _("含有不可见的空字符（\\0），请删除后重试。"))
                     continue
                 if cell.startswith(FORMULA_PREFIXES):
                     # Exports escape cells that look like formulas; a round trip undoes it.
                     cell = cell[1:]
             try:
-                values[column.key] = column.parse(cell)
+                values[key] = parse(cell)
             except normalise.CellError as exc:
-                row.error(column.key, exc.message)
+                row.error(key, exc.message)
         return row
 
-    def _chunk(self, ledger: Ledger, chunk: list[Row], result, errors, *, write, progress):
+    def _chunk(self, ledger: Ledger, chunk: list[Row], result, errors, writer) -> None:
         ledger.plan(chunk)
         for row in chunk:
             if row.action == CREATE:
@@ -222,16 +357,11 @@ class Importer:
             else:
                 row.action = ERROR
                 self._record_errors(row, result, errors)
-        if write:
-            written = sum(1 for row in chunk if row.action in (CREATE, UPDATE))
-            with transaction.atomic():
-                ledger.write([row for row in chunk if row.action in (CREATE, UPDATE)])
-                result.rows_written += written
-                result.households_created = getattr(ledger, "households_created", 0)
-                if progress:
-                    self.on_progress(result)
-        elif progress:
+        result.households_created = getattr(ledger, "households_created", 0)
+        if writer is None:
             self.on_progress(result)
+        else:
+            writer.submit([row for row in chunk if row.action in (CREATE, UPDATE)], result)
 
     def _record_errors(self, row: Row, result: ImportResult, errors) -> None:
         result.error_rows += 1
@@ -243,6 +373,16 @@ class Importer:
                 result.errors.append({"row": row.number, "column": column, "message": message})
         if errors is not None:
             errors.add(row.number, row.cells, "；".join(messages))
+
+
+NO_FAST_BLANK = object()
+
+
+def _blank_value(column: Column):
+    try:
+        return column.parse("")
+    except normalise.CellError:
+        return NO_FAST_BLANK
 
 
 def _by_key(mapping: list[tuple[int, Column]], table: Table):

@@ -35,7 +35,7 @@ from . import normalise
 from .exporting import keyset_chunks
 from .locations import LocationError, RegionIndex, region_code
 from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, ScopeCache, register
-from .writing import AuditWriter, CountDeltas, household_writer, person_writer
+from .writing import AuditWriter, CountDeltas, household_writer, new_id, person_writer
 
 ID_TYPE_SPELLINGS = {
     "居民身份证": IdType.RESIDENT_ID,
@@ -141,6 +141,21 @@ def row_names_location(row: Row) -> bool:
     return any(
         row.given(key) for key in ("building_code", "street", "community", "grid", "building")
     )
+
+
+def _persons_by_number(id_type: str, numbers: list[str], fields: list[str]) -> list[dict]:
+    if connection.vendor != "postgresql":
+        return list(Person.objects.filter(id_type=id_type, id_number__in=numbers).values(*fields))
+    # One array parameter instead of thousands of placeholders, which the driver would
+    # otherwise parse on every chunk; PostgreSQL returns the same Python types the ORM does.
+    columns = ", ".join(connection.ops.quote_name(Person._meta.get_field(f).column) for f in fields)
+    table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} WHERE id_type = %s AND id_number = ANY(%s)",
+            [id_type, numbers],
+        )
+        return [dict(zip(fields, row, strict=True)) for row in cursor.fetchall()]
 
 
 class HouseholdBook:
@@ -295,7 +310,7 @@ class ResidentsLedger(Ledger):
             return None
         if id_type == IdType.RESIDENT_ID:
             try:
-                number, birth_date, gender = parse_resident_id(number)
+                number, birth_date, gender = parse_resident_id(number, self.today)
             except ValidationError as exc:
                 row.error("id_number", " ".join(exc.messages))
                 return None
@@ -381,10 +396,8 @@ class ResidentsLedger(Ledger):
         found = {}
         fields = ["id", "household_id", "region_path", "id_number", *UPDATABLE]
         for id_type, numbers in by_type.items():
-            for start in range(0, len(numbers), 2000):
-                batch = numbers[start : start + 2000]
-                rows = Person.objects.filter(id_type=id_type, id_number__in=batch).values(*fields)
-                for person in rows:
+            for start in range(0, len(numbers), 5000):
+                for person in _persons_by_number(id_type, numbers[start : start + 5000], fields):
                     found[(id_type, person["id_number"])] = person
         return found
 
@@ -469,7 +482,7 @@ class ResidentsLedger(Ledger):
                 household_id, building, household_is_new = row.plan
                 if household_is_new:
                     new_households.append(self._household_row(row, household_id, building))
-                person_id = uuid.uuid4()
+                person_id = new_id()
                 v = row.values
                 record = (
                     person_id,
