@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("fangyi.core.urls")),
     path("regions/", include("fangyi.regions.urls")),
     path("people/", include("fangyi.people.urls")),
+    path("ledgers/", include("fangyi.ledgers.urls")),
 ]

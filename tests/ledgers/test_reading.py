@@ -395,13 +395,12 @@ def test_csv_named_anything_is_recognised_by_content(tmp_path):
     assert read(path).format == "csv"
 
 
-def test_csv_undecodable_bytes_stop_the_rows(tmp_path):
+def test_csv_undecodable_bytes_are_refused_before_any_row(tmp_path):
     body = ("姓名,手机号\n" + "测试甲,13800000001\n" * 5000).encode("gb18030")
     path = tmp_path / "broken.csv"
     path.write_bytes(body + b"\xff\xff\n")
-    table = read(path, max_rows=10_000)
     with pytest.raises(UnreadableFile, match="无法识别的字符"):
-        rows_of(table)
+        read(path, max_rows=10_000)
 
 
 def test_binary_junk_at_the_start_is_not_a_csv(tmp_path):
@@ -458,15 +457,15 @@ def test_empty_file(tmp_path):
         read(path)
 
 
-def test_too_many_rows_in_a_csv(tmp_path):
-    text = "姓名,手机号\n" + "".join(f"测试{i},138{i:08d}\n\n" for i in range(10))
-    table = read(write(tmp_path / "many.csv", text), max_rows=5)
-    seen = []
+def test_too_many_rows_in_a_csv_are_refused_before_any_row(tmp_path):
+    text = "标题\n\n姓名,手机号\n" + "".join(f"测试{i},138{i:08d}\n\n" for i in range(10))
+    path = write(tmp_path / "many.csv", text)
     with pytest.raises(UnreadableFile) as raised:
-        for row in table.rows:
-            seen.append(row)
-    assert len(seen) == 5  # blank lines are not counted
-    assert raised.value.message == "文件超过 5 行的上限，请拆分后导入。"
+        read(path, max_rows=9)
+    assert raised.value.message == "文件超过 9 行的上限，请拆分后导入。"
+    # Blank lines, the title and the header are not counted.
+    table = read(path, max_rows=10)
+    assert table.rows_estimate == 10 and len(rows_of(table)) == 10
 
 
 def test_too_many_rows_in_a_workbook(tmp_path):

@@ -4,15 +4,20 @@ An import is a job: `POST /ledgers/{ledger}/imports` with the file (multipart) a
 with the job; small files are already finished then, larger ones are processed by the task
 worker and polled with `GET /ledgers/imports/{id}`. A dry run is committed with
 `POST /ledgers/imports/{id}/commit`. Exports work the same way and give a download URL when
-done. A caller sees only their own jobs; anyone else's answer 404.
+done. A caller sees only their own jobs; anyone else's answer 404. A file that is plainly no
+spreadsheet (a photo, a PDF) is refused with 422 before any job is made; one that cannot be
+read for a subtler reason (corrupt, a zip bomb, no header) gives a job that ends `failed`.
 """
 
+import codecs
 import datetime
 import uuid
 from typing import Literal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -177,9 +182,7 @@ def commit_import(request, job_id: str):
     return Status(202, services.commit_import(actor=request.auth, preview=preview))
 
 
-@router.get(
-    "/imports/{job_id}/errors", url_name="ledger_import_errors", response=ERROR_RESPONSES
-)
+@router.get("/imports/{job_id}/errors", url_name="ledger_import_errors", response=ERROR_RESPONSES)
 def import_errors(request, job_id: str):
     job = get_by_id(ImportJob.objects.visible_to(request.auth), job_id)
     if not job.has_error_file or not job.error_file_path.exists():
@@ -210,14 +213,41 @@ def create_import(
     dry_run: Form[bool] = False,
     all_or_nothing: Form[bool] = False,
 ):
+    ledger_cls = _ledger(ledger)
+    if not services.may_import(request.auth, ledger_cls):
+        raise PermissionDenied(_("您没有导入%(ledger)s的权限。") % {"ledger": ledger_cls.title})
+    _refuse_what_is_no_spreadsheet(file)
     job = services.start_import(
         actor=request.auth,
-        ledger=_ledger(ledger).slug,
+        ledger=ledger_cls.slug,
         upload=file,
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
     )
     return Status(202, job)
+
+
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+_TEXT_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _refuse_what_is_no_spreadsheet(upload) -> None:
+    """A file that is neither a workbook (zip or OLE2) nor text (a photo, a PDF, a program)
+    is refused with 422 at once, whether it would run now or in the worker. The check is
+    looser than reading.py's, which still decides everything else (and fails the job)."""
+    upload.seek(0)
+    head = upload.read(4096)
+    upload.seek(0)
+    if not head or head.startswith(_WORKBOOK_MAGIC) or head.startswith(_TEXT_BOMS):
+        return
+    if b"\x00" not in head:
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            except UnicodeDecodeError:
+                continue
+            return
+    raise ValidationError({"file": _("无法识别的文件格式：请上传 xlsx、xls 或 csv 文件。")})
 
 
 @router.post("/{ledger}/exports", response={202: ExportJobRead, **ERROR_RESPONSES})

@@ -16,6 +16,7 @@ from fangyi.core.permissions import ADD, CHANGE, EXPORT, HOUSEHOLD
 from fangyi.people.models import Household
 from fangyi.regions.models import Level
 
+from . import normalise
 from .exporting import keyset_chunks
 from .locations import RegionIndex
 from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, ScopeCache, register
@@ -31,7 +32,7 @@ class HouseholdsLedger(Ledger):
     export_action = EXPORT
     columns = [
         *LOCATION_COLUMNS,
-        Column("notes", "备注", synonyms=("说明", "notes"), example=""),
+        Column("notes", "备注", normalise.words, synonyms=("说明", "notes"), example=""),
     ]
 
     def __init__(self, *, actor):

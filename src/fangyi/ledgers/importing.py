@@ -216,6 +216,8 @@ class Importer:
         checked = self._pass(write=False)
         if checked.unreadable or checked.error_rows:
             checked.refused = not checked.unreadable
+            # Nothing was written: the counts of what would have been say nothing true.
+            checked.created = checked.updated = checked.households_created = 0
             return checked
         result = self._pass(write=True, single_transaction=True)
         if result.refused:

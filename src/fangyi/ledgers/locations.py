@@ -9,8 +9,8 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
-from fangyi.core.permissions import VIEW
-from fangyi.regions.models import PATH_LENGTHS, Level, Region
+from fangyi.core.permissions import EVERYWHERE, REGION, VIEW, scope_paths
+from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 
 from . import normalise
 from .normalise import FULL_WIDTH
@@ -65,6 +65,18 @@ class RegionIndex:
         self.buildings_by_name: dict[str, list[RegionRef]] = {}
         for row in rows.iterator(chunk_size=5000):
             self.add(RegionRef(*row))
+        # The regions above one's scope give the street and community names a ledger row
+        # writes (and an export shows) for a grid worker's own buildings.
+        scope = scope_paths(actor, REGION, VIEW)
+        roots = [within] if within else []
+        if scope is not EVERYWHERE:
+            roots.extend(scope)
+        above = {path for root in roots for path in ancestor_paths(root)[:-1]}
+        if above:
+            for row in Region.objects.filter(path__in=above, level__in=levels).values_list(
+                "id", "code", "path", "level", "name", "parent_id"
+            ):
+                self.add(RegionRef(*row))
         self._resolved: dict[tuple, RegionRef | str] = {}
 
     def add(self, ref: RegionRef) -> None:

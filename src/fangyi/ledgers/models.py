@@ -154,7 +154,10 @@ class ExportJob(Job):
 
     @property
     def download_name(self) -> str:
-        return f"{self.ledger}-{self.region.code}.{self.format}"
+        from .registry import LEDGERS
+
+        title = LEDGERS[self.ledger].title if self.ledger in LEDGERS else self.ledger
+        return f"{title}-{self.region.name}-{self.region.code}.{self.format}"
 
     @property
     def percent(self) -> int:

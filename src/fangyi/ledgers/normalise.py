@@ -83,6 +83,14 @@ def text(value: Any) -> str:
 
 # Hints in brackets ("出生日期(yyyy-mm-dd)", "【必填】姓名"); full-width brackets are already
 # half-width after text().
+def words(value: Any) -> str:
+    """Free text (names, notes, region names) as written, only trimmed: its full-width
+    punctuation (，（）：) is how Chinese is written, not a typing accident to undo."""
+    if value.__class__ is str:
+        return value.strip() if value.isascii() else value.strip(BLANK)
+    return text(value)
+
+
 _HEADER_HINT = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】")
 _HEADER_DROP = re.compile(r"[\s*\u200b\u200c\u200d\u2060\ufeff]+")
 

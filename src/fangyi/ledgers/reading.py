@@ -75,6 +75,8 @@ class Table:
     encoding: str = ""  # csv only: "utf-8-sig", "utf-8", "gb18030" or "utf-16"
     delimiter: str = ""  # csv only
     first_column: int = 1  # 1-based column (as Excel counts them) of headers[0]
+    # Data rows to expect, for progress bars: exact for csv, from the sheet's height else.
+    rows_estimate: int | None = None
 
 
 def _megabytes(size: int) -> str:
@@ -189,7 +191,8 @@ def _find_header(
 
 
 def _headers(cells: list) -> list[str]:
-    headers = [text(cell) for cell in cells]
+    # PostgreSQL cannot store NUL, and a header is stored with the job (unknown columns).
+    headers = [text(cell).replace("\x00", "") for cell in cells]
     while headers and not headers[-1]:
         headers.pop()
     return headers
@@ -365,6 +368,7 @@ def _open_workbook(
             _data_rows(chain(after, rest), len(headers), max_rows, merges), workbook.close
         ),
         first_column=sheet.start[1] + 1,
+        rows_estimate=max(sheet.height - header_number, 0),
     )
 
 
@@ -511,6 +515,9 @@ def _open_csv(
             % {"row": row}
         )
 
+    # One quick pass first, so that a file too long or undecodable half-way is refused before
+    # a single row is written, rather than after the first chunks.
+    total = _count_records(path, encoding, delimiter, bad_encoding)
     records = _csv_records(path, encoding, delimiter)
     numbered = zip(count(1), records)
     try:
@@ -523,6 +530,10 @@ def _open_csv(
         raise _no_header(header_search_rows)
     _score, header_number, header_cells, after = found
     headers = _headers(header_cells)
+    data_rows = total - _filled_up_to(path, encoding, delimiter, header_number)
+    if data_rows > max_rows:
+        records.close()
+        raise _too_many_rows(max_rows)
     return Table(
         format=CSV,
         sheet_name="",
@@ -531,7 +542,34 @@ def _open_csv(
         rows=_data_rows(chain(after, numbered), len(headers), max_rows, on_error=bad_encoding),
         encoding=encoding,
         delimiter=delimiter,
+        rows_estimate=data_rows,
     )
+
+
+def _count_records(path: Path, encoding: str, delimiter: str, bad_encoding) -> int:
+    """Non-blank records in the file (the csv module's C reader: about a second a million)."""
+    records = _csv_records(path, encoding, delimiter)
+    read = total = 0
+    try:
+        for record in records:
+            read += 1
+            if any(record):
+                total += 1
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise bad_encoding(exc, read + 1) from exc
+    finally:
+        records.close()
+    return total
+
+
+def _filled_up_to(path: Path, encoding: str, delimiter: str, header_number: int) -> int:
+    """Non-blank records up to and including the header row: titles, notes, the header."""
+    records = _csv_records(path, encoding, delimiter)
+    try:
+        heading = zip(range(header_number), records, strict=False)
+        return sum(1 for _number, record in heading if any(record))
+    finally:
+        records.close()
 
 
 def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:

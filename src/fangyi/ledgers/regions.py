@@ -70,6 +70,7 @@ class RegionsLedger(Ledger):
         Column(
             "name",
             "名称",
+            normalise.words,
             synonyms=("区域名称", "区划名称", "名字", "name"),
             required=True,
             example="1号楼",
@@ -102,11 +103,12 @@ class RegionsLedger(Ledger):
         v = row.values
         code, name = v.get("code", ""), v.get("name", "")
         if not name:
-            row.error("name", _("请填写名称。"))
+            if not row.has_error("name"):
+                row.error("name", _("请填写名称。"))
         elif len(name) > MAX_NAME_LENGTH:
             row.error("name", _("名称最多 %(n)d 个字。") % {"n": MAX_NAME_LENGTH})
         if not code:
-            if not row.errors or all(key != "code" for key, _m in row.errors):
+            if not row.has_error("code"):
                 row.error("code", _("请填写区划代码。"))
             return None
         level = LEVEL_BY_LENGTH.get(len(code))

@@ -52,6 +52,9 @@ class Row:
     def error(self, key: str, message: str) -> None:
         self.errors.append((key, message))
 
+    def has_error(self, key: str) -> bool:
+        return any(k == key for k, _message in self.errors)
+
     def given(self, key: str) -> bool:
         """Whether the file has this column and the cell is not blank."""
         value = self.values.get(key)
@@ -75,6 +78,8 @@ class ScopeCache:
 
 
 class Ledger:
+    # A ledger class is callable; templates must show it, not instantiate it.
+    do_not_call_in_templates = True
     slug: ClassVar[str]
     title: ClassVar[str | Promise]
     columns: ClassVar[list[Column]]

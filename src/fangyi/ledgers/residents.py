@@ -219,6 +219,7 @@ class ResidentsLedger(Ledger):
         Column(
             "name",
             "姓名",
+            normalise.words,
             synonyms=("名字", "居民姓名", "人员姓名", "户主/成员姓名", "name"),
             required=True,
             example="王小明",
@@ -281,7 +282,7 @@ class ResidentsLedger(Ledger):
         ),
         *LOCATION_COLUMNS,
         *(_tag_column(field, slug, label) for field, slug, label in STORED_TAGS),
-        Column("notes", "备注", synonyms=("说明", "notes"), example=""),
+        Column("notes", "备注", normalise.words, synonyms=("说明", "notes"), example=""),
     ]
 
     def __init__(self, *, actor):
@@ -299,13 +300,14 @@ class ResidentsLedger(Ledger):
         v = row.values
         name = v.get("name", "")
         if not name:
-            row.error("name", _("请填写姓名。"))
+            if not row.has_error("name"):
+                row.error("name", _("请填写姓名。"))
         elif len(name) > MAX_NAME_LENGTH:
             row.error("name", _("姓名最多 %(n)d 个字。") % {"n": MAX_NAME_LENGTH})
         id_type = v.get("id_type") or IdType.RESIDENT_ID
         number = v.get("id_number", "")
         if not number:
-            if "id_number" not in dict(row.errors):
+            if not row.has_error("id_number"):
                 row.error("id_number", _("请填写证件号码。"))
             return None
         if id_type == IdType.RESIDENT_ID:

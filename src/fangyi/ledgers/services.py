@@ -110,8 +110,8 @@ def start_import(
 
 
 def too_large_message() -> str:
-    return _("文件超过 %(mb)d MB 的上限，请拆分后导入。") % {
-        "mb": settings.FANGYI_LEDGER_MAX_BYTES // (1024 * 1024)
+    return _("文件超过 %(mb)s MB 的上限，请拆分后导入。") % {
+        "mb": f"{settings.FANGYI_LEDGER_MAX_BYTES / (1024 * 1024):g}"
     }
 
 
@@ -222,7 +222,16 @@ def run_import_job(
             finished_at=timezone.now(),
         )
         raise
-    _finish_import(job, result)
+    try:
+        _finish_import(job, result)
+    except Exception:
+        logger.exception("ledger import %s could not be recorded", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            message=_("导入已结束，但结果未能保存；请重新导入同一文件核对（不会重复）。"),
+            finished_at=timezone.now(),
+        )
+        raise
     return result
 
 
@@ -238,6 +247,7 @@ def _finish_import(job: ImportJob, result: ImportResult) -> None:
         status, message = JobStatus.DONE, ""
     job.status, job.message = status, message
     job.rows_read, job.rows_written = result.rows, result.rows_written
+    job.rows_total = result.rows
     job.created, job.updated, job.unchanged = result.created, result.updated, result.unchanged
     job.error_rows, job.households_created = result.error_rows, result.households_created
     job.header_row, job.unknown_columns = result.header_row, result.unknown_columns

@@ -1,4 +1,5 @@
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -79,7 +80,7 @@ class Command(BaseCommand):
         actor = self._actor(options["username"])
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"no such file: {path}", returncode=2)
+            self._cannot_import(options, f"no such file: {path}")
         try:
             job, result = services.import_path(
                 actor=actor,
@@ -89,7 +90,9 @@ class Command(BaseCommand):
                 all_or_nothing=options["all_or_nothing"],
             )
         except PermissionDenied as exc:
-            raise CommandError(str(exc), returncode=2) from exc
+            self._cannot_import(options, str(exc), exc)
+        except OSError as exc:
+            self._cannot_import(options, f"cannot read {path}: {exc.strerror or exc}", exc)
         if options["json"]:
             outcome = result.summary() | {
                 "job": str(job.pk),
@@ -107,6 +110,22 @@ class Command(BaseCommand):
             self._print_outcome(job, result)
         if result.exit_status:
             sys.exit(result.exit_status)
+
+    def _cannot_import(self, options, message: str, cause: Exception | None = None):
+        """Exit 2 before any row was read; with --json the reason is still JSON on stdout."""
+        if options["json"]:
+            outcome = {
+                "rows": 0,
+                "created": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "errors": [{"row": None, "column": None, "message": message}],
+                "job": None,
+                "status": "failed",
+            }
+            self.stdout.write(json.dumps(outcome, ensure_ascii=False))
+            sys.exit(2)
+        raise CommandError(message, returncode=2) from cause
 
     def _print_outcome(self, job, result):
         if result.unreadable:
@@ -150,5 +169,6 @@ class Command(BaseCommand):
         if job.status != JobStatus.DONE:
             raise CommandError(job.message or "the export failed")
         output.parent.mkdir(parents=True, exist_ok=True)
-        job.file_path.replace(output)
+        # A rename fails across file systems (the ledger folder on a disk, -o on a tmpfs).
+        shutil.move(job.file_path, output)
         self.stdout.write(f"wrote {job.rows_written} rows to {output}")

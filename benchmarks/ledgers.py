@@ -1,0 +1,207 @@
+"""Times ledger exports and imports at a million residents, against a pandas baseline.
+
+    .venv/bin/python benchmarks/ledgers.py [--residents 1000000] [--backend sqlite ...]
+
+For each backend: a fresh database, migrated and seeded with the demo city (untimed; see
+benchmarks/seed.py for that), then, each step a `fangyi` child process timed by wall clock
+with its peak resident memory from wait4's rusage:
+
+1. export every resident of the city to xlsx, masked (what a commander downloads);
+2. export them again in plain text with a reason: this file is the one imported below;
+3. empty the registry (persons and households deleted, counts zeroed; regions kept);
+4. import the file into the empty registry: a million rows created;
+5. import it again: every row unchanged;
+6. the baseline, in the same run on the same file: `pandas.read_excel(engine="openpyxl")`
+   then `DataFrame.to_sql` into the same database, no validation at all.
+
+Needs the bench extra: `.venv/bin/pip install -e '.[bench]'`.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from seed import FANGYI, ROOT, fresh_postgres, fresh_sqlite, run  # noqa: E402
+
+DEFAULT_SQLITE = ROOT / "var" / "bench-ledgers.sqlite3"
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/fangyi_bench_ledgers"
+WORK = ROOT / "var" / "bench-ledgers"
+CITY = "350100"
+
+BASELINE = """
+import json, sys, time
+import pandas, sqlalchemy
+path, url = sys.argv[1], sys.argv[2]
+started = time.monotonic()
+frame = pandas.read_excel(path, engine="openpyxl", dtype=str)
+read = time.monotonic() - started
+engine = sqlalchemy.create_engine(url)
+frame.to_sql("baseline_residents", engine, if_exists="replace", index=False, chunksize=10000)
+print(json.dumps({"rows": len(frame), "read_s": round(read, 1),
+                  "write_s": round(time.monotonic() - started - read, 1)}))
+"""
+
+
+def timed_fangyi(database_url: str, *args: str, expect: set[int] = frozenset({0})) -> dict:
+    env = os.environ | {
+        "FANGYI_DATABASE_URL": database_url,
+        "FANGYI_LOG_LEVEL": "WARNING",
+        "FANGYI_LEDGER_DIR": str(WORK / "jobs"),
+    }
+    env.setdefault("FANGYI_INSECURE_DEV_KEY", "1")
+    started = time.monotonic()
+    process = subprocess.Popen([str(FANGYI), *args], env=env, stdout=subprocess.PIPE, text=True)
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.monotonic() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in expect:
+        raise SystemExit(f"fangyi {' '.join(args)} exited with {code}")
+    return {"seconds": round(seconds, 1), "peak_mib": usage.ru_maxrss // 1024, "output": output}
+
+
+def timed_python(code: str, *args: str) -> dict:
+    started = time.monotonic()
+    python = ROOT / ".venv" / "bin" / "python"
+    process = subprocess.Popen([str(python), "-c", code, *args], stdout=subprocess.PIPE, text=True)
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit("the pandas baseline failed")
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "peak_mib": usage.ru_maxrss // 1024,
+        **json.loads(output),
+    }
+
+
+def empty_registry(backend: str, database_url: str) -> None:
+    tables = "people_person, people_household"
+    if backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(database_url, autocommit=True) as connection:
+            connection.execute(f"TRUNCATE {tables}")
+            connection.execute("UPDATE regions_region SET resident_count = 0, household_count = 0")
+            connection.execute("VACUUM ANALYZE")
+    else:
+        import sqlite3
+
+        connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        connection.execute("DELETE FROM people_person")
+        connection.execute("DELETE FROM people_household")
+        connection.execute("UPDATE regions_region SET resident_count = 0, household_count = 0")
+        connection.commit()
+        connection.execute("VACUUM")
+        connection.close()
+
+
+def sqlalchemy_url(backend: str, database_url: str) -> str:
+    if backend == "postgresql":
+        return database_url.replace("postgres://", "postgresql+psycopg://", 1)
+    return database_url
+
+
+def bench(backend: str, target: str, residents: int, baseline: bool) -> dict:
+    database_url, _size = (
+        fresh_sqlite(Path(target)) if backend == "sqlite" else fresh_postgres(target)
+    )
+    run(database_url, "migrate", "--no-input", "-v", "0")
+    print(f"{backend}: seeding {residents:,} residents (untimed) …", file=sys.stderr)
+    run(database_url, "seed", "--residents", str(residents), "--seed", "1", "--demo-staff")
+    WORK.mkdir(parents=True, exist_ok=True)
+    masked = WORK / f"masked-{backend}.xlsx"
+    plain = WORK / f"residents-{backend}.xlsx"
+    as_admin = ("--as", "admin")
+    steps = {}
+    print(f"{backend}: exporting …", file=sys.stderr)
+    steps["export masked xlsx"] = timed_fangyi(
+        database_url,
+        "ledger",
+        "export",
+        "residents",
+        "--region",
+        CITY,
+        "-o",
+        str(masked),
+        *as_admin,
+    )
+    steps["export plain xlsx"] = timed_fangyi(
+        database_url, "ledger", "export", "residents", "--region", CITY, "-o", str(plain),
+        "--reveal-reason", "基准测试", *as_admin,
+    )  # fmt: skip
+    steps["export masked csv"] = timed_fangyi(
+        database_url, "ledger", "export", "residents", "--region", CITY,
+        "-o", str(WORK / f"masked-{backend}.csv"), *as_admin,
+    )  # fmt: skip
+    empty_registry(backend, database_url)
+    print(f"{backend}: importing into the empty registry …", file=sys.stderr)
+    for label in ("import into empty registry", "import again (all unchanged)"):
+        step = timed_fangyi(
+            database_url, "ledger", "import", "residents", str(plain), "--json", *as_admin
+        )
+        outcome = json.loads(step.pop("output"))
+        step.update({k: outcome[k] for k in ("rows", "created", "updated", "unchanged")})
+        step["errors"] = len(outcome["errors"])
+        steps[label] = step
+    for step in steps.values():
+        step.pop("output", None)
+    result = {
+        "backend": backend,
+        "residents": residents,
+        "file_mib": round(plain.stat().st_size / 2**20, 1),
+        "steps": steps,
+    }
+    if baseline:
+        print(f"{backend}: pandas baseline …", file=sys.stderr)
+        result["baseline"] = timed_python(
+            BASELINE, str(plain), sqlalchemy_url(backend, database_url)
+        )
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=1_000_000)
+    parser.add_argument(
+        "--backend", action="append", choices=["sqlite", "postgresql"], dest="backends"
+    )
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--sqlite-path", default=str(DEFAULT_SQLITE))
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    options = parser.parse_args()
+    results = []
+    for backend in options.backends or ["postgresql", "sqlite"]:
+        target = options.sqlite_path if backend == "sqlite" else options.postgres_url
+        results.append(bench(backend, target, options.residents, not options.no_baseline))
+        print(json.dumps(results[-1]), file=sys.stderr)
+    print(
+        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+    for r in results:
+        print(f"\n{r['backend']}, {r['residents']:,} residents, file {r['file_mib']} MiB\n")
+        print("| step | wall s | peak RSS MiB | rows created / unchanged |")
+        print("| --- | ---: | ---: | --- |")
+        for label, step in r["steps"].items():
+            counts = f"{step['created']:,} / {step['unchanged']:,}" if "created" in step else ""
+            print(f"| {label} | {step['seconds']} | {step['peak_mib']:,} | {counts} |")
+        if "baseline" in r:
+            b = r["baseline"]
+            ours = r["steps"]["import into empty registry"]["seconds"]
+            print(
+                f"| baseline: pandas.read_excel (openpyxl) + to_sql | {b['seconds']} "
+                f"(read {b['read_s']}, write {b['write_s']}) | {b['peak_mib']:,} | "
+                f"{b['rows']:,} rows, no checks; ours is {b['seconds'] / ours:.1f}× faster |"
+            )
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

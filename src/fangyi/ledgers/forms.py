@@ -1,0 +1,60 @@
+"""Forms of the ledger pages: upload, commit a dry run, export."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangyi.core.forms import BootstrapForm
+from fangyi.core.permissions import VIEW
+from fangyi.regions.models import Region
+
+from .models import ExportFormat
+
+ACCEPTED_FILES = ".xlsx,.xls,.csv"
+ALL_OR_NOTHING_LABEL = _("全部成功才导入（有任何错误则整个文件不导入）")
+
+
+class ImportForm(BootstrapForm):
+    file = forms.FileField(
+        label=_("台账文件"),
+        widget=forms.FileInput(attrs={"accept": ACCEPTED_FILES}),
+        error_messages={
+            "required": _("请选择要导入的文件。"),
+            "empty": _("文件是空的。"),
+        },
+    )
+    all_or_nothing = forms.BooleanField(label=ALL_OR_NOTHING_LABEL, required=False)
+
+
+class CommitForm(BootstrapForm):
+    all_or_nothing = forms.BooleanField(label=ALL_OR_NOTHING_LABEL, required=False)
+
+
+class ExportForm(BootstrapForm):
+    region = forms.CharField(
+        label=_("区域代码"),
+        max_length=18,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("导出该区域及其下级区域的全部记录。"),
+    )
+    format = forms.ChoiceField(label=_("格式"), choices=ExportFormat.choices)
+    reveal_reason = forms.CharField(
+        label=_("导出明文（须填写理由，将被记录）"),
+        required=False,
+        max_length=200,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("留空则姓名、证件号码和手机号脱敏导出")}
+        ),
+    )
+
+    def __init__(self, *args, user, may_reveal: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not may_reveal:
+            del self.fields["reveal_reason"]
+
+    def clean_region(self) -> Region:
+        code = self.cleaned_data["region"].strip()
+        region = Region.objects.restrict(self.user, VIEW).filter(code=code).first()
+        if region is None:
+            raise forms.ValidationError(_("没有找到该区域，或不在您的辖区内。"))
+        return region
