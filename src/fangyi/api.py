@@ -18,6 +18,8 @@ from fangyi.core.api import router as audit_router
 from fangyi.core.api_auth import api_auth
 from fangyi.core.pagination import InvalidCursor
 from fangyi.ledgers.api import router as ledgers_router
+from fangyi.ledgers.services import too_large_message
+from fangyi.ledgers.uploads import upload_too_large
 from fangyi.people.api import households_router, persons_router
 from fangyi.regions.api import router as regions_router
 
@@ -104,6 +106,9 @@ SCHEMA_MESSAGES = {
 
 @api.exception_handler(SchemaValidationError)
 def invalid_schema(request: HttpRequest, exc: SchemaValidationError):
+    if upload_too_large(request):
+        # The file part was dropped on arrival, so the schema only sees it missing.
+        return field_errors(request, [("file", too_large_message())])
     return field_errors(request, [_schema_error(error) for error in exc.errors])
 
 

@@ -157,6 +157,12 @@ LOGGING = {
 
 FANGYI_PAGE_SIZE = int(os.environ.get("FANGYI_PAGE_SIZE", "50"))
 
+FILE_UPLOAD_HANDLERS = [
+    "fangyi.ledgers.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Ledger files: uploads, error workbooks and exports live here, one folder per job.
 FANGYI_LEDGER_DIR = Path(os.environ.get("FANGYI_LEDGER_DIR", DATA_DIR / "ledgers"))
 FANGYI_LEDGER_MAX_BYTES = int(os.environ.get("FANGYI_LEDGER_MAX_MB", "200")) * 1024 * 1024

@@ -396,3 +396,22 @@ def test_services_refuse_an_upload_over_the_limit_without_storing_it(
             actor=officer, ledger="residents", upload=SimpleUploadedFile("a.csv", b"x" * 11)
         )
     assert not ledger_dir.exists() or not any(ledger_dir.rglob("upload"))
+
+
+def test_an_oversized_upload_is_dropped_on_arrival(settings, as_officer, city, tmp_path):
+    path = write_xlsx(tmp_path / "a.xlsx", resident_rows(city, 3))
+    settings.FANGYI_LEDGER_MAX_BYTES = path.stat().st_size // 2
+    stored_before = (
+        set(settings.FANGYI_LEDGER_DIR.rglob("*")) if settings.FANGYI_LEDGER_DIR.exists() else set()
+    )
+
+    response = upload(as_officer, "a.xlsx", path.read_bytes())
+
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["field"] == "file" and "上限" in error["message"]
+    assert not ImportJob.objects.exists()
+    stored_after = (
+        set(settings.FANGYI_LEDGER_DIR.rglob("*")) if settings.FANGYI_LEDGER_DIR.exists() else set()
+    )
+    assert stored_after == stored_before

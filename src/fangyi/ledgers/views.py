@@ -20,6 +20,7 @@ from . import services
 from .forms import CommitForm, ExportForm, ImportForm
 from .models import ExportFormat, ExportJob, ImportJob, JobStatus
 from .registry import LEDGERS, Ledger, UnknownLedger, get_ledger
+from .uploads import upload_too_large
 
 HISTORY_SIZE = 50
 HISTORY_ORDER = ("-created_at", "-id")
@@ -113,7 +114,11 @@ def import_form(request, slug: str):
     if not services.may_import(request.user, ledger):
         raise PermissionDenied
     form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and upload_too_large(request):
+        form = ImportForm(request.POST)
+        form.is_valid()
+        form.errors["file"] = form.error_class([services.too_large_message()])
+    elif request.method == "POST" and form.is_valid():
         try:
             job = services.start_import(
                 actor=request.user,
