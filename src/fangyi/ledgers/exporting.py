@@ -86,11 +86,12 @@ def write_template(*, ledger: type[Ledger], path: str | Path) -> None:
     sheet.close()
 
 
-def keyset_chunks(queryset, fields: list[str], *, order=("region_path", "id"), size: int = 5000):
-    """Lists of rows (dicts of `fields`) in `order`, one query per chunk, so memory stays flat
-    and no transaction stays open across a million rows. `order` ends in a unique field."""
-    first, last = order
-    queryset = queryset.order_by(*order)
+def keyset_chunks(queryset, fields: list[str], *, size: int = 5000):
+    """Lists of rows (tuples of `fields`) in the order of the first two fields, the second
+    unique; one query per chunk, so memory stays flat and no transaction stays open across a
+    million rows."""
+    first, last = fields[:2]
+    queryset = queryset.order_by(first, last)
     after = None
     while True:
         page = queryset
@@ -100,8 +101,8 @@ def keyset_chunks(queryset, fields: list[str], *, order=("region_path", "id"), s
                 Q(**{f"{first}__gte": a})
                 & (Q(**{f"{first}__gt": a}) | Q(**{first: a, f"{last}__gt": b}))
             )
-        rows = list(page.values(*fields)[:size])
+        rows = list(page.values_list(*fields)[:size])
         if not rows:
             return
         yield rows
-        after = (rows[-1][first], rows[-1][last])
+        after = rows[-1][:2]

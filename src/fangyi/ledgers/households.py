@@ -143,16 +143,15 @@ class HouseholdsLedger(Ledger):
         households = Household.objects.restrict(self.actor, EXPORT, within=region.path)
         fields = ["region_path", "id", "building_id", "unit", "room", "notes"]
         for chunk in keyset_chunks(households, fields):
-            for h in chunk:
-                building = index.by_id.get(h["building_id"])
-                path = h["region_path"]
+            for path, _id, building_id, unit, room, notes in chunk:
+                building = index.by_id.get(building_id)
                 yield [
                     building.code if building else "",
                     index.ancestor_name(path, Level.STREET),
                     index.ancestor_name(path, Level.COMMUNITY),
                     index.ancestor_name(path, Level.GRID),
                     building.name if building else "",
-                    h["unit"],
-                    h["room"],
-                    h["notes"],
+                    unit,
+                    room,
+                    notes,
                 ]

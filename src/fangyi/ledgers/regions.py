@@ -262,13 +262,6 @@ class RegionsLedger(Ledger):
             level__gte=Level.STREET
         )
         labels = dict(Level.choices)
-        for chunk in keyset_chunks(
-            regions, ["path", "id", "code", "name", "level"], order=("path", "id")
-        ):
-            for r in chunk:
-                yield [
-                    r["code"],
-                    r["name"],
-                    str(labels[r["level"]]),
-                    parent_code_of(r["code"]),
-                ]
+        for chunk in keyset_chunks(regions, ["path", "id", "code", "name", "level"]):
+            for _path, _id, code, name, level in chunk:
+                yield [code, name, str(labels[level]), parent_code_of(code)]

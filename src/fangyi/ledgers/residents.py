@@ -563,6 +563,7 @@ class ResidentsLedger(Ledger):
         fields = [
             "region_path",
             "id",
+            "household__building_id",
             "name",
             "id_type",
             "id_number",
@@ -570,35 +571,46 @@ class ResidentsLedger(Ledger):
             "birth_date",
             "phone",
             "residence_status",
-            *TAG_FIELD_NAMES,
-            "notes",
             "household__unit",
             "household__room",
-            "household__building_id",
+            *TAG_FIELD_NAMES,
+            "notes",
         ]
-        id_type_labels = dict(IdType.choices)
-        status_labels = dict(ResidenceStatus.choices)
-        gender_labels = dict(Gender.choices)
-        yes, no = "是", "否"
+        id_types = {k: str(v) for k, v in IdType.choices}
+        statuses = {k: str(v) for k, v in ResidenceStatus.choices}
+        genders = {k: str(v) for k, v in Gender.choices}
+        yes_no = ("否", "是")
+        where: dict[object, tuple[str, ...]] = {}
+
+        def location(building_id, path: str) -> tuple[str, ...]:
+            building = index.by_id.get(building_id)
+            return (
+                building.code if building else "",
+                index.ancestor_name(path, Level.STREET),
+                index.ancestor_name(path, Level.COMMUNITY),
+                index.ancestor_name(path, Level.GRID),
+                building.name if building else "",
+            )
+
+        # A million rows: each is built from one tuple, with the place columns of its
+        # building worked out once per building.
         for rows in keyset_chunks(persons, fields):
-            for p in rows:
-                building = index.by_id.get(p["household__building_id"])
-                path = p["region_path"]
+            for path, _id, building_id, name, id_type, number, gender, born, phone, status, \
+                    unit, room, *flags in rows:  # fmt: skip
+                place = where.get(building_id)
+                if place is None:
+                    place = where[building_id] = location(building_id, path)
                 yield [
-                    p["name"] if reveal else mask_name(p["name"]),
-                    str(id_type_labels[p["id_type"]]),
-                    p["id_number"] if reveal else mask_id_number(p["id_number"]),
-                    str(gender_labels[p["gender"]]),
-                    p["birth_date"].isoformat(),
-                    p["phone"] if reveal else mask_phone(p["phone"]),
-                    str(status_labels[p["residence_status"]]),
-                    building.code if building else "",
-                    index.ancestor_name(path, Level.STREET),
-                    index.ancestor_name(path, Level.COMMUNITY),
-                    index.ancestor_name(path, Level.GRID),
-                    building.name if building else "",
-                    p["household__unit"],
-                    p["household__room"],
-                    *(yes if p[field] else no for field in TAG_FIELD_NAMES),
-                    p["notes"],
+                    name if reveal else mask_name(name),
+                    id_types[id_type],
+                    number if reveal else mask_id_number(number),
+                    genders[gender],
+                    born.isoformat(),
+                    phone if reveal else mask_phone(phone),
+                    statuses[status],
+                    *place,
+                    unit,
+                    room,
+                    *[yes_no[flag] for flag in flags[:-1]],
+                    flags[-1],
                 ]
