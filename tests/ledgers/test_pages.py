@@ -171,7 +171,7 @@ def test_dry_run_page_shows_counts_errors_and_what_commit_will_do(city, officer)
     assert 'data-count="created">2<' in page and 'data-count="errors">1<' in page
     assert 'data-count="households">1<' in page
     assert "将新增" in page and "将新建户" in page
-    assert "表头在第 1 行" in page
+    assert "表头在第 1 行。" in page
     # The bad ID is on the fourth row of the sheet, as Excel numbers it.
     assert '<td class="text-nowrap">4</td><td class="text-nowrap">证件号码</td>' in page
     assert reverse("ledger-import-errors", args=[job.pk]) in page
