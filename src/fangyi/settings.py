@@ -175,6 +175,3 @@ FANGYI_LEDGER_MAX_UNPACKED_BYTES = (
 FANGYI_LEDGER_INLINE_BYTES = int(os.environ.get("FANGYI_LEDGER_INLINE_KB", "512")) * 1024
 # Exports of more rows than this are written by the worker.
 FANGYI_LEDGER_INLINE_EXPORT_ROWS = int(os.environ.get("FANGYI_LEDGER_INLINE_EXPORT_ROWS", "20000"))
-# Files at least this large are written by a second thread (and connection) while the next
-# rows are read and checked.
-FANGYI_LEDGER_THREADED_BYTES = int(os.environ.get("FANGYI_LEDGER_THREADED_KB", "1024")) * 1024

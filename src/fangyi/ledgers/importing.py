@@ -15,18 +15,16 @@ second run creates nothing and reports every row unchanged.
 
 from __future__ import annotations
 
-import contextvars
 import dataclasses
 import logging
-import queue
 import sys
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import normalise
@@ -71,20 +69,6 @@ class ImportResult:
         }
 
 
-class Rollback(Exception):
-    pass
-
-
-def make_writer(ledger, *, single_transaction, on_progress, threaded):
-    # Inside a caller's transaction (a test, a service that wraps the import) a second
-    # connection would not see the caller's rows, so the writing stays on this thread.
-    if threaded and not transaction.get_connection().in_atomic_block:
-        return ThreadedWriter(
-            ledger, single_transaction=single_transaction, on_progress=on_progress
-        )
-    return ChunkWriter(ledger, single_transaction=single_transaction, on_progress=on_progress)
-
-
 def relax_commit() -> None:
     """An import is re-run safely (it matches what exists), so PostgreSQL need not wait for
     each chunk's WAL flush: a crash can lose the last chunks, together with the job's count
@@ -111,8 +95,11 @@ class ChunkWriter:
             self.outer.__enter__()
 
     def submit(self, rows: list[Row], result: ImportResult) -> None:
-        with transaction.atomic():
+        if self.single:
             self._write(rows, result)
+        else:
+            with transaction.atomic():
+                self._write(rows, result)
 
     def _write(self, rows: list[Row], result: ImportResult) -> None:
         relax_commit()
@@ -127,62 +114,6 @@ class ChunkWriter:
             if rollback:
                 transaction.set_rollback(True)
             self.outer.__exit__(None, None, None)
-        return 0 if rollback else self.written
-
-
-class ThreadedWriter(ChunkWriter):
-    """The same, on a second thread with its own connection: while the database takes one
-    chunk in, this thread reads and checks the next. The queue holds two chunks at most, so
-    memory stays flat when the database is the slower side."""
-
-    def __init__(self, ledger, *, single_transaction: bool, on_progress):
-        self.ledger = ledger
-        self.single = single_transaction
-        self.on_progress = on_progress
-        self.written = 0
-        self.failure: BaseException | None = None
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
-        self.rollback = False
-        context = contextvars.copy_context()
-        self.thread = threading.Thread(target=context.run, args=(self._run,), daemon=True)
-        self.thread.start()
-
-    def submit(self, rows: list[Row], result: ImportResult) -> None:
-        if self.failure is not None:
-            raise self.failure
-        self.queue.put((rows, dataclasses.replace(result, errors=[])))
-
-    def _run(self) -> None:
-        try:
-            if self.single:
-                with transaction.atomic():
-                    self._drain()
-                    if self.rollback:
-                        transaction.set_rollback(True)
-            else:
-                self._drain()
-        except BaseException as exc:
-            self.failure = exc
-            while self.queue.get() is not None:
-                pass
-        finally:
-            connections.close_all()
-
-    def _drain(self) -> None:
-        while (item := self.queue.get()) is not None:
-            rows, result = item
-            if self.single:
-                self._write(rows, result)
-            else:
-                with transaction.atomic():
-                    self._write(rows, result)
-
-    def close(self, *, rollback: bool) -> int:
-        self.rollback = rollback
-        self.queue.put(None)
-        self.thread.join()
-        if self.failure is not None:
-            raise self.failure
         return 0 if rollback else self.written
 
 
@@ -228,90 +159,35 @@ class Importer:
 
     # One pass over the file ----------------------------------------------------------------
 
-    def _open(self) -> Table:
-        index = self.ledger.header_index()
-
-        def score(cells: list[str]) -> int:
-            return len({index[k].key for k in map(normalise.header_key, cells) if k in index})
-
-        return open_table(
-            self.path,
-            file_name=self.file_name,
-            score_header=score,
-            max_bytes=settings.FANGYI_LEDGER_MAX_BYTES,
-            max_rows=settings.FANGYI_LEDGER_MAX_ROWS,
-            max_unpacked_bytes=settings.FANGYI_LEDGER_MAX_UNPACKED_BYTES,
-        )
-
-    def _match_headers(self, table: Table, result: ImportResult) -> list[tuple[int, Column]]:
-        index = self.ledger.header_index()
-        mapping: list[tuple[int, Column]] = []
-        taken: dict[str, str] = {}
-        for position, header in enumerate(table.headers):
-            if not header:
-                continue
-            column = index.get(normalise.header_key(header))
-            if column is None:
-                result.unknown_columns.append(header)
-            elif column.key in taken:
-                result.unknown_columns.append(
-                    _("%(header)s（与“%(first)s”重复，已忽略）")
-                    % {"header": header, "first": taken[column.key]}
-                )
-            else:
-                taken[column.key] = header
-                mapping.append((position, column))
-        self.header_names = {column.key: header for column, header in _by_key(mapping, table)}
-        return mapping
-
     def _pass(self, *, write: bool, single_transaction: bool = False) -> ImportResult:
         result = ImportResult()
         try:
-            table = self._open()
+            heading, chunks = open_rows(
+                self.ledger, self.path, self.file_name, Limits.from_settings()
+            )
         except UnreadableFile as exc:
             result.unreadable = exc.message
             return result
-        result.header_row = table.header_row
-        estimate = getattr(table, "rows_estimate", None)
-        if estimate is not None:
-            self.on_rows_total(estimate)
-        mapping = self._match_headers(table, result)
-        missing = (
-            self.ledger(actor=self.actor).missing_columns_message(
-                {column.key for _position, column in mapping}
-            )
-            if mapping
-            else _("找不到可识别的列。")
-        )
-        if missing:
-            result.unreadable = missing
-            return result
+        result.header_row = heading.header_row
+        result.unknown_columns = heading.unknown_columns
+        self.header_names = heading.header_names
+        if heading.rows_estimate is not None:
+            self.on_rows_total(heading.rows_estimate)
         ledger = self.ledger(actor=self.actor)
-        errors = ErrorBook(self.error_file, table.headers) if self.error_file else None
-        parsers = [
-            (position, column.key, column.parse, _blank_value(column))
-            for position, column in mapping
-        ]
+        errors = ErrorBook(self.error_file, heading.headers) if self.error_file else None
         writer = None
         if write:
-            writer = make_writer(
-                ledger,
-                single_transaction=single_transaction,
-                on_progress=self.on_progress,
-                threaded=self.path.stat().st_size >= settings.FANGYI_LEDGER_THREADED_BYTES,
+            writer = ChunkWriter(
+                ledger, single_transaction=single_transaction, on_progress=self.on_progress
             )
-        chunk: list[Row] = []
         try:
-            for number, cells in _rows(table, result):
-                chunk.append(self._parse(number, cells, parsers))
-                if len(chunk) >= CHUNK_ROWS:
-                    self._chunk(ledger, chunk, result, errors, writer)
-                    chunk = []
-            if chunk:
+            for chunk in chunks:
+                result.rows += len(chunk)
                 self._chunk(ledger, chunk, result, errors, writer)
         except UnreadableFile as exc:
             result.unreadable = exc.message
         finally:
+            chunks.close()
             if errors is not None:
                 errors.close()
             if writer is not None:
@@ -324,28 +200,6 @@ class Importer:
                 result.refused = rollback
         result.households_created = getattr(ledger, "households_created", 0)
         return result
-
-    def _parse(self, number: int, cells: list, parsers: list[tuple]) -> Row:
-        row = Row(number=number, cells=cells, values={})
-        values = row.values
-        for position, key, parse, blank in parsers:
-            cell = cells[position]
-            if (cell is None or cell == "") and blank is not NO_FAST_BLANK:
-                # Most ledger cells are blank; what a blank means is known in advance.
-                values[key] = blank
-                continue
-            if cell.__class__ is str:
-                if "\x00" in cell:
-                    row.error(key, _("含有不可见的空字符（\\0），请删除后重试。"))
-                    continue
-                if cell.startswith(FORMULA_PREFIXES):
-                    # Exports escape cells that look like formulas; a round trip undoes it.
-                    cell = cell[1:]
-            try:
-                values[key] = parse(cell)
-            except normalise.CellError as exc:
-                row.error(key, exc.message)
-        return row
 
     def _chunk(self, ledger: Ledger, chunk: list[Row], result, errors, writer) -> None:
         ledger.plan(chunk)
@@ -387,12 +241,117 @@ def _blank_value(column: Column):
         return NO_FAST_BLANK
 
 
-def _by_key(mapping: list[tuple[int, Column]], table: Table):
-    for position, column in mapping:
-        yield column, table.headers[position]
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int
+    max_rows: int
+    max_unpacked_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_bytes=settings.FANGYI_LEDGER_MAX_BYTES,
+            max_rows=settings.FANGYI_LEDGER_MAX_ROWS,
+            max_unpacked_bytes=settings.FANGYI_LEDGER_MAX_UNPACKED_BYTES,
+        )
 
 
-def _rows(table: Table, result: ImportResult):
+@dataclass
+class Heading:
+    """What the header row says: where it is, which columns were recognised."""
+
+    header_row: int
+    headers: list[str]
+    header_names: dict[str, str]  # column key → the header as the file writes it
+    unknown_columns: list[str]
+    rows_estimate: int | None
+
+
+def open_rows(
+    ledger: type[Ledger], path, file_name: str, limits: Limits
+) -> tuple[Heading, Iterator[list[Row]]]:
+    """Opens a file for a ledger: its heading, and its rows in chunks, each row parsed and
+    checked as far as it can be without the database. UnreadableFile says why not."""
+    index = ledger.header_index()
+
+    def score(cells: list[str]) -> int:
+        return len({index[k].key for k in map(normalise.header_key, cells) if k in index})
+
+    table = open_table(
+        path,
+        file_name=file_name,
+        score_header=score,
+        max_bytes=limits.max_bytes,
+        max_rows=limits.max_rows,
+        max_unpacked_bytes=limits.max_unpacked_bytes,
+    )
+    unknown: list[str] = []
+    mapping: list[tuple[int, Column]] = []
+    taken: dict[str, str] = {}
+    for position, header in enumerate(table.headers):
+        if not header:
+            continue
+        column = index.get(normalise.header_key(header))
+        if column is None:
+            unknown.append(header)
+        elif column.key in taken:
+            unknown.append(
+                _("%(header)s（与“%(first)s”重复，已忽略）")
+                % {"header": header, "first": taken[column.key]}
+            )
+        else:
+            taken[column.key] = header
+            mapping.append((position, column))
+    if not mapping:
+        raise UnreadableFile(_("找不到可识别的列。"))
+    missing = ledger.missing_columns_message(set(taken))
+    if missing:
+        raise UnreadableFile(missing)
+    heading = Heading(
+        header_row=table.header_row,
+        headers=table.headers,
+        header_names=taken,
+        unknown_columns=unknown,
+        rows_estimate=table.rows_estimate,
+    )
+    parsers = [
+        (position, column.key, column.parse, _blank_value(column)) for position, column in mapping
+    ]
+    return heading, _chunks(ledger, table, parsers)
+
+
+def _chunks(ledger: type[Ledger], table: Table, parsers) -> Iterator[list[Row]]:
+    today = timezone.localdate()
+    chunk: list[Row] = []
     for number, cells in table.rows:
-        result.rows += 1
-        yield number, cells
+        row = _parse(number, cells, parsers)
+        ledger.check_alone(row, today)
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _parse(number: int, cells: list, parsers: list[tuple]) -> Row:
+    row = Row(number=number, cells=cells, values={})
+    values = row.values
+    for position, key, parse, blank in parsers:
+        cell = cells[position]
+        if (cell is None or cell == "") and blank is not NO_FAST_BLANK:
+            # Most ledger cells are blank; what a blank means is known in advance.
+            values[key] = blank
+            continue
+        if cell.__class__ is str:
+            if "\x00" in cell:
+                row.error(key, _("含有不可见的空字符（\\0），请删除后重试。"))
+                continue
+            if cell.startswith(FORMULA_PREFIXES):
+                # Exports escape cells that look like formulas; a round trip undoes it.
+                cell = cell[1:]
+        try:
+            values[key] = parse(cell)
+        except normalise.CellError as exc:
+            row.error(key, exc.message)
+    return row

@@ -48,6 +48,8 @@ class Row:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column key, message)
     action: str = ""
     plan: Any = None
+    checked: bool = False  # Ledger.check_alone has run
+    key: Any = None  # what identifies the row's record, once check_alone found it
 
     def error(self, key: str, message: str) -> None:
         self.errors.append((key, message))
@@ -106,14 +108,21 @@ class Ledger:
     def missing_required(cls, present: set[str]) -> list[Column]:
         return [c for c in cls.columns if c.required and c.key not in present]
 
-    def missing_columns_message(self, present: set[str]) -> str | None:
+    @classmethod
+    def missing_columns_message(cls, present: set[str]) -> str | None:
         """Why a file with only these columns cannot be imported at all, if it cannot."""
-        missing = self.missing_required(present)
+        missing = cls.missing_required(present)
         if missing:
             return _("缺少必填列：%(columns)s。") % {
                 "columns": "、".join(c.header for c in missing)
             }
         return None
+
+    @classmethod
+    def check_alone(cls, row: Row, today) -> None:
+        """The checks a row needs nothing else for (no database, no other row): they may run
+        in another process, ahead of `plan`. Sets `row.checked`."""
+        row.checked = True
 
     def plan(self, rows: list[Row]) -> None:
         """Sets each row's action (CREATE, UPDATE, UNCHANGED, or ERROR with messages) and plan.

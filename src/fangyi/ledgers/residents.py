@@ -296,7 +296,14 @@ class ResidentsLedger(Ledger):
 
     # Checking ------------------------------------------------------------------------------
 
-    def _check_identity(self, row: Row) -> tuple[str, str] | None:
+    @classmethod
+    def check_alone(cls, row: Row, today) -> None:
+        row.key = cls._check_identity(row, today)
+        cls._check_contact(row)
+        row.checked = True
+
+    @staticmethod
+    def _check_identity(row: Row, today) -> tuple[str, str] | None:
         v = row.values
         name = v.get("name", "")
         if not name:
@@ -312,7 +319,7 @@ class ResidentsLedger(Ledger):
             return None
         if id_type == IdType.RESIDENT_ID:
             try:
-                number, birth_date, gender = parse_resident_id(number, self.today)
+                number, birth_date, gender = parse_resident_id(number, today)
             except ValidationError as exc:
                 row.error("id_number", " ".join(exc.messages))
                 return None
@@ -334,12 +341,13 @@ class ResidentsLedger(Ledger):
             row.error("id_number", _("证件号码最多 %(n)d 位。") % {"n": MAX_ID_LENGTH})
         else:
             birth_date = v.get("birth_date")
-            if birth_date and birth_date > self.today:
+            if birth_date and birth_date > today:
                 row.error("birth_date", _("出生日期不能在未来。"))
         v["id_type"], v["id_number"] = id_type, number
         return id_type, number
 
-    def _check_contact(self, row: Row) -> None:
+    @staticmethod
+    def _check_contact(row: Row) -> None:
         phone = row.values.get("phone")
         if phone:
             try:
@@ -359,8 +367,9 @@ class ResidentsLedger(Ledger):
     def plan(self, rows: list[Row]) -> None:
         keys: dict[int, tuple[str, str]] = {}
         for position, row in enumerate(rows):
-            key = self._check_identity(row)
-            self._check_contact(row)
+            if not row.checked:
+                self.check_alone(row, self.today)
+            key = row.key
             if key is None:
                 continue
             first = self.seen.get(key)

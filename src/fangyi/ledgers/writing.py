@@ -4,6 +4,7 @@ region counts, all in the caller's transaction."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections import defaultdict
 
@@ -63,10 +64,13 @@ def person_writer(now) -> TableWriter:
 
 
 def new_id() -> str:
-    """A random (version 4) UUID as text: a million of them are made per import, and the
-    database takes the text as it is, without building uuid.UUID objects first."""
-    raw = bytearray(os.urandom(16))
-    raw[6] = raw[6] & 0x0F | 0x40
+    """A time-ordered UUID (version 7, RFC 9562) as text.
+
+    A million are made per import: in time order they append to the primary-key indexes
+    instead of landing on random pages of them, and the database takes the text as it is.
+    """
+    raw = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
+    raw[6] = raw[6] & 0x0F | 0x70
     raw[8] = raw[8] & 0x3F | 0x80
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
