@@ -15,7 +15,14 @@ from django.utils import timezone
 
 from fangyi.core.bulk import TableWriter
 from fangyi.core.paths import under
-from fangyi.people.models import TAG_FIELDS, TAG_SLUGS, Household, IdType, Person, ResidenceStatus
+from fangyi.people.models import (
+    PERSON_ROW_COLUMNS,
+    TAG_SLUGS,
+    Household,
+    IdType,
+    Person,
+    ResidenceStatus,
+)
 from fangyi.regions.models import Level, Region
 from fangyi.regions.services import refresh_counts
 
@@ -25,20 +32,6 @@ logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 20_000
 HOUSEHOLD_COLUMNS = ["id", "building_id", "unit", "room", "region_path"]
-PERSON_COLUMNS = [
-    "id",
-    "household_id",
-    "region_path",
-    "name",
-    "gender",
-    "birth_date",
-    "id_type",
-    "id_number",
-    "id_tail",
-    "phone",
-    "residence_status",
-    *TAG_FIELDS.values(),
-]
 # What every seeded row shares; "" for notes, the load's start for the timestamps.
 CONSTANT_COLUMNS = ["notes", "created_at", "updated_at"]
 # A SQLite page cache big enough to hold the person indexes while they grow (negative: KiB).
@@ -109,7 +102,7 @@ def seed_city(generator: CityGenerator) -> float:
     with transaction.atomic(), _fast_bulk_load():
         _write_regions(generator.plan)
         households = TableWriter(Household, HOUSEHOLD_COLUMNS, constants)
-        persons = TableWriter(Person, PERSON_COLUMNS, constants)
+        persons = TableWriter(Person, PERSON_ROW_COLUMNS, constants)
         household_rows: list[tuple] = []
         person_rows: list[tuple] = []
         resident_id = IdType.RESIDENT_ID

@@ -16,11 +16,16 @@ from fangyi.core.permissions import ADD, CHANGE, EXPORT, HOUSEHOLD
 from fangyi.people.models import Household
 from fangyi.regions.models import Level
 
-from . import normalise
 from .exporting import keyset_chunks
 from .locations import RegionIndex
-from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, ScopeCache, register
-from .residents import LOCATION_COLUMNS, MAX_ROOM_LENGTH, HouseholdBook, resolve_building
+from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Ledger, Row, ScopeCache, register
+from .residents import (
+    LOCATION_COLUMNS,
+    MAX_ROOM_LENGTH,
+    NOTES_COLUMN,
+    HouseholdBook,
+    resolve_building,
+)
 from .writing import AuditWriter, CountDeltas, household_writer
 
 
@@ -32,7 +37,7 @@ class HouseholdsLedger(Ledger):
     export_action = EXPORT
     columns = [
         *LOCATION_COLUMNS,
-        Column("notes", "备注", normalise.words, synonyms=("说明", "notes"), example=""),
+        NOTES_COLUMN,
     ]
 
     def __init__(self, *, actor):

@@ -121,6 +121,8 @@ LOCATION_COLUMNS = [
     ),
 ]
 
+NOTES_COLUMN = Column("notes", "备注", normalise.words, synonyms=("说明", "notes"), example="")
+
 
 def _location_names(row: Row) -> tuple[str, str, str, str]:
     v = row.values
@@ -282,7 +284,7 @@ class ResidentsLedger(Ledger):
         ),
         *LOCATION_COLUMNS,
         *(_tag_column(field, slug, label) for field, slug, label in STORED_TAGS),
-        Column("notes", "备注", normalise.words, synonyms=("说明", "notes"), example=""),
+        NOTES_COLUMN,
     ]
 
     def __init__(self, *, actor):

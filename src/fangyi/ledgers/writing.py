@@ -15,26 +15,12 @@ from fangyi.core.audit import actor_fields
 from fangyi.core.bulk import TableWriter
 from fangyi.core.masking import mask_name
 from fangyi.core.models import ObjectChange
-from fangyi.people.models import STORED_TAGS, Household, Person
+from fangyi.people.models import PERSON_ROW_COLUMNS, STORED_TAGS, Household, Person
 from fangyi.regions.models import Region, ancestor_paths
 
 TAG_FIELD_NAMES = [field for field, _slug, _label in STORED_TAGS]
 HOUSEHOLD_COLUMNS = ["id", "building_id", "unit", "room", "region_path", "notes"]
-PERSON_COLUMNS = [
-    "id",
-    "household_id",
-    "region_path",
-    "name",
-    "gender",
-    "birth_date",
-    "id_type",
-    "id_number",
-    "id_tail",
-    "phone",
-    "residence_status",
-    *TAG_FIELD_NAMES,
-    "notes",
-]
+PERSON_COLUMNS = [*PERSON_ROW_COLUMNS, "notes"]
 AUDIT_COLUMNS = [
     "id",
     "time",

@@ -45,6 +45,22 @@ STORED_TAGS = [
 TAG_FIELDS = {slug: field for field, slug, _label in STORED_TAGS}
 TAG_LABELS = {slug: label for _field, slug, label in STORED_TAGS} | {"elderly": _("老年人")}
 TAG_SLUGS = ["elderly", *TAG_FIELDS]
+# The person columns that bulk loaders (the demo city, ledger imports) write row by row, in
+# their order; notes and timestamps they fill in themselves.
+PERSON_ROW_COLUMNS = [
+    "id",
+    "household_id",
+    "region_path",
+    "name",
+    "gender",
+    "birth_date",
+    "id_type",
+    "id_number",
+    "id_tail",
+    "phone",
+    "residence_status",
+    *(field for field, _slug, _label in STORED_TAGS),
+]
 
 
 def elderly_born_on_or_before(today: datetime.date | None = None) -> datetime.date:
