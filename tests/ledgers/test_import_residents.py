@@ -41,6 +41,8 @@ def test_new_residents_are_created_with_their_households(city, officer, tmp_path
     assert changes.filter(object_type="people.household").count() == 1
     summary = changes.get(object_type="ledgers.importjob")
     assert summary.after["sha256"] == job.sha256 and summary.after["created"] == 2
+    job.refresh_from_db()
+    assert job.status == "done" and job.started_at <= job.finished_at
 
 
 def test_second_import_of_the_same_file_changes_nothing(city, officer, tmp_path):

@@ -198,7 +198,9 @@ def run_import_job(
     """Runs a queued import to the end and records its outcome on the job."""
     ledger = get_ledger(job.ledger)
     actor = job.actor
-    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    # The job object is saved whole when it finishes: it must carry what is set here.
+    job.status, job.started_at = JobStatus.RUNNING, timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(status=job.status, started_at=job.started_at)
     importer = Importer(
         ledger=ledger,
         actor=actor,
