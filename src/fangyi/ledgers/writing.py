@@ -23,12 +23,6 @@ HOUSEHOLD_COLUMNS = ["id", "building_id", "unit", "room", "region_path", "notes"
 PERSON_COLUMNS = [*PERSON_ROW_COLUMNS, "notes"]
 AUDIT_COLUMNS = [
     "id",
-    "time",
-    "actor_id",
-    "actor_name",
-    "request_id",
-    "ip",
-    "via",
     "object_type",
     "object_id",
     "object_repr",
@@ -76,22 +70,18 @@ class AuditWriter:
     def __init__(self, *, actor, time=None):
         fields = actor_fields(actor)
         actor_obj = fields.pop("actor")
-        self.time = time or timezone.now()
-        self.shared = (
-            actor_obj.pk if actor_obj is not None else None,
-            fields["actor_name"],
-            fields["request_id"],
-            fields["ip"],
-            fields["via"],
-        )
+        # The same for every row of a chunk: given once, converted once.
+        self.shared = {
+            "time": time or timezone.now(),
+            "actor_id": actor_obj.pk if actor_obj is not None else None,
+            **fields,
+        }
         self.rows: list[tuple] = []
 
     def add(self, *, obj_type: str, obj_id, repr_: str, path: str, action: str, before, after):
         self.rows.append(
             (
                 new_id(),
-                self.time,
-                *self.shared,
                 obj_type,
                 str(obj_id),
                 repr_[:200],
@@ -118,8 +108,8 @@ class AuditWriter:
             "notes": rest[-1],
         }
         self.rows.append(
-            (new_id(), self.time, *self.shared, "people.person", person_id, mask_name(name),
-             path, ObjectChange.CREATE, None, after)
+            (new_id(), "people.person", person_id, mask_name(name), path, ObjectChange.CREATE,
+             None, after)
         )  # fmt: skip
 
     def person_updated(self, person: dict, changes: dict) -> None:
@@ -152,7 +142,7 @@ class AuditWriter:
         )
 
     def flush(self) -> None:
-        TableWriter(ObjectChange, AUDIT_COLUMNS, {}).write(self.rows)
+        TableWriter(ObjectChange, AUDIT_COLUMNS, self.shared).write(self.rows)
         self.rows = []
 
 
