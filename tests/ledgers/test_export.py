@@ -290,3 +290,36 @@ def test_an_export_is_in_region_order(city, officer):
     codes = [row[0] for row in read_csv(job.file_path)[1:]]
     assert codes == sorted(codes)
     assert codes[0] == city.street.code
+
+
+def test_an_export_can_keep_only_a_tag_like_the_list(city, officer, tmp_path, settings):
+    from fangyi.ledgers import services
+    from fangyi.ledgers.models import JobStatus
+
+    from ..factories import PersonFactory
+
+    PersonFactory(household=city.household_a, name="卧床甲", is_bedridden=True)
+    job = services.start_export(
+        actor=officer, ledger="residents", region=city.street, filters={"tag": "bedridden"}
+    )
+    assert job.status == JobStatus.DONE and job.filters == {"tag": "bedridden"}
+    rows = read_xlsx(job.file_path)
+    assert [row[0] for row in rows[1:]] == ["卧*甲"]
+    bedridden = rows[0].index("卧床")
+    assert rows[1][bedridden] == "是"
+
+
+def test_an_unknown_export_filter_is_refused(city, officer):
+    from django.core.exceptions import ValidationError
+
+    from fangyi.ledgers import services
+
+    with pytest.raises(ValidationError) as raised:
+        services.start_export(
+            actor=officer, ledger="residents", region=city.street, filters={"tag": "giant"}
+        )
+    assert "tag" in raised.value.message_dict
+    with pytest.raises(ValidationError):
+        services.start_export(
+            actor=officer, ledger="regions", region=city.street, filters={"tag": "bedridden"}
+        )

@@ -383,3 +383,18 @@ def test_someone_elses_export_is_404_and_an_unfinished_one_has_no_file(city, off
     page = html(client.get(reverse("ledger-export-job", args=[mine.pk])))
     assert "progress-bar" in page and 'hx-trigger="every 1s"' in page
     assert client.get(reverse("ledger-export-file", args=[mine.pk])).status_code == 404
+
+
+def test_the_resident_list_exports_with_its_filters(city, officer):
+    client = signed_in(officer)
+    listing = html(
+        client.get(reverse("person-list"), {"region": city.street.code, "tag": "bedridden"})
+    )
+    assert "tag=bedridden" in listing
+    url = reverse("ledger-export", args=["residents"])
+    form = html(client.get(url, {"region": city.street.code, "tag": "bedridden"}))
+    assert '<option value="bedridden" selected>' in form
+    response = client.post(url, {"region": city.street.code, "format": "csv", "tag": "bedridden"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and job.filters == {"tag": "bedridden"}
+    assert "卧床" in html(client.get(reverse("ledger-export-job", args=[job.pk])))

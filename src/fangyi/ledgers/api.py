@@ -24,6 +24,7 @@ from ninja.files import UploadedFile
 from fangyi.core.api import get_by_id
 from fangyi.core.permissions import VIEW
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Text
+from fangyi.people.models import TAG_SLUGS, ResidenceStatus
 from fangyi.regions.models import Region
 
 from . import services
@@ -113,6 +114,7 @@ class ExportJobRead(Schema):
     region: str
     format: Literal["xlsx", "csv"]
     revealed: bool
+    filters: dict[str, str]
     rows_total: int | None
     rows_written: int
     percent: int
@@ -133,6 +135,10 @@ class ExportJobRead(Schema):
 
 class ExportCreate(Input):
     region: Text = Field(description="code of the region whose subtree is exported")
+    tag: Literal[*TAG_SLUGS] | None = Field(None, description="residents: only those with this tag")
+    residence_status: Literal[*ResidenceStatus.values] | None = Field(
+        None, description="residents: only those with this residence status"
+    )
     format: Literal["xlsx", "csv"] = ExportFormat.XLSX.value
     reveal_reason: Text = Field(
         "",
@@ -260,6 +266,7 @@ def create_export(request, ledger: str, body: ExportCreate):
         region=region,
         fmt=body.format,
         reveal_reason=body.reveal_reason,
+        filters={"tag": body.tag, "residence_status": body.residence_status},
     )
     return Status(202, job)
 

@@ -33,13 +33,14 @@ def export_ledger(
     reveal: bool,
     fmt: str,
     path: str | Path,
+    filters: dict | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Writes the export to `path`; returns the number of rows."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     headers = [column.header for column in ledger.columns]
-    rows = ledger.export_rows(region=region, reveal=reveal)
+    rows = ledger.export_rows(region=region, reveal=reveal, filters=filters or {})
     count = 0
     if fmt == "csv":
         # Excel opens UTF-8 CSV correctly only with a byte-order mark.

@@ -10,6 +10,7 @@ from fangyi.regions.models import Region
 from .models import ExportFormat
 
 ACCEPTED_FILES = ".xlsx,.xls,.csv"
+EXPORT_FIELDS = {"region", "format", "reveal_reason"}
 ALL_OR_NOTHING_LABEL = _("全部成功才导入（有任何错误则整个文件不导入）")
 
 
@@ -46,11 +47,34 @@ class ExportForm(BootstrapForm):
         ),
     )
 
-    def __init__(self, *args, user, may_reveal: bool, **kwargs):
+    def __init__(self, *args, user, may_reveal: bool, filters: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         if not may_reveal:
             del self.fields["reveal_reason"]
+        # The ledger's filters (residents: tag, residence status), as on the list exported.
+        labels = {"tag": _("特殊人群标签"), "residence_status": _("居住状态")}
+        for name, choices in (filters or {}).items():
+            self.fields[name] = forms.ChoiceField(
+                label=labels.get(name, name),
+                required=False,
+                choices=[("", _("全部")), *((value, label) for value, label in choices.items())],
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+        if filters:
+            # After the region, before format and reason.
+            order = ["region", *filters, "format", "reveal_reason"]
+            self.order_fields(order)
+
+    def filter_fields(self):
+        return [self[name] for name in self.fields if name not in EXPORT_FIELDS]
+
+    def filters(self) -> dict:
+        return {
+            name: self.cleaned_data.get(name, "")
+            for name in self.fields
+            if name not in EXPORT_FIELDS
+        }
 
     def clean_region(self) -> Region:
         code = self.cleaned_data["region"].strip()

@@ -140,10 +140,10 @@ class HouseholdsLedger(Ledger):
         counts.apply()
         audit.flush()
 
-    def export_count(self, *, region) -> int | None:
+    def export_count(self, *, region, filters: dict) -> int | None:
         return region.household_count
 
-    def export_rows(self, *, region, reveal: bool):
+    def export_rows(self, *, region, reveal: bool, filters: dict):
         index = RegionIndex(actor=self.actor, within=region.path, levels=list(Level)[3:])
         households = Household.objects.restrict(self.actor, EXPORT, within=region.path)
         fields = ["region_path", "id", "building_id", "unit", "room", "notes"]

@@ -136,6 +136,8 @@ class ExportJob(Job):
     format = models.CharField(
         _("格式"), max_length=8, choices=ExportFormat.choices, default=ExportFormat.XLSX
     )
+    # The list's filters besides the region (a tag, a residence status), as the ledger names them.
+    filters = models.JSONField(_("筛选"), default=dict, blank=True)
     revealed = models.BooleanField(_("明文"), default=False)
     reveal_reason = models.TextField(_("查看明文的理由"), blank=True)
 

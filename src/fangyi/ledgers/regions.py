@@ -254,10 +254,10 @@ class RegionsLedger(Ledger):
                 )
         audit.flush()
 
-    def export_count(self, *, region) -> int | None:
+    def export_count(self, *, region, filters: dict) -> int | None:
         return None
 
-    def export_rows(self, *, region, reveal: bool):
+    def export_rows(self, *, region, reveal: bool, filters: dict):
         regions = Region.objects.restrict(self.actor, VIEW, within=region.path).filter(
             level__gte=Level.STREET
         )

@@ -88,6 +88,9 @@ class Ledger:
     # Which permission resource a scoped export of this ledger reads.
     resource: ClassVar[str]
     export_action: ClassVar[str]
+    # Filters an export may take besides the region, as on the list it is exported from:
+    # name → {value: label}.
+    export_filters: ClassVar[dict[str, dict[str, object]]] = {}
 
     def __init__(self, *, actor):
         self.actor = actor
@@ -138,11 +141,12 @@ class Ledger:
         """Writes the planned rows (CREATE and UPDATE) with their audit rows, in bulk."""
         raise NotImplementedError
 
-    def export_rows(self, *, region, reveal: bool) -> Iterator[list]:
+    def export_rows(self, *, region, reveal: bool, filters: dict) -> Iterator[list]:
         """The rows of an export, in `columns` order, masked unless `reveal`."""
         raise NotImplementedError
 
-    def export_count(self, *, region) -> int | None:
+    def export_count(self, *, region, filters: dict) -> int | None:
+        """How many rows an export will have, if known without counting."""
         return None
 
 

@@ -22,6 +22,7 @@ from fangyi.core.masking import mask_id_number, mask_name, mask_phone
 from fangyi.core.permissions import ADD, CHANGE, EXPORT, HOUSEHOLD, PERSON, VIEW
 from fangyi.people.models import (
     STORED_TAGS,
+    TAG_LABELS,
     Gender,
     Household,
     IdType,
@@ -217,6 +218,10 @@ class ResidentsLedger(Ledger):
     title = gettext_lazy("居民台账")
     resource = PERSON
     export_action = EXPORT
+    export_filters = {
+        "tag": TAG_LABELS,
+        "residence_status": dict(ResidenceStatus.choices),
+    }
     columns = [
         Column(
             "name",
@@ -565,12 +570,16 @@ class ResidentsLedger(Ledger):
 
     # Exporting -----------------------------------------------------------------------------
 
-    def export_count(self, *, region) -> int | None:
-        return region.resident_count
+    def export_count(self, *, region, filters: dict) -> int | None:
+        return None if filters else region.resident_count
 
-    def export_rows(self, *, region, reveal: bool):
+    def export_rows(self, *, region, reveal: bool, filters: dict):
         index = RegionIndex(actor=self.actor, within=region.path, levels=list(Level)[3:])
         persons = Person.objects.restrict(self.actor, EXPORT, within=region.path)
+        if filters.get("tag"):
+            persons = persons.with_tag(filters["tag"])
+        if filters.get("residence_status"):
+            persons = persons.filter(residence_status=filters["residence_status"])
         fields = [
             "region_path",
             "id",

@@ -303,6 +303,7 @@ def start_export(
     region,
     fmt: str = ExportFormat.XLSX,
     reveal_reason: str = "",
+    filters: dict | None = None,
     inline: bool | None = None,
 ) -> ExportJob:
     """Exports what the actor may see under `region`; plain text only with a logged reason."""
@@ -313,6 +314,7 @@ def start_export(
         raise PermissionDenied(
             _("您没有导出该区域%(ledger)s的权限。") % {"ledger": ledger_cls.title}
         )
+    filters = _export_filters(ledger_cls, filters or {})
     reveal_reason = (reveal_reason or "").strip()
     revealed = bool(reveal_reason)
     personal = ledger_cls.resource == "person"
@@ -329,7 +331,8 @@ def start_export(
         format=fmt,
         revealed=revealed and personal,
         reveal_reason=reveal_reason if personal else "",
-        rows_total=ledger_cls(actor=actor).export_count(region=region),
+        filters=filters,
+        rows_total=ledger_cls(actor=actor).export_count(region=region, filters=filters),
     )
     with transaction.atomic():
         job.save(force_insert=True)
@@ -354,6 +357,25 @@ def start_export(
     return job
 
 
+def _export_filters(ledger: type[Ledger], filters: dict) -> dict:
+    """The filters given, checked against what the ledger offers; blanks dropped."""
+    errors = {}
+    kept = {}
+    for name, value in filters.items():
+        if value in (None, ""):
+            continue
+        allowed = ledger.export_filters.get(name)
+        if allowed is None:
+            errors[name] = _("%(ledger)s不能按此筛选。") % {"ledger": ledger.title}
+        elif value not in allowed:
+            errors[name] = _("取值无效，可选值：%(expected)s。") % {"expected": "、".join(allowed)}
+        else:
+            kept[name] = value
+    if errors:
+        raise ValidationError(errors)
+    return kept
+
+
 def run_export_job(*, job: ExportJob) -> int:
     ledger = get_ledger(job.ledger)(actor=job.actor)
     ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
@@ -368,6 +390,7 @@ def run_export_job(*, job: ExportJob) -> int:
             reveal=job.revealed,
             fmt=job.format,
             path=job.file_path,
+            filters=job.filters,
             on_progress=progress,
         )
     except Exception:

@@ -224,15 +224,21 @@ def export_form(request, slug: str):
         raise PermissionDenied
     may_reveal = ledger.resource == PERSON and can(user, PERSON, REVEAL)
     code = request.GET.get("region", "").strip()[:18] or _default_region(user, ledger)
+    options = {"user": user, "may_reveal": may_reveal, "filters": ledger.export_filters}
+    # The resident list links here with its own filters (tag, status).
+    linked = {
+        "tag": request.GET.get("tag", ""),
+        "residence_status": request.GET.get("status", "")
+        or request.GET.get("residence_status", ""),
+    }
+    linked = {k: v for k, v in linked.items() if k in ledger.export_filters and v}
     if request.method == "POST":
-        form = ExportForm(request.POST, user=user, may_reveal=may_reveal)
+        form = ExportForm(request.POST, **options)
     elif code:
         # Bound, so that a region code from a link is checked (and named) at once.
-        form = ExportForm(
-            {"region": code, "format": ExportFormat.XLSX}, user=user, may_reveal=may_reveal
-        )
+        form = ExportForm({"region": code, "format": ExportFormat.XLSX, **linked}, **options)
     else:
-        form = ExportForm(initial={"format": ExportFormat.XLSX}, user=user, may_reveal=may_reveal)
+        form = ExportForm(initial={"format": ExportFormat.XLSX, **linked}, **options)
     region = None
     if request.method == "GET" and code and form.is_valid():
         region = form.cleaned_data["region"]
@@ -245,6 +251,7 @@ def export_form(request, slug: str):
                 region=region,
                 fmt=form.cleaned_data["format"],
                 reveal_reason=form.cleaned_data.get("reveal_reason", ""),
+                filters=form.filters(),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -270,7 +277,13 @@ def export_job(request, pk):
     template = "ledgers/export_job.html"
     if request.headers.get("HX-Request"):
         template = "ledgers/_export_job.html"
-    response = render(request, template, {"job": job, "ledger": _shown(LEDGERS.get(job.ledger))})
+    ledger = LEDGERS.get(job.ledger)
+    filters = [
+        str(ledger.export_filters[name].get(value, value))
+        for name, value in job.filters.items()
+        if ledger is not None and name in ledger.export_filters
+    ]
+    response = render(request, template, {"job": job, "ledger": _shown(ledger), "filters": filters})
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -48,6 +48,10 @@ class Command(BaseCommand):
             "--reveal-reason", default="", help="export names, ID numbers and phones in plain text"
         )
         export.add_argument("--as", dest="username")
+        export.add_argument("--tag", help="residents: only those with this tag, e.g. bedridden")
+        export.add_argument(
+            "--residence-status", help="residents: only those resident, temporary or away"
+        )
         template = sub.add_parser("template", help="Write a blank ledger with its header row.")
         template.add_argument("ledger", choices=ledgers)
         template.add_argument("-o", "--output", required=True)
@@ -162,6 +166,7 @@ class Command(BaseCommand):
                 region=region,
                 fmt=fmt,
                 reveal_reason=options["reveal_reason"],
+                filters={"tag": options["tag"], "residence_status": options["residence_status"]},
                 inline=True,
             )
         except (PermissionDenied, ValidationError) as exc:
