@@ -218,23 +218,21 @@ def run_import_job(
             result = importer.run(dry_run=job.dry_run, all_or_nothing=job.all_or_nothing)
     except Exception:
         logger.exception("ledger import %s broke off", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED,
-            message=_("导入中断，已写入的行已保存；请重新导入同一文件以完成（不会重复）。"),
-            finished_at=timezone.now(),
-        )
+        _failed(job, _("导入中断，已写入的行已保存；请重新导入同一文件以完成（不会重复）。"))
         raise
     try:
         _finish_import(job, result)
     except Exception:
         logger.exception("ledger import %s could not be recorded", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED,
-            message=_("导入已结束，但结果未能保存；请重新导入同一文件核对（不会重复）。"),
-            finished_at=timezone.now(),
-        )
+        _failed(job, _("导入已结束，但结果未能保存；请重新导入同一文件核对（不会重复）。"))
         raise
     return result
+
+
+def _failed(job, message: str) -> None:
+    type(job).objects.filter(pk=job.pk).update(
+        status=JobStatus.FAILED, message=message, finished_at=timezone.now()
+    )
 
 
 def _finish_import(job: ImportJob, result: ImportResult) -> None:
@@ -395,9 +393,7 @@ def run_export_job(*, job: ExportJob) -> int:
         )
     except Exception:
         logger.exception("ledger export %s broke off", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, message=_("导出中断，请重试。"), finished_at=timezone.now()
-        )
+        _failed(job, _("导出中断，请重试。"))
         raise
     ExportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE, rows_written=count, rows_total=count, finished_at=timezone.now()
