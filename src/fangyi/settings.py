@@ -173,5 +173,7 @@ FANGYI_LEDGER_MAX_UNPACKED_BYTES = (
 )
 # Smaller uploads are checked and imported while the page waits; larger ones by the worker.
 FANGYI_LEDGER_INLINE_BYTES = int(os.environ.get("FANGYI_LEDGER_INLINE_KB", "512")) * 1024
+# `fangyi ledger purge` deletes the files of jobs finished longer ago than this.
+FANGYI_LEDGER_KEEP_DAYS = int(os.environ.get("FANGYI_LEDGER_KEEP_DAYS", "7"))
 # Exports of more rows than this are written by the worker.
 FANGYI_LEDGER_INLINE_EXPORT_ROWS = int(os.environ.get("FANGYI_LEDGER_INLINE_EXPORT_ROWS", "20000"))

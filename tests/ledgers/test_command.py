@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from fangyi.core.models import AccessEvent, ObjectChange
+from fangyi.ledgers import services
 from fangyi.ledgers.models import ImportJob
 from fangyi.ledgers.registry import LEDGERS
 from fangyi.people.models import Household, Person
@@ -446,3 +447,26 @@ def test_the_installed_command_exits_with_the_status_and_prints_json(tmp_path):
     unreadable = tmp_path / "photo.xlsx"
     unreadable.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     assert ledger_import(unreadable).returncode == 2
+
+
+def test_purge_deletes_old_job_files_and_keeps_the_jobs(city, officer, tmp_path):
+    import datetime
+
+    from django.utils import timezone
+
+    from .conftest import RESIDENT_HEADERS, write_xlsx
+
+    bad = write_xlsx(tmp_path / "a.xlsx", [RESIDENT_HEADERS, ["坏", "123", "", "", "", "1"]])
+    old, _result = services.import_path(actor=officer, ledger="residents", path=bad)
+    new, _result = services.import_path(actor=officer, ledger="residents", path=bad)
+    assert old.has_error_file and old.directory.exists() and new.directory.exists()
+    ImportJob.objects.filter(pk=old.pk).update(
+        finished_at=timezone.now() - datetime.timedelta(days=8)
+    )
+
+    call_command("ledger", "purge", stdout=io.StringIO())
+
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert not old.directory.exists() and not old.has_error_file
+    assert new.directory.exists() and new.has_error_file

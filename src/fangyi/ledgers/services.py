@@ -9,6 +9,7 @@ by anyone who may add or change that kind of record somewhere.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import io
 import logging
@@ -280,8 +281,23 @@ def _finish_import(job: ImportJob, result: ImportResult) -> None:
             )
 
 
-def discard_upload(job: ImportJob) -> None:
-    shutil.rmtree(job.directory, ignore_errors=True)
+def purge_files(*, older_than: datetime.timedelta) -> int:
+    """Deletes the files of jobs finished longer ago than `older_than`: uploaded ledgers, error
+    workbooks and exports hold personal data in plain text and are not kept for ever. The jobs
+    themselves stay, as the record of what was imported and exported. Returns how many jobs'
+    files were deleted."""
+    cutoff = timezone.now() - older_than
+    purged = 0
+    for model in (ImportJob, ExportJob):
+        finished = model.objects.filter(finished_at__lt=cutoff).only("id").order_by()
+        for job in finished.iterator(chunk_size=1000):
+            if job.directory.exists():
+                shutil.rmtree(job.directory, ignore_errors=True)
+                purged += 1
+    ImportJob.objects.filter(finished_at__lt=cutoff, has_error_file=True).update(
+        has_error_file=False
+    )
+    return purged
 
 
 def template_file(ledger: type[Ledger]) -> io.BytesIO:

@@ -1,8 +1,10 @@
+import datetime
 import json
 import shutil
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -52,6 +54,12 @@ class Command(BaseCommand):
         export.add_argument(
             "--residence-status", help="residents: only those resident, temporary or away"
         )
+        purge = sub.add_parser(
+            "purge",
+            help="Delete uploaded ledgers, error workbooks and exports of jobs finished more "
+            "than --days ago (default FANGYI_LEDGER_KEEP_DAYS); run it daily.",
+        )
+        purge.add_argument("--days", type=int, default=None)
         template = sub.add_parser("template", help="Write a blank ledger with its header row.")
         template.add_argument("ledger", choices=ledgers)
         template.add_argument("-o", "--output", required=True)
@@ -62,6 +70,16 @@ class Command(BaseCommand):
                 self._import(options)
             elif options["action"] == "export":
                 self._export(options)
+            elif options["action"] == "purge":
+                days = options["days"]
+                if days is None:
+                    days = settings.FANGYI_LEDGER_KEEP_DAYS
+                if days < 0:
+                    raise CommandError("--days cannot be negative", returncode=2)
+                purged = services.purge_files(older_than=datetime.timedelta(days=days))
+                self.stdout.write(
+                    f"deleted the files of {purged} jobs finished over {days} days ago"
+                )
             else:
                 write_template(ledger=LEDGERS[options["ledger"]], path=options["output"])
                 self.stdout.write(f"wrote {options['output']}")
