@@ -175,5 +175,7 @@ FANGYI_LEDGER_MAX_UNPACKED_BYTES = (
 FANGYI_LEDGER_INLINE_BYTES = int(os.environ.get("FANGYI_LEDGER_INLINE_KB", "512")) * 1024
 # `fangyi ledger purge` deletes the files of jobs finished longer ago than this.
 FANGYI_LEDGER_KEEP_DAYS = int(os.environ.get("FANGYI_LEDGER_KEEP_DAYS", "7"))
+# A queued or running job that has not moved for this long is shown as stalled.
+FANGYI_LEDGER_STALLED_MINUTES = int(os.environ.get("FANGYI_LEDGER_STALLED_MINUTES", "10"))
 # Exports of more rows than this are written by the worker.
 FANGYI_LEDGER_INLINE_EXPORT_ROWS = int(os.environ.get("FANGYI_LEDGER_INLINE_EXPORT_ROWS", "20000"))

@@ -398,3 +398,21 @@ def test_the_resident_list_exports_with_its_filters(city, officer):
     job = ExportJob.objects.get()
     assert response.status_code == 302 and job.filters == {"tag": "bedridden"}
     assert "卧床" in html(client.get(reverse("ledger-export-job", args=[job.pk])))
+
+
+def test_a_job_that_stopped_moving_says_so(city, officer, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.FANGYI_LEDGER_INLINE_BYTES = 0
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    client = signed_in(officer)
+    upload(client, residents_file(city))
+    job = ImportJob.objects.get()
+    page = reverse("ledger-import-job", args=[job.pk])
+    assert job.status == "queued" and 'id="job-stalled"' not in html(client.get(page))
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=11)
+    )
+    assert 'id="job-stalled"' in html(client.get(page))

@@ -1,11 +1,13 @@
 """Import and export jobs. Each row is also the import's summary record: who, which file
 (name and SHA-256), what it asked for, and what came of it."""
 
+import datetime
 import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,6 +53,8 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # Set when the job starts and at each chunk: a job that stops moving has lost its worker.
+    progressed_at = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 
@@ -60,6 +64,16 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in JobStatus.finished()
+
+    @property
+    def stalled(self) -> bool:
+        """Unfinished, and nothing has moved for FANGYI_LEDGER_STALLED_MINUTES: no worker is
+        running, or the one that was died."""
+        if self.finished:
+            return False
+        last = self.progressed_at or self.created_at
+        limit = datetime.timedelta(minutes=settings.FANGYI_LEDGER_STALLED_MINUTES)
+        return last is not None and timezone.now() - last > limit
 
     @property
     def directory(self) -> Path:

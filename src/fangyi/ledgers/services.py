@@ -188,6 +188,7 @@ def _progress(job: ImportJob):
             unchanged=result.unchanged,
             error_rows=result.error_rows,
             households_created=result.households_created,
+            progressed_at=timezone.now(),
         )
 
     return update
@@ -201,7 +202,10 @@ def run_import_job(
     actor = job.actor
     # The job object is saved whole when it finishes: it must carry what is set here.
     job.status, job.started_at = JobStatus.RUNNING, timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(status=job.status, started_at=job.started_at)
+    job.progressed_at = job.started_at
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=job.status, started_at=job.started_at, progressed_at=job.started_at
+    )
     importer = Importer(
         ledger=ledger,
         actor=actor,
@@ -392,10 +396,13 @@ def _export_filters(ledger: type[Ledger], filters: dict) -> dict:
 
 def run_export_job(*, job: ExportJob) -> int:
     ledger = get_ledger(job.ledger)(actor=job.actor)
-    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=now, progressed_at=now
+    )
 
     def progress(count: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_written=count)
+        ExportJob.objects.filter(pk=job.pk).update(rows_written=count, progressed_at=timezone.now())
 
     try:
         count = export_ledger(
