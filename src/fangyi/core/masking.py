@@ -11,10 +11,14 @@ def mask_name(name: str) -> str:
 
 
 def mask_id_number(number: str) -> str:
+    """Resident IDs keep 4 + 4 of 18; shorter numbers (passports, permits) keep the first
+    character and the last two, so that most of the number stays hidden whatever its length."""
     number = number or ""
-    if len(number) <= 8:
-        return number[:1] + "*" * max(len(number) - 2, 0) + number[-1:] if number else ""
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    if len(number) >= 15:
+        return number[:4] + "*" * (len(number) - 8) + number[-4:]
+    if len(number) <= 3:
+        return "*" * len(number)
+    return number[:1] + "*" * (len(number) - 3) + number[-2:]
 
 
 def mask_phone(phone: str) -> str:
