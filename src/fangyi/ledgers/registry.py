@@ -10,6 +10,7 @@ progress, error workbooks, audit.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -79,7 +80,7 @@ class ScopeCache:
         return answer
 
 
-class Ledger:
+class Ledger(abc.ABC):
     # A ledger class is callable; templates must show it, not instantiate it.
     do_not_call_in_templates = True
     slug: ClassVar[str]
@@ -123,10 +124,11 @@ class Ledger:
 
     @classmethod
     def check_alone(cls, row: Row, today) -> None:
-        """The checks a row needs nothing else for (no database, no other row): they may run
-        in another process, ahead of `plan`. Sets `row.checked`."""
+        """The checks a row needs nothing else for (no database, no other row), run as each
+        row is read, ahead of `plan`. Sets `row.checked`."""
         row.checked = True
 
+    @abc.abstractmethod
     def plan(self, rows: list[Row]) -> None:
         """Sets each row's action (CREATE, UPDATE, UNCHANGED, or ERROR with messages) and plan.
 
@@ -135,15 +137,14 @@ class Ledger:
         (duplicates, parents or households created a few rows up) whether or not they are
         written, so a dry run counts exactly what the import will do.
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def write(self, rows: list[Row]) -> None:
         """Writes the planned rows (CREATE and UPDATE) with their audit rows, in bulk."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def export_rows(self, *, region, reveal: bool, filters: dict) -> Iterator[list]:
         """The rows of an export, in `columns` order, masked unless `reveal`."""
-        raise NotImplementedError
 
     def export_count(self, *, region, filters: dict) -> int | None:
         """How many rows an export will have, if known without counting."""
