@@ -464,8 +464,17 @@ def test_purge_deletes_old_job_files_and_keeps_the_jobs(city, officer, tmp_path)
         finished_at=timezone.now() - datetime.timedelta(days=8)
     )
 
+    stuck, _result = services.import_path(actor=officer, ledger="residents", path=bad)
+    ImportJob.objects.filter(pk=stuck.pk).update(
+        status="running",
+        finished_at=None,
+        progressed_at=timezone.now() - datetime.timedelta(days=9),
+    )
+
     call_command("ledger", "purge", stdout=io.StringIO())
 
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "中断" in stuck.message and not stuck.directory.exists()
     old.refresh_from_db()
     new.refresh_from_db()
     assert not old.directory.exists() and not old.has_error_file

@@ -20,6 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -291,6 +292,16 @@ def purge_files(*, older_than: datetime.timedelta) -> int:
     themselves stay, as the record of what was imported and exported. Returns how many jobs'
     files were deleted."""
     cutoff = timezone.now() - older_than
+    for model in (ImportJob, ExportJob):
+        # A job still "running" after that long lost its worker: say so before its files go.
+        stuck = model.objects.exclude(status__in=JobStatus.finished()).filter(
+            Q(progressed_at__lt=cutoff) | Q(progressed_at=None, created_at__lt=cutoff)
+        )
+        stuck.update(
+            status=JobStatus.FAILED,
+            message=_("任务长时间没有进展，已判定中断；导入可以重新上传同一文件，不会重复。"),
+            finished_at=timezone.now() - older_than - datetime.timedelta(seconds=1),
+        )
     purged = 0
     for model in (ImportJob, ExportJob):
         finished = model.objects.filter(finished_at__lt=cutoff).only("id").order_by()
