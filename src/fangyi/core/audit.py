@@ -12,7 +12,8 @@ from .context import current
 from .models import AccessEvent, ObjectChange
 
 
-def _json_value(value):
+def json_value(value):
+    """A field value as audit rows keep it in JSON."""
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):
@@ -29,7 +30,7 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
     for name in fields:
         field = obj._meta.get_field(name)
         value = getattr(obj, field.attname)
-        data[name] = _json_value(value)
+        data[name] = json_value(value)
     return data
 
 

@@ -275,9 +275,7 @@ def create_export(request, ledger: str, body: ExportCreate):
 def template(request, ledger: str):
     ledger_cls = _ledger(ledger)
     return FileResponse(
-        services.template_file(ledger_cls), as_attachment=True, filename=template_name(ledger_cls)
+        services.template_file(ledger_cls),
+        as_attachment=True,
+        filename=services.template_name(ledger_cls),
     )
-
-
-def template_name(ledger_cls) -> str:
-    return f"{ledger_cls.title}-模板.xlsx"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, EXPORT, HOUSEHOLD
-from fangyi.people.models import Household
+from fangyi.people.models import Household, short_address
 from fangyi.regions.models import Level
 
 from .exporting import keyset_chunks
@@ -105,7 +105,7 @@ class HouseholdsLedger(Ledger):
             household_id, building, notes = row.plan
             v = row.values
             unit, room = v.get("unit", ""), v["room"]
-            address = f"{building.name}{unit and _('%(unit)s单元') % {'unit': unit}}{room}"
+            address = short_address(building.name, unit, room)
             if row.action == CREATE:
                 record = (household_id, building.id, unit, room, building.path, notes)
                 created.append(record)

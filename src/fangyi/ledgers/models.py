@@ -66,6 +66,15 @@ class Job(models.Model):
         return self.status in JobStatus.finished()
 
     @property
+    def percent(self) -> int:
+        """100 only once finished: the row total is an estimate until then."""
+        if self.finished:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
     def stalled(self) -> bool:
         """Unfinished, and nothing has moved for FANGYI_LEDGER_STALLED_MINUTES: no worker is
         running, or the one that was died."""
@@ -129,13 +138,8 @@ class ImportJob(Job):
         return f"{Path(self.file_name).stem}-错误.xlsx"
 
     @property
-    def percent(self) -> int:
-        if self.finished:
-            return 100
-        if not self.rows_total:
-            return 0
-        done = self.rows_read if self.dry_run else max(self.rows_read, self.rows_written)
-        return min(99, done * 100 // self.rows_total)
+    def rows_done(self) -> int:
+        return self.rows_read if self.dry_run else max(self.rows_read, self.rows_written)
 
 
 class ExportFormat(models.TextChoices):
@@ -176,9 +180,5 @@ class ExportJob(Job):
         return f"{title}-{self.region.name}-{self.region.code}.{self.format}"
 
     @property
-    def percent(self) -> int:
-        if self.finished:
-            return 100
-        if not self.rows_total:
-            return 0
-        return min(99, self.rows_written * 100 // self.rows_total)
+    def rows_done(self) -> int:
+        return self.rows_written

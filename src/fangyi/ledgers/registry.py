@@ -49,7 +49,6 @@ class Row:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column key, message)
     action: str = ""
     plan: Any = None
-    checked: bool = False  # Ledger.check_alone has run
     key: Any = None  # what identifies the row's record, once check_alone found it
 
     def error(self, key: str, message: str) -> None:
@@ -125,8 +124,8 @@ class Ledger(abc.ABC):
     @classmethod
     def check_alone(cls, row: Row, today) -> None:
         """The checks a row needs nothing else for (no database, no other row), run as each
-        row is read, ahead of `plan`. Sets `row.checked`."""
-        row.checked = True
+        row is read, ahead of `plan`. Most ledgers have none."""
+        return None
 
     @abc.abstractmethod
     def plan(self, rows: list[Row]) -> None:

@@ -28,6 +28,7 @@ from fangyi.people.models import (
     IdType,
     Person,
     ResidenceStatus,
+    short_address,
 )
 from fangyi.people.validation import parse_resident_id, validate_mobile
 from fangyi.regions.models import Level
@@ -149,7 +150,7 @@ def row_names_location(row: Row) -> bool:
 def _persons_by_number(id_type: str, numbers: list[str], fields: list[str]) -> list[dict]:
     if connection.vendor != "postgresql":
         return list(Person.objects.filter(id_type=id_type, id_number__in=numbers).values(*fields))
-    # One array parameter instead of thousands of placeholders, which the driver would
+    # One array parameter instead of thousands of %s parameters, which the driver would
     # otherwise parse on every chunk; PostgreSQL returns the same Python types the ORM does.
     columns = ", ".join(connection.ops.quote_name(Person._meta.get_field(f).column) for f in fields)
     table = connection.ops.quote_name(Person._meta.db_table)
@@ -299,7 +300,6 @@ class ResidentsLedger(Ledger):
         self.allowed = ScopeCache(actor)
         self.seen: dict[tuple[str, str], int] = {}
         self.households_created = 0
-        self.today = timezone.localdate()
 
     # Checking ------------------------------------------------------------------------------
 
@@ -307,7 +307,6 @@ class ResidentsLedger(Ledger):
     def check_alone(cls, row: Row, today) -> None:
         row.key = cls._check_identity(row, today)
         cls._check_contact(row)
-        row.checked = True
 
     @staticmethod
     def _check_identity(row: Row, today) -> tuple[str, str] | None:
@@ -374,8 +373,6 @@ class ResidentsLedger(Ledger):
     def plan(self, rows: list[Row]) -> None:
         keys: dict[int, tuple[str, str]] = {}
         for position, row in enumerate(rows):
-            if not row.checked:
-                self.check_alone(row, self.today)
             key = row.key
             if key is None:
                 continue
@@ -546,7 +543,7 @@ class ResidentsLedger(Ledger):
     def _household_repr(self, record: tuple) -> str:
         _id, building_id, unit, room, _path, _notes = record
         building = self.index.by_id[building_id]
-        return f"{building.name}{unit and _('%(unit)s单元') % {'unit': unit}}{room}"
+        return short_address(building.name, unit, room)
 
     def _update(self, updates: list[tuple[dict, dict]], now) -> None:
         by_fields: dict[tuple[str, ...], list] = {}

@@ -315,6 +315,10 @@ def purge_files(*, older_than: datetime.timedelta) -> int:
     return purged
 
 
+def template_name(ledger: type[Ledger]) -> str:
+    return f"{ledger.title}-模板.xlsx"
+
+
 def template_file(ledger: type[Ledger]) -> io.BytesIO:
     buffer = io.BytesIO()
     write_template(ledger=ledger, path=buffer)

@@ -34,13 +34,6 @@ def _ledger(slug: str) -> type[Ledger]:
         raise Http404 from exc
 
 
-def _shown(ledger: type[Ledger] | None) -> dict | None:
-    """What templates need of a ledger: a class would be called by the template engine."""
-    if ledger is None:
-        return None
-    return {"slug": ledger.slug, "title": ledger.title, "resource": ledger.resource}
-
-
 def may_export(user, ledger: type[Ledger]) -> bool:
     return can(user, ledger.resource, ledger.export_action)
 
@@ -101,7 +94,7 @@ def template_download(request, slug: str):
     return FileResponse(
         services.template_file(ledger),
         as_attachment=True,
-        filename=f"{ledger.title}-模板.xlsx",
+        filename=services.template_name(ledger),
     )
 
 
@@ -135,7 +128,7 @@ def import_form(request, slug: str):
         request,
         "ledgers/import_form.html",
         {
-            "ledger": _shown(ledger),
+            "ledger": ledger,
             "form": form,
             "max_mb": settings.FANGYI_LEDGER_MAX_BYTES // (1024 * 1024),
         },
@@ -150,7 +143,7 @@ def _import_job(request, pk) -> ImportJob:
 def _render_import_job(request, job: ImportJob, *, commit_form=None):
     context = {
         "job": job,
-        "ledger": _shown(LEDGERS.get(job.ledger)),
+        "ledger": LEDGERS.get(job.ledger),
         "errors": job.errors[:ERRORS_SHOWN],
         "more_errors": len(job.errors) > ERRORS_SHOWN or job.error_rows > ERRORS_SHOWN,
         "errors_shown": ERRORS_SHOWN,
@@ -262,7 +255,7 @@ def export_form(request, slug: str):
     return render(
         request,
         "ledgers/export_form.html",
-        {"ledger": _shown(ledger), "form": form, "region": region},
+        {"ledger": ledger, "form": form, "region": region},
     )
 
 
@@ -283,7 +276,7 @@ def export_job(request, pk):
         for name, value in job.filters.items()
         if ledger is not None and name in ledger.export_filters
     ]
-    response = render(request, template, {"job": job, "ledger": _shown(ledger), "filters": filters})
+    response = render(request, template, {"job": job, "ledger": ledger, "filters": filters})
     patch_vary_headers(response, ["HX-Request"])
     return response
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections import defaultdict
 
 from django.db import connection
 from django.utils import timezone
 
-from fangyi.core.audit import actor_fields
+from fangyi.core.audit import actor_fields, json_value
 from fangyi.core.bulk import TableWriter
 from fangyi.core.masking import mask_name
 from fangyi.core.models import ObjectChange
@@ -54,14 +53,6 @@ def new_id() -> str:
     raw[8] = raw[8] & 0x3F | 0x80
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _json(value):
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 class AuditWriter:
@@ -120,8 +111,8 @@ class AuditWriter:
             repr_=mask_name(changes.get("name", person["name"])),
             path=changes.get("region_path", person["region_path"]),
             action=ObjectChange.UPDATE,
-            before={AUDIT_NAMES.get(k, k): _json(person[k]) for k in shown},
-            after={AUDIT_NAMES.get(k, k): _json(changes[k]) for k in shown},
+            before={AUDIT_NAMES.get(k, k): json_value(person[k]) for k in shown},
+            after={AUDIT_NAMES.get(k, k): json_value(changes[k]) for k in shown},
         )
 
     def household_created(self, record: tuple, repr_: str = "") -> None:

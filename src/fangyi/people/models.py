@@ -71,6 +71,12 @@ def elderly_born_on_or_before(today: datetime.date | None = None) -> datetime.da
         return today.replace(year=today.year - ELDERLY_AGE, day=28)
 
 
+def short_address(building: str, unit: str, room: str) -> str:
+    """Building, unit and room in one line: 1号楼2单元301."""
+    unit = _("%(unit)s单元") % {"unit": unit} if unit else ""
+    return f"{building}{unit}{room}"
+
+
 class HouseholdQuerySet(RestrictedQuerySet):
     def with_address(self):
         return self.select_related("building__parent__parent__parent")
@@ -108,8 +114,7 @@ class Household(models.Model):
 
     @property
     def short_address(self) -> str:
-        unit = _("%(unit)s单元") % {"unit": self.unit} if self.unit else ""
-        return f"{self.building.name}{unit}{self.room}"
+        return short_address(self.building.name, self.unit, self.room)
 
     @property
     def address(self) -> str:
