@@ -275,7 +275,7 @@ def _finish_import(job: ImportJob, result: ImportResult) -> None:
                     "file_size": job.file_size,
                     "all_or_nothing": job.all_or_nothing,
                     "status": job.status,
-                    "rows": job.rows_read,
+                    "rows_read": job.rows_read,
                     "created": job.created,
                     "updated": job.updated,
                     "unchanged": job.unchanged,
