@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "fangyi.regions",
     "fangyi.people",
     "fangyi.ledgers",
+    "fangyi.health",
     "fangyi.demo",
 ]
 
@@ -175,6 +176,9 @@ FANGYI_LEDGER_MAX_UNPACKED_BYTES = (
 FANGYI_LEDGER_INLINE_BYTES = int(os.environ.get("FANGYI_LEDGER_INLINE_KB", "512")) * 1024
 # `fangyi ledger purge` deletes the files of jobs finished longer ago than this.
 FANGYI_LEDGER_KEEP_DAYS = int(os.environ.get("FANGYI_LEDGER_KEEP_DAYS", "7"))
+# Statuses of up to this many persons are recomputed while the request waits (a zone over a
+# community: the officer sees the colours at once); more go to the task worker.
+FANGYI_HEALTH_INLINE_PERSONS = int(os.environ.get("FANGYI_HEALTH_INLINE_PERSONS", "20000"))
 # A queued or running job that has not moved for this long is shown as stalled.
 FANGYI_LEDGER_STALLED_MINUTES = int(os.environ.get("FANGYI_LEDGER_STALLED_MINUTES", "10"))
 # Exports of more rows than this are written by the worker.

@@ -33,18 +33,39 @@ VIEW, ADD, CHANGE, DELETE, REVEAL, EXPORT = "view", "add", "change", "delete", "
 ACTIONS = (VIEW, ADD, CHANGE, DELETE, REVEAL, EXPORT)
 
 REGION, HOUSEHOLD, PERSON, AUDIT, STAFF = "region", "household", "person", "audit", "staff"
+# Health: facts about persons, zones, the policy in force, appeals and manual colour decisions.
+FACT, ZONE, POLICY, APPEAL, DECISION = "fact", "zone", "policy", "appeal", "decision"
 
 _ALL = frozenset(ACTIONS)
 _PEOPLE_EDIT = frozenset({VIEW, ADD, CHANGE, REVEAL, EXPORT})
+_VIEW = frozenset({VIEW})
+_VIEW_ADD = frozenset({VIEW, ADD})
+_VIEW_ADD_CHANGE = frozenset({VIEW, ADD, CHANGE})
 
 MATRIX: dict[str, dict[str, frozenset[str]]] = {
-    ADMIN: {REGION: _ALL, HOUSEHOLD: _ALL, PERSON: _ALL, AUDIT: _ALL, STAFF: _ALL},
+    ADMIN: {
+        REGION: _ALL,
+        HOUSEHOLD: _ALL,
+        PERSON: _ALL,
+        AUDIT: _ALL,
+        STAFF: _ALL,
+        FACT: _ALL,
+        ZONE: _ALL,
+        POLICY: _ALL,
+        APPEAL: _ALL,
+        DECISION: _ALL,
+    },
     COMMANDER: {
         REGION: frozenset({VIEW}),
         HOUSEHOLD: frozenset({VIEW, REVEAL, EXPORT}),
         PERSON: frozenset({VIEW, REVEAL, EXPORT}),
         AUDIT: frozenset({VIEW}),
         STAFF: frozenset({VIEW}),
+        FACT: _VIEW_ADD,
+        ZONE: _VIEW_ADD_CHANGE,
+        POLICY: frozenset({VIEW, CHANGE}),
+        APPEAL: _VIEW_ADD_CHANGE,
+        DECISION: _VIEW_ADD_CHANGE,
     },
     OFFICER: {
         REGION: frozenset({VIEW, ADD, CHANGE}),
@@ -52,6 +73,11 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         PERSON: _ALL,
         AUDIT: frozenset({VIEW}),
         STAFF: frozenset({VIEW, ADD, CHANGE}),
+        FACT: _VIEW_ADD,
+        ZONE: _VIEW_ADD_CHANGE,
+        POLICY: _VIEW,
+        APPEAL: _VIEW_ADD_CHANGE,
+        DECISION: _VIEW_ADD_CHANGE,
     },
     GRID_LEADER: {
         REGION: frozenset({VIEW}),
@@ -59,11 +85,20 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         PERSON: _PEOPLE_EDIT,
         AUDIT: frozenset({VIEW}),
         STAFF: frozenset({VIEW}),
+        FACT: _VIEW_ADD,
+        ZONE: _VIEW,
+        POLICY: _VIEW,
+        APPEAL: _VIEW_ADD,
+        DECISION: _VIEW,
     },
     GRID_WORKER: {
         REGION: frozenset({VIEW}),
         HOUSEHOLD: _PEOPLE_EDIT,
         PERSON: _PEOPLE_EDIT,
+        FACT: _VIEW_ADD,
+        ZONE: _VIEW,
+        POLICY: _VIEW,
+        APPEAL: _VIEW_ADD,
     },
     VOLUNTEER: {
         REGION: frozenset({VIEW}),

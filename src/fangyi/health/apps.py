@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class HealthConfig(AppConfig):
+    name = "fangyi.health"
+    verbose_name = _("健康状态")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .presets import install_presets
+
+        # After migrate and after a test database is flushed: the shipped plans always exist.
+        post_migrate.connect(install_presets, sender=self)
