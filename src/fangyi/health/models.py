@@ -271,7 +271,11 @@ class Status(models.Model):
 
 
 class Appeal(models.Model):
-    """纠错: a resident contests a fact behind their colour; an officer who did not record it decides."""
+    """纠错: a resident contests a fact or a zone behind their colour; another officer decides.
+
+    Accepting an appeal against a fact retracts the fact. Accepting one against a zone records
+    the decision; the officer then corrects the address or the zone, which changes the colour.
+    """
 
     class State(models.TextChoices):
         OPEN = "open", _("待处理")
@@ -280,7 +284,13 @@ class Appeal(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="appeals")
-    fact = models.ForeignKey(Fact, on_delete=models.PROTECT, related_name="appeals")
+    # What is contested: a fact behind the colour, or living in a zone (e.g. moved out).
+    fact = models.ForeignKey(
+        Fact, null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
+    zone = models.ForeignKey(
+        "Zone", null=True, blank=True, on_delete=models.PROTECT, related_name="appeals"
+    )
     region_path = models.CharField(max_length=18)
     reason = models.TextField(_("申诉理由"))
     # Who filed it: the resident (portal) or staff on their behalf.
@@ -308,6 +318,11 @@ class Appeal(models.Model):
         verbose_name = _("申诉")
         verbose_name_plural = _("申诉")
         indexes = [models.Index(fields=["state", "region_path", "filed_at"], name="appeal_queue")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fact__isnull=False) | Q(zone__isnull=False), name="appeal_contests"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_state_display()}"

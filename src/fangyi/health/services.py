@@ -33,7 +33,7 @@ from fangyi.core.permissions import (
     scope_paths,
 )
 from fangyi.people.models import Person
-from fangyi.regions.models import Region
+from fangyi.regions.models import Region, ancestor_paths
 
 from . import recompute
 from .models import (
@@ -492,18 +492,36 @@ def zone_state(zone: Zone, *, now: datetime.datetime | None = None) -> ZoneState
 # Appeals
 
 
-def file_appeal(*, actor, person: Person, fact: Fact, reason: str, on_behalf: bool = True):
+def file_appeal(
+    *,
+    actor,
+    person: Person,
+    reason: str,
+    fact: Fact | None = None,
+    zone: Zone | None = None,
+    on_behalf: bool = True,
+) -> Appeal:
+    """Contest one fact or one zone. Residents file for themselves (the portal); staff on behalf."""
     if on_behalf:
         _require(actor, APPEAL, ADD, person.region_path)
     errors = {}
-    if fact.person_id != person.pk:
-        errors["fact"] = [_("只能对本人的记录提出申诉。")]
-    elif fact.kind == FactKind.RETRACTION:
-        errors["fact"] = [_("撤销记录不能申诉。")]
-    elif Fact.objects.filter(retracts=fact).exists():
-        errors["fact"] = [_("该记录已被撤销，无需申诉。")]
-    elif Appeal.objects.filter(fact=fact, state=Appeal.State.OPEN).exists():
-        errors["fact"] = [_("该记录已有待处理的申诉。")]
+    if (fact is None) == (zone is None):
+        errors["fact"] = [_("请指明申诉的一条记录或一个管控区域。")]
+    elif fact is not None:
+        if fact.person_id != person.pk:
+            errors["fact"] = [_("只能对本人的记录提出申诉。")]
+        elif fact.kind == FactKind.RETRACTION:
+            errors["fact"] = [_("撤销记录不能申诉。")]
+        elif Fact.objects.filter(retracts=fact).exists():
+            errors["fact"] = [_("该记录已被撤销，无需申诉。")]
+        elif Appeal.objects.filter(fact=fact, state=Appeal.State.OPEN).exists():
+            errors["fact"] = [_("该记录已有待处理的申诉。")]
+    elif zone.lifted_at is not None:
+        errors["zone"] = [_("该区域已经解除，无需申诉。")]
+    elif not zone.areas.filter(path__in=ancestor_paths(person.region_path)).exists():
+        errors["zone"] = [_("该居民不在此区域内。")]
+    elif Appeal.objects.filter(person=person, zone=zone, state=Appeal.State.OPEN).exists():
+        errors["zone"] = [_("已有针对该区域的待处理申诉。")]
     if not reason.strip():
         errors["reason"] = [_("请写明申诉理由。")]
     if errors:
@@ -513,13 +531,14 @@ def file_appeal(*, actor, person: Person, fact: Fact, reason: str, on_behalf: bo
         appeal = Appeal.objects.create(
             person=person,
             fact=fact,
+            zone=zone,
             region_path=person.region_path,
             reason=reason.strip(),
             filed_by=who["actor"],
             filed_by_name=who["actor_name"],
             on_behalf=on_behalf,
         )
-        audit.record_created(actor=actor, obj=appeal, fields=["person", "fact", "reason"])
+        audit.record_created(actor=actor, obj=appeal, fields=["person", "fact", "zone", "reason"])
     return appeal
 
 
@@ -527,14 +546,16 @@ def decide_appeal(*, actor, appeal: Appeal, accept: bool, note: str) -> Appeal:
     _require(actor, APPEAL, CHANGE, appeal.region_path)
     if appeal.state != Appeal.State.OPEN:
         raise ValidationError({"appeal": _("该申诉已经处理。")})
-    if appeal.fact.actor_id is not None and appeal.fact.actor_id == actor.pk:
+    if appeal.fact is not None and appeal.fact.actor_id == actor.pk:
         raise PermissionDenied(_("该事实由您记录，须由其他干部处理申诉。"))
+    if appeal.zone is not None and appeal.zone.created_by_id == actor.pk:
+        raise PermissionDenied(_("该区域由您划定，须由其他干部处理申诉。"))
     if not note.strip():
         raise ValidationError({"note": _("请写明处理意见。")})
     now = timezone.now()
     with transaction.atomic():
         retraction = None
-        if accept:
+        if accept and appeal.fact is not None:
             retraction = retract_fact(
                 actor=actor, fact=appeal.fact, reason=note, source=f"appeal:{appeal.pk}"
             )
