@@ -40,7 +40,9 @@ def _postgres() -> bool:
 def _epoch(column: str) -> str:
     if _postgres():
         return f"extract(epoch from {column})::float8"
-    return f"(julianday({column}) - 2440587.5) * 86400.0"
+    # Django keeps "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; julianday() would lose microseconds.
+    # %% because the query goes out with parameters.
+    return f"(CAST(strftime('%%s', {column}) AS REAL) + CAST(substr({column}, 20) AS REAL))"
 
 
 def _text(column: str) -> str:

@@ -210,10 +210,13 @@ def record_fact(*, actor, source: str, **fields) -> Fact:
     return record_facts(actor=actor, items=[FactInput(**fields)], source=source)[0]
 
 
-def retract_fact(*, actor, fact: Fact, reason: str, source: str = "manual") -> Fact:
+def retract_fact(
+    *, actor, fact: Fact, reason: str, source: str = "manual", source_ref: str = ""
+) -> Fact:
     return record_fact(
         actor=actor,
         source=source,
+        source_ref=source_ref,
         person=fact.person,
         kind=FactKind.RETRACTION,
         occurred_at=timezone.now(),
@@ -557,7 +560,11 @@ def decide_appeal(*, actor, appeal: Appeal, accept: bool, note: str) -> Appeal:
         retraction = None
         if accept and appeal.fact is not None:
             retraction = retract_fact(
-                actor=actor, fact=appeal.fact, reason=note, source=f"appeal:{appeal.pk}"
+                actor=actor,
+                fact=appeal.fact,
+                reason=note,
+                source="appeal",
+                source_ref=str(appeal.pk),
             )
         state = Appeal.State.ACCEPTED if accept else Appeal.State.REJECTED
         Appeal.objects.filter(pk=appeal.pk).update(
