@@ -137,3 +137,16 @@ def test_officers_cannot_switch_the_policy(city, officer):
     with pytest.raises(PermissionDenied):
         services.switch_policy(actor=officer, policy=Policy.objects.get(code="2022-03"))
     assert Policy.objects.in_force().code == "2022-06-9th"
+
+
+def test_a_resident_who_moves_out_of_a_zone_changes_colour_at_once(city, officer):
+    from fangyi.people import services as people_services
+
+    services.draw_zone(actor=officer, kind="high", regions=[city.building_a], reason="x")
+    assert Status.objects.get(person=city.person_a).colour == "red"
+    people_services.update_person(
+        actor=officer, person=city.person_a, changes={"household": city.household_b}
+    )
+    status = Status.objects.get(person=city.person_a)
+    assert status.colour == "green"
+    assert status.region_path == city.building_b.path

@@ -9,7 +9,11 @@ class HealthConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from fangyi.people.signals import residents_moved
+
         from .presets import install_presets
+        from .services import residents_moved_receiver
 
         # After migrate and after a test database is flushed: the shipped plans always exist.
         post_migrate.connect(install_presets, sender=self)
+        residents_moved.connect(residents_moved_receiver)

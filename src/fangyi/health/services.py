@@ -245,6 +245,12 @@ def schedule_for_persons(person_ids) -> None:
         transaction.on_commit(lambda chunk=chunk: recompute_persons_task.enqueue(chunk))
 
 
+def residents_moved_receiver(*, person_ids, **kwargs) -> None:
+    """A moved resident leaves one set of zones for another: their colour follows at once."""
+    if person_ids:
+        schedule_for_persons(person_ids)
+
+
 def schedule_for_paths(paths: list[str]) -> None:
     residents = (
         Region.objects.filter(path__in=paths).aggregate(total=Sum("resident_count"))["total"] or 0

@@ -30,6 +30,7 @@ from fangyi.people.models import (
     ResidenceStatus,
     short_address,
 )
+from fangyi.people.signals import residents_moved
 from fangyi.people.validation import parse_resident_id, validate_mobile
 from fangyi.regions.models import Level
 
@@ -535,6 +536,9 @@ class ResidentsLedger(Ledger):
         self._update(updates, now)
         counts.apply()
         audit.flush()
+        moved = [person["id"] for person, changes in updates if "region_path" in changes]
+        if moved:
+            residents_moved.send(sender=Person, person_ids=moved)
 
     def _household_row(self, row: Row, household_id, building) -> tuple:
         v = row.values

@@ -12,6 +12,7 @@ from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, can
 from fangyi.regions.models import Level, Region, ancestor_paths
 
 from .models import TAG_FIELDS, Household, IdType, Person, ResidenceStatus
+from .signals import residents_moved
 from .validation import (
     birth_date_from_resident_id,
     gender_from_resident_id,
@@ -104,6 +105,10 @@ def update_household(*, actor, household: Household, changes: dict) -> Household
         if household.region_path != old_path:
             members = household.members.count()
             Person.objects.filter(household=household).update(region_path=household.region_path)
+            residents_moved.send(
+                sender=Household,
+                person_ids=list(household.members.values_list("pk", flat=True)),
+            )
             _bump_counts(old_path, residents=-members, households=-1)
             _bump_counts(household.region_path, residents=members, households=1)
         audit.record_updated(actor=actor, obj=household, before=before, after=after)
@@ -249,6 +254,7 @@ def update_person(*, actor, person: Person, changes: dict) -> Person:
             if person.region_path != old_path:
                 _bump_counts(old_path, residents=-1)
                 _bump_counts(person.region_path, residents=1)
+                residents_moved.send(sender=Person, person_ids=[person.pk])
             audit.record_updated(actor=actor, obj=person, before=before, after=after)
     except IntegrityError as exc:
         _raise_if_duplicate_id(person, exc)
