@@ -49,10 +49,12 @@ demo: setup
 	@$(FANGYI) migrate --no-input -v 0
 	@$(FANGYI) seed --residents $(DEMO_RESIDENTS) --demo-staff
 	@$(FANGYI) db_worker --no-startup-delay --no-reload >var/worker.log 2>&1 & echo $$! > var/worker.pid
+	@# What cron does in production: colours whose period ended are recomputed every minute.
+	@while sleep 60; do $(FANGYI) health recompute --due; done >var/sweep.log 2>&1 & echo $$! > var/sweep.pid
 	@echo
 	@echo "fangyi is running at http://$(DEMO_ADDRESS)/ with the logins above."
-	@echo "Task worker log: var/worker.log. Stop with Ctrl-C."
-	@trap 'kill $$(cat var/worker.pid) 2>/dev/null; rm -f var/worker.pid' EXIT; \
+	@echo "Task worker log: var/worker.log; status sweep log: var/sweep.log. Stop with Ctrl-C."
+	@trap 'kill $$(cat var/worker.pid) $$(cat var/sweep.pid) 2>/dev/null; rm -f var/worker.pid var/sweep.pid' EXIT; \
 		$(FANGYI) runserver --noreload $(DEMO_ADDRESS)
 
 lint: setup
