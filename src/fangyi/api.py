@@ -6,7 +6,13 @@ input failed the schema or a service's validation. Objects outside the caller's 
 404, exactly like objects that do not exist, so the API never confirms what it hides.
 """
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    ValidationError,
+)
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +23,9 @@ from ninja.errors import ValidationError as SchemaValidationError
 from fangyi.core.api import router as audit_router
 from fangyi.core.api_auth import api_auth
 from fangyi.core.pagination import InvalidCursor
+from fangyi.health.api import persons_router as health_persons_router
+from fangyi.health.api import router as health_router
+from fangyi.health.api import zones_router
 from fangyi.ledgers.api import router as ledgers_router
 from fangyi.ledgers.services import too_large_message
 from fangyi.ledgers.uploads import upload_too_large
@@ -35,6 +44,9 @@ api.add_router("/persons", persons_router)
 api.add_router("/households", households_router)
 api.add_router("/audit", audit_router)
 api.add_router("/ledgers", ledgers_router)
+api.add_router("/persons", health_persons_router)
+api.add_router("/health", health_router)
+api.add_router("/zones", zones_router)
 
 
 def field_errors(request: HttpRequest, errors: list[tuple[str | None, str]]):
@@ -79,6 +91,16 @@ def invalid(request: HttpRequest, exc: ValidationError):
     return field_errors(request, errors)
 
 
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    return api.create_response(
+        request,
+        {"detail": _("请求内容过大（上限 %(limit)s KB），请分批提交。") % {"limit": limit}},
+        status=413,
+    )
+
+
 @api.exception_handler(InvalidCursor)
 def invalid_cursor(request: HttpRequest, exc: InvalidCursor):
     return field_errors(request, [("cursor", _("翻页游标无效，请从第一页重新开始。"))])
@@ -93,6 +115,14 @@ SCHEMA_MESSAGES = {
     "string_too_long": gettext_lazy("最多 %(max_length)s 个字符。"),
     "string_type": gettext_lazy("应为文本。"),
     "list_type": gettext_lazy("应为列表。"),
+    "too_short": gettext_lazy("至少 %(min_length)s 项。"),
+    "too_long": gettext_lazy("最多 %(max_length)s 项。"),
+    "model_attributes_type": gettext_lazy("应为对象。"),
+    "dict_type": gettext_lazy("应为对象。"),
+    "bool_type": gettext_lazy("应为 true 或 false。"),
+    "bool_parsing": gettext_lazy("应为 true 或 false。"),
+    "uuid_type": gettext_lazy("应为 UUID。"),
+    "datetime_type": gettext_lazy("时间格式应为 ISO 8601，如 2022-03-14T08:00:00+08:00。"),
     "int_parsing": gettext_lazy("应为整数。"),
     "uuid_parsing": gettext_lazy("应为 UUID。"),
     "date_from_datetime_parsing": gettext_lazy("日期格式应为 YYYY-MM-DD。"),

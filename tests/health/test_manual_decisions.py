@@ -102,3 +102,9 @@ def test_an_expired_decision_ends_at_the_sweep(city, officer, second_officer):
     outcome = recompute.recompute_due(now=later)
     assert outcome.persons >= 1
     assert Status.objects.get(person=city.person_a).colour == "green"
+
+
+def test_the_colour_must_be_one_the_plan_uses(city, officer):
+    with pytest.raises(ValidationError) as raised:
+        _propose(officer, city.person_a, colour="orange")
+    assert "green, yellow, red" in raised.value.message_dict["colour"][0]

@@ -150,3 +150,41 @@ def test_a_resident_who_moves_out_of_a_zone_changes_colour_at_once(city, officer
     status = Status.objects.get(person=city.person_a)
     assert status.colour == "green"
     assert status.region_path == city.building_b.path
+
+
+def test_grid_staff_see_zones_drawn_over_them_from_above_but_not_elsewhere(city, officer, worker_a):
+    from fangyi.health.models import Zone
+
+    over = services.draw_zone(actor=officer, kind="medium", regions=[city.community], reason="x")
+    mine = services.draw_zone(actor=officer, kind="high", regions=[city.building_a], reason="y")
+    services.draw_zone(actor=officer, kind="high", regions=[city.building_b], reason="z")
+    assert set(Zone.objects.restrict(worker_a, "view")) == {over, mine}
+    assert set(Zone.objects.restrict(worker_a, "view", within=city.building_a.path)) == {
+        over,
+        mine,
+    }
+    assert set(Zone.objects.restrict(officer, "view")) == set(Zone.objects.all())
+
+
+def test_two_retractions_of_one_fact_in_one_list_are_refused(city, officer):
+    from fangyi.health.models import Fact
+    from fangyi.health.services import FactInput
+
+    visit = services.record_fact(
+        actor=officer,
+        source="manual",
+        person=city.person_a,
+        kind=FactKind.FEVER_CLINIC_VISIT,
+        occurred_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    retraction = FactInput(
+        person=city.person_a,
+        kind=FactKind.RETRACTION,
+        occurred_at=timezone.now(),
+        retracts=visit,
+        details={"reason": "误录"},
+    )
+    with pytest.raises(ValidationError) as raised:
+        services.record_facts(actor=officer, items=[retraction, retraction], source="api")
+    assert "1.retracts" in raised.value.message_dict
+    assert Fact.objects.count() == 1

@@ -14,7 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.models import AuditRowIsImmutable
+from fangyi.core.permissions import EVERYWHERE, scope_paths
 from fangyi.core.querysets import RestrictedQuerySet
+from fangyi.regions.models import ancestor_paths
 
 
 class Colour(models.TextChoices):
@@ -178,6 +180,27 @@ class Policy(models.Model):
 class ZoneQuerySet(RestrictedQuerySet):
     def active(self):
         return self.filter(lifted_at__isnull=True)
+
+    def restrict(self, user, action: str = "view", *, within: str = ""):
+        """Zones drawn inside the user's regions, and zones drawn over them from above.
+
+        A grid worker must see the community-wide zone their grid lies in, though it was drawn
+        (and is scoped) at the community.
+        """
+        inside = super().restrict(user, action, within=within)
+        paths = scope_paths(user, self.model.permission_resource, action)
+        if paths is EVERYWHERE:
+            return inside
+        covering = {
+            ancestor
+            for path in paths
+            if path.startswith(within) or within.startswith(path)
+            for ancestor in ancestor_paths(within if within.startswith(path) else path)
+        }
+        if not covering:
+            return inside
+        over = ZoneRegion.objects.filter(path__in=covering).values("zone_id")
+        return self.filter(Q(pk__in=inside.values("pk")) | Q(pk__in=over))
 
 
 class Zone(models.Model):

@@ -118,6 +118,9 @@ def evaluate(facts, zones, rules: Rules, now: float, manual: Manual | None = Non
             if retracted is None:
                 retracted = set()
             retracted.add(fact.retracts)
+            # A retraction acts at once and for all time: its own date neither counts nor
+            # bounds valid_until, so it is skipped along with what it retracts.
+            retracted.add(fact.id)
 
     next_change = INFINITY
     case = None
@@ -130,12 +133,13 @@ def evaluate(facts, zones, rules: Rules, now: float, manual: Manual | None = Non
     fever = None
     quarantines = None
     for fact in facts:
+        # Before the date test: a retracted fact dated later must not bound valid_until either.
+        if retracted is not None and fact.id in retracted:
+            continue
         at = fact.at
         if at > now:
             if at < next_change:
                 next_change = at
-            continue
-        if retracted is not None and fact.id in retracted:
             continue
         kind = fact.kind
         if kind == TEST_RESULT:
@@ -147,7 +151,7 @@ def evaluate(facts, zones, rules: Rules, now: float, manual: Manual | None = Non
                     pooled = None
                 if (
                     arrival is not None
-                    and at >= arrival.at
+                    and at > arrival.at
                     and (arrival_counted == 0 or at - arrival_last >= rules.arrival_gap)
                 ):
                     arrival_counted += 1
@@ -182,11 +186,11 @@ def evaluate(facts, zones, rules: Rules, now: float, manual: Manual | None = Non
         elif kind == QUARANTINE_END and quarantines:
             if fact.variant:
                 started = quarantines.get(fact.variant)
-                if started is not None and at >= started.at:
+                if started is not None and at > started.at:
                     del quarantines[fact.variant]
             else:
                 for setting, started in list(quarantines.items()):
-                    if at >= started.at:
+                    if at > started.at:
                         del quarantines[setting]
 
     reasons = []

@@ -176,10 +176,16 @@ def record_facts(
     """
     now = timezone.now()
     errors: dict[str, list[str]] = {}
+    retracting: set = set()
     for index, item in enumerate(items):
         if not can(actor, FACT, ADD, item.person.region_path):
             raise PermissionDenied(_("您没有为该居民记录健康事实的权限。"))
-        for name, messages in check_fact(item, now=now).items():
+        problems = check_fact(item, now=now)
+        if item.retracts is not None:
+            if item.retracts.pk in retracting and "retracts" not in problems:
+                problems["retracts"] = [_("同一批中已撤销该事实。")]
+            retracting.add(item.retracts.pk)
+        for name, messages in problems.items():
             key = name if len(items) == 1 else f"{index}.{name}"
             errors.setdefault(key, []).extend(messages)
     if errors:
@@ -608,8 +614,11 @@ def propose_decision(
     _require(actor, DECISION, ADD, person.region_path)
     now = timezone.now()
     errors = {}
-    if colour not in Colour.values:
-        errors["colour"] = [_("颜色应为 green、yellow、orange 或 red。")]
+    colours = Policy.objects.in_force().parameters.get("colours") or Colour.values
+    if colour not in colours:
+        errors["colour"] = [
+            _("现行方案使用的颜色为：%(colours)s。") % {"colours": ", ".join(colours)}
+        ]
     if len(reason.strip()) < 10:
         errors["reason"] = [_("请写明理由（至少 10 个字）。")]
     if timezone.is_naive(expires_at):
