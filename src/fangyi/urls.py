@@ -10,4 +10,5 @@ urlpatterns = [
     path("regions/", include("fangyi.regions.urls")),
     path("people/", include("fangyi.people.urls")),
     path("ledgers/", include("fangyi.ledgers.urls")),
+    path("health/", include("fangyi.health.urls")),
 ]
