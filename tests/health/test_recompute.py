@@ -85,3 +85,26 @@ def test_the_command_refuses_an_unknown_region(db):
 
     with pytest.raises(CommandError, match="no region"):
         call_command("health", "recompute", "--region", "999999")
+
+
+def test_a_first_computation_that_meets_stored_rows_falls_back_to_the_upsert(
+    city, officer, monkeypatch
+):
+    recompute.recompute_all()
+    # As if another recompute wrote these rows after this batch looked.
+    monkeypatch.setattr(recompute, "_stored", lambda person_ids, id_range: {})
+    services.draw_zone(actor=officer, kind="high", regions=[city.building_a], reason="x")
+    assert Status.objects.get(person=city.person_a).colour == "red"
+    assert Status.objects.count() == 2
+
+
+def test_an_unchanged_result_is_not_rewritten_but_a_new_plan_is_recorded(city, commander):
+    from fangyi.health.models import Policy
+
+    first = recompute.recompute_all()
+    assert first.written == 2
+    again = recompute.recompute_all()
+    assert (again.persons, again.written) == (2, 0)
+    switched = recompute.recompute_all(policy=Policy.objects.get(code="2022-11-20m"))
+    assert switched.written == 2
+    assert set(Status.objects.values_list("policy_version", flat=True)) == {"2022-11-20m.v1"}

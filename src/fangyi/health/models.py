@@ -71,8 +71,13 @@ class Fact(models.Model):
     """Something that happened to a person, as recorded: the only ground a colour stands on."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No index of its own: fact_person_time leads with the person.
     person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="facts", verbose_name=_("居民")
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="facts",
+        verbose_name=_("居民"),
+        db_index=False,
     )
     # The person's region when recorded: scope for reading facts, and "new positives in a zone".
     region_path = models.CharField(max_length=18)
@@ -119,6 +124,14 @@ class Fact(models.Model):
                 condition=Q(kind__in=["case_confirmed", "case_suspected"])
                 | Q(kind="test_result", outcome="positive"),
                 name="fact_new_positive",
+            ),
+            # The few persons whose facts can colour them (recompute.RISK): a city-wide
+            # recompute reads only their facts.
+            models.Index(
+                fields=["person"],
+                condition=~Q(kind__in=["test_result", "health_declaration"])
+                | Q(outcome="positive"),
+                name="fact_risk",
             ),
         ]
 
@@ -264,8 +277,15 @@ class ZoneRegion(models.Model):
 class Status(models.Model):
     """A person's current colour: derived, one row per person, rewritten by recompute."""
 
+    # No database constraint: rows are derived and copied in by the million, and the
+    # constraint's per-row check at commit cost as much as writing them. Deleting a person
+    # through Django still deletes the row (on_delete runs in the ORM).
     person = models.OneToOneField(
-        "people.Person", primary_key=True, on_delete=models.CASCADE, related_name="health_status"
+        "people.Person",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="health_status",
+        db_constraint=False,
     )
     region_path = models.CharField(max_length=18)
     colour = models.CharField(_("颜色"), max_length=8, choices=Colour.choices)

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from fangyi.core.paths import next_prefix
@@ -29,6 +29,8 @@ BATCH = 5000
 @dataclass
 class Outcome:
     persons: int = 0
+    # Status rows written; the rest already held the same result.
+    written: int = 0
     by_colour: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -67,6 +69,7 @@ class Context:
         self.now = self.now_dt.timestamp()
         self.policy, self.rules = policy_rules(policy)
         self.zones_by_path: dict[str, list[ZoneRef]] = {}
+        self._zones_of_path: dict[str, list[ZoneRef]] = {}
         self.zones: dict[str, ZoneRef] = {}
         areas = ZoneRegion.objects.filter(zone__lifted_at__isnull=True).values_list(
             "path", "zone_id", "zone__kind", "zone__starts_at", "zone__name"
@@ -76,32 +79,63 @@ class Context:
             self.zones[ref.id] = ref
             self.zones_by_path.setdefault(path, []).append(ref)
 
+        # Approved manual decisions in force are few (each needs two officers): hold them all
+        # rather than ask per batch.
+        self.manuals: dict[str, tuple[Manual, ManualDecision]] = {}
+        decisions = ManualDecision.objects.filter(
+            state=ManualDecision.State.APPROVED, expires_at__gt=self.now_dt
+        ).order_by("decided_at")
+        for decision in decisions:
+            # Approved later wins: it is the decision the second officer saw last.
+            self.manuals[_person_key(decision.person_id)] = (
+                Manual(str(decision.pk), decision.colour, decision.expires_at.timestamp()),
+                decision,
+            )
+
     def zones_of(self, region_path: str) -> list[ZoneRef]:
         if not self.zones_by_path:
             return []
-        found = []
-        for path in ancestor_paths(region_path):
-            found.extend(self.zones_by_path.get(path, ()))
+        # Thousands of residents share a building: look its ancestors up once.
+        found = self._zones_of_path.get(region_path)
+        if found is None:
+            found = []
+            for path in ancestor_paths(region_path):
+                found.extend(self.zones_by_path.get(path, ()))
+            self._zones_of_path[region_path] = found
         return found
 
 
+# A fact that can colour someone. Negative and invalid tests only clear what such a fact
+# started, and declarations feed follow-up, not the rules: a person with none of these is
+# evaluated without facts, so most of a city's facts are never read. Mirrors the partial
+# index fact_risk.
+RISK = "(NOT (kind IN ('test_result', 'health_declaration')) OR outcome = 'positive')"
+
+
+def _batch_where(column: str, person_ids: list[str], *, id_range: bool) -> tuple[str, list]:
+    if id_range:
+        return f"{column} >= %s AND {column} <= %s", [
+            _db_id(person_ids[0]),
+            _db_id(person_ids[-1]),
+        ]
+    if _postgres():
+        return f"{column} = ANY(%s::uuid[])", [person_ids]
+    return f"{column} IN ({', '.join(['%s'] * len(person_ids))})", list(person_ids)
+
+
 def _facts_for(person_ids: list[str], *, id_range: bool) -> dict[str, list[Fact]]:
+    """The facts of those persons of the batch who have a risk-bearing fact, in time order."""
     columns = (
         f"{_text('person_id')}, {_text('id')}, kind, {_epoch('occurred_at')}, outcome, "
         f"variant, {_text('retracts_id')}"
     )
-    if id_range:
-        where = "person_id >= %s AND person_id <= %s"
-        params = [_db_id(person_ids[0]), _db_id(person_ids[-1])]
-    elif _postgres():
-        where = "person_id = ANY(%s::uuid[])"
-        params = [person_ids]
-    else:
-        where = f"person_id IN ({', '.join(['%s'] * len(person_ids))})"
-        params = person_ids
+    where, params = _batch_where("person_id", person_ids, id_range=id_range)
     sql = (
-        f"SELECT {columns} FROM health_fact WHERE {where} "
-        "ORDER BY person_id, occurred_at, recorded_at"
+        f"SELECT {columns} FROM health_fact WHERE person_id IN "
+        f"(SELECT person_id FROM health_fact WHERE {where} AND {RISK}) "
+        "AND kind <> 'health_declaration' "
+        # Qualified: a bare name would sort by the text-cast output column of the same name.
+        "ORDER BY health_fact.person_id, occurred_at, recorded_at"
     )
     facts: dict[str, list[Fact]] = {}
     with connection.cursor() as cursor:
@@ -116,18 +150,18 @@ def _facts_for(person_ids: list[str], *, id_range: bool) -> dict[str, list[Fact]
     return facts
 
 
-def _manuals_for(person_ids: list[str], now: datetime.datetime) -> dict[str, tuple]:
-    decisions = ManualDecision.objects.filter(
-        person_id__in=person_ids, state=ManualDecision.State.APPROVED, expires_at__gt=now
-    ).order_by("decided_at")
-    # Approved later wins: it is the decision the second officer saw last.
-    found = {}
-    for decision in decisions:
-        found[_person_key(decision.person_id)] = (
-            Manual(str(decision.pk), decision.colour, decision.expires_at.timestamp()),
-            decision,
-        )
-    return found
+def _stored(person_ids: list[str], *, id_range: bool) -> dict[str, tuple[str, str, bool]]:
+    """person → (region path, policy version, is plain green) of the status rows stored now."""
+    where, params = _batch_where("person_id", person_ids, id_range=id_range)
+    empty = "'[]'::jsonb" if _postgres() else "'[]'"
+    sql = (
+        f"SELECT {_text('person_id')}, region_path, policy_version, "
+        f"(colour = 'green' AND valid_until IS NULL AND NOT manual AND reasons = {empty}) "
+        f"FROM health_status WHERE {where}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0]: (row[1], row[2], bool(row[3])) for row in cursor.fetchall()}
 
 
 def _person_key(person_id) -> str:
@@ -135,10 +169,14 @@ def _person_key(person_id) -> str:
 
 
 def evaluate_batch(persons: list[tuple[str, str]], ctx: Context, *, id_range: bool = False):
-    """[(person_id, region_path)] → rows for Status, in the order of its columns."""
+    """[(person_id, region_path)] → rows for Status, in the order of its columns.
+
+    A person with no risk-bearing fact, no zone and no manual decision is green without a
+    call into the rules: the engine would say the same, and that is most of a city.
+    """
     ids = [person_id for person_id, _path in persons]
     facts = _facts_for(ids, id_range=id_range) if ids else {}
-    manuals = _manuals_for(ids, ctx.now_dt) if ids else {}
+    manuals = ctx.manuals
     rules = ctx.rules
     now = ctx.now
     computed_at = ctx.now_dt
@@ -148,9 +186,11 @@ def evaluate_batch(persons: list[tuple[str, str]], ctx: Context, *, id_range: bo
     for person_id, region_path in persons:
         zones = ctx.zones_of(region_path)
         manual = manuals.get(person_id)
-        result = evaluate(
-            facts.get(person_id, empty), zones, rules, now, manual[0] if manual else None
-        )
+        found = facts.get(person_id)
+        if found is None and not zones and manual is None:
+            rows.append((person_id, region_path, "green", empty, None, version, False, computed_at))
+            continue
+        result = evaluate(found or empty, zones, rules, now, manual[0] if manual else None)
         if result.reasons:
             note = manual[1].reason if manual else ""
             reasons = [describe(r, rules, zones=ctx.zones, note=note) for r in result.reasons]
@@ -186,11 +226,38 @@ STATUS_COLUMNS = [
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in STATUS_COLUMNS[1:])
 
 
-def write_statuses(rows: list[tuple]) -> None:
+def _copy_new(cursor, rows: list[tuple]) -> None:
+    with cursor.cursor.copy(f"COPY health_status ({', '.join(STATUS_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            reasons, until = row[3], row[4]
+            copy.write_row(
+                (
+                    row[0],
+                    row[1],
+                    row[2],
+                    json.dumps(reasons, ensure_ascii=False) if reasons else "[]",
+                    None if until is None else datetime.datetime.fromtimestamp(until, datetime.UTC),
+                    *row[5:],
+                )
+            )
+
+
+def write_statuses(rows: list[tuple], *, fresh: bool = False) -> None:
+    """Upserts status rows. `fresh`: none of these persons had a row when the batch was read,
+    so on PostgreSQL they are copied straight in (a first computation of a whole city); if
+    another recompute got there first, the upsert runs instead."""
     if not rows:
         return
     with connection.cursor() as cursor:
         if _postgres():
+            if fresh:
+                try:
+                    # The raw COPY bypasses Django's cursor, which would translate the error.
+                    with transaction.atomic(), connection.wrap_database_errors:
+                        _copy_new(cursor, rows)
+                    return
+                except IntegrityError:
+                    pass
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS health_status_in "
                 "(person_id uuid, region_path text, colour text, reasons jsonb, "
@@ -251,13 +318,68 @@ def _tally(outcome: Outcome, rows: list[tuple]) -> None:
         outcome.by_colour[row[2]] = outcome.by_colour.get(row[2], 0) + 1
 
 
+def _is_plain(row: tuple) -> bool:
+    return row[2] == "green" and not row[3] and row[4] is None and not row[6]
+
+
+def _changes(rows: list[tuple], stored: dict, version: str) -> tuple[list[tuple], list[str]]:
+    """(rows to write, persons whose plain green status only needs the new policy version).
+
+    Rewriting a million unchanged rows would be most of a recompute's time; a status row is
+    written only when its result differs from the stored one.
+    """
+    write, relabel = [], []
+    for row in rows:
+        old = stored.get(row[0])
+        if old is not None and old[2] and old[0] == row[1] and _is_plain(row):
+            if old[1] != version:
+                relabel.append(row[0])
+            continue
+        write.append(row)
+    return write, relabel
+
+
+def relabel_statuses(
+    person_ids: list[str], version: str, computed_at, *, id_range: bool = False
+) -> None:
+    """Records the new plan on rows whose result it leaves as it was.
+
+    For a batch that is a range of ids, every plain row of the range not yet under this plan
+    is exactly that set, and a range is cheaper to update than thousands of lookups; rows of
+    the range that change are upserted after this, in the same transaction.
+    """
+    if not person_ids:
+        return
+    where, params = _batch_where("person_id", person_ids, id_range=id_range)
+    if id_range:
+        empty = "'[]'::jsonb" if _postgres() else "'[]'"
+        where += (
+            f" AND policy_version <> %s AND colour = 'green' AND valid_until IS NULL "
+            f"AND NOT manual AND reasons = {empty}"
+        )
+        params.append(version)
+    stamp = computed_at if _postgres() else connection.ops.adapt_datetimefield_value(computed_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE health_status SET policy_version = %s, computed_at = %s WHERE {where}",
+            [version, stamp, *params],
+        )
+
+
 def _run(batches: Iterable[tuple[list, bool]], ctx: Context) -> Outcome:
     started = time.perf_counter()
     outcome = Outcome()
     for persons, id_range in batches:
+        if not persons:
+            continue
         rows = evaluate_batch(persons, ctx, id_range=id_range)
+        ids = [person_id for person_id, _path in persons]
+        stored = _stored(ids, id_range=id_range)
+        write, relabel = _changes(rows, stored, ctx.rules.version)
         with transaction.atomic():
-            write_statuses(rows)
+            relabel_statuses(relabel, ctx.rules.version, ctx.now_dt, id_range=id_range)
+            write_statuses(write, fresh=not stored)
+        outcome.written += len(write) + len(relabel)
         _tally(outcome, rows)
     outcome.seconds = time.perf_counter() - started
     return outcome
@@ -274,7 +396,8 @@ def _all_batches() -> Iterator[tuple[list, bool]]:
     while True:
         where = "WHERE id > %s " if last is not None else ""
         rows = _person_rows(
-            f"SELECT {_text('id')}, region_path FROM people_person {where}ORDER BY id LIMIT {BATCH}",
+            f"SELECT {_text('id')}, region_path FROM people_person {where}"
+            f"ORDER BY people_person.id LIMIT {BATCH}",
             [_db_id(last)] if last is not None else [],
         )
         if not rows:
@@ -291,7 +414,7 @@ def _region_batches(paths: list[str]) -> Iterator[tuple[list, bool]]:
             rows = _person_rows(
                 f"SELECT {_text('id')}, region_path FROM people_person "
                 f"WHERE region_path >= %s AND region_path < %s {after}"
-                f"ORDER BY region_path, id LIMIT {BATCH}",
+                f"ORDER BY region_path, people_person.id LIMIT {BATCH}",
                 [path, next_prefix(path), *params],
             )
             if not rows:
