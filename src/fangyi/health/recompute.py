@@ -112,6 +112,11 @@ class Context:
 RISK = "(NOT (kind IN ('test_result', 'health_declaration')) OR outcome = 'positive')"
 
 
+# A stored status that says nothing but green. Green never has reasons (the rules give a
+# reason for every other colour and none for green), so they need not be read.
+PLAIN = "(colour = 'green' AND valid_until IS NULL AND NOT manual)"
+
+
 def _batch_where(column: str, person_ids: list[str], *, id_range: bool) -> tuple[str, list]:
     if id_range:
         return f"{column} >= %s AND {column} <= %s", [
@@ -153,10 +158,8 @@ def _facts_for(person_ids: list[str], *, id_range: bool) -> dict[str, list[Fact]
 def _stored(person_ids: list[str], *, id_range: bool) -> dict[str, tuple[str, str, bool]]:
     """person → (region path, policy version, is plain green) of the status rows stored now."""
     where, params = _batch_where("person_id", person_ids, id_range=id_range)
-    empty = "'[]'::jsonb" if _postgres() else "'[]'"
     sql = (
-        f"SELECT {_text('person_id')}, region_path, policy_version, "
-        f"(colour = 'green' AND valid_until IS NULL AND NOT manual AND reasons = {empty}) "
+        f"SELECT {_text('person_id')}, region_path, policy_version, {PLAIN} "
         f"FROM health_status WHERE {where}"
     )
     with connection.cursor() as cursor:
@@ -352,11 +355,7 @@ def relabel_statuses(
         return
     where, params = _batch_where("person_id", person_ids, id_range=id_range)
     if id_range:
-        empty = "'[]'::jsonb" if _postgres() else "'[]'"
-        where += (
-            f" AND policy_version <> %s AND colour = 'green' AND valid_until IS NULL "
-            f"AND NOT manual AND reasons = {empty}"
-        )
+        where += f" AND policy_version <> %s AND {PLAIN}"
         params.append(version)
     stamp = computed_at if _postgres() else connection.ops.adapt_datetimefield_value(computed_at)
     with connection.cursor() as cursor:
