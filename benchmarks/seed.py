@@ -1,11 +1,15 @@
 """Times `fangyi seed` into a fresh SQLite file and a fresh PostgreSQL database.
 
     .venv/bin/python benchmarks/seed.py [--residents 1000000] [--backend sqlite --backend postgresql]
+        [--no-health]
 
 Each backend gets a new, migrated database (the old one is deleted), then `fangyi seed` runs
 as a child process; its wall time and peak resident memory (from wait4's rusage, so only that
-process counts) are reported, with the size of the database afterwards. A second, untimed
-`fangyi seed --demo-staff` adds the demo logins that benchmarks/queries.py signs in as.
+process counts) are reported, with the size of the database afterwards. The seed includes
+about three health facts per resident, two zones and every status (`--no-health` leaves
+them out); its own summary says how long the facts and the final recompute took. A second,
+untimed `fangyi seed --demo-staff` adds the demo logins that benchmarks/queries.py and
+benchmarks/health.py sign in as.
 The databases are kept for benchmarks/queries.py:
 
     FANGYI_DATABASE_URL=sqlite:///var/bench-1m.sqlite3 .venv/bin/python benchmarks/queries.py
@@ -68,15 +72,25 @@ def fresh_postgres(url: str) -> tuple[str, Callable[[], int]]:
     return url, size
 
 
-def bench(backend: str, target: str, residents: int, seed: int) -> dict:
+def bench(backend: str, target: str, residents: int, seed: int, health: bool = True) -> dict:
     database_url, size = (
         fresh_sqlite(Path(target)) if backend == "sqlite" else fresh_postgres(target)
     )
     run(database_url, "migrate", "--no-input", "-v", "0")
+    load_before = os.getloadavg()[0]
     output, seconds, peak_mib = run(
-        database_url, "seed", "--residents", str(residents), "--seed", str(seed), "--json"
+        database_url,
+        "seed",
+        "--residents",
+        str(residents),
+        "--seed",
+        str(seed),
+        "--json",
+        *([] if health else ["--no-health"]),
     )
+    load_after = os.getloadavg()[0]
     summary = json.loads(output)
+    facts = summary["health"]
     run(database_url, "seed", "--demo-staff")
     return {
         "backend": backend,
@@ -86,6 +100,11 @@ def bench(backend: str, target: str, residents: int, seed: int) -> dict:
         "grids": summary["counts"]["grids"],
         "wall_seconds": round(seconds, 1),
         "load_seconds": summary["seconds"],
+        "facts": facts["facts"],
+        "health_seconds": facts.get("seconds"),
+        "recompute_seconds": facts.get("recompute_seconds"),
+        "health_steps": facts.get("steps", {}),
+        "load_average": f"{load_before:.2f} → {load_after:.2f}",
         "peak_rss_mib": peak_mib,
         "database_mib": round(size() / 2**20),
     }
@@ -100,21 +119,32 @@ def main() -> None:
     )
     parser.add_argument("--sqlite-path", default=str(DEFAULT_SQLITE))
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument("--no-health", action="store_true", help="seed without health data")
     options = parser.parse_args()
     results = []
     for backend in options.backends or ["sqlite", "postgresql"]:
         target = options.sqlite_path if backend == "sqlite" else options.postgres_url
         print(f"seeding {options.residents:,} residents into {backend} …", file=sys.stderr)
-        results.append(bench(backend, target, options.residents, options.seed))
+        results.append(
+            bench(backend, target, options.residents, options.seed, not options.no_health)
+        )
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| backend | residents | households | grids | wall s | load s | peak RSS MiB | DB MiB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| backend | residents | households | grids | facts | wall s | load s "
+        "| of which health s (recompute s) | peak RSS MiB | DB MiB | load average |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in results:
+        health = f"{r['health_seconds']} ({r['recompute_seconds']})" if r["health_seconds"] else "—"
         print(
             f"| {r['backend']} | {r['residents']:,} | {r['households']:,} | {r['grids']:,} "
-            f"| {r['wall_seconds']} | {r['load_seconds']} | {r['peak_rss_mib']:,} "
-            f"| {r['database_mib']:,} |"
+            f"| {r['facts']:,} | {r['wall_seconds']} | {r['load_seconds']} | {health} "
+            f"| {r['peak_rss_mib']:,} | {r['database_mib']:,} | {r['load_average']} |"
         )
+    for r in results:
+        if r["health_steps"]:
+            steps = ", ".join(f"{name} {s} s" for name, s in r["health_steps"].items())
+            print(f"{r['backend']} health steps: {steps}")
     print(json.dumps(results))
 
 

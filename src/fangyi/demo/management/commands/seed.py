@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from fangyi.core.context import acting
 from fangyi.demo.city import CITY, CityGenerator
+from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
 from fangyi.demo.staff import DEMO_PASSWORD, create_demo_staff
 from fangyi.people.models import Person
@@ -27,6 +28,11 @@ class Command(BaseCommand):
             type=datetime.date.fromisoformat,
             help="reference date for ages, YYYY-MM-DD (default today); fix it to reproduce a city",
         )
+        parser.add_argument(
+            "--no-health",
+            action="store_true",
+            help="leave out the synthetic health facts, demo zones and statuses",
+        )
         parser.add_argument("--json", action="store_true", help="print a JSON summary")
         parser.add_argument(
             "--demo-staff",
@@ -39,6 +45,7 @@ class Command(BaseCommand):
             raise CommandError("--residents must be at least 1")
         existing = Person.objects.count()
         seconds = None
+        health_seed = None
         with acting(via="cli"):
             if not existing:
                 generator = CityGenerator(
@@ -46,12 +53,20 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     as_of=options["as_of"] or timezone.localdate(),
                 )
+                health_seed = None if options["no_health"] else HealthSeed(generator)
                 try:
-                    seconds = seed_city(generator)
+                    seconds = seed_city(generator, health_seed)
                 except AlreadyHasRegions as exc:
                     raise CommandError(str(exc)) from exc
             logins = create_demo_staff() if options["demo_staff"] else []
         summary = city_summary()
+        summary["health"] = health_summary()
+        if health_seed is not None:
+            summary["health"] |= {
+                "seconds": round(health_seed.seconds, 1),
+                "steps": {name: round(s, 1) for name, s in health_seed.steps.items()},
+                "recompute_seconds": round(health_seed.outcome.seconds, 1),
+            }
         if options["json"]:
             summary |= {
                 "seeded": seconds is not None,
@@ -73,6 +88,12 @@ class Command(BaseCommand):
         counts = summary["counts"]
         self.stdout.write("  " + ", ".join(f"{counts[key]:,} {key}" for key in counts))
         self.stdout.write("  " + ", ".join(f"{slug} {n:,}" for slug, n in summary["tags"].items()))
+        health = summary["health"]
+        colours = ", ".join(f"{n:,} {c}" for c, n in health["statuses_by_colour"].items())
+        self.stdout.write(
+            f"  {health['facts']:,} health facts, {health['zones']:,} zones, "
+            f"{health['statuses']:,} statuses ({colours or 'none'})"
+        )
         if logins:
             self.stdout.write(f"\nDemo logins (password {DEMO_PASSWORD}):")
             self.stdout.write(f"  {'username':<12} {'role':<12} region")
