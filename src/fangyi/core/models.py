@@ -16,13 +16,28 @@ class AuditRowIsImmutable(Exception):
 
 class AppendOnlyQuerySet(RestrictedQuerySet):
     def update(self, **kwargs):
-        raise AuditRowIsImmutable("audit rows are never updated")
+        raise AuditRowIsImmutable(f"{self.model._meta.label} rows are never updated")
 
     def delete(self):
-        raise AuditRowIsImmutable("audit rows are never deleted")
+        raise AuditRowIsImmutable(f"{self.model._meta.label} rows are never deleted")
 
 
-class AuditRow(models.Model):
+class AppendOnlyModel(models.Model):
+    """A record that is inserted once and never changed or deleted: audit rows, health facts."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditRowIsImmutable(f"{self._meta.label} rows are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditRowIsImmutable(f"{self._meta.label} rows are never deleted")
+
+
+class AuditRow(AppendOnlyModel):
     """Who did what to which object, from which request: shared by both kinds of audit row."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -51,14 +66,6 @@ class AuditRow(models.Model):
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditRowIsImmutable("audit rows are never updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditRowIsImmutable("audit rows are never deleted")
 
 
 class ObjectChange(AuditRow):

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.models import AuditRowIsImmutable
+from fangyi.core.models import AppendOnlyModel, AppendOnlyQuerySet
 from fangyi.core.permissions import EVERYWHERE, scope_paths
 from fangyi.core.querysets import RestrictedQuerySet
 from fangyi.regions.models import ancestor_paths
@@ -59,15 +59,7 @@ class QuarantineSetting(models.TextChoices):
     HOME_MONITORING = "home_monitoring", _("居家健康监测")
 
 
-class AppendOnlyQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
-        raise AuditRowIsImmutable("facts are never updated; retract them instead")
-
-    def delete(self):
-        raise AuditRowIsImmutable("facts are never deleted; retract them instead")
-
-
-class Fact(models.Model):
+class Fact(AppendOnlyModel):
     """Something that happened to a person, as recorded: the only ground a colour stands on."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -137,14 +129,6 @@ class Fact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditRowIsImmutable("facts are never updated; retract them instead")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditRowIsImmutable("facts are never deleted; retract them instead")
 
 
 class PolicyQuerySet(models.QuerySet):
