@@ -8,17 +8,20 @@ The database must hold a city made by `fangyi seed --demo-staff` with its health
 (benchmarks/seed.py keeps two). Everything runs in this process, one core:
 
 - full recompute: `recompute.recompute_all()` over every resident, timed plain, then once
-  more with a timing wrapper around each step it calls (fetching persons, loading facts,
-  manual decisions, `rules.evaluate`, `reasons.describe`, writing statuses) to show where the
-  time goes; the wrapper adds a few µs per person, so its total is a little higher. CPU seconds
-  are this process's; wall minus CPU is mostly waiting for the database.
+  more with a timing wrapper around each step it calls (fetching persons, loading the facts
+  of persons at risk, reading the stored statuses, `rules.evaluate`, `reasons.describe`,
+  writing the changed statuses, relabelling the unchanged ones) to show where the time goes;
+  the wrapper adds a little per call, so its total is a little higher. Then under another
+  plan, which rewrites every row, and back. CPU seconds are this process's; wall minus CPU
+  is mostly waiting for the database.
 - zone: `services.draw_zone` over the community whose resident count is closest to 10,000,
   as the demo `commander`, through the service so that its inline recompute is included;
   then every resident's status is checked to be red, and the zone is lifted (as is the
   medium-risk zone the plan lowers it to). Each round leaves its zones lifted and their
   audit rows behind.
-- rules engine: the facts of `--engine-persons` residents loaded into memory as `rules.Fact`
-  tuples and their zones looked up beforehand, then only `rules.evaluate` is timed.
+- rules engine: the facts of `--engine-persons` residents (all but their declarations, which
+  no rule reads) loaded into memory as `rules.Fact` tuples and their zones looked up
+  beforehand, then only `rules.evaluate` is timed, over every one of them.
 - baseline: the naive way over a sample of `--baseline-persons` residents — per person an ORM
   query for its facts, `rules.evaluate`, `reasons.describe` and
   `Status.objects.update_or_create` — extrapolated to every resident.

@@ -186,16 +186,20 @@ def test_statuses_rest_on_the_seeded_facts(summary):
     assert {"case", "pooled_positive", "zone"} <= set(codes)
 
 
-def test_the_fact_table_gets_back_every_index_the_load_went_without(db):
-    def indexes():
+def test_the_fact_table_gets_back_the_indexes_and_keys_the_load_went_without(db):
+    def constraints():
         with connection.cursor() as cursor:
             found = connection.introspection.get_constraints(cursor, Fact._meta.db_table)
-        return {name: tuple(c["columns"]) for name, c in found.items() if c["index"]}
+        return {
+            name: (tuple(c["columns"]), c["index"], c["foreign_key"], c["primary_key"])
+            for name, c in found.items()
+        }
 
-    before = indexes()
+    before = constraints()
     assert {"fact_person_time", "fact_new_positive"} <= set(before)
+    assert ("people_person", "id") in {c[2] for c in before.values()}
     seed()
-    assert indexes() == before
+    assert constraints() == before
 
 
 def test_no_health_leaves_the_city_without_facts_zones_or_statuses(db):

@@ -380,16 +380,15 @@ class HealthGenerator:
 class HealthSeed:
     """Writes the generated facts during the city's load, then the zones and the statuses.
 
-    The fact table of a fresh seed is empty, so its secondary indexes are dropped before the
-    first row and built again once the last is written: sorting three million rows once is
-    several times cheaper than as many random inserts into growing B-trees. `steps` holds the
-    seconds spent in each step, for the seed's summary.
+    The fact table of a fresh seed is empty, so its secondary indexes (and on PostgreSQL its
+    foreign keys) are set aside before the first row and restored once the last is written
+    (see `_set_aside`). `steps` holds the seconds spent in each step, for the seed's summary.
     """
 
     def __init__(self, city: CityGenerator):
         self.generator = HealthGenerator(city)
         self.writer: TableWriter | None = None
-        self.indexes: list[tuple[str, str]] = []
+        self.set_aside: list[str] = []
         self.rows: list[tuple] = []
         self.facts = 0
         self.zones: list[Zone] = []
@@ -419,7 +418,7 @@ class HealthSeed:
             if self.writer is None:
                 self.writer = TableWriter(Fact, FACT_COLUMNS, FACT_CONSTANTS)
                 if not Fact.objects.exists():
-                    self.indexes = _drop_secondary_indexes(Fact._meta.db_table)
+                    self.set_aside = _set_aside(Fact._meta.db_table)
             # In person order, the person indexes are walked once per batch, not once per row.
             self.rows.sort(key=operator.itemgetter(1))
             self.writer.write(self.rows)
@@ -430,17 +429,11 @@ class HealthSeed:
         """Writes what is left, draws the zones and computes every status (in the load's
         transaction: the statuses must not outlive a failed seed)."""
         self.write()
-        postgres = connection.vendor == "postgresql"
-        if postgres:
-            with self._step("foreign_keys"):
-                # PostgreSQL builds no index on a table with foreign-key checks pending: run
-                # the checks of the whole load that the commit would run, now.
-                connection.check_constraints()
-        with self._step("indexes"):
-            _build_indexes(self.indexes)
+        with self._step("restore"):
+            _restore(self.set_aside)
         with self._step("zones"):
             self.zones = draw_zones(self.generator.latest_case())
-        if postgres:
+        if connection.vendor == "postgresql":
             # The recompute's queries are planned from statistics, which tables filled in this
             # transaction do not have yet.
             with self._step("statistics"), connection.cursor() as cursor:
@@ -457,37 +450,62 @@ class HealthSeed:
         )
 
 
-def _drop_secondary_indexes(table: str) -> list[tuple[str, str]]:
-    """Drops the table's indexes other than its primary key and unique constraints; returns
-    (name, definition) of each, the definition as the database itself states it."""
+def _set_aside(table: str) -> list[str]:
+    """Drops the table's secondary indexes and, on PostgreSQL, its foreign keys; returns the
+    statements that restore them, written from the definitions the database itself states.
+
+    Building an index is one sort of the finished table, and adding a foreign key checks
+    every row in one join, where a row-by-row load costs a B-tree insert per index and, on
+    PostgreSQL, a trigger and a locking lookup of the person per foreign key.
+    """
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes "
-                "WHERE schemaname = current_schema() AND tablename = %s AND indexname NOT IN "
-                "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
-                [table, table],
-            )
-        else:
+        if connection.vendor != "postgresql":
             # Indexes that back a primary key or unique constraint have no SQL of their own.
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master "
                 "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
                 [table],
             )
+            indexes = cursor.fetchall()
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+            return [definition for _name, definition in indexes]
+        # Foreign keys are altered on both tables they join, and PostgreSQL alters no table
+        # with checks still pending (the persons' own, on their households): run those now.
+        connection.check_constraints()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND tablename = %s AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
         indexes = cursor.fetchall()
+        for name, _definition in keys:
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
         for name, _definition in indexes:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-    return indexes
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    return [definition for _name, definition in indexes] + [
+        f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+        for name, definition in keys
+    ]
 
 
-def _build_indexes(indexes: list[tuple[str, str]]) -> None:
+def _restore(statements: list[str]) -> None:
     with connection.cursor() as cursor:
-        if indexes and connection.vendor == "postgresql":
-            # Each index is one sort of the whole table; let it happen in memory.
+        if statements and connection.vendor == "postgresql":
+            connection.check_constraints()
+            # Each index and each key check is one sort or join of the whole table: in memory.
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def _kind_of_colour(policy: Policy, colour: str) -> str | None:
