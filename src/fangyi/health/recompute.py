@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from fangyi.core.paths import next_prefix
+from fangyi.core.permissions import minimal_paths
 from fangyi.people.models import Person
 from fangyi.regions.models import ancestor_paths
 
@@ -446,8 +447,6 @@ def recompute_all(*, now=None, policy=None) -> Outcome:
 
 
 def recompute_under(paths: list[str], *, now=None) -> Outcome:
-    from fangyi.core.permissions import minimal_paths
-
     return _run(_region_batches(minimal_paths(paths)), Context(now=now))
 
 

@@ -711,9 +711,10 @@ def revoke_decision(*, actor, decision: ManualDecision, note: str) -> ManualDeci
 
 
 def current_status(person: Person) -> Status:
-    """The stored status, computed first if this person has none yet."""
+    """The stored status, computed first if this person has none yet or the moment it said it
+    would change has passed (the minute sweep may not have run yet)."""
     status = Status.objects.filter(person=person).first()
-    if status is None:
+    if status is None or (status.valid_until is not None and status.valid_until <= timezone.now()):
         recompute.recompute_persons([person.pk])
         status = Status.objects.get(person=person)
     return status

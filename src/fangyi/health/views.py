@@ -36,7 +36,7 @@ from fangyi.core.views import cursor_page
 from fangyi.people.models import Person
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 
-from . import recompute, services
+from . import services
 from .forms import (
     APPEAL_STATES,
     DECISION_STATES,
@@ -134,15 +134,6 @@ def _visible_person(request, pk) -> Person:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _fresh_status(person: Person) -> Status:
-    """The stored status, recomputed first when the moment it said it would change has passed."""
-    status = services.current_status(person)
-    if status.valid_until is not None and status.valid_until <= timezone.now():
-        recompute.recompute_persons([person.pk])
-        status = Status.objects.get(person=person)
-    return status
-
-
 def _source_label(source: str) -> str:
     if source.startswith("appeal:"):
         return _("申诉处理")
@@ -229,7 +220,7 @@ def person_panel(request, pk):
     person page (loaded by htmx), or a page of its own without JavaScript."""
     person = _visible_person(request, pk)
     user = request.user
-    status = _fresh_status(person)
+    status = services.current_status(person)
     facts_visible = can(user, FACT, VIEW, person.region_path)
     facts, next_cursor = _timeline(request, person) if facts_visible else ([], None)
     now = timezone.now()
