@@ -15,6 +15,13 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def signing_key_dir(settings, tmp_path_factory):
+    # One key directory per test process, outside the checkout: tests sign real codes.
+    settings.FANGYI_SIGNING_KEY_DIR = tmp_path_factory.getbasetemp() / "signing-keys"
+    return settings.FANGYI_SIGNING_KEY_DIR
+
+
 @pytest.fixture
 def city(db):
     """A small synthetic city: two grids in one community, one building each, one resident each."""

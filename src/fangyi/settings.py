@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "fangyi.people",
     "fangyi.ledgers",
     "fangyi.health",
+    "fangyi.codes",
+    "fangyi.portal",
+    "fangyi.checkpoints",
     "fangyi.demo",
 ]
 
@@ -185,3 +188,20 @@ FANGYI_HEALTH_INLINE_PERSONS = int(os.environ.get("FANGYI_HEALTH_INLINE_PERSONS"
 FANGYI_LEDGER_STALLED_MINUTES = int(os.environ.get("FANGYI_LEDGER_STALLED_MINUTES", "10"))
 # Exports of more rows than this are written by the worker.
 FANGYI_LEDGER_INLINE_EXPORT_ROWS = int(os.environ.get("FANGYI_LEDGER_INLINE_EXPORT_ROWS", "20000"))
+
+# Health codes. The issuer id goes into every code (claim 1); private signing keys live as
+# files with mode 0600 in the key directory, never in the database.
+FANGYI_CODE_ISSUER = os.environ.get("FANGYI_CODE_ISSUER", "fangyi")
+FANGYI_SIGNING_KEY_DIR = Path(os.environ.get("FANGYI_SIGNING_KEY_DIR", DATA_DIR / "keys"))
+FANGYI_DISPLAY_CODE_SECONDS = int(os.environ.get("FANGYI_DISPLAY_CODE_SECONDS", "300"))
+FANGYI_CARD_CODE_DAYS = int(os.environ.get("FANGYI_CARD_CODE_DAYS", "30"))
+FANGYI_PLACE_CODE_DAYS = int(os.environ.get("FANGYI_PLACE_CODE_DAYS", "365"))
+
+# Resident portal: one-time codes by SMS ("log" writes them to the log, "file" appends JSON
+# lines to FANGYI_SMS_FILE), and how long a resident's login lasts.
+FANGYI_SMS_BACKEND = os.environ.get("FANGYI_SMS_BACKEND", "log")
+FANGYI_SMS_FILE = os.environ.get("FANGYI_SMS_FILE", "")
+FANGYI_RESIDENT_LOGIN_DAYS = int(os.environ.get("FANGYI_RESIDENT_LOGIN_DAYS", "30"))
+
+# Check-ins and checkpoint scans older than this are purged by `fangyi checkpoints purge`.
+FANGYI_CHECKIN_KEEP_DAYS = int(os.environ.get("FANGYI_CHECKIN_KEEP_DAYS", "21"))

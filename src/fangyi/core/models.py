@@ -91,7 +91,16 @@ class ObjectChange(AuditRow):
 
 class AccessEvent(AuditRow):
     REVEAL, EXPORT = "reveal", "export"
-    KIND_CHOICES = [(REVEAL, _("查看明文")), (EXPORT, _("导出"))]
+    # Printing a card code, looking a card's colour up at a checkpoint, and asking who was at
+    # the same venues as a person: each shows what a list would not.
+    CARD, LOOKUP, INVESTIGATION = "card", "lookup", "investigation"
+    KIND_CHOICES = [
+        (REVEAL, _("查看明文")),
+        (EXPORT, _("导出")),
+        (CARD, _("打印卡片码")),
+        (LOOKUP, _("卡片码查询")),
+        (INVESTIGATION, _("同场所查询")),
+    ]
 
     kind = models.CharField(_("类型"), max_length=16, choices=KIND_CHOICES)
     fields = models.JSONField(_("字段"), default=list)

@@ -35,6 +35,12 @@ ACTIONS = (VIEW, ADD, CHANGE, DELETE, REVEAL, EXPORT)
 REGION, HOUSEHOLD, PERSON, AUDIT, STAFF = "region", "household", "person", "audit", "staff"
 # Health: facts about persons, zones, the policy in force, appeals and manual colour decisions.
 FACT, ZONE, POLICY, APPEAL, DECISION = "fact", "zone", "policy", "appeal", "decision"
+# Codes: issuing card codes (add), looking a card's colour up (view), revoking codes (change).
+CODE = "code"
+# Checkpoints: venues and their place codes, checkpoint scans, residents' check-ins.
+VENUE, SCAN, CHECKIN = "venue", "scan", "checkin"
+# A resident looking after a relative: requests a grid worker confirms (change).
+GUARDIANSHIP = "guardianship"
 
 _ALL = frozenset(ACTIONS)
 _PEOPLE_EDIT = frozenset({VIEW, ADD, CHANGE, REVEAL, EXPORT})
@@ -54,6 +60,11 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         POLICY: _ALL,
         APPEAL: _ALL,
         DECISION: _ALL,
+        CODE: _ALL,
+        VENUE: _ALL,
+        SCAN: _ALL,
+        CHECKIN: _ALL,
+        GUARDIANSHIP: _ALL,
     },
     COMMANDER: {
         REGION: frozenset({VIEW}),
@@ -66,6 +77,11 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         POLICY: frozenset({VIEW, CHANGE}),
         APPEAL: _VIEW_ADD_CHANGE,
         DECISION: _VIEW_ADD_CHANGE,
+        CODE: _VIEW_ADD_CHANGE,
+        VENUE: _VIEW_ADD_CHANGE,
+        SCAN: _VIEW,
+        CHECKIN: _VIEW,
+        GUARDIANSHIP: frozenset({VIEW, CHANGE}),
     },
     OFFICER: {
         REGION: frozenset({VIEW, ADD, CHANGE}),
@@ -78,6 +94,11 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         POLICY: _VIEW,
         APPEAL: _VIEW_ADD_CHANGE,
         DECISION: _VIEW_ADD_CHANGE,
+        CODE: _VIEW_ADD_CHANGE,
+        VENUE: _VIEW_ADD_CHANGE,
+        SCAN: _VIEW,
+        CHECKIN: _VIEW,
+        GUARDIANSHIP: frozenset({VIEW, CHANGE}),
     },
     GRID_LEADER: {
         REGION: frozenset({VIEW}),
@@ -90,6 +111,9 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         POLICY: _VIEW,
         APPEAL: _VIEW_ADD,
         DECISION: _VIEW,
+        CODE: _VIEW_ADD_CHANGE,
+        VENUE: _VIEW_ADD_CHANGE,
+        GUARDIANSHIP: frozenset({VIEW, CHANGE}),
     },
     GRID_WORKER: {
         REGION: frozenset({VIEW}),
@@ -99,6 +123,9 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         ZONE: _VIEW,
         POLICY: _VIEW,
         APPEAL: _VIEW_ADD,
+        CODE: _VIEW_ADD,
+        VENUE: _VIEW,
+        GUARDIANSHIP: frozenset({VIEW, CHANGE}),
     },
     VOLUNTEER: {
         REGION: frozenset({VIEW}),
@@ -106,7 +133,12 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         PERSON: frozenset({VIEW}),
     },
     SAMPLER: {REGION: frozenset({VIEW}), PERSON: frozenset({VIEW})},
-    CHECKPOINT: {REGION: frozenset({VIEW})},
+    CHECKPOINT: {
+        REGION: frozenset({VIEW}),
+        CODE: _VIEW,
+        VENUE: _VIEW,
+        SCAN: _VIEW_ADD,
+    },
     LAB: {},
 }
 

@@ -1,0 +1,326 @@
+"""The FY1 code format: CWT claims, signed as COSE_Sign1 with ES256, zlib, Base45.
+
+docs/code-format.md is this module in prose, for people writing their own verifier; the two
+must say the same thing. Nothing here touches the database or Django settings, so that a
+verifier can use it as it is.
+"""
+
+import base64
+import hashlib
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import base45
+import cbor2
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+PERSON_PREFIX = "FY1:"
+PLACE_PREFIX = "FYP1:"
+
+# Refused before any decoding: a code is a few hundred characters, and a small deflate stream
+# can inflate to gigabytes.
+MAX_TEXT_BYTES = 1024
+MAX_INFLATED_BYTES = 4096
+
+# A checkpoint phone's clock may run a little ahead of the issuer's.
+CLOCK_SKEW_SECONDS = 60
+
+COSE_SIGN1_TAG = 18
+COSE_ALG, COSE_KID, ES256 = 1, 4, -7
+SIGNATURE_BYTES = 64
+KID_BYTES = 8
+REVOCATION_HASH_BYTES = 16
+
+# CWT claims (RFC 8392) and the keys of our private claim.
+ISS, SUB, EXP, IAT, PRIVATE = 1, 2, 4, 6, -65537
+COLOUR, NAME, ID_TAIL, POLICY, KIND = 1, 2, 3, 4, 5
+VENUE_NAME, VENUE_KIND, REGION = 6, 7, 8
+
+DISPLAY, CARD, PLACE = "display", "card", "place"
+COLOURS = ("green", "yellow", "orange", "red")
+
+
+class Result(StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_KEY = "unknown_key"
+    REVOKED = "revoked"
+    MALFORMED = "malformed"
+
+
+@dataclass(frozen=True)
+class Verification:
+    result: Result
+    reason: str = ""
+    claims: dict | None = None
+    kid: str | None = None
+    revocation_hash: str | None = None
+    # Set only when the signature checked out: the claims can then be trusted.
+    signed: bool = field(default=False)
+
+    @property
+    def valid(self) -> bool:
+        return self.result is Result.VALID
+
+    def as_json(self) -> dict:
+        return {
+            "result": self.result.value,
+            "reason": self.reason,
+            "kid": self.kid,
+            "revocation_hash": self.revocation_hash,
+            "claims": self.claims,
+        }
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def key_id(public_key: ec.EllipticCurvePublicKey) -> bytes:
+    """The first 8 bytes of SHA-256 of the key's DER SubjectPublicKeyInfo."""
+    der = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(der).digest()[:KID_BYTES]
+
+
+def revocation_hash(signature: bytes) -> bytes:
+    return hashlib.sha256(signature).digest()[:REVOCATION_HASH_BYTES]
+
+
+def person_claims(
+    *,
+    issuer: str,
+    subject: str,
+    issued_at: int,
+    expires_at: int,
+    kind: str,
+    masked_name: str,
+    id_tail: str,
+    policy_version: str,
+    colour: str | None,
+) -> dict:
+    private = {NAME: masked_name, ID_TAIL: id_tail, POLICY: policy_version, KIND: kind}
+    if colour is not None:
+        private[COLOUR] = colour
+    return {ISS: issuer, SUB: subject, EXP: expires_at, IAT: issued_at, PRIVATE: private}
+
+
+def place_claims(
+    *,
+    issuer: str,
+    subject: str,
+    issued_at: int,
+    expires_at: int,
+    venue_name: str,
+    venue_kind: str,
+    region_code: str,
+) -> dict:
+    private = {KIND: PLACE, VENUE_NAME: venue_name, VENUE_KIND: venue_kind, REGION: region_code}
+    return {ISS: issuer, SUB: subject, EXP: expires_at, IAT: issued_at, PRIVATE: private}
+
+
+@dataclass(frozen=True)
+class Signed:
+    text: str
+    signature: bytes
+
+    @property
+    def revocation_hash(self) -> bytes:
+        return revocation_hash(self.signature)
+
+
+def sign(
+    claims: dict,
+    private_key: ec.EllipticCurvePrivateKey,
+    *,
+    kid: bytes | None = None,
+    prefix: str = PERSON_PREFIX,
+) -> Signed:
+    kid = kid if kid is not None else key_id(private_key.public_key())
+    protected = cbor2.dumps({COSE_ALG: ES256, COSE_KID: kid})
+    payload = cbor2.dumps(claims)
+    to_sign = cbor2.dumps(["Signature1", protected, b"", payload])
+    r, s = decode_dss_signature(private_key.sign(to_sign, ec.ECDSA(hashes.SHA256())))
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    cose = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
+    text = prefix + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
+    return Signed(text=text, signature=signature)
+
+
+def public_key_from_jwk(jwk: Mapping) -> tuple[bytes, ec.EllipticCurvePublicKey]:
+    if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
+        raise ValueError("not a P-256 EC key")
+    x = int.from_bytes(b64url_decode(jwk["x"]), "big")
+    y = int.from_bytes(b64url_decode(jwk["y"]), "big")
+    key = ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
+    kid = key_id(key)
+    if "kid" in jwk and b64url_decode(jwk["kid"]) != kid:
+        raise ValueError("kid does not match the key")
+    return kid, key
+
+
+def jwk_of(public_key: ec.EllipticCurvePublicKey) -> dict:
+    numbers = public_key.public_numbers()
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": b64url(numbers.x.to_bytes(32, "big")),
+        "y": b64url(numbers.y.to_bytes(32, "big")),
+        "kid": b64url(key_id(public_key)),
+        "alg": "ES256",
+        "use": "sig",
+    }
+
+
+def key_set(keys) -> dict[bytes, ec.EllipticCurvePublicKey]:
+    """Accepts a JWKS (`{"keys": [...]}`), a list of JWKs or public keys, or a ready mapping."""
+    if isinstance(keys, Mapping) and "keys" in keys:
+        keys = keys["keys"]
+    if isinstance(keys, Mapping):
+        return dict(keys)
+    found = {}
+    for entry in keys:
+        if isinstance(entry, ec.EllipticCurvePublicKey):
+            found[key_id(entry)] = entry
+        else:
+            kid, key = public_key_from_jwk(entry)
+            found[kid] = key
+    return found
+
+
+def _revoked_set(revoked: Iterable) -> set[bytes]:
+    found = set()
+    for entry in revoked:
+        found.add(entry if isinstance(entry, bytes) else b64url_decode(entry))
+    return found
+
+
+def _malformed(reason: str) -> Verification:
+    return Verification(Result.MALFORMED, reason)
+
+
+def _readable(claims: Mapping, prefix: str) -> dict | None:
+    """The claims with names instead of numbers, or None when they break the format."""
+    private = claims.get(PRIVATE)
+    if not isinstance(private, Mapping):
+        return None
+    iss, sub, exp, iat = (claims.get(k) for k in (ISS, SUB, EXP, IAT))
+    if not (isinstance(iss, str) and isinstance(sub, str)):
+        return None
+    if not all(type(v) is int for v in (exp, iat)):
+        return None
+    kind = private.get(KIND)
+    readable = {"iss": iss, "sub": sub, "exp": exp, "iat": iat, "kind": kind}
+    if prefix == PLACE_PREFIX:
+        if kind != PLACE:
+            return None
+        texts = {"venue_name": VENUE_NAME, "venue_kind": VENUE_KIND, "region": REGION}
+    else:
+        if kind not in (DISPLAY, CARD):
+            return None
+        colour = private.get(COLOUR)
+        if kind == DISPLAY and colour not in COLOURS:
+            return None
+        if kind == CARD and colour is not None:
+            return None
+        readable["colour"] = colour
+        texts = {"name": NAME, "id_tail": ID_TAIL, "policy": POLICY}
+    for name, key in texts.items():
+        value = private.get(key)
+        if not isinstance(value, str):
+            return None
+        readable[name] = value
+    return readable
+
+
+def verify(
+    text, keys, revoked: Iterable = (), now: float | None = None, *, place: bool | None = None
+) -> Verification:
+    """Checks a `FY1:` (person) or `FYP1:` (place) code. Never raises on bad input: anything
+    that is not a well-formed code is `malformed`. `place=True/False` accepts only one kind."""
+    if not isinstance(text, str):
+        return _malformed("not text")
+    raw = text.strip().encode("utf-8", "replace")
+    if len(raw) > MAX_TEXT_BYTES:
+        return _malformed("longer than 1 KiB")
+    prefixes = {None: (PERSON_PREFIX, PLACE_PREFIX), True: (PLACE_PREFIX,), False: (PERSON_PREFIX,)}
+    prefix = next((p for p in prefixes[place] if raw.startswith(p.encode())), None)
+    if prefix is None:
+        return _malformed("unknown prefix")
+    try:
+        compressed = base45.b45decode(raw[len(prefix) :])
+    except (ValueError, KeyError, TypeError, IndexError):
+        return _malformed("not Base45")
+    inflater = zlib.decompressobj()
+    try:
+        cose = inflater.decompress(compressed, MAX_INFLATED_BYTES + 1)
+    except zlib.error:
+        return _malformed("not zlib")
+    if len(cose) > MAX_INFLATED_BYTES or inflater.unconsumed_tail:
+        return _malformed("inflates past 4 KiB")
+    if not inflater.eof or inflater.unused_data:
+        return _malformed("truncated or trailing zlib data")
+    try:
+        message = cbor2.loads(cose)
+        if not (isinstance(message, cbor2.CBORTag) and message.tag == COSE_SIGN1_TAG):
+            return _malformed("not a COSE_Sign1 message")
+        parts = message.value
+        if not (isinstance(parts, list | tuple) and len(parts) == 4):
+            return _malformed("not a COSE_Sign1 message")
+        protected_bytes, _unprotected, payload, signature = parts
+        if not all(isinstance(p, bytes) for p in (protected_bytes, payload, signature)):
+            return _malformed("not a COSE_Sign1 message")
+        header = cbor2.loads(protected_bytes)
+        claims = cbor2.loads(payload)
+    except Exception:  # cbor2 raises many kinds on hostile input; all mean the same here
+        return _malformed("not CBOR")
+    if not isinstance(header, Mapping) or header.get(COSE_ALG) != ES256:
+        return _malformed("algorithm is not ES256")
+    kid = header.get(COSE_KID)
+    if not (isinstance(kid, bytes) and len(kid) == KID_BYTES):
+        return _malformed("no 8-byte key id")
+    if len(signature) != SIGNATURE_BYTES:
+        return _malformed("signature is not 64 bytes")
+    if not isinstance(claims, Mapping):
+        return _malformed("claims are not a map")
+    readable = _readable(claims, prefix)
+    if readable is None:
+        return _malformed("claims do not follow the format")
+    kid_text = b64url(kid)
+    revoked_hash = revocation_hash(signature)
+    found = dict(claims=readable, kid=kid_text, revocation_hash=b64url(revoked_hash))
+    key = key_set(keys).get(kid)
+    if key is None:
+        return Verification(Result.UNKNOWN_KEY, "no published key with this id", **found)
+    to_verify = cbor2.dumps(["Signature1", protected_bytes, b"", payload])
+    der = encode_dss_signature(
+        int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+    )
+    try:
+        key.verify(der, to_verify, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return Verification(Result.BAD_SIGNATURE, "signature does not match", **found)
+    if revoked and revoked_hash in _revoked_set(revoked):
+        return Verification(Result.REVOKED, "on the revocation list", signed=True, **found)
+    now = time.time() if now is None else now
+    if now + CLOCK_SKEW_SECONDS < readable["iat"]:
+        return Verification(Result.NOT_YET_VALID, "issued in the future", signed=True, **found)
+    if now >= readable["exp"]:
+        return Verification(Result.EXPIRED, "past its expiry", signed=True, **found)
+    return Verification(Result.VALID, "", signed=True, **found)
