@@ -49,8 +49,10 @@ demo: setup
 	@$(FANGYI) migrate --no-input -v 0
 	@$(FANGYI) seed --residents $(DEMO_RESIDENTS) --demo-staff
 	@$(FANGYI) db_worker --no-startup-delay --no-reload >var/worker.log 2>&1 & echo $$! > var/worker.pid
-	@# What cron does in production: colours whose period ended are recomputed every minute.
-	@while sleep 60; do $(FANGYI) health recompute --due; done >var/sweep.log 2>&1 & echo $$! > var/sweep.pid
+	@# What cron does in production: colours whose period ended are recomputed every minute;
+	@# check-ins, checkpoint scans and the records of expired codes are purged as they age.
+	@while sleep 60; do $(FANGYI) health recompute --due; $(FANGYI) checkpoints purge; $(FANGYI) portal purge; \
+		$(FANGYI) codes purge; done >var/sweep.log 2>&1 & echo $$! > var/sweep.pid
 	@echo
 	@echo "fangyi is running at http://$(DEMO_ADDRESS)/ with the logins above."
 	@echo "Task worker log: var/worker.log; status sweep log: var/sweep.log. Stop with Ctrl-C."

@@ -20,6 +20,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from fangyi.checkpoints.api import router as checkpoints_router
+from fangyi.codes.api import persons_router as codes_persons_router
+from fangyi.codes.api import router as codes_router
 from fangyi.core.api import router as audit_router
 from fangyi.core.api_auth import api_auth
 from fangyi.core.pagination import InvalidCursor
@@ -30,6 +33,7 @@ from fangyi.ledgers.api import router as ledgers_router
 from fangyi.ledgers.services import too_large_message
 from fangyi.ledgers.uploads import upload_too_large
 from fangyi.people.api import households_router, persons_router
+from fangyi.portal.api import router as portal_router
 from fangyi.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -47,6 +51,10 @@ api.add_router("/ledgers", ledgers_router)
 api.add_router("/persons", health_persons_router)
 api.add_router("/health", health_router)
 api.add_router("/zones", zones_router)
+api.add_router("/codes", codes_router)
+api.add_router("/persons", codes_persons_router)
+api.add_router("/me", portal_router)
+api.add_router("/checkpoints", checkpoints_router)
 
 
 def field_errors(request: HttpRequest, errors: list[tuple[str | None, str]]):

@@ -11,4 +11,7 @@ urlpatterns = [
     path("people/", include("fangyi.people.urls")),
     path("ledgers/", include("fangyi.ledgers.urls")),
     path("health/", include("fangyi.health.urls")),
+    path("codes/", include("fangyi.codes.urls")),
+    path("me/", include("fangyi.portal.urls")),
+    path("checkpoints/", include("fangyi.checkpoints.urls")),
 ]

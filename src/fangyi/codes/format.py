@@ -10,7 +10,7 @@ import hashlib
 import time
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import base45
@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
+
+from .base45 import b45decode
 
 PERSON_PREFIX = "FY1:"
 PLACE_PREFIX = "FYP1:"
@@ -47,6 +49,9 @@ VENUE_NAME, VENUE_KIND, REGION = 6, 7, 8
 
 DISPLAY, CARD, PLACE = "display", "card", "place"
 COLOURS = ("green", "yellow", "orange", "red")
+# What cbor2 decodes a map to (a frozendict inside an immutable array); checked by exact type
+# because an isinstance() against the Mapping ABC cost more than the rest of the claim checks.
+_MAPS = (dict, cbor2.frozendict)
 
 
 class Result(StrEnum):
@@ -59,19 +64,41 @@ class Result(StrEnum):
     MALFORMED = "malformed"
 
 
-@dataclass(frozen=True)
 class Verification:
-    result: Result
-    reason: str = ""
-    claims: dict | None = None
-    kid: str | None = None
-    revocation_hash: str | None = None
-    # Set only when the signature checked out: the claims can then be trusted.
-    signed: bool = field(default=False)
+    """What `verify` found. `kid` and `revocation_hash` are base64url texts, made on demand:
+    most callers only look at the result."""
+
+    __slots__ = ("result", "reason", "claims", "signed", "_kid", "_revocation")
+
+    def __init__(
+        self,
+        result: Result,
+        reason: str = "",
+        claims: dict | None = None,
+        *,
+        kid: bytes | None = None,
+        revocation: bytes | None = None,
+        signed: bool = False,
+    ):
+        self.result = result
+        self.reason = reason
+        self.claims = claims
+        # True only when the signature checked out: the claims can then be trusted.
+        self.signed = signed
+        self._kid = kid
+        self._revocation = revocation
 
     @property
     def valid(self) -> bool:
         return self.result is Result.VALID
+
+    @property
+    def kid(self) -> str | None:
+        return b64url(self._kid) if self._kid is not None else None
+
+    @property
+    def revocation_hash(self) -> str | None:
+        return b64url(self._revocation) if self._revocation is not None else None
 
     def as_json(self) -> dict:
         return {
@@ -81,6 +108,9 @@ class Verification:
             "revocation_hash": self.revocation_hash,
             "claims": self.claims,
         }
+
+    def __repr__(self) -> str:
+        return f"Verification({self.result.value!r}, {self.reason!r}, kid={self.kid})"
 
 
 def b64url(data: bytes) -> str:
@@ -190,6 +220,8 @@ def jwk_of(public_key: ec.EllipticCurvePublicKey) -> dict:
 
 def key_set(keys) -> dict[bytes, ec.EllipticCurvePublicKey]:
     """Accepts a JWKS (`{"keys": [...]}`), a list of JWKs or public keys, or a ready mapping."""
+    if type(keys) is dict and all(type(kid) is bytes for kid in keys):
+        return keys
     if isinstance(keys, Mapping) and "keys" in keys:
         keys = keys["keys"]
     if isinstance(keys, Mapping):
@@ -218,10 +250,10 @@ def _malformed(reason: str) -> Verification:
 def _readable(claims: Mapping, prefix: str) -> dict | None:
     """The claims with names instead of numbers, or None when they break the format."""
     private = claims.get(PRIVATE)
-    if not isinstance(private, Mapping):
+    if type(private) not in _MAPS:
         return None
     iss, sub, exp, iat = (claims.get(k) for k in (ISS, SUB, EXP, IAT))
-    if not (isinstance(iss, str) and isinstance(sub, str)):
+    if not (type(iss) is str and type(sub) is str):
         return None
     if not all(type(v) is int for v in (exp, iat)):
         return None
@@ -243,7 +275,7 @@ def _readable(claims: Mapping, prefix: str) -> dict | None:
         texts = {"name": NAME, "id_tail": ID_TAIL, "policy": POLICY}
     for name, key in texts.items():
         value = private.get(key)
-        if not isinstance(value, str):
+        if type(value) is not str:
             return None
         readable[name] = value
     return readable
@@ -264,8 +296,8 @@ def verify(
     if prefix is None:
         return _malformed("unknown prefix")
     try:
-        compressed = base45.b45decode(raw[len(prefix) :])
-    except (ValueError, KeyError, TypeError, IndexError):
+        compressed = b45decode(raw[len(prefix) :])
+    except ValueError:
         return _malformed("not Base45")
     inflater = zlib.decompressobj()
     try:
@@ -281,30 +313,29 @@ def verify(
         if not (isinstance(message, cbor2.CBORTag) and message.tag == COSE_SIGN1_TAG):
             return _malformed("not a COSE_Sign1 message")
         parts = message.value
-        if not (isinstance(parts, list | tuple) and len(parts) == 4):
+        if not (type(parts) in (list, tuple) and len(parts) == 4):
             return _malformed("not a COSE_Sign1 message")
         protected_bytes, _unprotected, payload, signature = parts
-        if not all(isinstance(p, bytes) for p in (protected_bytes, payload, signature)):
+        if not (type(protected_bytes) is type(payload) is type(signature) is bytes):
             return _malformed("not a COSE_Sign1 message")
         header = cbor2.loads(protected_bytes)
         claims = cbor2.loads(payload)
     except Exception:  # cbor2 raises many kinds on hostile input; all mean the same here
         return _malformed("not CBOR")
-    if not isinstance(header, Mapping) or header.get(COSE_ALG) != ES256:
+    if type(header) not in _MAPS or header.get(COSE_ALG) != ES256:
         return _malformed("algorithm is not ES256")
     kid = header.get(COSE_KID)
-    if not (isinstance(kid, bytes) and len(kid) == KID_BYTES):
+    if not (type(kid) is bytes and len(kid) == KID_BYTES):
         return _malformed("no 8-byte key id")
     if len(signature) != SIGNATURE_BYTES:
         return _malformed("signature is not 64 bytes")
-    if not isinstance(claims, Mapping):
+    if type(claims) not in _MAPS:
         return _malformed("claims are not a map")
     readable = _readable(claims, prefix)
     if readable is None:
         return _malformed("claims do not follow the format")
-    kid_text = b64url(kid)
     revoked_hash = revocation_hash(signature)
-    found = dict(claims=readable, kid=kid_text, revocation_hash=b64url(revoked_hash))
+    found = dict(claims=readable, kid=kid, revocation=revoked_hash)
     key = key_set(keys).get(kid)
     if key is None:
         return Verification(Result.UNKNOWN_KEY, "no published key with this id", **found)

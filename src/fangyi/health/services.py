@@ -216,6 +216,33 @@ def record_fact(*, actor, source: str, **fields) -> Fact:
     return record_facts(actor=actor, items=[FactInput(**fields)], source=source)[0]
 
 
+def record_declared_fact(*, item: FactInput, source: str, declared_by: str) -> Fact:
+    """A fact residents declare about themselves or someone they look after (the portal).
+
+    No staff member acts, so there is no permission to check: the caller has established who
+    the resident is. The fact is checked like any other and `declared_by` names who declared.
+    """
+    now = timezone.now()
+    errors = check_fact(item, now=now)
+    if errors:
+        raise ValidationError(errors)
+    fact = _new_fact(item, actor=None, source=source, recorded_at=now)
+    fact.actor_name = declared_by
+    with transaction.atomic():
+        fact.save(force_insert=True)
+        audit.record_change(
+            actor=None,
+            action=ObjectChange.CREATE,
+            obj=fact,
+            before=None,
+            after=audit.snapshot(fact, FACT_FIELDS) | {"details": fact.details},
+            region_path=fact.region_path,
+            time=now,
+        )
+        schedule_for_persons([item.person.pk])
+    return fact
+
+
 def retract_fact(
     *, actor, fact: Fact, reason: str, source: str = "manual", source_ref: str = ""
 ) -> Fact:

@@ -82,6 +82,7 @@ SOURCE_LABELS = {
     "ledger": gettext_lazy("台账导入"),
     "api": gettext_lazy("接口"),
     "screening": gettext_lazy("核酸筛查"),
+    "portal": gettext_lazy("居民自主申报"),
 }
 DETAIL_LABELS = {
     "area": gettext_lazy("来自"),

@@ -8,6 +8,7 @@ from fangyi.core.context import acting
 from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
+from fangyi.demo.residents import demo_resident
 from fangyi.demo.staff import DEMO_PASSWORD, create_demo_staff
 from fangyi.people.models import Person
 
@@ -102,4 +103,10 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {login.username:<12} {login.role:<12} "
                     f"{login.region_code} {login.region_name}{note}"
+                )
+            resident = demo_resident()
+            if resident is not None:
+                self.stdout.write(
+                    f"\nResident portal (/me/): mobile {resident.phone} ({resident.masked_name}); "
+                    "in demo mode the one-time code shows on the login page."
                 )

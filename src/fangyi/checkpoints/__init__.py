@@ -1,0 +1,1 @@
+"""Venues and their place codes, checkpoint scans, residents' check-ins."""

@@ -1,0 +1,1 @@
+"""Residents' side: one-time-code login, my code, declarations, people I look after."""

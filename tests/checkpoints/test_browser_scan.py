@@ -1,0 +1,192 @@
+"""The checkpoint page in real Chromium on a 360-px phone: a guard opens it online, then the
+network is cut (the page even reloads from its service worker); a fresh code shows green
+full-screen, an expired one shows expired, tampered ones show invalid, a card code says it needs
+the network; the scans queue up and go to the server when the network is back."""
+
+import os
+import time
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+
+import base45
+import cbor2
+import pytest
+from django.conf import settings
+
+from fangyi.checkpoints.models import Scan
+from fangyi.codes import format as fmt
+from fangyi.codes import keys, services
+
+from ..pages.conftest import CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery"
+PHONE = {"width": 360, "height": 740}
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def in_browser():
+    """Runs functions against one Chromium in a thread of its own (see
+    tests/health/test_browser_zone_flow.py: tests/pages keeps a Playwright in this thread)."""
+    from playwright.sync_api import sync_playwright
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    held = {}
+
+    def start():
+        held["playwright"] = sync_playwright().start()
+        held["browser"] = held["playwright"].chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+
+    def stop():
+        if "browser" in held:
+            held["browser"].close()
+        if "playwright" in held:
+            held["playwright"].stop()
+
+    try:
+        pool.submit(start).result()
+        yield lambda function, *args: pool.submit(function, held["browser"], *args).result()
+    finally:
+        pool.submit(stop).result()
+        pool.shutdown()
+
+
+def expired_code(person) -> str:
+    now = int(time.time())
+    key = keys.current_key()
+    claims = fmt.person_claims(
+        issuer=settings.FANGYI_CODE_ISSUER,
+        subject=services.subject_for(person.pk),
+        issued_at=now - 900,
+        expires_at=now - 600,
+        kind="display",
+        masked_name="王*明",
+        id_tail="0011",
+        policy_version="test",
+        colour="green",
+    )
+    return fmt.sign(claims, key.private_key).text
+
+
+def forged_signature(text: str) -> str:
+    message = cbor2.loads(zlib.decompress(base45.b45decode(text.removeprefix(fmt.PERSON_PREFIX))))
+    protected, unprotected, payload, signature = message.value
+    forged = bytes([signature[0] ^ 0x80]) + signature[1:]
+    cose = cbor2.dumps(cbor2.CBORTag(18, [protected, unprotected, payload, forged]))
+    return fmt.PERSON_PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode()
+
+
+def open_scan_page(browser, url: str, username: str):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{url}/checkpoints/scan/")
+    page.wait_for_selector("#network-status[data-state=online]")
+    # The service worker is running and the page's files are in its cache.
+    page.wait_for_function(
+        """async () => {
+            await navigator.serviceWorker.ready;
+            const cache = await caches.open("fangyi-scan-v1");
+            return (await cache.keys()).length >= 6;
+        }"""
+    )
+    return page
+
+
+def go_offline_and_reload(_browser, page) -> dict:
+    page.context.set_offline(True)
+    page.wait_for_selector("#network-status[data-state=offline]")
+    response = page.reload()
+    status = page.locator("#network-status[data-state=offline]")
+    status.wait_for()
+    return {
+        "from_service_worker": response.from_service_worker,
+        "status": status.inner_text(),
+        "venue": page.locator("#venue").input_value(),
+    }
+
+
+def scan(_browser, page, text: str) -> dict:
+    page.fill("#code-text", text)
+    page.click("#verify-button")
+    overlay = page.locator("#scan-result:not([hidden])")
+    overlay.wait_for()
+    box = overlay.bounding_box()
+    found = {
+        "result": overlay.get_attribute("data-result"),
+        "colour": overlay.get_attribute("data-colour"),
+        "text": overlay.inner_text(),
+        "covers": box["width"] >= PHONE["width"] and box["height"] >= PHONE["height"] - 1,
+        "fits": page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"],
+    }
+    overlay.click()
+    page.locator("#scan-result").wait_for(state="hidden")
+    found["queued"] = int(page.locator("#queue-count").inner_text())
+    return found
+
+
+def back_online(_browser, page) -> str:
+    page.context.set_offline(False)
+    page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
+    return page.locator("#network-status").get_attribute("data-state")
+
+
+def test_a_guard_scans_with_the_network_cut_and_the_scans_upload_later(
+    in_browser, live_server, city, guard_a, venue_a, worker_a
+):
+    url = live_server.url
+    keys.current_key()  # the deployment's key exists before the guard's phone fetches it
+    page = in_browser(open_scan_page, url, "guard_a")
+    in_browser(lambda _browser: page.select_option("#venue", str(venue_a.pk)))
+
+    reloaded = in_browser(go_offline_and_reload, page)
+    assert reloaded["from_service_worker"]
+    assert reloaded["status"].startswith("离线，密钥更新于")
+    assert reloaded["venue"] == str(venue_a.pk), "the venue is remembered"
+
+    issued = services.issue_display_code(person_id=city.person_a.pk)
+    good = in_browser(scan, page, issued.text)
+    assert good["result"] == "valid" and good["colour"] == issued.colour == "green"
+    assert "绿码" in good["text"]
+    assert issued.masked_name in good["text"] and issued.id_tail in good["text"]
+    assert good["covers"] and good["fits"]
+    assert good["queued"] == 1
+
+    expired = in_browser(scan, page, expired_code(city.person_a))
+    assert expired["result"] == "expired" and expired["colour"] == ""
+    assert "已过期" in expired["text"] and expired["queued"] == 2
+
+    forged = in_browser(scan, page, forged_signature(issued.text))
+    assert forged["result"] == "bad_signature" and "无效" in forged["text"]
+
+    garbled = in_browser(scan, page, issued.text[:40] + "::" + issued.text[42:])
+    assert garbled["result"] == "malformed" and "无法识别" in garbled["text"]
+
+    card = services.issue_card_code(user=worker_a, person=city.person_a)
+    offline_card = in_browser(scan, page, card.text)
+    assert offline_card["result"] == "valid" and offline_card["colour"] == ""
+    assert "卡片码需联网查询" in offline_card["text"]
+    assert offline_card["queued"] == 5
+    assert not Scan.objects.exists()
+
+    assert in_browser(back_online, page) == "online"
+    scans = {scan.result: scan for scan in Scan.objects.all()}
+    assert Scan.objects.count() == 5
+    assert set(scans) == {"valid", "expired", "bad_signature", "malformed"}
+    assert all(scan.staff == guard_a and scan.venue == venue_a for scan in scans.values())
+    shown = Scan.objects.get(result="valid", kind="display")
+    assert shown.colour == "green" and shown.person == city.person_a
+
+    online_card = in_browser(scan, page, card.text)
+    assert online_card["result"] == "valid" and online_card["colour"] == "green"
+    assert "绿码" in online_card["text"]

@@ -1,0 +1,119 @@
+"""A resident on a 360-px phone in real chromium: asks for a code, reads it from the SMS file
+(FANGYI_SMS_FILE), logs in, and sees a green code with a live countdown; a refresh brings a
+new code, and with the network gone the old one stays up, saying how long it lasts."""
+
+import os
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ..pages.conftest import CHROMIUM_ARGS
+from .conftest import last_code, sent_to
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740}
+
+# The session's other Playwright (tests/pages) may be running an event loop in this thread;
+# the ORM calls made here beside it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def in_browser():
+    """Runs functions against one Chromium in a thread of its own (see
+    tests/health/test_browser_zone_flow.py for why)."""
+    from playwright.sync_api import sync_playwright
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    held = {}
+
+    def start():
+        held["playwright"] = sync_playwright().start()
+        held["browser"] = held["playwright"].chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+
+    def stop():
+        if "browser" in held:
+            held["browser"].close()
+        if "playwright" in held:
+            held["playwright"].stop()
+
+    try:
+        pool.submit(start).result()
+        yield lambda function, *args: pool.submit(function, held["browser"], *args).result()
+    finally:
+        pool.submit(stop).result()
+        pool.shutdown()
+
+
+def ask_for_code(browser, url):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{url}/me/")
+    page.fill("input[name=phone]", "13800000001")
+    page.click("#phone-form button[type=submit]")
+    page.wait_for_selector("#code-form")
+    return page
+
+
+def log_in(browser, page, code):
+    page.fill("input[name=code]", code)
+    page.click("#code-form button[type=submit]")
+    card = page.locator("#my-code[data-colour]")
+    card.wait_for()
+    first = card.get_attribute("data-code")
+    page.wait_for_function(
+        "() => document.getElementById('code-countdown').textContent.trim() !== ''"
+    )
+    return {
+        "colour": card.get_attribute("data-colour"),
+        "code": first,
+        "countdown": page.locator("#code-countdown").inner_text(),
+        "width": page.evaluate("document.documentElement.scrollWidth"),
+        "band": page.locator("#my-code .code-band").inner_text(),
+    }
+
+
+def refresh_then_go_offline(browser, page):
+    before = page.locator("#my-code").get_attribute("data-code")
+    page.click("#code-refresh")
+    page.wait_for_function(
+        "(old) => document.getElementById('my-code').dataset.code !== old", arg=before
+    )
+    after = page.locator("#my-code").get_attribute("data-code")
+    page.context.set_offline(True)
+    page.click("#code-refresh")
+    page.locator("#code-offline").wait_for(state="visible")
+    offline = {
+        "text": page.locator("#code-offline").inner_text(),
+        "still": page.locator("#my-code").get_attribute("data-code"),
+    }
+    page.context.close()
+    return before, after, offline
+
+
+def test_a_resident_logs_in_on_a_phone_and_sees_a_green_code(
+    city, live_server, settings, tmp_path, in_browser
+):
+    sms_file = tmp_path / "sms.jsonl"
+    settings.FANGYI_SMS_BACKEND = "file"
+    settings.FANGYI_SMS_FILE = str(sms_file)
+
+    page = in_browser(ask_for_code, live_server.url)
+    assert len(sent_to(sms_file, "13800000001")) == 1
+    seen = in_browser(log_in, page, last_code(sms_file, "13800000001"))
+
+    assert seen["colour"] == "green"
+    assert seen["code"].startswith("FY1:")
+    assert re.fullmatch(r"[0-5]:[0-5][0-9]", seen["countdown"])
+    assert seen["width"] <= PHONE["width"]
+    assert seen["band"] == "绿码"
+
+    before, after, offline = in_browser(refresh_then_go_offline, page)
+    assert after != before and after.startswith("FY1:")
+    assert offline["still"] == after
+    assert re.search(r"[0-5]:[0-5][0-9]", offline["text"])
