@@ -35,7 +35,9 @@ NOT_VALID = set(Result) - {Result.VALID}
 @given(st.binary(max_size=1500))
 def test_random_bytes_as_text(data):
     text = data.decode("latin-1")
-    assert verify(text, KEYS, now=NOW).result is Result.MALFORMED or text.startswith(("FY1:", "FYP1:"))
+    assert verify(text, KEYS, now=NOW).result is Result.MALFORMED or text.startswith(
+        ("FY1:", "FYP1:")
+    )
 
 
 @settings(max_examples=400, deadline=None)

@@ -1,7 +1,8 @@
 """Logging in with the code: a token for the person; a number shared by several residents
 needs the last four of the chosen one's ID number."""
 
-from fangyi.portal.models import ResidentToken, hash_token
+from fangyi.accounts.models import hash_token
+from fangyi.portal.models import ResidentToken
 from tests.factories import PersonFactory
 
 from .conftest import last_code, post

@@ -230,9 +230,14 @@ def key_set(keys) -> dict[bytes, ec.EllipticCurvePublicKey]:
     for entry in keys:
         if isinstance(entry, ec.EllipticCurvePublicKey):
             found[key_id(entry)] = entry
-        else:
+            continue
+        try:
             kid, key = public_key_from_jwk(entry)
-            found[kid] = key
+        except (ValueError, KeyError, TypeError, AttributeError):
+            # A key set is fetched from elsewhere: one entry we cannot use (another curve, a
+            # kid that does not match its key) must not stop the others from verifying.
+            continue
+        found[kid] = key
     return found
 
 

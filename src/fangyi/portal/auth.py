@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from fangyi.accounts.models import hash_token
 from fangyi.people.models import Person
 
-from .models import ResidentToken, hash_token
+from .models import ResidentToken
 
 SESSION_KEY = "resident_person_id"
 _CACHE = "_fangyi_resident"

@@ -5,7 +5,6 @@ on their person record. Only hashes of codes and tokens are stored.
 """
 
 import datetime
-import hashlib
 import secrets
 import uuid
 
@@ -45,10 +44,6 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone[:3]}****{self.phone[-4:]} {self.created_at:%Y-%m-%d %H:%M}"
-
-
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ResidentToken(models.Model):

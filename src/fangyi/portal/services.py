@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from fangyi.accounts.models import hash_token
 from fangyi.core import audit
 from fangyi.core.context import acting, current
 from fangyi.core.permissions import CHANGE, GUARDIANSHIP, can
@@ -40,7 +41,6 @@ from .models import (
     OneTimeCode,
     Relation,
     ResidentToken,
-    hash_token,
     lapse_cutoff,
 )
 

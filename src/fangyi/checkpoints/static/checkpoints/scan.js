@@ -163,10 +163,11 @@ async function upload() {
       } else if (response.status === 422) {
         // A venue closed or moved out of this staff member's scope: the scan is kept without
         // it. Anything else wrong with one scan cannot be mended by sending it again.
-        const errors = await response.json().catch(() => []);
+        const body = await response.json().catch(() => ({}));
+        const errors = Array.isArray(body.detail) ? body.detail : [];
         const rejected = new Set();
         const withoutVenue = new Set();
-        for (const error of Array.isArray(errors) ? errors : []) {
+        for (const error of errors) {
           const match = /scans\.(\d+)\.(\w+)/.exec(error.field || "");
           if (!match || !batch[Number(match[1])]) continue;
           (match[2] === "venue" ? withoutVenue : rejected).add(Number(match[1]));
