@@ -171,7 +171,9 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
     raise SystemExit(f"the server did not answer at {url}")
 
 
-def bench_issue(workers: list[int], residents: int, seconds: int, connections: int) -> dict:
+def bench_issue(
+    workers: list[int], residents: int, seconds: int, connections: int, worker_class: str
+) -> dict:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     tokens = Path(tempfile.mkdtemp()) / "tokens.txt"
@@ -213,7 +215,12 @@ def bench_issue(workers: list[int], residents: int, seconds: int, connections: i
                 capture_output=True,
                 text=True,
             ).stdout
-            run = {"workers": count, "connections": connections, **parse_wrk(output)}
+            run = {
+                "workers": count,
+                "worker_class": worker_class,
+                "connections": connections,
+                **parse_wrk(output),
+            }
             print(json.dumps(run), flush=True)
             results["runs"].append(run)
         finally:
@@ -231,7 +238,8 @@ def main() -> None:
     issue.add_argument("--workers", type=int, nargs="+", default=[2, 3, 4])
     issue.add_argument("--residents", type=int, default=20000)
     issue.add_argument("--seconds", type=int, default=30)
-    issue.add_argument("--connections", type=int, default=32)
+    issue.add_argument("--connections", type=int, default=16)
+    issue.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     for command in (verify, issue):
         command.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -239,7 +247,9 @@ def main() -> None:
     if args.command == "verify":
         result = bench_verify(args.seconds)
     else:
-        result = bench_issue(args.workers, args.residents, args.seconds, args.connections)
+        result = bench_issue(
+            args.workers, args.residents, args.seconds, args.connections, args.worker_class
+        )
     result = {"machine": machine(), **result}
     print(json.dumps(result, indent=2, ensure_ascii=False))
     if args.json:

@@ -43,6 +43,9 @@ api = NinjaAPI(
     auth=api_auth,
     description=__doc__,
 )
+# Residents' phones call /me/code every minute: its router comes first, so that resolving
+# the URL does not try every other pattern before it.
+api.add_router("/me", portal_router)
 api.add_router("/regions", regions_router)
 api.add_router("/persons", persons_router)
 api.add_router("/households", households_router)
@@ -53,7 +56,6 @@ api.add_router("/health", health_router)
 api.add_router("/zones", zones_router)
 api.add_router("/codes", codes_router)
 api.add_router("/persons", codes_persons_router)
-api.add_router("/me", portal_router)
 api.add_router("/checkpoints", checkpoints_router)
 
 

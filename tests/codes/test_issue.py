@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from fangyi.codes import keys, services, verify
-from fangyi.codes.models import CodeSubject, IssuedCode
+from fangyi.codes.models import CardCode, CodeSubject, RevokedCode
 from fangyi.core.models import AccessEvent
 from fangyi.health.models import Colour, FactKind
 from fangyi.health.models import TestOutcome as Outcome
@@ -57,11 +57,19 @@ def test_the_pseudonym_is_stable_and_differs_between_people(city):
     assert first.claims["sub"] == again.claims["sub"] != other.claims["sub"]
 
 
-def test_each_issued_code_is_recorded_by_its_revocation_hash(city):
-    issued = services.issue_display_code(person_id=city.person_a.pk)
-    row = IssuedCode.objects.get(person=city.person_a)
-    assert bytes(row.revocation_hash) == revocation_hash(issued.text)
-    assert row.kind == "display" and row.expires_at == issued.expires_at
+def test_showing_a_code_writes_nothing(city, django_assert_num_queries):
+    services.issue_display_code(person_id=city.person_a.pk)
+    with django_assert_num_queries(1):
+        issued = services.issue_display_code(person_id=city.person_a.pk)
+    assert int(issued.issued_at.timestamp()) % services.DISPLAY_SLOT_SECONDS == 0
+    assert not CardCode.objects.exists() and not RevokedCode.objects.exists()
+
+
+def test_the_same_slot_gives_the_same_code(city):
+    first = services.issue_display_code(person_id=city.person_a.pk)
+    again = services.issue_display_code(person_id=city.person_a.pk)
+    if first.issued_at == again.issued_at:
+        assert first.text == again.text
 
 
 def test_a_card_has_no_colour_lives_thirty_days_and_is_logged(city, worker_a):
@@ -81,13 +89,34 @@ def test_revoking_puts_every_live_code_on_the_list(city, worker_a, officer):
     display = services.issue_display_code(person_id=city.person_a.pk)
     card = services.issue_card_code(user=worker_a, person=city.person_a)
     other = services.issue_display_code(person_id=city.person_b.pk)
-    assert services.revoke_codes(user=officer, person=city.person_a, reason="卡片遗失") == 2
+    old_sub = CodeSubject.objects.get(person=city.person_a).sub
+    assert services.revoke_codes(user=officer, person=city.person_a, reason="卡片遗失") == 1
     revoked = services.revoked_hashes()
     assert revocation_hash(display.text) in revoked
     assert revocation_hash(card.text) in revoked
     assert revocation_hash(other.text) not in revoked
     assert services.verify_here(card.text).result == "revoked"
-    assert services.verify_here(services.issue_display_code(person_id=city.person_a.pk).text).valid
+    assert services.verify_here(display.text).result == "revoked"
+    assert CardCode.objects.get().revoked_at is not None
+    fresh = services.issue_display_code(person_id=city.person_a.pk)
+    assert services.verify_here(fresh.text).valid
+    assert verify(fresh.text, keys.jwks()).claims["sub"] != old_sub
+
+
+def test_revoking_covers_every_colour_and_the_codes_of_the_last_five_minutes(city, officer):
+    import datetime
+
+    from django.utils import timezone
+
+    services.issue_display_code(person_id=city.person_a.pk)
+    services.revoke_codes(user=officer, person=city.person_a, reason="截图外传")
+    entries = RevokedCode.objects.filter(kind=RevokedCode.DISPLAY)
+    latest = timezone.now() + datetime.timedelta(seconds=300)
+    assert all(entry.expires_at <= latest for entry in entries)
+    # 30 or 31 live slots × 4 colours × every plan label, for the one key.
+    from fangyi.health.models import Policy
+
+    assert entries.count() in {n * 4 * Policy.objects.count() for n in (30, 31)}
 
 
 def test_revoking_needs_a_reason_and_the_right(city, worker_a, officer):
@@ -128,13 +157,18 @@ def test_verify_command_prints_json_and_fails_for_invalid_codes(city, capsys):
     assert '"result": "malformed"' in capsys.readouterr().out
 
 
-def test_purge_forgets_rows_of_long_expired_codes(city):
+def test_purge_forgets_entries_of_long_expired_codes(city, worker_a, officer):
     import datetime
 
     from django.utils import timezone
 
+    services.issue_card_code(user=worker_a, person=city.person_a)
     services.issue_display_code(person_id=city.person_a.pk)
-    IssuedCode.objects.update(expires_at=timezone.now() - datetime.timedelta(days=2))
-    services.issue_display_code(person_id=city.person_b.pk)
-    assert services.purge_expired() == 1
-    assert IssuedCode.objects.count() == 1
+    services.revoke_codes(user=officer, person=city.person_a, reason="卡片遗失")
+    assert services.purge_expired() == 0
+    RevokedCode.objects.filter(kind=RevokedCode.DISPLAY).update(
+        expires_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    purged = services.purge_expired()
+    assert purged > 0
+    assert list(RevokedCode.objects.values_list("kind", flat=True)) == ["card"]

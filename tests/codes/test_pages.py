@@ -2,7 +2,7 @@
 
 import pytest
 
-from fangyi.codes.models import IssuedCode
+from fangyi.codes.models import CardCode
 from tests.pages.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -13,12 +13,12 @@ def test_printing_a_card_asks_first_then_shows_the_sheet(city, worker_a):
     url = f"/codes/card/{city.person_a.pk}/"
     confirm = client.get(url)
     assert confirm.status_code == 200 and "生成并打印" in confirm.content.decode()
-    assert not IssuedCode.objects.exists()
+    assert not CardCode.objects.exists()
     sheet = client.post(url)
     page = sheet.content.decode()
     assert sheet.status_code == 200
     assert "<svg" in page and "王*明" in page and city.person_a.id_number[-4:] in page
-    assert IssuedCode.objects.get().kind == "card"
+    assert CardCode.objects.count() == 1
 
 
 def test_cards_only_for_people_in_scope(city, worker_a):
@@ -32,7 +32,7 @@ def test_revoking_from_the_page(city, officer, worker_a):
     assert client.post(url, {"reason": ""}).status_code == 200
     response = client.post(url, {"reason": "卡片遗失"})
     assert response.status_code == 302
-    assert IssuedCode.objects.get().revoked_at is not None
+    assert CardCode.objects.get().revoked_at is not None
 
 
 def test_a_grid_worker_may_not_revoke(city, worker_a):

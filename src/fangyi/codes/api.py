@@ -61,7 +61,9 @@ class RevokeInput(Input):
 
 
 class Revoked(Schema):
-    revoked: int
+    revoked_cards: int = Field(
+        description="cards revoked; the display codes the person may hold are always revoked"
+    )
 
 
 class TextInput(Input):
@@ -125,4 +127,5 @@ def revoke(request, person_id: str, body: RevokeInput):
     """Revokes every live code of the person (audited); checkpoints refuse them from the next
     revocation-list refresh."""
     person = get_by_id(Person.objects.restrict(request.auth, VIEW), person_id)
-    return {"revoked": services.revoke_codes(user=request.auth, person=person, reason=body.reason)}
+    cards = services.revoke_codes(user=request.auth, person=person, reason=body.reason)
+    return {"revoked_cards": cards}

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-import base45
 import cbor2
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -23,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from .base45 import b45decode
+from .base45 import b45decode, b45encode
 
 PERSON_PREFIX = "FY1:"
 PLACE_PREFIX = "FYP1:"
@@ -165,6 +164,19 @@ def place_claims(
     return {ISS: issuer, SUB: subject, EXP: expires_at, IAT: issued_at, PRIVATE: private}
 
 
+# RFC 6979: the same key and claims always give the same signature, so the server can sign a
+# code again to revoke it without having recorded it (see codes.services).
+_DETERMINISTIC_ES256 = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+
+
+def _deflate(data: bytes) -> bytes:
+    # A 512-byte window is plenty for a message of a few hundred bytes, compresses it as well
+    # as the default 32 KiB, and skips setting up the large window (most of zlib's time here).
+    # The window size is in the zlib header, so every inflater reads it.
+    packer = zlib.compressobj(9, zlib.DEFLATED, 9, 1)
+    return packer.compress(data) + packer.flush()
+
+
 @dataclass(frozen=True)
 class Signed:
     text: str
@@ -186,10 +198,10 @@ def sign(
     protected = cbor2.dumps({COSE_ALG: ES256, COSE_KID: kid})
     payload = cbor2.dumps(claims)
     to_sign = cbor2.dumps(["Signature1", protected, b"", payload])
-    r, s = decode_dss_signature(private_key.sign(to_sign, ec.ECDSA(hashes.SHA256())))
+    r, s = decode_dss_signature(private_key.sign(to_sign, _DETERMINISTIC_ES256))
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     cose = cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
-    text = prefix + base45.b45encode(zlib.compress(cose, 9)).decode("ascii")
+    text = prefix + b45encode(_deflate(cose)).decode("ascii")
     return Signed(text=text, signature=signature)
 
 

@@ -22,19 +22,16 @@ class CodeSubject(models.Model):
         return self.sub
 
 
-class IssuedCode(models.Model):
-    """One row per code handed out, kept while it lives, so that it can be revoked."""
+class CardCode(models.Model):
+    """A printed card code: kept while it lives, so that a lost card can be revoked.
 
-    DISPLAY, CARD = "display", "card"
-    KIND_CHOICES = [(DISPLAY, _("亮码")), (CARD, _("卡片码"))]
+    Display codes are not recorded: showing one writes nothing (see services.revoke_codes).
+    """
 
     # The first 16 bytes of SHA-256 of the signature: what the revocation list publishes.
     revocation_hash = models.BinaryField(max_length=16, unique=True)
-    # No database constraint: rows are written on the hot path of showing a code.
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, db_constraint=False, related_name="+"
-    )
-    kind = models.CharField(_("类型"), max_length=8, choices=KIND_CHOICES)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    # base64url, as in the JWKS.
     kid = models.CharField(max_length=16)
     issued_at = models.DateTimeField(_("签发时间"))
     expires_at = models.DateTimeField(_("失效时间"))
@@ -42,23 +39,35 @@ class IssuedCode(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("卡片码")
+        verbose_name_plural = _("卡片码")
+        indexes = [models.Index(fields=["person", "expires_at"], name="cardcode_person_expiry")]
+
+    def __str__(self) -> str:
+        return bytes(self.revocation_hash).hex()
+
+
+class RevokedCode(models.Model):
+    """One entry of the revocation list, kept until the code it names would have expired."""
+
+    DISPLAY, CARD = "display", "card"
+    KIND_CHOICES = [(DISPLAY, _("亮码")), (CARD, _("卡片码"))]
+
+    revocation_hash = models.BinaryField(max_length=16, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=8, choices=KIND_CHOICES)
+    expires_at = models.DateTimeField(_("失效时间"))
+    revoked_at = models.DateTimeField(_("撤销时间"))
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    revoke_reason = models.CharField(_("撤销理由"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("已签发的码")
-        verbose_name_plural = _("已签发的码")
-        indexes = [
-            models.Index(fields=["person", "expires_at"], name="issuedcode_person_expiry"),
-            models.Index(
-                fields=["expires_at"],
-                name="issuedcode_revoked",
-                condition=models.Q(revoked_at__isnull=False),
-            ),
-            models.Index(fields=["expires_at"], name="issuedcode_expiry"),
-        ]
+        verbose_name = _("已撤销的码")
+        verbose_name_plural = _("已撤销的码")
+        indexes = [models.Index(fields=["expires_at"], name="revokedcode_expiry")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {bytes(self.revocation_hash).hex()}"
+        return bytes(self.revocation_hash).hex()

@@ -53,7 +53,7 @@ def revoke(request, person_id):
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            count = services.revoke_codes(
+            cards = services.revoke_codes(
                 user=request.user, person=person, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
@@ -61,7 +61,8 @@ def revoke(request, person_id):
         else:
             messages.success(
                 request,
-                _("已撤销 %(count)d 个有效码；卡点刷新撤销名单后即拒绝。") % {"count": count},
+                _("已撤销该居民手机上的码和 %(cards)d 张卡片码；卡点刷新撤销名单后即拒绝。")
+                % {"cards": cards},
             )
             return redirect("person-detail", pk=person.pk)
     return render(request, "codes/revoke.html", {"person": person, "form": form})

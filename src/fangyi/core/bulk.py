@@ -34,6 +34,11 @@ def _uuid_hex(value, connection):
     return value.hex if isinstance(value, uuid.UUID) else value.replace("-", "")
 
 
+def as_uuid(value) -> uuid.UUID:
+    """A UUID read by hand-written SQL: PostgreSQL gives a UUID, SQLite its 32 hex digits."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+
+
 def _iso_date(value, connection):
     return None if value is None else value.isoformat()
 
