@@ -1,3 +1,5 @@
+import os
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 import pytest
@@ -6,6 +8,54 @@ from fangyi.regions.models import Level
 from fangyi.regions.services import refresh_counts
 
 from .factories import HouseholdFactory, PersonFactory, region, staff
+
+# Playwright's sync API runs an event loop in the thread that started it; the ORM calls tests
+# make beside it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def in_browser():
+    """Runs functions against one Chromium (Debian's) in a thread of its own.
+
+    Playwright's sync API cannot start in a thread where another instance is running, and
+    tests/pages keeps one for the whole session; a thread of our own has no event loop. Every
+    Playwright call of a test happens in that thread (`in_browser(function, *args)` calls
+    `function(browser, *args)` there), every ORM call in the test's.
+    """
+    from playwright.sync_api import sync_playwright
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    held = {}
+
+    def start():
+        held["playwright"] = sync_playwright().start()
+        held["browser"] = held["playwright"].chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+
+    def stop():
+        if "browser" in held:
+            held["browser"].close()
+        if "playwright" in held:
+            held["playwright"].stop()
+
+    try:
+        pool.submit(start).result()
+        yield lambda function, *args: pool.submit(function, held["browser"], *args).result()
+    finally:
+        pool.submit(stop).result()
+        pool.shutdown()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,6 @@
 """A resident's phone (360 px) opens a printed place code's link: the colour fills the screen
 and the clock ticks, so a guard can tell the page from a screenshot."""
 
-import os
-from concurrent.futures import ThreadPoolExecutor
 from importlib import import_module
 from urllib.parse import urlsplit
 
@@ -13,42 +11,9 @@ from fangyi.checkpoints import services
 from fangyi.checkpoints.models import CheckIn
 from fangyi.portal.auth import SESSION_KEY
 
-from ..pages.conftest import CHROMIUM_ARGS
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def in_browser():
-    """Runs functions against one Chromium in a thread of its own (see
-    tests/health/test_browser_zone_flow.py for why)."""
-    from playwright.sync_api import sync_playwright
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    held = {}
-
-    def start():
-        held["playwright"] = sync_playwright().start()
-        held["browser"] = held["playwright"].chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-
-    def stop():
-        if "browser" in held:
-            held["browser"].close()
-        if "playwright" in held:
-            held["playwright"].stop()
-
-    try:
-        pool.submit(start).result()
-        yield lambda function, *args: pool.submit(function, held["browser"], *args).result()
-    finally:
-        pool.submit(stop).result()
-        pool.shutdown()
 
 
 def _resident_session(person) -> str:

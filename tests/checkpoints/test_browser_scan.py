@@ -3,10 +3,8 @@ network is cut (the page even reloads from its service worker); a fresh code sho
 full-screen, an expired one shows expired, tampered ones show invalid, a card code says it needs
 the network; the scans queue up and go to the server when the network is back."""
 
-import os
 import time
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 
 import base45
 import cbor2
@@ -17,43 +15,10 @@ from fangyi.checkpoints.models import Scan
 from fangyi.codes import format as fmt
 from fangyi.codes import keys, services
 
-from ..pages.conftest import CHROMIUM_ARGS
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery"
 PHONE = {"width": 360, "height": 740}
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def in_browser():
-    """Runs functions against one Chromium in a thread of its own (see
-    tests/health/test_browser_zone_flow.py: tests/pages keeps a Playwright in this thread)."""
-    from playwright.sync_api import sync_playwright
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    held = {}
-
-    def start():
-        held["playwright"] = sync_playwright().start()
-        held["browser"] = held["playwright"].chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-
-    def stop():
-        if "browser" in held:
-            held["browser"].close()
-        if "playwright" in held:
-            held["playwright"].stop()
-
-    try:
-        pool.submit(start).result()
-        yield lambda function, *args: pool.submit(function, held["browser"], *args).result()
-    finally:
-        pool.submit(stop).result()
-        pool.shutdown()
 
 
 def expired_code(person) -> str:

@@ -3,10 +3,8 @@ Python reference `fangyi.codes.format.verify`: for every code here, good, expire
 hostile, both must give the same result, reason, key id, revocation hash and claims."""
 
 import hashlib
-import os
 import random
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 
 import base45
 import cbor2
@@ -18,44 +16,12 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from fangyi.codes import format as fmt
 from fangyi.codes import keys as signing_keys
 
-from ..pages.conftest import CHROMIUM_ARGS
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 NOW = 1_800_000_000
 KEY = ec.generate_private_key(ec.SECP256R1())
 STRANGER = ec.generate_private_key(ec.SECP256R1())
-
-
-@pytest.fixture
-def in_browser():
-    """Runs functions against one Chromium in a thread of its own (see
-    tests/health/test_browser_zone_flow.py: tests/pages keeps a Playwright in this thread)."""
-    from playwright.sync_api import sync_playwright
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    held = {}
-
-    def start():
-        held["playwright"] = sync_playwright().start()
-        held["browser"] = held["playwright"].chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-
-    def stop():
-        if "browser" in held:
-            held["browser"].close()
-        if "playwright" in held:
-            held["playwright"].stop()
-
-    try:
-        pool.submit(start).result()
-        yield lambda function, *args: pool.submit(function, held["browser"], *args).result()
-    finally:
-        pool.submit(stop).result()
-        pool.shutdown()
 
 
 def person(kind="display", colour="green", iat=NOW - 10, exp=NOW + 290, changes=None):

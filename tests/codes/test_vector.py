@@ -9,7 +9,7 @@ import cbor2
 from cryptography.hazmat.primitives import serialization
 
 from fangyi.codes import Result, verify
-from fangyi.codes.format import jwk_of
+from fangyi.codes.format import jwk_of, sign
 
 from .independent import kid_of, open_code
 
@@ -47,6 +47,11 @@ def test_the_code_verifies_as_the_page_says():
         "policy": "2022-06-9th.v1",
     }
     assert verify(text, [private_key().public_key()], now=1795478700).result is Result.EXPIRED
+
+
+def test_signing_the_claims_with_the_key_gives_exactly_the_code_on_the_page():
+    claims = cbor2.loads(bytes.fromhex(block("hex")))
+    assert sign(claims, private_key()).text == block("text")
 
 
 def test_the_payload_bytes_on_the_page_are_the_signed_ones():

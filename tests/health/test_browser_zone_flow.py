@@ -3,57 +3,15 @@ high-risk zone, sees the resident turn red because of it, files an appeal that a
 finds in the queue, then lifts the zone (the 9th-edition plan lowers it to medium first) until
 the resident is green again."""
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from fangyi.health.models import Appeal, Zone
-
-from ..pages.conftest import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-
-# The session's other Playwright (tests/pages) may be running an event loop in this thread;
-# the ORM calls made here beside it are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def in_browser():
-    """Runs functions against one Chromium in a thread of its own.
-
-    Playwright's sync API cannot start in a thread where another instance is running, and
-    tests/pages keeps one for the whole session; a thread of our own has no event loop. Every
-    Playwright call of this test happens in that thread, every ORM call in the test's.
-    """
-    from playwright.sync_api import sync_playwright
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    held = {}
-
-    def start():
-        held["playwright"] = sync_playwright().start()
-        held["browser"] = held["playwright"].chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-
-    def stop():
-        if "browser" in held:
-            held["browser"].close()
-        if "playwright" in held:
-            held["playwright"].stop()
-
-    try:
-        pool.submit(start).result()
-        yield lambda function, *args: pool.submit(function, held["browser"], *args).result()
-    finally:
-        pool.submit(stop).result()
-        pool.shutdown()
 
 
 def signed_in_page(browser, url: str, username: str, viewport: dict):

@@ -1,7 +1,6 @@
 """A messy ledger through the pages in real chromium: upload, preview, commit, fix the rows the
 error workbook returned, import them, and find everyone again."""
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import openpyxl
@@ -21,10 +20,6 @@ pytestmark = [
 ]
 
 PASSWORD = "correct horse battery"
-
-# The session's other Playwright (tests/pages) may be running an event loop in this thread;
-# the ORM calls made here beside it are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

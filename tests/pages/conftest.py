@@ -1,23 +1,8 @@
-import os
-
 import pytest
 from django.test import Client
 
+from ..conftest import CHROMIUM_ARGS
 from ..factories import UserFactory, staff
-
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
-# fixtures alongside it are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def signed_in(user) -> Client:

@@ -2,51 +2,15 @@
 (FANGYI_SMS_FILE), logs in, and sees a green code with a live countdown; a refresh brings a
 new code, and with the network gone the old one stays up, saying how long it lasts."""
 
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ..pages.conftest import CHROMIUM_ARGS
 from .conftest import last_code, sent_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
-
-# The session's other Playwright (tests/pages) may be running an event loop in this thread;
-# the ORM calls made here beside it are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def in_browser():
-    """Runs functions against one Chromium in a thread of its own (see
-    tests/health/test_browser_zone_flow.py for why)."""
-    from playwright.sync_api import sync_playwright
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    held = {}
-
-    def start():
-        held["playwright"] = sync_playwright().start()
-        held["browser"] = held["playwright"].chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-
-    def stop():
-        if "browser" in held:
-            held["browser"].close()
-        if "playwright" in held:
-            held["playwright"].stop()
-
-    try:
-        pool.submit(start).result()
-        yield lambda function, *args: pool.submit(function, held["browser"], *args).result()
-    finally:
-        pool.submit(stop).result()
-        pool.shutdown()
 
 
 def ask_for_code(browser, url):

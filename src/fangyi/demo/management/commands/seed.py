@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 import json
 
@@ -5,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from fangyi.core.context import acting
+from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
@@ -60,6 +62,7 @@ class Command(BaseCommand):
                 except AlreadyHasRegions as exc:
                     raise CommandError(str(exc)) from exc
             logins = create_demo_staff() if options["demo_staff"] else []
+            venues = seed_checkpoints(seed=options["seed"]) if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -78,6 +81,8 @@ class Command(BaseCommand):
                     for login in logins
                 ],
             }
+            if venues is not None:
+                summary["checkpoints"] = dataclasses.asdict(venues)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
@@ -104,6 +109,10 @@ class Command(BaseCommand):
                     f"  {login.username:<12} {login.role:<12} "
                     f"{login.region_code} {login.region_name}{note}"
                 )
+            self.stdout.write(
+                f"\nDemo venues: {venues.venues} ({venues.venues_created} new), "
+                f"{venues.checkins_created:,} new check-ins."
+            )
             resident = demo_resident()
             if resident is not None:
                 self.stdout.write(
