@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, CHANGE, CODE, VIEW, can
@@ -61,7 +62,11 @@ def revoke(request, person_id):
         else:
             messages.success(
                 request,
-                _("已撤销该居民手机上的码和 %(cards)d 张卡片码；卡点刷新撤销名单后即拒绝。")
+                ngettext(
+                    "已撤销该居民手机上的码和 %(cards)d 张卡片码；卡点刷新撤销名单后即拒绝。",
+                    "已撤销该居民手机上的码和 %(cards)d 张卡片码；卡点刷新撤销名单后即拒绝。",
+                    cards,
+                )
                 % {"cards": cards},
             )
             return redirect("person-detail", pk=person.pk)

@@ -1,5 +1,6 @@
-"""A resident to try the portal with: in the demo grid worker's grid, green, and the only
-person registered with their mobile number."""
+"""A resident to try the portal with: green, the only person registered with their mobile
+number, and as close to the demo grid worker as there is one (their grid, else their
+community, else anywhere in the city — the demo's zones may cover the whole first grid)."""
 
 from django.db.models import Count
 
@@ -10,21 +11,29 @@ from fangyi.regions.models import Level
 from .staff import _first_region
 
 
-def demo_resident() -> Person | None:
-    grid = _first_region(Level.GRID)
+def _green_with_own_phone(path: str) -> Person | None:
     shared = (
-        Person.objects.filter(region_path__startswith=grid.path)
+        Person.objects.filter(region_path__startswith=path)
         .exclude(phone="")
         .values("phone")
         .annotate(n=Count("pk"))
         .filter(n__gt=1)
         .values("phone")
     )
-    green = Status.objects.filter(colour=Colour.GREEN).values("person_id")
+    green = Status.objects.filter(region_path__startswith=path, colour=Colour.GREEN)
     return (
-        Person.objects.filter(region_path__startswith=grid.path, pk__in=green)
+        Person.objects.filter(region_path__startswith=path, pk__in=green.values("person_id"))
         .exclude(phone="")
         .exclude(phone__in=shared)
         .order_by("region_path", "id_number")
         .first()
     )
+
+
+def demo_resident() -> Person | None:
+    grid = _first_region(Level.GRID)
+    for path in (grid.path, grid.path[:12], grid.path[:4]):
+        found = _green_with_own_phone(path)
+        if found is not None:
+            return found
+    return None

@@ -98,7 +98,7 @@ class Guardianship(models.Model):
         PENDING = "pending", _("待网格员核实")
         CONFIRMED = "confirmed", _("已确认")
         REJECTED = "rejected", _("未通过")
-        ENDED = "ended", _("已解除")
+        ENDED = "ended", _("已结束")
         # Nobody decided within PENDING_DAYS; the resident may ask again.
         EXPIRED = "expired", _("已过期")
 

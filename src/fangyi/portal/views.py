@@ -398,7 +398,7 @@ def dependant_end(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("已解除。"))
+        messages.success(request, _("照顾关系已结束。"))
     return redirect("portal:dependants")
 
 
