@@ -12,7 +12,8 @@ verifier must do at least), alternating in rounds so that both see the same mach
 issue: `GET /api/v1/me/code` as residents' phones call it. Resident tokens are made for
 `--residents` residents picked at random from the database (a city made by `fangyi seed`),
 written to a file for wrk's Lua script, which takes the next token for every request, so that
-each request signs a fresh code for some resident and records it. gunicorn serves the project
+each request signs a code for some resident (as after logging in, each already has the
+pseudonym its codes carry). gunicorn serves the project
 (`--workers` processes, each tried in turn) and wrk (Debian's package) loads it from a second
 process on 127.0.0.1 over keep-alive connections, after a warm-up. Everything — PostgreSQL,
 gunicorn and wrk — shares this machine's cores.
@@ -127,6 +128,7 @@ def make_tokens(residents: int, path: Path) -> int:
     django.setup()
     from django.db import transaction
 
+    from fangyi.codes.services import subject_for
     from fangyi.people.models import Person
     from fangyi.portal.services import issue_token
 
@@ -134,6 +136,8 @@ def make_tokens(residents: int, path: Path) -> int:
     chosen = random.Random(5).sample(ids, min(residents, len(ids)))
     with transaction.atomic(), path.open("w") as out:
         for person_id in chosen:
+            # What logging in does besides the token: the person's pseudonym exists.
+            subject_for(person_id)
             raw, _token = issue_token(person=Person(pk=person_id))
             out.write(raw + "\n")
     return len(chosen)

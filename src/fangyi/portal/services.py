@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from fangyi.accounts.models import hash_token
+from fangyi.codes.services import subject_for
 from fangyi.core import audit
 from fangyi.core.context import acting, current
 from fangyi.core.permissions import CHANGE, GUARDIANSHIP, can
@@ -255,6 +256,8 @@ def verify_login(*, phone: str, code: str, id_tail: str = "") -> Person:
         used_at=timezone.now()
     ):
         raise ValidationError({"code": [_("验证码已失效，请重新获取。")]})
+    # The pseudonym the codes carry, made now so that showing a code never has to write.
+    subject_for(persons[0].pk)
     return persons[0]
 
 
