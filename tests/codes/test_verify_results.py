@@ -18,7 +18,7 @@ OTHER = ec.generate_private_key(ec.SECP256R1())
 NOW = 1_800_000_000
 
 
-def code(kind="display", colour="green", iat=NOW - 10, exp=NOW + 290, key=KEY, extra=None):
+def claims_of(kind="display", colour="green", iat=NOW - 10, exp=NOW + 290, extra=None):
     claims = fmt.person_claims(
         issuer="test",
         subject="s" * 16,
@@ -31,7 +31,11 @@ def code(kind="display", colour="green", iat=NOW - 10, exp=NOW + 290, key=KEY, e
         colour=colour,
     )
     claims.update(extra or {})
-    return fmt.sign(claims, key)
+    return claims
+
+
+def code(key=KEY, prefix=fmt.PERSON_PREFIX, kid=None, **fields):
+    return fmt.sign(claims_of(**fields), key, kid=kid, prefix=prefix)
 
 
 def check(text, **kwargs):
@@ -68,21 +72,7 @@ def test_a_code_signed_by_an_unpublished_key():
 
 
 def test_a_signature_from_another_key_with_the_same_kid_is_bad():
-    signed = fmt.sign(
-        fmt.person_claims(
-            issuer="t",
-            subject="x",
-            issued_at=NOW,
-            expires_at=NOW + 60,
-            kind="display",
-            masked_name="a",
-            id_tail="1",
-            policy_version="p",
-            colour="red",
-        ),
-        OTHER,
-        kid=fmt.key_id(KEY.public_key()),
-    )
+    signed = code(key=OTHER, kid=fmt.key_id(KEY.public_key()), colour="red")
     assert check(signed.text).result is Result.BAD_SIGNATURE
 
 
@@ -141,27 +131,7 @@ def test_a_place_code_is_told_apart_from_a_person_code():
     assert check(place.text, place=False).result is Result.MALFORMED
     assert check(code().text, place=True).result is Result.MALFORMED
     # A person's claims under the place prefix do not pass as a place.
-    person_as_place = fmt.sign(
-        cbor2.loads(
-            cbor2.dumps(
-                dict(
-                    fmt.person_claims(
-                        issuer="t",
-                        subject="x",
-                        issued_at=NOW,
-                        expires_at=NOW + 60,
-                        kind="display",
-                        masked_name="a",
-                        id_tail="1",
-                        policy_version="p",
-                        colour="green",
-                    )
-                )
-            )
-        ),
-        KEY,
-        prefix=fmt.PLACE_PREFIX,
-    )
+    person_as_place = code(prefix=fmt.PLACE_PREFIX)
     assert check(person_as_place.text).result is Result.MALFORMED
 
 

@@ -8,20 +8,18 @@ batches of up to 500 by the checkpoint page's offline queue; an error names the 
 
 import datetime
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
 
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CHECKIN, SCAN, VIEW, can
-from fangyi.core.schemas import ERROR_RESPONSES, Input, PageParams, Text, omitted
+from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text, omitted
 from fangyi.health.models import Colour
 from fangyi.people.models import Person
 from fangyi.regions.models import Region
@@ -36,31 +34,6 @@ KindCode = Literal[*VenueKind.values]
 ResultCode = Literal[*ScanResult.values]
 ScanKindCode = Literal[*ScanKind.values, ""]
 ColourCode = Literal[*Colour.values, ""]
-
-# Outside these a time is a typing error, whatever the services' own limits say.
-PLAUSIBLE = (
-    datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
-    datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
-
-
-def _aware(moment: datetime.datetime | None) -> datetime.datetime | None:
-    """A time given without an offset is read in the server's time zone."""
-    if moment is None:
-        return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    try:
-        in_range = PLAUSIBLE[0] <= moment < PLAUSIBLE[1]
-    except OverflowError:
-        # Comparing converts to UTC; year 1 at +08:00 has no UTC equivalent.
-        in_range = False
-    if not in_range:
-        raise PydanticCustomError("datetime_range", _("时间超出范围。"))
-    return moment
-
-
-Moment = Annotated[datetime.datetime, AfterValidator(_aware)]
 
 
 # Venues

@@ -1,7 +1,9 @@
-"""Schemas every area's API shares: error bodies and the paging parameters."""
+"""Schemas every area's API shares: error bodies, times and the paging parameters."""
 
+import datetime
 from typing import Annotated
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, field_validator
@@ -35,6 +37,30 @@ def without_nul(value):
 
 
 Text = Annotated[str, AfterValidator(without_nul)]
+
+# Outside these a time is a typing error, whatever the services' own limits say.
+PLAUSIBLE = (
+    datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
+    datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
+)
+
+
+def _aware(moment: datetime.datetime) -> datetime.datetime:
+    """A time given without an offset is read in the server's time zone."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        in_range = PLAUSIBLE[0] <= moment < PLAUSIBLE[1]
+    except OverflowError:
+        # Comparing converts to UTC; year 1 at +08:00 has no UTC equivalent.
+        in_range = False
+    if not in_range:
+        raise PydanticCustomError("datetime_range", _("时间超出范围。"))
+    return moment
+
+
+# A time in a request: aware, and between 2000 and 2100.
+Moment = Annotated[datetime.datetime, AfterValidator(_aware)]
 
 
 class Input(Schema):

@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.permissions import FACT, POLICY, VIEW, can
-from fangyi.core.schemas import ERROR_RESPONSES, Input, PageParams, Text, without_nul
+from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text, without_nul
 from fangyi.people.models import Person
 from fangyi.regions.models import Region, ancestor_paths
 
@@ -58,30 +58,6 @@ ColourCode = Literal[*Colour.values]
 AppealState = Literal[*Appeal.State.values]
 DecisionState = Literal[*ManualDecision.State.values]
 Note = Annotated[Text, Field(max_length=2000)]
-
-
-# Outside these a time is a typing error, whatever the services' own limits say.
-PLAUSIBLE = (
-    datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC),
-    datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC),
-)
-
-
-def _aware(moment: datetime.datetime) -> datetime.datetime:
-    """A time given without an offset is read in the server's time zone."""
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    try:
-        in_range = PLAUSIBLE[0] <= moment < PLAUSIBLE[1]
-    except OverflowError:
-        # Comparing converts to UTC; year 1 at +08:00 has no UTC equivalent.
-        in_range = False
-    if not in_range:
-        raise PydanticCustomError("datetime_range", _("时间超出范围。"))
-    return moment
-
-
-Moment = Annotated[datetime.datetime, AfterValidator(_aware)]
 
 
 def _storable(details: dict) -> dict:

@@ -3,7 +3,9 @@
 // docs/code-format.md describes. Base45, zlib (DecompressionStream), CBOR and ECDSA P-256
 // (WebCrypto) are all that is needed.
 //
-// The CBOR decoder accepts what cbor2 accepts (indefinite lengths, floats, simple values,
+// CBOR is decoded here rather than by an npm library: a general decoder (cbor-x was tried)
+// accepts and refuses damaged input differently from cbor2, and a checkpoint must give the
+// verdict the server would. The decoder accepts what cbor2 accepts (indefinite lengths, floats, simple values,
 // non-shortest heads, trailing bytes, nesting up to 400) so that a damaged code gets the same
 // result as on the server. One deliberate difference: cbor2 interprets a set of semantic tags
 // (dates, decimals, regular expressions, shared values, ...); none belongs in a code, and
