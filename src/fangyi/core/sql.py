@@ -1,28 +1,34 @@
 """Hand-written SQL for the hottest paths (a resident's code, every minute, on every phone).
 
-On PostgreSQL these statements use server-side parameters and are prepared once per
-connection: planning a three-table join on each request cost more than running it. Elsewhere
-they go through Django's cursor as usual. Parameters must already be in the database's terms
-(`connection.ops.adapt_*`, `field.get_db_prep_value`).
+On PostgreSQL these statements go through a server-side-binding cursor, so that psycopg
+prepares each of them once it has run a few times on a connection (`prepare_threshold`):
+planning a three-table join on each request cost more than running it. Elsewhere they go
+through Django's cursor as usual. Either way the cursor is Django's wrapper, so query logging,
+execute wrappers and error translation see them. Parameters must already be in the database's
+terms (`connection.ops.adapt_*`, `field.get_db_prep_value`).
 """
 
 from django.db import connection
 
+PREPARE_AFTER = 2
 
-def _prepared(sql: str, params: list):
+
+def _cursor():
+    if connection.vendor != "postgresql":
+        return connection.cursor()
     import psycopg
 
     connection.ensure_connection()
-    with connection.wrap_database_errors:
-        cursor = psycopg.Cursor(connection.connection)
-        cursor.execute(sql, params, prepare=True)
-    return cursor
+    # Django turns psycopg's automatic preparation off; it concerns only server-side-binding
+    # cursors, and Django's own are client-side, so turning it on here touches these alone.
+    connection.connection.prepare_threshold = PREPARE_AFTER
+    raw = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
 
 
 def fetch_one(sql: str, params: list):
-    if connection.vendor == "postgresql":
-        with _prepared(sql, params) as cursor, connection.wrap_database_errors:
-            return cursor.fetchone()
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
