@@ -16,7 +16,9 @@ class Command(BaseCommand):
             "verify", help="verify a FY1:/FYP1: code with this server's keys; prints JSON"
         )
         verify.add_argument("text")
-        commands.add_parser("purge", help="delete issued-code rows of codes expired a day ago")
+        commands.add_parser(
+            "purge", help="delete card and revocation entries of codes expired a day ago"
+        )
 
     def handle(self, *args, action, **options):
         if action == "rotate-key":
@@ -33,4 +35,4 @@ class Command(BaseCommand):
             if not result.valid:
                 raise CommandError(result.result.value, returncode=2)
         elif action == "purge":
-            self.stdout.write(f"{services.purge_expired()} issued-code rows deleted")
+            self.stdout.write(f"{services.purge_expired()} card and revocation entries deleted")
