@@ -114,5 +114,20 @@ def worker_a(city):
 
 
 @pytest.fixture
+def worker_b(city):
+    return staff("grid_worker", city.grid_b, username="worker_b")
+
+
+@pytest.fixture
+def leader_a(city):
+    return staff("grid_leader", city.grid_a, username="leader_a")
+
+
+@pytest.fixture
+def leader_b(city):
+    return staff("grid_leader", city.grid_b, username="leader_b")
+
+
+@pytest.fixture
 def officer(city):
     return staff("officer", city.street, username="officer")

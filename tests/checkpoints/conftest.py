@@ -11,21 +11,6 @@ from tests.factories import staff
 
 
 @pytest.fixture
-def leader_a(city):
-    return staff("grid_leader", city.grid_a, username="leader_a")
-
-
-@pytest.fixture
-def leader_b(city):
-    return staff("grid_leader", city.grid_b, username="leader_b")
-
-
-@pytest.fixture
-def worker_b(city):
-    return staff("grid_worker", city.grid_b, username="worker_b")
-
-
-@pytest.fixture
 def guard_a(city):
     return staff("checkpoint", city.grid_a, username="guard_a")
 

@@ -6,8 +6,6 @@ import pytest
 
 from fangyi.people.validation import make_resident_id
 
-from ..factories import staff
-
 RESIDENT_HEADERS = ["姓名", "证件号码", "手机号", "楼栋代码", "单元", "房号"]
 
 
@@ -44,8 +42,3 @@ def read_xlsx(path) -> list[list]:
 def ledger_dir(settings, tmp_path):
     settings.FANGYI_LEDGER_DIR = tmp_path / "ledgers"
     return settings.FANGYI_LEDGER_DIR
-
-
-@pytest.fixture
-def leader_a(city):
-    return staff("grid_leader", city.grid_a, username="leader_a")

@@ -12,11 +12,6 @@ def signed_in(user) -> Client:
 
 
 @pytest.fixture
-def worker_b(city):
-    return staff("grid_worker", city.grid_b, username="worker_b")
-
-
-@pytest.fixture
 def volunteer_a(city):
     return staff("volunteer", city.grid_a, username="volunteer_a")
 

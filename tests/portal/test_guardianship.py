@@ -14,7 +14,7 @@ from fangyi.codes.keys import jwks
 from fangyi.core.models import ObjectChange
 from fangyi.portal import services
 from fangyi.portal.models import Guardianship
-from tests.factories import PersonFactory, staff
+from tests.factories import PersonFactory
 
 from .conftest import as_resident, post
 
@@ -24,11 +24,6 @@ def grandmother(city):
     return PersonFactory(
         household=city.household_a, name="王老太", phone="", birth_date=datetime.date(1940, 3, 2)
     )
-
-
-@pytest.fixture
-def worker_b(city):
-    return staff("grid_worker", city.grid_b, username="worker_b")
 
 
 def _ask(client, person, name=None):
