@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from fangyi.core.pagination import InvalidCursor, decode_cursor, encode_cursor, keyset_page
@@ -44,6 +44,9 @@ def test_prefix_range_matches_startswith(prefix, rest):
     st.text(alphabet="0123456789", min_size=1, max_size=8),
     st.text(alphabet="0123456789", min_size=1, max_size=18),
 )
+# A community 999's range once reached the next street's own path ("1" for "09").
+@example("09", "1")
+@example("350102001999", "350102002")
 def test_prefix_range_holds_exactly_the_descendants(prefix, other):
     assert (prefix <= other < next_prefix(prefix)) == other.startswith(prefix)
 
