@@ -26,6 +26,7 @@ from fangyi.codes.api import router as codes_router
 from fangyi.core.api import router as audit_router
 from fangyi.core.api_auth import api_auth
 from fangyi.core.pagination import InvalidCursor
+from fangyi.fieldwork.api import router as fieldwork_router
 from fangyi.health.api import persons_router as health_persons_router
 from fangyi.health.api import router as health_router
 from fangyi.health.api import zones_router
@@ -35,6 +36,7 @@ from fangyi.ledgers.uploads import upload_too_large
 from fangyi.people.api import households_router, persons_router
 from fangyi.portal.api import router as portal_router
 from fangyi.regions.api import router as regions_router
+from fangyi.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="fangyi",
@@ -57,6 +59,8 @@ api.add_router("/zones", zones_router)
 api.add_router("/codes", codes_router)
 api.add_router("/persons", codes_persons_router)
 api.add_router("/checkpoints", checkpoints_router)
+api.add_router("/tasks", fieldwork_router)
+api.add_router("/screening", screening_router)
 
 
 def field_errors(request: HttpRequest, errors: list[tuple[str | None, str]]):

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "fangyi.codes",
     "fangyi.portal",
     "fangyi.checkpoints",
+    "fangyi.fieldwork",
+    "fangyi.screening",
     "fangyi.demo",
 ]
 

@@ -14,4 +14,6 @@ urlpatterns = [
     path("codes/", include("fangyi.codes.urls")),
     path("me/", include("fangyi.portal.urls")),
     path("checkpoints/", include("fangyi.checkpoints.urls")),
+    path("tasks/", include("fangyi.fieldwork.urls")),
+    path("screening/", include("fangyi.screening.urls")),
 ]

@@ -41,6 +41,10 @@ CODE = "code"
 VENUE, SCAN, CHECKIN = "venue", "scan", "checkin"
 # A resident looking after a relative: requests a grid worker confirms (change).
 GUARDIANSHIP = "guardianship"
+# Screening: campaigns and their rounds and sites, samples taken, tubes at the lab.
+CAMPAIGN, SAMPLE, LAB_TUBE = "campaign", "sample", "lab_tube"
+# Field work: tasks for grid teams and volunteers (home sampling, visits, deliveries).
+TASK = "task"
 
 _ALL = frozenset(ACTIONS)
 _PEOPLE_EDIT = frozenset({VIEW, ADD, CHANGE, REVEAL, EXPORT})
@@ -65,6 +69,10 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         SCAN: _ALL,
         CHECKIN: _ALL,
         GUARDIANSHIP: _ALL,
+        CAMPAIGN: _ALL,
+        SAMPLE: _ALL,
+        LAB_TUBE: _ALL,
+        TASK: _ALL,
     },
     COMMANDER: {
         REGION: frozenset({VIEW}),
@@ -82,6 +90,10 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         SCAN: _VIEW,
         CHECKIN: _VIEW,
         GUARDIANSHIP: frozenset({VIEW, CHANGE}),
+        CAMPAIGN: _VIEW_ADD_CHANGE,
+        SAMPLE: _VIEW,
+        LAB_TUBE: _VIEW,
+        TASK: _VIEW_ADD_CHANGE,
     },
     OFFICER: {
         REGION: frozenset({VIEW, ADD, CHANGE}),
@@ -99,6 +111,10 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         SCAN: _VIEW,
         CHECKIN: _VIEW,
         GUARDIANSHIP: frozenset({VIEW, CHANGE}),
+        CAMPAIGN: _VIEW_ADD_CHANGE,
+        SAMPLE: _VIEW,
+        LAB_TUBE: _VIEW,
+        TASK: _VIEW_ADD_CHANGE,
     },
     GRID_LEADER: {
         REGION: frozenset({VIEW}),
@@ -114,6 +130,9 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         CODE: _VIEW_ADD_CHANGE,
         VENUE: _VIEW_ADD_CHANGE,
         GUARDIANSHIP: frozenset({VIEW, CHANGE}),
+        CAMPAIGN: _VIEW,
+        SAMPLE: _VIEW,
+        TASK: _VIEW_ADD_CHANGE,
     },
     GRID_WORKER: {
         REGION: frozenset({VIEW}),
@@ -126,20 +145,29 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         CODE: _VIEW_ADD,
         VENUE: _VIEW,
         GUARDIANSHIP: frozenset({VIEW, CHANGE}),
+        CAMPAIGN: _VIEW,
+        SAMPLE: _VIEW,
+        TASK: frozenset({VIEW, CHANGE}),
     },
     VOLUNTEER: {
         REGION: frozenset({VIEW}),
         HOUSEHOLD: frozenset({VIEW}),
         PERSON: frozenset({VIEW}),
+        TASK: frozenset({VIEW, CHANGE}),
     },
-    SAMPLER: {REGION: frozenset({VIEW}), PERSON: frozenset({VIEW})},
+    SAMPLER: {
+        REGION: frozenset({VIEW}),
+        PERSON: frozenset({VIEW}),
+        CAMPAIGN: _VIEW,
+        SAMPLE: _VIEW_ADD,
+    },
     CHECKPOINT: {
         REGION: frozenset({VIEW}),
         CODE: _VIEW,
         VENUE: _VIEW,
         SCAN: _VIEW_ADD,
     },
-    LAB: {},
+    LAB: {LAB_TUBE: _VIEW_ADD_CHANGE},
 }
 
 

@@ -1,0 +1,1 @@
+"""Field work: tasks for grid teams and volunteers — home sampling, visits, deliveries."""

@@ -1,0 +1,167 @@
+"""Tasks for grid teams and volunteers: home sampling, follow-up visits, deliveries.
+
+A task is about a person or a household and lives in their building's region. A grid leader
+(or an officer above) assigns it to a grid worker, volunteer or leader of that region, who
+records the result. Other areas create tasks in bulk through `services.create_tasks`, naming
+themselves in `source` and each task's origin in `source_ref`, so a re-run creates nothing twice.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangyi.core.paths import under
+from fangyi.core.permissions import ADD, EVERYWHERE, TASK, VIEW, scope_paths
+from fangyi.core.querysets import RestrictedQuerySet
+
+
+class TaskKind(models.TextChoices):
+    HOME_SAMPLING = "home_sampling", _("上门采样")
+    FOLLOW_UP_VISIT = "follow_up_visit", _("随访")
+    DELIVERY = "delivery", _("配送上门")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("待分派")
+    ASSIGNED = "assigned", _("已分派")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未能完成")
+
+
+PENDING = (TaskStatus.OPEN, TaskStatus.ASSIGNED)
+FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
+
+
+class TaskQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = VIEW, *, within: str = ""):
+        """As for every model, narrowed further for grid workers and volunteers.
+
+        The permission matrix lets them view and change tasks in their grid, but only the
+        tasks given to them: where the user may not also create tasks, only theirs are shown.
+        """
+        rows = super().restrict(user, action, within=within)
+        managed = scope_paths(user, TASK, ADD)
+        if managed is EVERYWHERE:
+            return rows
+        condition = Q(assignee_id=user.pk) if user is not None and user.pk else Q(pk__in=[])
+        for path in managed:
+            condition |= under("region_path", path)
+        return rows.filter(condition)
+
+    def pending(self):
+        return self.filter(status__in=PENDING)
+
+    def overdue(self, now=None):
+        return self.pending().filter(due_at__lt=now or timezone.now())
+
+    def not_overdue(self, now=None):
+        return self.exclude(status__in=PENDING, due_at__lt=now or timezone.now())
+
+
+class Task(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("任务类型"), max_length=20, choices=TaskKind.choices)
+    person = models.ForeignKey(
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        verbose_name=_("居民"),
+    )
+    household = models.ForeignKey(
+        "people.Household",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        verbose_name=_("户"),
+    )
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区域")
+    )
+    region_path = models.CharField(max_length=18, editable=False)
+    title = models.CharField(_("标题"), max_length=100, blank=True)
+    notes = models.TextField(_("说明"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        verbose_name=_("承办人"),
+    )
+    due_at = models.DateTimeField(_("截止时间"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    note = models.TextField(_("办理情况"), blank=True)
+    failure_reason = models.TextField(_("未能完成原因"), blank=True)
+    # Structured outcome for the area that created the task (e.g. a tube barcode).
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    source = models.CharField(_("来源"), max_length=64, default="manual")
+    source_ref = models.CharField(_("来源编号"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("创建人"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+    permission_resource = "task"
+    scope_path_field = "region_path"
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        indexes = [
+            # "My tasks": one worker's pending tasks, soonest due first.
+            models.Index(fields=["assignee", "status", "due_at", "id"], name="task_mine"),
+            # A leader's list: a region's range of paths, by status and due time.
+            models.Index(fields=["region_path", "status", "due_at", "id"], name="task_region"),
+            models.Index(fields=["person", "status"], name="task_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(household__isnull=False),
+                name="task_has_subject",
+            ),
+            # What lets other areas create tasks again without duplicating them.
+            models.UniqueConstraint(
+                fields=["kind", "source", "source_ref"],
+                condition=~Q(source_ref=""),
+                name="task_unique_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # The person's name stays masked: this string lands in audit rows.
+        subject = self.person if self.person_id else self.household
+        return f"{self.get_kind_display()} {subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("fieldwork:detail", args=[self.pk])
+
+    @property
+    def heading(self) -> str:
+        return self.title or str(self.get_kind_display())
+
+    @property
+    def pending(self) -> bool:
+        return self.status in PENDING
+
+    @property
+    def overdue(self) -> bool:
+        return self.pending and self.due_at < timezone.now()

@@ -1,0 +1,426 @@
+"""The only place that writes tasks: check permission, validate, write, audit.
+
+Who may do what (the permission matrix's TASK rows, read here):
+- leading a region's tasks (create, assign, reopen, and anything the assignee may do) takes
+  TASK add *and* change there: grid leaders, officers, commanders;
+- working a task (start, complete, fail) takes TASK change there and being its assignee:
+  grid workers and volunteers, or a leader who took the task themselves.
+A task goes open → assigned → done or failed; reopening puts it back to assigned (or open).
+Each change is one conditional UPDATE, so two phones acting on one task cannot both win.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangyi.accounts.models import RoleAssignment
+from fangyi.core import audit
+from fangyi.core.models import ObjectChange
+from fangyi.core.permissions import (
+    ADD,
+    CHANGE,
+    GRID_LEADER,
+    GRID_WORKER,
+    TASK,
+    VOLUNTEER,
+    can,
+)
+from fangyi.people.models import Household, Person
+from fangyi.regions.models import Region, ancestor_paths
+
+from .models import FINISHED, PENDING, Task, TaskKind, TaskStatus
+
+# Who may take a task: the grid team of its region (or of a region above it).
+TASK_TAKERS = (GRID_LEADER, GRID_WORKER, VOLUNTEER)
+TASK_FIELDS = ["kind", "person", "household", "region", "title", "notes", "due_at", "assignee"]
+MAX_TITLE = 100
+MAX_TEXT = 2000
+MAX_RESULT_CHARS = 4000
+MAX_SOURCE = 64
+BATCH = 2000
+
+
+def leads(user, path: str) -> bool:
+    """Whether the user may create, assign and reopen tasks at `path`."""
+    return can(user, TASK, ADD, path) and can(user, TASK, CHANGE, path)
+
+
+def may_work(user, task: Task) -> bool:
+    """Whether the user may start, complete or fail the task."""
+    if not can(user, TASK, CHANGE, task.region_path):
+        return False
+    return task.assignee_id == user.pk or leads(user, task.region_path)
+
+
+def _require_lead(user, path: str) -> None:
+    if not leads(user, path):
+        raise PermissionDenied(_("只有网格长或上级干部可以在该区域安排任务。"))
+
+
+def _require_work(user, task: Task) -> None:
+    if not may_work(user, task):
+        raise PermissionDenied(_("只有任务承办人或网格长可以办理该任务。"))
+
+
+# Who can take a task
+
+
+def takers(path: str):
+    """Active users holding a field role over `path`: those a task there may be assigned to."""
+    User = get_user_model()
+    holders = RoleAssignment.objects.filter(
+        role__in=TASK_TAKERS, region_path__in=ancestor_paths(path)
+    ).values("user_id")
+    return User.objects.filter(pk__in=holders, is_active=True).order_by("username")
+
+
+def may_take(user, path: str) -> bool:
+    return (
+        user is not None
+        and user.is_active
+        and RoleAssignment.objects.filter(
+            user=user, role__in=TASK_TAKERS, region_path__in=ancestor_paths(path)
+        ).exists()
+    )
+
+
+def _check_taker(assignee, path: str) -> None:
+    if not may_take(assignee, path):
+        raise ValidationError(
+            {"assignee": _("该人员不能承接此任务：须是任务所在区域的网格长、网格员或志愿者。")}
+        )
+
+
+# Creating
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    """One task to create. `source_ref` makes creating it again a no-op (per kind and source)."""
+
+    kind: str
+    due_at: object
+    person: Person | None = None
+    household: Household | None = None
+    title: str = ""
+    notes: str = ""
+    source_ref: str = ""
+
+
+def _check(item: TaskInput) -> tuple[str, dict[str, list[str]]]:
+    """The region path the task lives at (its building's), and what is wrong with the item."""
+    errors: dict[str, list[str]] = {}
+    path = ""
+    if item.person is not None:
+        path = item.person.region_path
+        if item.household is not None and item.person.household_id != item.household.pk:
+            errors["household"] = [_("该居民不属于此户。")]
+    elif item.household is not None:
+        path = item.household.region_path
+    else:
+        errors["person"] = [_("请指明任务对应的居民或户。")]
+    if item.kind not in TaskKind.values:
+        errors["kind"] = [_("请选择任务类型。")]
+    if item.due_at is None or timezone.is_naive(item.due_at):
+        errors["due_at"] = [_("请填写带时区的截止时间。")]
+    if len(item.title) > MAX_TITLE:
+        errors["title"] = [_("标题最多 %(max)d 个字。") % {"max": MAX_TITLE}]
+    if len(item.notes) > MAX_TEXT:
+        errors["notes"] = [_("说明最多 %(max)d 个字。") % {"max": MAX_TEXT}]
+    if len(item.source_ref) > MAX_SOURCE:
+        errors["source_ref"] = [_("来源编号最多 %(max)d 个字符。") % {"max": MAX_SOURCE}]
+    return path, errors
+
+
+def _region_ids(paths) -> dict[str, uuid.UUID]:
+    """Buildings by path, in one query: tasks carry both, as every scoped model does."""
+    return dict(Region.objects.filter(path__in=set(paths)).values_list("path", "id"))
+
+
+def _new_task(item: TaskInput, *, region_id, path: str, actor, source: str, now) -> Task:
+    task = Task(
+        id=uuid.uuid4(),
+        kind=item.kind,
+        person=item.person,
+        region_id=region_id,
+        region_path=path,
+        title=item.title.strip(),
+        notes=item.notes.strip(),
+        due_at=item.due_at,
+        source=source,
+        source_ref=item.source_ref,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=now,
+        updated_at=now,
+    )
+    if item.household is not None:
+        task.household = item.household
+    else:
+        task.household_id = item.person.household_id
+    return task
+
+
+def create_task(
+    *,
+    actor,
+    kind: str,
+    due_at,
+    person: Person | None = None,
+    household: Household | None = None,
+    title: str = "",
+    notes: str = "",
+    assignee=None,
+) -> Task:
+    """One task made by hand, by someone who leads tasks in the person's or household's region."""
+    item = TaskInput(
+        kind=kind, due_at=due_at, person=person, household=household, title=title, notes=notes
+    )
+    path, errors = _check(item)
+    if errors:
+        raise ValidationError(errors)
+    _require_lead(actor, path)
+    task = _new_task(
+        item,
+        region_id=_region_ids([path])[path],
+        path=path,
+        actor=actor,
+        source="manual",
+        now=timezone.now(),
+    )
+    if assignee is not None:
+        _check_taker(assignee, task.region_path)
+        task.assignee = assignee
+        task.status = TaskStatus.ASSIGNED
+    with transaction.atomic():
+        task.save(force_insert=True)
+        audit.record_created(actor=actor, obj=task, fields=[*TASK_FIELDS, "status"])
+    return task
+
+
+def create_tasks(*, actor, source: str, items: list[TaskInput], authorised: bool = False) -> int:
+    """Creates the tasks not created before for this source; answers how many are new.
+
+    For other areas: screening makes home-sampling tasks for a round (`source` "screening:<round
+    id>", `source_ref` the person's id), and later areas visits and deliveries. A task whose
+    (kind, source, source_ref) exists is skipped, so a job may run again after a failure.
+    Items without a `source_ref` are always created. One bad item refuses them all, naming its
+    index ("3.person").
+
+    `actor` is recorded as the creator. They need the right to lead tasks in each task's region,
+    unless the calling area has already checked its own caller (`authorised=True`; e.g. a lab
+    user whose result creates retests, or a background job with `actor=None`).
+    """
+    source = (source or "").strip()
+    if not source or len(source) > MAX_SOURCE:
+        raise ValidationError({"source": _("请用不超过 64 个字符写明任务来源。")})
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    paths: list[str] = []
+    for index, item in enumerate(items):
+        path, problems = _check(item)
+        paths.append(path)
+        for name, messages in problems.items():
+            errors.setdefault(f"{index}.{name}", []).extend(messages)
+        if path and not authorised and not leads(actor, path):
+            raise PermissionDenied(_("您没有在该区域安排任务的权限。"))
+    if errors:
+        raise ValidationError(errors)
+    regions = _region_ids(paths)
+    known = _known_refs(source, items)
+    fresh: list[Task] = []
+    seen: set[tuple[str, str]] = set()
+    for item, path in zip(items, paths, strict=True):
+        key = (item.kind, item.source_ref)
+        if item.source_ref:
+            if key in known or key in seen:
+                continue
+            seen.add(key)
+        fresh.append(
+            _new_task(item, region_id=regions[path], path=path, actor=actor, source=source, now=now)
+        )
+    with transaction.atomic():
+        # Another run of the same job may have inserted some of these since we looked.
+        Task.objects.bulk_create(fresh, batch_size=BATCH, ignore_conflicts=True)
+        created = _actually_inserted(fresh)
+        audit.record_changes(
+            [
+                audit.change_row(
+                    actor=actor,
+                    action=ObjectChange.CREATE,
+                    obj=task,
+                    before=None,
+                    after=audit.snapshot(task, TASK_FIELDS)
+                    | {"source": source, "source_ref": task.source_ref},
+                    region_path=task.region_path,
+                    time=now,
+                )
+                for task in created
+            ]
+        )
+    return len(created)
+
+
+def _known_refs(source: str, items: list[TaskInput]) -> set[tuple[str, str]]:
+    wanted: dict[str, list[str]] = {}
+    for item in items:
+        if item.source_ref:
+            wanted.setdefault(item.kind, []).append(item.source_ref)
+    known: set[tuple[str, str]] = set()
+    for kind, refs in wanted.items():
+        for start in range(0, len(refs), BATCH):
+            known.update(
+                Task.objects.filter(
+                    kind=kind, source=source, source_ref__in=refs[start : start + BATCH]
+                ).values_list("kind", "source_ref")
+            )
+    return known
+
+
+def _actually_inserted(tasks: list[Task]) -> list[Task]:
+    """The tasks a conflicting concurrent insert did not displace (only those with a ref can)."""
+    guarded = [task.pk for task in tasks if task.source_ref]
+    stored: set = set()
+    for start in range(0, len(guarded), BATCH):
+        stored.update(
+            Task.objects.filter(pk__in=guarded[start : start + BATCH]).values_list("pk", flat=True)
+        )
+    return [task for task in tasks if not task.source_ref or task.pk in stored]
+
+
+# Changing
+
+
+def _transition(*, actor, task: Task, allowed: tuple, changes: dict, extra: dict | None = None):
+    """Applies `changes` if the task is still in one of the `allowed` states, and audits it."""
+    names = list(changes)
+    before = audit.snapshot(task, names)
+    changes = {**changes, "updated_at": timezone.now()}
+    with transaction.atomic():
+        updated = Task.objects.filter(pk=task.pk, status__in=allowed).update(**changes)
+        if not updated:
+            raise ValidationError({"status": _("该任务已被他人处理，请刷新后再看。")})
+        for name, value in changes.items():
+            setattr(task, name, value)
+        audit.record_updated(
+            actor=actor, obj=task, before=before, after=audit.snapshot(task, names) | (extra or {})
+        )
+    return task
+
+
+def assign(*, actor, task: Task, assignee) -> Task:
+    """Gives a pending task to a member of its region's grid team (or moves it to another)."""
+    _require_lead(actor, task.region_path)
+    if task.status not in PENDING:
+        raise ValidationError({"status": _("该任务已办结，请先重新打开再分派。")})
+    if assignee is None:
+        raise ValidationError({"assignee": _("请选择承办人。")})
+    _check_taker(assignee, task.region_path)
+    if task.assignee_id == assignee.pk:
+        return task
+    changes = {"assignee": assignee, "status": TaskStatus.ASSIGNED, "started_at": None}
+    return _transition(actor=actor, task=task, allowed=PENDING, changes=changes)
+
+
+def start(*, actor, task: Task) -> Task:
+    """The assignee says they are on their way; leaders see the task is in hand."""
+    _require_work(actor, task)
+    if task.status != TaskStatus.ASSIGNED:
+        raise ValidationError({"status": _("只有已分派的任务可以开始办理。")})
+    if task.started_at is not None:
+        return task
+    changes = {"started_at": timezone.now()}
+    return _transition(actor=actor, task=task, allowed=(TaskStatus.ASSIGNED,), changes=changes)
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
+
+
+def _check_result(result) -> dict:
+    if result is None:
+        return {}
+    if not isinstance(result, dict):
+        raise ValidationError({"result": _("结果应为对象。")})
+    try:
+        text = json.dumps(result, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"result": _("结果须为 JSON 对象。")}) from exc
+    if len(text) > MAX_RESULT_CHARS:
+        raise ValidationError({"result": _("结果内容过长。")})
+    if _holds_nul(result):
+        # PostgreSQL cannot store NUL in JSON either.
+        raise ValidationError({"result": _("不能包含空字符（\\0）。")})
+    return result
+
+
+def complete(*, actor, task: Task, note: str = "", result: dict | None = None) -> Task:
+    """Done: `note` is what the worker writes; `result` what the creating area asked for."""
+    _require_work(actor, task)
+    note = (note or "").strip()
+    if len(note) > MAX_TEXT:
+        raise ValidationError({"note": _("办理情况最多 %(max)d 个字。") % {"max": MAX_TEXT}})
+    result = _check_result(result)
+    if task.status not in PENDING:
+        raise ValidationError({"status": _("该任务已办结。")})
+    changes = {
+        "status": TaskStatus.DONE,
+        "done_at": timezone.now(),
+        "note": note,
+        "result": result,
+        "failure_reason": "",
+    }
+    return _transition(actor=actor, task=task, allowed=PENDING, changes=changes)
+
+
+def fail(*, actor, task: Task, reason: str) -> Task:
+    """Could not be done (not at home, refused, …): the reason is required."""
+    _require_work(actor, task)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明未能完成的原因。")})
+    if len(reason) > MAX_TEXT:
+        raise ValidationError({"reason": _("原因最多 %(max)d 个字。") % {"max": MAX_TEXT}})
+    if task.status not in PENDING:
+        raise ValidationError({"status": _("该任务已办结。")})
+    changes = {
+        "status": TaskStatus.FAILED,
+        "done_at": timezone.now(),
+        "failure_reason": reason,
+        "note": "",
+        "result": {},
+    }
+    return _transition(actor=actor, task=task, allowed=PENDING, changes=changes)
+
+
+def reopen(*, actor, task: Task, reason: str = "") -> Task:
+    """A leader sends a finished task back; the earlier outcome stays in the audit trail."""
+    _require_lead(actor, task.region_path)
+    if task.status not in FINISHED:
+        raise ValidationError({"status": _("只有已办结的任务可以重新打开。")})
+    reason = (reason or "").strip()
+    if len(reason) > MAX_TEXT:
+        raise ValidationError({"reason": _("原因最多 %(max)d 个字。") % {"max": MAX_TEXT}})
+    assigned = task.assignee_id is not None and may_take(task.assignee, task.region_path)
+    changes = {
+        "status": TaskStatus.ASSIGNED if assigned else TaskStatus.OPEN,
+        "assignee": task.assignee if assigned else None,
+        "started_at": None,
+        "done_at": None,
+        "note": "",
+        "failure_reason": "",
+        "result": {},
+    }
+    extra = {"reason": reason} if reason else None
+    return _transition(actor=actor, task=task, allowed=FINISHED, changes=changes, extra=extra)

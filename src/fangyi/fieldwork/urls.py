@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "fieldwork"
+
+urlpatterns = [
+    path("", views.task_list, name="list"),
+    path("mine/", views.mine, name="mine"),
+    path("<uuid:pk>/", views.task_detail, name="detail"),
+    path("<uuid:pk>/assign/", views.task_assign, name="assign"),
+    path("<uuid:pk>/start/", views.task_start, name="start"),
+    path("<uuid:pk>/complete/", views.task_complete, name="complete"),
+    path("<uuid:pk>/fail/", views.task_fail, name="fail"),
+    path("<uuid:pk>/reopen/", views.task_reopen, name="reopen"),
+]

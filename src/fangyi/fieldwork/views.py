@@ -1,0 +1,238 @@
+"""Task pages: "my tasks" on a grid worker's phone, a task's page to record its outcome, and the
+leaders' list of their regions' tasks with an assign form on each."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangyi.core.forms import add_service_errors
+from fangyi.core.permissions import ADD, TASK, VIEW, can
+from fangyi.core.views import cursor_page
+from fangyi.regions.models import Region
+
+from . import services
+from .forms import (
+    ALL_FILTER,
+    PENDING_FILTER,
+    AssignForm,
+    CompleteForm,
+    FailForm,
+    ReopenForm,
+    TaskFilterForm,
+    taker_label,
+)
+from .models import Task, TaskStatus
+
+ORDERING = ("due_at", "id")
+
+
+def _with_subject(tasks):
+    return tasks.select_related(
+        "person", "household__building__parent__parent__parent", "region", "assignee"
+    )
+
+
+def _visible_task(request, pk) -> Task:
+    return get_object_or_404(_with_subject(Task.objects.restrict(request.user, VIEW)), pk=pk)
+
+
+def _back(request, fallback):
+    """Where the form came from (the list, with its filters), if it is one of our pages."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+def mine(request):
+    """我的任务: the tasks given to me that are not finished, soonest due first."""
+    if not can(request.user, TASK, VIEW):
+        raise PermissionDenied
+    tasks = _with_subject(
+        Task.objects.restrict(request.user, VIEW).filter(
+            assignee=request.user, status=TaskStatus.ASSIGNED
+        )
+    )
+    rows, next_cursor = cursor_page(request, tasks, ORDERING)
+    return render(request, "fieldwork/mine.html", {"tasks": rows, "next_cursor": next_cursor})
+
+
+@login_required
+def task_list(request):
+    """A leader's tasks in their regions, filtered, each pending one with an assign form."""
+    user = request.user
+    if not can(user, TASK, ADD):
+        raise PermissionDenied
+    form = TaskFilterForm(request.GET)
+    form.is_valid()
+    criteria = form.cleaned_data
+    tasks = Task.objects.all()
+    region = None
+    if criteria.get("region"):
+        region = Region.objects.restrict(user, VIEW).filter(code=criteria["region"]).first()
+        if region is None:
+            tasks = tasks.none()
+            form.add_error("region", _("没有找到该区域，或不在您的辖区内。"))
+    tasks = _with_subject(tasks.restrict(user, VIEW, within=region.path if region else ""))
+    status = criteria.get("status", PENDING_FILTER)
+    if status == PENDING_FILTER:
+        tasks = tasks.pending()
+    elif status != ALL_FILTER:
+        tasks = tasks.filter(status=status)
+    if criteria.get("kind"):
+        tasks = tasks.filter(kind=criteria["kind"])
+    if criteria.get("overdue"):
+        tasks = tasks.overdue()
+    rows, next_cursor = cursor_page(request, tasks, ORDERING)
+    takers_at: dict[str, list] = {}
+    for task in rows:
+        if task.pending and services.leads(user, task.region_path):
+            if task.region_path not in takers_at:
+                takers_at[task.region_path] = list(services.takers(task.region_path))
+            task.assign_form = AssignForm(
+                takers=takers_at[task.region_path],
+                initial={"assignee": str(task.assignee_id or "")},
+                auto_id=f"assign-{task.pk}-%s",
+            )
+    filtered = any(criteria.get(name) for name in ("status", "kind", "region", "overdue"))
+    return render(
+        request,
+        "fieldwork/task_list.html",
+        {"form": form, "tasks": rows, "next_cursor": next_cursor, "filtered": filtered},
+    )
+
+
+def _detail_context(request, task: Task, **forms) -> dict:
+    user = request.user
+    leading = services.leads(user, task.region_path)
+    working = task.pending and services.may_work(user, task)
+    context = {
+        "task": task,
+        "leading": leading,
+        "working": working,
+        "may_start": working
+        and task.assignee_id == user.pk
+        and task.status == TaskStatus.ASSIGNED
+        and task.started_at is None,
+        "complete_form": forms.get("complete_form") or CompleteForm(),
+    }
+    if leading and task.pending:
+        context["assign_form"] = forms.get("assign_form") or AssignForm(
+            takers=services.takers(task.region_path),
+            initial={"assignee": str(task.assignee_id or "")},
+        )
+    if leading and not task.pending:
+        context["reopen_form"] = forms.get("reopen_form") or ReopenForm()
+    return context
+
+
+@login_required
+def task_detail(request, pk):
+    task = _visible_task(request, pk)
+    return render(request, "fieldwork/task_detail.html", _detail_context(request, task))
+
+
+def _after_work(request, task: Task):
+    """A worker goes back to their list, where the task is now gone; a leader stays on it."""
+    if task.assignee_id == request.user.pk:
+        return redirect("fieldwork:mine")
+    return redirect("fieldwork:detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_assign(request, pk):
+    task = _visible_task(request, pk)
+    if not services.leads(request.user, task.region_path):
+        raise PermissionDenied
+    form = AssignForm(request.POST, takers=services.takers(task.region_path))
+    if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        try:
+            services.assign(actor=request.user, task=task, assignee=assignee)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已分派给 %(name)s。") % {"name": taker_label(assignee)})
+            return _back(request, task.get_absolute_url())
+    context = _detail_context(request, task, assign_form=form)
+    return render(request, "fieldwork/task_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def task_start(request, pk):
+    task = _visible_task(request, pk)
+    try:
+        services.start(actor=request.user, task=task)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("fieldwork:detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_complete(request, pk):
+    task = _visible_task(request, pk)
+    if not services.may_work(request.user, task):
+        raise PermissionDenied
+    form = CompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complete(actor=request.user, task=task, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已记录：任务完成。"))
+            return _after_work(request, task)
+    context = _detail_context(request, task, complete_form=form)
+    return render(request, "fieldwork/task_detail.html", context, status=400)
+
+
+@login_required
+def task_fail(request, pk):
+    """Asks for the reason and a confirmation on a page of its own: a failed visit is not
+    something to record by a slip of the thumb."""
+    task = _visible_task(request, pk)
+    if not services.may_work(request.user, task):
+        raise PermissionDenied
+    if not task.pending:
+        messages.info(request, _("该任务已办结。"))
+        return redirect("fieldwork:detail", pk=task.pk)
+    form = FailForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fail(actor=request.user, task=task, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.warning(request, _("已记录：任务未能完成。"))
+            return _after_work(request, task)
+    status = 400 if form.errors else 200
+    return render(request, "fieldwork/task_fail.html", {"task": task, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def task_reopen(request, pk):
+    task = _visible_task(request, pk)
+    if not services.leads(request.user, task.region_path):
+        raise PermissionDenied
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reopen(actor=request.user, task=task, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("任务已重新打开。"))
+            return redirect("fieldwork:detail", pk=task.pk)
+    context = _detail_context(request, task, reopen_form=form)
+    return render(request, "fieldwork/task_detail.html", context, status=400)

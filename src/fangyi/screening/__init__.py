@@ -1,0 +1,1 @@
+"""Mass screening: campaigns, rounds, sites, pooled tubes, lab results, coverage."""

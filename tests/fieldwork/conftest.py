@@ -1,0 +1,40 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from fangyi.fieldwork import services
+from tests.factories import staff
+
+
+def later(**delta) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def volunteer_a(city):
+    return staff("volunteer", city.grid_a, username="volunteer_a")
+
+
+@pytest.fixture
+def worker_a2(city):
+    return staff("grid_worker", city.grid_a, username="worker_a2")
+
+
+@pytest.fixture
+def task_a(city, leader_a):
+    return services.create_task(
+        actor=leader_a, kind="home_sampling", person=city.person_a, due_at=later(hours=4)
+    )
+
+
+@pytest.fixture
+def task_b(city, leader_b):
+    return services.create_task(
+        actor=leader_b, kind="home_sampling", person=city.person_b, due_at=later(hours=4)
+    )
+
+
+@pytest.fixture
+def assigned_a(task_a, leader_a, worker_a):
+    return services.assign(actor=leader_a, task=task_a, assignee=worker_a)
