@@ -61,6 +61,8 @@ def open_scan_page(browser, url: str, username: str):
     page.wait_for_function(
         """async () => {
             await navigator.serviceWorker.ready;
+            // Activated and in charge of this page (clients.claim() has run), not only installed.
+            if (!navigator.serviceWorker.controller) return false;
             const cache = await caches.open("fangyi-scan-v1");
             return (await cache.keys()).length >= 6;
         }"""
