@@ -59,6 +59,18 @@ def in_browser():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    # A page requested in English leaves English active in the thread (LocaleMiddleware does
+    # not switch back); the next test in the same worker would get English messages.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # Staff fixtures set passwords; Argon2's deliberate slowness would dominate the suite.
     # tests/accounts checks that production hashing is Argon2.

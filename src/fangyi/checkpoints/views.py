@@ -17,9 +17,8 @@ from fangyi.codes.format import Result
 from fangyi.codes.qr import qr_svg_any
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, CHANGE, SCAN, VENUE, VIEW, can
-from fangyi.core.views import cursor_page
+from fangyi.core.views import cursor_page, in_region_filter
 from fangyi.portal import auth as portal_auth
-from fangyi.regions.models import Region
 
 from . import services
 from .forms import VenueFilterForm, VenueForm
@@ -48,16 +47,8 @@ def venue_list(request):
     form = VenueFilterForm(request.GET)
     form.is_valid()
     criteria = form.cleaned_data
-    venues = Venue.objects.all()
-    region = None
-    if criteria.get("region"):
-        region = Region.objects.restrict(user, VIEW).filter(code=criteria["region"]).first()
-        if region is None:
-            venues = venues.none()
-            form.add_error("region", _("没有找到该区域，或不在您的辖区内。"))
-    venues = venues.restrict(user, VIEW, within=region.path if region else "").select_related(
-        "region"
-    )
+    venues, region = in_region_filter(request, form, Venue.objects.all())
+    venues = venues.select_related("region")
     if criteria.get("kind"):
         venues = venues.filter(kind=criteria["kind"])
     rows, next_cursor = cursor_page(request, venues, VENUE_ORDERING)

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, TASK, VIEW, can
-from fangyi.core.views import cursor_page
-from fangyi.regions.models import Region
+from fangyi.core.views import cursor_page, in_region_filter
 
 from . import services
 from .forms import (
@@ -73,14 +72,8 @@ def task_list(request):
     form = TaskFilterForm(request.GET)
     form.is_valid()
     criteria = form.cleaned_data
-    tasks = Task.objects.all()
-    region = None
-    if criteria.get("region"):
-        region = Region.objects.restrict(user, VIEW).filter(code=criteria["region"]).first()
-        if region is None:
-            tasks = tasks.none()
-            form.add_error("region", _("没有找到该区域，或不在您的辖区内。"))
-    tasks = _with_subject(tasks.restrict(user, VIEW, within=region.path if region else ""))
+    tasks, region = in_region_filter(request, form, Task.objects.all())
+    tasks = _with_subject(tasks)
     status = criteria.get("status", PENDING_FILTER)
     if status == PENDING_FILTER:
         tasks = tasks.pending()

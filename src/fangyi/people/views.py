@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, VIEW, can
-from fangyi.core.views import cursor_page
+from fangyi.core.views import cursor_page, in_region_filter
 from fangyi.regions.models import Level, Region
 
 from . import services
@@ -43,17 +43,8 @@ def person_list(request):
     form = PersonSearchForm(request.GET)
     form.is_valid()
     criteria = form.cleaned_data
-    region = None
-    queryset = Person.objects.all()
-    if criteria.get("region"):
-        region = Region.objects.restrict(request.user, VIEW).filter(code=criteria["region"]).first()
-        if region is None:
-            queryset = queryset.none()
-            # add_error drops the field from cleaned_data, so it comes after the lookup.
-            form.add_error("region", _("没有找到该区域，或不在您的辖区内。"))
-    queryset = queryset.restrict(request.user, VIEW, within=region.path if region else "").search(
-        criteria.get("q", "")
-    )
+    queryset, region = in_region_filter(request, form, Person.objects.all())
+    queryset = queryset.search(criteria.get("q", ""))
     if criteria.get("tag"):
         queryset = queryset.with_tag(criteria["tag"])
     if criteria.get("status"):
