@@ -29,6 +29,7 @@ from fangyi.core.permissions import (
     VENUE,
     VIEW,
     can,
+    require,
     scope_paths,
 )
 from fangyi.health.models import Colour, Status
@@ -58,11 +59,6 @@ def keep_for() -> datetime.timedelta:
     return datetime.timedelta(days=settings.FANGYI_CHECKIN_KEEP_DAYS)
 
 
-def _require(user, resource: str, action: str, path: str) -> None:
-    if not can(user, resource, action, path):
-        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
-
-
 # Venues
 
 
@@ -80,7 +76,7 @@ def _clean_venue(venue: Venue) -> None:
 
 
 def create_venue(*, actor, name: str, kind: str, region: Region, address: str = "") -> Venue:
-    _require(actor, VENUE, ADD, region.path)
+    require(actor, VENUE, ADD, region.path)
     venue = Venue(
         name=name,
         kind=kind,
@@ -97,7 +93,7 @@ def create_venue(*, actor, name: str, kind: str, region: Region, address: str = 
 
 
 def update_venue(*, actor, venue: Venue, changes: dict) -> Venue:
-    _require(actor, VENUE, CHANGE, venue.region_path)
+    require(actor, VENUE, CHANGE, venue.region_path)
     unknown = set(changes) - set(VENUE_FIELDS)
     if unknown:
         raise ValidationError({name: _("不能修改此字段。") for name in unknown})
@@ -106,7 +102,7 @@ def update_venue(*, actor, venue: Venue, changes: dict) -> Venue:
         setattr(venue, name, value)
     if venue.region.path != venue.region_path:
         # Moving a venue needs the right where it goes as well as where it was.
-        _require(actor, VENUE, CHANGE, venue.region.path)
+        require(actor, VENUE, CHANGE, venue.region.path)
         venue.region_path = venue.region.path
     _clean_venue(venue)
     after = audit.snapshot(venue, VENUE_FIELDS)
@@ -133,7 +129,7 @@ class PlaceCode:
 
 
 def place_code(*, user, venue: Venue) -> PlaceCode:
-    _require(user, VENUE, VIEW, venue.region_path)
+    require(user, VENUE, VIEW, venue.region_path)
     if not venue.active:
         raise ValidationError(_("该场所已停用，不能生成场所码。"))
     text, expires_at = codes.issue_place_code(
@@ -315,7 +311,7 @@ def colocated(
     Contacts are not narrowed to the investigator's regions: a supermarket's customers come
     from everywhere. Only masked names are shown.
     """
-    _require(user, CHECKIN, VIEW, person.region_path)
+    require(user, CHECKIN, VIEW, person.region_path)
     errors: dict[str, list[str]] = {}
     if not 1 <= window_minutes <= MAX_WINDOW_MINUTES:
         errors["window_minutes"] = [

@@ -4,6 +4,7 @@ docs/permissions.md is this table in prose; keep them together. Every scoped que
 through `RestrictedQuerySet.restrict(user, action)`, which asks `scope_paths` below.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 ADMIN = "admin"
@@ -220,6 +221,12 @@ def can(user, resource: str, action: str, path: str | None = None) -> bool:
     if path is None:
         return bool(paths)
     return any(path.startswith(p) for p in paths)
+
+
+def require(user, resource: str, action: str, path: str | None = None) -> None:
+    """What every service checks before it writes: PermissionDenied unless `can`."""
+    if not can(user, resource, action, path):
+        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
 
 
 def roles_of(user) -> set[str]:

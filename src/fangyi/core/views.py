@@ -40,17 +40,26 @@ def cursor_page(request, queryset, ordering: tuple[str, ...]):
         return keyset_page(queryset, ordering=ordering, cursor=None, size=settings.FANGYI_PAGE_SIZE)
 
 
-def in_region_filter(request, form, queryset):
-    """(queryset, region): the list narrowed to the region code a filter form names, within
-    the user's scope. An unknown or out-of-scope code empties the list and says so on the form;
-    the lookup comes before add_error, which drops the field from cleaned_data."""
+def chosen_region(request, form):
+    """The region a list's filter form narrows it to, or None; False when the code is unknown
+    or outside the user's scope, which the form then says. (The lookup comes before add_error,
+    which drops the field from cleaned_data.)"""
     code = form.cleaned_data.get("region")
-    region = None
-    if code:
-        region = Region.objects.restrict(request.user, VIEW).filter(code=code).first()
-        if region is None:
-            form.add_error("region", _("没有找到该区域，或不在您的辖区内。"))
-            return queryset.none(), None
+    if not code:
+        return None
+    region = Region.objects.restrict(request.user, VIEW).filter(code=code).first()
+    if region is None:
+        form.add_error("region", _("没有找到该区域，或不在您的辖区内。"))
+        return False
+    return region
+
+
+def in_region_filter(request, form, queryset):
+    """(queryset, region): the list restricted to the user's scope within the chosen region;
+    empty when the chosen region is unknown or out of scope."""
+    region = chosen_region(request, form)
+    if region is False:
+        return queryset.none(), None
     return queryset.restrict(request.user, VIEW, within=region.path if region else ""), region
 
 

@@ -30,6 +30,7 @@ from fangyi.core.permissions import (
     POLICY,
     ZONE,
     can,
+    require,
     scope_paths,
 )
 from fangyi.people.models import Person
@@ -57,11 +58,6 @@ CLOCK_SKEW = datetime.timedelta(minutes=10)
 MAX_MANUAL = datetime.timedelta(hours=72)
 TEMPERATURE_RANGE = (34.0, 43.0)
 FACT_FIELDS = ["person", "kind", "occurred_at", "outcome", "variant", "retracts", "source"]
-
-
-def _require(user, resource: str, action: str, path: str | None = None) -> None:
-    if not can(user, resource, action, path):
-        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
 
 
 @dataclass(frozen=True)
@@ -309,7 +305,7 @@ def schedule_everyone() -> None:
 
 
 def switch_policy(*, actor, policy: Policy) -> Policy:
-    _require(actor, POLICY, CHANGE)
+    require(actor, POLICY, CHANGE)
     current = Policy.objects.filter(in_force=True).first()
     if current == policy:
         return policy
@@ -368,7 +364,7 @@ def draw_zone(
     if errors:
         raise ValidationError(errors)
     for region in regions:
-        _require(actor, ZONE, ADD, region.path)
+        require(actor, ZONE, ADD, region.path)
     paths = sorted({region.path for region in regions})
     if not name.strip():
         name = "、".join(region.name for region in regions[:3]) + (
@@ -415,7 +411,7 @@ def lift_zone(*, actor, zone: Zone, reason: str = "") -> Zone | None:
         raise ValidationError({"zone": _("该区域已经解除。")})
     paths = list(zone.areas.values_list("path", flat=True))
     for path in paths:
-        _require(actor, ZONE, CHANGE, path)
+        require(actor, ZONE, CHANGE, path)
     now = timezone.now()
     kind_rule = zone.policy.zone_kind(zone.kind) or {}
     becomes = (kind_rule.get("lift") or {}).get("becomes")
@@ -545,7 +541,7 @@ def file_appeal(
 ) -> Appeal:
     """Contest one fact or one zone. Residents file for themselves (the portal); staff on behalf."""
     if on_behalf:
-        _require(actor, APPEAL, ADD, person.region_path)
+        require(actor, APPEAL, ADD, person.region_path)
     errors = {}
     if (fact is None) == (zone is None):
         errors["fact"] = [_("请指明申诉的一条记录或一个管控区域。")]
@@ -585,7 +581,7 @@ def file_appeal(
 
 
 def decide_appeal(*, actor, appeal: Appeal, accept: bool, note: str) -> Appeal:
-    _require(actor, APPEAL, CHANGE, appeal.region_path)
+    require(actor, APPEAL, CHANGE, appeal.region_path)
     if appeal.state != Appeal.State.OPEN:
         raise ValidationError({"appeal": _("该申诉已经处理。")})
     if appeal.fact is not None and appeal.fact.actor_id == actor.pk:
@@ -638,7 +634,7 @@ def _covering_length(user, resource: str, action: str, path: str) -> int | None:
 def propose_decision(
     *, actor, person: Person, colour: str, reason: str, expires_at: datetime.datetime
 ) -> ManualDecision:
-    _require(actor, DECISION, ADD, person.region_path)
+    require(actor, DECISION, ADD, person.region_path)
     now = timezone.now()
     errors = {}
     colours = Policy.objects.in_force().parameters.get("colours") or Colour.values
@@ -675,7 +671,7 @@ def propose_decision(
 
 def approve_decision(*, actor, decision: ManualDecision, approve: bool, note: str = ""):
     """The second pair of eyes: someone else, holding the right at the same or a higher level."""
-    _require(actor, DECISION, CHANGE, decision.region_path)
+    require(actor, DECISION, CHANGE, decision.region_path)
     if decision.state != ManualDecision.State.PENDING:
         raise ValidationError({"decision": _("该判定已经处理。")})
     if decision.proposed_by_id == actor.pk:
@@ -714,7 +710,7 @@ def approve_decision(*, actor, decision: ManualDecision, approve: bool, note: st
 
 
 def revoke_decision(*, actor, decision: ManualDecision, note: str) -> ManualDecision:
-    _require(actor, DECISION, CHANGE, decision.region_path)
+    require(actor, DECISION, CHANGE, decision.region_path)
     if decision.state not in (ManualDecision.State.PENDING, ManualDecision.State.APPROVED):
         raise ValidationError({"decision": _("该判定已经结束。")})
     if not note.strip():

@@ -32,7 +32,7 @@ from fangyi.core.permissions import (
     ZONE,
     can,
 )
-from fangyi.core.views import cursor_page
+from fangyi.core.views import chosen_region, cursor_page, in_region_filter
 from fangyi.people.models import Person
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 
@@ -104,18 +104,6 @@ def _renamed(exc: ValidationError, names: dict[str, str]) -> ValidationError:
     if not hasattr(exc, "error_dict"):
         return exc
     return ValidationError({names.get(key, key): errors for key, errors in exc.error_dict.items()})
-
-
-def _filter_region(request, form):
-    """The region a list is narrowed to, or None; False when the code is unknown or out of scope."""
-    code = form.cleaned_data.get("region")
-    if not code:
-        return None
-    region = Region.objects.restrict(request.user, VIEW).filter(code=code).first()
-    if region is None:
-        form.add_error("region", _("没有找到该区域，或不在您的辖区内。"))
-        return False
-    return region
 
 
 def _zone_colour(zone: Zone) -> str | None:
@@ -677,14 +665,8 @@ def appeal_list(request):
     form = RegionFilterForm(request.GET, states=APPEAL_STATES)
     form.is_valid()
     state = form.cleaned_data.get("state") or Appeal.State.OPEN
-    region = _filter_region(request, form)
-    appeals = (
-        Appeal.objects.restrict(user, VIEW, within=region.path if region else "")
-        .filter(state=state)
-        .select_related("person", "fact", "zone")
-    )
-    if region is False:
-        appeals = appeals.none()
+    appeals, _chosen = in_region_filter(request, form, Appeal.objects.all())
+    appeals = appeals.filter(state=state).select_related("person", "fact", "zone")
     ordering = ("filed_at", "id") if state == Appeal.State.OPEN else ("-filed_at", "-id")
     rows, next_cursor = cursor_page(request, appeals, ordering)
     now = timezone.now()
@@ -767,7 +749,7 @@ def decision_list(request):
     form = RegionFilterForm(request.GET, states=DECISION_STATES)
     form.is_valid()
     state = form.cleaned_data.get("state") or ""
-    region = _filter_region(request, form)
+    region = chosen_region(request, form)
     within = region.path if region else ""
     decisions = ManualDecision.objects.restrict(user, VIEW, within=within).select_related("person")
     appeals = Appeal.objects.restrict(user, VIEW, within=within)

@@ -1,6 +1,6 @@
 """The only place that changes households and persons: check permission, validate, write, audit."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from fangyi.core import audit
 from fangyi.core.models import AccessEvent
-from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, can
+from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, require
 from fangyi.regions.models import Level, Region, ancestor_paths
 
 from .models import TAG_FIELDS, Household, IdType, Person, ResidenceStatus
@@ -36,11 +36,6 @@ PERSON_FIELDS = [
 REVEALABLE = {"name", "id_number", "phone"}
 
 
-def _require(user, resource: str, action: str, path: str) -> None:
-    if not can(user, resource, action, path):
-        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
-
-
 def _bump_counts(path: str, *, residents: int = 0, households: int = 0) -> None:
     if residents or households:
         Region.objects.filter(path__in=ancestor_paths(path)).update(
@@ -56,7 +51,7 @@ def _check_building(building) -> None:
 
 def create_household(*, actor, building: Region, room: str, unit: str = "", notes: str = ""):
     _check_building(building)
-    _require(actor, HOUSEHOLD, ADD, building.path)
+    require(actor, HOUSEHOLD, ADD, building.path)
     household = Household(
         building=building,
         unit=unit.strip(),
@@ -78,7 +73,7 @@ def create_household(*, actor, building: Region, room: str, unit: str = "", note
 
 
 def update_household(*, actor, household: Household, changes: dict) -> Household:
-    _require(actor, HOUSEHOLD, CHANGE, household.region_path)
+    require(actor, HOUSEHOLD, CHANGE, household.region_path)
     unknown = set(changes) - set(HOUSEHOLD_FIELDS)
     if unknown:
         raise ValidationError({name: _("不能修改此字段。") for name in unknown})
@@ -89,7 +84,7 @@ def update_household(*, actor, household: Household, changes: dict) -> Household
     _check_building(household.building)
     household.region_path = household.building.path
     if household.region_path != old_path:
-        _require(actor, HOUSEHOLD, CHANGE, household.region_path)
+        require(actor, HOUSEHOLD, CHANGE, household.region_path)
     # Uniqueness is checked below, with a message on the field the user can fix.
     household.full_clean(exclude=["region_path"], validate_unique=False, validate_constraints=False)
     clash = Household.objects.filter(
@@ -186,7 +181,7 @@ def create_person(
     tags: list[str] | tuple[str, ...] = (),
     notes: str = "",
 ) -> Person:
-    _require(actor, PERSON, ADD, household.region_path)
+    require(actor, PERSON, ADD, household.region_path)
     unknown_tags = set(tags) - set(TAG_FIELDS)
     if unknown_tags:
         raise ValidationError(
@@ -225,7 +220,7 @@ def create_person(
 
 
 def update_person(*, actor, person: Person, changes: dict) -> Person:
-    _require(actor, PERSON, CHANGE, person.region_path)
+    require(actor, PERSON, CHANGE, person.region_path)
     changes = dict(changes)
     tags = changes.pop("tags", None)
     unknown = set(changes) - set(PERSON_FIELDS)
@@ -243,7 +238,7 @@ def update_person(*, actor, person: Person, changes: dict) -> Person:
     for name, value in changes.items():
         setattr(person, name, value)
     if person.household.region_path != old_path:
-        _require(actor, PERSON, CHANGE, person.household.region_path)
+        require(actor, PERSON, CHANGE, person.household.region_path)
     clean_person(person)
     after = audit.snapshot(person, PERSON_FIELDS)
     if before == after:
@@ -273,7 +268,7 @@ def reveal_person(
     *, actor, person: Person, reason: str, fields=("name", "id_number", "phone")
 ) -> dict:
     """Returns the unmasked fields and logs who saw them and why."""
-    _require(actor, PERSON, REVEAL, person.region_path)
+    require(actor, PERSON, REVEAL, person.region_path)
     reason = _reveal_reason(reason)
     fields = [f for f in fields if f in REVEALABLE]
     if not fields:
@@ -291,8 +286,8 @@ def reveal_person(
 def reveal_household(*, actor, household: Household, reason: str) -> list[dict]:
     """Every member's unmasked name, ID number and phone, each member's reveal logged."""
     # Revealing a household discloses its members, so both rights are needed.
-    _require(actor, HOUSEHOLD, REVEAL, household.region_path)
-    _require(actor, PERSON, REVEAL, household.region_path)
+    require(actor, HOUSEHOLD, REVEAL, household.region_path)
+    require(actor, PERSON, REVEAL, household.region_path)
     reason = _reveal_reason(reason)
     fields = ["name", "id_number", "phone"]
     members = list(household.members.order_by("birth_date", "id"))

@@ -28,7 +28,7 @@ from fangyi.core import audit
 from fangyi.core.bulk import JSONText, TableWriter
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, can, minimal_paths
+from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, can, minimal_paths, require
 from fangyi.health.models import Fact, FactKind, TubeKind, Zone, ZoneRegion
 from fangyi.people.models import Person, ResidenceStatus
 from fangyi.regions.models import Region, ancestor_paths
@@ -70,11 +70,6 @@ CODE_REFUSALS = {
     Result.REVOKED: gettext_lazy("该健康码已被撤销。"),
     Result.MALFORMED: gettext_lazy("无法识别该码，请重新扫描。"),
 }
-
-
-def _require(user, resource: str, action: str, path: str | None = None) -> None:
-    if not can(user, resource, action, path):
-        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
 
 
 def _chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
@@ -148,7 +143,7 @@ def create_campaign(
     if errors:
         raise ValidationError(errors)
     for region in regions:
-        _require(actor, CAMPAIGN, ADD, region.path)
+        require(actor, CAMPAIGN, ADD, region.path)
     kept = minimal_paths(region.path for region in regions)
     covered = sorted(
         {region.path: region for region in regions if region.path in kept}.values(),
@@ -183,7 +178,7 @@ def create_campaign(
 
 def _require_change(actor, campaign: Campaign) -> None:
     for path in area_paths(campaign):
-        _require(actor, CAMPAIGN, CHANGE, path)
+        require(actor, CAMPAIGN, CHANGE, path)
 
 
 def add_round(
@@ -250,7 +245,7 @@ def create_site(
     opening_hours: str = "",
     samplers: Iterable = (),
 ) -> SamplingSite:
-    _require(actor, CAMPAIGN, CHANGE, region.path)
+    require(actor, CAMPAIGN, CHANGE, region.path)
     samplers = list(samplers)
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
@@ -308,7 +303,7 @@ def _assign(actor, site: SamplingSite, users: list) -> list:
 
 def assign_samplers(*, actor, site: SamplingSite, samplers: Iterable) -> SamplingSite:
     """Adds samplers to a site; those already there stay as they are."""
-    _require(actor, CAMPAIGN, CHANGE, site.region_path)
+    require(actor, CAMPAIGN, CHANGE, site.region_path)
     samplers = list(samplers)
     _check_samplers(samplers, site.region_path)
     with transaction.atomic():
@@ -329,7 +324,7 @@ def exempt_person(
     *, actor, campaign: Campaign, person: Person, reason: str, round: Round | None = None
 ) -> Exemption:
     """Takes a person off the expected list of one round, or of every round when none given."""
-    _require(actor, CAMPAIGN, CHANGE, person.region_path)
+    require(actor, CAMPAIGN, CHANGE, person.region_path)
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
     if not reason:
