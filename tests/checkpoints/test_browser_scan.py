@@ -73,6 +73,15 @@ def open_scan_page(browser, url: str, username: str):
 def go_offline_and_reload(_browser, page) -> dict:
     page.context.set_offline(True)
     page.wait_for_selector("#network-status[data-state=offline]")
+    # Right after the page stored its copy, Chromium's cache can briefly answer nothing while
+    # the service worker's background refreshes write to it; a guard does not reload within
+    # that moment, so the test waits until the copy answers too.
+    page.wait_for_function(
+        """async () => {
+            const cache = await caches.open("fangyi-scan-v1");
+            return Boolean(await cache.match(location.href, { ignoreSearch: true }));
+        }"""
+    )
     response = page.reload()
     status = page.locator("#network-status[data-state=offline]")
     status.wait_for()
