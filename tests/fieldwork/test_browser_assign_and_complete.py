@@ -1,35 +1,21 @@
 """On a 360-px phone: a grid leader assigns a home-sampling task to a grid worker, the worker
 finds it in 我的任务, opens it and records it done."""
 
-from urllib.parse import urlsplit
-
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from fangyi.fieldwork.models import Task
+from tests.browser import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
 
 
-def _session_cookie(user, live_server) -> dict:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "domain": urlsplit(live_server.url).hostname,
-        "path": "/",
-    }
-
-
 def test_a_leader_assigns_and_the_worker_records_it_done(
     task_a, leader_a, worker_a, live_server, in_browser
 ):
-    leader_cookie = _session_cookie(leader_a, live_server)
-    worker_cookie = _session_cookie(worker_a, live_server)
+    leader_cookie = session_cookie(leader_a, live_server)
+    worker_cookie = session_cookie(worker_a, live_server)
 
     def phone(browser, cookie):
         context = browser.new_context(viewport=PHONE, locale="zh-CN")

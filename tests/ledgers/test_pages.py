@@ -12,7 +12,7 @@ from fangyi.ledgers import services, views
 from fangyi.ledgers.models import ExportJob, ImportJob
 from fangyi.people.models import Person
 
-from ..factories import staff
+from ..factories import UserFactory, staff
 from ..pages.conftest import signed_in
 from .conftest import RESIDENT_HEADERS, synthetic_id
 
@@ -121,9 +121,15 @@ def test_history_pages_with_a_cursor(city, officer, monkeypatch):
     assert html(client.get(reverse("ledger-index"), {"imports": "garbage"}))
 
 
-def test_a_lab_with_no_ledger_rights_gets_403(city):
+def test_staff_without_a_role_get_403(city):
+    assert signed_in(UserFactory()).get(reverse("ledger-index")).status_code == 403
+
+
+def test_a_lab_sees_only_its_results_ledger(city):
     lab = staff("lab", city.city, username="lab")
-    assert signed_in(lab).get(reverse("ledger-index")).status_code == 403
+    page = html(signed_in(lab).get(reverse("ledger-index")))
+    assert 'id="ledger-lab-results"' in page
+    assert 'id="ledger-residents"' not in page and 'id="ledger-regions"' not in page
 
 
 def test_navbar_and_export_buttons_follow_rights(city, officer, volunteer_a):

@@ -39,3 +39,10 @@ def test_user_without_assignment_is_told_so(nobody):
 def test_superuser_overview_starts_at_the_roots(city, superuser):
     page = signed_in(superuser).get(reverse("home")).content.decode()
     assert reverse("region-detail", args=[city.province.code]) in page
+
+
+def test_a_sampler_starts_at_the_sampling_screen_and_a_lab_at_the_lab_screen(city):
+    sampler = staff("sampler", city.grid_a)
+    lab = staff("lab", city.province)
+    assert signed_in(sampler).get(reverse("home")).url == reverse("screening:sampling")
+    assert signed_in(lab).get(reverse("home")).url == reverse("screening:lab")

@@ -6,6 +6,8 @@ Callers pass rows as tuples of Python values in the order of the columns they na
 
 import datetime
 import json
+import os
+import time
 import uuid
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -15,6 +17,20 @@ from django.db import connection
 class JSONText(str):
     """A JSONField value already encoded, written as it is: rows that repeat a few documents
     millions of times encode each once instead of once per row."""
+
+
+def time_ordered_ids(count: int) -> list[str]:
+    """`count` new ids in UUIDv7's layout (RFC 9562), increasing: the time in milliseconds,
+    then a counter from a random start in place of random bits (the RFC's way to order ids
+    made in one millisecond). Bulk writers make them by the million: in order they append
+    to the primary-key indexes, and making them is a third of the cost of one uuid each."""
+    millis = f"{time.time_ns() // 1_000_000:012x}"
+    head = f"{millis[:8]}-{millis[8:]}-7{int.from_bytes(os.urandom(2)) & 0xFFF:03x}-"
+    start = int.from_bytes(os.urandom(5))
+    return [
+        f"{head}{0x8000 | (n >> 48):04x}-{n & 0xFFFFFFFFFFFF:012x}"
+        for n in range(start, start + count)
+    ]
 
 
 def _json_text(value, connection):

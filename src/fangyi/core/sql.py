@@ -9,6 +9,8 @@ terms (`connection.ops.adapt_*`, `field.get_db_prep_value`).
 """
 
 from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 PREPARE_AFTER = 2
 
@@ -32,3 +34,11 @@ def fetch_one(sql: str, params: list):
     with _cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def among(field: str, values: list, *, kind: str = "uuid") -> Q:
+    """`field IN values` for UUIDs (or `kind` "text"); one array parameter on PostgreSQL, where
+    ten thousand placeholders cost more to send and parse than the query takes to run."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field}__in": RawSQL(f"SELECT unnest(%s::{kind}[])", (values,))})
+    return Q(**{f"{field}__in": values})

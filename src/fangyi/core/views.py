@@ -14,6 +14,7 @@ from fangyi.core.permissions import (
     EVERYWHERE,
     GRID_LEADER,
     GRID_WORKER,
+    LAB,
     REGION,
     SAMPLER,
     VIEW,
@@ -26,6 +27,8 @@ from fangyi.regions.models import Region
 
 # Roles that work inside one grid: their home is that grid's page, not an overview.
 FIELD_ROLES = {GRID_WORKER, GRID_LEADER, VOLUNTEER, SAMPLER}
+# Roles with one screen to work at: they start there.
+WORK_SCREENS = {SAMPLER: "screening:sampling", LAB: "screening:lab"}
 
 
 def cursor_page(request, queryset, ordering: tuple[str, ...]):
@@ -78,6 +81,8 @@ def home(request):
         return render(request, "core/home.html", {"unassigned": True})
     roles = {role for role, _path in assignments}
     paths = {path for _role, path in assignments}
+    if not request.user.is_superuser and len(roles) == 1 and next(iter(roles)) in WORK_SCREENS:
+        return redirect(WORK_SCREENS[next(iter(roles))])
     if not request.user.is_superuser and roles <= FIELD_ROLES and len(paths) == 1:
         grid = Region.objects.restrict(request.user, VIEW).filter(path__in=paths).first()
         if grid is not None:

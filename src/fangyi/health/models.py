@@ -63,13 +63,17 @@ class Fact(AppendOnlyModel):
     """Something that happened to a person, as recorded: the only ground a colour stands on."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # No index of its own: fact_person_time leads with the person.
+    # No index of its own: fact_person_time leads with the person. No database constraint,
+    # as on Status: facts arrive by the million from labs, whose writer has just read every
+    # member, and the check per row cost a tenth of writing it. Deleting a person through
+    # Django still deletes their facts (on_delete runs in the ORM).
     person = models.ForeignKey(
         "people.Person",
         on_delete=models.CASCADE,
         related_name="facts",
         verbose_name=_("居民"),
         db_index=False,
+        db_constraint=False,
     )
     # The person's region when recorded: scope for reading facts, and "new positives in a zone".
     region_path = models.CharField(max_length=18)

@@ -139,6 +139,7 @@ class ExportCreate(Input):
     residence_status: Literal[*ResidenceStatus.values] | None = Field(
         None, description="residents: only those with this residence status"
     )
+    round: uuid.UUID | None = Field(None, description="screening-missing: the round's id")
     format: Literal["xlsx", "csv"] = ExportFormat.XLSX.value
     reveal_reason: Text = Field(
         "",
@@ -266,7 +267,11 @@ def create_export(request, ledger: str, body: ExportCreate):
         region=region,
         fmt=body.format,
         reveal_reason=body.reveal_reason,
-        filters={"tag": body.tag, "residence_status": body.residence_status},
+        filters={
+            "tag": body.tag,
+            "residence_status": body.residence_status,
+            "round": str(body.round) if body.round else None,
+        },
     )
     return Status(202, job)
 

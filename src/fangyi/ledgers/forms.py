@@ -56,7 +56,7 @@ class ExportForm(BootstrapForm):
         labels = {"tag": _("特殊人群标签"), "residence_status": _("居住状态")}
         for name, choices in (filters or {}).items():
             self.fields[name] = forms.ChoiceField(
-                label=labels.get(name, name),
+                label=labels.get(name) or getattr(choices, "label", name),
                 required=False,
                 choices=[("", _("全部")), *((value, label) for value, label in choices.items())],
                 widget=forms.Select(attrs={"class": "form-select"}),

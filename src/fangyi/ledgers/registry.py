@@ -91,6 +91,8 @@ class Ledger(abc.ABC):
     # Filters an export may take besides the region, as on the list it is exported from:
     # name → {value: label}.
     export_filters: ClassVar[dict[str, dict[str, object]]] = {}
+    # False for a ledger that is only exported (a list to take door to door).
+    importable: ClassVar[bool] = True
 
     def __init__(self, *, actor):
         self.actor = actor

@@ -52,6 +52,8 @@ def ledger_or_error(slug: str) -> type[Ledger]:
 
 
 def may_import(actor, ledger: type[Ledger]) -> bool:
+    if not ledger.importable:
+        return False
     return can(actor, ledger.resource, ADD) or can(actor, ledger.resource, CHANGE)
 
 

@@ -218,13 +218,11 @@ def export_form(request, slug: str):
     may_reveal = ledger.resource == PERSON and can(user, PERSON, REVEAL)
     code = request.GET.get("region", "").strip()[:18] or _default_region(user, ledger)
     options = {"user": user, "may_reveal": may_reveal, "filters": ledger.export_filters}
-    # The resident list links here with its own filters (tag, status).
-    linked = {
-        "tag": request.GET.get("tag", ""),
-        "residence_status": request.GET.get("status", "")
-        or request.GET.get("residence_status", ""),
-    }
-    linked = {k: v for k, v in linked.items() if k in ledger.export_filters and v}
+    # Lists link here with their own filters (residents: tag, status; the missing list: round).
+    linked = {name: request.GET.get(name, "") for name in ledger.export_filters}
+    if "residence_status" in linked:
+        linked["residence_status"] = linked["residence_status"] or request.GET.get("status", "")
+    linked = {k: v for k, v in linked.items() if v}
     if request.method == "POST":
         form = ExportForm(request.POST, **options)
     elif code:

@@ -54,6 +54,7 @@ class Command(BaseCommand):
         export.add_argument(
             "--residence-status", help="residents: only those resident, temporary or away"
         )
+        export.add_argument("--round", help="screening-missing: the round's id")
         purge = sub.add_parser(
             "purge",
             help="Delete uploaded ledgers, error workbooks and exports of jobs finished more "
@@ -184,7 +185,11 @@ class Command(BaseCommand):
                 region=region,
                 fmt=fmt,
                 reveal_reason=options["reveal_reason"],
-                filters={"tag": options["tag"], "residence_status": options["residence_status"]},
+                filters={
+                    "tag": options["tag"],
+                    "residence_status": options["residence_status"],
+                    "round": options["round"],
+                },
                 inline=True,
             )
         except (PermissionDenied, ValidationError) as exc:
