@@ -50,9 +50,10 @@ demo: setup
 	@$(FANGYI) seed --residents $(DEMO_RESIDENTS) --demo-staff
 	@$(FANGYI) db_worker --no-startup-delay --no-reload >var/worker.log 2>&1 & echo $$! > var/worker.pid
 	@# What cron does in production: colours whose period ended are recomputed every minute;
-	@# check-ins, checkpoint scans and the records of expired codes are purged as they age.
+	@# check-ins, checkpoint scans and the records of expired codes are purged as they age;
+	@# residents of a running round who cannot come get home-sampling tasks.
 	@while sleep 60; do $(FANGYI) health recompute --due; $(FANGYI) checkpoints purge; $(FANGYI) portal purge; \
-		$(FANGYI) codes purge; done >var/sweep.log 2>&1 & echo $$! > var/sweep.pid
+		$(FANGYI) codes purge; $(FANGYI) screening home-tasks --running; done >var/sweep.log 2>&1 & echo $$! > var/sweep.pid
 	@echo
 	@echo "fangyi is running at http://$(DEMO_ADDRESS)/ with the logins above."
 	@echo "Task worker log: var/worker.log; status sweep log: var/sweep.log. Stop with Ctrl-C."

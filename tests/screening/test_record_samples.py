@@ -47,20 +47,32 @@ def test_a_batch_creates_tubes_and_closes_the_full_ones(city, sampler, site, rou
     assert Sample.objects.filter(tube=partial, in_open_tube=True).count() == 3
     sample = Sample.objects.filter(tube=full).first()
     assert sample.round == round_now and sample.sampler == sampler and sample.site == site
-    changes = ObjectChange.objects.filter(object_type="screening.sample")
-    assert changes.count() == 13
-    change = changes.get(object_id=str(sample.pk))
+    # One audit row per tube, naming each person taken and when.
+    assert not ObjectChange.objects.filter(object_type="screening.sample").exists()
+    change = ObjectChange.objects.get(object_type="screening.tube", object_id=str(full.pk))
     assert change.after == {
-        "tube": "B0001",
-        "person": str(sample.person_id),
+        "barcode": "B0001",
         "round": str(round_now.pk),
         "site": str(site.pk),
-        "sampled_at": items[0].sampled_at.isoformat(),
+        "pool_size": 10,
+        "kind": "pooled",
+        "state": "closed",
+        "samples": [[str(pk), items[0].sampled_at.isoformat()] for pk in ten],
     }
     assert change.actor == sampler and change.action == "create" and change.before is None
-    assert change.region_path == sample.region_path
-    tube_change = ObjectChange.objects.get(object_type="screening.tube", object_id=str(full.pk))
-    assert tube_change.after["state"] == "closed" and tube_change.after["pool_size"] == 10
+    assert change.region_path == site.region_path
+
+
+def test_adding_to_a_tube_of_an_earlier_batch_is_audited_on_the_tube(
+    city, sampler, site, round_now
+):
+    persons = _people(city, 3)
+    services.record_samples(actor=sampler, items=[_item(site, "B0001", persons[:2])])
+    item = _item(site, "B0001", persons)
+    services.record_samples(actor=sampler, items=[item])
+    tube = Tube.objects.get(barcode="B0001")
+    added = ObjectChange.objects.get(object_id=str(tube.pk), action="update")
+    assert added.after == {"samples_added": [[str(persons[2]), item.sampled_at.isoformat()]]}
 
 
 def test_resending_is_not_an_error(city, sampler, site, round_now):
@@ -80,7 +92,9 @@ def test_a_later_batch_fills_and_closes_an_open_tube(city, sampler, site, round_
     tube = Tube.objects.get(barcode="B0001")
     assert tube.state == "closed"
     assert not Sample.objects.filter(in_open_tube=True).exists()
-    closed = ObjectChange.objects.get(object_id=str(tube.pk), action="update")
+    closed = ObjectChange.objects.get(
+        object_id=str(tube.pk), action="update", after__has_key="state"
+    )
     assert closed.after["state"] == "closed"
     # Resending to the closed tube what it holds is still fine; anyone new is not.
     assert services.record_samples(actor=sampler, items=[_item(site, "B0001", persons)]) == (5, 0)

@@ -23,14 +23,16 @@ from fangyi.core.api import get_by_id, page_of
 from fangyi.core.masking import mask_name
 from fangyi.core.permissions import ADD, SAMPLE, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
+from fangyi.people.models import Person
 from fangyi.regions.models import Region
 
-from . import pooling, services
+from . import pooling, sampling, services
 from .models import (
     MAX_POOL_SIZE,
     STANDARD_POOL_SIZES,
     Campaign,
     CampaignRegion,
+    Exemption,
     Round,
     Sample,
     SamplingSite,
@@ -42,6 +44,8 @@ router = Router(tags=["screening"])
 MAX_SAMPLE_ITEMS = 10_000
 MAX_REGIONS = 200
 MAX_SAMPLERS = 200
+# A display or card code is a few hundred characters; anything much longer is not one.
+MAX_CODE = 2000
 PoolSize = Literal[*STANDARD_POOL_SIZES]
 
 
@@ -369,6 +373,222 @@ def get_tube(request, barcode: str):
     )
 
 
+# The sampling screen: one scan, one request
+
+
+class TubeOpen(Input):
+    barcode: Text = Field(max_length=32, description="the tube's barcode")
+    site: uuid.UUID
+    pool_size: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_POOL_SIZE,
+        description="default: what the first person needs (one in quarantine, the household "
+        "in a sealed zone), else the campaign's default",
+    )
+    code: Text | None = Field(
+        None, max_length=MAX_CODE, description="the first person's scanned FY1 code"
+    )
+    person: uuid.UUID | None = Field(None, description="or the first person, chosen in a search")
+
+
+class SampleAdd(Input):
+    code: Text | None = Field(None, max_length=MAX_CODE, description="a scanned FY1 code")
+    person: uuid.UUID | None = Field(None, description="or a person chosen in a search")
+
+
+def _sampling_site(user, site_id: uuid.UUID) -> SamplingSite:
+    site = (
+        SamplingSite.objects.restrict(user, VIEW)
+        .select_related("campaign")
+        .filter(pk=site_id)
+        .first()
+    )
+    if site is None:
+        raise ValidationError({"site": _("没有这个采样点，或其不在您的辖区内。")})
+    sampling.require_sampler(user, site)
+    return site
+
+
+def _one_person(user, campaign: Campaign, payload) -> Person | None:
+    if payload.code and payload.person:
+        raise ValidationError({"person": _("请扫描健康码，或选择一位居民，不要同时提供。")})
+    if payload.person is None:
+        return None
+    return sampling.resident_by_id(user, campaign, payload.person)
+
+
+def _tube_card(user, barcode: str) -> Tube:
+    return sampling.tubes_with_members(user).get(barcode=barcode)
+
+
+def _sampling_tube(user, barcode: str) -> Tube:
+    if not services.BARCODE.fullmatch(barcode):
+        raise Tube.DoesNotExist
+    tube = (
+        Tube.objects.restrict(user, VIEW)
+        .select_related("site__campaign", "round")
+        .get(barcode=barcode)
+    )
+    sampling.require_sampler(user, tube.site)
+    return tube
+
+
+@router.post("/tubes", response={201: TubeRead, **ERROR_RESPONSES})
+def open_tube(request, payload: TubeOpen):
+    """Opens a tube at one of the sampler's sites, in the round running there, and puts the
+    first person in it when one is given; a refused first person leaves no tube behind."""
+    user = request.auth
+    site = _sampling_site(user, payload.site)
+    tube = sampling.start_tube(
+        actor=user,
+        barcode=payload.barcode,
+        site=site,
+        pool_size=payload.pool_size,
+        person=_one_person(user, site.campaign, payload),
+        code=payload.code or "",
+    )
+    return Status(201, _tube_card(user, tube.barcode))
+
+
+@router.post("/tubes/{barcode}/samples", response={201: TubeRead, **ERROR_RESPONSES})
+def add_to_tube(request, barcode: str, payload: SampleAdd):
+    """Adds a person, scanned (`code`) or chosen (`person`), to an open tube; answers the
+    tube, closed when this person filled it."""
+    user = request.auth
+    tube = _sampling_tube(user, barcode)
+    person = _one_person(user, tube.site.campaign, payload)
+    services.add_to_tube(actor=user, tube=tube, person=person, code=payload.code or "")
+    return Status(201, _tube_card(user, tube.barcode))
+
+
+@router.post("/tubes/{barcode}/close", response={200: TubeRead, **ERROR_RESPONSES})
+def close_tube(request, barcode: str):
+    """Closes an open tube before it is full."""
+    user = request.auth
+    tube = _sampling_tube(user, barcode)
+    services.close_tube(actor=user, tube=tube)
+    return _tube_card(user, tube.barcode)
+
+
+class PersonSearchParams(Schema):
+    site: uuid.UUID
+    q: Text = Field(max_length=sampling.MAX_QUERY, description="start of a name, or ID tail")
+
+
+class FoundRead(Schema):
+    id: uuid.UUID
+    name: str = Field(description="masked")
+    id_number: str = Field(description="masked")
+    gender: str
+    age: int
+    address: str = Field(description="building, unit and room")
+    sampled: bool = Field(description="sampled in the running round already")
+
+    @staticmethod
+    def resolve_id(found: sampling.Found) -> uuid.UUID:
+        return found.person.pk
+
+    @staticmethod
+    def resolve_name(found: sampling.Found) -> str:
+        return found.person.masked_name
+
+    @staticmethod
+    def resolve_id_number(found: sampling.Found) -> str:
+        return found.person.masked_id_number
+
+    @staticmethod
+    def resolve_gender(found: sampling.Found) -> str:
+        return str(found.person.get_gender_display())
+
+    @staticmethod
+    def resolve_age(found: sampling.Found) -> int:
+        return found.person.age()
+
+    @staticmethod
+    def resolve_address(found: sampling.Found) -> str:
+        return found.person.household.short_address
+
+
+@router.get("/sampling/persons", response={200: list[FoundRead], **ERROR_RESPONSES})
+def search_persons(request, params: Query[PersonSearchParams]):
+    """Residents of the site's campaign whom the sampler may see, by name prefix or the last
+    four characters of the ID number; at most 20, masked."""
+    user = request.auth
+    site = _sampling_site(user, params.site)
+    return sampling.search_persons(actor=user, site=site, query=params.q)
+
+
+# Exemptions
+
+
+class ExemptionRead(Schema):
+    id: uuid.UUID
+    person: uuid.UUID
+    name: str = Field(description="masked")
+    round: int | None = Field(description="the round's number; null for every round")
+    reason: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_person(exemption: Exemption) -> uuid.UUID:
+        return exemption.person_id
+
+    @staticmethod
+    def resolve_name(exemption: Exemption) -> str:
+        return mask_name(exemption.person.name)
+
+    @staticmethod
+    def resolve_round(exemption: Exemption) -> int | None:
+        return exemption.round.number if exemption.round is not None else None
+
+
+class ExemptionPage(Schema):
+    items: list[ExemptionRead]
+    next_cursor: str | None
+
+
+class ExemptionCreate(Input):
+    person: uuid.UUID
+    reason: Text = Field(max_length=200, description="e.g. in hospital")
+    round: uuid.UUID | None = Field(None, description="the round's id; omitted: every round")
+
+
+def _exemptions(user):
+    return Exemption.objects.restrict(user, VIEW).select_related("person", "round")
+
+
+@router.get("/campaigns/{campaign_id}/exemptions", response={200: ExemptionPage, **ERROR_RESPONSES})
+def list_exemptions(request, campaign_id: str, params: Query[PageParams]):
+    """The campaign's exemptions of people in the caller's regions, newest first."""
+    campaign = get_by_id(_campaigns(request.auth), campaign_id)
+    items, next_cursor = page_of(
+        _exemptions(request.auth).filter(campaign=campaign),
+        ordering=("-created_at", "-id"),
+        page=params,
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post(
+    "/campaigns/{campaign_id}/exemptions", response={201: ExemptionRead, **ERROR_RESPONSES}
+)
+def add_exemption(request, campaign_id: str, payload: ExemptionCreate):
+    """Takes a person off the expected list of one round, or of every round."""
+    user = request.auth
+    campaign = get_by_id(_campaigns(user), campaign_id)
+    person = sampling.resident_by_id(user, campaign, payload.person)
+    round = None
+    if payload.round is not None:
+        round = Round.objects.filter(campaign=campaign, pk=payload.round).first()
+        if round is None:
+            raise ValidationError({"round": _("该轮次不属于此筛查任务。")})
+    exemption = services.exempt_person(
+        actor=user, campaign=campaign, person=person, reason=payload.reason, round=round
+    )
+    return Status(201, _exemptions(user).get(pk=exemption.pk))
+
+
 # Pool-size advice
 
 
@@ -419,3 +639,10 @@ def pool_advice(request, params: Query[AdviceParams]):
         "best_allowed_size": best,
         "best_allowed_expected_tests_per_person": best_tests,
     }
+
+
+# Lab results and coverage keep their own modules under the same prefix.
+from . import coverage_api, lab_api  # noqa: E402
+
+router.add_router("", lab_api.router)
+router.add_router("", coverage_api.router)

@@ -6,3 +6,12 @@ class ScreeningConfig(AppConfig):
     name = "fangyi.screening"
     verbose_name = _("核酸筛查")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from fangyi.people.signals import residents_moved
+
+        # The lab-results and missing-list ledgers register themselves on import.
+        from . import missing_ledger, results_ledger  # noqa: F401
+        from .services import residents_moved_receiver
+
+        residents_moved.connect(residents_moved_receiver)

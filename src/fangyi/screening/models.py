@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fangyi.core.paths import under
 from fangyi.core.permissions import EVERYWHERE, scope_paths
 from fangyi.core.querysets import RestrictedQuerySet
-from fangyi.health.models import TubeKind
+from fangyi.health.models import TestOutcome, TubeKind
 from fangyi.regions.models import ancestor_paths
 
 # The pool sizes validated for nucleic-acid tests (DOMAIN.md): what a campaign may default to.
@@ -244,6 +244,20 @@ class Tube(models.Model):
     closed_at = models.DateTimeField(_("封管时间"), null=True, blank=True)
     # The site's region: samplers and the command centre find tubes by where they were filled.
     region_path = models.CharField(max_length=18)
+    # The lab's part. Labs see barcodes only: nothing here names a person.
+    received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("接收人"),
+    )
+    result = models.CharField(_("检测结果"), max_length=8, choices=TestOutcome.choices, blank=True)
+    ct_value = models.FloatField(_("Ct 值"), null=True, blank=True)
+    tested_at = models.DateTimeField(_("检测时间"), null=True, blank=True)
+    resulted_at = models.DateTimeField(_("结果录入时间"), null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
     permission_resource = "sample"
@@ -255,6 +269,8 @@ class Tube(models.Model):
         indexes = [
             models.Index(fields=["round", "state"], name="tube_round_state"),
             models.Index(fields=["region_path", "opened_at"], name="tube_scope_time"),
+            # The lab's list, newest first.
+            models.Index(fields=["opened_at", "id"], name="tube_opened"),
         ]
 
     def __str__(self) -> str:
@@ -306,6 +322,11 @@ class Sample(models.Model):
     # two open tubes of a round: a partial unique index cannot look at another table, and both
     # databases support one on a column of this table. Closing a tube clears it on its samples.
     in_open_tube = models.BooleanField(default=True)
+    # The tube's result, copied when it comes back: coverage counts results and positives per
+    # region from this table alone.
+    result = models.CharField(
+        _("检测结果"), max_length=8, choices=TestOutcome.choices, blank=True, default=""
+    )
 
     objects = RestrictedQuerySet.as_manager()
     permission_resource = "sample"

@@ -7,16 +7,15 @@ a fixed number of queries per batch, whatever its size.
 """
 
 import datetime
+import json
 import re
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, Max, OuterRef, Q, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, Exists, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,10 +24,11 @@ from fangyi.codes import services as codes
 from fangyi.codes.format import CARD, DISPLAY, Result
 from fangyi.codes.models import CodeSubject
 from fangyi.core import audit
-from fangyi.core.bulk import JSONText, TableWriter
+from fangyi.core.bulk import JSONText, TableWriter, time_ordered_ids
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, can, minimal_paths, require
+from fangyi.core.sql import among
 from fangyi.health.models import Fact, FactKind, TubeKind, Zone, ZoneRegion
 from fangyi.people.models import Person, ResidenceStatus
 from fangyi.regions.models import Region, ancestor_paths
@@ -72,18 +72,10 @@ CODE_REFUSALS = {
 }
 
 
-def _chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
+def chunks(values: Iterable, size: int = CHUNK) -> Iterable[list]:
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def _among(field: str, ids: list) -> Q:
-    """`field IN ids` for UUIDs; one array parameter on PostgreSQL, where ten thousand
-    placeholders cost more to send and parse than the query takes to run."""
-    if connection.vendor == "postgresql":
-        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::uuid[])", (ids,))})
-    return Q(**{f"{field}__in": ids})
 
 
 def _common_path(paths: list[str]) -> str:
@@ -380,6 +372,17 @@ def expected_persons(round: Round):
     )
 
 
+def residents_moved_receiver(*, person_ids, **kwargs) -> None:
+    """A sample carries its person's region path (coverage counts it there, grid staff see
+    it there): a resident who moves takes their samples along, in the same transaction."""
+    for chunk in chunks(person_ids):
+        Sample.objects.filter(among("person_id", chunk)).update(
+            region_path=Subquery(
+                Person.objects.filter(pk=OuterRef("person_id")).values("region_path")[:1]
+            )
+        )
+
+
 def _live(facts):
     """Facts that no retraction points at."""
     return facts.exclude(Exists(Fact.objects.filter(retracts=OuterRef("pk"))))
@@ -398,7 +401,7 @@ def in_quarantine(person_ids: Iterable, *, now: datetime.datetime | None = None)
         ).filter(Q(variant="") | Q(variant=OuterRef("variant")))
     )
     found: set = set()
-    for chunk in _chunks(person_ids):
+    for chunk in chunks(person_ids):
         started = _live(
             Fact.objects.filter(
                 person_id__in=chunk, kind=FactKind.QUARANTINE_START, occurred_at__lte=now
@@ -449,7 +452,7 @@ def _sampler_refusal(actor, site: SamplingSite, assigned: bool) -> str | None:
     return None
 
 
-def _require_sampler(actor, site: SamplingSite) -> None:
+def require_sampler(actor, site: SamplingSite) -> None:
     assigned = SiteAssignment.objects.filter(site=site, user_id=getattr(actor, "pk", None))
     refusal = _sampler_refusal(actor, site, assigned.exists())
     if refusal:
@@ -480,7 +483,7 @@ def open_tube(
     pool_size: int,
     now: datetime.datetime | None = None,
 ) -> Tube:
-    _require_sampler(actor, site)
+    require_sampler(actor, site)
     now = now or timezone.now()
     barcode = _clean_barcode(barcode)
     errors: dict[str, list[str]] = {}
@@ -565,7 +568,7 @@ def add_to_tube(
             .select_related("site", "round__campaign")
             .get(pk=tube.pk)
         )
-        _require_sampler(actor, tube.site)
+        require_sampler(actor, tube.site)
         if tube.state != TubeState.OPEN:
             raise ValidationError({"tube": [_("该试管已封管，不能再加入。")]})
         if refusal := _window_refusal(tube.round, now):
@@ -619,7 +622,7 @@ def close_tube(*, actor, tube: Tube, now: datetime.datetime | None = None) -> Tu
     """Closes an open tube before it is full (the queue ran out, or the sampler's shift ended)."""
     with transaction.atomic():
         tube = Tube.objects.select_for_update().select_related("site").get(pk=tube.pk)
-        _require_sampler(actor, tube.site)
+        require_sampler(actor, tube.site)
         if tube.state != TubeState.OPEN:
             raise ValidationError({"tube": [_("该试管已封管。")]})
         if not Sample.objects.filter(tube=tube).exists():
@@ -660,7 +663,7 @@ class _TubePlan:
 def _close_filled(actor, closing: list[tuple[Tube, datetime.datetime]], now) -> None:
     """Closes tubes a batch filled up, at the time of their last swab."""
     # Three parameters a tube: well under either database's limit per statement.
-    for chunk in _chunks(closing, 1000):
+    for chunk in chunks(closing, 1000):
         ids = [tube.pk for tube, _closed_at in chunk]
         Tube.objects.filter(pk__in=ids).update(
             state=TubeState.CLOSED,
@@ -687,7 +690,9 @@ def _round_at(rounds: list[Round], moment: datetime.datetime) -> Round | None:
     return next((r for r in rounds if r.starts_at <= moment <= r.deadline), None)
 
 
-class _Errors(dict):
+class BatchErrors(dict):
+    """Errors of a batch by item key (`3.persons.2`), raised together."""
+
     def add(self, key: str, message: str) -> None:
         self.setdefault(key, []).append(message)
 
@@ -710,7 +715,7 @@ def record_samples(
     if not can(actor, SAMPLE, ADD):
         raise PermissionDenied(_("您没有上传采样记录的权限。"))
     now = now or timezone.now()
-    errors = _Errors()
+    errors = BatchErrors()
     sites = {item.site.pk: item.site for item in items}
     assigned = set(
         SiteAssignment.objects.filter(
@@ -781,8 +786,8 @@ def record_samples(
     errors.check()
 
     paths: dict = {}
-    for chunk in _chunks(wanted):
-        paths.update(Person.objects.filter(_among("pk", chunk)).values_list("pk", "region_path"))
+    for chunk in chunks(wanted):
+        paths.update(Person.objects.filter(among("pk", chunk)).values_list("pk", "region_path"))
 
     try:
         with transaction.atomic():
@@ -798,10 +803,12 @@ def record_samples(
 
 def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int, int]:
     existing: dict[str, Tube] = {}
-    for chunk in _chunks(plans):
+    for chunk in chunks(plans):
         existing.update(
             (tube.barcode, tube)
-            for tube in Tube.objects.select_for_update().filter(barcode__in=chunk)
+            for tube in Tube.objects.select_for_update().filter(
+                among("barcode", chunk, kind="text")
+            )
         )
     for barcode, tube in existing.items():
         plan = plans[barcode]
@@ -810,8 +817,8 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
             errors.add(f"{plan.index}.tube", _("该条码已用于其他采样点或轮次。"))
         plan.pool_size = tube.pool_size
     by_tube = {tube.pk: plans[barcode] for barcode, tube in existing.items()}
-    for chunk in _chunks(by_tube):
-        for tube_id, person_id in Sample.objects.filter(tube_id__in=chunk).values_list(
+    for chunk in chunks(by_tube):
+        for tube_id, person_id in Sample.objects.filter(among("tube_id", chunk)).values_list(
             "tube_id", "person_id"
         ):
             by_tube[tube_id].members.add(person_id)
@@ -856,11 +863,11 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
     fresh = [(plan, person_id) for plan in plans.values() for person_id in plan.new]
     busy: dict = {}
     round_ids = {plan.round.pk for plan, _person in fresh}
-    for chunk in _chunks({person_id for _plan, person_id in fresh}):
+    for chunk in chunks({person_id for _plan, person_id in fresh}):
         busy.update(
             ((round_id, person_id), barcode)
             for round_id, person_id, barcode in Sample.objects.filter(
-                _among("person_id", chunk), in_open_tube=True, round_id__in=round_ids
+                among("person_id", chunk), in_open_tube=True, round_id__in=round_ids
             ).values_list("round_id", "person_id", "tube__barcode")
         )
     if busy:
@@ -878,9 +885,14 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
 
     # A batch is mostly new rows: tubes, samples and their audit rows are written as tuples
     # through COPY (core.bulk), skipping model instances, which cost more than the writing.
+    # The audit keeps one row per tube and batch, listing whom it took and when: a row per
+    # swab doubled what the batch wrote, and the sample rows themselves name their sampler.
     opened_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    # Time-ordered ids, taken in the order rows are written: they append to the primary-key
+    # indexes instead of landing on random pages of them.
+    ids = iter(time_ordered_ids(sum(len(plan.new) for plan in plans.values()) + 2 * len(plans)))
     tubes: list[tuple] = []
-    created: list[tuple] = []
+    changes: list[tuple] = []
     closing: list[tuple] = []
     samples: list[tuple] = []
     for plan in plans.values():
@@ -889,8 +901,25 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
         full = len(plan.members) + len(plan.new) == plan.pool_size
         in_open_tube = not full
         round_id, site_id = plan.round.pk, plan.site.pk
+        tube_id = next(ids) if plan.tube is None else str(plan.tube.pk)
+        taken = []
+        for person_id, (sampled_at, path) in plan.new.items():
+            samples.append(
+                (
+                    next(ids),
+                    tube_id,
+                    person_id,
+                    round_id,
+                    site_id,
+                    sampled_at,
+                    path,
+                    in_open_tube,
+                )
+            )
+            taken.append(f'["{person_id}", "{sampled_at.isoformat()}"]')
+        # Ids and times need no escaping: the JSON is written as it is.
+        taken_json = "[" + ", ".join(taken) + "]"
         if plan.tube is None:
-            tube_id = uuid.uuid4()
             state = TubeState.CLOSED if full else TubeState.OPEN
             kind = TubeKind.SINGLE if plan.pool_size == 1 else TubeKind.POOLED
             tubes.append(
@@ -907,46 +936,34 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
                     plan.site.region_path,
                 )
             )
-            created.append(
+            after = (
+                f'{{"barcode": {json.dumps(plan.barcode)}, "round": "{round_id}", '
+                f'"site": "{site_id}", "pool_size": {plan.pool_size}, '
+                f'"kind": "{kind.value}", "state": "{state.value}", "samples": {taken_json}}}'
+            )
+            changes.append(
                 (
-                    uuid.uuid4(),
-                    Tube._meta.label_lower,
-                    str(tube_id),
+                    next(ids),
+                    ObjectChange.CREATE,
+                    tube_id,
                     plan.barcode,
                     plan.site.region_path,
-                    {
-                        "barcode": plan.barcode,
-                        "round": str(round_id),
-                        "site": str(site_id),
-                        "pool_size": plan.pool_size,
-                        "kind": kind.value,
-                        "state": state.value,
-                    },
+                    None,
+                    JSONText(after),
                 )
             )
         else:
-            tube_id = plan.tube.pk
             if full:
                 closing.append((plan.tube, plan.last_at))
-        # Barcodes, ids and times need no escaping: the JSON is written as it is.
-        after = f'{{"tube": "{plan.barcode}", "round": "{round_id}", "site": "{site_id}", '
-        for person_id, (sampled_at, path) in plan.new.items():
-            sample_id = uuid.uuid4()
-            samples.append(
-                (sample_id, tube_id, person_id, round_id, site_id, sampled_at, path, in_open_tube)
-            )
-            person_text = str(person_id)
-            created.append(
+            changes.append(
                 (
-                    uuid.uuid4(),
-                    Sample._meta.label_lower,
-                    str(sample_id),
-                    f"{plan.barcode} {person_text}",
-                    path,
-                    JSONText(
-                        f'{after}"person": "{person_text}", '
-                        f'"sampled_at": "{sampled_at.isoformat()}"}}'
-                    ),
+                    next(ids),
+                    ObjectChange.UPDATE,
+                    str(plan.tube.pk),
+                    plan.barcode,
+                    plan.tube.region_path,
+                    None,
+                    JSONText(f'{{"samples_added": {taken_json}}}'),
                 )
             )
 
@@ -964,7 +981,15 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
             "closed_at",
             "region_path",
         ],
-        {"opened_by_id": opened_by_id},
+        {
+            "opened_by_id": opened_by_id,
+            "received_at": None,
+            "received_by_id": None,
+            "result": "",
+            "ct_value": None,
+            "tested_at": None,
+            "resulted_at": None,
+        },
     ).write(tubes)
     TableWriter(
         Sample,
@@ -978,22 +1003,21 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
             "region_path",
             "in_open_tube",
         ],
-        {"sampler_id": opened_by_id},
+        {"sampler_id": opened_by_id, "result": ""},
     ).write(samples)
     who = audit.actor_fields(actor)
     TableWriter(
         ObjectChange,
-        ["id", "object_type", "object_id", "object_repr", "region_path", "after"],
+        ["id", "action", "object_id", "object_repr", "region_path", "before", "after"],
         {
+            "object_type": Tube._meta.label_lower,
             "time": now,
             "actor_id": opened_by_id,
             "actor_name": who["actor_name"],
             "request_id": who["request_id"],
             "ip": who["ip"],
             "via": who["via"],
-            "action": ObjectChange.CREATE,
-            "before": None,
         },
-    ).write(created)
+    ).write(changes)
     _close_filled(actor, closing, now)
     return received, len(samples)

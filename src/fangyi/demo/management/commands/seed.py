@@ -11,6 +11,7 @@ from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
 from fangyi.demo.residents import demo_resident
+from fangyi.demo.screening import seed_screening
 from fangyi.demo.staff import DEMO_PASSWORD, create_demo_staff
 from fangyi.people.models import Person
 
@@ -62,6 +63,8 @@ class Command(BaseCommand):
                 except AlreadyHasRegions as exc:
                     raise CommandError(str(exc)) from exc
             logins = create_demo_staff() if options["demo_staff"] else []
+            # Screening first: its positive pool colours residents the check-ins then record.
+            screening = seed_screening() if logins else None
             venues = seed_checkpoints(seed=options["seed"]) if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
@@ -83,6 +86,8 @@ class Command(BaseCommand):
             }
             if venues is not None:
                 summary["checkpoints"] = dataclasses.asdict(venues)
+            if screening is not None:
+                summary["screening"] = dataclasses.asdict(screening)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
@@ -113,6 +118,11 @@ class Command(BaseCommand):
                 f"\nDemo venues: {venues.venues} ({venues.venues_created} new), "
                 f"{venues.checkins_created:,} new check-ins."
             )
+            if screening.created:
+                self.stdout.write(
+                    f"Demo screening: {screening.samples:,} samples in {screening.tubes:,} tubes, "
+                    f"{screening.resulted:,} tubes back from the lab (one positive pool)."
+                )
             resident = demo_resident()
             if resident is not None:
                 self.stdout.write(

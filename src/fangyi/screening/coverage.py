@@ -1,0 +1,475 @@
+"""Coverage of a screening round ("no one missed"): who was expected, who was sampled, where.
+
+For one round, counted per region at every level from the campaign's regions down to the
+building, by where each person lives (`Person.region_path`):
+
+- **expected**: `services.expected_persons(round)`, the residents living in the campaign's
+  regions who are not away and not exempted (from this round or from the whole campaign);
+- **sampled**: expected persons with at least one sample in the round whose result is not
+  `invalid`. A sample without a result yet counts: it is on its way to the lab. An invalid
+  tube means sampling again, so its members count as not sampled until they are;
+- **results back** (`resulted`): sampled persons with a negative or positive sample result;
+- **positive**: persons living in the campaign's regions with a positive single-tube result in
+  the round, whether expected or not (an exempted patient who tested positive is still a case).
+  The members of a positive pool are not counted: they await their single-tube retest;
+- **percent**: sampled / expected, in per cent; none where nobody is expected.
+
+The counts come from two queries per subtree, both grouped by building path: expected
+persons from the persons, and distinct persons sampled, resulted and positive from the
+round's samples, which carry their person's `region_path` (so no join with a million persons
+is needed, only the few away or exempted to leave out). Python adds the buildings up the tree.
+A city of a million takes a second or two on PostgreSQL, so each subtree's counts are cached
+for `CACHE_SECONDS` and shared by every user (a region's are cut out of a region above it
+counted a moment ago): the numbers are the same whoever looks, and `round_coverage` only shows
+the regions the user may see (campaign view scope). The missing list (`missing_persons`) is
+not cached: a grid worker who has just sampled someone must see them leave it.
+
+`create_home_sampling_tasks` turns the missing persons who cannot come to a sampling site
+(bedridden, disabled, elderly living alone, in quarantine) into home-sampling tasks for their
+grid team, once per person and round.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangyi.core.paths import next_prefix, under
+from fangyi.core.permissions import (
+    ADD,
+    CAMPAIGN,
+    CHANGE,
+    EVERYWHERE,
+    TASK,
+    VIEW,
+    can,
+    minimal_paths,
+    scope_paths,
+)
+from fangyi.fieldwork.models import TaskKind
+from fangyi.fieldwork.services import MAX_TITLE, TaskInput, create_tasks
+from fangyi.health.models import Fact, FactKind, TestOutcome, TubeKind
+from fangyi.people.models import Person, ResidenceStatus, elderly_born_on_or_before
+from fangyi.regions.models import (
+    PATH_LENGTHS,
+    Level,
+    Region,
+    ancestor_paths,
+    code_from_path,
+    level_of_path,
+)
+
+from . import services
+from .models import Campaign, Exemption, Round, Sample, Tube
+
+CACHE_SECONDS = 30
+# What the count sets on PostgreSQL for its transaction, and sets back (see `_count`).
+PLANNER_SETTINGS = {
+    "work_mem": "64MB",
+    "jit": "off",
+    "enable_sort": "off",
+    "max_parallel_workers_per_gather": "0",
+}
+SHOW_SETTINGS = "SELECT " + ", ".join(f"current_setting('{name}')" for name in PLANNER_SETTINGS)
+SET_SETTINGS = "SELECT " + ", ".join(f"set_config('{name}', %s, true)" for name in PLANNER_SETTINGS)
+HOME_FIELDS = [
+    "id",
+    "household_id",
+    "region_path",
+    "name",
+    "birth_date",
+    "is_bedridden",
+    "is_disabled",
+    "lives_alone",
+]
+# Persons per create_tasks call: a city's first run may find tens of thousands.
+TASK_BATCH = 2000
+RESULTS_BACK = (TestOutcome.NEGATIVE, TestOutcome.POSITIVE)
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    code: str
+    name: str
+    level: int
+    path: str
+    parent: str | None  # the parent's code; None for the top rows
+    expected: int
+    sampled: int
+    resulted: int
+    positive: int
+
+    @property
+    def missing(self) -> int:
+        return self.expected - self.sampled
+
+    @property
+    def percent(self) -> float | None:
+        if not self.expected:
+            return None
+        return round(100 * self.sampled / self.expected, 1)
+
+
+def visible_rounds(user):
+    """Rounds of the campaigns the user sees (campaign view scope)."""
+    return Round.objects.filter(
+        campaign__in=Campaign.objects.restrict(user, VIEW).values("pk")
+    ).select_related("campaign")
+
+
+def _overlaps(path: str, areas: Iterable[str]) -> bool:
+    return any(path.startswith(area) or area.startswith(path) for area in areas)
+
+
+def top_paths(round: Round, user) -> list[str]:
+    """The highest regions of the round's campaign that the user may see."""
+    areas = services.area_paths(round.campaign)
+    scope = scope_paths(user, CAMPAIGN, VIEW)
+    if scope is EVERYWHERE:
+        return minimal_paths(areas)
+    found = [area for area in areas if any(area.startswith(path) for path in scope)]
+    found += [path for path in scope if any(path.startswith(area) for area in areas)]
+    return minimal_paths(found)
+
+
+def check_region(round: Round, user, region: Region) -> None:
+    """PermissionDenied unless the user may see the round's coverage of this region; a region
+    the campaign does not reach is a ValidationError."""
+    if not can(user, CAMPAIGN, VIEW, region.path):
+        raise PermissionDenied(_("您没有查看该区域筛查情况的权限。"))
+    if not _overlaps(region.path, services.area_paths(round.campaign)):
+        raise ValidationError({"region": [_("该区域不在本次筛查的范围内。")]})
+
+
+# Counting
+
+
+def _ranges_sql(column: str, paths: list[str]) -> tuple[str, list[str]]:
+    parts, params = [], []
+    for path in paths:
+        parts.append(f"({column} >= %s AND {column} < %s)")
+        params += [path, next_prefix(path)]
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def _db(field_owner, value):
+    """A UUID as this database stores it (uuid on PostgreSQL, 32 hex digits on SQLite)."""
+    return field_owner._meta.pk.get_db_prep_value(value, connection)
+
+
+def _count(round: Round, root: str) -> dict[str, list[int]]:
+    """[expected, sampled, resulted, positive] per path under `root`, every level, rolled up."""
+    areas = services.area_paths(round.campaign)
+    if any(root.startswith(area) for area in areas):
+        ranges = [root]
+    else:
+        ranges = minimal_paths(area for area in areas if area.startswith(root))
+    counts: dict[str, list[int]] = {}
+    if not ranges:
+        return counts
+    q = connection.ops.quote_name
+    person, sample = q(Person._meta.db_table), q(Sample._meta.db_table)
+    persons_in, persons_params = _ranges_sql(f"p.{q('region_path')}", ranges)
+    samples_in, samples_params = _ranges_sql(f"s.{q('region_path')}", ranges)
+    round_id = _db(Round, round.pk)
+    exempted = (
+        f"SELECT e.{q('person_id')} FROM {q(Exemption._meta.db_table)} e "
+        f"WHERE e.{q('campaign_id')} = %s AND (e.{q('round_id')} IS NULL "
+        f"OR e.{q('round_id')} = %s)"
+    )
+    exempted_params = [_db(Campaign, round.campaign_id), round_id]
+    # Expected persons per building.
+    expected_sql = f"""
+        SELECT p.{q("region_path")}, COUNT(*)
+        FROM {person} p
+        WHERE {persons_in} AND p.{q("residence_status")} <> %s AND p.{q("id")} NOT IN ({exempted})
+        GROUP BY p.{q("region_path")}
+    """
+    expected_params = [*persons_params, ResidenceStatus.AWAY, *exempted_params]
+    # Persons with a valid sample per building, straight from the samples: a sample's
+    # region_path is its person's (services keep it so when residents move), so no join
+    # with a million persons is needed, only the few not expected (away or exempted) to
+    # leave out. DISTINCT counts a person sampled twice (again after an invalid tube, or
+    # singly after a pooled positive) once; the samples come in path order from the
+    # (round, region_path) index.
+    not_expected = (
+        f"(s.{q('person_id')} IN (SELECT id FROM away) OR s.{q('person_id')} IN ({exempted}))"
+    )
+    # Positive means positive alone in a tube: a positive pool's members await their retest.
+    single = (
+        f"SELECT t.{q('id')} FROM {q(Tube._meta.db_table)} t WHERE t.{q('round_id')} = %s "
+        f"AND t.{q('result')} = %s AND t.{q('kind')} = %s"
+    )
+    sampled_sql = f"""
+        WITH away AS (
+            SELECT p.{q("id")} AS id FROM {person} p
+            WHERE {persons_in} AND p.{q("residence_status")} = %s
+        )
+        SELECT s.{q("region_path")},
+               COUNT(DISTINCT CASE WHEN NOT {not_expected} THEN s.{q("person_id")} END),
+               COUNT(DISTINCT CASE WHEN s.{q("result")} IN (%s, %s) AND NOT {not_expected}
+                                   THEN s.{q("person_id")} END),
+               COUNT(DISTINCT CASE WHEN s.{q("result")} = %s AND s.{q("tube_id")} IN ({single})
+                                   THEN s.{q("person_id")} END)
+        FROM {sample} s
+        WHERE s.{q("round_id")} = %s AND {samples_in} AND s.{q("result")} <> %s
+        GROUP BY s.{q("region_path")}
+    """
+    sampled_params = [
+        *persons_params,
+        ResidenceStatus.AWAY,
+        *exempted_params,
+        *RESULTS_BACK,
+        *exempted_params,
+        TestOutcome.POSITIVE,
+        round_id,
+        TestOutcome.POSITIVE,
+        TubeKind.SINGLE,
+        round_id,
+        *samples_params,
+        TestOutcome.INVALID,
+    ]
+    postgresql = connection.vendor == "postgresql"
+    lengths = [n for n in sorted(PATH_LENGTHS.values()) if n >= len(root)]
+
+    def add(path: str, numbers: list[int], offset: int) -> None:
+        for length in lengths:
+            if length > len(path):
+                break
+            total = counts.setdefault(path[:length], [0, 0, 0, 0])
+            for index, number in enumerate(numbers, start=offset):
+                total[index] += int(number or 0)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgresql:
+            # For a city: the samples in path order from the index rather than a sort of a
+            # million rows, no parallel workers (the DISTINCT counts cannot be shared out),
+            # room to hash the few thousand away, and no JIT, which compiles the sums for
+            # longer than they take to run.
+            cursor.execute(SHOW_SETTINGS)
+            previous = cursor.fetchone()
+            cursor.execute(SET_SETTINGS, list(PLANNER_SETTINGS.values()))
+        cursor.execute(expected_sql, expected_params)
+        for path, number in cursor.fetchall():
+            add(path, [number], 0)
+        cursor.execute(sampled_sql, sampled_params)
+        for path, *numbers in cursor.fetchall():
+            add(path, numbers, 1)
+        if postgresql:
+            cursor.execute(SET_SETTINGS, previous)
+    return counts
+
+
+def _cache_key(round: Round, path: str) -> str:
+    return f"screening:coverage:{round.pk}:{path}"
+
+
+def subtree_counts(round: Round, root: str) -> dict[str, list[int]]:
+    """The counts under `root`, from the cached counts of the root or of a region above it
+    when there are any, else counted now and cached."""
+    keys = {_cache_key(round, path): path for path in ancestor_paths(root)} if root else {}
+    keys.setdefault(_cache_key(round, root), root)
+    found = cache.get_many(list(keys))
+    for key, path in sorted(keys.items(), key=lambda item: len(item[1])):
+        if key in found:
+            if path == root:
+                return found[key]
+            return {p: n for p, n in found[key].items() if p.startswith(root)}
+    counts = _count(round, root)
+    cache.set(_cache_key(round, root), counts, CACHE_SECONDS)
+    return counts
+
+
+def round_coverage(
+    round: Round, *, user, region: Region | None = None, depth: int | None = None
+) -> list[CoverageRow]:
+    """Rows for `region` (or the user's top regions of the campaign) and the regions below it
+    down to `depth` levels (None: down to buildings), in tree order (each row before its
+    children), keeping only regions the campaign reaches."""
+    if not visible_rounds(user).filter(pk=round.pk).exists():
+        raise PermissionDenied(_("您没有查看该筛查轮次的权限。"))
+    if region is not None:
+        check_region(round, user, region)
+        roots = [region.path]
+    else:
+        roots = top_paths(round, user)
+    areas = services.area_paths(round.campaign)
+    rows: list[CoverageRow] = []
+    for root in roots:
+        counts = subtree_counts(round, root)
+        deepest = Level.BUILDING
+        if depth is not None:
+            deepest = min(Level.BUILDING, level_of_path(root) + max(0, depth))
+        regions = (
+            Region.objects.filter(under("path", root), level__lte=deepest)
+            .order_by("path")
+            .values_list("code", "name", "level", "path")
+        )
+        for code, name, level, path in regions:
+            if not _overlaps(path, areas):
+                continue
+            parent = None
+            if path != root:
+                parent = code_from_path(path[: PATH_LENGTHS[Level(level - 1)]])
+            numbers = counts.get(path, [0, 0, 0, 0])
+            rows.append(CoverageRow(code, name, level, path, parent, *numbers))
+    return rows
+
+
+# Who is missing
+
+
+def _not_sampled(round: Round):
+    return ~Exists(
+        Sample.objects.filter(person=OuterRef("pk"), round=round).exclude(
+            result=TestOutcome.INVALID
+        )
+    )
+
+
+def _missing(round: Round, *, user, action: str, within: str):
+    """The expected persons under `within` that the user may act on, with no sample in the
+    round but invalid ones."""
+    # The building's range first: SQLite walks the index by the first range it is given, and
+    # the campaign's would be the whole city.
+    persons = Person.objects.restrict(user, action, within=within) & services.expected_persons(
+        round
+    )
+    return persons.filter(_not_sampled(round)).select_related("household__building")
+
+
+def missing_persons(round: Round, *, user, region: Region, action: str = VIEW):
+    """Expected persons under `region` not sampled yet in the round, among those the user may
+    see (or `action` on), with household and building; order and page them by (region_path,
+    id). Show them masked (`Person.masked_name`)."""
+    if not visible_rounds(user).filter(pk=round.pk).exists():
+        raise PermissionDenied(_("您没有查看该筛查轮次的权限。"))
+    check_region(round, user, region)
+    return _missing(round, user=user, action=action, within=region.path)
+
+
+# Home sampling
+
+
+@dataclass(frozen=True)
+class HomeTaskCounts:
+    eligible: int  # missing persons to be sampled at home
+    created: int  # tasks created by this run
+    existing: int  # tasks an earlier run created
+
+
+def _lead_paths(actor, path: str | None) -> list[str]:
+    """The regions (under `path`, if given) where the actor may arrange tasks."""
+    adds = scope_paths(actor, TASK, ADD)
+    if adds is EVERYWHERE:
+        return [path or ""]
+    leading = [scope for scope in adds if can(actor, TASK, CHANGE, scope)]
+    if path is None:
+        return leading
+    if any(path.startswith(scope) for scope in leading):
+        return [path]
+    return [scope for scope in leading if scope.startswith(path)]
+
+
+def _covered(areas: list[str], paths: list[str]) -> list[str]:
+    """The parts of `paths` inside the campaign's regions."""
+    found = []
+    for path in paths:
+        if any(path.startswith(area) for area in areas):
+            found.append(path)
+        else:
+            found += [area for area in areas if area.startswith(path)]
+    return minimal_paths(found)
+
+
+def _home_reasons(person: Person, elderly_before: datetime.date, quarantined: set) -> list[str]:
+    """Why the person is to be sampled at home; empty if they can come to a site."""
+    reasons = []
+    if person.is_bedridden:
+        reasons.append(_("卧床"))
+    if person.is_disabled:
+        reasons.append(_("残疾"))
+    if person.lives_alone and person.birth_date <= elderly_before:
+        reasons.append(_("独居老人"))
+    if person.pk in quarantined:
+        reasons.append(_("隔离中"))
+    return reasons
+
+
+def create_home_sampling_tasks(
+    *, actor, round: Round, region: Region | None = None, now: datetime.datetime | None = None
+) -> HomeTaskCounts:
+    """Home-sampling tasks for the round's missing persons who cannot come to a site: the
+    bedridden, the disabled, the elderly living alone and those in quarantine.
+
+    Under `region`, or wherever the actor arranges tasks (a grid leader, an officer or above);
+    `actor=None` is the background job, over the whole campaign. A task is due at the round's
+    deadline and is created once per person and round (source `screening:<round id>`, source
+    reference the person's id), so running this again only adds those newly missing or newly
+    vulnerable.
+    """
+    now = now or timezone.now()
+    if actor is not None and not visible_rounds(actor).filter(pk=round.pk).exists():
+        raise PermissionDenied(_("您没有查看该筛查轮次的权限。"))
+    areas = services.area_paths(round.campaign)
+    if region is not None and not _overlaps(region.path, areas):
+        raise ValidationError({"region": [_("该区域不在本次筛查的范围内。")]})
+    if now > round.deadline:
+        raise ValidationError(
+            {"round": [_("%(round)s已截止，不再安排上门采样。") % {"round": round}]}
+        )
+    if actor is None:
+        paths = [region.path] if region is not None else areas
+    else:
+        paths = _lead_paths(actor, region.path if region is not None else None)
+        if not paths:
+            raise PermissionDenied(_("只有网格长或上级干部可以安排上门采样。"))
+    ranges = _covered(areas, paths)
+    elderly_before = elderly_born_on_or_before(timezone.localdate(now))
+    in_range = Q(pk__in=[])
+    for path in ranges:
+        in_range |= under("region_path", path)
+    quarantine = Fact.objects.filter(kind=FactKind.QUARANTINE_START, occurred_at__lte=now)
+    candidates = list(
+        (Person.objects.filter(in_range) & services.expected_persons(round))
+        .filter(_not_sampled(round))
+        .filter(
+            Q(is_bedridden=True)
+            | Q(is_disabled=True)
+            | Q(lives_alone=True, birth_date__lte=elderly_before)
+            | Q(pk__in=quarantine.values("person_id"))
+        )
+        .only(*HOME_FIELDS)
+        .order_by("region_path", "pk")
+    )
+    quarantined = services.in_quarantine([person.pk for person in candidates], now=now)
+    title = _("上门采样：%(campaign)s%(round)s") % {"campaign": round.campaign.name, "round": round}
+    items = []
+    for person in candidates:
+        reasons = _home_reasons(person, elderly_before, quarantined)
+        if reasons:
+            items.append(
+                TaskInput(
+                    kind=TaskKind.HOME_SAMPLING,
+                    due_at=round.deadline,
+                    person=person,
+                    title=title[:MAX_TITLE],
+                    notes="、".join(reasons),
+                    source_ref=str(person.pk),
+                )
+            )
+    created = 0
+    for start in range(0, len(items), TASK_BATCH):
+        created += create_tasks(
+            actor=actor,
+            source=f"screening:{round.pk}",
+            items=items[start : start + TASK_BATCH],
+            authorised=actor is None,
+        )
+    return HomeTaskCounts(eligible=len(items), created=created, existing=len(items) - created)

@@ -1,0 +1,232 @@
+"""The lab screen: receive tubes by scanning one after another, enter one tube's result, upload
+a results file (through the ledgers' import page), and the list of recent tubes.
+
+A lab sees barcodes, pool sizes, states and results: nothing on these pages names a person.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fangyi.core.forms import BootstrapForm
+from fangyi.core.permissions import CHANGE, LAB_TUBE, VIEW, can
+from fangyi.core.views import cursor_page
+from fangyi.health.models import TestOutcome
+
+from . import lab
+from .models import TubeState
+
+BARCODE_ATTRS = {
+    "autocomplete": "off",
+    "autocapitalize": "characters",
+    "spellcheck": "false",
+    "enterkeyhint": "send",
+}
+
+
+class ReceiveForm(BootstrapForm):
+    barcode = forms.CharField(
+        label=gettext_lazy("试管条码"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs=BARCODE_ATTRS
+            | {"autofocus": True, "placeholder": gettext_lazy("扫描或输入条码后回车")}
+        ),
+        error_messages={"required": gettext_lazy("请扫描或输入条码。")},
+    )
+
+
+class ResultForm(BootstrapForm):
+    barcode = forms.CharField(
+        label=gettext_lazy("试管条码"),
+        max_length=32,
+        widget=forms.TextInput(attrs=BARCODE_ATTRS | {"id": "result-barcode"}),
+        error_messages={"required": gettext_lazy("请填写试管条码。")},
+    )
+    result = forms.ChoiceField(
+        label=gettext_lazy("检测结果"),
+        choices=TestOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择检测结果。")},
+    )
+    ct_value = forms.FloatField(
+        label=gettext_lazy("Ct 值（可不填）"),
+        required=False,
+        min_value=0,
+        max_value=lab.MAX_CT,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    tested_at = forms.DateTimeField(
+        label=gettext_lazy("检测时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={"required": gettext_lazy("请填写检测时间。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # BootstrapForm styles inputs as text boxes; these are radio buttons.
+        self.fields["result"].widget.attrs["class"] = "form-check-input"
+
+
+class TubeFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=gettext_lazy("状态"),
+        required=False,
+        choices=[("", gettext_lazy("全部状态")), *TubeState.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def _require_view(user) -> None:
+    if not can(user, LAB_TUBE, VIEW):
+        raise PermissionDenied
+
+
+def _require_change(user) -> None:
+    if not can(user, LAB_TUBE, CHANGE):
+        raise PermissionDenied
+
+
+def _screen(request, *, result_form=None, status=200):
+    user = request.user
+    _require_view(user)
+    filters = TubeFilterForm(request.GET)
+    filters.is_valid()
+    tubes = lab.lab_tubes(user, VIEW)
+    state = filters.cleaned_data.get("state")
+    if state:
+        tubes = tubes.filter(state=state)
+    rows, next_cursor = cursor_page(
+        request,
+        tubes.only(
+            "barcode",
+            "pool_size",
+            "kind",
+            "state",
+            "result",
+            "ct_value",
+            "opened_at",
+            "closed_at",
+            "received_at",
+            "tested_at",
+        ),
+        lab.LIST_ORDER,
+    )
+    may_change = can(user, LAB_TUBE, CHANGE)
+    now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
+    context = {
+        "tubes": rows,
+        "next_cursor": next_cursor,
+        "filters": filters,
+        "filtered": bool(state),
+        "may_change": may_change,
+    }
+    if may_change:
+        context["receive_form"] = ReceiveForm()
+        context["result_form"] = result_form or ResultForm(initial={"tested_at": now})
+    return render(request, "screening/lab/screen.html", context, status=status)
+
+
+@login_required
+def lab_screen(request):
+    return _screen(request)
+
+
+@login_required
+@require_POST
+def lab_receive(request):
+    """One scanned tube. Answered with a line for the scan log (lab.js asks for it with an
+    HX-Request header, as htmx would), or, without the script, back to the screen."""
+    _require_change(request.user)
+    form = ReceiveForm(request.POST)
+    barcode = request.POST.get("barcode", "").strip()[:32]
+    ok, text = False, ""
+    if not form.is_valid():
+        text = " ".join(message for errors in form.errors.values() for message in errors)
+    else:
+        barcode = form.cleaned_data["barcode"].strip()
+        try:
+            counts = lab.receive_tubes(actor=request.user, barcodes=[barcode])
+        except ValidationError as exc:
+            text = " ".join(exc.messages)
+        else:
+            ok = True
+            tube = lab.lab_tubes(request.user, VIEW).only("pool_size", "kind").get(barcode=barcode)
+            if counts.received:
+                text = _("已接收（%(kind)s，%(size)d 人）。") % {
+                    "kind": tube.get_kind_display(),
+                    "size": tube.pool_size,
+                }
+            else:
+                text = _("此前已接收，无需重复扫描。")
+    if request.headers.get("HX-Request"):
+        # The script shows only successful answers: a refused scan is a 200 with the reason.
+        response = render(
+            request,
+            "screening/lab/_scan.html",
+            {"ok": ok, "barcode": barcode, "text": text, "at": timezone.localtime()},
+        )
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    if ok:
+        messages.success(request, f"{barcode}：{text}")
+    else:
+        messages.error(request, f"{barcode}：{text}" if barcode else text)
+    return redirect("screening:lab")
+
+
+@login_required
+@require_POST
+def lab_result(request):
+    _require_change(request.user)
+    form = ResultForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        item = lab.ResultInput(
+            barcode=data["barcode"].strip(),
+            result=data["result"],
+            tested_at=data["tested_at"],
+            ct_value=data["ct_value"],
+        )
+        try:
+            counts = lab.record_results(actor=request.user, items=[item])
+        except ValidationError as exc:
+            for key, errors in exc.message_dict.items():
+                name = key.partition(".")[2]
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            if counts.unchanged:
+                messages.info(
+                    request, _("%(barcode)s 已是该结果，未作改动。") % {"barcode": item.barcode}
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(barcode)s：已录入%(result)s；写入 %(facts)d 条健康事实，"
+                        "生成 %(tasks)d 个采样任务。"
+                    )
+                    % {
+                        "barcode": item.barcode,
+                        "result": TestOutcome(item.result).label,
+                        "facts": counts.facts,
+                        "tasks": counts.tasks,
+                    },
+                )
+            return redirect("screening:lab")
+    return _screen(request, result_form=form, status=400)
+
+
+urlpatterns = [
+    path("lab/", lab_screen, name="lab"),
+    path("lab/receive/", lab_receive, name="lab-receive"),
+    path("lab/result/", lab_result, name="lab-result"),
+]
