@@ -14,6 +14,7 @@ from django.conf import settings
 from fangyi.checkpoints.models import Scan
 from fangyi.codes import format as fmt
 from fangyi.codes import keys, services
+from tests.browser import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,14 +59,15 @@ def open_scan_page(browser, url: str, username: str):
     page.goto(f"{url}/checkpoints/scan/")
     page.wait_for_selector("#network-status[data-state=online]")
     # The service worker is running and the page's files are in its cache.
-    page.wait_for_function(
+    wait_until(
+        page,
         """async () => {
             await navigator.serviceWorker.ready;
             // Activated and in charge of this page (clients.claim() has run), not only installed.
             if (!navigator.serviceWorker.controller) return false;
             const cache = await caches.open("fangyi-scan-v1");
             return (await cache.keys()).length >= 6;
-        }"""
+        }""",
     )
     return page
 
@@ -73,15 +75,6 @@ def open_scan_page(browser, url: str, username: str):
 def go_offline_and_reload(_browser, page) -> dict:
     page.context.set_offline(True)
     page.wait_for_selector("#network-status[data-state=offline]")
-    # Right after the page stored its copy, Chromium's cache can briefly answer nothing while
-    # the service worker's background refreshes write to it; a guard does not reload within
-    # that moment, so the test waits until the copy answers too.
-    page.wait_for_function(
-        """async () => {
-            const cache = await caches.open("fangyi-scan-v1");
-            return Boolean(await cache.match(location.href, { ignoreSearch: true }));
-        }"""
-    )
     response = page.reload()
     status = page.locator("#network-status[data-state=offline]")
     status.wait_for()
