@@ -22,10 +22,8 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fangyi.core.api import get_by_id
-from fangyi.core.permissions import VIEW
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Text
 from fangyi.people.models import TAG_SLUGS, ResidenceStatus
-from fangyi.regions.models import Region
 
 from . import services
 from .models import ExportFormat, ExportJob, ImportJob
@@ -260,7 +258,9 @@ def _refuse_what_is_no_spreadsheet(upload) -> None:
 @router.post("/{ledger}/exports", response={202: ExportJobRead, **ERROR_RESPONSES})
 def create_export(request, ledger: str, body: ExportCreate):
     ledger_cls = _ledger(ledger)
-    region = Region.objects.restrict(request.auth, VIEW).get(code=body.region)
+    region = services.export_region(actor=request.auth, ledger=ledger_cls.slug, code=body.region)
+    if region is None:
+        raise Http404(_("没有找到该区域，或不在您的辖区内。"))
     job = services.start_export(
         actor=request.auth,
         ledger=ledger_cls.slug,

@@ -4,10 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.forms import BootstrapForm
-from fangyi.core.permissions import VIEW
 from fangyi.regions.models import Region
 
 from .models import ExportFormat
+from .services import export_region
 
 ACCEPTED_FILES = ".xlsx,.xls,.csv"
 EXPORT_FIELDS = {"region", "format", "reveal_reason"}
@@ -47,9 +47,12 @@ class ExportForm(BootstrapForm):
         ),
     )
 
-    def __init__(self, *args, user, may_reveal: bool, filters: dict | None = None, **kwargs):
+    def __init__(
+        self, *args, user, ledger: str, may_reveal: bool, filters: dict | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.ledger = ledger
         if not may_reveal:
             del self.fields["reveal_reason"]
         # The ledger's filters (residents: tag, residence status), as on the list exported.
@@ -77,8 +80,9 @@ class ExportForm(BootstrapForm):
         }
 
     def clean_region(self) -> Region:
-        code = self.cleaned_data["region"].strip()
-        region = Region.objects.restrict(self.user, VIEW).filter(code=code).first()
+        region = export_region(
+            actor=self.user, ledger=self.ledger, code=self.cleaned_data["region"]
+        )
         if region is None:
             raise forms.ValidationError(_("没有找到该区域，或不在您的辖区内。"))
         return region

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from fangyi.core import audit
 from fangyi.core.context import acting, current
 from fangyi.core.models import AccessEvent, ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, REVEAL, can, scope_paths
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, REVEAL, VIEW, can, scope_paths
 
 from .exporting import export_ledger, write_template
 from .importing import Importer, ImportResult
@@ -329,6 +329,24 @@ def template_file(ledger: type[Ledger]) -> io.BytesIO:
 
 
 # Exports -------------------------------------------------------------------------------------
+
+
+def export_region(*, actor, ledger: str, code: str):
+    """The region of that code if the actor may see it or export the ledger there, else None
+    (whether it exists or not). A lab exports its results for the city without the right to
+    browse the region tree; whoever sees a region but may not export there hears why from
+    `start_export`."""
+    from fangyi.regions.models import Region
+
+    ledger_cls = ledger_or_error(ledger)
+    region = Region.objects.filter(code=(code or "").strip()).first()
+    if region is None:
+        return None
+    if can(actor, "region", VIEW, region.path) or can(
+        actor, ledger_cls.resource, ledger_cls.export_action, region.path
+    ):
+        return region
+    return None
 
 
 def start_export(

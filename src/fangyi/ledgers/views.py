@@ -217,7 +217,12 @@ def export_form(request, slug: str):
         raise PermissionDenied
     may_reveal = ledger.resource == PERSON and can(user, PERSON, REVEAL)
     code = request.GET.get("region", "").strip()[:18] or _default_region(user, ledger)
-    options = {"user": user, "may_reveal": may_reveal, "filters": ledger.export_filters}
+    options = {
+        "user": user,
+        "ledger": ledger.slug,
+        "may_reveal": may_reveal,
+        "filters": ledger.export_filters,
+    }
     # Lists link here with their own filters (residents: tag, status; the missing list: round).
     linked = {name: request.GET.get(name, "") for name in ledger.export_filters}
     if "residence_status" in linked:

@@ -10,12 +10,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fangyi.accounts.models import User
 from fangyi.core.context import acting
-from fangyi.core.permissions import VIEW
 from fangyi.ledgers import services
 from fangyi.ledgers.exporting import write_template
 from fangyi.ledgers.models import ExportFormat, JobStatus
 from fangyi.ledgers.registry import LEDGERS
-from fangyi.regions.models import Region
 
 SHOWN_ERRORS = 20
 
@@ -175,7 +173,9 @@ class Command(BaseCommand):
         actor = self._actor(options["username"])
         output = Path(options["output"])
         fmt = options["format"] or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
-        region = Region.objects.restrict(actor, VIEW).filter(code=options["region"]).first()
+        region = services.export_region(
+            actor=actor, ledger=options["ledger"], code=options["region"]
+        )
         if region is None:
             raise CommandError(f"no region {options['region']} in {actor.username}'s scope")
         try:
