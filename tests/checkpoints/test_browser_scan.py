@@ -66,7 +66,7 @@ def open_scan_page(browser, url: str, username: str):
             // Activated and in charge of this page (clients.claim() has run), not only installed.
             if (!navigator.serviceWorker.controller) return false;
             const cache = await caches.open("fangyi-scan-v1");
-            return (await cache.keys()).length >= 6;
+            return (await cache.keys()).length >= 7;
         }""",
     )
     return page

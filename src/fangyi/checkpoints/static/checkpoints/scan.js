@@ -18,6 +18,7 @@ const cameraNote = document.getElementById("camera-note");
 const urls = app.dataset;
 
 const { verifyCode } = await import(urls.verifyUrl);
+const { Camera } = await import(urls.cameraUrl);
 
 // Shared with sw.js, which answers from this cache when the network cannot.
 const PAGE_CACHE = "fangyi-scan-v1";
@@ -293,8 +294,6 @@ async function scan(text) {
 
 // --- camera --------------------------------------------------------------------------------
 
-let scanner = null;
-let cameraOn = false;
 let lastText = "";
 let lastDismissed = 0;
 
@@ -302,37 +301,21 @@ function decoded(text) {
   if (!overlay.hidden || busy) return;
   if (text === lastText && Date.now() - lastDismissed < SAME_CODE_PAUSE_MS) return;
   lastText = text;
-  scanner.pause();
+  camera.pause();
   scan(text);
 }
 
+const camera = new Camera({
+  video: document.getElementById("camera"),
+  box: cameraBox,
+  button: cameraButton,
+  scannerUrl: urls.scannerUrl,
+  onCode: decoded,
+});
+
 async function toggleCamera() {
   cameraNote.textContent = "";
-  if (cameraOn) {
-    scanner.stop();
-    cameraOn = false;
-    cameraBox.hidden = true;
-    cameraButton.textContent = cameraButton.dataset.start;
-    return;
-  }
-  try {
-    const QrScanner = (await import(urls.scannerUrl)).default;
-    if (!scanner) {
-      scanner = new QrScanner(document.getElementById("camera"), (found) => decoded(found.data), {
-        returnDetailedScanResult: true,
-        preferredCamera: "environment",
-        highlightScanRegion: true,
-        maxScansPerSecond: 10,
-      });
-    }
-    cameraBox.hidden = false;
-    await scanner.start();
-    cameraOn = true;
-    cameraButton.textContent = cameraButton.dataset.stop;
-  } catch {
-    cameraBox.hidden = true;
-    cameraNote.textContent = labels.cameraFailed;
-  }
+  if (!(await camera.toggle())) cameraNote.textContent = labels.cameraFailed;
 }
 
 // --- wiring --------------------------------------------------------------------------------
@@ -343,7 +326,7 @@ function dismiss() {
   document.body.classList.remove("scan-result-open");
   lastDismissed = Date.now();
   input.value = "";
-  if (cameraOn) scanner.start();
+  if (camera.on) camera.resume();
   else input.focus();
 }
 
@@ -391,6 +374,7 @@ async function keepForOffline() {
         (element) => element.getAttribute("href") || element.getAttribute("src"),
       ),
       urls.verifyUrl,
+      urls.cameraUrl,
       urls.scannerUrl,
       urls.scannerWorkerUrl,
     ];

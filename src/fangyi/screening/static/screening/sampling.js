@@ -7,6 +7,7 @@ const app = document.getElementById("sampling-app");
 const labels = document.getElementById("sampling-labels").dataset;
 const urls = app.dataset;
 const site = urls.site;
+const { Camera } = await import(urls.cameraUrl);
 
 const notice = document.getElementById("notice");
 const openSection = document.getElementById("open-section");
@@ -309,8 +310,6 @@ closeForm?.addEventListener("submit", (event) => {
 
 // --- camera --------------------------------------------------------------------------------
 
-let scanner = null;
-let cameraOn = false;
 let lastText = "";
 let lastAt = 0;
 
@@ -322,32 +321,16 @@ function decoded(text) {
   scanned(text);
 }
 
+const camera = new Camera({
+  video: document.getElementById("camera"),
+  box: cameraBox,
+  button: cameraButton,
+  scannerUrl: urls.scannerUrl,
+  onCode: decoded,
+});
+
 async function toggleCamera() {
-  if (cameraOn) {
-    scanner.stop();
-    cameraOn = false;
-    cameraBox.hidden = true;
-    cameraButton.textContent = cameraButton.dataset.start;
-    return;
-  }
-  try {
-    const QrScanner = (await import(urls.scannerUrl)).default;
-    if (!scanner) {
-      scanner = new QrScanner(document.getElementById("camera"), (found) => decoded(found.data), {
-        returnDetailedScanResult: true,
-        preferredCamera: "environment",
-        highlightScanRegion: true,
-        maxScansPerSecond: 10,
-      });
-    }
-    cameraBox.hidden = false;
-    await scanner.start();
-    cameraOn = true;
-    cameraButton.textContent = cameraButton.dataset.stop;
-  } catch {
-    cameraBox.hidden = true;
-    say(labels.cameraFailed, "danger");
-  }
+  if (!(await camera.toggle())) say(labels.cameraFailed, "danger");
 }
 
 cameraButton.hidden = false;
