@@ -52,6 +52,12 @@ from django.conf import settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from screening_city import (  # noqa: E402
+    city_campaign,
+    database_version,
+    load_average,
+    residents_in_queue_order,
+)
 
 from fangyi.accounts.models import User  # noqa: E402
 from fangyi.core.context import acting  # noqa: E402
@@ -59,7 +65,7 @@ from fangyi.core.models import ObjectChange  # noqa: E402
 from fangyi.core.pagination import keyset_page  # noqa: E402
 from fangyi.fieldwork.models import Task  # noqa: E402
 from fangyi.health.models import TestOutcome  # noqa: E402
-from fangyi.people.models import Person, ResidenceStatus  # noqa: E402
+from fangyi.people.models import Person  # noqa: E402
 from fangyi.regions.models import Level, Region  # noqa: E402
 from fangyi.screening import coverage, services  # noqa: E402
 from fangyi.screening.models import Campaign, Exemption, Sample, Tube, TubeState  # noqa: E402
@@ -69,19 +75,6 @@ NAME = "基准测试：筛查覆盖"
 BATCH_TUBES = 1000
 MISSING_EVERY = 20
 EXEMPT_EVERY = 1000
-
-
-def database_version() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
-
-
-def load_average() -> str:
-    return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def database_cpu() -> float | None:
@@ -152,33 +145,11 @@ def set_results(barcodes: list[str], outcome: str) -> None:
 
 def setup(admin) -> tuple:
     started = time.perf_counter()
-    city = Region.objects.get(level=Level.CITY)
-    districts = list(Region.objects.filter(level=Level.DISTRICT).order_by("path"))
-    campaign = services.create_campaign(
-        actor=admin, name=NAME, regions=[city], default_pool_size=10
+    campaign, screening_round, sites = city_campaign(
+        admin, name=NAME, started_hours_ago=2, site_name="覆盖基准采样点"
     )
     now = timezone.now()
-    screening_round = services.add_round(
-        actor=admin,
-        campaign=campaign,
-        starts_at=now - datetime.timedelta(hours=2),
-        deadline=now + datetime.timedelta(hours=22),
-    )
-    sites = [
-        services.create_site(
-            actor=admin,
-            campaign=campaign,
-            region=district,
-            name=f"{district.name}覆盖基准采样点",
-            capacity_per_hour=100_000,
-        )
-        for district in districts
-    ]
-    present = list(
-        Person.objects.exclude(residence_status=ResidenceStatus.AWAY)
-        .order_by("region_path", "household_id", "id")
-        .values_list("pk", "region_path")
-    )
+    present = residents_in_queue_order()
     sampled = [row for index, row in enumerate(present) if index % MISSING_EVERY != 7]
     exempted = [row for index, row in enumerate(present) if index % EXEMPT_EVERY == 7]
     Exemption.objects.bulk_create(

@@ -14,7 +14,10 @@ the end of each statement instead, so that the figures include what a commit wou
   site per district; then `screening.services.record_samples` registers `--tubes` tubes of ten
   residents each (away or not, so that a million residents fill 100,000 tubes), household by
   household in region order, 1,000 tubes a batch, as sampling devices do. All tubes are
-  closed (full) and not yet received, so results receive them too.
+  closed (full) and not yet received, so results receive them too. The tables imports write
+  to are vacuumed after the setup and between the two imports (timed apart): a rolled-back
+  import leaves dead rows and index entries that the next one would otherwise pay for
+  (`--no-vacuum` leaves out the second, to see how much).
 - ledger import: a csv file with every tube's result — every `1 / --positive-rate`-th tube
   positive, the rest negative, Ct values on the positives — imported by the demo `lab` user
   through the ledgers engine (`fangyi.ledgers.services.import_path`, what
@@ -61,6 +64,12 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from screening_city import (  # noqa: E402
+    city_campaign,
+    database_version,
+    load_average,
+    residents_in_queue_order,
+)
 
 from fangyi.accounts.models import User  # noqa: E402
 from fangyi.core.bulk import TableWriter  # noqa: E402
@@ -70,7 +79,6 @@ from fangyi.fieldwork.models import Task  # noqa: E402
 from fangyi.health.models import Fact, Status  # noqa: E402
 from fangyi.ledgers import services as ledgers  # noqa: E402
 from fangyi.people.models import Person  # noqa: E402
-from fangyi.regions.models import Level, Region  # noqa: E402
 from fangyi.screening import lab, services  # noqa: E402
 from fangyi.screening.models import Campaign, Sample, Tube  # noqa: E402
 
@@ -93,19 +101,6 @@ STEPS = {
 
 class Rollback(Exception):
     """Raised to leave a transaction without keeping anything."""
-
-
-def database_version() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
-
-
-def load_average() -> str:
-    return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def backend_stat() -> Path | None:
@@ -157,33 +152,15 @@ def checks_now() -> None:
 
 def setup(admin, tubes: int, request_id: str) -> dict:
     now = timezone.now()
-    city = Region.objects.get(level=Level.CITY)
-    districts = list(Region.objects.filter(level=Level.DISTRICT).order_by("path"))
-    campaign = services.create_campaign(
-        actor=admin, name=f"{NAME} {request_id}", regions=[city], default_pool_size=POOL
+    campaign, _round, sites = city_campaign(
+        admin,
+        name=f"{NAME} {request_id}",
+        started_hours_ago=23,
+        site_name="基准采样点",
+        pool_size=POOL,
     )
-    services.add_round(
-        actor=admin,
-        campaign=campaign,
-        starts_at=now - datetime.timedelta(hours=23),
-        deadline=now + datetime.timedelta(hours=1),
-    )
-    sites = [
-        services.create_site(
-            actor=admin,
-            campaign=campaign,
-            region=district,
-            name=f"{district.name}基准采样点",
-            capacity_per_hour=100_000,
-        )
-        for district in districts
-    ]
     # Everyone, away or not: a city of a million fills the issue's 100,000 tubes.
-    people = list(
-        Person.objects.order_by("region_path", "household_id", "id").values_list(
-            "pk", "region_path"
-        )[: tubes * POOL]
-    )
+    people = residents_in_queue_order(present_only=False, limit=tubes * POOL)
     groups = [people[start : start + POOL] for start in range(0, len(people), POOL)]
     groups = [group for group in groups if len(group) == POOL]
     # Swabs over the 20 hours before the results, a few a second across the city.
@@ -204,10 +181,6 @@ def setup(admin, tubes: int, request_id: str) -> dict:
         if start // SETUP_BATCH % 20 == 19:
             print(f"  setup: {start + SETUP_BATCH:,} tubes", file=sys.stderr)
     seconds = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        # As a few hours after sampling, when autovacuum has been by.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE) screening_sample, screening_tube")
     return {
         "campaign": campaign,
         "tubes": len(groups),
@@ -370,6 +343,31 @@ def api_batches(lab_user, campaign, tubes: int, every: int, tested_at) -> dict:
     }
 
 
+# What an import writes to; a rolled-back import leaves its rows behind as dead tuples and
+# index entries until a vacuum, which the next measured import would otherwise pay for.
+WRITTEN_TABLES = [
+    Sample._meta.db_table,
+    Tube._meta.db_table,
+    Fact._meta.db_table,
+    Status._meta.db_table,
+    ObjectChange._meta.db_table,
+    Task._meta.db_table,
+]
+
+
+def vacuumed(wanted: bool) -> float | None:
+    """Vacuums the tables an import writes to, so every measured import starts from the same
+    state: the samples recorded and nothing else (as the database is when results come,
+    autovacuum having run since sampling)."""
+    if not wanted:
+        return None
+    started = time.perf_counter()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {', '.join(WRITTEN_TABLES)}")
+    return round(time.perf_counter() - started, 1)
+
+
 def rolled_back(measure, *args) -> dict:
     """What `measure` answers, run in a transaction that is then rolled back."""
     figures: dict = {}
@@ -413,6 +411,11 @@ def main() -> None:
     parser.add_argument("--tubes", type=int, default=100_000)
     parser.add_argument("--positive-rate", type=float, default=0.001)
     parser.add_argument("--skip-api", action="store_true", help="only the ledger import")
+    parser.add_argument(
+        "--no-vacuum",
+        action="store_true",
+        help="no vacuum between the imports: the API batches pay for the ledger's dead rows",
+    )
     parser.add_argument("--json", help="also write the results to this file")
     options = parser.parse_args()
     every = max(1, round(1 / options.positive_rate))
@@ -441,10 +444,12 @@ def main() -> None:
         try:
             results["setup"] = made
             print(f"  setup: {made}", file=sys.stderr)
+            results["vacuum_seconds"] = [vacuumed(True)]
             results["ledger_import"] = rolled_back(
                 ledger_import, lab_user, campaign, tubes, every, tested_at
             )
             if not options.skip_api:
+                results["vacuum_seconds"].append(vacuumed(not options.no_vacuum))
                 results["api_batches"] = rolled_back(
                     api_batches, lab_user, campaign, tubes, every, tested_at
                 )

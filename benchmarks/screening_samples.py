@@ -38,65 +38,22 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from screening_city import (  # noqa: E402
+    city_campaign,
+    database_version,
+    load_average,
+    residents_in_queue_order,
+)
 
 from fangyi.accounts.models import User  # noqa: E402
 from fangyi.core.context import acting  # noqa: E402
 from fangyi.core.models import ObjectChange  # noqa: E402
-from fangyi.people.models import Person, ResidenceStatus  # noqa: E402
-from fangyi.regions.models import Level, Region  # noqa: E402
+from fangyi.people.models import Person  # noqa: E402
 from fangyi.screening import services  # noqa: E402
 from fangyi.screening.models import Campaign, Sample, Tube  # noqa: E402
 
 GOAL = {"postgresql": 20_000}
 NAME = "基准测试：样本登记"
-
-
-def database_version() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
-
-
-def load_average() -> str:
-    return " ".join(f"{load:.2f}" for load in os.getloadavg())
-
-
-def setup(admin) -> tuple:
-    city = Region.objects.get(level=Level.CITY)
-    districts = list(Region.objects.filter(level=Level.DISTRICT).order_by("path"))
-    campaign = services.create_campaign(
-        actor=admin, name=NAME, regions=[city], default_pool_size=10
-    )
-    now = timezone.now()
-    current = services.add_round(
-        actor=admin,
-        campaign=campaign,
-        starts_at=now - datetime.timedelta(hours=1),
-        deadline=now + datetime.timedelta(hours=23),
-    )
-    sites = [
-        services.create_site(
-            actor=admin,
-            campaign=campaign,
-            region=district,
-            name=f"{district.name}基准采样点",
-            capacity_per_hour=100_000,
-        )
-        for district in districts
-    ]
-    return campaign, current, sites
-
-
-def residents(count: int) -> list:
-    """Residents present, household by household in region order, as a queue would bring them."""
-    return list(
-        Person.objects.exclude(residence_status=ResidenceStatus.AWAY)
-        .order_by("region_path", "household_id", "id")
-        .values_list("pk", "region_path")[:count]
-    )
 
 
 def site_for(sites, path: str):
@@ -199,9 +156,11 @@ def main() -> None:
         "load_before": load_average(),
     }
     with acting(via="benchmark") as context:
-        campaign, current, sites = setup(admin)
+        campaign, current, sites = city_campaign(
+            admin, name=NAME, started_hours_ago=1, site_name="基准采样点"
+        )
         try:
-            people = residents(args.tubes * 10)
+            people = residents_in_queue_order(limit=args.tubes * 10)
             print(f"batch service: {args.tubes:,} tubes", file=sys.stderr)
             results["batch"] = batch_service(
                 admin, sites, people[: args.tubes * 10], batch_tubes=args.batch_tubes, prefix="BB"

@@ -1,0 +1,66 @@
+"""What the screening benchmarks share: a campaign over the whole seeded city with one round
+and a sampling site per district, residents in the order a queue brings them, and the
+machine's description. Imported after django.setup() by the scripts beside it."""
+
+import datetime
+import os
+
+from django.db import connection
+from django.utils import timezone
+
+from fangyi.people.models import Person, ResidenceStatus
+from fangyi.regions.models import Level, Region
+from fangyi.screening import services
+
+
+def database_version() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+        cursor.execute("SELECT sqlite_version()")
+        return f"SQLite {cursor.fetchone()[0]}"
+
+
+def load_average() -> str:
+    return " ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
+def city_campaign(
+    admin, *, name: str, started_hours_ago: int, site_name: str, pool_size: int = 10
+) -> tuple:
+    """A campaign over the city whose one 24-hour round started that long ago, and a site per
+    district (`site_name` after the district's name) that no queue overflows."""
+    city = Region.objects.get(level=Level.CITY)
+    districts = list(Region.objects.filter(level=Level.DISTRICT).order_by("path"))
+    campaign = services.create_campaign(
+        actor=admin, name=name, regions=[city], default_pool_size=pool_size
+    )
+    now = timezone.now()
+    screening_round = services.add_round(
+        actor=admin,
+        campaign=campaign,
+        starts_at=now - datetime.timedelta(hours=started_hours_ago),
+        deadline=now + datetime.timedelta(hours=24 - started_hours_ago),
+    )
+    sites = [
+        services.create_site(
+            actor=admin,
+            campaign=campaign,
+            region=district,
+            name=f"{district.name}{site_name}",
+            capacity_per_hour=100_000,
+        )
+        for district in districts
+    ]
+    return campaign, screening_round, sites
+
+
+def residents_in_queue_order(*, present_only: bool = True, limit: int | None = None) -> list:
+    """(person id, region path) household by household in region order, as a queue would
+    bring them; with `present_only`, without those away."""
+    persons = Person.objects.all()
+    if present_only:
+        persons = persons.exclude(residence_status=ResidenceStatus.AWAY)
+    rows = persons.order_by("region_path", "household_id", "id").values_list("pk", "region_path")
+    return list(rows[:limit] if limit is not None else rows)
