@@ -52,7 +52,7 @@ class Command(BaseCommand):
         export.add_argument(
             "--residence-status", help="residents: only those resident, temporary or away"
         )
-        export.add_argument("--round", help="screening-missing: the round's id")
+        export.add_argument("--round", help="screening-missing and lab-results: the round's id")
         purge = sub.add_parser(
             "purge",
             help="Delete uploaded ledgers, error workbooks and exports of jobs finished more "
