@@ -4,11 +4,8 @@ to use the scanner or type."""
 
 import pytest
 
-from fangyi.screening import services
 from tests.browser import session_cookie
 from tests.conftest import CHROMIUM_ARGS
-
-from .conftest import ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,30 +15,21 @@ FAKE_CAMERA = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-st
 
 
 @pytest.fixture
-def sampling_url(city, officer, sampler, live_server):
-    campaign = services.create_campaign(
-        actor=officer, name="三坊社区全员核酸", regions=[city.community], default_pool_size=5
-    )
-    services.add_round(
-        actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-5)
-    )
-    services.create_site(
-        actor=officer,
-        campaign=campaign,
-        region=city.grid_a,
-        name="一网格采样点",
-        capacity_per_hour=300,
-        samplers=[sampler],
-    )
+def sampling_url(site, round_now, live_server):
     return f"{live_server.url}/screening/sampling/"
 
 
-def press_camera_twice(browser, url, cookie) -> dict:
+def signed_in_page(browser, url, cookie):
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     context.set_default_timeout(10_000)
     context.add_cookies([cookie])
     page = context.new_page()
     page.goto(url)
+    return page
+
+
+def press_camera_twice(browser, url, cookie) -> dict:
+    page = signed_in_page(browser, url, cookie)
     button = page.locator("#camera-button")
     box = page.locator("#camera-box")
     seen = {"idle": button.inner_text()}
@@ -52,7 +40,7 @@ def press_camera_twice(browser, url, cookie) -> dict:
     button.click()
     box.wait_for(state="hidden")
     seen["off"] = button.inner_text()
-    context.close()
+    page.context.close()
     return seen
 
 
@@ -78,16 +66,12 @@ def test_without_a_camera_the_sampler_is_told_what_else_to_do(
     cookie = session_cookie(sampler, live_server)
 
     def without_camera(browser):
-        context = browser.new_context(viewport=PHONE, locale="zh-CN")
-        context.set_default_timeout(10_000)
-        context.add_cookies([cookie])
-        page = context.new_page()
-        page.goto(sampling_url)
+        page = signed_in_page(browser, sampling_url, cookie)
         page.locator("#camera-button").click()
         notice = page.locator("#notice").filter(has_text="摄像头")
         notice.wait_for()
         seen = {"notice": notice.inner_text(), "box": page.locator("#camera-box").is_visible()}
-        context.close()
+        page.context.close()
         return seen
 
     seen = in_browser(without_camera)
