@@ -60,6 +60,18 @@ def test_a_person_sampled_again_after_an_invalid_tube_counts_once(
     assert numbers(building) == (4, 3, 2, 1)
 
 
+def test_those_not_expected_who_are_sampled_anyway_are_not_counted_sampled(
+    city, officer, sampler, site, round_now, sampled
+):
+    # Away, yet swabbed in a pool with an expected neighbour; the exempted one, swabbed again.
+    record(sampler, site, "T0008", [sampled.away, sampled.third], pool_size=5)
+    result("T0008", "negative")
+    record(sampler, site, "T0009", [sampled.exempted], pool_size=1, minutes_ago=2)
+    building = rows(round_now, officer)[city.building_a.code]
+    # Only the third counts: four expected, three sampled, three resulted, one positive.
+    assert numbers(building) == (4, 3, 3, 1)
+
+
 def test_a_pooled_tube_counts_each_member(city, officer, sampler, site, round_now, sampled):
     record(sampler, site, "P0001", [sampled.second, sampled.third], pool_size=5)
     assert numbers(rows(round_now, officer)[city.building_a.code]) == (4, 4, 2, 1)

@@ -203,6 +203,12 @@ class Person(models.Model):
             models.Index(fields=["phone"], name="person_phone"),
             models.Index(fields=["name", "region_path"], name="person_name"),
             models.Index(fields=["birth_date", "region_path"], name="person_birth_date"),
+            # The few away: coverage takes them off everyone living in a region.
+            models.Index(
+                fields=["region_path", "id"],
+                condition=Q(residence_status=ResidenceStatus.AWAY),
+                name="person_away",
+            ),
             *[_tag_index(field) for field, _slug, _label in STORED_TAGS],
         ]
 

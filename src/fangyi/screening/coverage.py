@@ -14,10 +14,11 @@ building, by where each person lives (`Person.region_path`):
   The members of a positive pool are not counted: they await their single-tube retest;
 - **percent**: sampled / expected, in per cent; none where nobody is expected.
 
-The counts come from two queries per subtree, both grouped by building path: expected
-persons from the persons, and distinct persons sampled, resulted and positive from the
+The counts come from a few queries per subtree, grouped by building path: residents from the
+persons' (region_path, id) index; distinct persons sampled, resulted and positive from the
 round's samples, which carry their person's `region_path` (so no join with a million persons
-is needed, only the few away or exempted to leave out). Python adds the buildings up the tree.
+is needed); and the few not expected (away, from a partial index, or exempted), who are taken
+off both, with their samples found by person. Python adds the buildings up the tree.
 A city of a million takes a second or two on PostgreSQL, so each subtree's counts are cached
 for `CACHE_SECONDS` and shared by every user (a region's are cut out of a region above it
 counted a moment ago): the numbers are the same whoever looks, and `round_coverage` only shows
@@ -178,43 +179,44 @@ def _count(round: Round, root: str) -> dict[str, list[int]]:
     persons_in, persons_params = _ranges_sql(f"p.{q('region_path')}", ranges)
     samples_in, samples_params = _ranges_sql(f"s.{q('region_path')}", ranges)
     round_id = _db(Round, round.pk)
-    exempted = (
-        f"SELECT e.{q('person_id')} FROM {q(Exemption._meta.db_table)} e "
-        f"WHERE e.{q('campaign_id')} = %s AND (e.{q('round_id')} IS NULL "
-        f"OR e.{q('round_id')} = %s)"
-    )
-    exempted_params = [_db(Campaign, round.campaign_id), round_id]
-    # Expected persons per building.
-    expected_sql = f"""
-        SELECT p.{q("region_path")}, COUNT(*)
-        FROM {person} p
-        WHERE {persons_in} AND p.{q("residence_status")} <> %s AND p.{q("id")} NOT IN ({exempted})
-        GROUP BY p.{q("region_path")}
+    # Everyone living there, from the (region_path, id) index alone: the expected are these
+    # less the few not expected, counted apart.
+    residents_sql = f"""
+        SELECT p.{q("region_path")}, COUNT(*) FROM {person} p
+        WHERE {persons_in} GROUP BY p.{q("region_path")}
     """
-    expected_params = [*persons_params, ResidenceStatus.AWAY, *exempted_params]
-    # Persons with a valid sample per building, straight from the samples: a sample's
-    # region_path is its person's (services keep it so when residents move), so no join
-    # with a million persons is needed, only the few not expected (away or exempted) to
-    # leave out. DISTINCT counts a person sampled twice (again after an invalid tube, or
-    # singly after a pooled positive) once; the samples come in path order from the
-    # (round, region_path) index.
-    not_expected = (
-        f"(s.{q('person_id')} IN (SELECT id FROM away) OR s.{q('person_id')} IN ({exempted}))"
-    )
+    # The not expected: away (from the partial index person_away) or exempted from the round.
+    not_expected_sql = f"""
+        SELECT p.{q("id")} AS id, p.{q("region_path")} AS region_path FROM {person} p
+        WHERE {persons_in} AND p.{q("residence_status")} = %s
+        UNION
+        SELECT p.{q("id")}, p.{q("region_path")}
+        FROM {q(Exemption._meta.db_table)} e CROSS JOIN {person} p
+        WHERE e.{q("campaign_id")} = %s AND (e.{q("round_id")} IS NULL
+            OR e.{q("round_id")} = %s) AND p.{q("id")} = e.{q("person_id")} AND {persons_in}
+    """
+    not_expected_params = [
+        *persons_params,
+        ResidenceStatus.AWAY,
+        _db(Campaign, round.campaign_id),
+        round_id,
+        *persons_params,
+    ]
     # Positive means positive alone in a tube: a positive pool's members await their retest.
     single = (
         f"SELECT t.{q('id')} FROM {q(Tube._meta.db_table)} t WHERE t.{q('round_id')} = %s "
         f"AND t.{q('result')} = %s AND t.{q('kind')} = %s"
     )
+    # Persons with a valid sample per building, straight from the samples: a sample's
+    # region_path is its person's (services keep it so when residents move), so no join with
+    # a million persons is needed. DISTINCT counts a person sampled twice (again after an
+    # invalid tube, or singly after a pooled positive) once; the samples come in path order
+    # from the (round, region_path) index. The not expected who were sampled anyway are taken
+    # off afterwards, as a per-row check against them cost more than the count itself.
     sampled_sql = f"""
-        WITH away AS (
-            SELECT p.{q("id")} AS id FROM {person} p
-            WHERE {persons_in} AND p.{q("residence_status")} = %s
-        )
         SELECT s.{q("region_path")},
-               COUNT(DISTINCT CASE WHEN NOT {not_expected} THEN s.{q("person_id")} END),
-               COUNT(DISTINCT CASE WHEN s.{q("result")} IN (%s, %s) AND NOT {not_expected}
-                                   THEN s.{q("person_id")} END),
+               COUNT(DISTINCT s.{q("person_id")}),
+               COUNT(DISTINCT CASE WHEN s.{q("result")} IN (%s, %s) THEN s.{q("person_id")} END),
                COUNT(DISTINCT CASE WHEN s.{q("result")} = %s AND s.{q("tube_id")} IN ({single})
                                    THEN s.{q("person_id")} END)
         FROM {sample} s
@@ -222,11 +224,7 @@ def _count(round: Round, root: str) -> dict[str, list[int]]:
         GROUP BY s.{q("region_path")}
     """
     sampled_params = [
-        *persons_params,
-        ResidenceStatus.AWAY,
-        *exempted_params,
         *RESULTS_BACK,
-        *exempted_params,
         TestOutcome.POSITIVE,
         round_id,
         TestOutcome.POSITIVE,
@@ -235,6 +233,14 @@ def _count(round: Round, root: str) -> dict[str, list[int]]:
         *samples_params,
         TestOutcome.INVALID,
     ]
+    # Their valid samples, found by person (the (person, round) index): a person's samples
+    # carry the person's path, so the ranges need not be checked again.
+    not_expected_samples_sql = f"""
+        WITH n AS ({not_expected_sql})
+        SELECT s.{q("person_id")}, s.{q("region_path")}, s.{q("result")}
+        FROM n CROSS JOIN {sample} s
+        WHERE s.{q("person_id")} = n.id AND s.{q("round_id")} = %s AND s.{q("result")} <> %s
+    """
     postgresql = connection.vendor == "postgresql"
     lengths = [n for n in sorted(PATH_LENGTHS.values()) if n >= len(root)]
 
@@ -250,17 +256,34 @@ def _count(round: Round, root: str) -> dict[str, list[int]]:
         if postgresql:
             # For a city: the samples in path order from the index rather than a sort of a
             # million rows, no parallel workers (the DISTINCT counts cannot be shared out),
-            # room to hash the few thousand away, and no JIT, which compiles the sums for
+            # memory for the DISTINCT counts' sorts, and no JIT, which compiles the sums for
             # longer than they take to run.
             cursor.execute(SHOW_SETTINGS)
             previous = cursor.fetchone()
             cursor.execute(SET_SETTINGS, list(PLANNER_SETTINGS.values()))
-        cursor.execute(expected_sql, expected_params)
+        cursor.execute(residents_sql, persons_params)
         for path, number in cursor.fetchall():
             add(path, [number], 0)
+        cursor.execute(
+            f"SELECT n.region_path, COUNT(*) FROM ({not_expected_sql}) n GROUP BY n.region_path",
+            not_expected_params,
+        )
+        for path, number in cursor.fetchall():
+            add(path, [-number], 0)
         cursor.execute(sampled_sql, sampled_params)
         for path, *numbers in cursor.fetchall():
             add(path, numbers, 1)
+        cursor.execute(
+            not_expected_samples_sql, [*not_expected_params, round_id, TestOutcome.INVALID]
+        )
+        sampled_anyway: dict[str, set] = {}
+        resulted_anyway: dict[str, set] = {}
+        for person_id, path, result in cursor.fetchall():
+            sampled_anyway.setdefault(path, set()).add(person_id)
+            if result in RESULTS_BACK:
+                resulted_anyway.setdefault(path, set()).add(person_id)
+        for path, persons in sampled_anyway.items():
+            add(path, [-len(persons), -len(resulted_anyway.get(path, ()))], 1)
         if postgresql:
             cursor.execute(SET_SETTINGS, previous)
     return counts
