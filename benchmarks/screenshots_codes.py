@@ -24,6 +24,7 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from screenshots_common import PHONE, fits, staff_login
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -35,16 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 # The colour most worth explaining first.
 EXPLAINED = ["red", "orange", "yellow"]
-
-
-def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > PHONE["width"]:
-        raise SystemExit(f"{page.url} is {width} px wide at 360 px")
 
 
 def phones_from_database() -> tuple[str, str]:
@@ -95,18 +89,6 @@ def resident_login(page, url: str, phone: str, next_path: str = "/me/") -> None:
     page.fill("#code-form input[name=code]", code)
     page.click("#code-form button[type=submit]")
     page.wait_for_url(f"**{next_path}")
-
-
-def staff_login(context, url: str, username: str, password: str):
-    page = context.new_page()
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    if "/login/" in page.url:
-        raise SystemExit(f"could not sign in as {username}")
-    return page
 
 
 def main() -> None:

@@ -16,16 +16,10 @@ import argparse
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from screenshots_common import PHONE, fits, staff_login
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-PHONE = {"width": 360, "height": 740}
-
-
-def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > PHONE["width"]:
-        raise SystemExit(f"{page.url} is {width} px wide at 360 px")
 
 
 def lift(page, url: str, kind: str) -> None:
@@ -50,12 +44,7 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         desktop = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        page = desktop.new_page()
-        page.goto(f"{url}/login/")
-        page.fill("input[name=username]", args.username)
-        page.fill("input[name=password]", args.password)
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+        page = staff_login(desktop, url, args.username, args.password)
         buildings = page.request.get(f"{url}/api/v1/regions?level=building&limit=20").json()
         building = max(buildings["items"], key=lambda region: region["resident_count"])
         page.goto(f"{url}/health/zones/")

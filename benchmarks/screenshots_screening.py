@@ -20,29 +20,11 @@ import uuid
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+from screenshots_common import PHONE, fits, staff_login
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"]
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > PHONE["width"]:
-        raise SystemExit(f"{page.url} is {width} px wide at 360 px")
-
-
-def staff_login(context, url: str, username: str, password: str):
-    page = context.new_page()
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    if "/login/" in page.url:
-        raise SystemExit(f"could not sign in as {username}")
-    return page
 
 
 def main() -> None:
