@@ -52,6 +52,7 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from machine import database_version, load_average  # noqa: E402
 
 from fangyi.accounts.models import User  # noqa: E402
 from fangyi.core.context import acting  # noqa: E402
@@ -79,19 +80,6 @@ STEPS = {
     "write_statuses": "write changed statuses (upsert)",
     "relabel_statuses": "relabel unchanged statuses under a new plan",
 }
-
-
-def database_version() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
-
-
-def load_average() -> str:
-    return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def timed(run: Callable[[], object]) -> tuple[object, float, float]:

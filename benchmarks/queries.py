@@ -35,9 +35,9 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.paginator import Paginator  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.db.models import Q  # noqa: E402
 from django.test import Client  # noqa: E402
+from machine import database_version  # noqa: E402
 
 from fangyi.accounts.models import User  # noqa: E402
 from fangyi.core.pagination import encode_cursor, keyset_page  # noqa: E402
@@ -114,15 +114,6 @@ class Bench:
                 series.timings_ms.append(elapsed)
         print(f"  {series.name}: {series.row()}", file=sys.stderr)
         return series
-
-
-def database_version() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
 
 
 def follow(client: Client, url: str, pages: int) -> str:

@@ -1,29 +1,14 @@
 """What the screening benchmarks share: a campaign over the whole seeded city with one round
-and a sampling site per district, residents in the order a queue brings them, and the
-machine's description. Imported after django.setup() by the scripts beside it."""
+and a sampling site per district, and residents in the order a queue brings them. Imported
+after django.setup() by the scripts beside it."""
 
 import datetime
-import os
 
-from django.db import connection
 from django.utils import timezone
 
 from fangyi.people.models import Person, ResidenceStatus
 from fangyi.regions.models import Level, Region
 from fangyi.screening import services
-
-
-def database_version() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
-
-
-def load_average() -> str:
-    return " ".join(f"{load:.2f}" for load in os.getloadavg())
 
 
 def city_campaign(

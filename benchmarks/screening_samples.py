@@ -38,10 +38,9 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from machine import database_version, load_average  # noqa: E402
 from screening_city import (  # noqa: E402
     city_campaign,
-    database_version,
-    load_average,
     residents_in_queue_order,
 )
 

@@ -1,4 +1,5 @@
 import datetime
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -41,6 +42,24 @@ def site(city, campaign, officer, sampler):
         opening_hours="07:00-22:00",
         samplers=[sampler],
     )
+
+
+@pytest.fixture
+def grid_a_only(city, officer, sampler) -> SimpleNamespace:
+    """A campaign over grid a alone, its running round and a site there for the sampler."""
+    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
+    round_ = services.add_round(
+        actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-5)
+    )
+    site = services.create_site(
+        actor=officer,
+        campaign=campaign,
+        region=city.grid_a,
+        name="点",
+        capacity_per_hour=10,
+        samplers=[sampler],
+    )
+    return SimpleNamespace(round=round_, site=site)
 
 
 def ago(**delta) -> datetime.datetime:

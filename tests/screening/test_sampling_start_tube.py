@@ -78,19 +78,8 @@ def test_only_the_sites_samplers(city, site, round_now):
         sampling.search_persons(actor=other, site=site, query="王")
 
 
-def test_search_by_name_or_id_tail_within_the_campaign(city, officer, sampler, round_now):
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    round_ = services.add_round(
-        actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-5)
-    )
-    site = services.create_site(
-        actor=officer,
-        campaign=campaign,
-        region=city.grid_a,
-        name="点",
-        capacity_per_hour=10,
-        samplers=[sampler],
-    )
+def test_search_by_name_or_id_tail_within_the_campaign(city, sampler, round_now, grid_a_only):
+    round_, site = grid_a_only.round, grid_a_only.site
     by_name = sampling.search_persons(actor=sampler, site=site, query="王")
     assert [found.person for found in by_name] == [city.person_a]
     by_tail = sampling.search_persons(actor=sampler, site=site, query=city.person_a.id_tail)

@@ -106,19 +106,8 @@ def test_the_database_refuses_a_person_in_two_open_tubes_of_a_round(city, sample
         )
 
 
-def test_a_person_outside_the_campaign_is_refused(city, officer, sampler):
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    round_ = services.add_round(
-        actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-5)
-    )
-    site = services.create_site(
-        actor=officer,
-        campaign=campaign,
-        region=city.grid_a,
-        name="点",
-        capacity_per_hour=10,
-        samplers=[sampler],
-    )
+def test_a_person_outside_the_campaign_is_refused(city, sampler, grid_a_only):
+    round_, site = grid_a_only.round, grid_a_only.site
     tube = _open(sampler, site, round_)
     with pytest.raises(ValidationError) as caught:
         services.add_to_tube(actor=sampler, tube=tube, person=city.person_b)

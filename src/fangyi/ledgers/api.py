@@ -260,7 +260,7 @@ def create_export(request, ledger: str, body: ExportCreate):
     ledger_cls = _ledger(ledger)
     region = services.export_region(actor=request.auth, ledger=ledger_cls.slug, code=body.region)
     if region is None:
-        raise Http404(_("没有找到该区域，或不在您的辖区内。"))
+        raise Http404
     job = services.start_export(
         actor=request.auth,
         ledger=ledger_cls.slug,

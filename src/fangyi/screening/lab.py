@@ -45,7 +45,7 @@ from fangyi.health.services import schedule_for_persons
 from fangyi.people.models import Person
 
 from .models import Sample, Tube, TubeState
-from .services import BARCODE, CLOCK_SKEW, BatchErrors, chunks
+from .services import CLOCK_SKEW, BatchErrors, bad_barcode, chunks, clean_barcode
 
 MAX_CT = 50.0
 FACT_SOURCE = "lab"
@@ -119,15 +119,6 @@ def tubes_by_barcode(actor, barcodes: list[str], *, lock: bool) -> dict[str, Tub
     return found
 
 
-def _clean_barcode(raw) -> str:
-    barcode = raw.strip() if isinstance(raw, str) else ""
-    return barcode if BARCODE.fullmatch(barcode) else ""
-
-
-def _bad_barcode() -> str:
-    return _("条码应为 4 到 32 位字母、数字或短横线。")
-
-
 def unknown_barcode(barcode: str) -> str:
     return _("条码 %(barcode)s：没有这支试管，或不在您的检测范围内。") % {"barcode": barcode}
 
@@ -162,9 +153,9 @@ def receive_tubes(*, actor, barcodes: list[str], now: datetime.datetime | None =
     errors = BatchErrors()
     wanted: dict[str, int] = {}
     for index, raw in enumerate(barcodes):
-        barcode = _clean_barcode(raw)
+        barcode = clean_barcode(raw)
         if not barcode:
-            errors.add(str(index), _bad_barcode())
+            errors.add(str(index), bad_barcode())
             continue
         wanted.setdefault(barcode, index)
     errors.check()
@@ -244,8 +235,8 @@ def check_item(item: ResultInput, *, now: datetime.datetime) -> dict[str, str]:
     """What is wrong with one result taken alone, by field (barcode, result, tested_at,
     ct_value)."""
     problems: dict[str, str] = {}
-    if not _clean_barcode(item.barcode):
-        problems["barcode"] = _bad_barcode()
+    if not clean_barcode(item.barcode):
+        problems["barcode"] = bad_barcode()
     if item.result not in TestOutcome.values:
         problems["result"] = _("检测结果应为阴性、阳性或无效（negative、positive、invalid）。")
     tested_at = item.tested_at
@@ -317,7 +308,7 @@ def record_results(
             errors.add(f"{index}.{name}", message)
         if problems:
             continue
-        barcode = _clean_barcode(item.barcode)
+        barcode = clean_barcode(item.barcode)
         earlier = first.setdefault(barcode, (index, item))
         if earlier[0] != index and earlier[1].result != item.result:
             errors.add(

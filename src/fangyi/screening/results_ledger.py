@@ -29,7 +29,7 @@ from fangyi.ledgers.exporting import keyset_chunks
 from fangyi.ledgers.normalise import CellError
 from fangyi.ledgers.registry import ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, register
 
-from . import lab
+from . import lab, services
 from .models import Round, TubeState
 
 RESULT_SPELLINGS = {
@@ -131,8 +131,8 @@ def parse_ct(value: Any) -> float | None:
 
 def parse_barcode(value: Any) -> str:
     barcode = normalise.text(value)
-    if barcode and not lab.BARCODE.fullmatch(barcode):
-        raise CellError(_("条码应为 4 到 32 位字母、数字或短横线。"))
+    if barcode and not services.BARCODE.fullmatch(barcode):
+        raise CellError(services.bad_barcode())
     return barcode
 
 

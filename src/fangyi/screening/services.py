@@ -467,10 +467,20 @@ def _window_refusal(round: Round, moment: datetime.datetime) -> str | None:
     return None
 
 
-def _clean_barcode(barcode: str) -> str:
-    barcode = (barcode or "").strip()
-    if not BARCODE.fullmatch(barcode):
-        raise ValidationError({"barcode": [_("条码应为 4 到 32 位字母、数字或短横线。")]})
+def clean_barcode(raw) -> str:
+    """The barcode without surrounding spaces, or "" when it is not one."""
+    barcode = raw.strip() if isinstance(raw, str) else ""
+    return barcode if BARCODE.fullmatch(barcode) else ""
+
+
+def bad_barcode() -> str:
+    return _("条码应为 4 到 32 位字母、数字或短横线。")
+
+
+def _clean_barcode(raw) -> str:
+    barcode = clean_barcode(raw)
+    if not barcode:
+        raise ValidationError({"barcode": [bad_barcode()]})
     return barcode
 
 
@@ -741,9 +751,9 @@ def record_samples(
             errors.add(f"{index}.site", refusals[item.site.pk])
             continue
         campaign = campaigns[item.site.campaign_id]
-        barcode = (item.tube or "").strip()
-        if not BARCODE.fullmatch(barcode):
-            errors.add(f"{index}.tube", _("条码应为 4 到 32 位字母、数字或短横线。"))
+        barcode = clean_barcode(item.tube)
+        if not barcode:
+            errors.add(f"{index}.tube", bad_barcode())
             continue
         if timezone.is_naive(item.sampled_at):
             errors.add(f"{index}.sampled_at", _("时间必须带时区。"))
