@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import cbor2
 from cryptography.exceptions import InvalidSignature
@@ -52,6 +53,11 @@ COLOURS = ("green", "yellow", "orange", "red")
 # because an isinstance() against the Mapping ABC cost more than the rest of the claim checks.
 _MAPS = (dict, cbor2.frozendict)
 
+# A CBOR map: integer keys in the claims, any keys in what a stranger sends until checked.
+CborMap = Mapping[Any, Any]
+# Public keys as `key_set` accepts them: a JWKS, a list of JWKs or keys, or a ready mapping.
+KeySource = Mapping[Any, Any] | Iterable[Any]
+
 
 class Result(StrEnum):
     VALID = "valid"
@@ -73,12 +79,12 @@ class Verification:
         self,
         result: Result,
         reason: str = "",
-        claims: dict | None = None,
+        claims: dict[str, Any] | None = None,
         *,
         kid: bytes | None = None,
         revocation: bytes | None = None,
         signed: bool = False,
-    ):
+    ) -> None:
         self.result = result
         self.reason = reason
         self.claims = claims
@@ -99,7 +105,7 @@ class Verification:
     def revocation_hash(self) -> str | None:
         return b64url(self._revocation) if self._revocation is not None else None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "result": self.result.value,
             "reason": self.reason,
@@ -143,8 +149,13 @@ def person_claims(
     id_tail: str,
     policy_version: str,
     colour: str | None,
-) -> dict:
-    private = {NAME: masked_name, ID_TAIL: id_tail, POLICY: policy_version, KIND: kind}
+) -> dict[int, Any]:
+    private: dict[int, Any] = {
+        NAME: masked_name,
+        ID_TAIL: id_tail,
+        POLICY: policy_version,
+        KIND: kind,
+    }
     if colour is not None:
         private[COLOUR] = colour
     return {ISS: issuer, SUB: subject, EXP: expires_at, IAT: issued_at, PRIVATE: private}
@@ -159,7 +170,7 @@ def place_claims(
     venue_name: str,
     venue_kind: str,
     region_code: str,
-) -> dict:
+) -> dict[int, Any]:
     private = {KIND: PLACE, VENUE_NAME: venue_name, VENUE_KIND: venue_kind, REGION: region_code}
     return {ISS: issuer, SUB: subject, EXP: expires_at, IAT: issued_at, PRIVATE: private}
 
@@ -188,7 +199,7 @@ class Signed:
 
 
 def sign(
-    claims: dict,
+    claims: CborMap,
     private_key: ec.EllipticCurvePrivateKey,
     *,
     kid: bytes | None = None,
@@ -205,7 +216,7 @@ def sign(
     return Signed(text=text, signature=signature)
 
 
-def public_key_from_jwk(jwk: Mapping) -> tuple[bytes, ec.EllipticCurvePublicKey]:
+def public_key_from_jwk(jwk: CborMap) -> tuple[bytes, ec.EllipticCurvePublicKey]:
     if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
         raise ValueError("not a P-256 EC key")
     x = int.from_bytes(b64url_decode(jwk["x"]), "big")
@@ -217,7 +228,7 @@ def public_key_from_jwk(jwk: Mapping) -> tuple[bytes, ec.EllipticCurvePublicKey]
     return kid, key
 
 
-def jwk_of(public_key: ec.EllipticCurvePublicKey) -> dict:
+def jwk_of(public_key: ec.EllipticCurvePublicKey) -> dict[str, str]:
     numbers = public_key.public_numbers()
     return {
         "kty": "EC",
@@ -230,7 +241,7 @@ def jwk_of(public_key: ec.EllipticCurvePublicKey) -> dict:
     }
 
 
-def key_set(keys) -> dict[bytes, ec.EllipticCurvePublicKey]:
+def key_set(keys: KeySource) -> dict[bytes, ec.EllipticCurvePublicKey]:
     """Accepts a JWKS (`{"keys": [...]}`), a list of JWKs or public keys, or a ready mapping."""
     if type(keys) is dict and all(type(kid) is bytes for kid in keys):
         return keys
@@ -238,7 +249,7 @@ def key_set(keys) -> dict[bytes, ec.EllipticCurvePublicKey]:
         keys = keys["keys"]
     if isinstance(keys, Mapping):
         return dict(keys)
-    found = {}
+    found: dict[bytes, ec.EllipticCurvePublicKey] = {}
     for entry in keys:
         if isinstance(entry, ec.EllipticCurvePublicKey):
             found[key_id(entry)] = entry
@@ -253,7 +264,7 @@ def key_set(keys) -> dict[bytes, ec.EllipticCurvePublicKey]:
     return found
 
 
-def _revoked_set(revoked: Iterable) -> set[bytes]:
+def _revoked_set(revoked: Iterable[bytes | str]) -> set[bytes]:
     found = set()
     for entry in revoked:
         found.add(entry if isinstance(entry, bytes) else b64url_decode(entry))
@@ -264,9 +275,10 @@ def _malformed(reason: str) -> Verification:
     return Verification(Result.MALFORMED, reason)
 
 
-def _readable(claims: Mapping, prefix: str) -> dict | None:
+def _readable(claims: CborMap, prefix: str) -> dict[str, Any] | None:
     """The claims with names instead of numbers, or None when they break the format."""
-    private = claims.get(PRIVATE)
+    # Untyped until checked: whatever the sender's CBOR held.
+    private: Any = claims.get(PRIVATE)
     if type(private) not in _MAPS:
         return None
     iss, sub, exp, iat = (claims.get(k) for k in (ISS, SUB, EXP, IAT))
@@ -299,7 +311,12 @@ def _readable(claims: Mapping, prefix: str) -> dict | None:
 
 
 def verify(
-    text, keys, revoked: Iterable = (), now: float | None = None, *, place: bool | None = None
+    text: object,
+    keys: KeySource,
+    revoked: Iterable[bytes | str] = (),
+    now: float | None = None,
+    *,
+    place: bool | None = None,
 ) -> Verification:
     """Checks a `FY1:` (person) or `FYP1:` (place) code. Never raises on bad input: anything
     that is not a well-formed code is `malformed`. `place=True/False` accepts only one kind."""
@@ -352,7 +369,7 @@ def verify(
     if readable is None:
         return _malformed("claims do not follow the format")
     revoked_hash = revocation_hash(signature)
-    found = dict(claims=readable, kid=kid, revocation=revoked_hash)
+    found: dict[str, Any] = {"claims": readable, "kid": kid, "revocation": revoked_hash}
     key = key_set(keys).get(kid)
     if key is None:
         return Verification(Result.UNKNOWN_KEY, "no published key with this id", **found)

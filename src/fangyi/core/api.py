@@ -7,25 +7,38 @@ that right get empty lists.
 
 import datetime
 import uuid
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.db.models import Field as ModelField
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from .models import AccessEvent, ObjectChange
+from .models import AccessEvent, AuditRow, ObjectChange
 from .pagination import InvalidCursor, decode_cursor, keyset_page
 from .permissions import VIEW
 from .schemas import ERROR_RESPONSES, PageParams
 
+if TYPE_CHECKING:
+    from django.db.models import Model
+
+    from fangyi.accounts.models import User
+
 NEWEST_FIRST = ("-time", "-id")
 
 
-def get_by_id(queryset, raw_id: str):
+class ApiRequest(HttpRequest):
+    """What an API handler receives: ninja sets `auth` to what `api_auth` accepted."""
+
+    auth: "User"
+
+
+def get_by_id[M: "Model"](queryset: QuerySet[M], raw_id: str) -> M:
     """The object with this UUID in `queryset`; a malformed id is as unknown as a missing one."""
     try:
         pk = uuid.UUID(raw_id)
@@ -34,12 +47,16 @@ def get_by_id(queryset, raw_id: str):
     return queryset.get(pk=pk)
 
 
-def page_of(queryset, *, ordering: tuple[str, ...], page: PageParams):
+def page_of[M: "Model"](
+    queryset: QuerySet[M], *, ordering: tuple[str, ...], page: PageParams
+) -> tuple[list[M], str | None]:
     """(rows, next_cursor); a cursor whose values do not fit the ordering's fields is refused."""
     if page.cursor:
         values = decode_cursor(page.cursor, len(ordering))
         for name, value in zip(ordering, values, strict=True):
             field = queryset.model._meta.get_field(name.lstrip("-"))
+            # Orderings name the model's own columns, never a reverse relation.
+            assert isinstance(field, ModelField)
             try:
                 field.to_python(value)
             except (ValidationError, TypeError, ValueError) as exc:
@@ -73,10 +90,10 @@ class AuditParams(PageParams):
 
 
 class AccessParams(AuditParams):
-    kind: Literal[AccessEvent.REVEAL, AccessEvent.EXPORT] | None = None
+    kind: Literal["reveal", "export"] | None = None
 
 
-def filter_audit(queryset, params: AuditParams):
+def filter_audit[R: AuditRow](queryset: QuerySet[R], params: AuditParams) -> QuerySet[R]:
     if params.object_id:
         queryset = queryset.filter(object_id=params.object_id)
     if params.actor:
@@ -107,8 +124,8 @@ class AuditRowRead(Schema):
 
 class ObjectChangeRead(AuditRowRead):
     action: str
-    before: dict | None
-    after: dict | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
     changed_fields: list[str]
 
     @staticmethod
@@ -133,7 +150,7 @@ class AccessEventPage(Schema):
 
 
 @router.get("/changes", response={200: ObjectChangePage, **ERROR_RESPONSES})
-def list_changes(request, params: Query[AuditParams]):
+def list_changes(request: ApiRequest, params: Query[AuditParams]) -> dict[str, object]:
     """Recorded changes (create, update, delete), newest first."""
     changes = filter_audit(ObjectChange.objects.restrict(request.auth, VIEW), params)
     items, next_cursor = page_of(changes, ordering=NEWEST_FIRST, page=params)
@@ -141,7 +158,7 @@ def list_changes(request, params: Query[AuditParams]):
 
 
 @router.get("/access", response={200: AccessEventPage, **ERROR_RESPONSES})
-def list_access(request, params: Query[AccessParams]):
+def list_access(request: ApiRequest, params: Query[AccessParams]) -> dict[str, object]:
     """Sensitive reads (plain-text reveals, exports), newest first."""
     events = filter_audit(AccessEvent.objects.restrict(request.auth, VIEW), params)
     if params.kind:

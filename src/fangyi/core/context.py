@@ -1,6 +1,7 @@
 """Who is acting, carried through a request or a job so services can audit without plumbing."""
 
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -22,7 +23,9 @@ def current() -> ActorContext:
 
 
 @contextmanager
-def acting(*, via: str, ip: str | None = None, request_id: str | None = None):
+def acting(
+    *, via: str, ip: str | None = None, request_id: str | None = None
+) -> Iterator[ActorContext]:
     ctx = ActorContext(request_id=request_id or uuid.uuid4().hex, ip=ip, via=via)
     token = _current.set(ctx)
     try:

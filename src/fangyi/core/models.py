@@ -1,6 +1,7 @@
 """The audit trail. Rows are only ever inserted: nothing in the application updates or deletes them."""
 
 import uuid
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -14,11 +15,11 @@ class AuditRowIsImmutable(Exception):
     pass
 
 
-class AppendOnlyQuerySet(RestrictedQuerySet):
-    def update(self, **kwargs):
+class AppendOnlyQuerySet[M: models.Model](RestrictedQuerySet[M]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AuditRowIsImmutable(f"{self.model._meta.label} rows are never updated")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AuditRowIsImmutable(f"{self.model._meta.label} rows are never deleted")
 
 
@@ -28,12 +29,12 @@ class AppendOnlyModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AuditRowIsImmutable(f"{self._meta.label} rows are never updated")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditRowIsImmutable(f"{self._meta.label} rows are never deleted")
 
 

@@ -4,15 +4,19 @@ import base64
 import datetime
 import json
 import uuid
+from collections.abc import Sequence
 
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
+
+# What a cursor holds: each ordering field's value as JSON carries it.
+CursorValue = str | int | float
 
 
 class InvalidCursor(ValueError):
     pass
 
 
-def _encode_value(value):
+def _encode_value(value: object) -> object:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):
@@ -20,12 +24,12 @@ def _encode_value(value):
     return value
 
 
-def encode_cursor(values) -> str:
+def encode_cursor(values: Sequence[object]) -> str:
     raw = json.dumps([_encode_value(v) for v in values], ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> list:
+def decode_cursor(cursor: str, width: int) -> list[CursorValue]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -38,7 +42,7 @@ def decode_cursor(cursor: str, width: int) -> list:
     return values
 
 
-def _after(ordering: tuple[str, ...], values: list) -> Q:
+def _after(ordering: tuple[str, ...], values: Sequence[CursorValue]) -> Q:
     """(a, b, c) > (x, y, z) spelled out so every database can use the index.
 
     A field written "-name" is walked in descending order (newest first).
@@ -59,7 +63,9 @@ def _after(ordering: tuple[str, ...], values: list) -> Q:
     return bound & condition
 
 
-def keyset_page(queryset, *, ordering: tuple[str, ...], cursor: str | None, size: int):
+def keyset_page[M: Model](
+    queryset: QuerySet[M], *, ordering: tuple[str, ...], cursor: str | None, size: int
+) -> tuple[list[M], str | None]:
     """Returns (rows, next_cursor or None). `ordering` must end in a unique field."""
     queryset = queryset.order_by(*ordering)
     if cursor:
@@ -73,7 +79,7 @@ def keyset_page(queryset, *, ordering: tuple[str, ...], cursor: str | None, size
     return rows, next_cursor
 
 
-def _attr(obj, dotted: str):
+def _attr(obj: object, dotted: str) -> object:
     for part in dotted.split("__"):
         obj = getattr(obj, part)
     return obj

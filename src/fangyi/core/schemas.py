@@ -1,7 +1,7 @@
 """Schemas every area's API shares: error bodies, times and the paging parameters."""
 
 import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ class ValidationDetail(Schema):
 ERROR_RESPONSES = {401: Detail, 403: Detail, 404: Detail, 422: ValidationDetail}
 
 
-def without_nul(value):
+def without_nul[T](value: T) -> T:
     # PostgreSQL cannot store or even compare text holding NUL: refuse it at the door.
     if isinstance(value, str) and "\x00" in value:
         raise PydanticCustomError("nul_character", _("不能包含空字符（\\0）。"))
@@ -70,11 +70,11 @@ class Input(Schema):
 
     @field_validator("*")
     @classmethod
-    def _refuse_nul(cls, value):
+    def _refuse_nul(cls, value: object) -> object:
         return without_nul(value)
 
 
-def omitted(**kwargs):
+def omitted(**kwargs: Any) -> Any:
     """A PATCH field: absent means "leave unchanged", and null is not accepted.
 
     The default is never validated and is kept out of the OpenAPI document, where a
@@ -83,7 +83,7 @@ def omitted(**kwargs):
     return Field(default=None, json_schema_extra=_drop_default, **kwargs)
 
 
-def _drop_default(schema: dict) -> None:
+def _drop_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
 
@@ -95,5 +95,5 @@ class PageParams(Schema):
 
     @field_validator("*")
     @classmethod
-    def _refuse_nul(cls, value):
+    def _refuse_nul(cls, value: object) -> object:
         return without_nul(value)

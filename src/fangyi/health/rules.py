@@ -8,7 +8,8 @@ Periods are half-open: a 7-day quarantine from t is in force at t and ends at t 
 exactly, when the next rule (if any) takes over.
 """
 
-from typing import NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 DAY = 86400.0
 HOUR = 3600.0
@@ -60,14 +61,14 @@ class Manual(NamedTuple):
 class Reason(NamedTuple):
     code: str
     colour: str
-    facts: tuple = ()
+    facts: tuple[object, ...] = ()
     zone: object = None
     until: float | None = None
 
 
 class Result(NamedTuple):
     colour: str
-    reasons: tuple
+    reasons: tuple[Reason, ...]
     valid_until: float | None
 
 
@@ -77,7 +78,7 @@ GREEN = Result("green", (), None)
 class Rules:
     """A policy's parameters, read once into attributes the hot loop can use directly."""
 
-    def __init__(self, parameters: dict, version: str = ""):
+    def __init__(self, parameters: dict[str, Any], version: str = "") -> None:
         self.version = version
         self.colours = list(parameters.get("colours") or ["green", "yellow", "red"])
         self.case_colour = parameters["case"]["colour"]
@@ -100,7 +101,13 @@ class Rules:
         self.zone_colours = {code: kind.get("colour") for code, kind in self.zone_kinds.items()}
 
 
-def evaluate(facts, zones, rules: Rules, now: float, manual: Manual | None = None) -> Result:
+def evaluate(
+    facts: Sequence[Fact],
+    zones: Sequence[ZoneRef],
+    rules: Rules,
+    now: float,
+    manual: Manual | None = None,
+) -> Result:
     """Colour, reasons and the moment until which they hold, for one person.
 
     `facts` must be in order of `at`; facts dated after `now` are not yet in effect but bound
