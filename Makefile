@@ -16,12 +16,13 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 \
 		command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 		&& { command -v $$p; break; }; done)
 
-.PHONY: help setup demo test lint check-python messages clean
+.PHONY: help setup demo test check lint types django-checks chromium check-python messages clean
 
 help:
 	@echo "make demo   set up, seed a demo city and start the server and worker on $(DEMO_ADDRESS)"
-	@echo "make test   set up, then lint, checks and the whole test suite (SQLite, and PostgreSQL"
-	@echo "            too when FANGYI_TEST_DATABASE_URL is set)"
+	@echo "make test   set up, then lint, types, checks and the whole test suite (SQLite, and"
+	@echo "            PostgreSQL too when FANGYI_TEST_DATABASE_URL is set); installs chromium"
+	@echo "make check  the quick round before a commit: lint, types, checks, tests without a browser"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -48,26 +49,58 @@ demo: export FANGYI_DEBUG ?= 1
 demo: setup
 	@$(FANGYI) migrate --no-input -v 0
 	@$(FANGYI) seed --residents $(DEMO_RESIDENTS) --demo-staff
-	@$(FANGYI) db_worker --no-startup-delay --no-reload >var/worker.log 2>&1 & echo $$! > var/worker.pid
-	@# What cron does in production: colours whose period ended are recomputed every minute;
-	@# check-ins, checkpoint scans and the records of expired codes are purged as they age;
-	@# residents of a running round who cannot come get home-sampling tasks.
-	@while sleep 60; do $(FANGYI) health recompute --due; $(FANGYI) checkpoints purge; $(FANGYI) portal purge; \
-		$(FANGYI) codes purge; $(FANGYI) screening home-tasks --running; done >var/sweep.log 2>&1 & echo $$! > var/sweep.pid
-	@echo
-	@echo "fangyi is running at http://$(DEMO_ADDRESS)/ with the logins above."
-	@echo "Task worker log: var/worker.log; status sweep log: var/sweep.log. Stop with Ctrl-C."
-	@trap 'kill $$(cat var/worker.pid) $$(cat var/sweep.pid) 2>/dev/null; rm -f var/worker.pid var/sweep.pid' EXIT; \
-		$(FANGYI) runserver --noreload $(DEMO_ADDRESS)
+	@# Five processes: this shell, the task worker, the sweep loop (what cron does in production:
+	@# colours whose period ended are recomputed every minute; check-ins, checkpoint scans and
+	@# the records of expired codes are purged as they age; residents of a running round who
+	@# cannot come get home-sampling tasks), the command the sweep is running, and the server.
+	@# The worker and the sweep get process groups of their own (setsid), so stopping the sweep
+	@# stops its current command too; the trap, set before either starts, stops both whenever
+	@# this shell ends: on Ctrl-C, or when the server stops or fails to start.
+	@trap 'kill -- -$$worker -$$sweep 2>/dev/null' EXIT; \
+	setsid $(FANGYI) db_worker --no-startup-delay --no-reload >var/worker.log 2>&1 & worker=$$!; \
+	setsid bash -c 'while sleep 60; do $(FANGYI) health recompute --due; $(FANGYI) checkpoints purge; \
+		$(FANGYI) portal purge; $(FANGYI) codes purge; $(FANGYI) screening home-tasks --running; done' \
+		>var/sweep.log 2>&1 & sweep=$$!; \
+	echo; \
+	echo "fangyi is running at http://$(DEMO_ADDRESS)/ with the logins above."; \
+	echo "Task worker log: var/worker.log; sweep log: var/sweep.log. Ctrl-C stops all of them."; \
+	$(FANGYI) runserver --noreload $(DEMO_ADDRESS)
 
 lint: setup
 	@$(BIN)/ruff check
 	@$(BIN)/ruff format --check
 
-test: export FANGYI_INSECURE_DEV_KEY = 1
-test: setup lint
+types: setup
+	@echo "==> mypy"
+	@$(BIN)/mypy
+
+django-checks: export FANGYI_INSECURE_DEV_KEY = 1
+django-checks: setup
 	@$(FANGYI) check --fail-level WARNING
 	@$(FANGYI) makemigrations --check --dry-run
+
+# Debian's chromium drives the browser tests and the screenshot scripts; the CJK fonts make
+# them render Chinese instead of empty boxes.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "==> installing chromium and fonts-noto-cjk"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else \
+			echo "The browser tests need Debian's chromium and a Chinese font. Run:"; \
+			echo "  sudo apt-get install -y chromium fonts-noto-cjk"; \
+			exit 1; \
+		fi; \
+	fi
+
+check: export FANGYI_INSECURE_DEV_KEY = 1
+check: lint types django-checks
+	@echo "==> tests without a browser on SQLite"
+	@$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m "not browser"
+
+test: export FANGYI_INSECURE_DEV_KEY = 1
+test: lint types django-checks chromium
 	@echo "==> tests on SQLite"
 	@$(BIN)/pytest -n $(PYTEST_WORKERS) -q
 	@if [ -n "$$FANGYI_TEST_DATABASE_URL" ]; then \

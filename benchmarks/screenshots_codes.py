@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from screenshots_common import PHONE, fits, staff_login
+from screenshots_common import PHONE, fits, require_cjk_font, staff_login
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -102,6 +102,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
+    require_cjk_font()
     url = args.url.rstrip("/")
     if args.phone and args.status_phone:
         green_phone, status_phone = args.phone, args.status_phone

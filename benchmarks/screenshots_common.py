@@ -1,5 +1,11 @@
-"""What the screenshot scripts share: a phone's width, the check that a page fits it, and
-signing in as a demo login. Imported by the scripts beside it."""
+"""What the screenshot scripts share: a phone's width, the check that a page fits it, signing
+in as a demo login, and the check that Chinese can be rendered at all. Imported by the scripts
+beside it."""
+
+import shutil
+import subprocess
+
+INSTALL_FONTS = "apt-get install -y fonts-noto-cjk"
 
 PHONE = {"width": 360, "height": 740}
 
@@ -20,3 +26,15 @@ def staff_login(context, url: str, username: str, password: str):
     if "/login/" in page.url:
         raise SystemExit(f"could not sign in as {username}")
     return page
+
+
+def require_cjk_font() -> None:
+    """Stops before any screenshot when no font covers Chinese: chromium would draw every label
+    as an empty box, and the pictures would still look taken."""
+    if shutil.which("fc-list") is None:
+        raise SystemExit(
+            f"fc-list (fontconfig) is missing; install a Chinese font: {INSTALL_FONTS}"
+        )
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
+    if not fonts.stdout.strip():
+        raise SystemExit(f"No font for Chinese is installed; run: {INSTALL_FONTS}")

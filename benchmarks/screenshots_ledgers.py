@@ -21,6 +21,7 @@ from pathlib import Path
 
 import openpyxl
 from playwright.sync_api import sync_playwright
+from screenshots_common import require_cjk_font
 from stdnum.cn import ric
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
@@ -69,6 +70,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
+    require_cjk_font()
     url = args.url.rstrip("/")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)

@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from screenshots_common import PHONE, fits, staff_login
+from screenshots_common import PHONE, fits, require_cjk_font, staff_login
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"]
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     args = parser.parse_args()
+    require_cjk_font()
     url = args.url.rstrip("/")
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:

@@ -18,8 +18,8 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=11, blank=True)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("工作人员")
-        verbose_name_plural = _("工作人员")
+        verbose_name = _("工作人员")  # type: ignore[assignment]  # the stubs type Meta's names as str; Django takes lazy text
+        verbose_name_plural = _("工作人员")  # type: ignore[assignment]  # the stubs type Meta's names as str; Django takes lazy text
 
 
 class RoleAssignmentQuerySet(RestrictedQuerySet):

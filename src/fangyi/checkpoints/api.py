@@ -30,10 +30,10 @@ from .models import Scan, ScanKind, ScanResult, Venue, VenueKind
 router = Router(tags=["checkpoints"])
 
 MAX_SCANS = 500
-KindCode = Literal[*VenueKind.values]
-ResultCode = Literal[*ScanResult.values]
-ScanKindCode = Literal[*ScanKind.values, ""]
-ColourCode = Literal[*Colour.values, ""]
+KindCode = Literal[*VenueKind.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+ResultCode = Literal[*ScanResult.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+ScanKindCode = Literal[*ScanKind.values, ""]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+ColourCode = Literal[*Colour.values, ""]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 # Venues

@@ -160,7 +160,7 @@ def verify_place(text: str) -> PlaceCheck:
     """A place code as this server sees it: signed by us, alive, naming an active venue."""
     checked = format.verify(text, keys.verification_keys(), codes.revoked_hashes(), place=True)
     venue = None
-    if checked.valid:
+    if checked.valid and checked.claims is not None:
         venue = (
             Venue.objects.filter(sub=checked.claims["sub"], active=True)
             .select_related("region")

@@ -350,9 +350,10 @@ def lookup_card(*, user, text: str) -> CardLookup:
     if not can(user, CODE, VIEW):
         raise PermissionDenied(_("您无权查询卡片码。"))
     checked = verify_here(text)
-    if not checked.valid or checked.claims.get("kind") != format.CARD:
+    claims = checked.claims if checked.valid else None
+    if claims is None or claims.get("kind") != format.CARD:
         return CardLookup(checked, None, None, None)
-    subject = CodeSubject.objects.filter(sub=checked.claims["sub"]).select_related("person").first()
+    subject = CodeSubject.objects.filter(sub=claims["sub"]).select_related("person").first()
     if subject is None:
         return CardLookup(checked, None, None, None)
     status: Status = current_status(subject.person)

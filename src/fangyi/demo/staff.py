@@ -40,7 +40,7 @@ def _first_region(level: Level) -> Region:
     city = Region.objects.get(code=CITY[0])
     if level == Level.CITY:
         return city
-    return Region.objects.filter(under("path", city.path), level=level).order_by("path").first()
+    return Region.objects.filter(under("path", city.path), level=level).earliest("path")
 
 
 def create_demo_staff() -> list[DemoLogin]:

@@ -25,8 +25,8 @@ from .models import Task, TaskKind, TaskStatus
 
 router = Router(tags=["fieldwork"])
 
-KindCode = Literal[*TaskKind.values]
-StatusCode = Literal[*TaskStatus.values]
+KindCode = Literal[*TaskKind.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+StatusCode = Literal[*TaskStatus.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 ORDERING = ("due_at", "id")
 
 

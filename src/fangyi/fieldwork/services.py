@@ -9,6 +9,7 @@ A task goes open → assigned → done or failed; reopening puts it back to assi
 Each change is one conditional UPDATE, so two phones acting on one task cannot both win.
 """
 
+import datetime
 import json
 import uuid
 from dataclasses import dataclass
@@ -105,7 +106,7 @@ class TaskInput:
     """One task to create. `source_ref` makes creating it again a no-op (per kind and source)."""
 
     kind: str
-    due_at: object
+    due_at: datetime.datetime | None
     person: Person | None = None
     household: Household | None = None
     title: str = ""

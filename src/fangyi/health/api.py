@@ -51,12 +51,12 @@ MAX_FACTS = 10_000
 MAX_REGIONS = 1_000
 SOURCE = "api"
 
-FactKindCode = Literal[*FactKind.values]
-OutcomeCode = Literal[*TestOutcome.values]
-VariantCode = Literal[*TubeKind.values, *QuarantineSetting.values]
-ColourCode = Literal[*Colour.values]
-AppealState = Literal[*Appeal.State.values]
-DecisionState = Literal[*ManualDecision.State.values]
+FactKindCode = Literal[*FactKind.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+OutcomeCode = Literal[*TestOutcome.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+VariantCode = Literal[*TubeKind.values, *QuarantineSetting.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+ColourCode = Literal[*Colour.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+AppealState = Literal[*Appeal.State.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+DecisionState = Literal[*ManualDecision.State.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 Note = Annotated[Text, Field(max_length=2000)]
 
 
@@ -523,7 +523,7 @@ class AppealPage(Schema):
 
 
 class AppealParams(PageParams):
-    state: Literal[*Appeal.State.values, "all"] = "open"
+    state: Literal[*Appeal.State.values, "all"] = "open"  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 class AppealCreate(Input):

@@ -88,8 +88,10 @@ class FactForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         if self.is_bound:
             kind = self.data.get("kind", "")
-        self.kind = kind if kind in dict(RECORDABLE_KINDS) else FactKind.TEST_RESULT
-        keep = {"kind", "occurred_at", "note", "source_ref", *DETAIL_FIELDS.get(self.kind, [])}
+        chosen = kind if kind in dict(RECORDABLE_KINDS) else FactKind.TEST_RESULT
+        # The declared field `kind` lives in base_fields; on the instance the name is free.
+        self.kind = chosen  # type: ignore[assignment]
+        keep = {"kind", "occurred_at", "note", "source_ref", *DETAIL_FIELDS.get(chosen, [])}
         if self.kind == FactKind.TEST_RESULT:
             keep |= {"outcome", "variant"}
         elif self.kind in (FactKind.QUARANTINE_START, FactKind.QUARANTINE_END):

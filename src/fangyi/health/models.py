@@ -135,7 +135,7 @@ class Fact(AppendOnlyModel):
         return f"{self.get_kind_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
-class PolicyQuerySet(models.QuerySet):
+class PolicyQuerySet(models.QuerySet["Policy"]):
     def in_force(self) -> "Policy":
         return self.get(in_force=True)
 
@@ -178,7 +178,7 @@ class Policy(models.Model):
         return next((kind for kind in self.parameters["zone_kinds"] if kind["code"] == code), None)
 
 
-class ZoneQuerySet(RestrictedQuerySet):
+class ZoneQuerySet(RestrictedQuerySet["Zone"]):
     def active(self):
         return self.filter(lifted_at__isnull=True)
 

@@ -76,8 +76,9 @@ class Context:
             "path", "zone_id", "zone__kind", "zone__starts_at", "zone__name"
         )
         for path, zone_id, kind, starts_at, name in areas:
-            ref = ZoneRef(str(zone_id), kind, starts_at.timestamp(), name)
-            self.zones[ref.id] = ref
+            key = str(zone_id)
+            ref = ZoneRef(key, kind, starts_at.timestamp(), name)
+            self.zones[key] = ref
             self.zones_by_path.setdefault(path, []).append(ref)
 
         # Approved manual decisions in force are few (each needs two officers): hold them all
@@ -185,8 +186,8 @@ def evaluate_batch(persons: list[tuple[str, str]], ctx: Context, *, id_range: bo
     now = ctx.now
     computed_at = ctx.now_dt
     version = rules.version
-    rows = []
-    empty: list = []
+    rows: list[tuple[object, ...]] = []
+    empty: list[Fact] = []
     for person_id, region_path in persons:
         zones = ctx.zones_of(region_path)
         manual = manuals.get(person_id)

@@ -464,7 +464,7 @@ class ZoneState:
 def _chain_start(zone: Zone) -> datetime.datetime:
     start = zone.starts_at
     seen = 0
-    while zone.predecessor_id and seen < 20:
+    while zone.predecessor is not None and seen < 20:
         zone = zone.predecessor
         start = zone.starts_at
         seen += 1

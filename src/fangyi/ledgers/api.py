@@ -133,8 +133,8 @@ class ExportJobRead(Schema):
 
 class ExportCreate(Input):
     region: Text = Field(description="code of the region whose subtree is exported")
-    tag: Literal[*TAG_SLUGS] | None = Field(None, description="residents: only those with this tag")
-    residence_status: Literal[*ResidenceStatus.values] | None = Field(
+    tag: Literal[*TAG_SLUGS] | None = Field(None, description="residents: only those with this tag")  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+    residence_status: Literal[*ResidenceStatus.values] | None = Field(  # type: ignore[valid-type]  # a Literal of the choices, built at run time
         None, description="residents: only those with this residence status"
     )
     round: uuid.UUID | None = Field(None, description="screening-missing: the round's id")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -269,7 +269,7 @@ class Heading:
 
 def open_rows(
     ledger: type[Ledger], path, file_name: str, limits: Limits
-) -> tuple[Heading, Iterator[list[Row]]]:
+) -> tuple[Heading, Generator[list[Row]]]:
     """Opens a file for a ledger: its heading, and its rows in chunks, each row parsed and
     checked as far as it can be without the database. UnreadableFile says why not."""
     index = ledger.header_index()
@@ -320,7 +320,7 @@ def open_rows(
     return heading, _chunks(ledger, table, parsers)
 
 
-def _chunks(ledger: type[Ledger], table: Table, parsers) -> Iterator[list[Row]]:
+def _chunks(ledger: type[Ledger], table: Table, parsers) -> Generator[list[Row]]:
     today = timezone.localdate()
     chunk: list[Row] = []
     for number, cells in table.rows:

@@ -62,6 +62,11 @@ class Job(models.Model):
         abstract = True
 
     @property
+    def rows_done(self) -> int:
+        """Rows handled so far; each kind of job counts them its own way."""
+        raise NotImplementedError
+
+    @property
     def finished(self) -> bool:
         return self.status in JobStatus.finished()
 
@@ -86,7 +91,11 @@ class Job(models.Model):
 
     @property
     def directory(self) -> Path:
-        return Path(settings.FANGYI_LEDGER_DIR) / self._meta.model_name / str(self.pk)
+        return (
+            Path(settings.FANGYI_LEDGER_DIR)
+            / self._meta.label_lower.partition(".")[2]
+            / str(self.pk)
+        )
 
 
 class ImportJob(Job):
@@ -126,7 +135,7 @@ class ImportJob(Job):
 
     @property
     def upload_path(self) -> Path:
-        source = self.preview if self.preview_id else self
+        source = self.preview or self
         return source.directory / "upload"
 
     @property

@@ -104,7 +104,7 @@ def header_key(value: Any) -> str:
 
 
 _CLEAN_ID = re.compile(r"[0-9]{17}[0-9X]")
-_ID_TABLE = dict(FULL_WIDTH)
+_ID_TABLE: dict[int, int | None] = dict(FULL_WIDTH)
 _ID_TABLE.update({ord(char): None for char in BLANK})
 # How Excel shows a long number in a General cell, and what a CSV saved from it holds.
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+\d{2}")
@@ -148,7 +148,7 @@ def id_number(value: Any) -> str:
     return text(value).translate(_ID_TABLE).upper()
 
 
-_PHONE_TABLE = dict(_ID_TABLE)
+_PHONE_TABLE: dict[int, int | None] = dict(_ID_TABLE)
 _PHONE_TABLE.update({ord(char): None for char in "-().（）－．‐‑‒–—―"})
 
 

@@ -19,7 +19,7 @@ import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, count
 from pathlib import Path
@@ -572,7 +572,7 @@ def _filled_up_to(path: Path, encoding: str, delimiter: str, header_number: int)
         records.close()
 
 
-def _csv_records(path: Path, encoding: str, delimiter: str) -> Iterator[list[str]]:
+def _csv_records(path: Path, encoding: str, delimiter: str) -> Generator[list[str]]:
     # The file is opened on the first next() and closed when the generator is closed or
     # collected, so a Table whose rows are never read leaks nothing.
     with path.open(encoding=encoding, newline="") as file:

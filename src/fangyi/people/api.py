@@ -25,11 +25,11 @@ from .models import TAG_FIELDS, TAG_SLUGS, Gender, Household, IdType, Person, Re
 persons_router = Router(tags=["persons"])
 households_router = Router(tags=["households"])
 
-GenderCode = Literal[*Gender.values]
-IdTypeCode = Literal[*IdType.values]
-ResidenceStatusCode = Literal[*ResidenceStatus.values]
-Tag = Literal[*TAG_SLUGS]
-StoredTag = Literal[*TAG_FIELDS]
+GenderCode = Literal[*Gender.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+IdTypeCode = Literal[*IdType.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+ResidenceStatusCode = Literal[*ResidenceStatus.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+Tag = Literal[*TAG_SLUGS]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+StoredTag = Literal[*TAG_FIELDS]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 RevealableField = Literal["name", "id_number", "phone"]
 
 SCOPE_ORDER = ("region_path", "id")

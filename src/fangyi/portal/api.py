@@ -35,8 +35,8 @@ from .models import Guardianship, Relation
 router = Router(tags=["portal"], auth=resident_auth)
 
 RESIDENT_ERRORS = {401: Detail, 404: Detail, 422: ValidationDetail}
-ColourCode = Literal[*Colour.values]
-SymptomCode = Literal[*services.SYMPTOMS]
+ColourCode = Literal[*Colour.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+SymptomCode = Literal[*services.SYMPTOMS]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 FACT_ORDERING = ("-occurred_at", "-id")
 
 
@@ -358,7 +358,7 @@ class AppealRead(Schema):
     zone: uuid.UUID | None
     reason: str
     filed_at: datetime.datetime
-    state: Literal[*Appeal.State.values]
+    state: Literal[*Appeal.State.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
     decided_at: datetime.datetime | None
     decision_note: str
 
@@ -395,8 +395,8 @@ class GuardianshipRead(Schema):
     id: uuid.UUID
     name: str = Field(description="masked, as typed in the request")
     id_tail: str
-    relation: Literal[*Relation.values]
-    state: Literal[*Guardianship.State.values]
+    relation: Literal[*Relation.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+    state: Literal[*Guardianship.State.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
     person: uuid.UUID | None = Field(description="the dependant, once confirmed: for ?person=")
     requested_at: datetime.datetime
     decided_at: datetime.datetime | None
@@ -422,7 +422,7 @@ class GuardianshipRead(Schema):
 class GuardianshipCreate(Input):
     id_number: Text = Field(max_length=32, description="the full ID number")
     name: Text = Field(max_length=50)
-    relation: Literal[*Relation.values]
+    relation: Literal[*Relation.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 @router.get("/dependants", response={200: list[GuardianshipRead], **RESIDENT_ERRORS})

@@ -174,7 +174,7 @@ class Guardianship(models.Model):
 
     @property
     def shown_state_label(self) -> str:
-        return self.State(self.shown_state).label
+        return str(self.State(self.shown_state).label)
 
 
 def lapse_cutoff():

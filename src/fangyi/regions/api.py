@@ -18,7 +18,7 @@ from .models import LEVEL_NAMES, Region
 
 router = Router(tags=["regions"])
 
-LevelSlug = Literal[*LEVEL_NAMES]
+LevelSlug = Literal[*LEVEL_NAMES]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 class RegionParams(PageParams):

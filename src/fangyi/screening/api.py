@@ -46,7 +46,7 @@ MAX_REGIONS = 200
 MAX_SAMPLERS = 200
 # A display or card code is a few hundred characters; anything much longer is not one.
 MAX_CODE = 2000
-PoolSize = Literal[*STANDARD_POOL_SIZES]
+PoolSize = Literal[*STANDARD_POOL_SIZES]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 def _campaigns(user, action: str = VIEW):

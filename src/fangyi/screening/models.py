@@ -35,7 +35,7 @@ class TubeState(models.TextChoices):
     RESULTED = "resulted", _("已出结果")
 
 
-class CampaignQuerySet(RestrictedQuerySet):
+class CampaignQuerySet(RestrictedQuerySet["Campaign"]):
     def restrict(self, user, action: str = "view", *, within: str = ""):
         """Campaigns whose covered regions overlap the user's: a sampler of one district sees
         the city-wide campaign, though it is scoped at the city."""

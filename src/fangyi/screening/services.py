@@ -453,7 +453,7 @@ def _sampler_refusal(actor, site: SamplingSite, assigned: bool) -> str | None:
 
 
 def require_sampler(actor, site: SamplingSite) -> None:
-    assigned = SiteAssignment.objects.filter(site=site, user_id=getattr(actor, "pk", None))
+    assigned = SiteAssignment.objects.filter(site=site, user_id=getattr(actor, "pk", None))  # type: ignore[misc]  # an actor without a pk (anonymous) matches no assignment
     refusal = _sampler_refusal(actor, site, assigned.exists())
     if refusal:
         raise PermissionDenied(refusal)
@@ -540,9 +540,10 @@ def person_from_code(text: str) -> Person:
         raise ValidationError(
             {"code": [str(CODE_REFUSALS.get(checked.result, _("无法识别该码。")))]}
         )
-    if checked.claims.get("kind") not in (DISPLAY, CARD):
+    claims = checked.claims or {}
+    if claims.get("kind") not in (DISPLAY, CARD):
         raise ValidationError({"code": [_("这不是居民的健康码。")]})
-    subject = CodeSubject.objects.filter(sub=checked.claims["sub"]).select_related("person").first()
+    subject = CodeSubject.objects.filter(sub=claims["sub"]).select_related("person").first()
     if subject is None:
         raise ValidationError({"code": [_("找不到该健康码对应的居民。")]})
     return subject.person
@@ -571,6 +572,7 @@ def add_to_tube(
         raise ValidationError({"person": [_("请扫描健康码，或选择一位居民。")]})
     if code:
         person = person_from_code(code)
+    assert person is not None  # one or the other, as checked above
     now = now or timezone.now()
     with transaction.atomic():
         tube = (
@@ -728,7 +730,7 @@ def record_samples(
     errors = BatchErrors()
     sites = {item.site.pk: item.site for item in items}
     assigned = set(
-        SiteAssignment.objects.filter(
+        SiteAssignment.objects.filter(  # type: ignore[misc]  # an actor without a pk matches none
             site_id__in=list(sites), user_id=getattr(actor, "pk", None)
         ).values_list("site_id", flat=True)
     )
@@ -747,8 +749,8 @@ def record_samples(
     plans: dict[str, _TubePlan] = {}
     wanted: set = set()
     for index, item in enumerate(items):
-        if refusals[item.site.pk]:
-            errors.add(f"{index}.site", refusals[item.site.pk])
+        if refusal := refusals[item.site.pk]:
+            errors.add(f"{index}.site", refusal)
             continue
         campaign = campaigns[item.site.campaign_id]
         barcode = clean_barcode(item.tube)
@@ -803,7 +805,8 @@ def record_samples(
         with transaction.atomic():
             received, written = _write_samples(actor, items, plans, paths, areas, errors, now)
     # COPY reports the driver's own error, which Django has not translated.
-    except (IntegrityError, connection.Database.IntegrityError) as exc:
+    # Each backend's wrapper carries its driver module as `Database`; the stubs leave it out.
+    except (IntegrityError, connection.Database.IntegrityError) as exc:  # type: ignore[attr-defined]
         # A second device, or a resend racing the first upload, wrote some of these meanwhile.
         raise ValidationError(
             {"samples": [_("有采样记录同时被提交，请重新提交本批（已保存的不会重复记录）。")]}
