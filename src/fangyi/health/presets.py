@@ -1,4 +1,4 @@
-"""The prevention plans of DOMAIN.md as data. Rules read these parameters; nothing is hard-coded.
+"""The prevention plans of docs/domain.md as data. Rules read these parameters; nothing is hard-coded.
 
 Durations are in days and hours; a colour of None means the rule does not colour anyone under
 that plan (e.g. secondary contacts were no longer traced under the 20 measures).

@@ -18,7 +18,7 @@ from fangyi.core.querysets import RestrictedQuerySet
 from fangyi.health.models import TestOutcome, TubeKind
 from fangyi.regions.models import ancestor_paths
 
-# The pool sizes validated for nucleic-acid tests (DOMAIN.md): what a campaign may default to.
+# The pool sizes validated for nucleic-acid tests (docs/domain.md): what a campaign may default to.
 STANDARD_POOL_SIZES = (1, 5, 10, 20)
 # Sizes a campaign may allow besides the standard ones, e.g. a household of 7 in a sealed zone.
 MAX_POOL_SIZE = 50
