@@ -72,7 +72,7 @@ class TaskRead(Schema):
 
     @staticmethod
     def resolve_person_name(task: Task) -> str | None:
-        return task.person.masked_name if task.person_id else None
+        return task.person.masked_name if task.person else None
 
     @staticmethod
     def resolve_household(task: Task) -> uuid.UUID | None:
@@ -80,7 +80,7 @@ class TaskRead(Schema):
 
     @staticmethod
     def resolve_address(task: Task) -> str | None:
-        return task.household.short_address if task.household_id else None
+        return task.household.short_address if task.household else None
 
     @staticmethod
     def resolve_region(task: Task) -> str:
@@ -96,7 +96,7 @@ class TaskRead(Schema):
 
     @staticmethod
     def resolve_assignee_name(task: Task) -> str | None:
-        return task.assignee.get_username() if task.assignee_id else None
+        return task.assignee.get_username() if task.assignee else None
 
 
 class TaskPage(Schema):

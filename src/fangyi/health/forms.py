@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -146,7 +147,7 @@ class AppealForm(BootstrapForm):
 
     def __init__(self, *args, targets: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = targets
+        cast(forms.ChoiceField, self.fields["target"]).choices = targets
         self.fields["target"].widget.attrs["class"] = "form-check-input"
 
 
@@ -184,7 +185,9 @@ class ZoneForm(BootstrapForm):
     def __init__(self, *args, user, kinds: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["kind"].choices = [(kind["code"], kind["label"]) for kind in kinds]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (kind["code"], kind["label"]) for kind in kinds
+        ]
 
     def clean_regions(self) -> list[Region]:
         codes = list(dict.fromkeys(c for c in SEPARATORS.split(self.cleaned_data["regions"]) if c))

@@ -500,7 +500,7 @@ def affected_tree(user) -> tuple[list[dict], bool]:
 
 def _nest(regions: dict[str, Region], tints: dict[str, str], labels: dict) -> list[dict]:
     nodes: dict[str, dict] = {}
-    roots = []
+    roots: list[dict] = []
     for path in sorted(regions):
         covering = [tints[p] for p in ancestor_paths(path) if p in tints]
         node = {

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -103,7 +105,7 @@ class PersonForm(BootstrapForm):
             return
         # Editing must not be a way around the logged reveal: personal fields start empty,
         # show their masked value, and keep it unless something new is typed.
-        self.fields["gender"].choices = Gender.choices
+        cast(forms.ChoiceField, self.fields["gender"]).choices = Gender.choices
         self.fields["gender"].required = True
         masked = {
             "name": person.masked_name,

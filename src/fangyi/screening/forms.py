@@ -2,6 +2,7 @@
 decide (pool sizes, overlapping rounds, samplers' rights)."""
 
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -213,7 +214,7 @@ class SiteForm(BootstrapForm):
         self.candidates = {
             str(u.pk): u for u in sampler_candidates(services.area_paths(campaign))[:200]
         }
-        self.fields["samplers"].choices = [
+        cast(forms.ChoiceField, self.fields["samplers"]).choices = [
             (pk, staff_label(u)) for pk, u in self.candidates.items()
         ]
 
@@ -235,7 +236,7 @@ class AssignSamplersForm(BootstrapForm):
         super().__init__(*args, prefix=f"assign-{site.pk}", **kwargs)
         taken = {user.pk for user in assigned}
         self.candidates = {str(u.pk): u for u in candidates if u.pk not in taken}
-        self.fields["samplers"].choices = [
+        cast(forms.ChoiceField, self.fields["samplers"]).choices = [
             (pk, staff_label(u)) for pk, u in self.candidates.items()
         ]
 
@@ -264,7 +265,7 @@ class ExemptionForm(BootstrapForm):
         super().__init__(*args, prefix="exempt", **kwargs)
         self.user, self.campaign = user, campaign
         self.rounds = {str(r.pk): r for r in rounds}
-        self.fields["round"].choices = [("", _("所有轮次"))] + [
+        cast(forms.ChoiceField, self.fields["round"]).choices = [("", _("所有轮次"))] + [
             (pk, str(r)) for pk, r in self.rounds.items()
         ]
 
@@ -301,7 +302,7 @@ class OpenTubeForm(BootstrapForm):
     def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         sizes = campaign.pool_sizes if campaign is not None else list(STANDARD_POOL_SIZES)
-        self.fields["pool_size"].choices = [("", _("自动"))] + [
+        cast(forms.ChoiceField, self.fields["pool_size"]).choices = [("", _("自动"))] + [
             (size, _("%(size)d 人") % {"size": size}) for size in sizes
         ]
 
