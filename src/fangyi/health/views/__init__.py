@@ -36,8 +36,8 @@ from fangyi.core.views import chosen_region, cursor_page, in_region_filter
 from fangyi.people.models import Person
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 
-from . import services
-from .forms import (
+from .. import services
+from ..forms import (
     APPEAL_STATES,
     DECISION_STATES,
     RECORDABLE_KINDS,
@@ -50,7 +50,7 @@ from .forms import (
     ZoneForm,
     local_minute,
 )
-from .models import (
+from ..models import (
     Appeal,
     Colour,
     Fact,
@@ -64,7 +64,7 @@ from .models import (
     Zone,
     ZoneRegion,
 )
-from .templatetags.health import OVERDUE, colour_name, in_english, localized
+from ..templatetags.health import OVERDUE, colour_name, in_english, localized
 
 COLOUR_ORDER = [Colour.GREEN, Colour.YELLOW, Colour.ORANGE, Colour.RED]
 SEVERITY = {colour: rank for rank, colour in enumerate(COLOUR_ORDER)}

@@ -28,8 +28,8 @@ from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.people.models import Person
 from fangyi.regions.models import Region, ancestor_paths
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     Appeal,
     Colour,
     Fact,
