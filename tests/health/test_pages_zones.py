@@ -167,9 +167,9 @@ def test_the_tree_tints_regions_inside_zones(city, officer):
 
 
 def test_the_tree_stops_at_a_level_that_keeps_it_small(city, officer, monkeypatch):
-    from fangyi.health import views
+    from fangyi.health.views import zones
 
-    monkeypatch.setattr(views, "TREE_LIMIT", 4)
+    monkeypatch.setattr(zones, "TREE_LIMIT", 4)
     services.draw_zone(actor=officer, kind="high", regions=[city.street], reason="全街道")
     html = signed_in(officer).get(reverse("health:zone-list")).content.decode()
     assert f'data-region="{city.grid_a.code}"' in html
@@ -178,9 +178,9 @@ def test_the_tree_stops_at_a_level_that_keeps_it_small(city, officer, monkeypatc
 
 
 def test_many_zones_show_only_the_levels_above_them(city, officer, monkeypatch):
-    from fangyi.health import views
+    from fangyi.health.views import zones
 
-    monkeypatch.setattr(views, "TREE_LIMIT", 3)
+    monkeypatch.setattr(zones, "TREE_LIMIT", 3)
     for building in (city.building_a, city.building_b):
         services.draw_zone(actor=officer, kind="high", regions=[building], reason="病例居住")
     html = signed_in(officer).get(reverse("health:zone-list")).content.decode()
