@@ -195,3 +195,36 @@ def test_a_commander_can_lift_a_zone_an_officer_drew(city, officer, commander):
         actor=officer, kind="high", regions=[city.building_a], reason="病例居住"
     )
     assert signed_in(commander).get(reverse("health:zone-lift", args=[zone.pk])).status_code == 200
+
+
+def test_lowering_and_lifting_keep_each_reason_on_the_page_and_in_the_audit_log(
+    city, officer, commander
+):
+    zone = services.draw_zone(
+        actor=officer, kind="high", regions=[city.building_a], reason="确诊病例居住"
+    )
+    client = signed_in(officer)
+    client.post(reverse("health:zone-lift", args=[zone.pk]), {"reason": "连续7天无新增阳性"})
+    medium = Zone.objects.active().get()
+    active = client.get(reverse("health:zone-list")).content.decode()
+    card = active.split(f'id="zone-{medium.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "由高风险区降级（officer）" in card and "降级说明: 连续7天无新增阳性" in card
+
+    confirm = client.get(reverse("health:zone-lift", args=[medium.pk])).content.decode()
+    assert confirm.count('name="reason"') == 1
+    client.post(reverse("health:zone-lift", args=[medium.pk]), {"reason": "降级后满3天"})
+    lifted = client.get(reverse("health:zone-list"), {"tab": "lifted"}).content.decode()
+    high_card = lifted.split(f'id="zone-{zone.pk}"', 1)[1].split("</article>", 1)[0]
+    medium_card = lifted.split(f'id="zone-{medium.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "划定原因: 确诊病例居住" in high_card
+    assert "降级人: officer · 降级说明: 连续7天无新增阳性" in high_card
+    assert "降级说明: 连续7天无新增阳性" in medium_card
+    assert "解除人: officer · 说明: 降级后满3天" in medium_card
+
+    audit = signed_in(commander)
+    for pk, words in (
+        (zone.pk, ["连续7天无新增阳性"]),
+        (medium.pk, ["连续7天无新增阳性", "降级后满3天"]),
+    ):
+        html = audit.get(reverse("audit-log"), {"object": str(pk)}).content.decode()
+        assert all(word in html for word in words)

@@ -395,6 +395,7 @@ def draw_zone(
                 "starts_at": starts_at.isoformat(),
                 "reason": zone.reason,
                 "policy": policy.label,
+                **({"lowered_from": str(predecessor.pk)} if predecessor else {}),
             },
             region_path=zone.region_path,
         )
@@ -406,6 +407,9 @@ def lift_zone(*, actor, zone: Zone, reason: str = "") -> Zone | None:
     """Ends a zone; where the policy lowers it instead (high → medium), starts the lower one.
 
     Returns the lowered zone, if any. Lifting is always a person's decision, never automatic.
+    The reason is asked once per step and kept where that step left it: a lowering's on the
+    zone it ends (lift_reason) and as the reason of the zone it starts, so that lifting the
+    lower zone later records its own reason beside it instead of replacing it.
     """
     if zone.lifted_at is not None:
         raise ValidationError({"zone": _("该区域已经解除。")})
@@ -413,35 +417,38 @@ def lift_zone(*, actor, zone: Zone, reason: str = "") -> Zone | None:
     for path in paths:
         require(actor, ZONE, CHANGE, path)
     now = timezone.now()
+    reason = reason.strip()
     kind_rule = zone.policy.zone_kind(zone.kind) or {}
     becomes = (kind_rule.get("lift") or {}).get("becomes")
     policy = Policy.objects.in_force()
     lowered = None
     with transaction.atomic():
-        Zone.objects.filter(pk=zone.pk).update(
-            lifted_at=now, lifted_by=actor, lift_reason=reason.strip()
-        )
-        zone.lifted_at, zone.lifted_by, zone.lift_reason = now, actor, reason.strip()
-        audit.record_change(
-            actor=actor,
-            action=ObjectChange.UPDATE,
-            obj=zone,
-            before={"lifted_at": None},
-            after={"lifted_at": now.isoformat(), "lift_reason": zone.lift_reason},
-            region_path=zone.region_path,
-        )
+        Zone.objects.filter(pk=zone.pk).update(lifted_at=now, lifted_by=actor, lift_reason=reason)
+        zone.lifted_at, zone.lifted_by, zone.lift_reason = now, actor, reason
         if becomes and policy.zone_kind(becomes):
             lowered = draw_zone(
                 actor=actor,
                 kind=becomes,
                 regions=list(Region.objects.filter(path__in=paths)),
-                reason=_("由%(name)s降级") % {"name": zone.name},
+                reason=reason or _("由%(name)s降级") % {"name": zone.name},
                 starts_at=now,
                 name=zone.name,
                 predecessor=zone,
             )
         else:
             schedule_for_paths(paths)
+        audit.record_change(
+            actor=actor,
+            action=ObjectChange.UPDATE,
+            obj=zone,
+            before={"lifted_at": None},
+            after={
+                "lifted_at": now.isoformat(),
+                "lift_reason": zone.lift_reason,
+                "lowered_to": str(lowered.pk) if lowered else None,
+            },
+            region_path=zone.region_path,
+        )
     return lowered
 
 

@@ -124,6 +124,17 @@ def _shallowest(regions: dict[str, Region]) -> dict[str, Region]:
     return kept
 
 
+def _item(zone: Zone) -> dict:
+    """A zone's card: its kind, and for a lowered one the kind it was lowered from."""
+    lowered_from = zone_kind_label(zone.predecessor) if zone.predecessor_id else ""
+    return {
+        "zone": zone,
+        "kind": zone_kind_label(zone),
+        "colour": zone_colour(zone),
+        "lowered_from": lowered_from,
+    }
+
+
 @login_required
 def zone_list(request):
     user = request.user
@@ -133,7 +144,7 @@ def zone_list(request):
     policy = Policy.objects.in_force()
     zones = (
         Zone.objects.restrict(user, VIEW)
-        .select_related("policy", "created_by", "lifted_by")
+        .select_related("policy", "created_by", "lifted_by", "predecessor__policy")
         .prefetch_related("areas__region")
     )
     context = {"lifted": lifted, "policy": policy}
@@ -143,20 +154,15 @@ def zone_list(request):
             zones.filter(lifted_at__isnull=False).prefetch_related("successors"),
             ("-lifted_at", "-id"),
         )
-        items = [
-            {"zone": zone, "kind": zone_kind_label(zone), "colour": zone_colour(zone)}
-            for zone in rows
-        ]
+        items = [_item(zone) for zone in rows]
     else:
         rows, next_cursor = cursor_page(request, zones.active(), ("-starts_at", "-id"))
         items = []
         for zone in rows:
             lowers_to = _lowers_to(zone, policy)
             items.append(
-                {
-                    "zone": zone,
-                    "kind": zone_kind_label(zone),
-                    "colour": zone_colour(zone),
+                _item(zone)
+                | {
                     "state": services.zone_state(zone),
                     "lowers_to": localized(lowers_to) if lowers_to else "",
                     "may_lift": _may_lift(user, zone),
