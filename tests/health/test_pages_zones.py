@@ -228,3 +228,23 @@ def test_lowering_and_lifting_keep_each_reason_on_the_page_and_in_the_audit_log(
     ):
         html = audit.get(reverse("audit-log"), {"object": str(pk)}).content.decode()
         assert all(word in html for word in words)
+
+
+@pytest.mark.parametrize(
+    ("days", "english", "chinese"),
+    [
+        (0, "0 days in a row without a new positive", "连续 0 天无新增阳性"),
+        (1, "1 day in a row without a new positive", "连续 1 天无新增阳性"),
+        (2, "2 days in a row without a new positive", "连续 2 天无新增阳性"),
+    ],
+)
+def test_clean_days_are_counted_in_the_singular_and_plural(city, officer, days, english, chinese):
+    started = timezone.now() - datetime.timedelta(days=days, hours=1)
+    services.draw_zone(
+        actor=officer, kind="high", regions=[city.building_a], reason="病例", starts_at=started
+    )
+    client = signed_in(officer)
+    page = client.get(reverse("health:zone-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert english in page and "1 resident ·" in page
+    page = client.get(reverse("health:zone-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert chinese in page and "居民 1 人" in page

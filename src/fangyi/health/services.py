@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangyi.core import audit
 from fangyi.core.audit import actor_fields
@@ -501,13 +502,26 @@ def zone_state(zone: Zone, *, now: datetime.datetime | None = None) -> ZoneState
         needed = lift["after_lowering_days"]
         days = max(0, (now - zone.starts_at).days)
         criteria.append(
-            (_("降级后已满 %(n)s 天（现 %(d)s 天）") % {"n": needed, "d": days}, days >= needed)
+            (
+                ngettext(
+                    "降级后已满 %(n)s 天（现 %(d)s 天）",
+                    "降级后已满 %(n)s 天（现 %(d)s 天）",
+                    needed,
+                )
+                % {"n": needed, "d": days},
+                days >= needed,
+            )
         )
     elif lift.get("clean_days"):
         needed = lift["clean_days"]
         criteria.append(
             (
-                _("连续 %(n)s 天无新增阳性（现 %(d)s 天）") % {"n": needed, "d": clean_days},
+                ngettext(
+                    "连续 %(n)s 天无新增阳性（现 %(d)s 天）",
+                    "连续 %(n)s 天无新增阳性（现 %(d)s 天）",
+                    needed,
+                )
+                % {"n": needed, "d": clean_days},
                 clean_days >= needed,
             )
         )
@@ -526,7 +540,11 @@ def zone_state(zone: Zone, *, now: datetime.datetime | None = None) -> ZoneState
         )
         criteria.append(
             (
-                _("%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）")
+                ngettext(
+                    "%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）",
+                    "%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）",
+                    window,
+                )
                 % {"n": window, "t": tested, "r": residents},
                 residents > 0 and tested >= residents,
             )

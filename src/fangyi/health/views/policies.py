@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangyi.core.permissions import CHANGE, POLICY, VIEW, can
 
@@ -20,12 +21,27 @@ def _days(days) -> str:
 def _lift_text(lift: dict, kinds: dict) -> str:
     parts = []
     if lift.get("clean_days"):
-        parts.append(_("连续 %(n)s 天无新增阳性") % {"n": lift["clean_days"]})
+        parts.append(
+            ngettext("连续 %(n)s 天无新增阳性", "连续 %(n)s 天无新增阳性", lift["clean_days"])
+            % {"n": lift["clean_days"]}
+        )
     if lift.get("negative_round_days"):
-        parts.append(_("解除前 %(n)s 天内全员核酸阴性") % {"n": lift["negative_round_days"]})
+        parts.append(
+            ngettext(
+                "解除前 %(n)s 天内全员核酸阴性",
+                "解除前 %(n)s 天内全员核酸阴性",
+                lift["negative_round_days"],
+            )
+            % {"n": lift["negative_round_days"]}
+        )
     if lift.get("after_lowering_days"):
         parts.append(
-            _("由高一级区域降级的，降级后满 %(n)s 天") % {"n": lift["after_lowering_days"]}
+            ngettext(
+                "由高一级区域降级的，降级后满 %(n)s 天",
+                "由高一级区域降级的，降级后满 %(n)s 天",
+                lift["after_lowering_days"],
+            )
+            % {"n": lift["after_lowering_days"]}
         )
     if lift.get("becomes") in kinds:
         parts.append(_("解除时降为%(kind)s") % {"kind": localized(kinds[lift["becomes"]])})
@@ -36,13 +52,21 @@ def _contact_rows(p: dict) -> list[tuple[str, str]]:
     rows = []
     close = p.get("close_contact")
     if close:
-        text = _("集中隔离 %(days)s 天，%(colour)s，第 %(tests)s 天核酸检测") % {
+        text = ngettext(
+            "集中隔离 %(days)s 天，%(colour)s，第 %(tests)s 天核酸检测",
+            "集中隔离 %(days)s 天，%(colour)s，第 %(tests)s 天核酸检测",
+            close["quarantine_days"],
+        ) % {
             "days": close["quarantine_days"],
             "colour": colour_name(close.get("quarantine_colour")),
             "tests": _days(close.get("quarantine_test_days", [])),
         }
         if close.get("monitoring_days"):
-            text += _("；之后居家健康监测 %(days)s 天，%(colour)s，第 %(tests)s 天核酸检测") % {
+            text += ngettext(
+                "；之后居家健康监测 %(days)s 天，%(colour)s，第 %(tests)s 天核酸检测",
+                "；之后居家健康监测 %(days)s 天，%(colour)s，第 %(tests)s 天核酸检测",
+                close["monitoring_days"],
+            ) % {
                 "days": close["monitoring_days"],
                 "colour": colour_name(close.get("monitoring_colour")),
                 "tests": _days(close.get("monitoring_test_days", [])),
@@ -52,7 +76,11 @@ def _contact_rows(p: dict) -> list[tuple[str, str]]:
     rows.append(
         (
             _("次密切接触者"),
-            _("居家隔离 %(days)s 天，%(colour)s，第 %(tests)s 天核酸检测")
+            ngettext(
+                "居家隔离 %(days)s 天，%(colour)s，第 %(tests)s 天核酸检测",
+                "居家隔离 %(days)s 天，%(colour)s，第 %(tests)s 天核酸检测",
+                secondary["quarantine_days"],
+            )
             % {
                 "days": secondary["quarantine_days"],
                 "colour": colour_name(secondary.get("quarantine_colour")),
@@ -78,7 +106,11 @@ def _other_rows(p: dict) -> list[tuple[str, str]]:
     rows.append(
         (
             _("来自风险地区"),
-            _("%(colour)s，需 %(n)s 次间隔至少 %(hours)s 小时的核酸阴性")
+            ngettext(
+                "%(colour)s，需 %(n)s 次间隔至少 %(hours)s 小时的核酸阴性",
+                "%(colour)s，需 %(n)s 次间隔至少 %(hours)s 小时的核酸阴性",
+                arrival.get("negative_tests", 2),
+            )
             % {
                 "colour": colour_name(arrival.get("colour")),
                 "n": arrival.get("negative_tests", 2),
