@@ -167,9 +167,9 @@ def test_the_tree_tints_regions_inside_zones(city, officer):
 
 
 def test_the_tree_stops_at_a_level_that_keeps_it_small(city, officer, monkeypatch):
-    from fangyi.health import views
+    from fangyi.health.views import zones
 
-    monkeypatch.setattr(views, "TREE_LIMIT", 4)
+    monkeypatch.setattr(zones, "TREE_LIMIT", 4)
     services.draw_zone(actor=officer, kind="high", regions=[city.street], reason="全街道")
     html = signed_in(officer).get(reverse("health:zone-list")).content.decode()
     assert f'data-region="{city.grid_a.code}"' in html
@@ -178,9 +178,9 @@ def test_the_tree_stops_at_a_level_that_keeps_it_small(city, officer, monkeypatc
 
 
 def test_many_zones_show_only_the_levels_above_them(city, officer, monkeypatch):
-    from fangyi.health import views
+    from fangyi.health.views import zones
 
-    monkeypatch.setattr(views, "TREE_LIMIT", 3)
+    monkeypatch.setattr(zones, "TREE_LIMIT", 3)
     for building in (city.building_a, city.building_b):
         services.draw_zone(actor=officer, kind="high", regions=[building], reason="病例居住")
     html = signed_in(officer).get(reverse("health:zone-list")).content.decode()
@@ -195,3 +195,56 @@ def test_a_commander_can_lift_a_zone_an_officer_drew(city, officer, commander):
         actor=officer, kind="high", regions=[city.building_a], reason="病例居住"
     )
     assert signed_in(commander).get(reverse("health:zone-lift", args=[zone.pk])).status_code == 200
+
+
+def test_lowering_and_lifting_keep_each_reason_on_the_page_and_in_the_audit_log(
+    city, officer, commander
+):
+    zone = services.draw_zone(
+        actor=officer, kind="high", regions=[city.building_a], reason="确诊病例居住"
+    )
+    client = signed_in(officer)
+    client.post(reverse("health:zone-lift", args=[zone.pk]), {"reason": "连续7天无新增阳性"})
+    medium = Zone.objects.active().get()
+    active = client.get(reverse("health:zone-list")).content.decode()
+    card = active.split(f'id="zone-{medium.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "由高风险区降级（officer）" in card and "降级说明: 连续7天无新增阳性" in card
+
+    confirm = client.get(reverse("health:zone-lift", args=[medium.pk])).content.decode()
+    assert confirm.count('name="reason"') == 1
+    client.post(reverse("health:zone-lift", args=[medium.pk]), {"reason": "降级后满3天"})
+    lifted = client.get(reverse("health:zone-list"), {"tab": "lifted"}).content.decode()
+    high_card = lifted.split(f'id="zone-{zone.pk}"', 1)[1].split("</article>", 1)[0]
+    medium_card = lifted.split(f'id="zone-{medium.pk}"', 1)[1].split("</article>", 1)[0]
+    assert "划定原因: 确诊病例居住" in high_card
+    assert "降级人: officer · 降级说明: 连续7天无新增阳性" in high_card
+    assert "降级说明: 连续7天无新增阳性" in medium_card
+    assert "解除人: officer · 说明: 降级后满3天" in medium_card
+
+    audit = signed_in(commander)
+    for pk, words in (
+        (zone.pk, ["连续7天无新增阳性"]),
+        (medium.pk, ["连续7天无新增阳性", "降级后满3天"]),
+    ):
+        html = audit.get(reverse("audit-log"), {"object": str(pk)}).content.decode()
+        assert all(word in html for word in words)
+
+
+@pytest.mark.parametrize(
+    ("days", "english", "chinese"),
+    [
+        (0, "0 days in a row without a new positive", "连续 0 天无新增阳性"),
+        (1, "1 day in a row without a new positive", "连续 1 天无新增阳性"),
+        (2, "2 days in a row without a new positive", "连续 2 天无新增阳性"),
+    ],
+)
+def test_clean_days_are_counted_in_the_singular_and_plural(city, officer, days, english, chinese):
+    started = timezone.now() - datetime.timedelta(days=days, hours=1)
+    services.draw_zone(
+        actor=officer, kind="high", regions=[city.building_a], reason="病例", starts_at=started
+    )
+    client = signed_in(officer)
+    page = client.get(reverse("health:zone-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert english in page and "1 resident ·" in page
+    page = client.get(reverse("health:zone-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert chinese in page and "居民 1 人" in page

@@ -42,6 +42,31 @@ def test_lifting_a_high_risk_zone_lowers_it_then_ends_it(city, officer):
         services.lift_zone(actor=officer, zone=lowered)
 
 
+def test_a_lowering_and_the_later_lifting_each_keep_their_reason(city, officer):
+    zone = services.draw_zone(
+        actor=officer, kind="high", regions=[city.building_a], reason="新增阳性病例"
+    )
+    lowered = services.lift_zone(actor=officer, zone=zone, reason="连续7天无新增")
+    services.lift_zone(actor=officer, zone=lowered, reason="降级后满3天")
+    zone.refresh_from_db()
+    lowered.refresh_from_db()
+    assert zone.reason == "新增阳性病例" and zone.lift_reason == "连续7天无新增"
+    assert lowered.reason == "连续7天无新增" and lowered.lift_reason == "降级后满3天"
+    changes = ObjectChange.objects.filter(object_id__in=[str(zone.pk), str(lowered.pk)])
+    lowering = changes.get(object_id=str(zone.pk), action=ObjectChange.UPDATE)
+    assert lowering.after["lift_reason"] == "连续7天无新增"
+    assert lowering.after["lowered_to"] == str(lowered.pk)
+    drawn = changes.get(object_id=str(lowered.pk), action=ObjectChange.CREATE)
+    assert drawn.after["reason"] == "连续7天无新增"
+    assert drawn.after["lowered_from"] == str(zone.pk)
+    lifting = changes.get(object_id=str(lowered.pk), action=ObjectChange.UPDATE)
+    assert lifting.after == {
+        "lifted_at": lifting.after["lifted_at"],
+        "lift_reason": "降级后满3天",
+        "lowered_to": None,
+    }
+
+
 def test_a_zone_over_a_community_covers_every_building_below(city, officer):
     services.draw_zone(
         actor=officer, kind="medium", regions=[city.community], reason="社区内出现病例"

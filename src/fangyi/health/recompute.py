@@ -20,6 +20,7 @@ from fangyi.core.permissions import minimal_paths
 from fangyi.people.models import Person
 from fangyi.regions.models import ancestor_paths
 
+from .counts import statuses_written
 from .models import ManualDecision, Policy, Status, ZoneRegion
 from .reasons import describe
 from .rules import Fact, Manual, Rules, ZoneRef, evaluate
@@ -367,6 +368,13 @@ def relabel_statuses(
         )
 
 
+def _written_paths(rows: list[tuple], stored: dict) -> set[str]:
+    """Where the written rows are now, and where the moved ones were counted before."""
+    paths = {row[1] for row in rows}
+    paths.update(stored[row[0]][0] for row in rows if row[0] in stored)
+    return paths
+
+
 def _run(batches: Iterable[tuple[list, bool]], ctx: Context) -> Outcome:
     started = time.perf_counter()
     outcome = Outcome()
@@ -380,6 +388,7 @@ def _run(batches: Iterable[tuple[list, bool]], ctx: Context) -> Outcome:
         with transaction.atomic():
             relabel_statuses(relabel, ctx.rules.version, ctx.now_dt, id_range=id_range)
             write_statuses(write, fresh=not stored)
+            statuses_written(_written_paths(write, stored))
         outcome.written += len(write) + len(relabel)
         _tally(outcome, rows)
     outcome.seconds = time.perf_counter() - started

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangyi.core import audit
 from fangyi.core.audit import actor_fields
@@ -395,6 +396,7 @@ def draw_zone(
                 "starts_at": starts_at.isoformat(),
                 "reason": zone.reason,
                 "policy": policy.label,
+                **({"lowered_from": str(predecessor.pk)} if predecessor else {}),
             },
             region_path=zone.region_path,
         )
@@ -406,6 +408,9 @@ def lift_zone(*, actor, zone: Zone, reason: str = "") -> Zone | None:
     """Ends a zone; where the policy lowers it instead (high → medium), starts the lower one.
 
     Returns the lowered zone, if any. Lifting is always a person's decision, never automatic.
+    The reason is asked once per step and kept where that step left it: a lowering's on the
+    zone it ends (lift_reason) and as the reason of the zone it starts, so that lifting the
+    lower zone later records its own reason beside it instead of replacing it.
     """
     if zone.lifted_at is not None:
         raise ValidationError({"zone": _("该区域已经解除。")})
@@ -413,35 +418,38 @@ def lift_zone(*, actor, zone: Zone, reason: str = "") -> Zone | None:
     for path in paths:
         require(actor, ZONE, CHANGE, path)
     now = timezone.now()
+    reason = reason.strip()
     kind_rule = zone.policy.zone_kind(zone.kind) or {}
     becomes = (kind_rule.get("lift") or {}).get("becomes")
     policy = Policy.objects.in_force()
     lowered = None
     with transaction.atomic():
-        Zone.objects.filter(pk=zone.pk).update(
-            lifted_at=now, lifted_by=actor, lift_reason=reason.strip()
-        )
-        zone.lifted_at, zone.lifted_by, zone.lift_reason = now, actor, reason.strip()
-        audit.record_change(
-            actor=actor,
-            action=ObjectChange.UPDATE,
-            obj=zone,
-            before={"lifted_at": None},
-            after={"lifted_at": now.isoformat(), "lift_reason": zone.lift_reason},
-            region_path=zone.region_path,
-        )
+        Zone.objects.filter(pk=zone.pk).update(lifted_at=now, lifted_by=actor, lift_reason=reason)
+        zone.lifted_at, zone.lifted_by, zone.lift_reason = now, actor, reason
         if becomes and policy.zone_kind(becomes):
             lowered = draw_zone(
                 actor=actor,
                 kind=becomes,
                 regions=list(Region.objects.filter(path__in=paths)),
-                reason=_("由%(name)s降级") % {"name": zone.name},
+                reason=reason or _("由%(name)s降级") % {"name": zone.name},
                 starts_at=now,
                 name=zone.name,
                 predecessor=zone,
             )
         else:
             schedule_for_paths(paths)
+        audit.record_change(
+            actor=actor,
+            action=ObjectChange.UPDATE,
+            obj=zone,
+            before={"lifted_at": None},
+            after={
+                "lifted_at": now.isoformat(),
+                "lift_reason": zone.lift_reason,
+                "lowered_to": str(lowered.pk) if lowered else None,
+            },
+            region_path=zone.region_path,
+        )
     return lowered
 
 
@@ -494,13 +502,26 @@ def zone_state(zone: Zone, *, now: datetime.datetime | None = None) -> ZoneState
         needed = lift["after_lowering_days"]
         days = max(0, (now - zone.starts_at).days)
         criteria.append(
-            (_("降级后已满 %(n)s 天（现 %(d)s 天）") % {"n": needed, "d": days}, days >= needed)
+            (
+                ngettext(
+                    "降级后已满 %(n)s 天（现 %(d)s 天）",
+                    "降级后已满 %(n)s 天（现 %(d)s 天）",
+                    needed,
+                )
+                % {"n": needed, "d": days},
+                days >= needed,
+            )
         )
     elif lift.get("clean_days"):
         needed = lift["clean_days"]
         criteria.append(
             (
-                _("连续 %(n)s 天无新增阳性（现 %(d)s 天）") % {"n": needed, "d": clean_days},
+                ngettext(
+                    "连续 %(n)s 天无新增阳性（现 %(d)s 天）",
+                    "连续 %(n)s 天无新增阳性（现 %(d)s 天）",
+                    needed,
+                )
+                % {"n": needed, "d": clean_days},
                 clean_days >= needed,
             )
         )
@@ -519,7 +540,11 @@ def zone_state(zone: Zone, *, now: datetime.datetime | None = None) -> ZoneState
         )
         criteria.append(
             (
-                _("%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）")
+                ngettext(
+                    "%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）",
+                    "%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）",
+                    window,
+                )
                 % {"n": window, "t": tested, "r": residents},
                 residents > 0 and tested >= residents,
             )

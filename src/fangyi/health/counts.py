@@ -1,0 +1,84 @@
+"""Colour counts per region for the region page, cached, and renewed by every status write.
+
+Counting a city's status rows takes long enough that each region's tally is cached for a
+minute and shared by every viewer. The cache key carries the region's stamp, which the
+recompute renews for every region above a status it writes: a tally is reused only while no
+colour under its region has changed, so an officer who draws a zone sees its residents
+counted red on the next page, and a city page that nobody's colour touched is not counted
+again.
+"""
+
+import uuid
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import Substr
+
+from fangyi.core.paths import under
+from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
+
+from .models import Status
+
+COUNTS_SECONDS = 60
+
+
+def _stamp_key(path: str) -> str:
+    return f"health:status-stamp:{path}"
+
+
+def _stamp(path: str) -> str:
+    stamp = cache.get(_stamp_key(path))
+    if stamp is None:
+        # Never written, or evicted: a new stamp, so that no tally counted under an earlier
+        # one can be taken for current.
+        stamp = uuid.uuid4().hex
+        if not cache.add(_stamp_key(path), stamp, None):
+            stamp = cache.get(_stamp_key(path)) or stamp
+    return stamp
+
+
+def status_counts(region: Region) -> dict:
+    """Status rows under a region by colour, and by child region and colour."""
+    key = f"health:status-counts:{region.path}:{_stamp(region.path)}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _count_statuses(region)
+        cache.set(key, counts, COUNTS_SECONDS)
+    return counts
+
+
+def _count_statuses(region: Region) -> dict:
+    inside = Status.objects.filter(under("region_path", region.path))
+    total = dict(inside.values_list("colour").annotate(n=Count("pk")))
+    children: dict[str, dict[str, int]] = {}
+    if region.level < Level.BUILDING:
+        length = PATH_LENGTHS[Level(region.level + 1)]
+        rows = (
+            inside.annotate(prefix=Substr("region_path", 1, length))
+            .values_list("prefix", "colour")
+            .annotate(n=Count("pk"))
+        )
+        for prefix, colour, n in rows:
+            children.setdefault(prefix, {})[colour] = n
+    return {"total": total, "children": children}
+
+
+def _renew(paths: set[str]) -> None:
+    cache.set_many({_stamp_key(path): uuid.uuid4().hex for path in paths}, None)
+
+
+def statuses_written(paths: Iterable[str]) -> None:
+    """Status rows at these region paths changed: the tallies of every region above them
+    (and of the paths themselves) are stale.
+
+    Renewed at once, for the rest of this transaction, and again at commit: a page in another
+    process may have counted the rows as they were before the commit and cached that under
+    the first renewal.
+    """
+    regions = {region for path in paths for region in ancestor_paths(path)}
+    if not regions:
+        return
+    _renew(regions)
+    transaction.on_commit(lambda: _renew(regions))
