@@ -2,10 +2,11 @@
 
 A lab works with barcodes only; nothing here hands a person's name back. Results come by the
 hundred thousand in a round, so they are written as a city's peak needs: per chunk of tubes a
-fixed number of statements, new rows through COPY (core.bulk), and one audit row per tube. A
-fact needs no audit row of its own: it is append-only and names who recorded it, when, from
-which source and tube (`source_ref`); the tube's row says what its result caused. (A row per
-fact doubled what a round of results wrote.) A result causes, for each member of the tube:
+fixed number of statements. The tubes and their samples are written by screening's tube
+writer (`tubes`), one audit row per tube; the facts by `health.services.record_facts_in_bulk`
+(COPY on PostgreSQL), which, as every fact, are their own audit record: append-only, naming
+who recorded them, when, from which source and tube (`source_ref`). A result causes, for each
+member of the tube:
 
 - negative: a negative `test_result` fact (pooled or single, as the tube);
 - positive, pooled tube: a `pooled_positive` fact and a single-tube retest task;
@@ -27,24 +28,31 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangyi.core.audit import actor_fields
-from fangyi.core.bulk import JSONText, TableWriter, time_ordered_ids
-from fangyi.core.models import ObjectChange
+from fangyi.core.bulk import JSONText, time_ordered_ids
 from fangyi.core.paths import under
-from fangyi.core.permissions import CHANGE, EVERYWHERE, LAB_TUBE, VIEW, can, scope_paths
+from fangyi.core.permissions import (
+    CHANGE,
+    EVERYWHERE,
+    LAB_TUBE,
+    VIEW,
+    can,
+    require,
+    scope_paths,
+)
 from fangyi.core.sql import among
 from fangyi.fieldwork.models import TaskKind
 from fangyi.fieldwork.services import TaskInput, create_tasks
+from fangyi.health import services as health
 from fangyi.health.models import Fact, FactKind, TestOutcome, TubeKind
-from fangyi.health.services import schedule_for_persons
 from fangyi.people.models import Person
 
-from .models import Sample, Tube, TubeState
+from . import tubes as tubes_service
+from .models import Tube, TubeState
 from .services import CLOCK_SKEW, BatchErrors, bad_barcode, chunks, clean_barcode
 
 MAX_CT = 50.0
@@ -64,21 +72,6 @@ MAX_REF = 64
 # A fact that can colour someone: mirrors the partial index health_fact.fact_risk (and
 # health.recompute.RISK). Only persons with one can have their colour changed by a negative.
 RISK = ~Q(kind__in=[FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION]) | Q(outcome="positive")
-
-TUBE_RESULT_FIELDS = [
-    "state",
-    "result",
-    "ct_value",
-    "tested_at",
-    "resulted_at",
-    "received_at",
-    "received_by",
-]
-TUBE_TYPE = Tube._meta.label_lower
-
-
-def _postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def lab_tubes(user, action: str = VIEW):
@@ -147,8 +140,7 @@ def receive_tubes(*, actor, barcodes: list[str], now: datetime.datetime | None =
     The batch is a unit: an unknown barcode, a tube still open or one already resulted
     refuses all of it, naming the item by its index.
     """
-    if not can(actor, LAB_TUBE, CHANGE):
-        raise PermissionDenied(_("您没有接收试管的权限。"))
+    require(actor, LAB_TUBE, CHANGE)
     now = now or timezone.now()
     errors = BatchErrors()
     wanted: dict[str, int] = {}
@@ -180,23 +172,7 @@ def receive_tubes(*, actor, barcodes: list[str], now: datetime.datetime | None =
             else:
                 fresh.append(tube)
         errors.check()
-        actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-        for chunk in chunks(fresh, CHUNK):
-            Tube.objects.filter(among("id", [str(t.pk) for t in chunk], kind="uuid")).update(
-                state=TubeState.RECEIVED, received_at=now, received_by_id=actor_id
-            )
-        audit = _AuditRows(actor, now)
-        for tube in fresh:
-            audit.add(
-                TUBE_TYPE,
-                ObjectChange.UPDATE,
-                str(tube.pk),
-                tube.barcode,
-                tube.region_path,
-                {"state": tube.state, "received_at": None},
-                {"state": TubeState.RECEIVED.value, "received_at": now.isoformat()},
-            )
-        audit.flush()
+        tubes_service.mark_received(actor=actor, tubes=fresh, now=now)
     counts.received = len(fresh)
     return counts
 
@@ -297,8 +273,7 @@ def record_results(
     that has this result already is counted unchanged; a different result for it is refused,
     since corrections are not part of this service.
     """
-    if not can(actor, LAB_TUBE, CHANGE):
-        raise PermissionDenied(_("您没有录入检测结果的权限。"))
+    require(actor, LAB_TUBE, CHANGE)
     now = now or timezone.now()
     errors = BatchErrors()
     first: dict[str, tuple[int, ResultInput]] = {}
@@ -378,96 +353,6 @@ def write_results(
     return counts
 
 
-class _AuditRows:
-    """One ObjectChange per tube and per fact, appended through COPY, in the order of the
-    (region, time) index and with time-ordered ids, so that they append to the indexes."""
-
-    def __init__(self, actor, now):
-        self.writer = TableWriter(
-            ObjectChange,
-            [
-                "id",
-                "object_type",
-                "action",
-                "object_id",
-                "object_repr",
-                "region_path",
-                "before",
-                "after",
-            ],
-            {"time": _text_moment(now), **_who(actor)},
-        )
-        self.rows: list[tuple] = []
-
-    def add(self, object_type, action, object_id, repr_, path, before, after) -> None:
-        self.rows.append((object_type, action, object_id, repr_, path, before, after))
-
-    def flush(self) -> None:
-        self.rows.sort(key=itemgetter(4))
-        ids = time_ordered_ids(len(self.rows))
-        self.writer.write([(pk, *row) for pk, row in zip(ids, self.rows, strict=True)])
-        self.rows = []
-
-
-def _text_moment(moment: datetime.datetime):
-    """A time repeated on every row, as COPY takes it: dumping one datetime a million times
-    costs more than the rest of the row."""
-    return moment.isoformat() if _postgres() else moment
-
-
-def _who(actor) -> dict:
-    who = actor_fields(actor)
-    actor_id = who["actor"].pk if who["actor"] is not None else None
-    return {
-        "actor_id": str(actor_id) if actor_id else None,
-        "actor_name": who["actor_name"],
-        "request_id": who["request_id"],
-        "ip": who["ip"],
-        "via": who["via"],
-    }
-
-
-def _fact_writer(actor, now) -> TableWriter:
-    who = _who(actor)
-    return TableWriter(
-        Fact,
-        [
-            "id",
-            "person_id",
-            "region_path",
-            "kind",
-            "occurred_at",
-            "outcome",
-            "variant",
-            "source_ref",
-            "details",
-        ],
-        {
-            "recorded_at": _text_moment(now),
-            "retracts_id": None,
-            "source": FACT_SOURCE,
-            "actor_id": who["actor_id"],
-            "actor_name": who["actor_name"],
-        },
-    )
-
-
-def _members(tube_ids: list[str]) -> list[tuple[str, str, datetime.datetime, str]]:
-    """(tube id, person id, sampled at, region path) of the tubes' samples, ids as text."""
-    if _postgres():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT tube_id::text, person_id::text, sampled_at, region_path "
-                "FROM screening_sample WHERE tube_id = ANY(%s::uuid[])",
-                [tube_ids],
-            )
-            return cursor.fetchall()
-    rows = Sample.objects.filter(tube_id__in=tube_ids).values_list(
-        "tube_id", "person_id", "sampled_at", "region_path"
-    )
-    return [(str(tube), str(person), at, path) for tube, person, at, path in rows]
-
-
 def _at_risk(person_ids: list[str]) -> set[str]:
     """Those of the persons with a fact that colours them."""
     found = (
@@ -486,21 +371,6 @@ def _task_ref(barcode: str, person_id: str) -> str:
     if len(ref) <= MAX_REF:
         return ref
     return f"{barcode}:{uuid.UUID(person_id).hex[: MAX_REF - len(barcode) - 1]}"
-
-
-def _tube_update_pg(rows: list[tuple]) -> None:
-    columns = list(zip(*rows, strict=True))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE screening_tube AS t SET state = %s, result = v.result, ct_value = v.ct, "
-            "tested_at = v.tested_at, resulted_at = v.resulted_at, "
-            "received_at = v.received_at, received_by_id = v.received_by "
-            "FROM unnest(%s::uuid[], %s::text[], %s::float8[], %s::timestamptz[], "
-            "%s::timestamptz[], %s::timestamptz[], %s::uuid[]) "
-            "AS v(id, result, ct, tested_at, resulted_at, received_at, received_by) "
-            "WHERE t.id = v.id",
-            [TubeState.RESULTED.value, *(list(column) for column in columns)],
-        )
 
 
 class _FactTemplate:
@@ -525,108 +395,64 @@ class _FactTemplate:
         self.details = JSONText(f'{{"tube": "{tube.barcode}"{ct}}}')
 
 
-def _sample_update(by_result: dict[str, list[str]]) -> None:
-    """Copies results to the tubes' samples: coverage counts them from that table alone."""
-    for result, ids in by_result.items():
-        Sample.objects.filter(among("tube_id", ids, kind="uuid")).update(result=result)
-
-
 def _write(actor, planned: list[tuple[Tube, ResultInput]], now, counts: ResultCounts) -> None:
     if not planned:
         return
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    now_text = now.isoformat()
     retests: list[tuple[str, str]] = []
     resamples: list[tuple[str, str]] = []
     recompute: set[str] = set()
     for chunk in chunks(planned, CHUNK):
-        audit = _AuditRows(actor, now)
-        tube_rows = []
-        templates: dict[str, _FactTemplate] = {}
-        special: dict[str, tuple[Tube, ResultInput]] = {}
-        for tube, item in chunk:
-            tube_id = str(tube.pk)
-            received_at = tube.received_at or now
-            received_by = tube.received_by_id if tube.received_at else actor_id
-            ct = None if item.ct_value is None else float(item.ct_value)
-            tube_rows.append(
-                (tube_id, item.result, ct, item.tested_at, now, received_at, received_by)
-            )
-            setattr(counts, item.result, getattr(counts, item.result) + 1)
-            templates[tube_id] = _FactTemplate(tube, item)
-            if item.result != TestOutcome.NEGATIVE:
-                special[tube_id] = (tube, item)
-            # States, results, numbers and times need no escaping: the JSON is written as it is.
-            audit.add(
-                TUBE_TYPE,
-                ObjectChange.UPDATE,
-                tube_id,
-                tube.barcode,
-                tube.region_path,
-                JSONText(
-                    f'{{"state": "{tube.state}", "result": "", "ct_value": null, '
-                    '"tested_at": null}'
-                ),
-                JSONText(
-                    f'{{"state": "{TubeState.RESULTED.value}", "result": "{item.result}", '
-                    f'"ct_value": {json.dumps(ct)}, "tested_at": "{item.tested_at.isoformat()}", '
-                    f'"resulted_at": "{now_text}", "received_at": "{received_at.isoformat()}", '
-                    f'"member_fact": "{templates[tube_id].kind}"}}'
-                ),
-            )
-        _update_tubes(tube_rows)
-        audit.flush()
-        write_members = _members_in_database if _postgres() else _members_in_python
-        facts, at_risk = write_members(actor, templates, now)
-        counts.facts += facts
-        recompute.update(at_risk)
-        # Positive and invalid tubes are few: their members are read again for the tasks.
-        for tube_id, person_id, _sampled_at, _path in _members(list(special)):
-            tube, item = special[tube_id]
-            if item.result == TestOutcome.INVALID:
-                resamples.append((tube.barcode, person_id))
-                continue
-            recompute.add(person_id)
-            if tube.kind == TubeKind.POOLED:
-                retests.append((tube.barcode, person_id))
+        templates = _store_tube_results(actor, chunk, now, counts)
+        members = tubes_service.copy_results_to_samples(
+            {tube_id: template.result for tube_id, template in templates.items()}
+        )
+        facts, negatives = _member_facts(templates, members, now)
+        counts.facts += health.record_facts_in_bulk(
+            actor=actor, source=FACT_SOURCE, rows=facts, authorised=True
+        )
+        for part in chunks(negatives, 10_000):
+            recompute.update(_at_risk(part))
+        _follow_ups(templates, members, retests, resamples, recompute)
     counts.resulted = len(planned)
     counts.tasks = _create_tasks(actor, retests, resamples, now)
     counts.recomputed = len(recompute)
     if recompute:
-        schedule_for_persons(sorted(recompute))
+        health.schedule_for_persons(sorted(recompute))
 
 
-def _update_tubes(rows: list[tuple]) -> None:
-    if _postgres():
-        _tube_update_pg(rows)
-        return
-    Tube.objects.bulk_update(
-        [
-            Tube(
-                pk=uuid.UUID(tube_id),
-                state=TubeState.RESULTED,
-                result=result,
-                ct_value=ct,
-                tested_at=tested_at,
-                resulted_at=resulted_at,
-                received_at=received_at,
-                received_by_id=received_by,
+def _store_tube_results(
+    actor, chunk: list[tuple[Tube, ResultInput]], now, counts: ResultCounts
+) -> dict[str, "_FactTemplate"]:
+    """The tubes' results, through screening's tube writer; answers their members' fact
+    templates by tube id."""
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    results = []
+    templates: dict[str, _FactTemplate] = {}
+    for tube, item in chunk:
+        template = templates[str(tube.pk)] = _FactTemplate(tube, item)
+        setattr(counts, item.result, getattr(counts, item.result) + 1)
+        results.append(
+            tubes_service.TubeResult(
+                tube=tube,
+                result=item.result,
+                ct_value=None if item.ct_value is None else float(item.ct_value),
+                tested_at=item.tested_at,
+                received_at=tube.received_at or now,
+                received_by_id=tube.received_by_id if tube.received_at else actor_id,
+                member_fact=template.kind,
             )
-            for tube_id, result, ct, tested_at, resulted_at, received_at, received_by in rows
-        ],
-        TUBE_RESULT_FIELDS,
-        batch_size=500,
-    )
+        )
+    tubes_service.set_results(actor=actor, results=results, now=now)
+    return templates
 
 
-def _members_in_python(actor, templates: dict[str, "_FactTemplate"], now) -> tuple[int, set[str]]:
-    """Results copied to the samples and a fact per member of a tube that has one; answers how many facts, and the members of negative tubes with a colouring fact."""
-    by_result: dict[str, list[str]] = {}
-    for tube_id, template in templates.items():
-        by_result.setdefault(template.result, []).append(tube_id)
-    _sample_update(by_result)
-    members = _members(list(templates))
+def _member_facts(templates: dict[str, "_FactTemplate"], members, now) -> tuple[list, list]:
+    """A fact row per member of a tube that gives one, in health's bulk column order and in
+    person order; and the members of negative tubes, whose colour a negative changes only if
+    they have a fact that colours them."""
     ids = iter(time_ordered_ids(len(members)))
+    # The same for every row: as text once, not converted per row.
+    recorded_at = now.isoformat()
     rows = []
     negatives: list[str] = []
     for tube_id, person_id, sampled_at, path in members:
@@ -641,94 +467,29 @@ def _members_in_python(actor, templates: dict[str, "_FactTemplate"], now) -> tup
                 person_id,
                 path,
                 fact.kind,
-                sampled_at.isoformat(),
+                sampled_at,
+                recorded_at,
                 fact.outcome,
                 fact.variant,
                 fact.barcode,
                 fact.details,
             )
         )
-    # In the order of the index on (person, time): one pass over it, not a scatter.
     rows.sort(key=itemgetter(1))
-    _fact_writer(actor, now).write(rows)
-    at_risk: set[str] = set()
-    for part in chunks(negatives, 10_000):
-        at_risk.update(_at_risk(part))
-    return len(rows), at_risk
+    return rows, negatives
 
 
-# One statement for the members of a chunk of tubes on PostgreSQL: the samples are updated
-# and their facts inserted from the updated rows, so no member passes through Python. Ids are a time-ordered prefix and a counter (see
-# `time_ordered_ids`), in the order rows are inserted. The final SELECT sees the database as it
-# was before the statement: a negative member with a colouring fact had one already.
-MEMBERS_SQL = f"""
-WITH v AS (
-    SELECT * FROM unnest(
-        %(tube)s::uuid[], %(result)s::text[], %(kind)s::text[], %(outcome)s::text[],
-        %(variant)s::text[], %(barcode)s::text[], %(details)s::text[]
-    ) AS v(tube_id, result, kind, outcome, variant, barcode, details)
-), updated AS (
-    UPDATE screening_sample AS s SET result = v.result FROM v
-    -- The array again: the planner walks the (tube, person) index for it, where the join
-    -- alone would hash every sample of the table.
-    WHERE s.tube_id = v.tube_id AND s.tube_id = ANY(%(tube)s::uuid[])
-    RETURNING s.person_id, s.region_path, s.sampled_at, v.result, v.kind, v.outcome,
-        v.variant, v.barcode, v.details
-), facts AS (
-    INSERT INTO health_fact (id, person_id, region_path, kind, occurred_at, recorded_at,
-        outcome, variant, retracts_id, source, source_ref, actor_id, actor_name, details)
-    SELECT (%(fact_ids)s || lpad(to_hex(%(fact_start)s + row_number() OVER w), 12, '0'))::uuid,
-        person_id, region_path, kind, sampled_at, %(now)s, outcome, variant, NULL,
-        '{FACT_SOURCE}', barcode, %(actor_id)s, %(actor_name)s, details::jsonb
-    FROM updated WHERE kind <> ''
-    WINDOW w AS (ORDER BY person_id, sampled_at)
-    ORDER BY person_id, sampled_at
-    RETURNING 1
-)
-SELECT (SELECT count(*) FROM facts), array(
-    SELECT DISTINCT u.person_id::text FROM updated AS u
-    WHERE u.result = '{TestOutcome.NEGATIVE.value}' AND EXISTS (
-        SELECT 1 FROM health_fact AS f WHERE f.person_id = u.person_id
-        AND (NOT (f.kind IN ('{FactKind.TEST_RESULT.value}', '{FactKind.HEALTH_DECLARATION.value}'))
-            OR f.outcome = 'positive')
-    )
-)
-"""
-
-
-def _id_prefix() -> tuple[str, int]:
-    """A time-ordered id prefix and a counter start, for ids made in the database."""
-    first = time_ordered_ids(1)[0]
-    return first[:24], int(first[24:], 16)
-
-
-def _members_in_database(actor, templates: dict[str, "_FactTemplate"], now):
-    who = _who(actor)
-    fact_ids, fact_start = _id_prefix()
-    columns: dict[str, list] = {
-        name: [] for name in ("tube", "result", "kind", "outcome", "variant", "barcode", "details")
-    }
-    for tube_id, fact in templates.items():
-        columns["tube"].append(tube_id)
-        columns["result"].append(fact.result)
-        columns["kind"].append(fact.kind)
-        columns["outcome"].append(fact.outcome)
-        columns["variant"].append(fact.variant)
-        columns["barcode"].append(fact.barcode)
-        columns["details"].append(str(fact.details))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            MEMBERS_SQL,
-            columns
-            | {
-                "fact_ids": fact_ids,
-                "fact_start": fact_start,
-                "now": now,
-                **who,
-            },
-        )
-        facts, at_risk = cursor.fetchone()
-    return facts, set(at_risk)
+def _follow_ups(templates, members, retests, resamples, recompute) -> None:
+    """Members of positive tubes are recomputed, and those of pooled ones retested; members
+    of invalid tubes are sampled again."""
+    for tube_id, person_id, _sampled_at, _path in members:
+        fact = templates[tube_id]
+        if fact.result == TestOutcome.INVALID:
+            resamples.append((fact.barcode, person_id))
+        elif fact.result == TestOutcome.POSITIVE:
+            recompute.add(person_id)
+            if fact.kind == FactKind.POOLED_POSITIVE:
+                retests.append((fact.barcode, person_id))
 
 
 def _create_tasks(actor, retests, resamples, now) -> int:
