@@ -76,10 +76,10 @@ from fangyi.core.audit import BulkChanges  # noqa: E402
 from fangyi.core.context import acting  # noqa: E402
 from fangyi.core.models import ObjectChange  # noqa: E402
 from fangyi.fieldwork.models import Task  # noqa: E402
+from fangyi.health import services as health  # noqa: E402
 from fangyi.health.models import Fact, Status  # noqa: E402
 from fangyi.ledgers import services as ledgers  # noqa: E402
 from fangyi.people.models import Person  # noqa: E402
-from fangyi.health import services as health  # noqa: E402
 from fangyi.screening import lab, services, tubes  # noqa: E402
 from fangyi.screening.models import Campaign, Sample, Tube  # noqa: E402
 
