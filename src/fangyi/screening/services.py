@@ -61,6 +61,7 @@ CHUNK = 10_000
 CAMPAIGN_FIELDS = ["name", "pool_sizes", "default_pool_size"]
 SITE_FIELDS = ["campaign", "region", "name", "opening_hours", "capacity_per_hour"]
 TUBE_FIELDS = ["barcode", "round", "site", "pool_size", "kind", "state"]
+TUBE_TYPE = Tube._meta.label_lower
 
 CODE_REFUSALS = {
     Result.EXPIRED: gettext_lazy("健康码已过期，请让居民刷新后再扫。"),
@@ -680,20 +681,18 @@ def _close_filled(actor, closing: list[tuple[Tube, datetime.datetime]], now) -> 
             closed_at=Case(*(When(pk=tube.pk, then=Value(at)) for tube, at in chunk)),
         )
         Sample.objects.filter(tube_id__in=ids, in_open_tube=True).update(in_open_tube=False)
-    audit.record_changes(
-        [
-            audit.change_row(
-                actor=actor,
-                action=ObjectChange.UPDATE,
-                obj=tube,
-                before={"state": TubeState.OPEN, "closed_at": None},
-                after={"state": TubeState.CLOSED, "closed_at": at.isoformat()},
-                region_path=tube.region_path,
-                time=now,
-            )
-            for tube, at in closing
-        ]
-    )
+    changes = audit.BulkChanges(actor=actor, time=now)
+    for tube, at in closing:
+        changes.add(
+            object_type=TUBE_TYPE,
+            object_id=tube.pk,
+            object_repr=tube.barcode,
+            region_path=tube.region_path,
+            action=ObjectChange.UPDATE,
+            before={"state": TubeState.OPEN, "closed_at": None},
+            after={"state": TubeState.CLOSED, "closed_at": at.isoformat()},
+        )
+    changes.flush()
 
 
 def _round_at(rounds: list[Round], moment: datetime.datetime) -> Round | None:
@@ -900,9 +899,9 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
     opened_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     # Time-ordered ids, taken in the order rows are written: they append to the primary-key
     # indexes instead of landing on random pages of them.
-    ids = iter(time_ordered_ids(sum(len(plan.new) for plan in plans.values()) + 2 * len(plans)))
+    ids = iter(time_ordered_ids(sum(len(plan.new) for plan in plans.values()) + len(plans)))
     tubes: list[tuple] = []
-    changes: list[tuple] = []
+    changes = audit.BulkChanges(actor=actor, time=now)
     closing: list[tuple] = []
     samples: list[tuple] = []
     for plan in plans.values():
@@ -951,30 +950,26 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
                 f'"site": "{site_id}", "pool_size": {plan.pool_size}, '
                 f'"kind": "{kind.value}", "state": "{state.value}", "samples": {taken_json}}}'
             )
-            changes.append(
-                (
-                    next(ids),
-                    ObjectChange.CREATE,
-                    tube_id,
-                    plan.barcode,
-                    plan.site.region_path,
-                    None,
-                    JSONText(after),
-                )
+            changes.add(
+                object_type=TUBE_TYPE,
+                object_id=tube_id,
+                object_repr=plan.barcode,
+                region_path=plan.site.region_path,
+                action=ObjectChange.CREATE,
+                before=None,
+                after=JSONText(after),
             )
         else:
             if full:
                 closing.append((plan.tube, plan.last_at))
-            changes.append(
-                (
-                    next(ids),
-                    ObjectChange.UPDATE,
-                    str(plan.tube.pk),
-                    plan.barcode,
-                    plan.tube.region_path,
-                    None,
-                    JSONText(f'{{"samples_added": {taken_json}}}'),
-                )
+            changes.add(
+                object_type=TUBE_TYPE,
+                object_id=plan.tube.pk,
+                object_repr=plan.barcode,
+                region_path=plan.tube.region_path,
+                action=ObjectChange.UPDATE,
+                before=None,
+                after=JSONText(f'{{"samples_added": {taken_json}}}'),
             )
 
     TableWriter(
@@ -1015,19 +1010,6 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
         ],
         {"sampler_id": opened_by_id, "result": ""},
     ).write(samples)
-    who = audit.actor_fields(actor)
-    TableWriter(
-        ObjectChange,
-        ["id", "action", "object_id", "object_repr", "region_path", "before", "after"],
-        {
-            "object_type": Tube._meta.label_lower,
-            "time": now,
-            "actor_id": opened_by_id,
-            "actor_name": who["actor_name"],
-            "request_id": who["request_id"],
-            "ip": who["ip"],
-            "via": who["via"],
-        },
-    ).write(changes)
+    changes.flush()
     _close_filled(actor, closing, now)
     return received, len(samples)
