@@ -30,9 +30,9 @@ the end of each statement instead, so that the figures include what a commit wou
   tasks counted, the positive pools' members yellow.
 - API batches: the same results through `screening.lab.record_results` in batches of 10,000
   tubes (`POST /screening/results`'s largest batch), each its own savepoint, with the time
-  spent in each step of the writer. On PostgreSQL, per 5,000 tubes, one statement updates
-  their samples and reads their members back (screening's tube writer), and one COPY appends
-  the facts (`health.services.record_facts_in_bulk`).
+  spent in each step of the writer. On PostgreSQL one statement per 5,000 tubes updates their
+  samples (the statement screening's tube writer gives) and inserts the facts
+  (`health.services.record_member_facts`).
 
 Each figure gives the wall time, this process's CPU time and the database backend's CPU time
 (read from /proc when the database runs on this machine): on a machine that other work keeps
@@ -93,9 +93,8 @@ SETUP_BATCH = 1_000
 # The writer's steps, as their modules name them, timed by a wrapper in the API-batch run.
 STEPS = {
     (tubes, "_update_tubes"): "tubes: results (UPDATE … FROM unnest)",
-    (tubes, "copy_results_to_samples"): "samples updated, members read back",
-    (health, "record_facts_in_bulk"): "facts appended (health.services, COPY)",
-    (lab, "_at_risk"): "negative members with a colouring fact found",
+    (health, "record_member_facts"): "samples updated, facts inserted",
+    (tubes, "members"): "members of positive tubes read (retests)",
     (lab, "_create_tasks"): "retest tasks (fieldwork.create_tasks)",
     (health, "schedule_for_persons"): "statuses recomputed",
 }

@@ -10,17 +10,18 @@ import datetime
 import math
 import uuid
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
 from fangyi.core.audit import actor_fields
-from fangyi.core.bulk import TableWriter
+from fangyi.core.bulk import JSONText, TableWriter, time_ordered_ids
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
 from fangyi.core.permissions import (
@@ -35,6 +36,7 @@ from fangyi.core.permissions import (
     require,
     scope_paths,
 )
+from fangyi.core.sql import among
 from fangyi.people.models import Person
 from fangyi.regions.models import Region, ancestor_paths
 
@@ -262,6 +264,148 @@ def record_facts_in_bulk(
     )
     writer.write(rows)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class FactTemplate:
+    """What the facts of a group of persons share (a tube's members): all but the person,
+    their region and the time. `details` is JSON text, encoded once for the group."""
+
+    kind: str
+    outcome: str
+    variant: str
+    source_ref: str
+    details: str
+
+
+@dataclass(frozen=True)
+class MembersStatement:
+    """A statement, run inside the facts' own, whose rows are the members of the groups:
+    (key, person_id, occurred_at, region_path), named so. On PostgreSQL the members then
+    never pass through Python (the samples of a city's round are a million rows)."""
+
+    sql: str
+    params: dict
+
+
+def record_member_facts(
+    *,
+    actor,
+    source: str,
+    templates: dict[str, FactTemplate],
+    members: "list[tuple] | MembersStatement",
+    now: datetime.datetime,
+) -> tuple[int, set[str]]:
+    """A fact for each member of a group whose template has a kind, recorded at `now`;
+    answers how many, and the persons whose colour they can change: those whose new fact
+    can colour them, and those who already had such a fact (for everyone else a negative
+    test changes nothing, which spares recomputing a city after a round of screening).
+
+    `members` are (key, person id, occurred at, region path) rows, or on PostgreSQL a
+    `MembersStatement`. Like `record_facts_in_bulk`, for callers who checked the actor's
+    right to cause these facts (a lab's results); they bring the statuses up to date.
+    """
+    if isinstance(members, MembersStatement):
+        return _member_facts_in_database(actor, source, templates, members, now)
+    ids = iter(time_ordered_ids(len(members)))
+    recorded_at = now.isoformat() if connection.vendor == "postgresql" else now
+    rows = []
+    for key, person_id, occurred_at, path in members:
+        fact = templates[key]
+        if fact.kind:
+            rows.append(
+                (next(ids), person_id, path, fact.kind, occurred_at, recorded_at, fact.outcome,
+                 fact.variant, fact.source_ref, JSONText(fact.details))
+            )  # fmt: skip
+    # In the order of the index on (person, time): one pass over it, not a scatter.
+    rows.sort(key=itemgetter(1))
+    risky = {row[1] for row in rows if _can_colour(row[3], row[6])}
+    quiet = [row[1] for row in rows if row[1] not in risky]
+    for start in range(0, len(quiet), 10_000):
+        part = quiet[start : start + 10_000]
+        risky.update(
+            str(pk)
+            for pk in Fact.objects.filter(among("person_id", part, kind="uuid"))
+            .filter(CAN_COLOUR)
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+    written = record_facts_in_bulk(actor=actor, source=source, rows=rows, authorised=True)
+    return written, risky
+
+
+# A fact that can colour a person, as recompute.RISK and the partial index fact_risk say.
+CAN_COLOUR = ~Q(kind__in=[FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION]) | Q(
+    outcome="positive"
+)
+
+
+def _can_colour(kind: str, outcome: str) -> bool:
+    """Whether a fact can colour a person, as CAN_COLOUR."""
+    return kind not in (FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION) or outcome == "positive"
+
+
+# The members' facts in one statement: inserted from the members' rows, with ids made of a
+# time-ordered prefix and a counter (core.bulk.time_ordered_ids), in the order rows are
+# inserted. The final SELECT sees the database as it was before the statement: a member with
+# a colouring fact had one already.
+MEMBER_FACTS_SQL = f"""
+WITH members AS ({{members}}),
+t AS (
+    SELECT * FROM unnest(
+        %(t_key)s::text[], %(t_kind)s::text[], %(t_outcome)s::text[], %(t_variant)s::text[],
+        %(t_ref)s::text[], %(t_details)s::text[]
+    ) AS t(key, kind, outcome, variant, ref, details)
+), joined AS (
+    SELECT m.person_id, m.region_path, m.occurred_at, t.kind, t.outcome, t.variant, t.ref,
+        t.details
+    FROM members AS m JOIN t ON t.key = m.key WHERE t.kind <> ''
+), facts AS (
+    INSERT INTO {Fact._meta.db_table} (id, person_id, region_path, kind, occurred_at,
+        recorded_at, outcome, variant, retracts_id, source, source_ref, actor_id, actor_name,
+        details)
+    SELECT (%(f_prefix)s || lpad(to_hex(%(f_start)s + row_number() OVER w), 12, '0'))::uuid,
+        person_id, region_path, kind, occurred_at, %(f_now)s, outcome, variant, NULL,
+        %(f_source)s, ref, %(f_actor_id)s, %(f_actor_name)s, details::jsonb
+    FROM joined
+    WINDOW w AS (ORDER BY person_id, occurred_at)
+    ORDER BY person_id, occurred_at
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM facts), array(
+    SELECT DISTINCT j.person_id::text FROM joined AS j
+    WHERE NOT (j.kind IN ('{FactKind.TEST_RESULT.value}', '{FactKind.HEALTH_DECLARATION.value}'))
+        OR j.outcome = 'positive'
+        OR EXISTS (
+            SELECT 1 FROM {Fact._meta.db_table} AS f
+            WHERE f.person_id = j.person_id AND {recompute.RISK}
+        )
+)
+"""
+
+
+def _member_facts_in_database(actor, source, templates, members: MembersStatement, now):
+    who = actor_fields(actor)
+    first = time_ordered_ids(1)[0]
+    keys = list(templates)
+    params = members.params | {
+        "t_key": keys,
+        "t_kind": [templates[key].kind for key in keys],
+        "t_outcome": [templates[key].outcome for key in keys],
+        "t_variant": [templates[key].variant for key in keys],
+        "t_ref": [templates[key].source_ref for key in keys],
+        "t_details": [templates[key].details for key in keys],
+        "f_prefix": first[:24],
+        "f_start": int(first[24:], 16),
+        "f_now": now,
+        "f_source": source,
+        "f_actor_id": str(who["actor"].pk) if who["actor"] is not None else None,
+        "f_actor_name": who["actor_name"],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(MEMBER_FACTS_SQL.replace("{members}", members.sql), params)
+        written, persons = cursor.fetchone()
+    return written, set(persons)
 
 
 def retract_fact(

@@ -25,7 +25,6 @@ import json
 import math
 import uuid
 from dataclasses import dataclass
-from operator import itemgetter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,7 +32,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangyi.core.bulk import JSONText, time_ordered_ids
 from fangyi.core.paths import under
 from fangyi.core.permissions import (
     CHANGE,
@@ -48,7 +46,7 @@ from fangyi.core.sql import among
 from fangyi.fieldwork.models import TaskKind
 from fangyi.fieldwork.services import TaskInput, create_tasks
 from fangyi.health import services as health
-from fangyi.health.models import Fact, FactKind, TestOutcome, TubeKind
+from fangyi.health.models import FactKind, TestOutcome, TubeKind
 from fangyi.people.models import Person
 
 from . import tubes as tubes_service
@@ -69,9 +67,6 @@ CHUNK = 5000
 LIST_ORDER = ("-opened_at", "-id")
 # fieldwork's Task.source_ref.
 MAX_REF = 64
-# A fact that can colour someone: mirrors the partial index health_fact.fact_risk (and
-# health.recompute.RISK). Only persons with one can have their colour changed by a negative.
-RISK = ~Q(kind__in=[FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION]) | Q(outcome="positive")
 
 
 def lab_tubes(user, action: str = VIEW):
@@ -353,17 +348,6 @@ def write_results(
     return counts
 
 
-def _at_risk(person_ids: list[str]) -> set[str]:
-    """Those of the persons with a fact that colours them."""
-    found = (
-        Fact.objects.filter(among("person_id", person_ids, kind="uuid"))
-        .filter(RISK)
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
-    return {str(pk) for pk in found}
-
-
 def _task_ref(barcode: str, person_id: str) -> str:
     """(tube, person), in fieldwork's 64 characters: a 32-character barcode leaves the
     person's id 31 hex digits, still unique among a tube's members."""
@@ -373,26 +357,22 @@ def _task_ref(barcode: str, person_id: str) -> str:
     return f"{barcode}:{uuid.UUID(person_id).hex[: MAX_REF - len(barcode) - 1]}"
 
 
-class _FactTemplate:
-    """What the facts of one tube's members share, encoded once for all of them (no fact for
-    an invalid tube: `kind` is empty). Barcodes, codes and numbers need no escaping: the JSON
-    is written as it is."""
-
-    __slots__ = ("barcode", "details", "kind", "outcome", "result", "variant")
-
-    def __init__(self, tube: Tube, item: ResultInput):
-        self.result, self.barcode = item.result, tube.barcode
-        self.kind = self.outcome = self.variant = ""
-        if item.result == TestOutcome.POSITIVE and tube.kind == TubeKind.POOLED:
-            self.kind = FactKind.POOLED_POSITIVE.value
-        elif item.result != TestOutcome.INVALID:
-            self.kind, self.outcome, self.variant = (
-                FactKind.TEST_RESULT.value,
-                item.result,
-                tube.kind,
-            )
-        ct = "" if item.ct_value is None else f', "ct": {json.dumps(float(item.ct_value))}'
-        self.details = JSONText(f'{{"tube": "{tube.barcode}"{ct}}}')
+def _fact_template(tube: Tube, item: ResultInput) -> health.FactTemplate:
+    """What the facts of one tube's members share (no fact for an invalid tube: the kind is
+    empty). Barcodes and numbers need no escaping: the JSON is written as it is."""
+    kind = outcome = variant = ""
+    if item.result == TestOutcome.POSITIVE and tube.kind == TubeKind.POOLED:
+        kind = FactKind.POOLED_POSITIVE.value
+    elif item.result != TestOutcome.INVALID:
+        kind, outcome, variant = FactKind.TEST_RESULT.value, item.result, tube.kind
+    ct = "" if item.ct_value is None else f', "ct": {json.dumps(float(item.ct_value))}'
+    return health.FactTemplate(
+        kind=kind,
+        outcome=outcome,
+        variant=variant,
+        source_ref=tube.barcode,
+        details=f'{{"tube": "{tube.barcode}"{ct}}}',
+    )
 
 
 def _write(actor, planned: list[tuple[Tube, ResultInput]], now, counts: ResultCounts) -> None:
@@ -404,15 +384,14 @@ def _write(actor, planned: list[tuple[Tube, ResultInput]], now, counts: ResultCo
     for chunk in chunks(planned, CHUNK):
         templates = _store_tube_results(actor, chunk, now, counts)
         members = tubes_service.copy_results_to_samples(
-            {tube_id: template.result for tube_id, template in templates.items()}
+            {tube_id: item.result for tube_id, (_tube, item) in _by_id(chunk).items()}
         )
-        facts, negatives = _member_facts(templates, members, now)
-        counts.facts += health.record_facts_in_bulk(
-            actor=actor, source=FACT_SOURCE, rows=facts, authorised=True
+        facts, colour_may_change = health.record_member_facts(
+            actor=actor, source=FACT_SOURCE, templates=templates, members=members, now=now
         )
-        for part in chunks(negatives, 10_000):
-            recompute.update(_at_risk(part))
-        _follow_ups(templates, members, retests, resamples, recompute)
+        counts.facts += facts
+        recompute.update(colour_may_change)
+        _follow_ups(chunk, retests, resamples)
     counts.resulted = len(planned)
     counts.tasks = _create_tasks(actor, retests, resamples, now)
     counts.recomputed = len(recompute)
@@ -420,16 +399,20 @@ def _write(actor, planned: list[tuple[Tube, ResultInput]], now, counts: ResultCo
         health.schedule_for_persons(sorted(recompute))
 
 
+def _by_id(chunk: list[tuple[Tube, ResultInput]]) -> dict[str, tuple[Tube, ResultInput]]:
+    return {str(tube.pk): (tube, item) for tube, item in chunk}
+
+
 def _store_tube_results(
     actor, chunk: list[tuple[Tube, ResultInput]], now, counts: ResultCounts
-) -> dict[str, "_FactTemplate"]:
+) -> dict[str, health.FactTemplate]:
     """The tubes' results, through screening's tube writer; answers their members' fact
     templates by tube id."""
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     results = []
-    templates: dict[str, _FactTemplate] = {}
+    templates: dict[str, health.FactTemplate] = {}
     for tube, item in chunk:
-        template = templates[str(tube.pk)] = _FactTemplate(tube, item)
+        template = templates[str(tube.pk)] = _fact_template(tube, item)
         setattr(counts, item.result, getattr(counts, item.result) + 1)
         results.append(
             tubes_service.TubeResult(
@@ -446,50 +429,21 @@ def _store_tube_results(
     return templates
 
 
-def _member_facts(templates: dict[str, "_FactTemplate"], members, now) -> tuple[list, list]:
-    """A fact row per member of a tube that gives one, in health's bulk column order and in
-    person order; and the members of negative tubes, whose colour a negative changes only if
-    they have a fact that colours them."""
-    ids = iter(time_ordered_ids(len(members)))
-    # The same for every row: as text once, not converted per row.
-    recorded_at = now.isoformat()
-    rows = []
-    negatives: list[str] = []
-    for tube_id, person_id, sampled_at, path in members:
-        fact = templates[tube_id]
-        if not fact.kind:
-            continue
-        if fact.result == TestOutcome.NEGATIVE:
-            negatives.append(person_id)
-        rows.append(
-            (
-                next(ids),
-                person_id,
-                path,
-                fact.kind,
-                sampled_at,
-                recorded_at,
-                fact.outcome,
-                fact.variant,
-                fact.barcode,
-                fact.details,
-            )
-        )
-    rows.sort(key=itemgetter(1))
-    return rows, negatives
-
-
-def _follow_ups(templates, members, retests, resamples, recompute) -> None:
-    """Members of positive tubes are recomputed, and those of pooled ones retested; members
-    of invalid tubes are sampled again."""
-    for tube_id, person_id, _sampled_at, _path in members:
-        fact = templates[tube_id]
-        if fact.result == TestOutcome.INVALID:
-            resamples.append((fact.barcode, person_id))
-        elif fact.result == TestOutcome.POSITIVE:
-            recompute.add(person_id)
-            if fact.kind == FactKind.POOLED_POSITIVE:
-                retests.append((fact.barcode, person_id))
+def _follow_ups(chunk: list[tuple[Tube, ResultInput]], retests, resamples) -> None:
+    """Members of positive pooled tubes are retested one by one; members of invalid tubes
+    are sampled again. Such tubes are few: their members are read again here."""
+    special = {
+        tube_id: entry
+        for tube_id, entry in _by_id(chunk).items()
+        if entry[1].result == TestOutcome.INVALID
+        or (entry[1].result == TestOutcome.POSITIVE and entry[0].kind == TubeKind.POOLED)
+    }
+    if not special:
+        return
+    for tube_id, person_id, _sampled_at, _path in tubes_service.members(list(special)):
+        tube, item = special[tube_id]
+        pairs = resamples if item.result == TestOutcome.INVALID else retests
+        pairs.append((tube.barcode, person_id))
 
 
 def _create_tasks(actor, retests, resamples, now) -> int:

@@ -16,6 +16,7 @@ from fangyi.core.audit import BulkChanges
 from fangyi.core.bulk import JSONText
 from fangyi.core.models import ObjectChange
 from fangyi.core.sql import among
+from fangyi.health.services import MembersStatement
 
 from .models import Sample, Tube, TubeState
 
@@ -145,25 +146,25 @@ def _update_tubes(results: list[TubeResult], now: datetime.datetime) -> None:
     )
 
 
-def copy_results_to_samples(results: dict[str, str]) -> list[tuple[str, str, object, str]]:
-    """Copies each tube's result (by tube id) to its samples, which coverage counts alone;
-    answers the members as (tube id, person id, sampled at, region path), ids as text. On
-    PostgreSQL one statement, the swab time as ISO text, ready for COPY."""
-    if not results:
-        return []
+def copy_results_to_samples(results: dict[str, str]) -> "list[tuple] | MembersStatement":
+    """Copies each tube's result (by tube id) to its samples, which coverage counts alone.
+
+    Answers the members as (tube id, person id, sampled at, region path) rows, ids as text;
+    on PostgreSQL the copying statement itself, which answers those rows and which the
+    members' facts run inside their own (health.services.record_member_facts), so that a
+    round's million members never pass through Python.
+    """
     if _postgres():
-        tube_ids = list(results)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE screening_sample AS s SET result = v.result "
-                "FROM unnest(%s::uuid[], %s::text[]) AS v(tube_id, result) "
-                # The array again: the planner walks the (tube, person) index for it, where
-                # the join alone would hash every sample of the table.
-                "WHERE s.tube_id = v.tube_id AND s.tube_id = ANY(%s::uuid[]) "
-                "RETURNING s.tube_id::text, s.person_id::text, s.sampled_at::text, s.region_path",
-                [tube_ids, list(results.values()), tube_ids],
-            )
-            return cursor.fetchall()
+        return MembersStatement(
+            "UPDATE screening_sample AS s SET result = v.result "
+            "FROM unnest(%(s_tube)s::uuid[], %(s_result)s::text[]) AS v(tube_id, result) "
+            # The array again: the planner walks the (tube, person) index for it, where the
+            # join alone would hash every sample of the table.
+            "WHERE s.tube_id = v.tube_id AND s.tube_id = ANY(%(s_tube)s::uuid[]) "
+            "RETURNING s.tube_id::text AS key, s.person_id, s.sampled_at AS occurred_at, "
+            "s.region_path",
+            {"s_tube": list(results), "s_result": list(results.values())},
+        )
     by_result: dict[str, list[str]] = {}
     for tube_id, result in results.items():
         by_result.setdefault(result, []).append(tube_id)
