@@ -80,8 +80,9 @@ from fangyi.health import services as health  # noqa: E402
 from fangyi.health.models import Fact, Status  # noqa: E402
 from fangyi.ledgers import services as ledgers  # noqa: E402
 from fangyi.people.models import Person  # noqa: E402
-from fangyi.screening import lab, services, tubes  # noqa: E402
+from fangyi.screening.lab import services as lab  # noqa: E402
 from fangyi.screening.models import Campaign, Sample, Tube  # noqa: E402
+from fangyi.screening.sampling import batches, tubes  # noqa: E402
 
 GOAL_SECONDS = 60.0
 # The run's request id follows, so a run that died can be cleaned up by the next.
@@ -170,7 +171,7 @@ def setup(admin, tubes: int, request_id: str) -> dict:
     started = time.perf_counter()
     for start in range(0, len(groups), SETUP_BATCH):
         items = [
-            services.SampleInput(
+            batches.SampleInput(
                 tube=f"{PREFIX}{number:07d}",
                 persons=[pk for pk, _path in members],
                 site=next(s for s in sites if members[0][1].startswith(s.region_path)),
@@ -178,7 +179,7 @@ def setup(admin, tubes: int, request_id: str) -> dict:
             )
             for number, members in enumerate(groups[start : start + SETUP_BATCH], start=start)
         ]
-        services.record_samples(actor=admin, items=items)
+        batches.record_samples(actor=admin, items=items)
         if start // SETUP_BATCH % 20 == 19:
             print(f"  setup: {start + SETUP_BATCH:,} tubes", file=sys.stderr)
     seconds = time.perf_counter() - started

@@ -12,7 +12,7 @@ from fangyi.core.models import ObjectChange
 from fangyi.health import services as health
 from fangyi.health.models import Fact
 from fangyi.ledgers import services as ledgers
-from fangyi.screening import lab
+from fangyi.screening.lab import services as lab
 from tests.api.conftest import client_for, send
 from tests.ledgers.conftest import write_csv
 from tests.portal.conftest import as_resident, post

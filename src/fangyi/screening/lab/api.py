@@ -21,9 +21,8 @@ from fangyi.core.api import page_of
 from fangyi.core.permissions import LAB_TUBE, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.health.models import TestOutcome
-
-from . import lab
-from .models import TubeState
+from fangyi.screening.lab import services as lab
+from fangyi.screening.models import TubeState
 
 router = Router(tags=["screening"])
 

@@ -20,9 +20,8 @@ from fangyi.core.forms import BootstrapForm
 from fangyi.core.permissions import CHANGE, LAB_TUBE, VIEW, can
 from fangyi.core.views import cursor_page
 from fangyi.health.models import TestOutcome
-
-from . import lab
-from .models import TubeState
+from fangyi.screening.lab import services as lab
+from fangyi.screening.models import TubeState
 
 BARCODE_ATTRS = {
     "autocomplete": "off",

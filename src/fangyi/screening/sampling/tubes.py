@@ -17,8 +17,7 @@ from fangyi.core.bulk import JSONText
 from fangyi.core.models import ObjectChange
 from fangyi.core.sql import among
 from fangyi.health.services import MembersStatement
-
-from .models import Sample, Tube, TubeState
+from fangyi.screening.models import Sample, Tube, TubeState
 
 TUBE_TYPE = Tube._meta.label_lower
 TUBE_RESULT_FIELDS = [

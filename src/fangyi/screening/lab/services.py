@@ -48,10 +48,9 @@ from fangyi.fieldwork.services import TaskInput, create_tasks
 from fangyi.health import services as health
 from fangyi.health.models import FactKind, TestOutcome, TubeKind
 from fangyi.people.models import Person
-
-from . import tubes as tubes_service
-from .models import Tube, TubeState
-from .services import CLOCK_SKEW, BatchErrors, bad_barcode, chunks, clean_barcode
+from fangyi.screening.common import CLOCK_SKEW, BatchErrors, bad_barcode, chunks, clean_barcode
+from fangyi.screening.models import Tube, TubeState
+from fangyi.screening.sampling import tubes as tubes_service
 
 MAX_CT = 50.0
 FACT_SOURCE = "lab"
