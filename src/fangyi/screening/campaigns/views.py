@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
 from fangyi.core.pagination import InvalidCursor, keyset_page
-from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, VIEW, can
+from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, VIEW, can, require
 from fangyi.core.views import cursor_page, in_region_filter
 from fangyi.screening.campaigns import figures
 from fangyi.screening.campaigns import services as campaign_services
@@ -59,8 +59,7 @@ def _campaigns(user):
 @login_required
 def campaign_list(request):
     user = request.user
-    if not can(user, CAMPAIGN, VIEW):
-        raise PermissionDenied
+    require(user, CAMPAIGN, VIEW)
     form = CampaignFilterForm(request.GET)
     form.is_valid()
     campaigns, _region = in_region_filter(request, form, _campaigns(user))
@@ -88,8 +87,7 @@ def campaign_list(request):
 @login_required
 def campaign_create(request):
     user = request.user
-    if not can(user, CAMPAIGN, ADD):
-        raise PermissionDenied
+    require(user, CAMPAIGN, ADD)
     form = CampaignForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -248,8 +246,7 @@ def round_add(request, pk):
 @require_POST
 def site_add(request, pk):
     campaign = _visible_campaign(request, pk)
-    if not can(request.user, CAMPAIGN, CHANGE):
-        raise PermissionDenied
+    require(request.user, CAMPAIGN, CHANGE)
     form = SiteForm(request.POST, user=request.user, campaign=campaign)
     if form.is_valid():
         data = form.cleaned_data
@@ -277,8 +274,7 @@ def site_assign(request, pk):
     site = get_object_or_404(
         SamplingSite.objects.restrict(request.user, VIEW).select_related("campaign"), pk=pk
     )
-    if not can(request.user, CAMPAIGN, CHANGE, site.region_path):
-        raise PermissionDenied
+    require(request.user, CAMPAIGN, CHANGE, site.region_path)
     campaign = _visible_campaign(request, site.campaign_id)
     form = AssignSamplersForm(
         request.POST,
@@ -303,8 +299,7 @@ def site_assign(request, pk):
 @require_POST
 def exemption_add(request, pk):
     campaign = _visible_campaign(request, pk)
-    if not can(request.user, CAMPAIGN, CHANGE):
-        raise PermissionDenied
+    require(request.user, CAMPAIGN, CHANGE)
     form = ExemptionForm(
         request.POST, user=request.user, campaign=campaign, rounds=list(campaign.rounds.all())
     )

@@ -51,6 +51,7 @@ from fangyi.core.permissions import (
     VIEW,
     can,
     minimal_paths,
+    require,
     scope_paths,
 )
 from fangyi.fieldwork.models import TaskKind
@@ -143,8 +144,7 @@ def top_paths(round: Round, user) -> list[str]:
 def check_region(round: Round, user, region: Region) -> None:
     """PermissionDenied unless the user may see the round's coverage of this region; a region
     the campaign does not reach is a ValidationError."""
-    if not can(user, CAMPAIGN, VIEW, region.path):
-        raise PermissionDenied(_("您没有查看该区域筛查情况的权限。"))
+    require(user, CAMPAIGN, VIEW, region.path)
     if not _overlaps(region.path, common.area_paths(round.campaign)):
         raise ValidationError({"region": [_("该区域不在本次筛查的范围内。")]})
 

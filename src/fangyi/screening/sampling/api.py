@@ -10,13 +10,13 @@ tubes; an error names the item (`samples.3.persons.2`), and the whole batch is r
 import datetime
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.masking import mask_name
-from fangyi.core.permissions import ADD, SAMPLE, VIEW, can
+from fangyi.core.permissions import ADD, SAMPLE, VIEW, require
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, Text
 from fangyi.people.models import Person
 from fangyi.screening import common
@@ -57,8 +57,7 @@ class SampleCounts(Schema):
 def upload_samples(request, payload: SampleBatch):
     """Stores a sampling device's tubes; samples already stored are counted, not refused."""
     user = request.auth
-    if not can(user, SAMPLE, ADD):
-        raise PermissionDenied(_("您没有上传采样记录的权限。"))
+    require(user, SAMPLE, ADD)
     wanted = {item.site for item in payload.samples}
     sites = SamplingSite.objects.restrict(user, VIEW).in_bulk(wanted)
     errors = {

@@ -11,7 +11,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from fangyi.core import audit
 from fangyi.core.bulk import JSONText, TableWriter, time_ordered_ids
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import ADD, SAMPLE, can
+from fangyi.core.permissions import ADD, SAMPLE, require
 from fangyi.core.sql import among
 from fangyi.health.models import TubeKind
 from fangyi.people.models import Person
@@ -115,8 +115,7 @@ def record_samples(
     sample, with the item's pool size or the campaign's default, and closed once full; its
     round is the one whose window holds the swab's time.
     """
-    if not can(actor, SAMPLE, ADD):
-        raise PermissionDenied(_("您没有上传采样记录的权限。"))
+    require(actor, SAMPLE, ADD)
     now = now or timezone.now()
     errors = BatchErrors()
     sites = {item.site.pk: item.site for item in items}
@@ -137,6 +136,28 @@ def record_samples(
     for found in Round.objects.filter(campaign_id__in=list(campaign_ids)):
         rounds[found.campaign_id].append(found)
 
+    plans, wanted = _plan_items(items, refusals, campaigns, rounds, errors, now)
+    errors.check()
+
+    paths: dict = {}
+    for chunk in chunks(wanted):
+        paths.update(Person.objects.filter(among("pk", chunk)).values_list("pk", "region_path"))
+
+    try:
+        with transaction.atomic():
+            received, written = _write_samples(actor, items, plans, paths, areas, errors, now)
+    # COPY reports the driver's own error, which Django has not translated.
+    except (IntegrityError, connection.Database.IntegrityError) as exc:
+        # A second device, or a resend racing the first upload, wrote some of these meanwhile.
+        raise ValidationError(
+            {"samples": [_("有采样记录同时被提交，请重新提交本批（已保存的不会重复记录）。")]}
+        ) from exc
+    return received, written
+
+
+def _plan_items(items, refusals, campaigns, rounds, errors: BatchErrors, now):
+    """Each item checked alone and put in its tube's plan; answers the plans by barcode and
+    the ids of every person named."""
     plans: dict[str, _TubePlan] = {}
     wanted: set = set()
     for index, item in enumerate(items):
@@ -186,25 +207,24 @@ def record_samples(
                 errors.add(f"{index}.persons.{position}", _("同一居民在此项中重复。"))
             seen.add(person_id)
             wanted.add(person_id)
-    errors.check()
-
-    paths: dict = {}
-    for chunk in chunks(wanted):
-        paths.update(Person.objects.filter(among("pk", chunk)).values_list("pk", "region_path"))
-
-    try:
-        with transaction.atomic():
-            received, written = _write_samples(actor, items, plans, paths, areas, errors, now)
-    # COPY reports the driver's own error, which Django has not translated.
-    except (IntegrityError, connection.Database.IntegrityError) as exc:
-        # A second device, or a resend racing the first upload, wrote some of these meanwhile.
-        raise ValidationError(
-            {"samples": [_("有采样记录同时被提交，请重新提交本批（已保存的不会重复记录）。")]}
-        ) from exc
-    return received, written
+    return plans, wanted
 
 
 def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int, int]:
+    """The batch's checks that need the database, then its rows; answers (received, new)."""
+    _lock_existing_tubes(plans, errors)
+    received = _plan_members(items, plans, paths, areas, errors)
+    _refuse_members_of_other_open_tubes(items, plans, errors)
+    rows = _BatchRows(actor, now, sum(len(plan.new) + 1 for plan in plans.values()))
+    for plan in plans.values():
+        if plan.new:
+            rows.add(plan)
+    return received, rows.write()
+
+
+def _lock_existing_tubes(plans: dict[str, _TubePlan], errors: BatchErrors) -> None:
+    """The batch's tubes already stored, locked, with their members; refuses a barcode that
+    belongs to another site or round."""
     existing: dict[str, Tube] = {}
     for chunk in chunks(plans):
         existing.update(
@@ -226,6 +246,10 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
         ):
             by_tube[tube_id].members.add(person_id)
 
+
+def _plan_members(items, plans, paths, areas, errors: BatchErrors) -> int:
+    """Who goes into which tube, checked against the campaign's area, the tube's size and
+    state, and the batch itself; answers how many persons the batch named."""
     received = 0
     round_of_person: dict = {}
     for index, item in enumerate(items):
@@ -261,8 +285,11 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
                 _("超出该试管的混采人数（%(size)d 人）。") % {"size": plan.pool_size},
             )
     errors.check()
+    return received
 
-    # Persons already in another open tube of the same round.
+
+def _refuse_members_of_other_open_tubes(items, plans, errors: BatchErrors) -> None:
+    """Persons already in another open tube of the same round."""
     fresh = [(plan, person_id) for plan in plans.values() for person_id in plan.new]
     busy: dict = {}
     round_ids = {plan.round.pk for plan, _person in fresh}
@@ -286,124 +313,120 @@ def _write_samples(actor, items, plans, paths, areas, errors, now) -> tuple[int,
                     )
         errors.check()
 
-    # A batch is mostly new rows: tubes, samples and their audit rows are written as tuples
-    # through COPY (core.bulk), skipping model instances, which cost more than the writing.
-    # The audit keeps one row per tube and batch, listing whom it took and when: a row per
-    # swab doubled what the batch wrote, and the sample rows themselves name their sampler.
-    opened_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    # Time-ordered ids, taken in the order rows are written: they append to the primary-key
-    # indexes instead of landing on random pages of them.
-    ids = iter(time_ordered_ids(sum(len(plan.new) for plan in plans.values()) + len(plans)))
-    tubes: list[tuple] = []
-    changes = audit.BulkChanges(actor=actor, time=now)
-    closing: list[tuple] = []
-    samples: list[tuple] = []
-    for plan in plans.values():
-        if not plan.new:
-            continue
+
+class _BatchRows:
+    """The batch's new rows: tubes, samples and their audit rows, written as tuples through
+    core.bulk (COPY on PostgreSQL), skipping model instances, which cost more than the
+    writing. The audit keeps one row per tube and batch, listing whom it took and when: a
+    row per swab doubled what the batch wrote, and the sample rows themselves name their
+    sampler."""
+
+    def __init__(self, actor, now, ids_needed: int):
+        self.actor, self.now = actor, now
+        # Time-ordered ids, taken in the order rows are written: they append to the
+        # primary-key indexes instead of landing on random pages of them.
+        self.ids = iter(time_ordered_ids(ids_needed))
+        self.opened_by_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+        self.tubes: list[tuple] = []
+        self.samples: list[tuple] = []
+        self.closing: list[tuple] = []
+        self.changes = audit.BulkChanges(actor=actor, time=now)
+
+    def add(self, plan: _TubePlan) -> None:
         full = len(plan.members) + len(plan.new) == plan.pool_size
-        in_open_tube = not full
-        round_id, site_id = plan.round.pk, plan.site.pk
+        ids = self.ids
         tube_id = next(ids) if plan.tube is None else str(plan.tube.pk)
+        round_id, site_id = plan.round.pk, plan.site.pk
         taken = []
         for person_id, (sampled_at, path) in plan.new.items():
-            samples.append(
-                (
-                    next(ids),
-                    tube_id,
-                    person_id,
-                    round_id,
-                    site_id,
-                    sampled_at,
-                    path,
-                    in_open_tube,
-                )
+            self.samples.append(
+                (next(ids), tube_id, person_id, round_id, site_id, sampled_at, path, not full)
             )
             taken.append(f'["{person_id}", "{sampled_at.isoformat()}"]')
         # Ids and times need no escaping: the JSON is written as it is.
         taken_json = "[" + ", ".join(taken) + "]"
         if plan.tube is None:
-            state = TubeState.CLOSED if full else TubeState.OPEN
-            kind = TubeKind.SINGLE if plan.pool_size == 1 else TubeKind.POOLED
-            tubes.append(
-                (
-                    tube_id,
-                    plan.barcode,
-                    round_id,
-                    site_id,
-                    plan.pool_size,
-                    kind,
-                    state,
-                    plan.first_at,
-                    plan.last_at if full else None,
-                    plan.site.region_path,
-                )
-            )
-            after = (
-                f'{{"barcode": {json.dumps(plan.barcode)}, "round": "{round_id}", '
-                f'"site": "{site_id}", "pool_size": {plan.pool_size}, '
-                f'"kind": "{kind.value}", "state": "{state.value}", "samples": {taken_json}}}'
-            )
-            changes.add(
-                object_type=TUBE_TYPE,
-                object_id=tube_id,
-                object_repr=plan.barcode,
-                region_path=plan.site.region_path,
-                action=ObjectChange.CREATE,
-                before=None,
-                after=JSONText(after),
-            )
-        else:
-            if full:
-                closing.append((plan.tube, plan.last_at))
-            changes.add(
-                object_type=TUBE_TYPE,
-                object_id=plan.tube.pk,
-                object_repr=plan.barcode,
-                region_path=plan.tube.region_path,
-                action=ObjectChange.UPDATE,
-                before=None,
-                after=JSONText(f'{{"samples_added": {taken_json}}}'),
-            )
+            self._new_tube(plan, tube_id, full, taken_json)
+            return
+        if full:
+            self.closing.append((plan.tube, plan.last_at))
+        self.changes.add(
+            object_type=TUBE_TYPE,
+            object_id=plan.tube.pk,
+            object_repr=plan.barcode,
+            region_path=plan.tube.region_path,
+            action=ObjectChange.UPDATE,
+            before=None,
+            after=JSONText(f'{{"samples_added": {taken_json}}}'),
+        )
 
-    TableWriter(
-        Tube,
-        [
-            "id",
-            "barcode",
-            "round_id",
-            "site_id",
-            "pool_size",
-            "kind",
-            "state",
-            "opened_at",
-            "closed_at",
-            "region_path",
-        ],
-        {
-            "opened_by_id": opened_by_id,
-            "received_at": None,
-            "received_by_id": None,
-            "result": "",
-            "ct_value": None,
-            "tested_at": None,
-            "resulted_at": None,
-        },
-    ).write(tubes)
-    TableWriter(
-        Sample,
-        [
-            "id",
-            "tube_id",
-            "person_id",
-            "round_id",
-            "site_id",
-            "sampled_at",
-            "region_path",
-            "in_open_tube",
-        ],
-        {"sampler_id": opened_by_id, "result": ""},
-    ).write(samples)
-    changes.flush()
-    _close_filled(actor, closing, now)
-    return received, len(samples)
+    def _new_tube(self, plan: _TubePlan, tube_id: str, full: bool, taken_json: str) -> None:
+        round_id, site_id = plan.round.pk, plan.site.pk
+        state = TubeState.CLOSED if full else TubeState.OPEN
+        kind = TubeKind.SINGLE if plan.pool_size == 1 else TubeKind.POOLED
+        self.tubes.append(
+            (tube_id, plan.barcode, round_id, site_id, plan.pool_size, kind, state,
+             plan.first_at, plan.last_at if full else None, plan.site.region_path)
+        )  # fmt: skip
+        after = (
+            f'{{"barcode": {json.dumps(plan.barcode)}, "round": "{round_id}", '
+            f'"site": "{site_id}", "pool_size": {plan.pool_size}, '
+            f'"kind": "{kind.value}", "state": "{state.value}", "samples": {taken_json}}}'
+        )
+        self.changes.add(
+            object_type=TUBE_TYPE,
+            object_id=tube_id,
+            object_repr=plan.barcode,
+            region_path=plan.site.region_path,
+            action=ObjectChange.CREATE,
+            before=None,
+            after=JSONText(after),
+        )
+
+    def write(self) -> int:
+        """Writes the rows; answers how many samples."""
+        opened_by_id, tubes, samples, changes, closing = (
+            self.opened_by_id, self.tubes, self.samples, self.changes, self.closing
+        )  # fmt: skip
+        actor, now = self.actor, self.now
+        TableWriter(
+            Tube,
+            [
+                "id",
+                "barcode",
+                "round_id",
+                "site_id",
+                "pool_size",
+                "kind",
+                "state",
+                "opened_at",
+                "closed_at",
+                "region_path",
+            ],
+            {
+                "opened_by_id": opened_by_id,
+                "received_at": None,
+                "received_by_id": None,
+                "result": "",
+                "ct_value": None,
+                "tested_at": None,
+                "resulted_at": None,
+            },
+        ).write(tubes)
+        TableWriter(
+            Sample,
+            [
+                "id",
+                "tube_id",
+                "person_id",
+                "round_id",
+                "site_id",
+                "sampled_at",
+                "region_path",
+                "in_open_tube",
+            ],
+            {"sampler_id": opened_by_id, "result": ""},
+        ).write(samples)
+        changes.flush()
+        _close_filled(actor, closing, now)
+        return len(samples)

@@ -9,7 +9,7 @@ people, and close a tube.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangyi.codes.format import PERSON_PREFIX, PLACE_PREFIX
-from fangyi.core.permissions import ADD, SAMPLE, can
+from fangyi.core.permissions import ADD, SAMPLE, require
 from fangyi.screening import common
 from fangyi.screening.common import error_text
 from fangyi.screening.models import SamplingSite, TubeState
@@ -50,8 +50,7 @@ def _my_site(request, raw) -> SamplingSite | None:
 @login_required
 def sampling_screen(request):
     user = request.user
-    if not can(user, SAMPLE, ADD):
-        raise PermissionDenied
+    require(user, SAMPLE, ADD)
     sites = screen.sites_of(user)
     by_id = {str(site.pk): site for site in sites}
     site = by_id.get(request.GET.get("site", ""))
