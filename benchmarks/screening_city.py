@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fangyi.people.models import Person, ResidenceStatus
 from fangyi.regions.models import Level, Region
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 
 
 def city_campaign(
@@ -18,18 +18,18 @@ def city_campaign(
     district (`site_name` after the district's name) that no queue overflows."""
     city = Region.objects.get(level=Level.CITY)
     districts = list(Region.objects.filter(level=Level.DISTRICT).order_by("path"))
-    campaign = services.create_campaign(
+    campaign = campaign_services.create_campaign(
         actor=admin, name=name, regions=[city], default_pool_size=pool_size
     )
     now = timezone.now()
-    screening_round = services.add_round(
+    screening_round = campaign_services.add_round(
         actor=admin,
         campaign=campaign,
         starts_at=now - datetime.timedelta(hours=started_hours_ago),
         deadline=now + datetime.timedelta(hours=24 - started_hours_ago),
     )
     sites = [
-        services.create_site(
+        campaign_services.create_site(
             actor=admin,
             campaign=campaign,
             region=district,

@@ -8,7 +8,7 @@
 The database must hold a city made by `fangyi seed --demo-staff` (1,000,000 residents for
 the issue's figures). Setup, not timed: a campaign over the whole city with one round running
 now and a sampling site per district; every resident present is sampled through
-`services.record_samples` (the batch API's service), ten to a tube in region order, except
+`batches.record_samples` (the batch API's service), ten to a tube in region order, except
 one in twenty, who stay missing, and one in a thousand, who are exempted. Half of the tubes
 get a result, written straight into the tables as the lab's import would leave them: 0.1 %
 of those positive (their members are retested one to a tube, one in ten positive), 0.5 %
@@ -66,8 +66,9 @@ from fangyi.fieldwork.models import Task  # noqa: E402
 from fangyi.health.models import TestOutcome  # noqa: E402
 from fangyi.people.models import Person  # noqa: E402
 from fangyi.regions.models import Level, Region  # noqa: E402
-from fangyi.screening import coverage, services  # noqa: E402
+from fangyi.screening.coverage import services as coverage  # noqa: E402
 from fangyi.screening.models import Campaign, Exemption, Sample, Tube, TubeState  # noqa: E402
+from fangyi.screening.sampling import batches  # noqa: E402
 
 GOALS = {"tree_seconds": 2.0, "missing_list_seconds": 0.2}
 NAME = "基准测试：筛查覆盖"
@@ -115,7 +116,7 @@ def record(admin, sites, people: list, *, prefix: str, sampled_at, size: int = 1
             barcode = f"{prefix}{number:04d}-{index:04d}"
             barcodes.append(barcode)
             items.append(
-                services.SampleInput(
+                batches.SampleInput(
                     tube=barcode,
                     persons=[pk for pk, _path in members],
                     site=site_for(sites, members[0][1]),
@@ -123,7 +124,7 @@ def record(admin, sites, people: list, *, prefix: str, sampled_at, size: int = 1
                     pool_size=size,
                 )
             )
-        services.record_samples(actor=admin, items=items)
+        batches.record_samples(actor=admin, items=items)
     return barcodes
 
 

@@ -31,7 +31,8 @@ the end of each statement instead, so that the figures include what a commit wou
 - API batches: the same results through `screening.lab.record_results` in batches of 10,000
   tubes (`POST /screening/results`'s largest batch), each its own savepoint, with the time
   spent in each step of the writer. On PostgreSQL one statement per 5,000 tubes updates their
-  samples and inserts the facts (lab.MEMBERS_SQL).
+  samples (the statement screening's tube writer gives) and inserts the facts
+  (`health.services.record_member_facts`).
 
 Each figure gives the wall time, this process's CPU time and the database backend's CPU time
 (read from /proc when the database runs on this machine): on a machine that other work keeps
@@ -71,15 +72,17 @@ from screening_city import (  # noqa: E402
 )
 
 from fangyi.accounts.models import User  # noqa: E402
-from fangyi.core.bulk import TableWriter  # noqa: E402
+from fangyi.core.audit import BulkChanges  # noqa: E402
 from fangyi.core.context import acting  # noqa: E402
 from fangyi.core.models import ObjectChange  # noqa: E402
 from fangyi.fieldwork.models import Task  # noqa: E402
+from fangyi.health import services as health  # noqa: E402
 from fangyi.health.models import Fact, Status  # noqa: E402
 from fangyi.ledgers import services as ledgers  # noqa: E402
 from fangyi.people.models import Person  # noqa: E402
-from fangyi.screening import lab, services  # noqa: E402
+from fangyi.screening.lab import services as lab  # noqa: E402
 from fangyi.screening.models import Campaign, Sample, Tube  # noqa: E402
+from fangyi.screening.sampling import batches, tubes  # noqa: E402
 
 GOAL_SECONDS = 60.0
 # The run's request id follows, so a run that died can be cleaned up by the next.
@@ -88,13 +91,13 @@ PREFIX = "LR"
 POOL = 10
 API_BATCH = 10_000
 SETUP_BATCH = 1_000
-# The writer's steps, as lab.py names them, timed by a wrapper in the API-batch run.
+# The writer's steps, as their modules name them, timed by a wrapper in the API-batch run.
 STEPS = {
-    "_update_tubes": "tubes: results (UPDATE … FROM unnest)",
-    "_members_in_database": "samples updated, facts inserted",
-    "_members": "members of positive tubes read (retests, recompute)",
-    "_create_tasks": "retest tasks (fieldwork.create_tasks)",
-    "schedule_for_persons": "statuses recomputed",
+    (tubes, "_update_tubes"): "tubes: results (UPDATE … FROM unnest)",
+    (health, "record_member_facts"): "samples updated, facts inserted",
+    (tubes, "members"): "members of positive tubes read (retests)",
+    (lab, "_create_tasks"): "retest tasks (fieldwork.create_tasks)",
+    (health, "schedule_for_persons"): "statuses recomputed",
 }
 
 
@@ -168,7 +171,7 @@ def setup(admin, tubes: int, request_id: str) -> dict:
     started = time.perf_counter()
     for start in range(0, len(groups), SETUP_BATCH):
         items = [
-            services.SampleInput(
+            batches.SampleInput(
                 tube=f"{PREFIX}{number:07d}",
                 persons=[pk for pk, _path in members],
                 site=next(s for s in sites if members[0][1].startswith(s.region_path)),
@@ -176,7 +179,7 @@ def setup(admin, tubes: int, request_id: str) -> dict:
             )
             for number, members in enumerate(groups[start : start + SETUP_BATCH], start=start)
         ]
-        services.record_samples(actor=admin, items=items)
+        batches.record_samples(actor=admin, items=items)
         if start // SETUP_BATCH % 20 == 19:
             print(f"  setup: {start + SETUP_BATCH:,} tubes", file=sys.stderr)
     seconds = time.perf_counter() - started
@@ -271,7 +274,7 @@ def ledger_import(lab_user, campaign, tubes: int, every: int, tested_at) -> dict
 
 def api_batches(lab_user, campaign, tubes: int, every: int, tested_at) -> dict:
     spent = dict.fromkeys([*STEPS, "copy"], 0.0)
-    originals = {name: getattr(lab, name) for name in STEPS}
+    originals = {step: getattr(*step) for step in STEPS}
 
     def wrap(name, function):
         def step(*args, **kwargs):
@@ -283,18 +286,18 @@ def api_batches(lab_user, campaign, tubes: int, every: int, tested_at) -> dict:
 
         return step
 
-    write = TableWriter.write
+    flush = BulkChanges.flush
 
-    def copy(self, rows):
+    def copy(self):
         started = time.perf_counter()
         try:
-            return write(self, rows)
+            return flush(self)
         finally:
             spent["copy"] += time.perf_counter() - started
 
-    for name, function in originals.items():
-        setattr(lab, name, wrap(name, function))
-    TableWriter.write = copy
+    for (module, name), function in originals.items():
+        setattr(module, name, wrap((module, name), function))
+    BulkChanges.flush = copy
     counts = Counter()
     batches = []
     try:
@@ -315,14 +318,14 @@ def api_batches(lab_user, campaign, tubes: int, every: int, tested_at) -> dict:
                     checks_now()
                 batches.append(time.perf_counter() - before)
     finally:
-        for name, function in originals.items():
-            setattr(lab, name, function)
-        TableWriter.write = write
+        for (module, name), function in originals.items():
+            setattr(module, name, function)
+        BulkChanges.flush = flush
     print(f"  API batches: {clock.figures()}", file=sys.stderr)
-    steps = [{"step": label, "seconds": round(spent[name], 2)} for name, label in STEPS.items()]
+    steps = [{"step": label, "seconds": round(spent[step], 2)} for step, label in STEPS.items()]
     steps.append(
         {
-            "step": "tubes' audit rows (TableWriter.write)",
+            "step": "tubes' audit rows (core.audit.BulkChanges)",
             "seconds": round(spent["copy"], 2),
         }
     )

@@ -48,8 +48,8 @@ from fangyi.accounts.models import User  # noqa: E402
 from fangyi.core.context import acting  # noqa: E402
 from fangyi.core.models import ObjectChange  # noqa: E402
 from fangyi.people.models import Person  # noqa: E402
-from fangyi.screening import services  # noqa: E402
 from fangyi.screening.models import Campaign, Sample, Tube  # noqa: E402
+from fangyi.screening.sampling import services as sampling_services  # noqa: E402
 
 GOAL = {"postgresql": 20_000}
 NAME = "基准测试：样本登记"
@@ -69,7 +69,7 @@ def batch_service(admin, sites, people, *, batch_tubes: int, prefix: str) -> dic
     cpu = time.process_time()
     for number, batch in enumerate(batches):
         items = [
-            services.SampleInput(
+            batches.SampleInput(
                 tube=f"{prefix}{number:04d}-{index:04d}",
                 persons=[pk for pk, _path in members],
                 site=site_for(sites, members[0][1]),
@@ -78,7 +78,7 @@ def batch_service(admin, sites, people, *, batch_tubes: int, prefix: str) -> dic
             for index, members in enumerate(batch)
         ]
         before = time.perf_counter()
-        _received, new = services.record_samples(actor=admin, items=items)
+        _received, new = batches.record_samples(actor=admin, items=items)
         spent.append(time.perf_counter() - before)
         written += new
         if number % 10 == 9:
@@ -100,14 +100,14 @@ def batch_service(admin, sites, people, *, batch_tubes: int, prefix: str) -> dic
 def baseline(admin, current, sites, people, *, prefix: str) -> dict:
     """One request per scan, as a sampler's phone makes them."""
     # People in quarantine go alone in a tube; the baseline fills pools of ten.
-    quarantined = services.in_quarantine([pk for pk, _path in people])
+    quarantined = sampling_services.in_quarantine([pk for pk, _path in people])
     people = [(pk, path) for pk, path in people if pk not in quarantined]
     tubes = [people[start : start + 10] for start in range(0, len(people) - 9, 10)]
     started = time.perf_counter()
     count = 0
     persons = Person.objects.in_bulk([pk for pk, _path in people])
     for index, members in enumerate(tubes):
-        tube = services.open_tube(
+        tube = sampling_services.open_tube(
             actor=admin,
             barcode=f"{prefix}{index:05d}",
             site=site_for(sites, members[0][1]),
@@ -115,7 +115,7 @@ def baseline(admin, current, sites, people, *, prefix: str) -> dict:
             pool_size=10,
         )
         for pk, _path in members:
-            services.add_to_tube(actor=admin, tube=tube, person=persons[pk])
+            sampling_services.add_to_tube(actor=admin, tube=tube, person=persons[pk])
             count += 1
     wall = time.perf_counter() - started
     return {"samples": count, "seconds": round(wall, 2), "samples_per_second": round(count / wall)}

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from tests.factories import staff
 
 
@@ -15,7 +15,7 @@ def sampler(city):
 
 @pytest.fixture
 def campaign(city, officer):
-    return services.create_campaign(
+    return campaign_services.create_campaign(
         actor=officer, name="三坊社区全员核酸", regions=[city.community], default_pool_size=10
     )
 
@@ -23,7 +23,7 @@ def campaign(city, officer):
 @pytest.fixture
 def round_now(campaign, officer):
     now = timezone.now()
-    return services.add_round(
+    return campaign_services.add_round(
         actor=officer,
         campaign=campaign,
         starts_at=now - datetime.timedelta(hours=1),
@@ -33,7 +33,7 @@ def round_now(campaign, officer):
 
 @pytest.fixture
 def site(city, campaign, officer, sampler):
-    return services.create_site(
+    return campaign_services.create_site(
         actor=officer,
         campaign=campaign,
         region=city.grid_a,
@@ -47,11 +47,13 @@ def site(city, campaign, officer, sampler):
 @pytest.fixture
 def grid_a_only(city, officer, sampler) -> SimpleNamespace:
     """A campaign over grid a alone, its running round and a site there for the sampler."""
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    round_ = services.add_round(
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="一网格", regions=[city.grid_a]
+    )
+    round_ = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-5)
     )
-    site = services.create_site(
+    site = campaign_services.create_site(
         actor=officer,
         campaign=campaign,
         region=city.grid_a,

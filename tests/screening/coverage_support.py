@@ -8,8 +8,10 @@ from types import SimpleNamespace
 from django.core.cache import cache
 from django.utils import timezone
 
-from fangyi.screening import coverage, services
+from fangyi.screening.campaigns import services as campaign_services
+from fangyi.screening.coverage import services as coverage
 from fangyi.screening.models import Sample, Tube
+from fangyi.screening.sampling import batches
 from tests.factories import HouseholdFactory, PersonFactory
 
 ELDERLY_BIRTH = datetime.date(1940, 3, 1)
@@ -17,10 +19,10 @@ ELDERLY_BIRTH = datetime.date(1940, 3, 1)
 
 def record(sampler, site, barcode: str, persons, *, minutes_ago: int = 5, pool_size=None) -> None:
     """One tube's samples, as a sampling device uploads them."""
-    services.record_samples(
+    batches.record_samples(
         actor=sampler,
         items=[
-            services.SampleInput(
+            batches.SampleInput(
                 tube=barcode,
                 persons=[person.pk for person in persons],
                 site=site,
@@ -57,7 +59,7 @@ def residents(city, officer, campaign, round) -> SimpleNamespace:
         away=PersonFactory(household=household, name="周四", residence_status="away"),
         exempted=PersonFactory(household=household, name="吴五"),
     )
-    services.exempt_person(
+    campaign_services.exempt_person(
         actor=officer, campaign=campaign, person=more.exempted, reason="住院", round=round
     )
     return more

@@ -4,9 +4,9 @@ import datetime
 
 from django.utils import timezone
 
-from fangyi.screening import services
-from fangyi.screening.lab import ResultInput
+from fangyi.screening.lab.services import ResultInput
 from fangyi.screening.models import Tube
+from fangyi.screening.sampling import batches
 from tests.factories import HouseholdFactory, PersonFactory, staff
 
 
@@ -21,10 +21,10 @@ def ago(**delta) -> datetime.datetime:
 def filled_tube(sampler, site, barcode, persons, *, minutes_ago=30) -> Tube:
     """A tube holding exactly these persons, closed: its pool size is their number (1, 5, 10
     or 20, the sizes a campaign allows by default)."""
-    services.record_samples(
+    batches.record_samples(
         actor=sampler,
         items=[
-            services.SampleInput(
+            batches.SampleInput(
                 tube=barcode,
                 persons=[person.pk for person in persons],
                 site=site,

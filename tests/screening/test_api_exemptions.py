@@ -3,7 +3,7 @@ round or every round; bad input is 4xx."""
 
 import pytest
 
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Exemption
 from tests.api.conftest import client_for, send
 
@@ -46,21 +46,27 @@ def test_an_officer_exempts_and_lists(city, officer, campaign, round_now):
 
 
 def test_grid_staff_see_only_their_residents(city, officer, campaign, worker_a):
-    services.exempt_person(actor=officer, campaign=campaign, person=city.person_a, reason="住院")
-    services.exempt_person(actor=officer, campaign=campaign, person=city.person_b, reason="外出")
+    campaign_services.exempt_person(
+        actor=officer, campaign=campaign, person=city.person_a, reason="住院"
+    )
+    campaign_services.exempt_person(
+        actor=officer, campaign=campaign, person=city.person_b, reason="外出"
+    )
     listed = client_for(worker_a).get(_url(campaign)).json()["items"]
     assert [item["name"] for item in listed] == ["王*明"]
 
 
 def test_refusals(city, officer, campaign, round_now, sampler, worker_a):
     client = client_for(officer)
-    services.exempt_person(actor=officer, campaign=campaign, person=city.person_a, reason="住院")
+    campaign_services.exempt_person(
+        actor=officer, campaign=campaign, person=city.person_a, reason="住院"
+    )
     twice = send(
         client, "post", _url(campaign), {"person": str(city.person_a.pk), "reason": "住院"}
     )
     assert twice.status_code == 422
     assert twice.json()["detail"] == [{"field": "person", "message": "该居民已经免检。"}]
-    other = services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
+    other = campaign_services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
     foreign_round = send(
         client,
         "post",

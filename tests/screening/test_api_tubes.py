@@ -5,7 +5,7 @@ import pytest
 
 from fangyi.codes import services as codes
 from fangyi.health import services as health
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Tube
 from tests.api.conftest import client_for, send
 from tests.factories import PersonFactory, staff
@@ -178,11 +178,11 @@ def test_search_is_masked_limited_and_scoped(city, officer, sampler, site, round
     for _ in range(25):
         PersonFactory(household=city.household_b, name="张伟")
     assert len(client.get(PERSONS, {"site": str(site.pk), "q": "张"}).json()) == 20
-    small = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    services.add_round(
+    small = campaign_services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
+    campaign_services.add_round(
         actor=officer, campaign=small, starts_at=ago(hours=1), deadline=ago(hours=-1)
     )
-    small_site = services.create_site(
+    small_site = campaign_services.create_site(
         actor=officer,
         campaign=small,
         region=city.grid_a,

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from fangyi.fieldwork.models import Task
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from tests.api.conftest import client_for
 from tests.factories import PersonFactory, staff
 
@@ -96,8 +96,10 @@ def test_home_tasks_for_a_leader(city, leader_a, worker_a, round_now):
 
 def test_rounds_out_of_sight_are_not_found(city, officer, round_now):
     elsewhere = staff("grid_worker", city.grid_b, username="elsewhere")
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    hidden = services.add_round(
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="一网格", regions=[city.grid_a]
+    )
+    hidden = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-1)
     )
     client = client_for(elsewhere)
@@ -143,8 +145,10 @@ def test_bad_input_is_a_field_error(city, worker_a, round_now, what, query, fiel
 
 
 def test_a_region_the_campaign_does_not_reach(city, officer):
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    round_ = services.add_round(
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="一网格", regions=[city.grid_a]
+    )
+    round_ = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-1)
     )
     response = client_for(officer).get(_url(round_, "coverage"), {"region": city.grid_b.code})

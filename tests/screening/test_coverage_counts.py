@@ -7,7 +7,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from fangyi.screening import coverage, services
+from fangyi.screening.campaigns import services as campaign_services
+from fangyi.screening.coverage import services as coverage
 
 from .conftest import ago
 from .coverage_support import numbers, record, residents, result, rows
@@ -113,8 +114,10 @@ def test_rows_in_tree_order_down_to_the_depth_asked(city, officer, round_now, sa
 
 
 def test_regions_above_the_campaign_show_its_part(city, officer):
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    round_ = services.add_round(
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="一网格", regions=[city.grid_a]
+    )
+    round_ = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-1)
     )
     found = rows(round_, officer, region=city.street, depth=2)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from fangyi.accounts.models import RoleAssignment
 from fangyi.fieldwork.models import Task
 from fangyi.ledgers.models import ExportJob
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 
 from .conftest import ago
 from .coverage_support import record, result
@@ -88,8 +88,10 @@ def test_leaders_get_the_home_sampling_button(city, leader_a, worker_a, round_no
 def test_out_of_sight_is_not_found(city, officer, worker_a, round_now):
     assert _page(worker_a, round_now, "coverage", region=city.grid_b.code).status_code == 404
     assert _page(worker_a, round_now, "missing", region=city.grid_b.code).status_code == 404
-    campaign = services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
-    hidden = services.add_round(
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="二网格", regions=[city.grid_b]
+    )
+    hidden = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-1)
     )
     assert _page(worker_a, hidden, "coverage").status_code == 404

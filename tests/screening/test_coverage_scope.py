@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fangyi.accounts.models import RoleAssignment
-from fangyi.screening import coverage, services
+from fangyi.screening.campaigns import services as campaign_services
+from fangyi.screening.coverage import services as coverage
 from tests.factories import staff
 
 from .conftest import ago
@@ -48,8 +49,10 @@ def test_a_round_of_a_campaign_out_of_sight(city, officer, round_now):
     with pytest.raises(PermissionDenied):
         coverage.round_coverage(round_now, user=lab)
     elsewhere = staff("grid_worker", city.grid_b, username="elsewhere")
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    round_ = services.add_round(
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="一网格", regions=[city.grid_a]
+    )
+    round_ = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-1)
     )
     with pytest.raises(PermissionDenied):
@@ -57,8 +60,10 @@ def test_a_round_of_a_campaign_out_of_sight(city, officer, round_now):
 
 
 def test_a_region_the_campaign_does_not_reach(city, officer):
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    round_ = services.add_round(
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="一网格", regions=[city.grid_a]
+    )
+    round_ = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-1)
     )
     with pytest.raises(ValidationError) as raised:

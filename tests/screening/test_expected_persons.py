@@ -2,7 +2,7 @@
 
 import pytest
 
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,10 @@ def _ids(queryset) -> set:
 
 
 def test_everyone_present_in_the_covered_regions(city, officer, round_now):
-    assert _ids(services.expected_persons(round_now)) == {city.person_a.pk, city.person_b.pk}
+    assert _ids(campaign_services.expected_persons(round_now)) == {
+        city.person_a.pk,
+        city.person_b.pk,
+    }
 
 
 def test_people_away_are_not_expected_and_temporary_residents_are(city, round_now):
@@ -21,38 +24,40 @@ def test_people_away_are_not_expected_and_temporary_residents_are(city, round_no
     city.person_a.save()
     city.person_b.residence_status = "temporary"
     city.person_b.save()
-    assert _ids(services.expected_persons(round_now)) == {city.person_b.pk}
+    assert _ids(campaign_services.expected_persons(round_now)) == {city.person_b.pk}
 
 
 def test_exemptions_of_the_round_or_of_the_campaign(city, officer, campaign, round_now):
-    later = services.add_round(
+    later = campaign_services.add_round(
         actor=officer,
         campaign=campaign,
         starts_at=round_now.deadline,
         deadline=round_now.deadline.replace(year=round_now.deadline.year + 1),
     )
-    services.exempt_person(
+    campaign_services.exempt_person(
         actor=officer, campaign=campaign, person=city.person_a, reason="住院", round=round_now
     )
-    services.exempt_person(
+    campaign_services.exempt_person(
         actor=officer, campaign=campaign, person=city.person_b, reason="长期外地就医"
     )
-    assert _ids(services.expected_persons(round_now)) == set()
-    assert _ids(services.expected_persons(later)) == {city.person_a.pk}
+    assert _ids(campaign_services.expected_persons(round_now)) == set()
+    assert _ids(campaign_services.expected_persons(later)) == {city.person_a.pk}
 
 
 def test_only_the_covered_regions(city, officer):
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    round_ = services.add_round(
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="一网格", regions=[city.grid_a]
+    )
+    round_ = campaign_services.add_round(
         actor=officer,
         campaign=campaign,
         starts_at=city.person_a.created_at,
         deadline=city.person_a.created_at.replace(year=2100),
     )
     newcomer = PersonFactory(household=HouseholdFactory(building=city.building_a, room="909"))
-    assert _ids(services.expected_persons(round_)) == {city.person_a.pk, newcomer.pk}
+    assert _ids(campaign_services.expected_persons(round_)) == {city.person_a.pk, newcomer.pk}
 
 
 def test_the_queryset_can_be_restricted_to_a_worker(city, round_now, worker_b):
-    visible = services.expected_persons(round_now).restrict(worker_b)
+    visible = campaign_services.expected_persons(round_now).restrict(worker_b)
     assert _ids(visible) == {city.person_b.pk}

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from fangyi.fieldwork.models import Task
 from fangyi.health import services as health
-from fangyi.screening import coverage, services
+from fangyi.screening.campaigns import services as campaign_services
+from fangyi.screening.coverage import services as coverage
 from tests.factories import HouseholdFactory, PersonFactory
 
 from .conftest import ago
@@ -47,7 +48,7 @@ def people(city, officer, sampler, site, campaign, round_now):
     record(sampler, site, "T0001", [found["sampled_bedridden"]], pool_size=1)
     record(sampler, site, "T0002", [found["invalid_bedridden"]], pool_size=1)
     result("T0002", "invalid")
-    services.exempt_person(
+    campaign_services.exempt_person(
         actor=officer, campaign=campaign, person=found["exempted_bedridden"], reason="住院"
     )
     return found

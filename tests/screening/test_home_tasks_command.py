@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from fangyi.fieldwork.models import Task
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 
 from .conftest import ago
 
@@ -38,8 +38,10 @@ def test_a_round_and_a_region(city, bedridden, round_now):
 
 
 def test_every_running_round(city, officer, bedridden, campaign, round_now):
-    over = services.create_campaign(actor=officer, name="上一次", regions=[city.community])
-    services.add_round(actor=officer, campaign=over, starts_at=ago(days=3), deadline=ago(days=2))
+    over = campaign_services.create_campaign(actor=officer, name="上一次", regions=[city.community])
+    campaign_services.add_round(
+        actor=officer, campaign=over, starts_at=ago(days=3), deadline=ago(days=2)
+    )
     outcomes = _run("--running")
     assert [(o["campaign"], o["created"]) for o in outcomes] == [("三坊社区全员核酸", 2)]
 
@@ -54,7 +56,7 @@ def test_unknown_round_or_region(city, round_now):
 
 
 def test_a_round_that_is_over(city, officer, campaign):
-    over = services.add_round(
+    over = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(days=3), deadline=ago(days=2)
     )
     with pytest.raises(CommandError, match="已截止"):

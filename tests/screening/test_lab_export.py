@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from fangyi.ledgers.models import ExportJob
-from fangyi.screening import lab as results
+from fangyi.screening.lab import services as results
 from tests.api.conftest import client_for, send
 from tests.ledgers.conftest import read_xlsx
 

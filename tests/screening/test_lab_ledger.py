@@ -16,6 +16,7 @@ from fangyi.health.models import Fact
 from fangyi.ledgers import services as ledgers
 from fangyi.ledgers.models import ImportJob
 from fangyi.screening.models import Tube
+from fangyi.screening.sampling import batches
 from tests.ledgers.conftest import read_xlsx, write_csv, write_xlsx
 
 from .lab_support import ago, filled_tube, lab_user, residents
@@ -103,12 +104,11 @@ def test_an_xlsx_file_from_the_command_line(city, tubes, tmp_path):
 
 def test_rows_in_error_are_named_by_their_row(city, tubes, tmp_path, sampler, site):
     lab = lab_user(city)
-    from fangyi.screening import services
 
-    services.record_samples(
+    batches.record_samples(
         actor=sampler,
         items=[
-            services.SampleInput(
+            batches.SampleInput(
                 tube="O0001",
                 persons=[p.pk for p in residents(city, 2)],
                 site=site,

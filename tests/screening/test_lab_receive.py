@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fangyi.core.models import ObjectChange
-from fangyi.screening import lab, services
+from fangyi.screening.lab import services as lab
 from fangyi.screening.models import Tube
+from fangyi.screening.sampling import batches
 
 from .lab_support import ago, filled_tube, lab_user, residents, result
 
@@ -37,10 +38,10 @@ def test_refusals_name_each_barcode(city, sampler, site, round_now):
     lab_staff = lab_user(city)
     filled_tube(sampler, site, "N0001", residents(city, 10))
     lab.record_results(actor=lab_staff, items=[result("N0001", "negative")])
-    services.record_samples(
+    batches.record_samples(
         actor=sampler,
         items=[
-            services.SampleInput(
+            batches.SampleInput(
                 tube="O0001",
                 persons=[p.pk for p in residents(city, 2)],
                 site=site,

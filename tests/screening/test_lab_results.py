@@ -9,7 +9,7 @@ from django.utils import timezone
 from fangyi.core.models import ObjectChange
 from fangyi.fieldwork.models import Task
 from fangyi.health.models import Fact
-from fangyi.screening import lab
+from fangyi.screening.lab import services as lab
 from fangyi.screening.models import Sample, Tube
 
 from .lab_support import ago, filled_tube, lab_user, residents, result
@@ -178,12 +178,12 @@ def test_errors_name_the_item_and_nothing_is_written(city, sampler, site, round_
 
 def test_an_open_tube_cannot_be_resulted(city, sampler, site, round_now):
     persons = residents(city, 3)
-    from fangyi.screening import services
+    from fangyi.screening.sampling import batches
 
-    services.record_samples(
+    batches.record_samples(
         actor=sampler,
         items=[
-            services.SampleInput(
+            batches.SampleInput(
                 tube="O0001", persons=[p.pk for p in persons], site=site, sampled_at=ago(minutes=9)
             )
         ],

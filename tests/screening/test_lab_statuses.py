@@ -6,7 +6,7 @@ import pytest
 
 from fangyi.health import services as health
 from fangyi.health.models import FactKind
-from fangyi.screening import lab
+from fangyi.screening.lab import services as lab
 
 from .lab_support import ago, filled_tube, lab_user, residents, result
 

@@ -10,7 +10,7 @@ from fangyi.core.models import AccessEvent
 from fangyi.ledgers import services as ledgers
 from fangyi.ledgers.models import JobStatus
 from fangyi.ledgers.registry import ERROR, Row
-from fangyi.screening.missing_ledger import MissingLedger
+from fangyi.screening.coverage.ledger import MissingLedger
 from tests.factories import staff
 
 from .coverage_support import ELDERLY_BIRTH, record, residents

@@ -3,7 +3,7 @@ but invalid ones, in the user's scope, with household, building and tags; shown 
 
 import pytest
 
-from fangyi.screening import coverage
+from fangyi.screening.coverage import services as coverage
 
 from .coverage_support import ELDERLY_BIRTH, record, residents, result
 

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Exemption, Round, SamplingSite
+from fangyi.screening.sampling import services as sampling_services
 from tests.factories import staff
 from tests.pages.conftest import signed_in
 
@@ -36,13 +37,13 @@ def test_a_new_campaign_shows_its_empty_parts(city, officer, campaign):
 
 
 def test_rounds_show_their_state_and_numbers(city, officer, campaign, sampler, site, round_now):
-    services.add_round(
+    campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=-30), deadline=ago(hours=-40)
     )
-    tube = services.open_tube(
+    tube = sampling_services.open_tube(
         actor=sampler, barcode="T0001", site=site, round=round_now, pool_size=5
     )
-    services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
+    sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
     response = signed_in(officer).get(_detail(campaign))
     first, second = response.context["rounds"]
     assert (first.state, second.state) == ("running", "upcoming")
@@ -61,7 +62,7 @@ def test_a_sampler_sees_the_campaign_without_forms(city, sampler, campaign, site
 
 
 def test_a_campaign_outside_ones_regions_is_404(city, officer, worker_a):
-    other = services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
+    other = campaign_services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
     assert signed_in(worker_a).get(_detail(other)).status_code == 404
 
 
@@ -202,7 +203,9 @@ def test_exemption_mistakes_are_shown(city, officer, campaign):
     nobody = client.post(url, {"exempt-q": "王", "exempt-reason": "住院"})
     assert nobody.status_code == 400
     assert "person" in nobody.context["exemption_form"].errors
-    services.exempt_person(actor=officer, campaign=campaign, person=city.person_a, reason="住院")
+    campaign_services.exempt_person(
+        actor=officer, campaign=campaign, person=city.person_a, reason="住院"
+    )
     twice = client.post(
         url, {"exempt-q": "王", "exempt-person": str(city.person_a.pk), "exempt-reason": "外出"}
     )
@@ -213,7 +216,9 @@ def test_exemption_mistakes_are_shown(city, officer, campaign):
 
 
 def test_a_person_outside_the_campaign_cannot_be_exempted(city, officer):
-    campaign = services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="一网格", regions=[city.grid_a]
+    )
     client = signed_in(officer)
     found = client.get(_detail(campaign), {"exempt-q": city.person_b.id_tail})
     assert found.context["found"] == []
@@ -232,7 +237,7 @@ def test_each_round_links_to_its_coverage(city, officer, campaign, round_now):
 
 def test_sites_come_a_page_at_a_time(city, officer, campaign, site, settings):
     settings.FANGYI_PAGE_SIZE = 1
-    services.create_site(
+    campaign_services.create_site(
         actor=officer,
         campaign=campaign,
         region=city.grid_b,

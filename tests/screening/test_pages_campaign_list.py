@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Campaign
 from tests.factories import staff
 from tests.pages.conftest import signed_in
@@ -23,7 +23,7 @@ def test_an_empty_list_says_so_and_offers_a_new_campaign(city, officer):
 
 
 def test_campaigns_are_listed_newest_first_with_their_last_round(city, officer, round_now):
-    services.create_campaign(actor=officer, name="第二次筛查", regions=[city.grid_b])
+    campaign_services.create_campaign(actor=officer, name="第二次筛查", regions=[city.grid_b])
     response = signed_in(officer).get(LIST)
     rows = response.context["campaigns"]
     assert [row.name for row in rows] == ["第二次筛查", "三坊社区全员核酸"]
@@ -45,8 +45,8 @@ def test_staff_without_campaigns_get_403(city):
 
 
 def test_the_region_filter_narrows_and_refuses_unknown_codes(city, officer):
-    services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
-    services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
+    campaign_services.create_campaign(actor=officer, name="一网格", regions=[city.grid_a])
+    campaign_services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
     client = signed_in(officer)
     names = [c.name for c in client.get(LIST, {"region": city.grid_b.code}).context["campaigns"]]
     assert names == ["二网格"]
@@ -57,14 +57,14 @@ def test_the_region_filter_narrows_and_refuses_unknown_codes(city, officer):
 
 
 def test_campaigns_outside_ones_regions_are_not_listed(city, officer, worker_a):
-    services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
+    campaign_services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
     assert signed_in(worker_a).get(LIST).context["campaigns"] == []
 
 
 def test_pages_of_campaigns(city, officer, settings):
     settings.FANGYI_PAGE_SIZE = 1
     for name in ("甲", "乙"):
-        services.create_campaign(actor=officer, name=name, regions=[city.grid_a])
+        campaign_services.create_campaign(actor=officer, name=name, regions=[city.grid_a])
     client = signed_in(officer)
     first = client.get(LIST)
     second = client.get(LIST, {"cursor": first.context["next_cursor"]})

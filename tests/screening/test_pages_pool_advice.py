@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from fangyi.screening import figures, services
+from fangyi.screening.campaigns import figures
+from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Sample, Tube
+from fangyi.screening.sampling import services as sampling_services
 from tests.factories import PersonFactory
 from tests.pages.conftest import signed_in
 
@@ -14,11 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _tube(sampler, site, round_, barcode, persons, result, pool_size=5):
-    tube = services.open_tube(
+    tube = sampling_services.open_tube(
         actor=sampler, barcode=barcode, site=site, round=round_, pool_size=pool_size
     )
     for person in persons:
-        services.add_to_tube(actor=sampler, tube=tube, person=person)
+        sampling_services.add_to_tube(actor=sampler, tube=tube, person=person)
     if result:
         # The lab's part, written here as it leaves the rows.
         Tube.objects.filter(pk=tube.pk).update(state="resulted", result=result)
@@ -79,7 +81,7 @@ def test_the_page_shows_the_advice_of_the_last_round_with_results(
 ):
     _tube(sampler, site, round_now, "T0001", people[:5], "positive")
     _tube(sampler, site, round_now, "T0002", people[5:10], "negative")
-    services.add_round(
+    campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=-30), deadline=ago(hours=-40)
     )
     response = signed_in(officer).get(reverse("screening:campaign-detail", args=[campaign.pk]))

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fangyi.screening.pooling import best_allowed, dorfman, optimal_pool_size
+from fangyi.screening.campaigns.pooling import best_allowed, dorfman, optimal_pool_size
 
 prevalences = st.floats(min_value=0, max_value=1, allow_nan=False)
 

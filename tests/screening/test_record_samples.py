@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fangyi.core.models import ObjectChange
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Sample, Tube
-from fangyi.screening.services import SampleInput
+from fangyi.screening.sampling import batches
+from fangyi.screening.sampling.batches import SampleInput
 from tests.factories import HouseholdFactory, PersonFactory, staff
 
 from .conftest import ago
@@ -38,7 +39,7 @@ def _errors(caught) -> dict:
 def test_a_batch_creates_tubes_and_closes_the_full_ones(city, sampler, site, round_now):
     ten, three = _people(city, 10), _people(city, 3)
     items = [_item(site, "B0001", ten), _item(site, "B0002", three)]
-    assert services.record_samples(actor=sampler, items=items) == (13, 13)
+    assert batches.record_samples(actor=sampler, items=items) == (13, 13)
     full, partial = Tube.objects.get(barcode="B0001"), Tube.objects.get(barcode="B0002")
     assert (full.state, full.pool_size, full.kind) == ("closed", 10, "pooled")
     assert full.closed_at == items[0].sampled_at and full.opened_at == items[0].sampled_at
@@ -67,9 +68,9 @@ def test_adding_to_a_tube_of_an_earlier_batch_is_audited_on_the_tube(
     city, sampler, site, round_now
 ):
     persons = _people(city, 3)
-    services.record_samples(actor=sampler, items=[_item(site, "B0001", persons[:2])])
+    batches.record_samples(actor=sampler, items=[_item(site, "B0001", persons[:2])])
     item = _item(site, "B0001", persons)
-    services.record_samples(actor=sampler, items=[item])
+    batches.record_samples(actor=sampler, items=[item])
     tube = Tube.objects.get(barcode="B0001")
     added = ObjectChange.objects.get(object_id=str(tube.pk), action="update")
     assert added.after == {"samples_added": [[str(persons[2]), item.sampled_at.isoformat()]]}
@@ -78,17 +79,17 @@ def test_adding_to_a_tube_of_an_earlier_batch_is_audited_on_the_tube(
 def test_resending_is_not_an_error(city, sampler, site, round_now):
     persons = _people(city, 4)
     items = [_item(site, "B0001", persons[:3])]
-    assert services.record_samples(actor=sampler, items=items) == (3, 3)
-    assert services.record_samples(actor=sampler, items=items) == (3, 0)
+    assert batches.record_samples(actor=sampler, items=items) == (3, 3)
+    assert batches.record_samples(actor=sampler, items=items) == (3, 0)
     more = [_item(site, "B0001", persons)]
-    assert services.record_samples(actor=sampler, items=more) == (4, 1)
+    assert batches.record_samples(actor=sampler, items=more) == (4, 1)
     assert Sample.objects.count() == 4
 
 
 def test_a_later_batch_fills_and_closes_an_open_tube(city, sampler, site, round_now):
     persons = _people(city, 5)
-    services.record_samples(actor=sampler, items=[_item(site, "B0001", persons[:2], pool_size=5)])
-    services.record_samples(actor=sampler, items=[_item(site, "B0001", persons[2:])])
+    batches.record_samples(actor=sampler, items=[_item(site, "B0001", persons[:2], pool_size=5)])
+    batches.record_samples(actor=sampler, items=[_item(site, "B0001", persons[2:])])
     tube = Tube.objects.get(barcode="B0001")
     assert tube.state == "closed"
     assert not Sample.objects.filter(in_open_tube=True).exists()
@@ -97,9 +98,9 @@ def test_a_later_batch_fills_and_closes_an_open_tube(city, sampler, site, round_
     )
     assert closed.after["state"] == "closed"
     # Resending to the closed tube what it holds is still fine; anyone new is not.
-    assert services.record_samples(actor=sampler, items=[_item(site, "B0001", persons)]) == (5, 0)
+    assert batches.record_samples(actor=sampler, items=[_item(site, "B0001", persons)]) == (5, 0)
     with pytest.raises(ValidationError) as caught:
-        services.record_samples(actor=sampler, items=[_item(site, "B0001", [city.person_a.pk])])
+        batches.record_samples(actor=sampler, items=[_item(site, "B0001", [city.person_a.pk])])
     assert _errors(caught) == {"0.tube": ["该试管已封管，不能再加入。"]}
 
 
@@ -115,7 +116,7 @@ def test_one_bad_item_refuses_the_whole_batch_naming_it(city, sampler, site, rou
         _item(site, "B0007", []),
     ]
     with pytest.raises(ValidationError) as caught:
-        services.record_samples(actor=sampler, items=items)
+        batches.record_samples(actor=sampler, items=items)
     assert _errors(caught) == {
         "1.persons.1": ["同一居民在此项中重复。"],
         "2.tube": ["条码应为 4 到 32 位字母、数字或短横线。"],
@@ -132,12 +133,12 @@ def test_persons_unknown_outside_or_already_in_an_open_tube(
 ):
     outsider = _people(city, 1)
     campaign = site.campaign
-    services.record_samples(actor=sampler, items=[_item(site, "B0001", [city.person_a.pk])])
-    narrow = services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
-    services.add_round(
+    batches.record_samples(actor=sampler, items=[_item(site, "B0001", [city.person_a.pk])])
+    narrow = campaign_services.create_campaign(actor=officer, name="二网格", regions=[city.grid_b])
+    campaign_services.add_round(
         actor=officer, campaign=narrow, starts_at=round_now.starts_at, deadline=round_now.deadline
     )
-    narrow_site = services.create_site(
+    narrow_site = campaign_services.create_site(
         actor=officer,
         campaign=narrow,
         region=city.grid_b,
@@ -151,14 +152,14 @@ def test_persons_unknown_outside_or_already_in_an_open_tube(
         _item(narrow_site, "B0003", [outsider[0]]),
     ]
     with pytest.raises(ValidationError) as caught:
-        services.record_samples(actor=sampler, items=items)
+        batches.record_samples(actor=sampler, items=items)
     assert _errors(caught) == {
         "0.persons.0": ["没有这个居民。"],
         "1.persons.0": ["该居民不在本次筛查的区域内。"],
     }
     items = [_item(site, "B0002", [city.person_a.pk, city.person_b.pk])]
     with pytest.raises(ValidationError) as caught:
-        services.record_samples(actor=sampler, items=items)
+        batches.record_samples(actor=sampler, items=items)
     assert _errors(caught) == {"0.persons.0": ["该居民已在本轮另一支未封管的试管（B0001）中。"]}
     assert campaign.pk != narrow.pk
 
@@ -166,19 +167,19 @@ def test_persons_unknown_outside_or_already_in_an_open_tube(
 def test_a_person_in_two_tubes_of_one_batch(city, sampler, site, round_now):
     items = [_item(site, "B0001", [city.person_a.pk]), _item(site, "B0002", [city.person_a.pk])]
     with pytest.raises(ValidationError) as caught:
-        services.record_samples(actor=sampler, items=items)
+        batches.record_samples(actor=sampler, items=items)
     assert _errors(caught) == {"1.persons.0": ["该居民在本批中被放入本轮两支试管（B0001）。"]}
 
 
 def test_too_many_for_the_pool(city, sampler, site, round_now):
     persons = _people(city, 6)
     with pytest.raises(ValidationError) as caught:
-        services.record_samples(actor=sampler, items=[_item(site, "B0001", persons, pool_size=5)])
+        batches.record_samples(actor=sampler, items=[_item(site, "B0001", persons, pool_size=5)])
     assert _errors(caught) == {"0.tube": ["超出该试管的混采人数（5 人）。"]}
 
 
 def test_a_barcode_used_elsewhere(city, officer, sampler, site, round_now):
-    other = services.create_site(
+    other = campaign_services.create_site(
         actor=officer,
         campaign=site.campaign,
         region=city.grid_b,
@@ -186,22 +187,22 @@ def test_a_barcode_used_elsewhere(city, officer, sampler, site, round_now):
         capacity_per_hour=10,
         samplers=[sampler],
     )
-    services.record_samples(actor=sampler, items=[_item(site, "B0001", [city.person_a.pk])])
+    batches.record_samples(actor=sampler, items=[_item(site, "B0001", [city.person_a.pk])])
     with pytest.raises(ValidationError) as caught:
-        services.record_samples(actor=sampler, items=[_item(other, "B0001", [city.person_b.pk])])
+        batches.record_samples(actor=sampler, items=[_item(other, "B0001", [city.person_b.pk])])
     assert _errors(caught) == {"0.tube": ["该条码已用于其他采样点或轮次。"]}
     items = [_item(site, "B0002", [city.person_b.pk]), _item(other, "B0002", _people(city, 1))]
     with pytest.raises(ValidationError) as caught:
-        services.record_samples(actor=sampler, items=items)
+        batches.record_samples(actor=sampler, items=items)
     assert _errors(caught) == {"1.tube": ["同一条码在本批中对应不同的采样点或轮次（见第 0 项）。"]}
 
 
 def test_only_the_sites_samplers_upload(city, officer, sampler, site, round_now):
     with pytest.raises(PermissionDenied):
-        services.record_samples(actor=officer, items=[_item(site, "B0001", [city.person_a.pk])])
+        batches.record_samples(actor=officer, items=[_item(site, "B0001", [city.person_a.pk])])
     stranger = staff("sampler", city.community, username="stranger")
     with pytest.raises(ValidationError) as caught:
-        services.record_samples(actor=stranger, items=[_item(site, "B0001", [city.person_a.pk])])
+        batches.record_samples(actor=stranger, items=[_item(site, "B0001", [city.person_a.pk])])
     assert _errors(caught) == {"0.site": ["您不是该采样点的采样人员。"]}
 
 
@@ -212,7 +213,7 @@ def test_queries_do_not_grow_with_the_batch(city, sampler, site, round_now):
             _item(site, f"{prefix}{n:04d}", persons[n * 10 : n * 10 + 10]) for n in range(count)
         ]
         with CaptureQueriesContext(connection) as captured:
-            services.record_samples(actor=sampler, items=items)
+            batches.record_samples(actor=sampler, items=items)
         return len(captured)
 
     assert queries(2, "A") == queries(30, "B")

@@ -4,7 +4,7 @@ codes and by searching, and sees the tube close itself when full — without a p
 import pytest
 
 from fangyi.codes import services as codes
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Tube
 from tests.browser import session_cookie
 from tests.factories import PersonFactory
@@ -19,13 +19,13 @@ PHONE = {"width": 360, "height": 740}
 def test_a_sampler_fills_a_tube_from_codes_and_search(
     city, officer, sampler, live_server, in_browser
 ):
-    campaign = services.create_campaign(
+    campaign = campaign_services.create_campaign(
         actor=officer, name="三坊社区全员核酸", regions=[city.community], default_pool_size=5
     )
-    services.add_round(
+    campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=1), deadline=ago(hours=-5)
     )
-    services.create_site(
+    campaign_services.create_site(
         actor=officer,
         campaign=campaign,
         region=city.grid_a,

@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from fangyi.codes import services as codes
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Sample, Tube
+from fangyi.screening.sampling import services as sampling_services
 from tests.factories import staff
 from tests.pages.conftest import signed_in
 
@@ -35,7 +36,7 @@ def test_a_sampler_without_sites_is_told(city, sampler):
 
 
 def test_a_sampler_with_two_sites_chooses(city, officer, campaign, sampler, site, round_now):
-    other = services.create_site(
+    other = campaign_services.create_site(
         actor=officer,
         campaign=campaign,
         region=city.grid_b,
@@ -51,8 +52,10 @@ def test_a_sampler_with_two_sites_chooses(city, officer, campaign, sampler, site
 
 
 def test_the_one_site_sampling_now_is_chosen(city, officer, sampler, site, round_now):
-    finished = services.create_campaign(actor=officer, name="上次筛查", regions=[city.grid_a])
-    services.create_site(
+    finished = campaign_services.create_campaign(
+        actor=officer, name="上次筛查", regions=[city.grid_a]
+    )
+    campaign_services.create_site(
         actor=officer,
         campaign=finished,
         region=city.grid_a,
@@ -66,7 +69,7 @@ def test_the_one_site_sampling_now_is_chosen(city, officer, sampler, site, round
 
 
 def test_no_running_round_means_no_sampling(city, officer, campaign, sampler, site):
-    services.add_round(
+    campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=-2), deadline=ago(hours=-20)
     )
     html = signed_in(sampler).get(SCREEN).content.decode()
@@ -110,10 +113,10 @@ def test_search_then_choose_then_close_with_confirmation(city, sampler, site, ro
 
 
 def test_the_open_tube_is_picked_up_again_after_a_reload(city, sampler, site, round_now):
-    tube = services.open_tube(
+    tube = sampling_services.open_tube(
         actor=sampler, barcode="T0003", site=site, round=round_now, pool_size=5
     )
-    services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
+    sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
     response = signed_in(sampler).get(SCREEN)
     assert response.context["tube"] == tube
     assert 'data-tube="T0003"' in response.content.decode()

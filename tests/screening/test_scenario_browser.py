@@ -14,7 +14,7 @@ from django.utils import timezone
 from fangyi.codes import services as codes
 from fangyi.fieldwork.models import Task
 from fangyi.health.models import Colour, Status
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from tests.browser import session_cookie
 from tests.factories import HouseholdFactory, PersonFactory, staff
 
@@ -65,13 +65,13 @@ def test_a_positive_pool_to_one_red_and_nine_green(
     # The lab's file goes through the ledger engine's task; here it runs as it is queued.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     lab = staff("lab", city.province, username="lab")
-    campaign = services.create_campaign(
+    campaign = campaign_services.create_campaign(
         actor=officer, name="三坊社区全员核酸", regions=[city.community], default_pool_size=10
     )
-    current = services.add_round(
+    current = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(hours=2), deadline=ago(hours=-20)
     )
-    services.create_site(
+    campaign_services.create_site(
         actor=officer,
         campaign=campaign,
         region=city.grid_a,

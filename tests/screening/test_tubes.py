@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 
 from fangyi.codes import services as codes
 from fangyi.health import services as health
-from fangyi.screening import services
+from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Sample, Tube
+from fangyi.screening.sampling import services as sampling_services
 from tests.factories import HouseholdFactory, PersonFactory, staff
 
 from .conftest import ago
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _open(sampler, site, round_, barcode="T0001", pool_size=5):
-    return services.open_tube(
+    return sampling_services.open_tube(
         actor=sampler, barcode=barcode, site=site, round=round_, pool_size=pool_size
     )
 
@@ -32,24 +33,24 @@ def _message(caught, field):
 def test_a_tube_fills_and_closes_itself(city, sampler, site, round_now):
     tube = _open(sampler, site, round_now, pool_size=5)
     assert (tube.kind, tube.state, tube.region_path) == ("pooled", "open", city.grid_a.path)
-    first = services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
+    first = sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
     assert first.in_open_tube and first.region_path == city.person_a.region_path
     others = [city.person_b, *(PersonFactory(household=city.household_b) for _ in range(3))]
     for person in others:
-        last = services.add_to_tube(actor=sampler, tube=tube, person=person)
+        last = sampling_services.add_to_tube(actor=sampler, tube=tube, person=person)
     tube.refresh_from_db()
     assert tube.state == "closed" and tube.closed_at is not None
     assert not Sample.objects.filter(in_open_tube=True).exists()
     assert last.sampler == sampler and last.site == site and last.round == round_now
     with pytest.raises(ValidationError) as caught:
-        services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
+        sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
     assert _message(caught, "tube") == "该试管已封管，不能再加入。"
 
 
 def test_a_single_tube_closes_with_its_one_person(city, sampler, site, round_now):
     tube = _open(sampler, site, round_now, pool_size=1)
     assert tube.kind == "single"
-    services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
+    sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
     tube.refresh_from_db()
     assert tube.state == "closed"
 
@@ -68,7 +69,7 @@ def test_pool_size_and_round_window(city, officer, campaign, sampler, site, roun
     with pytest.raises(ValidationError) as caught:
         _open(sampler, site, round_now, pool_size=7)
     assert _message(caught, "pool_size") == "混采人数应为以下之一：1、5、10、20。"
-    past = services.add_round(
+    past = campaign_services.add_round(
         actor=officer, campaign=campaign, starts_at=ago(days=3), deadline=ago(days=2)
     )
     with pytest.raises(ValidationError) as caught:
@@ -78,23 +79,23 @@ def test_pool_size_and_round_window(city, officer, campaign, sampler, site, roun
 
 def test_a_person_twice_in_a_round_or_a_tube_is_refused(city, sampler, site, round_now):
     tube = _open(sampler, site, round_now)
-    services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
+    sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
     with pytest.raises(ValidationError) as caught:
-        services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
+        sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
     assert _message(caught, "person") == "该居民已在此管中。"
     other = _open(sampler, site, round_now, barcode="T0002")
     with pytest.raises(ValidationError) as caught:
-        services.add_to_tube(actor=sampler, tube=other, person=city.person_a)
+        sampling_services.add_to_tube(actor=sampler, tube=other, person=city.person_a)
     assert _message(caught, "person") == "该居民已在本轮另一支未封管的试管（T0001）中。"
-    services.close_tube(actor=sampler, tube=tube)
+    sampling_services.close_tube(actor=sampler, tube=tube)
     # Once that tube is closed, a second swab (e.g. a retest) may go into another tube.
-    services.add_to_tube(actor=sampler, tube=other, person=city.person_a)
+    sampling_services.add_to_tube(actor=sampler, tube=other, person=city.person_a)
 
 
 def test_the_database_refuses_a_person_in_two_open_tubes_of_a_round(city, sampler, site, round_now):
     first = _open(sampler, site, round_now)
     second = _open(sampler, site, round_now, barcode="T0002")
-    services.add_to_tube(actor=sampler, tube=first, person=city.person_a)
+    sampling_services.add_to_tube(actor=sampler, tube=first, person=city.person_a)
     with pytest.raises(IntegrityError), transaction.atomic():
         Sample.objects.create(
             tube=second,
@@ -110,7 +111,7 @@ def test_a_person_outside_the_campaign_is_refused(city, sampler, grid_a_only):
     round_, site = grid_a_only.round, grid_a_only.site
     tube = _open(sampler, site, round_)
     with pytest.raises(ValidationError) as caught:
-        services.add_to_tube(actor=sampler, tube=tube, person=city.person_b)
+        sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_b)
     assert _message(caught, "person") == "该居民不在本次筛查的区域内。"
 
 
@@ -125,19 +126,22 @@ def test_a_person_in_quarantine_needs_a_single_tube(city, officer, sampler, site
     )
     pooled = _open(sampler, site, round_now)
     with pytest.raises(ValidationError) as caught:
-        services.add_to_tube(actor=sampler, tube=pooled, person=city.person_a)
+        sampling_services.add_to_tube(actor=sampler, tube=pooled, person=city.person_a)
     assert _message(caught, "person") == "该居民正在隔离，须单管采样。"
     single = _open(sampler, site, round_now, barcode="T0002", pool_size=1)
-    services.add_to_tube(actor=sampler, tube=single, person=city.person_a)
+    sampling_services.add_to_tube(actor=sampler, tube=single, person=city.person_a)
 
 
 def test_people_are_added_by_their_display_or_card_code(city, sampler, site, round_now, worker_b):
     tube = _open(sampler, site, round_now)
     display = codes.issue_display_code(person_id=city.person_a.pk)
-    sample = services.add_to_tube(actor=sampler, tube=tube, code=display.text)
+    sample = sampling_services.add_to_tube(actor=sampler, tube=tube, code=display.text)
     assert sample.person == city.person_a
     card = codes.issue_card_code(user=worker_b, person=city.person_b)
-    assert services.add_to_tube(actor=sampler, tube=tube, code=card.text).person == city.person_b
+    assert (
+        sampling_services.add_to_tube(actor=sampler, tube=tube, code=card.text).person
+        == city.person_b
+    )
 
 
 def test_bad_codes_are_refused_with_the_reason(city, officer, sampler, site, round_now, worker_a):
@@ -152,7 +156,7 @@ def test_bad_codes_are_refused_with_the_reason(city, officer, sampler, site, rou
     }
     for text, message in cases.items():
         with pytest.raises(ValidationError) as caught:
-            services.add_to_tube(actor=sampler, tube=tube, code=text)
+            sampling_services.add_to_tube(actor=sampler, tube=tube, code=text)
         assert message in caught.value.messages
     assert not Sample.objects.exists()
 
@@ -164,7 +168,7 @@ def test_an_expired_code_is_refused(city, sampler, site, round_now, monkeypatch)
     verify = codes.verify_here
     monkeypatch.setattr(codes, "verify_here", lambda text: verify(text, now=later))
     with pytest.raises(ValidationError) as caught:
-        services.add_to_tube(actor=sampler, tube=tube, code=display.text)
+        sampling_services.add_to_tube(actor=sampler, tube=tube, code=display.text)
     assert _message(caught, "code") == "健康码已过期，请让居民刷新后再扫。"
 
 
@@ -174,20 +178,20 @@ def test_a_place_code_is_not_a_resident(city, sampler, site, round_now):
         subject="venue-sub", venue_name="超市", venue_kind="supermarket", region_code="350102"
     )
     with pytest.raises(ValidationError) as caught:
-        services.add_to_tube(actor=sampler, tube=tube, code=text)
+        sampling_services.add_to_tube(actor=sampler, tube=tube, code=text)
     assert _message(caught, "code") == "这不是居民的健康码。"
 
 
 def test_closing_by_hand(city, sampler, site, round_now):
     tube = _open(sampler, site, round_now)
     with pytest.raises(ValidationError) as caught:
-        services.close_tube(actor=sampler, tube=tube)
+        sampling_services.close_tube(actor=sampler, tube=tube)
     assert _message(caught, "tube") == "空管不能封管，请先加入居民。"
-    services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
-    services.close_tube(actor=sampler, tube=tube)
+    sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
+    sampling_services.close_tube(actor=sampler, tube=tube)
     assert Tube.objects.get(pk=tube.pk).state == "closed"
     with pytest.raises(ValidationError):
-        services.close_tube(actor=sampler, tube=tube)
+        sampling_services.close_tube(actor=sampler, tube=tube)
 
 
 def test_only_the_sites_samplers_fill_its_tubes(city, officer, sampler, site, round_now):
@@ -197,9 +201,9 @@ def test_only_the_sites_samplers_fill_its_tubes(city, officer, sampler, site, ro
     tube = _open(sampler, site, round_now)
     for actor in (stranger, officer):
         with pytest.raises(PermissionDenied):
-            services.add_to_tube(actor=actor, tube=tube, person=city.person_a)
+            sampling_services.add_to_tube(actor=actor, tube=tube, person=city.person_a)
         with pytest.raises(PermissionDenied):
-            services.close_tube(actor=actor, tube=tube)
+            sampling_services.close_tube(actor=actor, tube=tube)
 
 
 def test_a_full_household_tube(city, sampler, site, round_now):
@@ -207,6 +211,6 @@ def test_a_full_household_tube(city, sampler, site, round_now):
     members = [PersonFactory(household=household) for _ in range(5)]
     tube = _open(sampler, site, round_now, pool_size=5)
     for person in members:
-        services.add_to_tube(actor=sampler, tube=tube, person=person)
+        sampling_services.add_to_tube(actor=sampler, tube=tube, person=person)
     tube.refresh_from_db()
     assert tube.state == "closed" and tube.samples.count() == 5

@@ -37,10 +37,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 
-from fangyi.core.bulk import JSONText, TableWriter
+from fangyi.core.bulk import JSONText
 from fangyi.core.paths import under
 from fangyi.health import recompute
 from fangyi.health.models import Fact, FactKind, Policy, Status, Zone, ZoneRegion
+from fangyi.health.services import BULK_FACT_COLUMNS, record_facts_in_bulk
 
 from .city import CITY, CityGenerator, HouseholdRecord, RegionNode, Resident
 
@@ -113,19 +114,9 @@ SECONDARY_RELATIONS = ["密接的同住人员", "密接的同事", "密接的同
 RISK_AREAS = ["上海市浦东新区", "广州市海珠区", "北京市朝阳区", "重庆市沙坪坝区", "郑州市金水区"]
 HOSPITAL = "福州市定点医院"
 
-FACT_COLUMNS = [
-    "id",
-    "person_id",
-    "region_path",
-    "kind",
-    "occurred_at",
-    "recorded_at",
-    "outcome",
-    "variant",
-    "source_ref",
-    "details",
-]
-FACT_CONSTANTS = {"retracts_id": None, "source": "demo", "actor_id": None, "actor_name": "demo"}
+# A fact's columns as health.services.record_facts_in_bulk takes them.
+FACT_COLUMNS = BULK_FACT_COLUMNS
+SOURCE = "demo"
 
 # uuid4 from the seeded generator: 128 random bits with the version and variant bits set.
 _UUID_CLEAR = ~((0xF << 76) | (0x3 << 62))
@@ -387,7 +378,7 @@ class HealthSeed:
 
     def __init__(self, city: CityGenerator):
         self.generator = HealthGenerator(city)
-        self.writer: TableWriter | None = None
+        self.started = False
         self.set_aside: list[str] = []
         self.rows: list[tuple] = []
         self.facts = 0
@@ -415,14 +406,16 @@ class HealthSeed:
         """Writes the facts added so far; call it once their persons are written. (While a
         fact waits for its person, SQLite searches the facts for every person it inserts.)"""
         with self._step("write"):
-            if self.writer is None:
-                self.writer = TableWriter(Fact, FACT_COLUMNS, FACT_CONSTANTS)
+            if not self.started:
+                self.started = True
                 if not Fact.objects.exists():
                     self.set_aside = _set_aside(Fact._meta.db_table)
             # In person order, the person indexes are walked once per batch, not once per row.
             self.rows.sort(key=operator.itemgetter(1))
-            self.writer.write(self.rows)
-            self.facts += len(self.rows)
+            # The seed is a bootstrap, not anyone's act: no actor, and no permission to check.
+            self.facts += record_facts_in_bulk(
+                actor=None, source=SOURCE, rows=self.rows, authorised=True, actor_name=SOURCE
+            )
             self.rows = []
 
     def finish(self) -> None:

@@ -15,8 +15,10 @@ from django.utils import timezone
 from fangyi.accounts.models import User
 from fangyi.core import permissions
 from fangyi.regions.models import Level
-from fangyi.screening import lab, services
+from fangyi.screening.campaigns import services as campaign_services
+from fangyi.screening.lab import services as lab
 from fangyi.screening.models import Campaign, TubeState
+from fangyi.screening.sampling import batches
 
 from .staff import _first_region
 
@@ -44,16 +46,16 @@ def seed_screening(*, now: datetime.datetime | None = None) -> ScreeningSeed:
     officer = User.objects.get(username=permissions.OFFICER)
     sampler = User.objects.get(username=permissions.SAMPLER)
     lab_user = User.objects.get(username=permissions.LAB)
-    campaign = services.create_campaign(
+    campaign = campaign_services.create_campaign(
         actor=officer, name=NAME, regions=[community], default_pool_size=POOL
     )
-    current = services.add_round(
+    current = campaign_services.add_round(
         actor=officer,
         campaign=campaign,
         starts_at=now - datetime.timedelta(hours=3),
         deadline=now + datetime.timedelta(hours=21),
     )
-    site = services.create_site(
+    site = campaign_services.create_site(
         actor=officer,
         campaign=campaign,
         region=grid,
@@ -64,7 +66,7 @@ def seed_screening(*, now: datetime.datetime | None = None) -> ScreeningSeed:
     )
     # The queue comes household by household; the last of the community have not come yet.
     queue = list(
-        services.expected_persons(current)
+        campaign_services.expected_persons(current)
         .order_by("region_path", "household_id", "id")
         .values_list("pk", flat=True)
     )
@@ -74,7 +76,7 @@ def seed_screening(*, now: datetime.datetime | None = None) -> ScreeningSeed:
     swabbed = now - datetime.timedelta(hours=2, minutes=50)
     step = datetime.timedelta(hours=2) / max(len(tubes), 1)
     items = [
-        services.SampleInput(
+        batches.SampleInput(
             tube=f"DEMO-{index + 1:06d}",
             persons=members,
             site=site,
@@ -83,7 +85,7 @@ def seed_screening(*, now: datetime.datetime | None = None) -> ScreeningSeed:
         for index, members in enumerate(tubes)
     ]
     for start in range(0, len(items), 1000):
-        services.record_samples(actor=sampler, items=items[start : start + 1000], now=now)
+        batches.record_samples(actor=sampler, items=items[start : start + 1000], now=now)
     closed = list(
         campaign.sites.get()
         .tubes.filter(state=TubeState.CLOSED)

@@ -1,17 +1,20 @@
 """The only place that changes health data: check permission, validate, write, audit, recompute.
 
 Keyword-only functions, as in people.services. Facts are the record: each one carries who
-recorded it, when, from which source and reference, and is never changed afterwards.
+recorded it, when, from which source and reference, and is never changed afterwards, so a
+fact row is its own audit record and no ObjectChange is written for it (docs/health.md,
+"Audit"). Every fact, one at a time or a million from a lab, is written here.
 """
 
 import datetime
 import math
 import uuid
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +22,7 @@ from django.utils.translation import ngettext
 
 from fangyi.core import audit
 from fangyi.core.audit import actor_fields
+from fangyi.core.bulk import JSONText, TableWriter, time_ordered_ids
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
 from fangyi.core.permissions import (
@@ -30,10 +34,10 @@ from fangyi.core.permissions import (
     FACT,
     POLICY,
     ZONE,
-    can,
     require,
     scope_paths,
 )
+from fangyi.core.sql import among
 from fangyi.people.models import Person
 from fangyi.regions.models import Region, ancestor_paths
 
@@ -169,14 +173,13 @@ def record_facts(
 ) -> list[Fact]:
     """Records a list of facts as a unit: one bad item refuses them all, naming its index.
 
-    Writes in bulk, leaves one audit row per fact, and brings the persons' statuses up to date.
+    Writes in bulk and brings the persons' statuses up to date.
     """
     now = timezone.now()
     errors: dict[str, list[str]] = {}
     retracting: set = set()
     for index, item in enumerate(items):
-        if not can(actor, FACT, ADD, item.person.region_path):
-            raise PermissionDenied(_("您没有为该居民记录健康事实的权限。"))
+        require(actor, FACT, ADD, item.person.region_path)
         problems = check_fact(item, now=now)
         if item.retracts is not None:
             if item.retracts.pk in retracting and "retracts" not in problems:
@@ -190,20 +193,6 @@ def record_facts(
     facts = [_new_fact(item, actor=actor, source=source, recorded_at=now) for item in items]
     with transaction.atomic():
         Fact.objects.bulk_create(facts, batch_size=2000)
-        audit.record_changes(
-            [
-                audit.change_row(
-                    actor=actor,
-                    action=ObjectChange.CREATE,
-                    obj=fact,
-                    before=None,
-                    after=audit.snapshot(fact, FACT_FIELDS) | {"details": fact.details},
-                    region_path=fact.region_path,
-                    time=now,
-                )
-                for fact in facts
-            ]
-        )
         if recompute_now:
             schedule_for_persons({fact.person_id for fact in facts})
     return facts
@@ -227,17 +216,197 @@ def record_declared_fact(*, item: FactInput, source: str, declared_by: str) -> F
     fact.actor_name = declared_by
     with transaction.atomic():
         fact.save(force_insert=True)
-        audit.record_change(
-            actor=None,
-            action=ObjectChange.CREATE,
-            obj=fact,
-            before=None,
-            after=audit.snapshot(fact, FACT_FIELDS) | {"details": fact.details},
-            region_path=fact.region_path,
-            time=now,
-        )
         schedule_for_persons([item.person.pk])
     return fact
+
+
+# The columns of a row for `record_facts_in_bulk`, in order.
+BULK_FACT_COLUMNS = [
+    "id",
+    "person_id",
+    "region_path",
+    "kind",
+    "occurred_at",
+    "recorded_at",
+    "outcome",
+    "variant",
+    "source_ref",
+    "details",
+]
+
+
+def record_facts_in_bulk(
+    *, actor, source: str, rows: list[tuple], authorised: bool = False, actor_name: str = ""
+) -> int:
+    """Appends facts given as tuples in BULK_FACT_COLUMNS order (ids as text or UUIDs, times
+    as datetimes or ISO text, details as dicts or `core.bulk.JSONText`); answers how many.
+
+    For writers of a million facts (lab results, the demo city), through core.bulk: COPY on
+    PostgreSQL. Rows are not checked one by one: callers build them from data they have
+    checked, and `authorised` says the caller has checked the actor's right to cause them
+    (a lab's results; the seed). Otherwise the actor needs FACT ADD over every region
+    written. Callers bring statuses up to date (`schedule_for_persons`), as they know which
+    facts can change a colour. Written in the order given: sorted by person, the rows walk
+    the (person, time) index once instead of scattering over it.
+    """
+    if not authorised:
+        for path in {row[2] for row in rows}:
+            require(actor, FACT, ADD, path)
+    who = actor_fields(actor)
+    writer = TableWriter(
+        Fact,
+        BULK_FACT_COLUMNS,
+        {
+            "retracts_id": None,
+            "source": source,
+            "actor_id": str(who["actor"].pk) if who["actor"] is not None else None,
+            "actor_name": actor_name or who["actor_name"],
+        },
+    )
+    writer.write(rows)
+    return len(rows)
+
+
+@dataclass(frozen=True)
+class FactTemplate:
+    """What the facts of a group of persons share (a tube's members): all but the person,
+    their region and the time. `details` is JSON text, encoded once for the group."""
+
+    kind: str
+    outcome: str
+    variant: str
+    source_ref: str
+    details: str
+
+
+@dataclass(frozen=True)
+class MembersStatement:
+    """A statement, run inside the facts' own, whose rows are the members of the groups:
+    (key, person_id, occurred_at, region_path), named so. On PostgreSQL the members then
+    never pass through Python (the samples of a city's round are a million rows)."""
+
+    sql: str
+    params: dict
+
+
+def record_member_facts(
+    *,
+    actor,
+    source: str,
+    templates: dict[str, FactTemplate],
+    members: "list[tuple] | MembersStatement",
+    now: datetime.datetime,
+) -> tuple[int, set[str]]:
+    """A fact for each member of a group whose template has a kind, recorded at `now`;
+    answers how many, and the persons whose colour they can change: those whose new fact
+    can colour them, and those who already had such a fact (for everyone else a negative
+    test changes nothing, which spares recomputing a city after a round of screening).
+
+    `members` are (key, person id, occurred at, region path) rows, or on PostgreSQL a
+    `MembersStatement`. Like `record_facts_in_bulk`, for callers who checked the actor's
+    right to cause these facts (a lab's results); they bring the statuses up to date.
+    """
+    if isinstance(members, MembersStatement):
+        return _member_facts_in_database(actor, source, templates, members, now)
+    ids = iter(time_ordered_ids(len(members)))
+    recorded_at = now.isoformat() if connection.vendor == "postgresql" else now
+    rows = []
+    for key, person_id, occurred_at, path in members:
+        fact = templates[key]
+        if fact.kind:
+            rows.append(
+                (next(ids), person_id, path, fact.kind, occurred_at, recorded_at, fact.outcome,
+                 fact.variant, fact.source_ref, JSONText(fact.details))
+            )  # fmt: skip
+    # In the order of the index on (person, time): one pass over it, not a scatter.
+    rows.sort(key=itemgetter(1))
+    risky = {row[1] for row in rows if _can_colour(row[3], row[6])}
+    quiet = [row[1] for row in rows if row[1] not in risky]
+    for start in range(0, len(quiet), 10_000):
+        part = quiet[start : start + 10_000]
+        risky.update(
+            str(pk)
+            for pk in Fact.objects.filter(among("person_id", part, kind="uuid"))
+            .filter(CAN_COLOUR)
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
+    written = record_facts_in_bulk(actor=actor, source=source, rows=rows, authorised=True)
+    return written, risky
+
+
+# A fact that can colour a person, as recompute.RISK and the partial index fact_risk say.
+CAN_COLOUR = ~Q(kind__in=[FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION]) | Q(
+    outcome="positive"
+)
+
+
+def _can_colour(kind: str, outcome: str) -> bool:
+    """Whether a fact can colour a person, as CAN_COLOUR."""
+    return kind not in (FactKind.TEST_RESULT, FactKind.HEALTH_DECLARATION) or outcome == "positive"
+
+
+# The members' facts in one statement: inserted from the members' rows, with ids made of a
+# time-ordered prefix and a counter (core.bulk.time_ordered_ids), in the order rows are
+# inserted. The final SELECT sees the database as it was before the statement: a member with
+# a colouring fact had one already.
+MEMBER_FACTS_SQL = f"""
+WITH members AS ({{members}}),
+t AS (
+    SELECT * FROM unnest(
+        %(t_key)s::text[], %(t_kind)s::text[], %(t_outcome)s::text[], %(t_variant)s::text[],
+        %(t_ref)s::text[], %(t_details)s::text[]
+    ) AS t(key, kind, outcome, variant, ref, details)
+), joined AS (
+    SELECT m.person_id, m.region_path, m.occurred_at, t.kind, t.outcome, t.variant, t.ref,
+        t.details
+    FROM members AS m JOIN t ON t.key = m.key WHERE t.kind <> ''
+), facts AS (
+    INSERT INTO {Fact._meta.db_table} (id, person_id, region_path, kind, occurred_at,
+        recorded_at, outcome, variant, retracts_id, source, source_ref, actor_id, actor_name,
+        details)
+    SELECT (%(f_prefix)s || lpad(to_hex(%(f_start)s + row_number() OVER w), 12, '0'))::uuid,
+        person_id, region_path, kind, occurred_at, %(f_now)s, outcome, variant, NULL,
+        %(f_source)s, ref, %(f_actor_id)s, %(f_actor_name)s, details::jsonb
+    FROM joined
+    WINDOW w AS (ORDER BY person_id, occurred_at)
+    ORDER BY person_id, occurred_at
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM facts), array(
+    SELECT DISTINCT j.person_id::text FROM joined AS j
+    WHERE NOT (j.kind IN ('{FactKind.TEST_RESULT.value}', '{FactKind.HEALTH_DECLARATION.value}'))
+        OR j.outcome = 'positive'
+        OR EXISTS (
+            SELECT 1 FROM {Fact._meta.db_table} AS f
+            WHERE f.person_id = j.person_id AND {recompute.RISK}
+        )
+)
+"""
+
+
+def _member_facts_in_database(actor, source, templates, members: MembersStatement, now):
+    who = actor_fields(actor)
+    first = time_ordered_ids(1)[0]
+    keys = list(templates)
+    params = members.params | {
+        "t_key": keys,
+        "t_kind": [templates[key].kind for key in keys],
+        "t_outcome": [templates[key].outcome for key in keys],
+        "t_variant": [templates[key].variant for key in keys],
+        "t_ref": [templates[key].source_ref for key in keys],
+        "t_details": [templates[key].details for key in keys],
+        "f_prefix": first[:24],
+        "f_start": int(first[24:], 16),
+        "f_now": now,
+        "f_source": source,
+        "f_actor_id": str(who["actor"].pk) if who["actor"] is not None else None,
+        "f_actor_name": who["actor_name"],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(MEMBER_FACTS_SQL.replace("{members}", members.sql), params)
+        written, persons = cursor.fetchone()
+    return written, set(persons)
 
 
 def retract_fact(

@@ -1,5 +1,5 @@
-"""Writing a chunk of planned rows in bulk: the rows, one audit row per object, and the
-region counts, all in the caller's transaction."""
+"""Writing a chunk of planned rows in bulk: the rows, one audit row per object (through
+core.audit.BulkChanges), and the region counts, all in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import time
 from collections import defaultdict
 
 from django.db import connection
-from django.utils import timezone
 
-from fangyi.core.audit import actor_fields, json_value
+from fangyi.core.audit import BulkChanges, json_value
 from fangyi.core.bulk import TableWriter
 from fangyi.core.masking import mask_name
 from fangyi.core.models import ObjectChange
@@ -20,16 +19,6 @@ from fangyi.regions.models import Region, ancestor_paths
 TAG_FIELD_NAMES = [field for field, _slug, _label in STORED_TAGS]
 HOUSEHOLD_COLUMNS = ["id", "building_id", "unit", "room", "region_path", "notes"]
 PERSON_COLUMNS = [*PERSON_ROW_COLUMNS, "notes"]
-AUDIT_COLUMNS = [
-    "id",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "region_path",
-    "action",
-    "before",
-    "after",
-]
 # Audit snapshots name a household by "household", as people.services does.
 AUDIT_NAMES = {"household_id": "household"}
 
@@ -56,31 +45,21 @@ def new_id() -> str:
 
 
 class AuditWriter:
-    """Collects one ObjectChange per created or changed object and writes them in bulk."""
+    """One ObjectChange per created or changed object of a chunk, in the ledgers' terms, written
+    in bulk by core.audit.BulkChanges."""
 
     def __init__(self, *, actor, time=None):
-        fields = actor_fields(actor)
-        actor_obj = fields.pop("actor")
-        # The same for every row of a chunk: given once, converted once.
-        self.shared = {
-            "time": time or timezone.now(),
-            "actor_id": actor_obj.pk if actor_obj is not None else None,
-            **fields,
-        }
-        self.rows: list[tuple] = []
+        self.changes = BulkChanges(actor=actor, time=time)
 
     def add(self, *, obj_type: str, obj_id, repr_: str, path: str, action: str, before, after):
-        self.rows.append(
-            (
-                new_id(),
-                obj_type,
-                str(obj_id),
-                repr_[:200],
-                path,
-                action,
-                before,
-                after,
-            )
+        self.changes.add(
+            object_type=obj_type,
+            object_id=obj_id,
+            object_repr=repr_,
+            region_path=path,
+            action=action,
+            before=before,
+            after=after,
         )
 
     def person_created(self, record: tuple) -> None:
@@ -98,10 +77,15 @@ class AuditWriter:
             **dict(zip(TAG_FIELD_NAMES, rest, strict=False)),
             "notes": rest[-1],
         }
-        self.rows.append(
-            (new_id(), "people.person", person_id, mask_name(name), path, ObjectChange.CREATE,
-             None, after)
-        )  # fmt: skip
+        self.add(
+            obj_type="people.person",
+            obj_id=person_id,
+            repr_=mask_name(name),
+            path=path,
+            action=ObjectChange.CREATE,
+            before=None,
+            after=after,
+        )
 
     def person_updated(self, person: dict, changes: dict) -> None:
         shown = [k for k in changes if k != "region_path"]
@@ -133,8 +117,7 @@ class AuditWriter:
         )
 
     def flush(self) -> None:
-        TableWriter(ObjectChange, AUDIT_COLUMNS, self.shared).write(self.rows)
-        self.rows = []
+        self.changes.flush()
 
 
 class CountDeltas:

@@ -9,9 +9,10 @@ class ScreeningConfig(AppConfig):
 
     def ready(self):
         from fangyi.people.signals import residents_moved
+        from fangyi.screening.campaigns.services import residents_moved_receiver
 
         # The lab-results and missing-list ledgers register themselves on import.
-        from . import missing_ledger, results_ledger  # noqa: F401
-        from .services import residents_moved_receiver
+        from fangyi.screening.coverage import ledger as missing_ledger  # noqa: F401
+        from fangyi.screening.lab import ledger as results_ledger  # noqa: F401
 
         residents_moved.connect(residents_moved_receiver)

@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from fangyi.core.context import acting
 from fangyi.regions.models import Region
-
-from ... import coverage
-from ...models import Round
+from fangyi.screening.coverage import services as coverage
+from fangyi.screening.models import Round
 
 
 class Command(BaseCommand):

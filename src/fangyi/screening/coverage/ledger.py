@@ -26,9 +26,8 @@ from fangyi.ledgers.locations import RegionIndex
 from fangyi.ledgers.registry import ERROR, Column, Ledger, Row, register
 from fangyi.people.models import STORED_TAGS, TAG_LABELS, elderly_born_on_or_before, short_address
 from fangyi.regions.models import Level
-
-from . import coverage
-from .models import Round
+from fangyi.screening.coverage import services as coverage
+from fangyi.screening.models import Round
 
 EXPORT_ONLY = gettext_lazy("未采样人员名单只能导出，不能导入。")
 TAG_FIELD_NAMES = [field for field, _slug, _label in STORED_TAGS]

@@ -3,7 +3,7 @@
 For one round, counted per region at every level from the campaign's regions down to the
 building, by where each person lives (`Person.region_path`):
 
-- **expected**: `services.expected_persons(round)`, the residents living in the campaign's
+- **expected**: `campaign_services.expected_persons(round)`, the residents living in the campaign's
   regions who are not away and not exempted (from this round or from the whole campaign);
 - **sampled**: expected persons with at least one sample in the round whose result is not
   `invalid`. A sample without a result yet counts: it is on its way to the lab. An invalid
@@ -51,6 +51,7 @@ from fangyi.core.permissions import (
     VIEW,
     can,
     minimal_paths,
+    require,
     scope_paths,
 )
 from fangyi.fieldwork.models import TaskKind
@@ -65,9 +66,10 @@ from fangyi.regions.models import (
     code_from_path,
     level_of_path,
 )
-
-from . import services
-from .models import Campaign, Exemption, Round, Sample, Tube
+from fangyi.screening import common
+from fangyi.screening.campaigns import services as campaign_services
+from fangyi.screening.models import Campaign, Exemption, Round, Sample, Tube
+from fangyi.screening.sampling import services as sampling_services
 
 CACHE_SECONDS = 30
 # What the count sets on PostgreSQL for its transaction, and sets back (see `_count`).
@@ -130,7 +132,7 @@ def _overlaps(path: str, areas: Iterable[str]) -> bool:
 
 def top_paths(round: Round, user) -> list[str]:
     """The highest regions of the round's campaign that the user may see."""
-    areas = services.area_paths(round.campaign)
+    areas = common.area_paths(round.campaign)
     scope = scope_paths(user, CAMPAIGN, VIEW)
     if scope is EVERYWHERE:
         return minimal_paths(areas)
@@ -142,9 +144,8 @@ def top_paths(round: Round, user) -> list[str]:
 def check_region(round: Round, user, region: Region) -> None:
     """PermissionDenied unless the user may see the round's coverage of this region; a region
     the campaign does not reach is a ValidationError."""
-    if not can(user, CAMPAIGN, VIEW, region.path):
-        raise PermissionDenied(_("您没有查看该区域筛查情况的权限。"))
-    if not _overlaps(region.path, services.area_paths(round.campaign)):
+    require(user, CAMPAIGN, VIEW, region.path)
+    if not _overlaps(region.path, common.area_paths(round.campaign)):
         raise ValidationError({"region": [_("该区域不在本次筛查的范围内。")]})
 
 
@@ -166,7 +167,7 @@ def _db(field_owner, value):
 
 def _count(round: Round, root: str) -> dict[str, list[int]]:
     """[expected, sampled, resulted, positive] per path under `root`, every level, rolled up."""
-    areas = services.area_paths(round.campaign)
+    areas = common.area_paths(round.campaign)
     if any(root.startswith(area) for area in areas):
         ranges = [root]
     else:
@@ -322,7 +323,7 @@ def round_coverage(
         roots = [region.path]
     else:
         roots = top_paths(round, user)
-    areas = services.area_paths(round.campaign)
+    areas = common.area_paths(round.campaign)
     rows: list[CoverageRow] = []
     for root in roots:
         counts = subtree_counts(round, root)
@@ -361,9 +362,9 @@ def _missing(round: Round, *, user, action: str, within: str):
     round but invalid ones."""
     # The building's range first: SQLite walks the index by the first range it is given, and
     # the campaign's would be the whole city.
-    persons = Person.objects.restrict(user, action, within=within) & services.expected_persons(
-        round
-    )
+    persons = Person.objects.restrict(
+        user, action, within=within
+    ) & campaign_services.expected_persons(round)
     return persons.filter(_not_sampled(round)).select_related("household__building")
 
 
@@ -440,7 +441,7 @@ def create_home_sampling_tasks(
     now = now or timezone.now()
     if actor is not None and not visible_rounds(actor).filter(pk=round.pk).exists():
         raise PermissionDenied(_("您没有查看该筛查轮次的权限。"))
-    areas = services.area_paths(round.campaign)
+    areas = common.area_paths(round.campaign)
     if region is not None and not _overlaps(region.path, areas):
         raise ValidationError({"region": [_("该区域不在本次筛查的范围内。")]})
     if now > round.deadline:
@@ -460,7 +461,7 @@ def create_home_sampling_tasks(
         in_range |= under("region_path", path)
     quarantine = Fact.objects.filter(kind=FactKind.QUARANTINE_START, occurred_at__lte=now)
     candidates = list(
-        (Person.objects.filter(in_range) & services.expected_persons(round))
+        (Person.objects.filter(in_range) & campaign_services.expected_persons(round))
         .filter(_not_sampled(round))
         .filter(
             Q(is_bedridden=True)
@@ -471,7 +472,7 @@ def create_home_sampling_tasks(
         .only(*HOME_FIELDS)
         .order_by("region_path", "pk")
     )
-    quarantined = services.in_quarantine([person.pk for person in candidates], now=now)
+    quarantined = sampling_services.in_quarantine([person.pk for person in candidates], now=now)
     title = _("上门采样：%(campaign)s%(round)s") % {"campaign": round.campaign.name, "round": round}
     items = []
     for person in candidates:

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from fangyi.core.paths import under
 from fangyi.core.permissions import VIEW
 from fangyi.people.models import ID_TAIL_QUERY, Person
-
-from . import services
-from .models import Round, Sample, SamplingSite, Tube, TubeState
+from fangyi.screening import common
+from fangyi.screening.models import Round, Sample, SamplingSite, Tube, TubeState
+from fangyi.screening.sampling import services as sampling_services
 
 # A queue is searched by a sampler who has the person in front of them: a short list or a
 # narrower query, never a page to scroll.
@@ -61,7 +61,7 @@ def sites_of(user, now: datetime.datetime | None = None) -> list[SamplingSite]:
 
 def require_sampler(actor, site: SamplingSite) -> None:
     """PermissionDenied unless the actor samples at the site (assigned, with the right there)."""
-    services.require_sampler(actor, site)
+    sampling_services.require_sampler(actor, site)
 
 
 def round_for(site: SamplingSite, now: datetime.datetime | None = None) -> Round:
@@ -93,7 +93,7 @@ def start_tube(
     """Opens a tube at the site for its running round, and puts the first person in it when
     one is given (chosen, or scanned as `code`).
 
-    Without a pool size the tube holds what `services.pool_size_for` says for that first
+    Without a pool size the tube holds what `sampling_services.pool_size_for` says for that first
     person — one for someone in quarantine, the household in a sealed zone — rounded up to a
     size the campaign allows; with no first person, the campaign's default. Opening and the
     first sample are one transaction: a refused first person does not use up the barcode.
@@ -104,21 +104,21 @@ def start_tube(
     if person is not None and code:
         raise ValidationError({"person": [_("请扫描健康码，或选择一位居民，不要同时提供。")]})
     if code:
-        person = services.person_from_code(code)
+        person = sampling_services.person_from_code(code)
     campaign = round.campaign
     if pool_size is None:
         wanted = (
-            services.pool_size_for(round, person, now=now)
+            sampling_services.pool_size_for(round, person, now=now)
             if person is not None
             else campaign.default_pool_size
         )
         pool_size = _nearest_allowed(wanted, campaign.pool_sizes)
     with transaction.atomic():
-        tube = services.open_tube(
+        tube = sampling_services.open_tube(
             actor=actor, barcode=barcode, site=site, round=round, pool_size=pool_size, now=now
         )
         if person is not None:
-            services.add_to_tube(actor=actor, tube=tube, person=person, now=now)
+            sampling_services.add_to_tube(actor=actor, tube=tube, person=person, now=now)
     return tube
 
 
@@ -185,7 +185,7 @@ def residents_matching(user, campaign, query: str):
 
 def _in_campaign(campaign) -> Q:
     within = Q(pk__in=[])
-    for path in services.area_paths(campaign):
+    for path in common.area_paths(campaign):
         within |= under("region_path", path)
     return within
 

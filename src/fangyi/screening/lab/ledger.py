@@ -28,9 +28,9 @@ from fangyi.ledgers import normalise
 from fangyi.ledgers.exporting import keyset_chunks
 from fangyi.ledgers.normalise import CellError
 from fangyi.ledgers.registry import ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, register
-
-from . import lab, services
-from .models import Round, TubeState
+from fangyi.screening import common
+from fangyi.screening.lab import services as lab
+from fangyi.screening.models import Round, TubeState
 
 RESULT_SPELLINGS = {
     "阴性": TestOutcome.NEGATIVE.value,
@@ -131,8 +131,8 @@ def parse_ct(value: Any) -> float | None:
 
 def parse_barcode(value: Any) -> str:
     barcode = normalise.text(value)
-    if barcode and not services.BARCODE.fullmatch(barcode):
-        raise CellError(services.bad_barcode())
+    if barcode and not common.BARCODE.fullmatch(barcode):
+        raise CellError(common.bad_barcode())
     return barcode
 
 

@@ -7,7 +7,7 @@ A lab sees barcodes, pool sizes, states and results: nothing on these pages name
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -17,12 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import BootstrapForm
-from fangyi.core.permissions import CHANGE, LAB_TUBE, VIEW, can
+from fangyi.core.permissions import CHANGE, LAB_TUBE, VIEW, can, require
 from fangyi.core.views import cursor_page
 from fangyi.health.models import TestOutcome
-
-from . import lab
-from .models import TubeState
+from fangyi.screening.lab import services as lab
+from fangyi.screening.models import TubeState
 
 BARCODE_ATTRS = {
     "autocomplete": "off",
@@ -86,13 +85,11 @@ class TubeFilterForm(forms.Form):
 
 
 def _require_view(user) -> None:
-    if not can(user, LAB_TUBE, VIEW):
-        raise PermissionDenied
+    require(user, LAB_TUBE, VIEW)
 
 
 def _require_change(user) -> None:
-    if not can(user, LAB_TUBE, CHANGE):
-        raise PermissionDenied
+    require(user, LAB_TUBE, CHANGE)
 
 
 def _screen(request, *, result_form=None, status=200):

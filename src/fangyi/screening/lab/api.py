@@ -13,17 +13,15 @@ import uuid
 from dataclasses import asdict
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 
 from fangyi.core.api import page_of
-from fangyi.core.permissions import LAB_TUBE, VIEW, can
+from fangyi.core.permissions import LAB_TUBE, VIEW, require
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.health.models import TestOutcome
-
-from . import lab
-from .models import TubeState
+from fangyi.screening.lab import services as lab
+from fangyi.screening.models import TubeState
 
 router = Router(tags=["screening"])
 
@@ -145,8 +143,7 @@ class LabTubePage(Schema):
 @router.get("/lab/tubes", response={200: LabTubePage, **ERROR_RESPONSES})
 def list_lab_tubes(request, params: Query[LabTubeParams]):
     """Tubes in the caller's lab scope, newest first; barcodes and results only."""
-    if not can(request.auth, LAB_TUBE, VIEW):
-        raise PermissionDenied(_("您没有查看检测试管的权限。"))
+    require(request.auth, LAB_TUBE, VIEW)
     tubes = lab.lab_tubes(request.auth, VIEW)
     if params.state:
         tubes = tubes.filter(state=params.state)

@@ -27,10 +27,9 @@ from fangyi.core.views import cursor_page
 from fangyi.ledgers import services as ledgers
 from fangyi.ledgers.models import ExportFormat
 from fangyi.regions.models import Level, Region
-
-from . import coverage
-from .missing_ledger import MissingLedger
-from .models import Round
+from fangyi.screening.coverage import services as coverage
+from fangyi.screening.coverage.ledger import MissingLedger
+from fangyi.screening.models import Round
 
 MISSING_ORDERING = ("region_path", "id")
 

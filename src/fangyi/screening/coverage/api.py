@@ -17,9 +17,8 @@ from fangyi.core.permissions import CAMPAIGN, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, PageParams, Text
 from fangyi.people.models import Person
 from fangyi.regions.models import Level, Region
-
-from . import coverage
-from .models import Round
+from fangyi.screening.coverage import services as coverage
+from fangyi.screening.models import Round
 
 router = Router(tags=["screening"])
 

@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.permissions import VIEW
 from fangyi.health.models import TestOutcome, TubeKind
-
-from . import pooling
-from .models import Campaign, Round, Sample, Tube, TubeState
+from fangyi.screening.campaigns import pooling
+from fangyi.screening.models import Campaign, Round, Sample, Tube, TubeState
 
 UPCOMING, RUNNING, CLOSED = "upcoming", "running", "closed"
 ROUND_STATES = {UPCOMING: _("未开始"), RUNNING: _("进行中"), CLOSED: _("已截止")}

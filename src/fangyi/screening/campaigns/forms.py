@@ -2,7 +2,6 @@
 decide (pool sizes, overlapping rounds, samplers' rights)."""
 
 import re
-from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,9 +14,16 @@ from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, EVERYWHERE, SAMPLER, scope_paths
 from fangyi.people.models import Person
 from fangyi.regions.models import Level, Region, ancestor_paths
-
-from . import sampling, services
-from .models import MAX_POOL_SIZE, STANDARD_POOL_SIZES, Campaign, Round, SamplingSite
+from fangyi.screening import common
+from fangyi.screening.campaigns import services as campaign_services
+from fangyi.screening.models import (
+    MAX_POOL_SIZE,
+    STANDARD_POOL_SIZES,
+    Campaign,
+    Round,
+    SamplingSite,
+)
+from fangyi.screening.sampling import screen
 
 # Beyond this many regions in reach (a commander's city) the chooser becomes a code field.
 REGION_CHOICES = 500
@@ -171,7 +177,7 @@ def samplers_for_sites(sites) -> dict:
 def site_regions_in_reach(user, campaign: Campaign):
     """Regions down to the grid, inside the campaign, where the user may add a site."""
     regions = Region.objects.filter(level__lte=Level.GRID).filter(
-        _within(services.area_paths(campaign))
+        _within(common.area_paths(campaign))
     )
     paths = scope_paths(user, CAMPAIGN, CHANGE)
     if paths is not EVERYWHERE:
@@ -193,7 +199,7 @@ class SiteForm(BootstrapForm):
         widget=forms.TextInput(attrs={"placeholder": _("如 07:00-22:00")}),
     )
     capacity_per_hour = forms.IntegerField(
-        label=_("每小时采样能力"), min_value=1, max_value=services.MAX_CAPACITY_PER_HOUR
+        label=_("每小时采样能力"), min_value=1, max_value=campaign_services.MAX_CAPACITY_PER_HOUR
     )
     samplers = _SamplerChoice(label=_("采样人员"), required=False)
 
@@ -212,9 +218,9 @@ class SiteForm(BootstrapForm):
             self.fields["region"].help_text = _("填写区划代码，如 350102001001001。")
             self.fields["region"].widget.attrs["inputmode"] = "numeric"
         self.candidates = {
-            str(u.pk): u for u in sampler_candidates(services.area_paths(campaign))[:200]
+            str(u.pk): u for u in sampler_candidates(common.area_paths(campaign))[:200]
         }
-        cast(forms.ChoiceField, self.fields["samplers"]).choices = [
+        self.fields["samplers"].choices = [
             (pk, staff_label(u)) for pk, u in self.candidates.items()
         ]
 
@@ -236,7 +242,7 @@ class AssignSamplersForm(BootstrapForm):
         super().__init__(*args, prefix=f"assign-{site.pk}", **kwargs)
         taken = {user.pk for user in assigned}
         self.candidates = {str(u.pk): u for u in candidates if u.pk not in taken}
-        cast(forms.ChoiceField, self.fields["samplers"]).choices = [
+        self.fields["samplers"].choices = [
             (pk, staff_label(u)) for pk, u in self.candidates.items()
         ]
 
@@ -265,62 +271,15 @@ class ExemptionForm(BootstrapForm):
         super().__init__(*args, prefix="exempt", **kwargs)
         self.user, self.campaign = user, campaign
         self.rounds = {str(r.pk): r for r in rounds}
-        cast(forms.ChoiceField, self.fields["round"]).choices = [("", _("所有轮次"))] + [
+        self.fields["round"].choices = [("", _("所有轮次"))] + [
             (pk, str(r)) for pk, r in self.rounds.items()
         ]
 
     def clean_person(self) -> Person:
         try:
-            return sampling.resident_by_id(self.user, self.campaign, self.cleaned_data["person"])
+            return screen.resident_by_id(self.user, self.campaign, self.cleaned_data["person"])
         except ValidationError as exc:
             raise forms.ValidationError(_("请先查找并选择一位本次筛查区域内的居民。")) from exc
 
     def clean_round(self) -> Round | None:
         return self.rounds.get(self.cleaned_data.get("round") or "")
-
-
-class SiteChoiceForm(forms.Form):
-    site = forms.UUIDField(required=False)
-
-
-class OpenTubeForm(BootstrapForm):
-    barcode = forms.CharField(
-        label=_("试管条码"),
-        max_length=32,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "autocapitalize": "characters",
-                "spellcheck": "false",
-                "enterkeyhint": "go",
-                "placeholder": _("扫描或输入条码"),
-            }
-        ),
-    )
-    pool_size = forms.TypedChoiceField(label=_("混采人数"), coerce=int, required=False)
-
-    def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        sizes = campaign.pool_sizes if campaign is not None else list(STANDARD_POOL_SIZES)
-        cast(forms.ChoiceField, self.fields["pool_size"]).choices = [("", _("自动"))] + [
-            (size, _("%(size)d 人") % {"size": size}) for size in sizes
-        ]
-
-
-class AddPersonForm(BootstrapForm):
-    """A scanned code (FY1:…) or a search text; a chosen person comes as `person`."""
-
-    text = forms.CharField(
-        label=_("扫码或查找居民"),
-        required=False,
-        max_length=2000,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "off",
-                "spellcheck": "false",
-                "enterkeyhint": "go",
-                "placeholder": _("扫健康码，或输入姓名/证件号后4位"),
-            }
-        ),
-    )
-    person = forms.UUIDField(required=False, widget=forms.HiddenInput)

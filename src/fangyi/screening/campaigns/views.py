@@ -14,24 +14,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fangyi.codes.format import PERSON_PREFIX, PLACE_PREFIX
 from fangyi.core.forms import add_service_errors
 from fangyi.core.pagination import InvalidCursor, keyset_page
-from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, VIEW, can
+from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, VIEW, can, require
 from fangyi.core.views import cursor_page, in_region_filter
-
-from . import figures, sampling, services
-from .forms import (
-    AddPersonForm,
+from fangyi.screening.campaigns import figures
+from fangyi.screening.campaigns import services as campaign_services
+from fangyi.screening.campaigns.forms import (
     AssignSamplersForm,
     CampaignFilterForm,
     CampaignForm,
     ExemptionForm,
-    OpenTubeForm,
     RoundForm,
     SiteForm,
     campaign_regions_in_reach,
@@ -39,7 +35,9 @@ from .forms import (
     site_regions_in_reach,
     staff_label,
 )
-from .models import Campaign, CampaignRegion, Exemption, Round, SamplingSite, TubeState
+from fangyi.screening.common import error_text
+from fangyi.screening.models import Campaign, CampaignRegion, Exemption, Round, SamplingSite
+from fangyi.screening.sampling import screen
 
 CAMPAIGN_ORDERING = ("-created_at", "-id")
 EXEMPTION_ORDERING = ("-created_at", "-id")
@@ -61,8 +59,7 @@ def _campaigns(user):
 @login_required
 def campaign_list(request):
     user = request.user
-    if not can(user, CAMPAIGN, VIEW):
-        raise PermissionDenied
+    require(user, CAMPAIGN, VIEW)
     form = CampaignFilterForm(request.GET)
     form.is_valid()
     campaigns, _region = in_region_filter(request, form, _campaigns(user))
@@ -90,13 +87,12 @@ def campaign_list(request):
 @login_required
 def campaign_create(request):
     user = request.user
-    if not can(user, CAMPAIGN, ADD):
-        raise PermissionDenied
+    require(user, CAMPAIGN, ADD)
     form = CampaignForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            campaign = services.create_campaign(
+            campaign = campaign_services.create_campaign(
                 actor=user,
                 name=data["name"],
                 regions=data["regions"],
@@ -199,9 +195,9 @@ def _detail_context(request, campaign: Campaign, **bound) -> dict:
         )
         query = exemption_form["q"].value() or ""
         try:
-            context["found"] = sampling.residents_matching(user, campaign, query)
+            context["found"] = screen.residents_matching(user, campaign, query)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             context["found"], query = [], ""
         context["exemption_form"] = exemption_form
         context["exemption_query"] = query
@@ -232,7 +228,7 @@ def round_add(request, pk):
     form = RoundForm(request.POST, prefix="round")
     if form.is_valid():
         try:
-            created = services.add_round(
+            created = campaign_services.add_round(
                 actor=request.user,
                 campaign=campaign,
                 starts_at=form.cleaned_data["starts_at"],
@@ -250,13 +246,12 @@ def round_add(request, pk):
 @require_POST
 def site_add(request, pk):
     campaign = _visible_campaign(request, pk)
-    if not can(request.user, CAMPAIGN, CHANGE):
-        raise PermissionDenied
+    require(request.user, CAMPAIGN, CHANGE)
     form = SiteForm(request.POST, user=request.user, campaign=campaign)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            site = services.create_site(
+            site = campaign_services.create_site(
                 actor=request.user,
                 campaign=campaign,
                 region=data["region"],
@@ -279,8 +274,7 @@ def site_assign(request, pk):
     site = get_object_or_404(
         SamplingSite.objects.restrict(request.user, VIEW).select_related("campaign"), pk=pk
     )
-    if not can(request.user, CAMPAIGN, CHANGE, site.region_path):
-        raise PermissionDenied
+    require(request.user, CAMPAIGN, CHANGE, site.region_path)
     campaign = _visible_campaign(request, site.campaign_id)
     form = AssignSamplersForm(
         request.POST,
@@ -290,7 +284,7 @@ def site_assign(request, pk):
     )
     if form.is_valid():
         try:
-            services.assign_samplers(
+            campaign_services.assign_samplers(
                 actor=request.user, site=site, samplers=form.cleaned_data["samplers"]
             )
         except ValidationError as exc:
@@ -305,15 +299,14 @@ def site_assign(request, pk):
 @require_POST
 def exemption_add(request, pk):
     campaign = _visible_campaign(request, pk)
-    if not can(request.user, CAMPAIGN, CHANGE):
-        raise PermissionDenied
+    require(request.user, CAMPAIGN, CHANGE)
     form = ExemptionForm(
         request.POST, user=request.user, campaign=campaign, rounds=list(campaign.rounds.all())
     )
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.exempt_person(
+            campaign_services.exempt_person(
                 actor=request.user,
                 campaign=campaign,
                 person=data["person"],
@@ -332,173 +325,6 @@ def exemption_add(request, pk):
     return _invalid(request, campaign, exemption_form=form)
 
 
-# The sampling screen
-
-
-def _is_code(text: str) -> bool:
-    upper = text.strip().upper()
-    return upper.startswith(PERSON_PREFIX) or upper.startswith(PLACE_PREFIX)
-
-
-def _sampling_url(site=None, tube: str = "", **extra) -> str:
-    query = {"site": str(site.pk)} if site is not None else {}
-    if tube:
-        query["tube"] = tube
-    query.update({key: value for key, value in extra.items() if value})
-    url = reverse("screening:sampling")
-    return f"{url}?{urlencode(query)}" if query else url
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def _my_site(request, raw) -> SamplingSite | None:
-    sites = {str(site.pk): site for site in sampling.sites_of(request.user)}
-    return sites.get(str(raw or ""))
-
-
-@login_required
-def sampling_screen(request):
-    user = request.user
-    if not can(user, SAMPLE, ADD):
-        raise PermissionDenied
-    sites = sampling.sites_of(user)
-    by_id = {str(site.pk): site for site in sites}
-    site = by_id.get(request.GET.get("site", ""))
-    # Sites of finished campaigns stay assigned; the one site sampling now is the choice.
-    running = [choice for choice in sites if choice.running_round is not None]
-    if site is None and "site" not in request.GET:
-        if len(sites) == 1:
-            site = sites[0]
-        elif len(running) == 1:
-            site = running[0]
-    round = site.running_round if site is not None else None
-    tube = None
-    found = []
-    query = ""
-    if site is not None and round is not None:
-        barcode = request.GET.get("tube", "").strip()
-        if barcode and services.BARCODE.fullmatch(barcode):
-            tube = sampling.tubes_with_members(user).filter(barcode=barcode, site=site).first()
-        else:
-            tube = sampling.open_tube_of(user, site, round)
-        query = request.GET.get("q", "").strip()
-        if query:
-            try:
-                found = sampling.search_persons(actor=user, site=site, query=query)
-            except ValidationError as exc:
-                messages.error(request, _error_text(exc))
-    context = {
-        "sites": sites,
-        "site": site,
-        "round": round,
-        "campaign": site.campaign if site is not None else None,
-        "tube": tube,
-        "members": list(tube.samples.all()) if tube is not None else [],
-        "found": found,
-        "query": query,
-        "confirm_close": tube is not None and request.GET.get("close") == "1",
-        "open_form": OpenTubeForm(campaign=site.campaign if site is not None else None),
-        "add_form": AddPersonForm(initial={"text": query}),
-        "api": {
-            "tubes": reverse("api:open_tube"),
-            "persons": reverse("api:search_persons"),
-        },
-    }
-    return render(request, "screening/sampling.html", context)
-
-
-@login_required
-@require_POST
-def sampling_open(request):
-    site = _my_site(request, request.POST.get("site"))
-    if site is None:
-        messages.error(request, _("请先选择采样点。"))
-        return redirect("screening:sampling")
-    form = OpenTubeForm(request.POST, campaign=site.campaign)
-    if not form.is_valid():
-        messages.error(request, _("请扫描或输入试管条码，并选择混采人数。"))
-        return redirect(_sampling_url(site))
-    try:
-        tube = sampling.start_tube(
-            actor=request.user,
-            barcode=form.cleaned_data["barcode"],
-            site=site,
-            pool_size=form.cleaned_data["pool_size"],
-        )
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(_sampling_url(site))
-    return redirect(_sampling_url(site, tube.barcode))
-
-
-def _posted_tube(request, site: SamplingSite):
-    barcode = request.POST.get("tube", "").strip()
-    if not services.BARCODE.fullmatch(barcode):
-        return None
-    return sampling.tubes_with_members(request.user).filter(barcode=barcode, site=site).first()
-
-
-@login_required
-@require_POST
-def sampling_add(request):
-    site = _my_site(request, request.POST.get("site"))
-    if site is None:
-        messages.error(request, _("请先选择采样点。"))
-        return redirect("screening:sampling")
-    tube = _posted_tube(request, site)
-    form = AddPersonForm(request.POST)
-    if tube is None or not form.is_valid():
-        messages.error(request, _("请先扫描试管条码开管。"))
-        return redirect(_sampling_url(site))
-    text = form.cleaned_data["text"].strip()
-    chosen = form.cleaned_data["person"]
-    if chosen is None and text and not _is_code(text):
-        return redirect(_sampling_url(site, tube.barcode, q=text))
-    try:
-        if chosen is not None:
-            person = sampling.resident_by_id(request.user, site.campaign, chosen)
-            sample = services.add_to_tube(actor=request.user, tube=tube, person=person)
-        else:
-            sample = services.add_to_tube(actor=request.user, tube=tube, code=text)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(_sampling_url(site, tube.barcode))
-    tube.refresh_from_db()
-    if tube.state == TubeState.OPEN:
-        messages.success(request, _("已加入 %(name)s。") % {"name": sample.person.masked_name})
-        return redirect(_sampling_url(site, tube.barcode))
-    messages.success(
-        request,
-        _("已加入 %(name)s；试管 %(barcode)s 已满，已自动封管。")
-        % {"name": sample.person.masked_name, "barcode": tube.barcode},
-    )
-    return redirect(_sampling_url(site))
-
-
-@login_required
-@require_POST
-def sampling_close(request):
-    site = _my_site(request, request.POST.get("site"))
-    if site is None:
-        messages.error(request, _("请先选择采样点。"))
-        return redirect("screening:sampling")
-    tube = _posted_tube(request, site)
-    if tube is None:
-        messages.error(request, _("没有找到这支试管。"))
-        return redirect(_sampling_url(site))
-    if request.POST.get("confirm") != "1":
-        return redirect(_sampling_url(site, tube.barcode, close="1"))
-    try:
-        services.close_tube(actor=request.user, tube=tube)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect(_sampling_url(site, tube.barcode))
-    messages.success(request, _("试管 %(barcode)s 已封管。") % {"barcode": tube.barcode})
-    return redirect(_sampling_url(site))
-
-
 urlpatterns: list = [
     path("", campaign_list, name="campaign-list"),
     path("new/", campaign_create, name="campaign-create"),
@@ -507,8 +333,4 @@ urlpatterns: list = [
     path("<uuid:pk>/sites/", site_add, name="site-add"),
     path("<uuid:pk>/exemptions/", exemption_add, name="exemption-add"),
     path("sites/<uuid:pk>/samplers/", site_assign, name="site-assign"),
-    path("sampling/", sampling_screen, name="sampling"),
-    path("sampling/open/", sampling_open, name="sampling-open"),
-    path("sampling/add/", sampling_add, name="sampling-add"),
-    path("sampling/close/", sampling_close, name="sampling-close"),
 ]
