@@ -25,7 +25,7 @@ PERSON_ORDERING = ("region_path", "id")
 
 def person_page(request, queryset):
     """One cursor page of people (already restricted to what the user may view)."""
-    queryset = queryset.select_related("household__building")
+    queryset = queryset.select_related("household__building", "health_status")
     return cursor_page(request, queryset, PERSON_ORDERING)
 
 
@@ -49,6 +49,8 @@ def person_list(request):
         queryset = queryset.with_tag(criteria["tag"])
     if criteria.get("status"):
         queryset = queryset.filter(residence_status=criteria["status"])
+    if criteria.get("colour"):
+        queryset = queryset.with_colour(criteria["colour"])
     persons, next_cursor = person_page(request, queryset)
     if request.headers.get("HX-Request"):
         return render_person_page(request, persons, next_cursor)
