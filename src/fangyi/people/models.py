@@ -147,16 +147,18 @@ class PersonQuerySet(RestrictedQuerySet):
     def search(self, query: str):
         """Four digits (or three and X) are an ID's last four; eleven digits a phone; a whole ID
         number finds its holder; anything else is any part of a name."""
-        query = SPACES.sub("", query or "")
+        query = (query or "").strip()
         if not query:
             return self
-        if ID_TAIL_QUERY.fullmatch(query.upper()):
-            return self.filter(id_tail=query.upper())
-        if PHONE_QUERY.fullmatch(query):
-            return self.filter(phone=query)
-        if ID_NUMBER_QUERY.fullmatch(query.upper()):
+        # Numbers are often typed or pasted in groups: 3501 0219 9108 0707 48.
+        number = SPACES.sub("", query).upper()
+        if ID_TAIL_QUERY.fullmatch(number):
+            return self.filter(id_tail=number)
+        if PHONE_QUERY.fullmatch(number):
+            return self.filter(phone=number)
+        if ID_NUMBER_QUERY.fullmatch(number):
             # Every type is named so the lookup uses the (id_type, id_number) unique index.
-            return self.filter(id_type__in=IdType.values, id_number=query.upper())
+            return self.filter(id_type__in=IdType.values, id_number=number)
         return self.filter(name__contains=query)
 
     def with_colour(self, colour: str):
