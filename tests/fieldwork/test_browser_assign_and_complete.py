@@ -26,9 +26,9 @@ def test_a_leader_assigns_and_the_worker_records_it_done(
     def assign(browser):
         context, page = phone(browser, leader_cookie)
         page.goto(f"{live_server.url}/tasks/")
-        row = page.locator(f"#task-{task_a.pk}")
-        row.get_by_label("承办人").select_option(label="worker_a")
-        row.get_by_role("button", name="分派").click()
+        page.locator(f"#task-{task_a.pk} input[type=checkbox]").check()
+        page.locator("#bulk-assign").get_by_label("承办人").select_option(label="worker_a")
+        page.get_by_role("button", name="分派所选").click()
         page.wait_for_load_state()
         message = page.locator(".alert-success").inner_text()
         width = page.evaluate("document.documentElement.scrollWidth")

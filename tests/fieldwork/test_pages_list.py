@@ -1,5 +1,5 @@
-"""The leaders' task list: their regions only, filters, an assign form per pending task offering
-the grid team of the task's region, empty states and pages."""
+"""The leaders' task list: their regions only, filters, one assign control for the ticked tasks
+offering the grid teams of the listed tasks' regions, empty states and pages."""
 
 import pytest
 from django.urls import reverse
@@ -14,18 +14,19 @@ from .conftest import later
 def test_the_list_shows_the_leaders_grid_only(task_a, task_b, leader_a, worker_a, worker_b):
     response = signed_in(leader_a).get(reverse("fieldwork:list"))
     assert [task.pk for task in response.context["tasks"]] == [task_a.pk]
-    form = response.context["tasks"][0].assign_form
+    form = response.context["assign_form"]
     offered = [label for value, label in form.fields["assignee"].choices if value]
     assert offered == ["leader_a", "worker_a"]
     html = response.content.decode()
-    assert reverse("fieldwork:assign", args=[task_a.pk]) in html and "李*英" not in html
+    assert f'name="task" value="{task_a.pk}"' in html and "李*英" not in html
+    assert html.count('name="assignee"') == 1
 
 
 def test_assigning_from_the_list_returns_to_it(task_a, leader_a, worker_a):
     back = reverse("fieldwork:list") + "?kind=home_sampling"
     response = signed_in(leader_a).post(
-        reverse("fieldwork:assign", args=[task_a.pk]),
-        {"assignee": str(worker_a.pk), "next": back},
+        reverse("fieldwork:assign-selected"),
+        {"task": [str(task_a.pk)], "assignee": str(worker_a.pk), "next": back},
     )
     assert response.status_code == 302 and response.url == back
     assert Task.objects.get(pk=task_a.pk).assignee == worker_a
@@ -33,10 +34,10 @@ def test_assigning_from_the_list_returns_to_it(task_a, leader_a, worker_a):
 
 def test_a_foreign_next_is_ignored(task_a, leader_a, worker_a):
     response = signed_in(leader_a).post(
-        reverse("fieldwork:assign", args=[task_a.pk]),
-        {"assignee": str(worker_a.pk), "next": "https://example.com/"},
+        reverse("fieldwork:assign-selected"),
+        {"task": [str(task_a.pk)], "assignee": str(worker_a.pk), "next": "https://example.com/"},
     )
-    assert response.url == reverse("fieldwork:detail", args=[task_a.pk])
+    assert response.url == reverse("fieldwork:list")
 
 
 def test_filters(city, officer, leader_a, worker_a, task_a, task_b):

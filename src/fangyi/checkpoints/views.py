@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from fangyi.codes import verdicts
 from fangyi.codes.format import Result
 from fangyi.codes.qr import qr_svg_any
 from fangyi.core.forms import add_service_errors
@@ -206,5 +207,6 @@ def scan(request):
             "lookup_url": reverse("api:lookup"),
             "venues": [{"id": str(pk), "name": name} for pk, name in venues],
             "service_worker_url": reverse("checkpoints:service-worker"),
+            "verdicts": verdicts.page_sentences(),
         },
     )

@@ -12,7 +12,7 @@ from fangyi.core.permissions import VIEW
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Text
 from fangyi.people.models import Person
 
-from . import format, keys, services
+from . import format, keys, services, verdicts
 
 router = Router(tags=["codes"])
 persons_router = Router(tags=["codes"])
@@ -72,7 +72,8 @@ class TextInput(Input):
 
 class Lookup(Schema):
     result: str
-    reason: str
+    reason: str = Field(description="technical detail, for logs; not for people")
+    message: str = Field(description="what the verdict means, in the request's language")
     claims: dict | None
     colour: str | None = Field(description="the card holder's current colour, when valid")
     valid_until: datetime.datetime | None
@@ -105,8 +106,10 @@ def lookup(request, body: TextInput):
     """Verifies a code on the server; for a valid card code also answers the holder's current
     colour (cards carry none). For checkpoint staff and up; each card lookup is logged."""
     found = services.lookup_card(user=request.auth, text=body.text)
+    checked = found.verification
     return {
-        **found.verification.as_json(),
+        **checked.as_json(),
+        "message": verdicts.sentence(checked.result.value, checked.reason),
         "colour": found.colour,
         "valid_until": found.valid_until,
         "policy_version": found.policy_version,

@@ -46,7 +46,10 @@ class TaskRead(Schema):
     region: str = Field(description="the region's code")
     region_name: str
     assignee: uuid.UUID | None
-    assignee_name: str | None = Field(description="the assignee's username")
+    assignee_name: str | None = Field(
+        description="the assignee's full name (their username when no name is on record)"
+    )
+    assignee_username: str | None
     due_at: datetime.datetime
     started_at: datetime.datetime | None
     done_at: datetime.datetime | None
@@ -96,7 +99,11 @@ class TaskRead(Schema):
 
     @staticmethod
     def resolve_assignee_name(task: Task) -> str | None:
-        return task.assignee.get_username() if task.assignee else None
+        return task.assignee_label or None
+
+    @staticmethod
+    def resolve_assignee_username(task: Task) -> str | None:
+        return task.assignee.get_username() if task.assignee_id else None
 
 
 class TaskPage(Schema):

@@ -159,6 +159,13 @@ class Task(models.Model):
         return self.title or str(self.get_kind_display())
 
     @property
+    def assignee_label(self) -> str:
+        """The assignee's full name; their username only when no name is on record."""
+        if self.assignee is None:
+            return ""
+        return self.assignee.get_full_name() or self.assignee.get_username()
+
+    @property
     def pending(self) -> bool:
         return self.status in PENDING
 

@@ -81,6 +81,17 @@ def takers(path: str):
     return User.objects.filter(pk__in=holders, is_active=True).order_by("username")
 
 
+def takers_for(paths) -> list:
+    """Active users who may take a task at every one of `paths` or at some of them, in one
+    query: the choices of one assign control for a list of tasks (the service checks each)."""
+    User = get_user_model()
+    above = {ancestor for path in paths for ancestor in ancestor_paths(path)}
+    holders = RoleAssignment.objects.filter(role__in=TASK_TAKERS, region_path__in=above).values(
+        "user_id"
+    )
+    return list(User.objects.filter(pk__in=holders, is_active=True).order_by("username"))
+
+
 def may_take(user, path: str) -> bool:
     return (
         user is not None
@@ -326,6 +337,30 @@ def assign(*, actor, task: Task, assignee) -> Task:
         return task
     changes = {"assignee": assignee, "status": TaskStatus.ASSIGNED, "started_at": None}
     return _transition(actor=actor, task=task, allowed=PENDING, changes=changes)
+
+
+def assign_many(*, actor, tasks: list[Task], assignee) -> int:
+    """Gives several pending tasks to one member of their regions' grid teams: all or none.
+
+    Every task is checked as `assign` checks one (the actor leads its region, it is pending,
+    the assignee may take it there) before any is changed; each change is audited. Answers how
+    many tasks changed hands (those already with the assignee are left as they are)."""
+    if not tasks:
+        raise ValidationError({"tasks": _("请先选择任务。")})
+    if assignee is None:
+        raise ValidationError({"assignee": _("请选择承办人。")})
+    for path in {task.region_path for task in tasks}:
+        _require_lead(actor, path)
+        _check_taker(assignee, path)
+    if any(task.status not in PENDING for task in tasks):
+        raise ValidationError({"status": _("所选任务中有已办结的，请先重新打开再分派。")})
+    changed = 0
+    with transaction.atomic():
+        for task in tasks:
+            if task.assignee_id != assignee.pk:
+                assign(actor=actor, task=task, assignee=assignee)
+                changed += 1
+    return changed
 
 
 def start(*, actor, task: Task) -> Task:

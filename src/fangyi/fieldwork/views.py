@@ -1,10 +1,15 @@
-"""Task pages: "my tasks" on a grid worker's phone, a task's page to record its outcome, and the
-leaders' list of their regions' tasks with an assign form on each."""
+"""Task pages: "my tasks" on a grid worker's phone, a task's page to record its outcome, the
+leaders' compact list of their regions' tasks (tick tasks, give them to one person), and tasks
+made in bulk for chosen persons or a building's households."""
+
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,19 +17,23 @@ from django.views.decorators.http import require_POST
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, TASK, VIEW, can
 from fangyi.core.views import cursor_page, in_region_filter
+from fangyi.people.models import Household, Person
+from fangyi.regions.models import Level, Region
 
 from . import services
 from .forms import (
     ALL_FILTER,
     PENDING_FILTER,
     AssignForm,
+    BulkCreateForm,
     CompleteForm,
     FailForm,
     ReopenForm,
+    SelectedTasksForm,
     TaskFilterForm,
     taker_label,
 )
-from .models import Task, TaskStatus
+from .models import Task, TaskKind, TaskStatus
 
 ORDERING = ("due_at", "id")
 
@@ -84,21 +93,143 @@ def task_list(request):
     if criteria.get("overdue"):
         tasks = tasks.overdue()
     rows, next_cursor = cursor_page(request, tasks, ORDERING)
-    takers_at: dict[str, list] = {}
+    led_paths = {
+        task.region_path for task in rows if task.pending and services.leads(user, task.region_path)
+    }
     for task in rows:
-        if task.pending and services.leads(user, task.region_path):
-            if task.region_path not in takers_at:
-                takers_at[task.region_path] = list(services.takers(task.region_path))
-            task.assign_form = AssignForm(
-                takers=takers_at[task.region_path],
-                initial={"assignee": str(task.assignee_id or "")},
-                auto_id=f"assign-{task.pk}-%s",
-            )
+        task.selectable = task.region_path in led_paths
+    assign_form = None
+    if led_paths:
+        assign_form = AssignForm(takers=services.takers_for(led_paths), auto_id="bulk-%s")
     filtered = any(criteria.get(name) for name in ("status", "kind", "region", "overdue"))
     return render(
         request,
         "fieldwork/task_list.html",
-        {"form": form, "tasks": rows, "next_cursor": next_cursor, "filtered": filtered},
+        {
+            "form": form,
+            "tasks": rows,
+            "next_cursor": next_cursor,
+            "filtered": filtered,
+            "assign_form": assign_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def assign_selected(request):
+    """One assignee for every task ticked on the list; all or none."""
+    selected = SelectedTasksForm(request.POST)
+    if not selected.is_valid():
+        messages.error(request, _("请先选择任务。"))
+        return _back(request, reverse("fieldwork:list"))
+    ids = selected.cleaned_data["task"]
+    tasks = list(Task.objects.restrict(request.user, VIEW).filter(pk__in=ids))
+    if len(tasks) != len(ids):
+        raise Http404
+    form = AssignForm(
+        request.POST, takers=services.takers_for({task.region_path for task in tasks})
+    )
+    if not form.is_valid():
+        messages.error(request, _("请选择可以承接这些任务的承办人。"))
+        return _back(request, reverse("fieldwork:list"))
+    assignee = form.cleaned_data["assignee"]
+    try:
+        changed = services.assign_many(actor=request.user, tasks=tasks, assignee=assignee)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("已将 %(count)d 个任务分派给 %(name)s。")
+            % {"count": changed, "name": taker_label(assignee)},
+        )
+    return _back(request, reverse("fieldwork:list"))
+
+
+def _bulk_subjects(request, form) -> tuple[list, list]:
+    """The persons or households the tasks are for, among those the user may see; anything
+    asked for that is not there is an error in the form."""
+    user = request.user
+    wanted = form.cleaned_data.get("person") or []
+    if wanted:
+        persons = list(
+            Person.objects.restrict(user, VIEW)
+            .filter(pk__in=wanted)
+            .select_related("household")
+            .order_by("region_path", "id")
+        )
+        if len(persons) != len(set(wanted)):
+            form.add_error(None, _("所选居民中有不在您辖区内的。"))
+        return persons, []
+    building = (
+        Region.objects.restrict(user, VIEW)
+        .filter(level=Level.BUILDING, code=form.cleaned_data["building"])
+        .first()
+    )
+    if building is None:
+        form.add_error("building", _("没有这个楼栋，或它不在您的辖区内。"))
+        return [], []
+    households = list(
+        Household.objects.restrict(user, VIEW)
+        .filter(building=building)
+        .order_by("unit", "room", "id")
+    )
+    if not households:
+        form.add_error("building", _("该楼栋还没有登记住户。"))
+    return [], households
+
+
+@login_required
+def bulk_create(request):
+    """Tasks for each chosen person or every household of a building: the count is shown for
+    confirmation first; the confirmed form carries a batch id, so sending it twice creates the
+    tasks once."""
+    if not can(request.user, TASK, ADD):
+        raise PermissionDenied
+    if request.method != "POST":
+        initial = {
+            "kind": TaskKind.FOLLOW_UP_VISIT,
+            "person": request.GET.getlist("person"),
+            "building": request.GET.get("building", ""),
+        }
+        form = BulkCreateForm(initial=initial)
+        return render(request, "fieldwork/bulk_create.html", {"form": form, "count": None})
+    form = BulkCreateForm(request.POST)
+    count = None
+    if form.is_valid():
+        persons, households = _bulk_subjects(request, form)
+        count = len(persons) + len(households)
+        batch = form.cleaned_data.get("batch")
+        if not form.errors and batch:
+            fields = {
+                name: form.cleaned_data[name] for name in ("kind", "due_at", "title", "notes")
+            }
+            items = [
+                services.TaskInput(person=person, source_ref=str(person.pk), **fields)
+                for person in persons
+            ] + [
+                services.TaskInput(household=household, source_ref=str(household.pk), **fields)
+                for household in households
+            ]
+            try:
+                created = services.create_tasks(
+                    actor=request.user, source=f"page:{batch}", items=items
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已创建 %(count)d 个任务。") % {"count": created})
+                return redirect("fieldwork:list")
+        if not form.errors:
+            form.data = form.data.copy()
+            form.data["batch"] = str(batch or uuid.uuid4())
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "fieldwork/bulk_create.html",
+        {"form": form, "count": None if form.errors else count},
+        status=status,
     )
 
 

@@ -180,10 +180,20 @@ class Importer:
             writer = ChunkWriter(
                 ledger, single_transaction=single_transaction, on_progress=self.on_progress
             )
+        masked_rows: list[int] = []
+        example = ""
         try:
             for chunk in chunks:
                 result.rows += len(chunk)
-                self._chunk(ledger, chunk, result, errors, writer)
+                for row in chunk:
+                    found = self.ledger.masked_example(row)
+                    if found:
+                        masked_rows.append(row.number)
+                        example = example or found
+                if not masked_rows:
+                    self._chunk(ledger, chunk, result, errors, writer)
+            if masked_rows:
+                result.unreadable = masked_file_message(example, masked_rows)
         except UnreadableFile as exc:
             result.unreadable = exc.message
         finally:
@@ -229,6 +239,28 @@ class Importer:
                 result.errors.append({"row": row.number, "column": column, "message": message})
         if errors is not None:
             errors.add(row.number, row.cells, "；".join(messages))
+
+
+MASKED_RANGES_SHOWN = 10
+
+
+def row_ranges(numbers: list[int]) -> str:
+    """2–1001、1005 …: the row numbers in runs, the first few of them."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    shown = [f"{a}–{b}" if a != b else str(a) for a, b in runs[:MASKED_RANGES_SHOWN]]
+    return "、".join(shown) + (" …" if len(runs) > MASKED_RANGES_SHOWN else "")
+
+
+def masked_file_message(example: str, rows: list[int]) -> str:
+    return _(
+        "文件中的证件号码是脱敏的（如 %(example)s，第 %(rows)s 行），无法导入：脱敏导出的文件"
+        "只能查看，不能改好后再导入。请在导出时填写理由，导出不脱敏的文件，或使用原始台账。"
+    ) % {"example": example, "rows": row_ranges(rows)}
 
 
 NO_FAST_BLANK = object()

@@ -129,6 +129,14 @@ class Ledger(abc.ABC):
         row is read, ahead of `plan`. Most ledgers have none."""
         return None
 
+    @classmethod
+    def masked_example(cls, row: Row) -> str:
+        """The masked value a row carries (say 3501**********123X), or "" when it has none.
+
+        A masked export cannot come back: the engine refuses a file with such rows as a whole,
+        with one message, instead of a checksum error on each row."""
+        return ""
+
     @abc.abstractmethod
     def plan(self, rows: list[Row]) -> None:
         """Sets each row's action (CREATE, UPDATE, UNCHANGED, or ERROR with messages) and plan.

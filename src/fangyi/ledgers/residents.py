@@ -309,6 +309,11 @@ class ResidentsLedger(Ledger):
         row.key = cls._check_identity(row, today)
         cls._check_contact(row)
 
+    @classmethod
+    def masked_example(cls, row: Row) -> str:
+        number = row.values.get("id_number") or ""
+        return number if "*" in number else ""
+
     @staticmethod
     def _check_identity(row: Row, today) -> tuple[str, str] | None:
         v = row.values

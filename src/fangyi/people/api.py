@@ -20,7 +20,16 @@ from fangyi.core.schemas import ERROR_RESPONSES, Input, PageParams, omitted
 from fangyi.regions.models import Region
 
 from . import services
-from .models import TAG_FIELDS, TAG_SLUGS, Gender, Household, IdType, Person, ResidenceStatus
+from .models import (
+    TAG_FIELDS,
+    TAG_SLUGS,
+    Gender,
+    Household,
+    IdType,
+    Person,
+    ResidenceStatus,
+    person_colours,
+)
 
 persons_router = Router(tags=["persons"])
 households_router = Router(tags=["households"])
@@ -31,13 +40,14 @@ ResidenceStatusCode = Literal[*ResidenceStatus.values]  # type: ignore[valid-typ
 Tag = Literal[*TAG_SLUGS]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 StoredTag = Literal[*TAG_FIELDS]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 RevealableField = Literal["name", "id_number", "phone"]
+ColourCode = Literal[*(code for code, _label in person_colours())]
 
 SCOPE_ORDER = ("region_path", "id")
 
 
 def visible_persons(user, *, within: str = ""):
     return Person.objects.restrict(user, VIEW, within=within).select_related(
-        "household__building__parent__parent__parent"
+        "household__building__parent__parent__parent", "health_status"
     )
 
 
@@ -87,6 +97,13 @@ class PersonRead(MemberRead):
     region_path: str
     address: str
     notes: str
+    colour: ColourCode | None = Field(
+        description="colour of the current health status; null before the first one"
+    )
+
+    @staticmethod
+    def resolve_colour(person: Person) -> str | None:
+        return person.colour or None
 
     @staticmethod
     def resolve_household(person: Person) -> uuid.UUID:
@@ -109,9 +126,11 @@ class PersonPage(Schema):
 class PersonParams(PageParams):
     q: str | None = Field(
         None,
-        description="last 4 characters of the ID number, an 11-digit mobile, or a name prefix",
+        description="a whole ID number, its last 4 characters, an 11-digit mobile, "
+        "or any part of a name",
     )
     tag: Tag | None = None
+    colour: ColourCode | None = Field(None, description="colour of the current health status")
     residence_status: ResidenceStatusCode | None = None
     region: str | None = Field(None, description="code of a region: persons under it")
 
@@ -165,6 +184,8 @@ def list_persons(request, params: Query[PersonParams]):
         persons = persons.with_tag(params.tag)
     if params.residence_status:
         persons = persons.filter(residence_status=params.residence_status)
+    if params.colour:
+        persons = persons.with_colour(params.colour)
     items, next_cursor = page_of(persons, ordering=SCOPE_ORDER, page=params)
     return {"items": items, "next_cursor": next_cursor}
 

@@ -15,6 +15,7 @@ from .models import (
     IdType,
     Person,
     ResidenceStatus,
+    person_colours,
 )
 from .validation import (
     birth_date_from_resident_id,
@@ -36,13 +37,18 @@ class PersonSearchForm(BootstrapForm):
         required=False,
         max_length=50,
         widget=forms.TextInput(
-            attrs={"placeholder": _("姓名、身份证后4位或手机号"), "type": "search"}
+            attrs={"placeholder": _("姓名、身份证号、后4位或手机号"), "type": "search"}
         ),
     )
     tag = forms.ChoiceField(
         label=_("特殊人群"),
         required=False,
         choices=[("", _("全部人群"))] + [(slug, TAG_LABELS[slug]) for slug in TAG_SLUGS],
+    )
+    colour = forms.ChoiceField(
+        label=_("健康码"),
+        required=False,
+        choices=lambda: [("", _("全部颜色")), *person_colours()],
     )
     status = forms.ChoiceField(
         label=_label(Person, "residence_status"),

@@ -2,6 +2,8 @@ import datetime
 import re
 import uuid
 
+from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -128,19 +130,39 @@ class Household(models.Model):
 
 ID_TAIL_QUERY = re.compile(r"[0-9]{3}[0-9X]")
 PHONE_QUERY = re.compile(r"[0-9]{11}")
+# A whole document number: 18 characters for a resident ID, 6 or more letters and digits (with
+# at least one digit) for the others.
+ID_NUMBER_QUERY = re.compile(r"(?=.*[0-9])[0-9A-Z]{6,32}")
+SPACES = re.compile(r"\s+")
+
+
+def person_colours() -> list[tuple[str, str]]:
+    """The health colours a person's status can take, read from the status model (people does
+    not import health)."""
+    status = apps.get_model("health", "Status")
+    return list(status._meta.get_field("colour").choices)
 
 
 class PersonQuerySet(RestrictedQuerySet):
     def search(self, query: str):
-        """Four digits (or three and X) are an ID's last four; eleven digits a phone; else a name."""
+        """Four digits (or three and X) are an ID's last four; eleven digits a phone; a whole ID
+        number finds its holder; anything else is any part of a name."""
         query = (query or "").strip()
         if not query:
             return self
-        if ID_TAIL_QUERY.fullmatch(query.upper()):
-            return self.filter(id_tail=query.upper())
-        if PHONE_QUERY.fullmatch(query):
-            return self.filter(phone=query)
-        return self.filter(name__startswith=query)
+        # Numbers are often typed or pasted in groups: 3501 0219 9108 0707 48.
+        number = SPACES.sub("", query).upper()
+        if ID_TAIL_QUERY.fullmatch(number):
+            return self.filter(id_tail=number)
+        if PHONE_QUERY.fullmatch(number):
+            return self.filter(phone=number)
+        if ID_NUMBER_QUERY.fullmatch(number):
+            # Every type is named so the lookup uses the (id_type, id_number) unique index.
+            return self.filter(id_type__in=IdType.values, id_number=number)
+        return self.filter(name__contains=query)
+
+    def with_colour(self, colour: str):
+        return self.filter(health_status__colour=colour)
 
     def with_tag(self, slug: str):
         if slug == "elderly":
@@ -237,6 +259,18 @@ class Person(models.Model):
     def tags(self) -> list[str]:
         slugs = ["elderly"] if self.age() >= ELDERLY_AGE else []
         return slugs + [slug for field, slug, _label in STORED_TAGS if getattr(self, field)]
+
+    @property
+    def colour(self) -> str:
+        """The colour of the person's current health status; empty before the first one."""
+        try:
+            return self.health_status.colour
+        except ObjectDoesNotExist:
+            return ""
+
+    @property
+    def colour_label(self) -> str:
+        return str(dict(person_colours()).get(self.colour, "")) if self.colour else ""
 
     @property
     def tag_labels(self) -> list[str]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, VIEW, can
+from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, TASK, VIEW, can
 from fangyi.core.views import cursor_page, in_region_filter
 from fangyi.regions.models import Level, Region
 
@@ -25,15 +25,14 @@ PERSON_ORDERING = ("region_path", "id")
 
 def person_page(request, queryset):
     """One cursor page of people (already restricted to what the user may view)."""
-    queryset = queryset.select_related("household__building")
+    queryset = queryset.select_related("household__building", "health_status")
     return cursor_page(request, queryset, PERSON_ORDERING)
 
 
-def render_person_page(request, persons, next_cursor):
+def render_person_page(request, persons, next_cursor, *, select_persons=False):
     """The rows and "next page" link alone, for htmx to append to a list already on screen."""
-    response = render(
-        request, "people/_person_rows.html", {"persons": persons, "next_cursor": next_cursor}
-    )
+    context = {"persons": persons, "next_cursor": next_cursor, "select_persons": select_persons}
+    response = render(request, "people/_person_rows.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -49,13 +48,23 @@ def person_list(request):
         queryset = queryset.with_tag(criteria["tag"])
     if criteria.get("status"):
         queryset = queryset.filter(residence_status=criteria["status"])
+    if criteria.get("colour"):
+        queryset = queryset.with_colour(criteria["colour"])
     persons, next_cursor = person_page(request, queryset)
+    # Leaders tick residents to give each a task (a follow-up visit, a delivery…).
+    select_persons = can(request.user, TASK, ADD)
     if request.headers.get("HX-Request"):
-        return render_person_page(request, persons, next_cursor)
+        return render_person_page(request, persons, next_cursor, select_persons=select_persons)
     response = render(
         request,
         "people/person_list.html",
-        {"form": form, "region": region, "persons": persons, "next_cursor": next_cursor},
+        {
+            "form": form,
+            "region": region,
+            "persons": persons,
+            "next_cursor": next_cursor,
+            "select_persons": select_persons,
+        },
     )
     patch_vary_headers(response, ["HX-Request"])
     return response

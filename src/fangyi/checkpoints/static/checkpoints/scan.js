@@ -5,6 +5,7 @@
 
 const app = document.getElementById("scan-app");
 const labels = document.getElementById("scan-labels").dataset;
+const verdicts = JSON.parse(document.getElementById("scan-verdicts").textContent);
 const overlay = document.getElementById("scan-result");
 const form = document.getElementById("code-form");
 const input = document.getElementById("code-text");
@@ -198,9 +199,9 @@ function word(result, colour) {
   return labels[result.replace(/_(\w)/g, (_m, c) => c.toUpperCase())];
 }
 
-function why(result) {
-  const name = `why${result.replace(/(^|_)(\w)/g, (_m, _s, c) => c.toUpperCase())}`;
-  return labels[name] || "";
+function why(result, reason = "") {
+  const key = result === "malformed" ? verdicts.malformed_reasons[reason] || result : result;
+  return verdicts.sentences[key] || verdicts.sentences.malformed;
 }
 
 function field(name) {
@@ -210,6 +211,7 @@ function field(name) {
 function show({ result, colour, kind, claims, signed, headline, detail, reason, tone }) {
   overlay.dataset.result = result;
   overlay.dataset.colour = colour || "";
+  overlay.dataset.reason = reason || "";
   overlay.className = `scan-result scan-${tone}`;
   field("kind").textContent = kind && signed ? labels[`kind${kind[0].toUpperCase()}${kind.slice(1)}`] : "";
   field("word").textContent = headline || word(result, colour);
@@ -218,7 +220,6 @@ function show({ result, colour, kind, claims, signed, headline, detail, reason, 
   field("name").textContent = person ? claims.name : "";
   field("id-tail").textContent = person ? claims.id_tail : "";
   field("detail").textContent = detail || "";
-  field("reason").textContent = reason || "";
   overlay.hidden = false;
   document.body.classList.add("scan-result-open");
   overlay.focus();
@@ -251,7 +252,7 @@ async function scan(text) {
     let result = found.result;
     let colour = result === "valid" && kind === "display" ? claims.colour : null;
     let headline = "";
-    let detail = result === "valid" ? "" : why(result);
+    let detail = result === "valid" ? "" : why(result, found.reason);
     let tone = result === "valid" ? "colour" : "invalid";
     if (result === "valid" && kind === "display") {
       detail = fill(labels.validUntil, { time: new Date(claims.exp * 1000).toLocaleTimeString() });
@@ -268,7 +269,7 @@ async function scan(text) {
         // The server knows more than this phone (a revocation since the list was fetched).
         result = lookup.result;
         colour = result === "valid" ? lookup.colour : null;
-        detail = result === "valid" ? "" : why(result);
+        detail = result === "valid" ? "" : why(result, lookup.reason);
         tone = result === "valid" && colour ? "colour" : result === "valid" ? "neutral" : "invalid";
       }
     }
