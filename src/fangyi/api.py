@@ -1,6 +1,6 @@
 """The JSON API at /api/v1/: one NinjaAPI, one router per area.
 
-Authentication is described in core/api_auth.py. Every error is a JSON `{"detail": ...}`:
+Authentication is described in accounts/api_auth.py. Every error is a JSON `{"detail": ...}`:
 a string for 401, 403 and 404, and a list of `{"field", "message"}` for 422, whether the
 input failed the schema or a service's validation. Objects outside the caller's scope answer
 404, exactly like objects that do not exist, so the API never confirms what it hides.
@@ -20,11 +20,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
+from fangyi.accounts.api_auth import api_auth
 from fangyi.checkpoints.api import router as checkpoints_router
 from fangyi.codes.api import persons_router as codes_persons_router
 from fangyi.codes.api import router as codes_router
 from fangyi.core.api import router as audit_router
-from fangyi.core.api_auth import api_auth
 from fangyi.core.pagination import InvalidCursor
 from fangyi.fieldwork.api import router as fieldwork_router
 from fangyi.health.api import persons_router as health_persons_router

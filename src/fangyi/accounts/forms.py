@@ -2,15 +2,15 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.accounts.area import STAFF
 from fangyi.core.forms import BootstrapForm, BootstrapMixin
 from fangyi.core.permissions import (
     ADD,
     EVERYWHERE,
-    ROLE_CHOICES,
-    STAFF,
     VIEW,
     can,
     grantable_roles,
+    role_choices,
     scope_paths,
 )
 from fangyi.regions.models import Region
@@ -28,7 +28,7 @@ class StaffCreateForm(BootstrapForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("至少8位，不能是常见密码。"),
     )
-    role = forms.ChoiceField(label=_("角色"), choices=ROLE_CHOICES)
+    role = forms.ChoiceField(label=_("角色"), choices=role_choices)
     region = forms.CharField(
         label=_("辖区代码"),
         max_length=18,
@@ -43,7 +43,7 @@ class StaffCreateForm(BootstrapForm):
         if paths is not EVERYWHERE:
             offered = {role for path in paths for role in grantable_roles(actor, path)}
             self.fields["role"].choices = [
-                (code, label) for code, label in ROLE_CHOICES if code in offered
+                (code, label) for code, label in role_choices() if code in offered
             ]
 
     def clean_region(self) -> Region:

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from fangyi.checkpoints.area import CHECKIN, SCAN
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CHECKIN, SCAN, VIEW, can
+from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text, omitted
 from fangyi.health.models import Colour
 from fangyi.people.models import Person

@@ -2,9 +2,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.checkpoints.area import VENUE
 from fangyi.core.forms import BootstrapForm
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VENUE, scope_paths
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, scope_paths
 from fangyi.regions.models import Level, Region
 
 from .models import Venue, VenueKind

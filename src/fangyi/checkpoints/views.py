@@ -13,12 +13,14 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from fangyi.checkpoints.area import SCAN, VENUE
 from fangyi.codes.format import Result
 from fangyi.codes.qr import qr_svg_any
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, CHANGE, SCAN, VENUE, VIEW, can
-from fangyi.core.views import cursor_page, in_region_filter
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
+from fangyi.core.views import cursor_page
 from fangyi.portal import auth as portal_auth
+from fangyi.regions.filters import in_region_filter
 
 from . import services
 from .forms import VenueFilterForm, VenueForm

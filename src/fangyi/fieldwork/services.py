@@ -22,15 +22,8 @@ from django.utils.translation import gettext as _
 from fangyi.accounts.models import RoleAssignment
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import (
-    ADD,
-    CHANGE,
-    GRID_LEADER,
-    GRID_WORKER,
-    TASK,
-    VOLUNTEER,
-    can,
-)
+from fangyi.core.permissions import ADD, CHANGE, GRID_LEADER, GRID_WORKER, VOLUNTEER, can
+from fangyi.fieldwork.area import TASK
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Region, ancestor_paths
 

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, TASK, VIEW, can
-from fangyi.core.views import cursor_page, in_region_filter
+from fangyi.core.permissions import ADD, VIEW, can
+from fangyi.core.views import cursor_page
+from fangyi.fieldwork.area import TASK
+from fangyi.regions.filters import in_region_filter
 
 from . import services
 from .forms import (

@@ -23,8 +23,9 @@ from pydantic import AfterValidator, PlainValidator, TypeAdapter
 from pydantic_core import PydanticCustomError
 
 from fangyi.core.api import get_by_id, page_of
-from fangyi.core.permissions import FACT, POLICY, VIEW, can
+from fangyi.core.permissions import VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text, without_nul
+from fangyi.health.area import FACT, POLICY
 from fangyi.people.models import Person
 from fangyi.regions.models import Region, ancestor_paths
 

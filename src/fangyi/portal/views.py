@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 from fangyi.codes.qr import qr_svg
 from fangyi.codes.services import issue_display_code
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import CHANGE, GUARDIANSHIP, can
+from fangyi.core.permissions import CHANGE, can
 from fangyi.health.models import Appeal, Fact, FactKind, Zone, ZoneRegion
 from fangyi.health.services import current_status
 from fangyi.health.templatetags.health import in_english, localized
 from fangyi.people.models import Person
+from fangyi.portal.area import GUARDIANSHIP
 from fangyi.regions.models import ancestor_paths
 
 from . import services

@@ -21,10 +21,11 @@ from pydantic_core import PydanticCustomError
 from fangyi.accounts.models import User
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.masking import mask_name
-from fangyi.core.permissions import ADD, SAMPLE, VIEW, can
+from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.people.models import Person
 from fangyi.regions.models import Region
+from fangyi.screening.area import SAMPLE
 
 from . import pooling, sampling, services
 from .models import (

@@ -42,17 +42,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core.paths import next_prefix, under
-from fangyi.core.permissions import (
-    ADD,
-    CAMPAIGN,
-    CHANGE,
-    EVERYWHERE,
-    TASK,
-    VIEW,
-    can,
-    minimal_paths,
-    scope_paths,
-)
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VIEW, can, minimal_paths, scope_paths
+from fangyi.fieldwork.area import TASK
 from fangyi.fieldwork.models import TaskKind
 from fangyi.fieldwork.services import MAX_TITLE, TaskInput, create_tasks
 from fangyi.health.models import Fact, FactKind, TestOutcome, TubeKind
@@ -65,6 +56,7 @@ from fangyi.regions.models import (
     code_from_path,
     level_of_path,
 )
+from fangyi.screening.area import CAMPAIGN
 
 from . import services
 from .models import Campaign, Exemption, Round, Sample, Tube

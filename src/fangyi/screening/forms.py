@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from fangyi.accounts.models import RoleAssignment, User
 from fangyi.core.forms import BootstrapForm
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, EVERYWHERE, SAMPLER, scope_paths
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, SAMPLER, scope_paths
 from fangyi.people.models import Person
 from fangyi.regions.models import Level, Region, ancestor_paths
+from fangyi.screening.area import CAMPAIGN
 
 from . import sampling, services
 from .models import MAX_POOL_SIZE, STANDARD_POOL_SIZES, Campaign, Round, SamplingSite

@@ -36,13 +36,14 @@ from fangyi.core.audit import actor_fields
 from fangyi.core.bulk import JSONText, TableWriter, time_ordered_ids
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
-from fangyi.core.permissions import CHANGE, EVERYWHERE, LAB_TUBE, VIEW, can, scope_paths
+from fangyi.core.permissions import CHANGE, EVERYWHERE, VIEW, can, scope_paths
 from fangyi.core.sql import among
 from fangyi.fieldwork.models import TaskKind
 from fangyi.fieldwork.services import TaskInput, create_tasks
 from fangyi.health.models import Fact, FactKind, TestOutcome, TubeKind
 from fangyi.health.services import schedule_for_persons
 from fangyi.people.models import Person
+from fangyi.screening.area import LAB_TUBE
 
 from .models import Sample, Tube, TubeState
 from .services import CLOCK_SKEW, BatchErrors, bad_barcode, chunks, clean_barcode

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from fangyi.core.api import page_of
-from fangyi.core.permissions import LAB_TUBE, VIEW, can
+from fangyi.core.permissions import VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.health.models import TestOutcome
+from fangyi.screening.area import LAB_TUBE
 
 from . import lab
 from .models import TubeState

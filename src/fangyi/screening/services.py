@@ -27,11 +27,12 @@ from fangyi.core import audit
 from fangyi.core.bulk import JSONText, TableWriter, time_ordered_ids
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, can, minimal_paths, require
+from fangyi.core.permissions import ADD, CHANGE, can, minimal_paths, require
 from fangyi.core.sql import among
 from fangyi.health.models import Fact, FactKind, TubeKind, Zone, ZoneRegion
 from fangyi.people.models import Person, ResidenceStatus
 from fangyi.regions.models import Region, ancestor_paths
+from fangyi.screening.area import CAMPAIGN, SAMPLE
 
 from .models import (
     MAX_POOL_SIZE,

@@ -21,8 +21,10 @@ from django.views.decorators.http import require_POST
 from fangyi.codes.format import PERSON_PREFIX, PLACE_PREFIX
 from fangyi.core.forms import add_service_errors
 from fangyi.core.pagination import InvalidCursor, keyset_page
-from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, VIEW, can
-from fangyi.core.views import cursor_page, in_region_filter
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
+from fangyi.core.views import cursor_page
+from fangyi.regions.filters import in_region_filter
+from fangyi.screening.area import CAMPAIGN, SAMPLE
 
 from . import figures, sampling, services
 from .forms import (

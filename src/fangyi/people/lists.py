@@ -1,0 +1,24 @@
+"""A page of residents as every list of them shows it (the residents' list, a region's page):
+one keyset page, and the rows alone for htmx to append."""
+
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from fangyi.core.views import cursor_page
+
+PERSON_ORDERING = ("region_path", "id")
+
+
+def person_page(request, queryset):
+    """One cursor page of people (already restricted to what the user may view)."""
+    queryset = queryset.select_related("household__building")
+    return cursor_page(request, queryset, PERSON_ORDERING)
+
+
+def render_person_page(request, persons, next_cursor):
+    """The rows and "next page" link alone, for htmx to append to a list already on screen."""
+    response = render(
+        request, "people/_person_rows.html", {"persons": persons, "next_cursor": next_cursor}
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
