@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.area import MANAGE_GROUP
-from fangyi.core.areas import Area, NavLink, register
+from fangyi.core.areas import Area, NavLink, Urls, register
 from fangyi.core.permissions import ADD, ADMIN, ALL, CHANGE, COMMANDER, GRID_LEADER, OFFICER, VIEW
 
 STAFF = "staff"
@@ -20,5 +20,6 @@ register(
             },
         },
         nav=(NavLink(_("工作人员"), "staff-list", ((STAFF, VIEW),), group=MANAGE_GROUP, order=10),),
+        urls=(Urls("", "fangyi.accounts.urls"),),
     )
 )

@@ -3,7 +3,7 @@ page is where checkpoint staff start."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, NavGroup, NavLink, WorkScreen, register
+from fangyi.core.areas import ApiRouter, Area, NavGroup, NavLink, Urls, WorkScreen, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -56,5 +56,7 @@ register(
             ),
         ),
         work_screens=(WorkScreen(CHECKPOINT, url_name="checkpoints:scan"),),
+        urls=(Urls("checkpoints/", "fangyi.checkpoints.urls"),),
+        api=(ApiRouter("/checkpoints", "fangyi.checkpoints.api.router"),),
     )
 )

@@ -1,7 +1,7 @@
 """Health codes: issuing card codes (add), looking a card's colour up (view), revoking codes
 (change)."""
 
-from fangyi.core.areas import Area, register
+from fangyi.core.areas import ApiRouter, Area, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -30,5 +30,10 @@ register(
                 CHECKPOINT: frozenset({VIEW}),
             },
         },
+        urls=(Urls("codes/", "fangyi.codes.urls"),),
+        api=(
+            ApiRouter("/codes", "fangyi.codes.api.router"),
+            ApiRouter("/persons", "fangyi.codes.api.persons_router"),
+        ),
     )
 )

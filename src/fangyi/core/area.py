@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .areas import Area, NavGroup, NavLink, register
+from .areas import ApiRouter, Area, NavGroup, NavLink, Urls, register
 from .permissions import (
     ADMIN,
     ALL,
@@ -49,5 +49,7 @@ register(
             NavLink(_("首页"), "home", order=0),
             NavLink(_("审计日志"), "audit-log", ((AUDIT, VIEW),), group=MANAGE_GROUP, order=20),
         ),
+        urls=(Urls("", "fangyi.core.urls"),),
+        api=(ApiRouter("/audit", "fangyi.core.api.router"),),
     )
 )

@@ -6,7 +6,9 @@ Each area (an app under fangyi/) declares in its own `area.py` what it adds to t
 - `grants`: its permission resources, each with what every role may do with it;
 - `groups` and `nav`: links of the navigation bar, alone or in a dropdown group;
 - `cards`: the home page's "to do" cards, by role;
-- `work_screens`: the screen a role starts at instead of the home page.
+- `work_screens`: the screen a role starts at instead of the home page;
+- `urls` and `api`: its pages' URL module under a prefix, and its API routers, which
+  fangyi/urls.py and fangyi/api.py mount.
 
 `CoreConfig.ready()` imports every installed app's `area` module
 (`autodiscover_modules("area")`); each calls `register(Area(...))`. Functions that read the
@@ -19,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.apps import apps
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
@@ -122,6 +125,23 @@ class WorkScreen:
 
 
 @dataclass(frozen=True)
+class Urls:
+    """The area's pages: `module` (a URLconf) included under `prefix` ("health/")."""
+
+    prefix: str
+    module: str
+
+
+@dataclass(frozen=True)
+class ApiRouter:
+    """A ninja router (dotted path) mounted at `prefix` of the API; lower `order` first."""
+
+    prefix: str
+    router: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     roles: Sequence[Role] = ()
@@ -130,6 +150,8 @@ class Area:
     nav: Sequence[NavLink] = ()
     cards: Sequence[Card] = ()
     work_screens: Sequence[WorkScreen] = ()
+    urls: Sequence[Urls] = ()
+    api: Sequence[ApiRouter] = ()
 
 
 _AREAS: dict[str, Area] = {}
@@ -146,7 +168,21 @@ def register(area: Area) -> Area:
 
 
 def areas() -> list[Area]:
-    return list(_AREAS.values())
+    """The registered areas in the order of INSTALLED_APPS (an area's models may import its
+    area.py, and so register it, before the others are discovered)."""
+    position = {config.label: index for index, config in enumerate(apps.get_app_configs())}
+    return sorted(_AREAS.values(), key=lambda area: position.get(area.name, len(position)))
+
+
+def url_includes() -> list[Urls]:
+    return [urls for area in areas() for urls in area.urls]
+
+
+def api_routers() -> list[tuple[str, object]]:
+    """(prefix, router) pairs to mount, in order."""
+    declared = [router for area in areas() for router in area.api]
+    declared.sort(key=lambda router: router.order)
+    return [(router.prefix, import_string(router.router)) for router in declared]
 
 
 @cache

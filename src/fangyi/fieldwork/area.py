@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, Card, NavLink, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -61,5 +61,7 @@ register(
                 order=50,
             ),
         ),
+        urls=(Urls("tasks/", "fangyi.fieldwork.urls"),),
+        api=(ApiRouter("/tasks", "fangyi.fieldwork.api.router"),),
     )
 )

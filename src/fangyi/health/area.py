@@ -3,7 +3,7 @@ decisions; the 健康状态 menu and the officers' cards."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, Card, NavGroup, NavLink, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -112,6 +112,12 @@ register(
                 compute="fangyi.health.home.zones_to_lift",
                 order=30,
             ),
+        ),
+        urls=(Urls("health/", "fangyi.health.urls"),),
+        api=(
+            ApiRouter("/persons", "fangyi.health.api.persons_router"),
+            ApiRouter("/health", "fangyi.health.api.router"),
+            ApiRouter("/zones", "fangyi.health.api.zones_router"),
         ),
     )
 )

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, Card, NavLink, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -30,5 +30,7 @@ register(
                 order=60,
             ),
         ),
+        urls=(Urls("ledgers/", "fangyi.ledgers.urls"),),
+        api=(ApiRouter("/ledgers", "fangyi.ledgers.api.router"),),
     )
 )

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, NavLink, register
+from fangyi.core.areas import ApiRouter, Area, NavLink, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -41,5 +41,10 @@ register(
             PERSON: _PEOPLE_GRANTS | {SAMPLER: frozenset({VIEW})},
         },
         nav=(NavLink(_("居民"), "person-list", ((PERSON, VIEW),), order=20),),
+        urls=(Urls("people/", "fangyi.people.urls"),),
+        api=(
+            ApiRouter("/persons", "fangyi.people.api.persons_router"),
+            ApiRouter("/households", "fangyi.people.api.households_router"),
+        ),
     )
 )

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, Card, NavLink, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
 from fangyi.core.permissions import (
     ADMIN,
     ALL,
@@ -53,5 +53,7 @@ register(
                 order=40,
             ),
         ),
+        urls=(Urls("me/", "fangyi.portal.urls"),),
+        api=(ApiRouter("/me", "fangyi.portal.api.router", order=0),),
     )
 )

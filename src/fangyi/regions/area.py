@@ -3,7 +3,7 @@ page as the starting screen of those who work in one grid."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, Card, NavLink, WorkScreen, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, WorkScreen, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -53,5 +53,7 @@ register(
             WorkScreen(role, locate="fangyi.regions.home.own_grid")
             for role in (GRID_WORKER, GRID_LEADER, VOLUNTEER)
         ),
+        urls=(Urls("regions/", "fangyi.regions.urls"),),
+        api=(ApiRouter("/regions", "fangyi.regions.api.router"),),
     )
 )

@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, Card, NavGroup, NavLink, WorkScreen, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Urls, WorkScreen, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -82,5 +82,7 @@ register(
             WorkScreen(SAMPLER, url_name="screening:sampling"),
             WorkScreen(LAB, url_name="screening:lab"),
         ),
+        urls=(Urls("screening/", "fangyi.screening.urls"),),
+        api=(ApiRouter("/screening", "fangyi.screening.api.router"),),
     )
 )
