@@ -17,7 +17,7 @@ from .services import zone_state
 from .templatetags.health import OVERDUE
 
 # Zones are few, but each one's criteria take a few queries: the card looks at the oldest.
-ZONES_EXAMINED = 10
+ZONES_EXAMINED = 5
 SHOWN_ITEMS = 5
 
 

@@ -25,9 +25,10 @@ def import_jobs(user) -> Todo:
     )
     items = [
         TodoItem(
-            label=job.get_status_display(),
+            label=job.file_name,
             url=reverse("ledger-import-job", args=[job.pk]),
-            detail=timezone.localtime(job.created_at).strftime("%m-%d %H:%M"),
+            detail=f"{job.get_status_display()} · "
+            + timezone.localtime(job.created_at).strftime("%m-%d %H:%M"),
         )
         for job in jobs[:SHOWN_JOBS]
     ]
