@@ -91,3 +91,26 @@ def test_the_import_card_lists_ones_own_running_and_failed_imports(city, officer
     assert "running.xlsx" in card and "failed.xlsx" in card and "done.xlsx" not in card
     assert "进行中" in card and "失败" in card
     assert "近 7 天没有进行中或失败的导入。" in _card(other, "imports")
+
+
+def test_a_zone_meeting_its_lifting_criteria_is_on_the_officers_home(city, officer, worker_a):
+    ready = health.draw_zone(
+        actor=officer,
+        kind="high",
+        regions=[city.building_a],
+        reason="病例居住",
+        starts_at=timezone.now() - datetime.timedelta(days=9),
+    )
+    fresh = health.draw_zone(actor=officer, kind="high", regions=[city.building_b], reason="病例")
+    health.record_fact(
+        actor=worker_a,
+        source="manual",
+        person=city.person_a,
+        kind="test_result",
+        occurred_at=timezone.now() - datetime.timedelta(hours=3),
+        outcome="negative",
+        variant="pooled",
+    )
+    card = _card(officer, "zones")
+    assert reverse("health:zone-lift", args=[ready.pk]) in card
+    assert reverse("health:zone-lift", args=[fresh.pk]) not in card
