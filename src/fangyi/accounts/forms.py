@@ -2,7 +2,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.accounts.area import STAFF
 from fangyi.core.forms import BootstrapForm, BootstrapMixin
 from fangyi.core.permissions import (
     ADD,
@@ -14,6 +13,8 @@ from fangyi.core.permissions import (
     scope_paths,
 )
 from fangyi.regions.models import Region
+
+from .area import STAFF
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):

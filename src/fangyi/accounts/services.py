@@ -6,12 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangyi.accounts.area import STAFF
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, can, grantable_roles, require, role_codes
 from fangyi.regions.models import Region
 
+from .area import STAFF
 from .models import ApiToken, RoleAssignment, User, hash_token
 
 USER_FIELDS = ["username", "first_name", "last_name", "phone", "is_active"]

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from fangyi.checkpoints.area import CHECKIN, SCAN
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, VIEW, can
@@ -26,6 +25,7 @@ from fangyi.people.models import Person
 from fangyi.regions.models import Region
 
 from . import services
+from .area import CHECKIN, SCAN
 from .models import Scan, ScanKind, ScanResult, Venue, VenueKind
 
 router = Router(tags=["checkpoints"])

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangyi.checkpoints.area import CHECKIN, SCAN, VENUE
 from fangyi.codes import format, keys
 from fangyi.codes import services as codes
 from fangyi.codes.models import CodeSubject
@@ -27,6 +26,7 @@ from fangyi.health.services import current_status
 from fangyi.people.models import Person
 from fangyi.regions.models import Region
 
+from .area import CHECKIN, SCAN, VENUE
 from .models import CheckIn, Scan, ScanKind, ScanResult, Venue, VenueKind
 
 VENUE_FIELDS = ["name", "kind", "region", "address", "active"]

@@ -13,7 +13,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from fangyi.checkpoints.area import SCAN, VENUE
 from fangyi.codes.format import Result
 from fangyi.codes.qr import qr_svg_any
 from fangyi.core.forms import add_service_errors
@@ -23,6 +22,7 @@ from fangyi.portal import auth as portal_auth
 from fangyi.regions.filters import in_region_filter
 
 from . import services
+from .area import SCAN, VENUE
 from .forms import VenueFilterForm, VenueForm
 from .models import Venue
 

@@ -17,7 +17,6 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangyi.codes.area import CODE
 from fangyi.core import sql as hot_sql
 from fangyi.core.audit import record_access, record_change
 from fangyi.core.bulk import as_uuid
@@ -29,6 +28,7 @@ from fangyi.health.services import current_status
 from fangyi.people.models import Person
 
 from . import format, keys
+from .area import CODE
 from .models import CardCode, CodeSubject, RevokedCode
 
 

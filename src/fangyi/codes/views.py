@@ -9,12 +9,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from fangyi.codes.area import CODE
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.people.models import Person
 
 from . import services
+from .area import CODE
 from .qr import qr_svg
 
 

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, EVERYWHERE, VIEW, scope_paths
 from fangyi.core.querysets import RestrictedQuerySet
-from fangyi.fieldwork.area import TASK
+
+from .area import TASK
 
 
 class TaskKind(models.TextChoices):

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.views import cursor_page
-from fangyi.fieldwork.area import TASK
 from fangyi.regions.filters import in_region_filter
 
 from . import services
+from .area import TASK
 from .forms import (
     ALL_FILTER,
     PENDING_FILTER,

@@ -25,11 +25,11 @@ from pydantic_core import PydanticCustomError
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.permissions import VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text, without_nul
-from fangyi.health.area import FACT, POLICY
 from fangyi.people.models import Person
 from fangyi.regions.models import Region, ancestor_paths
 
 from . import services
+from .area import FACT, POLICY
 from .models import (
     Appeal,
     Colour,

@@ -21,11 +21,11 @@ from fangyi.core.audit import actor_fields
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, can, require, scope_paths
-from fangyi.health.area import APPEAL, DECISION, FACT, POLICY, ZONE
 from fangyi.people.models import Person
 from fangyi.regions.models import Region, ancestor_paths
 
 from . import recompute
+from .area import APPEAL, DECISION, FACT, POLICY, ZONE
 from .models import (
     Appeal,
     Colour,

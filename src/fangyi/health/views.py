@@ -22,13 +22,13 @@ from fangyi.core.forms import add_service_errors
 from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.views import cursor_page
-from fangyi.health.area import APPEAL, DECISION, FACT, POLICY, ZONE
 from fangyi.people.area import PERSON
 from fangyi.people.models import Person
 from fangyi.regions.filters import chosen_region, in_region_filter
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 
 from . import services
+from .area import APPEAL, DECISION, FACT, POLICY, ZONE
 from .forms import (
     APPEAL_STATES,
     DECISION_STATES,

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, CHANGE, REVEAL, VIEW, can
-from fangyi.people.area import HOUSEHOLD, PERSON
 from fangyi.regions.filters import in_region_filter
 from fangyi.regions.models import Level, Region
 
 from . import services
+from .area import HOUSEHOLD, PERSON
 from .forms import HouseholdForm, PersonForm, PersonSearchForm, RevealForm
 from .lists import person_page, render_person_page
 from .models import Household, Person

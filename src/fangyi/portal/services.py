@@ -34,10 +34,10 @@ from fangyi.core.permissions import CHANGE, require
 from fangyi.health.models import Appeal, Fact, FactKind, Zone, ZoneRegion
 from fangyi.health.services import FactInput, file_appeal, record_declared_fact
 from fangyi.people.models import Person
-from fangyi.portal.area import GUARDIANSHIP
 from fangyi.regions.models import ancestor_paths
 
 from . import sms
+from .area import GUARDIANSHIP
 from .models import (
     Guardianship,
     OneTimeCode,

@@ -25,11 +25,11 @@ from fangyi.health.models import Appeal, Fact, FactKind, Zone, ZoneRegion
 from fangyi.health.services import current_status
 from fangyi.health.templatetags.health import in_english, localized
 from fangyi.people.models import Person
-from fangyi.portal.area import GUARDIANSHIP
 from fangyi.regions.models import ancestor_paths
 
 from . import services
 from .api import policy_of
+from .area import GUARDIANSHIP
 from .auth import login_resident, logout_resident, resident_person, resident_required
 from .forms import (
     AppealForm,

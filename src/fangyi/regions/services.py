@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from fangyi.core import audit
 from fangyi.core.permissions import ADD, require
-from fangyi.regions.area import REGION
 
+from .area import REGION
 from .models import CODE_LENGTHS, PATH_LENGTHS, Level, Region, path_from_code
 
 REGION_FIELDS = ["code", "name", "level", "parent"]

@@ -7,8 +7,8 @@ from fangyi.core.permissions import VIEW, can
 from fangyi.people.area import HOUSEHOLD, PERSON
 from fangyi.people.lists import person_page, render_person_page
 from fangyi.people.models import Person
-from fangyi.regions.area import REGION
 
+from .area import REGION
 from .filters import top_regions
 from .models import Level, Region
 

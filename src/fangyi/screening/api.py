@@ -25,9 +25,9 @@ from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.people.models import Person
 from fangyi.regions.models import Region
-from fangyi.screening.area import SAMPLE
 
 from . import pooling, sampling, services
+from .area import SAMPLE
 from .models import (
     MAX_POOL_SIZE,
     STANDARD_POOL_SIZES,

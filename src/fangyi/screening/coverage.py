@@ -56,9 +56,9 @@ from fangyi.regions.models import (
     code_from_path,
     level_of_path,
 )
-from fangyi.screening.area import CAMPAIGN
 
 from . import services
+from .area import CAMPAIGN
 from .models import Campaign, Exemption, Round, Sample, Tube
 
 CACHE_SECONDS = 30

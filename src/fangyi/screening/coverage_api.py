@@ -17,9 +17,9 @@ from fangyi.core.permissions import VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, PageParams, Text
 from fangyi.people.models import Person
 from fangyi.regions.models import Level, Region
-from fangyi.screening.area import CAMPAIGN
 
 from . import coverage
+from .area import CAMPAIGN
 from .models import Round
 
 router = Router(tags=["screening"])

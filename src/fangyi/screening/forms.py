@@ -14,9 +14,9 @@ from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, SAMPLER, scope_paths
 from fangyi.people.models import Person
 from fangyi.regions.models import Level, Region, ancestor_paths
-from fangyi.screening.area import CAMPAIGN
 
 from . import sampling, services
+from .area import CAMPAIGN
 from .models import MAX_POOL_SIZE, STANDARD_POOL_SIZES, Campaign, Round, SamplingSite
 
 # Beyond this many regions in reach (a commander's city) the chooser becomes a code field.

@@ -43,8 +43,8 @@ from fangyi.fieldwork.services import TaskInput, create_tasks
 from fangyi.health.models import Fact, FactKind, TestOutcome, TubeKind
 from fangyi.health.services import schedule_for_persons
 from fangyi.people.models import Person
-from fangyi.screening.area import LAB_TUBE
 
+from .area import LAB_TUBE
 from .models import Sample, Tube, TubeState
 from .services import CLOCK_SKEW, BatchErrors, bad_barcode, chunks, clean_barcode
 

@@ -21,9 +21,9 @@ from fangyi.core.api import page_of
 from fangyi.core.permissions import VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.health.models import TestOutcome
-from fangyi.screening.area import LAB_TUBE
 
 from . import lab
+from .area import LAB_TUBE
 from .models import TubeState
 
 router = Router(tags=["screening"])

@@ -20,9 +20,9 @@ from fangyi.core.forms import BootstrapForm
 from fangyi.core.permissions import CHANGE, VIEW, can
 from fangyi.core.views import cursor_page
 from fangyi.health.models import TestOutcome
-from fangyi.screening.area import LAB_TUBE
 
 from . import lab
+from .area import LAB_TUBE
 from .models import TubeState
 
 BARCODE_ATTRS = {

@@ -28,9 +28,9 @@ from fangyi.ledgers import normalise
 from fangyi.ledgers.exporting import keyset_chunks
 from fangyi.ledgers.normalise import CellError
 from fangyi.ledgers.registry import ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, register
-from fangyi.screening.area import LAB_TUBE
 
 from . import lab, services
+from .area import LAB_TUBE
 from .models import Round, TubeState
 
 RESULT_SPELLINGS = {

@@ -32,8 +32,8 @@ from fangyi.core.sql import among
 from fangyi.health.models import Fact, FactKind, TubeKind, Zone, ZoneRegion
 from fangyi.people.models import Person, ResidenceStatus
 from fangyi.regions.models import Region, ancestor_paths
-from fangyi.screening.area import CAMPAIGN, SAMPLE
 
+from .area import CAMPAIGN, SAMPLE
 from .models import (
     MAX_POOL_SIZE,
     STANDARD_POOL_SIZES,

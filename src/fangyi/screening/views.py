@@ -24,9 +24,9 @@ from fangyi.core.pagination import InvalidCursor, keyset_page
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.views import cursor_page
 from fangyi.regions.filters import in_region_filter
-from fangyi.screening.area import CAMPAIGN, SAMPLE
 
 from . import figures, sampling, services
+from .area import CAMPAIGN, SAMPLE
 from .forms import (
     AddPersonForm,
     AssignSamplersForm,
