@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
@@ -179,3 +180,38 @@ def _card(response, key: str) -> str:
     html = response.content.decode()
     assert f'id="card-{key}"' in html, key
     return html.split(f'id="card-{key}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_fangyi_check_finds_slips_in_an_area_declaration(registry):
+    from fangyi.core.checks import area_declarations
+
+    assert area_declarations() == []
+    register(
+        Area(
+            name="slips",
+            grants={WIDGET: {"opertor": frozenset({VIEW})}},
+            nav=(NavLink(gettext_lazy("小部件"), "no-such-page", group="nowhere"),),
+            cards=(
+                Card(
+                    key="slips",
+                    title=gettext_lazy("待办小部件"),
+                    empty=gettext_lazy("没有小部件。"),
+                    url_name="audit-log",
+                    roles=frozenset({GRID_WORKER}),
+                    shown_to=(WIDGET, VIEW),
+                    compute=f"{__name__}.no_such_function",
+                ),
+            ),
+        )
+    )
+    assert {error.id for error in area_declarations()} == {
+        "fangyi.E001",
+        "fangyi.E002",
+        "fangyi.E003",
+        "fangyi.E004",
+    }
+
+
+def test_a_grant_of_an_unknown_action_is_refused(registry):
+    with pytest.raises(ImproperlyConfigured):
+        register(Area(name="slips", grants={WIDGET: {GRID_WORKER: frozenset({"fly"})}}))

@@ -10,3 +10,4 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Every installed app's area.py declares its roles, permissions, links and cards.
         autodiscover_modules("area")
+        from . import checks  # noqa: F401  (registers the check of the declarations)
