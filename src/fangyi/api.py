@@ -1,6 +1,6 @@
 """The JSON API at /api/v1/: one NinjaAPI, one router per area.
 
-Authentication is described in core/api_auth.py. Every error is a JSON `{"detail": ...}`:
+Authentication is described in accounts/api_auth.py. Every error is a JSON `{"detail": ...}`:
 a string for 401, 403 and 404, and a list of `{"field", "message"}` for 422, whether the
 input failed the schema or a service's validation. Objects outside the caller's scope answer
 404, exactly like objects that do not exist, so the API never confirms what it hides.
@@ -20,23 +20,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as SchemaValidationError
 
-from fangyi.checkpoints.api import router as checkpoints_router
-from fangyi.codes.api import persons_router as codes_persons_router
-from fangyi.codes.api import router as codes_router
-from fangyi.core.api import router as audit_router
-from fangyi.core.api_auth import api_auth
+from fangyi.accounts.api_auth import api_auth
+from fangyi.core.areas import api_routers
 from fangyi.core.pagination import InvalidCursor
-from fangyi.fieldwork.api import router as fieldwork_router
-from fangyi.health.api import persons_router as health_persons_router
-from fangyi.health.api import router as health_router
-from fangyi.health.api import zones_router
-from fangyi.ledgers.api import router as ledgers_router
 from fangyi.ledgers.services import too_large_message
 from fangyi.ledgers.uploads import upload_too_large
-from fangyi.people.api import households_router, persons_router
-from fangyi.portal.api import router as portal_router
-from fangyi.regions.api import router as regions_router
-from fangyi.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="fangyi",
@@ -45,22 +33,9 @@ api = NinjaAPI(
     auth=api_auth,
     description=__doc__,
 )
-# Residents' phones call /me/code every minute: its router comes first, so that resolving
-# the URL does not try every other pattern before it.
-api.add_router("/me", portal_router)
-api.add_router("/regions", regions_router)
-api.add_router("/persons", persons_router)
-api.add_router("/households", households_router)
-api.add_router("/audit", audit_router)
-api.add_router("/ledgers", ledgers_router)
-api.add_router("/persons", health_persons_router)
-api.add_router("/health", health_router)
-api.add_router("/zones", zones_router)
-api.add_router("/codes", codes_router)
-api.add_router("/persons", codes_persons_router)
-api.add_router("/checkpoints", checkpoints_router)
-api.add_router("/tasks", fieldwork_router)
-api.add_router("/screening", screening_router)
+# Every area's routers come from its area.py (`api`), in their declared order.
+for prefix, router in api_routers():
+    api.add_router(prefix, router)
 
 
 def field_errors(request: HttpRequest, errors: list[tuple[str | None, str]]):

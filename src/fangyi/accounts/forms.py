@@ -6,14 +6,15 @@ from fangyi.core.forms import BootstrapForm, BootstrapMixin
 from fangyi.core.permissions import (
     ADD,
     EVERYWHERE,
-    ROLE_CHOICES,
-    STAFF,
     VIEW,
     can,
     grantable_roles,
+    role_choices,
     scope_paths,
 )
 from fangyi.regions.models import Region
+
+from .area import STAFF
 
 
 class LoginForm(BootstrapMixin, AuthenticationForm):
@@ -28,7 +29,7 @@ class StaffCreateForm(BootstrapForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("至少8位，不能是常见密码。"),
     )
-    role = forms.ChoiceField(label=_("角色"), choices=ROLE_CHOICES)
+    role = forms.ChoiceField(label=_("角色"), choices=role_choices)
     region = forms.CharField(
         label=_("辖区代码"),
         max_length=18,
@@ -43,7 +44,7 @@ class StaffCreateForm(BootstrapForm):
         if paths is not EVERYWHERE:
             offered = {role for path in paths for role in grantable_roles(actor, path)}
             self.fields["role"].choices = [
-                (code, label) for code, label in ROLE_CHOICES if code in offered
+                (code, label) for code, label in role_choices() if code in offered
             ]
 
     def clean_region(self) -> Region:

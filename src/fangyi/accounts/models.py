@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.permissions import ROLE_CHOICES
+from fangyi.core.permissions import role_choices
 from fangyi.core.querysets import RestrictedQuerySet
 
 
@@ -33,7 +33,7 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
     )
-    role = models.CharField(_("角色"), max_length=20, choices=ROLE_CHOICES)
+    role = models.CharField(_("角色"), max_length=20, choices=role_choices)
     region = models.ForeignKey(
         "regions.Region",
         on_delete=models.PROTECT,

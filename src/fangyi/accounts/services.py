@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, ROLES, STAFF, can, grantable_roles
+from fangyi.core.permissions import ADD, CHANGE, can, grantable_roles, require, role_codes
 from fangyi.regions.models import Region
 
+from .area import STAFF
 from .models import ApiToken, RoleAssignment, User, hash_token
 
 USER_FIELDS = ["username", "first_name", "last_name", "phone", "is_active"]
@@ -26,15 +27,15 @@ def create_staff(
     full_name: str = "",
     check_password: bool = True,
 ) -> User:
-    if actor is not None and not can(actor, STAFF, ADD, region.path):
-        raise PermissionDenied(_("您没有在该辖区添加工作人员的权限。"))
+    if actor is not None:
+        require(actor, STAFF, ADD, region.path, message=_("您没有在该辖区添加工作人员的权限。"))
     username = (username or "").strip()
     errors: dict[str, list[str]] = {}
     if not username:
         errors["username"] = [_("请填写用户名。")]
     elif User.objects.filter(username=username).exists():
         errors["username"] = [_("用户名 %(u)s 已被使用。") % {"u": username}]
-    if role not in ROLES:
+    if role not in role_codes():
         errors["role"] = [_("未知角色：%(role)s") % {"role": role}]
     if check_password:
         try:
@@ -66,7 +67,7 @@ def assign_role(*, actor, user: User, role: str, region: Region) -> RoleAssignme
         and not can(actor, STAFF, ADD, region.path)
     ):
         raise PermissionDenied(_("您没有在该辖区分配角色的权限。"))
-    if role not in ROLES:
+    if role not in role_codes():
         raise ValidationError({"role": _("未知角色：%(role)s") % {"role": role}})
     if actor is not None and role not in grantable_roles(actor, region.path):
         raise PermissionDenied(_("不能授予比自己在该辖区权限更大的角色。"))
@@ -124,8 +125,8 @@ def deactivate_staff(*, actor, user: User) -> User:
         # Only someone who manages every region the user works in may stop them.
         if user.is_superuser or not paths:
             raise PermissionDenied(_("您没有停用该工作人员的权限。"))
-        if not all(can(actor, STAFF, CHANGE, path) for path in paths):
-            raise PermissionDenied(_("您没有停用该工作人员的权限。"))
+        for path in paths:
+            require(actor, STAFF, CHANGE, path, message=_("您没有停用该工作人员的权限。"))
     if not user.is_active:
         return user
     before = audit.snapshot(user, USER_FIELDS)

@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, CHANGE, STAFF, VIEW, can
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.views import cursor_page
 
 from . import services
+from .area import STAFF
 from .forms import LoginForm, StaffCreateForm
 from .models import RoleAssignment, User
 

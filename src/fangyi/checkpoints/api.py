@@ -18,13 +18,14 @@ from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CHECKIN, SCAN, VIEW, can
+from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text, omitted
 from fangyi.health.models import Colour
 from fangyi.people.models import Person
 from fangyi.regions.models import Region
 
 from . import services
+from .area import CHECKIN, SCAN
 from .models import Scan, ScanKind, ScanResult, Venue, VenueKind
 
 router = Router(tags=["checkpoints"])

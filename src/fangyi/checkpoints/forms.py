@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.forms import BootstrapForm
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VENUE, scope_paths
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, scope_paths
 from fangyi.regions.models import Level, Region
 
+from .area import VENUE
 from .models import Venue, VenueKind
 
 # Beyond this many regions in reach (a commander's city) the chooser becomes a code field.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, FilteredRelation, Q
 from django.urls import reverse
@@ -20,23 +20,13 @@ from fangyi.codes.models import CodeSubject
 from fangyi.core import audit
 from fangyi.core.masking import mask_name
 from fangyi.core.models import AccessEvent
-from fangyi.core.permissions import (
-    ADD,
-    CHANGE,
-    CHECKIN,
-    EVERYWHERE,
-    SCAN,
-    VENUE,
-    VIEW,
-    can,
-    require,
-    scope_paths,
-)
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VIEW, can, require, scope_paths
 from fangyi.health.models import Colour, Status
 from fangyi.health.services import current_status
 from fangyi.people.models import Person
 from fangyi.regions.models import Region
 
+from .area import CHECKIN, SCAN, VENUE
 from .models import CheckIn, Scan, ScanKind, ScanResult, Venue, VenueKind
 
 VENUE_FIELDS = ["name", "kind", "region", "address", "active"]
@@ -219,8 +209,7 @@ def record_scans(*, user, items: list[ScanInput], now: datetime.datetime | None 
     Phones queue scans while offline and upload them again when unsure the last upload
     arrived, so a known `client_id` is skipped, not refused. Errors name the item's index.
     """
-    if not can(user, SCAN, ADD):
-        raise PermissionDenied(_("您没有上传扫码记录的权限。"))
+    require(user, SCAN, ADD, message=_("您没有上传扫码记录的权限。"))
     now = now or timezone.now()
     oldest, latest = now - keep_for(), now + SCAN_CLOCK_SKEW
     errors: dict[str, list[str]] = {}

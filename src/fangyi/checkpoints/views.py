@@ -17,11 +17,13 @@ from fangyi.codes import verdicts
 from fangyi.codes.format import Result
 from fangyi.codes.qr import qr_svg_any
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, CHANGE, SCAN, VENUE, VIEW, can
-from fangyi.core.views import cursor_page, in_region_filter
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
+from fangyi.core.views import cursor_page
 from fangyi.portal import auth as portal_auth
+from fangyi.regions.filters import in_region_filter
 
 from . import services
+from .area import SCAN, VENUE
 from .forms import VenueFilterForm, VenueForm
 from .models import Venue
 

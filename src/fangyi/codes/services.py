@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,12 +22,13 @@ from fangyi.core.audit import record_access, record_change
 from fangyi.core.bulk import as_uuid
 from fangyi.core.masking import mask_name
 from fangyi.core.models import AccessEvent, ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, CODE, VIEW, can
+from fangyi.core.permissions import ADD, CHANGE, VIEW, require
 from fangyi.health.models import Policy, Status
 from fangyi.health.services import current_status
 from fangyi.people.models import Person
 
 from . import format, keys
+from .area import CODE
 from .models import CardCode, CodeSubject, RevokedCode
 
 
@@ -176,8 +177,7 @@ def issue_display_code_where(*, person_sql: str, params: list) -> IssuedCodeView
 def issue_card_code(*, user, person: Person) -> IssuedCodeView:
     """A printed code for someone without a phone: no colour in it, valid for weeks; the
     checkpoint looks the colour up online."""
-    if not can(user, CODE, ADD, person.region_path):
-        raise PermissionDenied(_("您无权为该居民打印卡片码。"))
+    require(user, CODE, ADD, person.region_path, message=_("您无权为该居民打印卡片码。"))
     status = current_status(person)
     with transaction.atomic():
         issued, revocation = _sign(
@@ -272,8 +272,7 @@ def revoke_codes(*, user, person: Person, reason: str) -> int:
     Returns how many cards were revoked; the display codes the person may hold are listed
     too, and the person gets a new pseudonym for the codes issued from now on.
     """
-    if not can(user, CODE, CHANGE, person.region_path):
-        raise PermissionDenied(_("您无权撤销该居民的码。"))
+    require(user, CODE, CHANGE, person.region_path, message=_("您无权撤销该居民的码。"))
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError({"reason": [_("请写明撤销理由（至少 4 个字）。")]})
@@ -347,8 +346,7 @@ class CardLookup:
 
 def lookup_card(*, user, text: str) -> CardLookup:
     """A checkpoint asks the colour behind a card code (cards carry none). Logged."""
-    if not can(user, CODE, VIEW):
-        raise PermissionDenied(_("您无权查询卡片码。"))
+    require(user, CODE, VIEW, message=_("您无权查询卡片码。"))
     checked = verify_here(text)
     claims = checked.claims if checked.valid else None
     if claims is None or claims.get("kind") != format.CARD:

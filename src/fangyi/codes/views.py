@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, CHANGE, CODE, VIEW, can
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.people.models import Person
 
 from . import services
+from .area import CODE
 from .qr import qr_svg
 
 

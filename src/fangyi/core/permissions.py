@@ -1,10 +1,16 @@
-"""The permission matrix: which role may do what to which kind of record.
+"""Who may do what to which kind of record: roles, actions, and the matrix between them.
 
-docs/permissions.md is this table in prose; keep them together. Every scoped query goes
-through `RestrictedQuerySet.restrict(user, action)`, which asks `scope_paths` below.
+The matrix is not written here: each area declares its own resources and what each role may
+do with them (`grants` in its area.py, see core/areas.py), and core keeps only the roles, the
+actions and its own resource (the audit log). docs/permissions.md is the matrix in prose.
+Every scoped query goes through `RestrictedQuerySet.restrict(user, action)`, which asks
+`scope_paths` below.
 """
 
-from django.core.exceptions import PermissionDenied
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 ADMIN = "admin"
@@ -17,159 +23,56 @@ CHECKPOINT = "checkpoint"
 SAMPLER = "sampler"
 LAB = "lab"
 
-ROLE_CHOICES = [
-    (ADMIN, _("系统管理员")),
-    (COMMANDER, _("指挥部")),
-    (OFFICER, _("街道/社区干部")),
-    (GRID_LEADER, _("网格长")),
-    (GRID_WORKER, _("网格员")),
-    (VOLUNTEER, _("志愿者")),
-    (CHECKPOINT, _("卡点人员")),
-    (SAMPLER, _("采样人员")),
-    (LAB, _("检测机构")),
-]
-ROLES = [code for code, _label in ROLE_CHOICES]
-
 VIEW, ADD, CHANGE, DELETE, REVEAL, EXPORT = "view", "add", "change", "delete", "reveal", "export"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE, REVEAL, EXPORT)
+ALL = frozenset(ACTIONS)
 
-REGION, HOUSEHOLD, PERSON, AUDIT, STAFF = "region", "household", "person", "audit", "staff"
-# Health: facts about persons, zones, the policy in force, appeals and manual colour decisions.
-FACT, ZONE, POLICY, APPEAL, DECISION = "fact", "zone", "policy", "appeal", "decision"
-# Codes: issuing card codes (add), looking a card's colour up (view), revoking codes (change).
-CODE = "code"
-# Checkpoints: venues and their place codes, checkpoint scans, residents' check-ins.
-VENUE, SCAN, CHECKIN = "venue", "scan", "checkin"
-# A resident looking after a relative: requests a grid worker confirms (change).
-GUARDIANSHIP = "guardianship"
-# Screening: campaigns and their rounds and sites, samples taken, tubes at the lab.
-CAMPAIGN, SAMPLE, LAB_TUBE = "campaign", "sample", "lab_tube"
-# Field work: tasks for grid teams and volunteers (home sampling, visits, deliveries).
-TASK = "task"
+AUDIT = "audit"
 
-_ALL = frozenset(ACTIONS)
-_PEOPLE_EDIT = frozenset({VIEW, ADD, CHANGE, REVEAL, EXPORT})
-_VIEW = frozenset({VIEW})
-_VIEW_ADD = frozenset({VIEW, ADD})
-_VIEW_ADD_CHANGE = frozenset({VIEW, ADD, CHANGE})
 
-MATRIX: dict[str, dict[str, frozenset[str]]] = {
-    ADMIN: {
-        REGION: _ALL,
-        HOUSEHOLD: _ALL,
-        PERSON: _ALL,
-        AUDIT: _ALL,
-        STAFF: _ALL,
-        FACT: _ALL,
-        ZONE: _ALL,
-        POLICY: _ALL,
-        APPEAL: _ALL,
-        DECISION: _ALL,
-        CODE: _ALL,
-        VENUE: _ALL,
-        SCAN: _ALL,
-        CHECKIN: _ALL,
-        GUARDIANSHIP: _ALL,
-        CAMPAIGN: _ALL,
-        SAMPLE: _ALL,
-        LAB_TUBE: _ALL,
-        TASK: _ALL,
-    },
-    COMMANDER: {
-        REGION: frozenset({VIEW}),
-        HOUSEHOLD: frozenset({VIEW, REVEAL, EXPORT}),
-        PERSON: frozenset({VIEW, REVEAL, EXPORT}),
-        AUDIT: frozenset({VIEW}),
-        STAFF: frozenset({VIEW}),
-        FACT: _VIEW_ADD,
-        ZONE: _VIEW_ADD_CHANGE,
-        POLICY: frozenset({VIEW, CHANGE}),
-        APPEAL: _VIEW_ADD_CHANGE,
-        DECISION: _VIEW_ADD_CHANGE,
-        CODE: _VIEW_ADD_CHANGE,
-        VENUE: _VIEW_ADD_CHANGE,
-        SCAN: _VIEW,
-        CHECKIN: _VIEW,
-        GUARDIANSHIP: frozenset({VIEW, CHANGE}),
-        CAMPAIGN: _VIEW_ADD_CHANGE,
-        SAMPLE: _VIEW,
-        LAB_TUBE: _VIEW,
-        TASK: _VIEW_ADD_CHANGE,
-    },
-    OFFICER: {
-        REGION: frozenset({VIEW, ADD, CHANGE}),
-        HOUSEHOLD: _ALL,
-        PERSON: _ALL,
-        AUDIT: frozenset({VIEW}),
-        STAFF: frozenset({VIEW, ADD, CHANGE}),
-        FACT: _VIEW_ADD,
-        ZONE: _VIEW_ADD_CHANGE,
-        POLICY: _VIEW,
-        APPEAL: _VIEW_ADD_CHANGE,
-        DECISION: _VIEW_ADD_CHANGE,
-        CODE: _VIEW_ADD_CHANGE,
-        VENUE: _VIEW_ADD_CHANGE,
-        SCAN: _VIEW,
-        CHECKIN: _VIEW,
-        GUARDIANSHIP: frozenset({VIEW, CHANGE}),
-        CAMPAIGN: _VIEW_ADD_CHANGE,
-        SAMPLE: _VIEW,
-        LAB_TUBE: _VIEW,
-        TASK: _VIEW_ADD_CHANGE,
-    },
-    GRID_LEADER: {
-        REGION: frozenset({VIEW}),
-        HOUSEHOLD: _PEOPLE_EDIT,
-        PERSON: _PEOPLE_EDIT,
-        AUDIT: frozenset({VIEW}),
-        STAFF: frozenset({VIEW}),
-        FACT: _VIEW_ADD,
-        ZONE: _VIEW,
-        POLICY: _VIEW,
-        APPEAL: _VIEW_ADD,
-        DECISION: _VIEW,
-        CODE: _VIEW_ADD_CHANGE,
-        VENUE: _VIEW_ADD_CHANGE,
-        GUARDIANSHIP: frozenset({VIEW, CHANGE}),
-        CAMPAIGN: _VIEW,
-        SAMPLE: _VIEW,
-        TASK: _VIEW_ADD_CHANGE,
-    },
-    GRID_WORKER: {
-        REGION: frozenset({VIEW}),
-        HOUSEHOLD: _PEOPLE_EDIT,
-        PERSON: _PEOPLE_EDIT,
-        FACT: _VIEW_ADD,
-        ZONE: _VIEW,
-        POLICY: _VIEW,
-        APPEAL: _VIEW_ADD,
-        CODE: _VIEW_ADD,
-        VENUE: _VIEW,
-        GUARDIANSHIP: frozenset({VIEW, CHANGE}),
-        CAMPAIGN: _VIEW,
-        SAMPLE: _VIEW,
-        TASK: frozenset({VIEW, CHANGE}),
-    },
-    VOLUNTEER: {
-        REGION: frozenset({VIEW}),
-        HOUSEHOLD: frozenset({VIEW}),
-        PERSON: frozenset({VIEW}),
-        TASK: frozenset({VIEW, CHANGE}),
-    },
-    SAMPLER: {
-        REGION: frozenset({VIEW}),
-        PERSON: frozenset({VIEW}),
-        CAMPAIGN: _VIEW,
-        SAMPLE: _VIEW_ADD,
-    },
-    CHECKPOINT: {
-        REGION: frozenset({VIEW}),
-        CODE: _VIEW,
-        VENUE: _VIEW,
-        SCAN: _VIEW_ADD,
-    },
-    LAB: {LAB_TUBE: _VIEW_ADD_CHANGE},
-}
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str | Promise
+    # Where it comes in lists of roles (the staff form, `fangyi staff`): the widest first.
+    order: int
+
+
+# role code → Role; and role → resource → the actions the role may take on it. Both are
+# filled by the areas' declarations when the apps are loaded.
+_ROLES: dict[str, Role] = {}
+MATRIX: dict[str, dict[str, frozenset[str]]] = {}
+
+
+def register_role(role: Role) -> None:
+    _ROLES[role.code] = role
+    MATRIX.setdefault(role.code, {})
+
+
+def grant(resource: str, actions_by_role: dict[str, frozenset[str]]) -> None:
+    """Declares `resource` and what each role may do with it; a role left out may do nothing."""
+    for role, actions in actions_by_role.items():
+        unknown = set(actions) - ALL
+        if unknown:
+            raise ImproperlyConfigured(f"{resource}: unknown actions {sorted(unknown)}")
+        MATRIX.setdefault(role, {})[resource] = frozenset(actions)
+
+
+def roles() -> list[Role]:
+    return sorted(_ROLES.values(), key=lambda role: (role.order, role.code))
+
+
+def role_choices() -> list[tuple[str, str | Promise]]:
+    """The roles as model and form choices; a callable, so a new area's role needs no migration."""
+    return [(role.code, role.label) for role in roles()]
+
+
+def role_codes() -> list[str]:
+    return [role.code for role in roles()]
+
+
+def resources() -> list[str]:
+    return sorted({resource for grants in MATRIX.values() for resource in grants})
 
 
 class _Everywhere:
@@ -223,14 +126,13 @@ def can(user, resource: str, action: str, path: str | None = None) -> bool:
     return any(path.startswith(p) for p in paths)
 
 
-def require(user, resource: str, action: str, path: str | None = None) -> None:
-    """What every service checks before it writes: PermissionDenied unless `can`."""
+def require(
+    user, resource: str, action: str, path: str | None = None, *, message: str | None = None
+) -> None:
+    """What every service checks before it writes: PermissionDenied unless `can`, saying
+    `message` when the service has a more precise one."""
     if not can(user, resource, action, path):
-        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
-
-
-def roles_of(user) -> set[str]:
-    return {role for role, _path in assignments_of(user)}
+        raise PermissionDenied(message or _("您没有在该辖区执行此操作的权限。"))
 
 
 def grantable_roles(actor, path: str) -> list[str]:
@@ -239,7 +141,7 @@ def grantable_roles(actor, path: str) -> list[str]:
     Without this an officer could create an administrator and so widen their own reach.
     """
     if getattr(actor, "is_superuser", False):
-        return [code for code, _label in ROLE_CHOICES]
+        return role_codes()
     held: dict[str, set[str]] = {}
     for role, scope in assignments_of(actor):
         if path.startswith(scope):
@@ -247,6 +149,9 @@ def grantable_roles(actor, path: str) -> list[str]:
                 held.setdefault(resource, set()).update(actions)
     return [
         code
-        for code, _label in ROLE_CHOICES
-        if all(actions <= held.get(resource, set()) for resource, actions in MATRIX[code].items())
+        for code in role_codes()
+        if all(
+            actions <= held.get(resource, set())
+            for resource, actions in MATRIX.get(code, {}).items()
+        )
     ]

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, EVERYWHERE, TASK, VIEW, scope_paths
+from fangyi.core.permissions import ADD, EVERYWHERE, VIEW, scope_paths
 from fangyi.core.querysets import RestrictedQuerySet
+
+from .area import TASK
 
 
 class TaskKind(models.TextChoices):

@@ -23,18 +23,11 @@ from django.utils.translation import gettext as _
 from fangyi.accounts.models import RoleAssignment
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import (
-    ADD,
-    CHANGE,
-    GRID_LEADER,
-    GRID_WORKER,
-    TASK,
-    VOLUNTEER,
-    can,
-)
+from fangyi.core.permissions import ADD, CHANGE, GRID_LEADER, GRID_WORKER, VOLUNTEER, can
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Region, ancestor_paths
 
+from .area import TASK
 from .models import FINISHED, PENDING, Task, TaskKind, TaskStatus
 
 # Who may take a task: the grid team of its region (or of a region above it).

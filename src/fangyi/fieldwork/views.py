@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, TASK, VIEW, can
-from fangyi.core.views import cursor_page, in_region_filter
+from fangyi.core.permissions import ADD, VIEW, can
+from fangyi.core.views import cursor_page
 from fangyi.people.models import Household, Person
+from fangyi.regions.filters import in_region_filter
 from fangyi.regions.models import Level, Region
 
 from . import services
+from .area import TASK
 from .forms import (
     ALL_FILTER,
     PENDING_FILTER,

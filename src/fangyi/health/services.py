@@ -25,23 +25,13 @@ from fangyi.core.audit import actor_fields
 from fangyi.core.bulk import JSONText, TableWriter, time_ordered_ids
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
-from fangyi.core.permissions import (
-    ADD,
-    APPEAL,
-    CHANGE,
-    DECISION,
-    EVERYWHERE,
-    FACT,
-    POLICY,
-    ZONE,
-    require,
-    scope_paths,
-)
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, require, scope_paths
 from fangyi.core.sql import among
 from fangyi.people.models import Person
 from fangyi.regions.models import Region, ancestor_paths
 
 from . import recompute
+from .area import APPEAL, DECISION, FACT, POLICY, ZONE
 from .models import (
     Appeal,
     Colour,

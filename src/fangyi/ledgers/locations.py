@@ -9,7 +9,8 @@ from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
-from fangyi.core.permissions import EVERYWHERE, REGION, VIEW, scope_paths
+from fangyi.core.permissions import EVERYWHERE, VIEW, scope_paths
+from fangyi.regions.area import REGION
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 
 from . import normalise

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from fangyi.core import audit
 from fangyi.core.context import acting, current
 from fangyi.core.models import AccessEvent, ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, REVEAL, VIEW, can, scope_paths
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, REVEAL, VIEW, can, require, scope_paths
 
 from .exporting import export_ledger, write_template
 from .importing import Importer, ImportResult
@@ -363,10 +363,13 @@ def start_export(
     ledger_cls = ledger_or_error(ledger)
     if fmt not in ExportFormat.values:
         raise ValidationError({"format": _("格式应为 xlsx 或 csv。")})
-    if not can(actor, ledger_cls.resource, ledger_cls.export_action, region.path):
-        raise PermissionDenied(
-            _("您没有导出该区域%(ledger)s的权限。") % {"ledger": ledger_cls.title}
-        )
+    require(
+        actor,
+        ledger_cls.resource,
+        ledger_cls.export_action,
+        region.path,
+        message=_("您没有导出该区域%(ledger)s的权限。") % {"ledger": ledger_cls.title},
+    )
     filters = _export_filters(ledger_cls, filters or {})
     reveal_reason = (reveal_reason or "").strip()
     revealed = bool(reveal_reason)
@@ -374,8 +377,13 @@ def start_export(
     if revealed and personal:
         if len(reveal_reason) < 2:
             raise ValidationError({"reveal_reason": _("请填写导出明文的理由。")})
-        if not can(actor, ledger_cls.resource, REVEAL, region.path):
-            raise PermissionDenied(_("您没有查看该区域居民明文的权限。"))
+        require(
+            actor,
+            ledger_cls.resource,
+            REVEAL,
+            region.path,
+            message=_("您没有查看该区域居民明文的权限。"),
+        )
     job = ExportJob(
         ledger=ledger_cls.slug,
         actor=actor,

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
 from fangyi.core.pagination import InvalidCursor, keyset_page
-from fangyi.core.permissions import EVERYWHERE, PERSON, REVEAL, can, scope_paths
+from fangyi.core.permissions import EVERYWHERE, REVEAL, can, scope_paths
+from fangyi.people.area import PERSON
 from fangyi.regions.models import Region
 
 from . import services

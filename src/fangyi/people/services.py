@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 
 from fangyi.core import audit
 from fangyi.core.models import AccessEvent
-from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, require
+from fangyi.core.permissions import ADD, CHANGE, REVEAL, require
 from fangyi.regions.models import Level, Region, ancestor_paths
 
+from .area import HOUSEHOLD, PERSON
 from .models import TAG_FIELDS, Household, IdType, Person, ResidenceStatus
 from .signals import residents_moved
 from .validation import (

@@ -12,29 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, CHANGE, HOUSEHOLD, PERSON, REVEAL, TASK, VIEW, can
-from fangyi.core.views import cursor_page, in_region_filter
+from fangyi.core.permissions import ADD, CHANGE, REVEAL, VIEW, can
+from fangyi.fieldwork.area import TASK
+from fangyi.regions.filters import in_region_filter
 from fangyi.regions.models import Level, Region
 
 from . import services
+from .area import HOUSEHOLD, PERSON
 from .forms import HouseholdForm, PersonForm, PersonSearchForm, RevealForm
+from .lists import person_page, render_person_page
 from .models import Household, Person
-
-PERSON_ORDERING = ("region_path", "id")
-
-
-def person_page(request, queryset):
-    """One cursor page of people (already restricted to what the user may view)."""
-    queryset = queryset.select_related("household__building", "health_status")
-    return cursor_page(request, queryset, PERSON_ORDERING)
-
-
-def render_person_page(request, persons, next_cursor, *, select_persons=False):
-    """The rows and "next page" link alone, for htmx to append to a list already on screen."""
-    context = {"persons": persons, "next_cursor": next_cursor, "select_persons": select_persons}
-    response = render(request, "people/_person_rows.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 @login_required

@@ -30,13 +30,14 @@ from fangyi.accounts.models import hash_token
 from fangyi.codes.services import subject_for
 from fangyi.core import audit
 from fangyi.core.context import acting, current
-from fangyi.core.permissions import CHANGE, GUARDIANSHIP, can
+from fangyi.core.permissions import CHANGE, require
 from fangyi.health.models import Appeal, Fact, FactKind, Zone, ZoneRegion
 from fangyi.health.services import FactInput, file_appeal, record_declared_fact
 from fangyi.people.models import Person
 from fangyi.regions.models import ancestor_paths
 
 from . import sms
+from .area import GUARDIANSHIP
 from .models import (
     Guardianship,
     OneTimeCode,
@@ -502,10 +503,10 @@ def decide_guardianship(
     *, actor, guardianship: Guardianship, confirm: bool, note: str = ""
 ) -> Guardianship:
     """A grid worker whose scope covers the dependant confirms or rejects. Audited."""
-    if guardianship.dependant_id is None or not can(
-        actor, GUARDIANSHIP, CHANGE, guardianship.region_path
-    ):
-        raise PermissionDenied(_("您无权处理该照顾关系申请。"))
+    refused = _("您无权处理该照顾关系申请。")
+    if guardianship.dependant_id is None:
+        raise PermissionDenied(refused)
+    require(actor, GUARDIANSHIP, CHANGE, guardianship.region_path, message=refused)
     if guardianship.state != Guardianship.State.PENDING or guardianship.lapsed:
         raise ValidationError({"guardianship": [_("该申请已经处理或已过期。")]})
     note = (note or "").strip()

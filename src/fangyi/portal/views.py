@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from fangyi.codes.qr import qr_svg
 from fangyi.codes.services import issue_display_code
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import CHANGE, GUARDIANSHIP, can
+from fangyi.core.permissions import CHANGE, can
 from fangyi.health.models import Appeal, Fact, FactKind, Zone, ZoneRegion
 from fangyi.health.services import current_status
 from fangyi.health.templatetags.health import in_english, localized
@@ -29,6 +29,7 @@ from fangyi.regions.models import ancestor_paths
 
 from . import services
 from .api import policy_of
+from .area import GUARDIANSHIP
 from .auth import login_resident, logout_resident, resident_person, resident_required
 from .forms import (
     AppealForm,

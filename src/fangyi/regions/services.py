@@ -5,8 +5,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
-from fangyi.core.permissions import ADD, CHANGE, REGION, can
+from fangyi.core.permissions import ADD, require
 
+from .area import REGION
 from .models import CODE_LENGTHS, PATH_LENGTHS, Level, Region, path_from_code
 
 REGION_FIELDS = ["code", "name", "level", "parent"]
@@ -37,8 +38,8 @@ def validate_code(*, code: str, level: int, parent: Region | None) -> None:
 def create_region(
     *, actor, code: str, name: str, level: int, parent: Region | None = None
 ) -> Region:
-    if parent is not None and not can(actor, REGION, ADD, parent.path):
-        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
+    if parent is not None:
+        require(actor, REGION, ADD, parent.path)
     if parent is None and not getattr(actor, "is_superuser", False) and actor is not None:
         raise PermissionDenied(_("只有超级管理员可以创建顶级区域。"))
     code, name = (code or "").strip(), (name or "").strip()
@@ -51,22 +52,6 @@ def create_region(
     with transaction.atomic():
         region.save(force_insert=True)
         audit.record_created(actor=actor, obj=region, fields=REGION_FIELDS)
-    return region
-
-
-def rename_region(*, actor, region: Region, name: str) -> Region:
-    if not can(actor, REGION, CHANGE, region.path):
-        raise PermissionDenied(_("您没有在该辖区执行此操作的权限。"))
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": _("请填写名称。")})
-    before = audit.snapshot(region, REGION_FIELDS)
-    region.name = name
-    with transaction.atomic():
-        region.save(update_fields=["name"])
-        audit.record_updated(
-            actor=actor, obj=region, before=before, after=audit.snapshot(region, REGION_FIELDS)
-        )
     return region
 
 

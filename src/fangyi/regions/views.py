@@ -3,11 +3,13 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
-from fangyi.core.permissions import HOUSEHOLD, PERSON, REGION, VIEW, can
-from fangyi.core.views import top_regions
+from fangyi.core.permissions import VIEW, can
+from fangyi.people.area import HOUSEHOLD, PERSON
+from fangyi.people.lists import person_page, render_person_page
 from fangyi.people.models import Person
-from fangyi.people.views import person_page, render_person_page
 
+from .area import REGION
+from .filters import top_regions
 from .models import Level, Region
 
 

@@ -1,10 +1,12 @@
-"""Template helpers shared by every area's pages: permission checks, tag badges, audit diffs."""
+"""Template helpers shared by every area's pages: permission checks, the navigation, tag badges,
+audit diffs."""
 
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
+from fangyi.core.areas import menu_for
 from fangyi.core.masking import mask_id_number, mask_name, mask_phone
 from fangyi.core.permissions import can
 
@@ -19,6 +21,12 @@ _MASKED_AUDIT_FIELDS = {"name": mask_name, "id_number": mask_id_number, "phone":
 def allowed(context, resource: str, action: str, path: str | None = None) -> bool:
     """{% allowed "person" "change" person.region_path as may_edit %}"""
     return can(context["request"].user, resource, action, path)
+
+
+@register.simple_tag(takes_context=True)
+def navigation(context):
+    """{% navigation as menu %}: the links the areas declare, as far as the user may follow them."""
+    return menu_for(context["request"].user)
 
 
 @register.inclusion_tag("core/_tag_badges.html")

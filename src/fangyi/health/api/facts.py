@@ -13,8 +13,9 @@ from pydantic import AfterValidator, PlainValidator, TypeAdapter
 from pydantic_core import PydanticCustomError
 
 from fangyi.core.api import get_by_id, page_of
-from fangyi.core.permissions import FACT, VIEW, can
+from fangyi.core.permissions import VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text, without_nul
+from fangyi.health.area import FACT
 from fangyi.people.models import Person
 
 from .. import services

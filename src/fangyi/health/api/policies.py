@@ -6,8 +6,9 @@ import uuid
 from ninja import Field, Schema
 
 from fangyi.core.api import get_by_id
-from fangyi.core.permissions import POLICY, VIEW, can
+from fangyi.core.permissions import VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES
+from fangyi.health.area import POLICY
 
 from .. import services
 from ..models import Policy

@@ -1,16 +1,12 @@
-"""Template helpers of the health pages: colour names, texts in the reader's language, and the
-home page's warning about appeals left waiting."""
+"""Template helpers of the health pages: colour names and texts in the reader's language."""
 
 import datetime
 
 from django import template
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from fangyi.core.permissions import APPEAL, CHANGE, can
-
-from ..models import Appeal, Colour
+from ..models import Colour
 
 register = template.Library()
 
@@ -40,20 +36,3 @@ def colour_name(colour) -> str:
         return str(Colour(colour).label)
     except ValueError:
         return str(colour)
-
-
-def overdue_count(user, now: datetime.datetime | None = None) -> int:
-    if not can(user, APPEAL, CHANGE):
-        return 0
-    cutoff = (now or timezone.now()) - OVERDUE
-    return (
-        Appeal.objects.restrict(user, CHANGE)
-        .filter(state=Appeal.State.OPEN, filed_at__lt=cutoff)
-        .count()
-    )
-
-
-@register.inclusion_tag("health/_overdue_appeals.html", takes_context=True)
-def overdue_appeals(context):
-    """{% overdue_appeals %}: a warning banner for officers with appeals waiting over 24 h."""
-    return {"count": overdue_count(context["request"].user)}

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, APPEAL, CHANGE, VIEW, can
-from fangyi.core.views import cursor_page, in_region_filter
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
+from fangyi.core.views import cursor_page
+from fangyi.health.area import APPEAL
 from fangyi.people.models import Person
+from fangyi.regions.filters import in_region_filter
 from fangyi.regions.models import ancestor_paths
 
 from .. import services

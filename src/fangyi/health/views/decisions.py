@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, CHANGE, DECISION, VIEW, can
-from fangyi.core.views import chosen_region, cursor_page
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
+from fangyi.core.views import cursor_page
+from fangyi.health.area import DECISION
+from fangyi.regions.filters import chosen_region
 
 from .. import services
 from ..forms import (

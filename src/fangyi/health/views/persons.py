@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, APPEAL, DECISION, FACT, VIEW, can
+from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.views import cursor_page
+from fangyi.health.area import APPEAL, DECISION, FACT
 from fangyi.people.models import Person
 
 from .. import services

@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fangyi.core.permissions import CHANGE, POLICY, VIEW, can
+from fangyi.core.permissions import CHANGE, VIEW, can
+from fangyi.health.area import POLICY
 
 from .. import services
 from ..models import Policy, QuarantineSetting

@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from fangyi.core.permissions import ADD, PERSON, VIEW, ZONE, can
+from fangyi.core.permissions import ADD, VIEW, can
+from fangyi.health.area import ZONE
+from fangyi.people.area import PERSON
 from fangyi.regions.models import Level, Region
 
 from ..counts import status_counts

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from fangyi.core.forms import add_service_errors
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CHANGE, VIEW, ZONE, can
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.views import cursor_page
+from fangyi.health.area import ZONE
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 
 from .. import services

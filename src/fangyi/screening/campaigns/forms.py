@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from fangyi.accounts.models import RoleAssignment, User
 from fangyi.core.forms import BootstrapForm
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, EVERYWHERE, SAMPLER, scope_paths
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, SAMPLER, scope_paths
 from fangyi.people.models import Person
 from fangyi.regions.models import Level, Region, ancestor_paths
 from fangyi.screening import common
+from fangyi.screening.area import CAMPAIGN
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import (
     MAX_POOL_SIZE,

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, can, minimal_paths, require
+from fangyi.core.permissions import ADD, CHANGE, can, minimal_paths, require
 from fangyi.core.sql import among
 from fangyi.people.models import Person, ResidenceStatus
 from fangyi.regions.models import Region, ancestor_paths
+from fangyi.screening.area import CAMPAIGN, SAMPLE
 from fangyi.screening.common import area_paths, chunks, covers
 from fangyi.screening.models import (
     MAX_POOL_SIZE,

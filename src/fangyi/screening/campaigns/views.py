@@ -19,8 +19,10 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import add_service_errors
 from fangyi.core.pagination import InvalidCursor, keyset_page
-from fangyi.core.permissions import ADD, CAMPAIGN, CHANGE, SAMPLE, VIEW, can, require
-from fangyi.core.views import cursor_page, in_region_filter
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can, require
+from fangyi.core.views import cursor_page
+from fangyi.regions.filters import in_region_filter
+from fangyi.screening.area import CAMPAIGN, SAMPLE
 from fangyi.screening.campaigns import figures
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.campaigns.forms import (

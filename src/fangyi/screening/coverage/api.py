@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from fangyi.core.api import get_by_id, page_of
-from fangyi.core.permissions import CAMPAIGN, VIEW, can
+from fangyi.core.permissions import VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, PageParams, Text
 from fangyi.people.models import Person
 from fangyi.regions.models import Level, Region
+from fangyi.screening.area import CAMPAIGN
 from fangyi.screening.coverage import services as coverage
 from fangyi.screening.models import Round
 

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangyi.core.masking import mask_id_number, mask_name, mask_phone
-from fangyi.core.permissions import EXPORT, PERSON
+from fangyi.core.permissions import EXPORT
 from fangyi.ledgers.exporting import keyset_chunks
 from fangyi.ledgers.locations import RegionIndex
 from fangyi.ledgers.registry import ERROR, Column, Ledger, Row, register
+from fangyi.people.area import PERSON
 from fangyi.people.models import STORED_TAGS, TAG_LABELS, elderly_born_on_or_before, short_address
 from fangyi.regions.models import Level
 from fangyi.screening.coverage import services as coverage

@@ -44,16 +44,15 @@ from django.utils.translation import gettext as _
 from fangyi.core.paths import next_prefix, under
 from fangyi.core.permissions import (
     ADD,
-    CAMPAIGN,
     CHANGE,
     EVERYWHERE,
-    TASK,
     VIEW,
     can,
     minimal_paths,
     require,
     scope_paths,
 )
+from fangyi.fieldwork.area import TASK
 from fangyi.fieldwork.models import TaskKind
 from fangyi.fieldwork.services import MAX_TITLE, TaskInput, create_tasks
 from fangyi.health.models import Fact, FactKind, TestOutcome, TubeKind
@@ -67,6 +66,7 @@ from fangyi.regions.models import (
     level_of_path,
 )
 from fangyi.screening import common
+from fangyi.screening.area import CAMPAIGN
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Campaign, Exemption, Round, Sample, Tube
 from fangyi.screening.sampling import services as sampling_services

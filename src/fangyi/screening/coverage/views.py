@@ -22,10 +22,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import BootstrapForm
-from fangyi.core.permissions import ADD, CHANGE, EXPORT, PERSON, REVEAL, TASK, can
+from fangyi.core.permissions import ADD, CHANGE, EXPORT, REVEAL, can
 from fangyi.core.views import cursor_page
+from fangyi.fieldwork.area import TASK
 from fangyi.ledgers import services as ledgers
 from fangyi.ledgers.models import ExportFormat
+from fangyi.people.area import PERSON
 from fangyi.regions.models import Level, Region
 from fangyi.screening.coverage import services as coverage
 from fangyi.screening.coverage.ledger import MissingLedger

@@ -17,9 +17,10 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Query, Router, Schema
 
 from fangyi.core.api import page_of
-from fangyi.core.permissions import LAB_TUBE, VIEW, require
+from fangyi.core.permissions import VIEW, require
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.health.models import TestOutcome
+from fangyi.screening.area import LAB_TUBE
 from fangyi.screening.lab import services as lab
 from fangyi.screening.models import TubeState
 

@@ -22,13 +22,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangyi.core.paths import under
-from fangyi.core.permissions import LAB_TUBE, VIEW
+from fangyi.core.permissions import VIEW
 from fangyi.health.models import TestOutcome
 from fangyi.ledgers import normalise
 from fangyi.ledgers.exporting import keyset_chunks
 from fangyi.ledgers.normalise import CellError
 from fangyi.ledgers.registry import ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, register
 from fangyi.screening import common
+from fangyi.screening.area import LAB_TUBE
 from fangyi.screening.lab import services as lab
 from fangyi.screening.models import Round, TubeState
 

@@ -33,21 +33,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core.paths import under
-from fangyi.core.permissions import (
-    CHANGE,
-    EVERYWHERE,
-    LAB_TUBE,
-    VIEW,
-    can,
-    require,
-    scope_paths,
-)
+from fangyi.core.permissions import CHANGE, EVERYWHERE, VIEW, can, require, scope_paths
 from fangyi.core.sql import among
 from fangyi.fieldwork.models import TaskKind
 from fangyi.fieldwork.services import TaskInput, create_tasks
 from fangyi.health import services as health
 from fangyi.health.models import FactKind, TestOutcome, TubeKind
 from fangyi.people.models import Person
+from fangyi.screening.area import LAB_TUBE
 from fangyi.screening.common import CLOCK_SKEW, BatchErrors, bad_barcode, chunks, clean_barcode
 from fangyi.screening.models import Tube, TubeState
 from fangyi.screening.sampling import tubes as tubes_service

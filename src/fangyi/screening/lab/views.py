@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import BootstrapForm
-from fangyi.core.permissions import CHANGE, LAB_TUBE, VIEW, can, require
+from fangyi.core.permissions import CHANGE, VIEW, can, require
 from fangyi.core.views import cursor_page
 from fangyi.health.models import TestOutcome
+from fangyi.screening.area import LAB_TUBE
 from fangyi.screening.lab import services as lab
 from fangyi.screening.models import TubeState
 

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.masking import mask_name
-from fangyi.core.permissions import ADD, SAMPLE, VIEW, require
+from fangyi.core.permissions import ADD, VIEW, require
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, Text
 from fangyi.people.models import Person
 from fangyi.screening import common
+from fangyi.screening.area import SAMPLE
 from fangyi.screening.models import MAX_POOL_SIZE, Campaign, Sample, SamplingSite, Tube
 from fangyi.screening.sampling import batches, screen
 from fangyi.screening.sampling import services as sampling_services

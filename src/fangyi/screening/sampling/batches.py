@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from fangyi.core import audit
 from fangyi.core.bulk import JSONText, TableWriter, time_ordered_ids
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import ADD, SAMPLE, require
+from fangyi.core.permissions import ADD, require
 from fangyi.core.sql import among
 from fangyi.health.models import TubeKind
 from fangyi.people.models import Person
+from fangyi.screening.area import SAMPLE
 from fangyi.screening.common import (
     CLOCK_SKEW,
     BatchErrors,

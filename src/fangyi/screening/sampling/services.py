@@ -20,10 +20,11 @@ from fangyi.codes import services as codes
 from fangyi.codes.format import CARD, DISPLAY, Result
 from fangyi.codes.models import CodeSubject
 from fangyi.core import audit
-from fangyi.core.permissions import ADD, SAMPLE, can
+from fangyi.core.permissions import ADD, can
 from fangyi.health.models import Fact, FactKind, TubeKind, Zone, ZoneRegion
 from fangyi.people.models import Person, ResidenceStatus
 from fangyi.regions.models import ancestor_paths
+from fangyi.screening.area import SAMPLE
 from fangyi.screening.common import area_paths, bad_barcode, chunks, clean_barcode, covers
 from fangyi.screening.models import Round, Sample, SamplingSite, SiteAssignment, Tube, TubeState
 

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangyi.codes.format import PERSON_PREFIX, PLACE_PREFIX
-from fangyi.core.permissions import ADD, SAMPLE, require
+from fangyi.core.permissions import ADD, require
 from fangyi.screening import common
+from fangyi.screening.area import SAMPLE
 from fangyi.screening.common import error_text
 from fangyi.screening.models import SamplingSite, TubeState
 from fangyi.screening.sampling import screen

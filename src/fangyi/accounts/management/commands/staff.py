@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from fangyi.accounts import services
 from fangyi.accounts.models import User
 from fangyi.core.context import acting
-from fangyi.core.permissions import ROLES
+from fangyi.core.permissions import role_codes
 from fangyi.regions.models import Region
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="Create a staff member with one role over a region.")
         create.add_argument("--username", required=True)
         create.add_argument("--password", required=True)
-        create.add_argument("--role", required=True, choices=ROLES)
+        create.add_argument("--role", required=True, choices=role_codes())
         create.add_argument("--region", required=True, help="region code, e.g. 350102001001001")
         create.add_argument("--name", default="", help="full name shown in the interface")
         token = sub.add_parser("token", help="Print a new API token for a staff member.")

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from fangyi.accounts.services import user_for_token
+from .services import user_for_token
 
 
 class BearerToken(HttpBearer):

@@ -1,0 +1,38 @@
+"""What the region tree puts on the home page, and the grid page as a starting screen."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from fangyi.core.areas import Todo, TodoItem
+from fangyi.core.permissions import VIEW, assignments_of
+
+from .filters import top_regions
+from .models import Region
+
+# A commander's city has a handful of districts; a list longer than this is not a summary.
+SHOWN_REGIONS = 12
+
+
+def my_regions(user) -> Todo:
+    """The roots of the user's part of the tree, with their stored counts."""
+    regions = list(top_regions(user)[: SHOWN_REGIONS + 1])
+    items = [
+        TodoItem(
+            label=region.name,
+            url=reverse("region-detail", args=[region.code]),
+            detail=_("%(residents)s人 · %(households)s户")
+            % {"residents": region.resident_count, "households": region.household_count},
+        )
+        for region in regions[:SHOWN_REGIONS]
+    ]
+    return Todo(items=items, more=len(regions) > SHOWN_REGIONS)
+
+
+def own_grid(user) -> str | None:
+    """The page of the one region a grid worker, leader or volunteer works in; None when they
+    work in several, who then get the home page's overview."""
+    paths = {path for _role, path in assignments_of(user)}
+    if len(paths) != 1:
+        return None
+    region = Region.objects.restrict(user, VIEW).filter(path__in=paths).first()
+    return reverse("region-detail", args=[region.code]) if region else None
