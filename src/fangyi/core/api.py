@@ -25,9 +25,8 @@ from .permissions import VIEW
 from .schemas import ERROR_RESPONSES, PageParams
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
     from django.db.models import Model
-
-    from fangyi.accounts.models import User
 
 NEWEST_FIRST = ("-time", "-id")
 
@@ -35,7 +34,8 @@ NEWEST_FIRST = ("-time", "-id")
 class ApiRequest(HttpRequest):
     """What an API handler receives: ninja sets `auth` to what `api_auth` accepted."""
 
-    auth: "User"
+    # The user model belongs to accounts, which core does not import: any user will do here.
+    auth: "AbstractBaseUser"
 
 
 def get_by_id[M: "Model"](queryset: QuerySet[M], raw_id: str) -> M:
