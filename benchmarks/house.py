@@ -40,8 +40,17 @@ from machine import database_version, load_average  # noqa: E402
 from fangyi.accounts.models import User  # noqa: E402
 from fangyi.people.models import Person  # noqa: E402
 
-ROLES = ("admin", "commander", "officer", "grid_leader", "grid_worker", "volunteer",
-         "checkpoint", "sampler", "lab")
+ROLES = (
+    "admin",
+    "commander",
+    "officer",
+    "grid_leader",
+    "grid_worker",
+    "volunteer",
+    "checkpoint",
+    "sampler",
+    "lab",
+)
 WARM_UP = 3
 
 
@@ -80,17 +89,37 @@ def person_list_series(requests: int) -> list[dict]:
     commander, worker = signed_in("commander"), signed_in("grid_worker")
     rows = []
     for colour in ("red", "yellow", "green"):
-        rows.append({"series": f"city list, colour {colour}",
-                     **timed(commander, f"/people/?colour={colour}", requests)})
+        rows.append(
+            {
+                "series": f"city list, colour {colour}",
+                **timed(commander, f"/people/?colour={colour}", requests),
+            }
+        )
     name, id_number = rng.choice(sample)
-    rows.append({"series": "city search, full ID number",
-                 **timed(commander, f"/people/?q={id_number}", requests)})
-    rows.append({"series": "city search, 2 characters of a name",
-                 **timed(commander, f"/people/?q={name[-2:]}", requests)})
-    rows.append({"series": "city search, a name found nowhere",
-                 **timed(commander, "/people/?q=无此人名", requests)})
-    rows.append({"series": "grid search, 1 character of a name",
-                 **timed(worker, f"/people/?q={name[-1]}", requests)})
+    rows.append(
+        {
+            "series": "city search, full ID number",
+            **timed(commander, f"/people/?q={id_number}", requests),
+        }
+    )
+    rows.append(
+        {
+            "series": "city search, 2 characters of a name",
+            **timed(commander, f"/people/?q={name[-2:]}", requests),
+        }
+    )
+    rows.append(
+        {
+            "series": "city search, a name found nowhere",
+            **timed(commander, "/people/?q=无此人名", requests),
+        }
+    )
+    rows.append(
+        {
+            "series": "grid search, 1 character of a name",
+            **timed(worker, f"/people/?q={name[-1]}", requests),
+        }
+    )
     return rows
 
 
@@ -101,18 +130,26 @@ def main() -> None:
     parser.add_argument("--json")
     args = parser.parse_args()
     residents = Person.objects.count()
-    print(f"{platform.node()} · {os.cpu_count()} cores · {database_version()} · "
-          f"{residents:,} residents · load {load_average()}", file=sys.stderr)
-    rows = [{"series": f"home, {role}", **timed(signed_in(role), "/", args.requests)}
-            for role in ROLES if User.objects.filter(username=role).exists()]
+    print(
+        f"{platform.node()} · {os.cpu_count()} cores · {database_version()} · "
+        f"{residents:,} residents · load {load_average()}",
+        file=sys.stderr,
+    )
+    rows = [
+        {"series": f"home, {role}", **timed(signed_in(role), "/", args.requests)}
+        for role in ROLES
+        if User.objects.filter(username=role).exists()
+    ]
     if not args.only_home:
         rows += person_list_series(args.requests)
     print("| series | status | queries | median ms | p95 ms |")
     print("| --- | --- | ---: | ---: | ---: |")
     for row in rows:
         status = f"{row['status']} → {row['redirect']}" if row["redirect"] else row["status"]
-        print(f"| {row['series']} | {status} | {row['queries']} | {row['median_ms']} "
-              f"| {row['p95_ms']} |")
+        print(
+            f"| {row['series']} | {status} | {row['queries']} | {row['median_ms']} "
+            f"| {row['p95_ms']} |"
+        )
     if args.json:
         with open(args.json, "w") as out:
             json.dump({"residents": residents, "rows": rows}, out, ensure_ascii=False, indent=1)

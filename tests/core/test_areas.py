@@ -55,13 +55,13 @@ def widgets_area(registry):
             name="widgets",
             roles=(Role("operator", gettext_lazy("接线员"), 95),),
             grants={WIDGET: {"operator": frozenset({VIEW}), GRID_WORKER: frozenset({VIEW})}},
-            nav=(NavLink(gettext_lazy("小部件"), "audit-log", ((WIDGET, VIEW),), order=55),),
+            nav=(NavLink(gettext_lazy("小部件"), "core:audit-log", ((WIDGET, VIEW),), order=55),),
             cards=(
                 Card(
                     key="widgets",
                     title=gettext_lazy("待办小部件"),
                     empty=gettext_lazy("没有小部件。"),
-                    url_name="audit-log",
+                    url_name="core:audit-log",
                     roles=frozenset({"operator", GRID_WORKER}),
                     shown_to=(WIDGET, VIEW),
                     compute=f"{__name__}.widgets_to_do",
@@ -82,7 +82,7 @@ def test_every_installed_app_with_an_area_module_is_registered():
 
 
 def test_an_admin_sees_every_areas_links_and_cards(city, superuser):
-    html = signed_in(superuser).get(reverse("home")).content.decode()
+    html = signed_in(superuser).get(reverse("core:home")).content.decode()
     for area in areas.areas():
         for link in area.nav:
             if link.unless:
@@ -97,8 +97,8 @@ def test_a_role_without_the_permission_sees_neither_link_nor_card(city):
     RoleAssignment.objects.create(
         user=volunteer, role="volunteer", region=city.grid_b, region_path=city.grid_b.path
     )
-    html = signed_in(volunteer).get(reverse("home")).content.decode()
-    for url_name in ("staff-list", "audit-log", "ledger-index", "fieldwork:list"):
+    html = signed_in(volunteer).get(reverse("core:home")).content.decode()
+    for url_name in ("accounts:staff-list", "core:audit-log", "ledgers:index", "fieldwork:list"):
         assert f'href="{reverse(url_name)}"' not in html
     assert 'id="health-menu"' not in html and 'id="card-appeals"' not in html
     assert f'href="{reverse("fieldwork:mine")}"' in html and 'id="card-my-tasks"' in html
@@ -109,10 +109,10 @@ def test_a_new_area_plugs_in_by_declaring_alone(city, officer, worker_a, widgets
     RoleAssignment.objects.create(
         user=worker_b_and_a, role=GRID_WORKER, region=city.grid_a, region_path=city.grid_a.path
     )
-    html = signed_in(worker_b_and_a).get(reverse("home")).content.decode()
+    html = signed_in(worker_b_and_a).get(reverse("core:home")).content.decode()
     assert "小部件" in html and 'id="card-widgets"' in html
     assert html.split('id="card-widgets"', 1)[1].split("</section>", 1)[0].count(">7<") == 1
-    officer_html = signed_in(officer).get(reverse("home")).content.decode()
+    officer_html = signed_in(officer).get(reverse("core:home")).content.decode()
     assert "小部件" not in officer_html and 'id="card-widgets"' not in officer_html
     assert can(worker_a, WIDGET, VIEW) and not can(officer, WIDGET, VIEW)
 
@@ -143,8 +143,8 @@ def test_an_officer_still_cannot_grant_an_administrator(city, officer):
 
 
 def test_grid_leaders_get_assign_and_workers_my_tasks_in_the_menu(city, leader_a, worker_a):
-    leader = signed_in(leader_a).get(reverse("person-list")).content.decode()
-    worker = signed_in(worker_a).get(reverse("person-list")).content.decode()
+    leader = signed_in(leader_a).get(reverse("people:person-list")).content.decode()
+    worker = signed_in(worker_a).get(reverse("people:person-list")).content.decode()
     assert f'href="{reverse("fieldwork:list")}"' in leader
     assert f'href="{reverse("fieldwork:mine")}"' not in leader
     assert f'href="{reverse("fieldwork:mine")}"' in worker
@@ -153,7 +153,7 @@ def test_grid_leaders_get_assign_and_workers_my_tasks_in_the_menu(city, leader_a
 
 def test_a_group_with_one_link_for_the_user_is_a_plain_link(city):
     sampler = staff("sampler", city.grid_a)
-    html = signed_in(sampler).get(reverse("person-list")).content.decode()
+    html = signed_in(sampler).get(reverse("people:person-list")).content.decode()
     assert 'id="screening-menu"' in html
     lab = staff("lab", city.province)
     html = signed_in(lab).get(reverse("screening:lab")).content.decode()
@@ -171,7 +171,7 @@ def test_the_officers_card_counts_open_tasks_and_names_the_overdue(city, officer
     type(overdue).objects.filter(pk=overdue.pk).update(
         due_at=timezone.now() - datetime.timedelta(hours=1)
     )
-    card = _card(signed_in(officer).get(reverse("home")), "tasks-to-assign")
+    card = _card(signed_in(officer).get(reverse("core:home")), "tasks-to-assign")
     assert ">3<" in card and "1 项已超期" in card
     assert "?status=open" in card
 
@@ -196,7 +196,7 @@ def test_fangyi_check_finds_slips_in_an_area_declaration(registry):
                     key="slips",
                     title=gettext_lazy("待办小部件"),
                     empty=gettext_lazy("没有小部件。"),
-                    url_name="audit-log",
+                    url_name="core:audit-log",
                     roles=frozenset({GRID_WORKER}),
                     shown_to=(WIDGET, VIEW),
                     compute=f"{__name__}.no_such_function",

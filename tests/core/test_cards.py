@@ -16,7 +16,7 @@ from ..pages.conftest import signed_in
 
 
 def _card(user, key: str) -> str:
-    html = signed_in(user).get(reverse("home")).content.decode()
+    html = signed_in(user).get(reverse("core:home")).content.decode()
     assert f'id="card-{key}"' in html, key
     return html.split(f'id="card-{key}"', 1)[1].split("</section>", 1)[0]
 
@@ -66,7 +66,7 @@ def test_a_decision_waits_for_a_second_officer_not_its_proposer(city, officer):
     assert (
         'data-empty="yes"'
         in signed_in(officer)
-        .get(reverse("home"))
+        .get(reverse("core:home"))
         .content.decode()
         .split('id="card-decisions"', 1)[1][:40]
     )

@@ -10,7 +10,7 @@ from ..pages.conftest import signed_in
 
 
 def _home(user):
-    return signed_in(user).get(reverse("home"))
+    return signed_in(user).get(reverse("core:home"))
 
 
 @pytest.mark.parametrize(
@@ -30,14 +30,14 @@ def test_roles_with_one_screen_start_there(city, role, where, url_name):
 def test_grid_teams_start_at_their_grid(city, role):
     response = _home(staff(role, city.grid_a))
     assert response.status_code == 302
-    assert response.url == reverse("region-detail", args=[city.grid_a.code])
+    assert response.url == reverse("regions:detail", args=[city.grid_a.code])
 
 
 def test_a_leader_who_is_also_a_worker_of_the_same_grid_starts_there(city, leader_a):
     RoleAssignment.objects.create(
         user=leader_a, role="grid_worker", region=city.grid_a, region_path=city.grid_a.path
     )
-    assert _home(leader_a).url == reverse("region-detail", args=[city.grid_a.code])
+    assert _home(leader_a).url == reverse("regions:detail", args=[city.grid_a.code])
 
 
 def test_a_sampler_who_is_also_a_grid_worker_gets_the_cards(city):
@@ -62,7 +62,7 @@ def test_a_commander_sees_their_cards_and_their_city(city):
     commander = staff("commander", city.city)
     html = _home(commander).content.decode()
     assert 'id="card-appeals"' in html and 'id="card-tubes-awaiting-results"' in html
-    assert reverse("region-detail", args=[city.city.code]) in html
+    assert reverse("regions:detail", args=[city.city.code]) in html
 
 
 def test_an_empty_card_says_there_is_nothing_to_do(city, officer):

@@ -35,7 +35,7 @@ def test_core_imports_no_area():
 def test_health_css_is_loaded_by_the_pages_that_use_it(city, officer):
     client = signed_in(officer)
     css = "health/health.css"
-    assert css not in client.get(reverse("person-list")).content.decode()
+    assert css not in client.get(reverse("people:person-list")).content.decode()
     assert css in client.get(reverse("health:zone-list")).content.decode()
     panel = client.get(reverse("health:person-panel", args=[city.person_a.pk]))
     assert css in panel.content.decode()

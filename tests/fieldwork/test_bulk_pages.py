@@ -139,7 +139,7 @@ def test_assignees_are_shown_by_full_name(city, leader_a, task_a):
 
 def test_residents_ticked_on_the_person_list_arrive_on_the_bulk_form(city, leader_a):
     client = signed_in(leader_a)
-    listed = client.get(reverse("person-list")).content.decode()
+    listed = client.get(reverse("people:person-list")).content.decode()
     assert f'name="person" value="{city.person_a.pk}" form="person-tasks"' in listed
     assert reverse("fieldwork:bulk-create") in listed
     form = client.get(reverse("fieldwork:bulk-create"), {"person": [str(city.person_a.pk)]})
@@ -149,5 +149,5 @@ def test_residents_ticked_on_the_person_list_arrive_on_the_bulk_form(city, leade
 
 def test_who_may_not_create_tasks_gets_no_checkboxes(city):
     volunteer = staff("volunteer", city.grid_a, username="volunteer_list")
-    listed = signed_in(volunteer).get(reverse("person-list")).content.decode()
+    listed = signed_in(volunteer).get(reverse("people:person-list")).content.decode()
     assert 'form="person-tasks"' not in listed

@@ -36,7 +36,7 @@ def test_the_worker_sees_their_tasks_soonest_first(city, leader_a, worker_a):
     assert html.index(f'id="task-{soon.pk}"') < html.index(f'id="task-{later_task.pk}"')
     assert "王*明" in html and "王小明" not in html
     assert "卧床" in html and "东街街道三坊社区1号楼1单元101" in html
-    assert reverse("person-detail", args=[city.person_a.pk]) in html
+    assert reverse("people:person-detail", args=[city.person_a.pk]) in html
     assert reverse("fieldwork:detail", args=[soon.pk]) in html
     assert html.count("已超期") == 1 and "border-danger" in html
 

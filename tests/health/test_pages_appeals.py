@@ -56,15 +56,15 @@ def test_the_queue_lists_open_appeals_oldest_first_and_flags_the_overdue(appeals
 
 
 def test_the_officers_home_page_warns_of_overdue_appeals(appeals, officer, commander):
-    html = signed_in(officer).get(reverse("home")).content.decode()
+    html = signed_in(officer).get(reverse("core:home")).content.decode()
     assert "1 条申诉已超过 24 小时未处理" in html
     assert f'href="{reverse("health:appeal-list")}"' in html
-    assert "超过 24 小时" in signed_in(commander).get(reverse("home")).content.decode()
+    assert "超过 24 小时" in signed_in(commander).get(reverse("core:home")).content.decode()
 
 
 def test_no_warning_without_overdue_appeals(city, officer, worker_a):
     _file(worker_a, city.person_a, _positive(officer, city.person_a), hours_ago=3)
-    assert "超过 24 小时" not in signed_in(officer).get(reverse("home")).content.decode()
+    assert "超过 24 小时" not in signed_in(officer).get(reverse("core:home")).content.decode()
 
 
 def test_workers_see_only_their_grids_appeals(appeals, worker_a):

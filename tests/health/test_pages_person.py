@@ -40,7 +40,7 @@ def _positive(actor, person, **kwargs) -> Fact:
 
 
 def test_person_page_loads_the_panel_lazily_with_a_fallback_link(city, worker_a):
-    html = signed_in(worker_a).get(reverse("person-detail", args=[city.person_a.pk]))
+    html = signed_in(worker_a).get(reverse("people:person-detail", args=[city.person_a.pk]))
     html = html.content.decode()
     url = reverse("health:person-panel", args=[city.person_a.pk])
     assert f'hx-get="{url}"' in html and 'hx-trigger="load"' in html
@@ -145,7 +145,7 @@ def test_recording_a_fact_through_the_form(city, worker_a):
         },
     )
     assert response.status_code == 302
-    assert response.url == reverse("person-detail", args=[city.person_a.pk])
+    assert response.url == reverse("people:person-detail", args=[city.person_a.pk])
     fact = Fact.objects.get(person=city.person_a)
     assert fact.kind == "health_declaration" and fact.actor == worker_a
     assert fact.details == {"temperature": 37.9, "symptoms": ["咳嗽", "乏力"]}

@@ -61,7 +61,7 @@ def coloured_city(city, worker_a):
 
 
 def test_region_page_loads_the_counts_lazily(city, officer):
-    html = signed_in(officer).get(reverse("region-detail", args=[city.community.code]))
+    html = signed_in(officer).get(reverse("regions:detail", args=[city.community.code]))
     url = reverse("health:region-counts", args=[city.community.code])
     html = html.content.decode()
     assert f'hx-get="{url}"' in html and f'<a href="{url}">' in html

@@ -226,7 +226,7 @@ def test_lowering_and_lifting_keep_each_reason_on_the_page_and_in_the_audit_log(
         (zone.pk, ["连续7天无新增阳性"]),
         (medium.pk, ["连续7天无新增阳性", "降级后满3天"]),
     ):
-        html = audit.get(reverse("audit-log"), {"object": str(pk)}).content.decode()
+        html = audit.get(reverse("core:audit-log"), {"object": str(pk)}).content.decode()
         assert all(word in html for word in words)
 
 

@@ -32,11 +32,11 @@ def masked_export(officer, region, fmt="xlsx") -> Path:
 
 
 def test_the_export_page_says_a_masked_file_cannot_be_reimported(city, officer):
-    page = signed_in(officer).get(reverse("ledger-export", args=["residents"])).content.decode()
+    page = signed_in(officer).get(reverse("ledgers:export", args=["residents"])).content.decode()
     assert "脱敏导出的文件只能查看，不能再导入" in page
     assert "不脱敏文件，改好后可以直接再导入" in page
     assert "导出的文件改好后可以直接再导入" not in page
-    regions = signed_in(officer).get(reverse("ledger-export", args=["regions"])).content.decode()
+    regions = signed_in(officer).get(reverse("ledgers:export", args=["regions"])).content.decode()
     assert "导出的文件改好后可以直接再导入" in regions and "不能再导入" not in regions
 
 
@@ -62,12 +62,12 @@ def test_the_import_page_shows_the_message(city, officer):
     path = masked_export(officer, city.street)
     client = signed_in(officer)
     client.post(
-        reverse("ledger-import", args=["residents"]),
+        reverse("ledgers:import", args=["residents"]),
         {"file": SimpleUploadedFile("居民.xlsx", path.read_bytes())},
     )
     job = ImportJob.objects.get()
     assert job.status == "failed"
-    page = client.get(reverse("ledger-import-job", args=[job.pk])).content.decode()
+    page = client.get(reverse("ledgers:import-job", args=[job.pk])).content.decode()
     assert "证件号码是脱敏的" in page and "第 2–3 行" in page
     assert "校验" not in page
 

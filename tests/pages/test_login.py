@@ -5,7 +5,7 @@ from ..factories import UserFactory
 
 
 def test_login_page_renders_form(db):
-    response = Client().get(reverse("login"))
+    response = Client().get(reverse("accounts:login"))
     assert response.status_code == 200
     assert 'name="username"' in response.content.decode()
 
@@ -13,26 +13,26 @@ def test_login_page_renders_form(db):
 def test_login_lands_on_home(city, officer):
     client = Client()
     response = client.post(
-        reverse("login"), {"username": "officer", "password": "correct horse battery"}
+        reverse("accounts:login"), {"username": "officer", "password": "correct horse battery"}
     )
     assert response.status_code == 302
-    assert response.url == reverse("home")
-    assert client.get(reverse("home")).status_code == 200
+    assert response.url == reverse("core:home")
+    assert client.get(reverse("core:home")).status_code == 200
 
 
 def test_pages_need_login(city):
-    response = Client().get(reverse("person-list"))
+    response = Client().get(reverse("people:person-list"))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    assert response.url.startswith(reverse("accounts:login"))
 
 
 def test_five_failures_lock_the_account(db):
     UserFactory(username="someone")
     client = Client()
     for _attempt in range(5):
-        client.post(reverse("login"), {"username": "someone", "password": "wrong"})
+        client.post(reverse("accounts:login"), {"username": "someone", "password": "wrong"})
     response = client.post(
-        reverse("login"), {"username": "someone", "password": "correct horse battery"}
+        reverse("accounts:login"), {"username": "someone", "password": "correct horse battery"}
     )
     assert response.status_code == 429
     assert "accounts/locked_out.html" in [t.name for t in response.templates]
@@ -41,7 +41,7 @@ def test_five_failures_lock_the_account(db):
 def test_logout_is_a_post(city, officer):
     client = Client()
     client.force_login(officer)
-    assert client.get(reverse("logout")).status_code == 405
-    response = client.post(reverse("logout"))
+    assert client.get(reverse("accounts:logout")).status_code == 405
+    response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("core:home")).status_code == 302

@@ -25,7 +25,7 @@ def form_data(person, **overrides) -> dict:
 
 
 def test_edit_form_shows_personal_fields_masked_only(city, officer):
-    html = signed_in(officer).get(reverse("person-edit", args=[city.person_a.pk]))
+    html = signed_in(officer).get(reverse("people:person-edit", args=[city.person_a.pk]))
     html = html.content.decode()
     person = city.person_a
     assert "王小明" not in html and person.id_number not in html and person.phone not in html
@@ -36,7 +36,7 @@ def test_edit_form_shows_personal_fields_masked_only(city, officer):
 
 def test_blank_personal_fields_stay_unchanged(city, officer):
     response = signed_in(officer).post(
-        reverse("person-edit", args=[city.person_a.pk]),
+        reverse("people:person-edit", args=[city.person_a.pk]),
         {"id_type": "resident_id", "gender": "M", "residence_status": "away", "notes": "外出务工"},
     )
     assert response.status_code == 302
@@ -51,7 +51,7 @@ def test_blank_personal_fields_stay_unchanged(city, officer):
 def test_new_resident_id_brings_its_birth_date_and_gender(city, officer):
     number = resident_id(datetime.date(1975, 8, 9), male=False)
     response = signed_in(officer).post(
-        reverse("person-edit", args=[city.person_a.pk]),
+        reverse("people:person-edit", args=[city.person_a.pk]),
         {
             "id_type": "resident_id",
             "id_number": number,
@@ -68,7 +68,7 @@ def test_new_resident_id_brings_its_birth_date_and_gender(city, officer):
 def test_edit_saves_through_the_service_and_is_audited(city, officer):
     client = signed_in(officer)
     response = client.post(
-        reverse("person-edit", args=[city.person_a.pk]),
+        reverse("people:person-edit", args=[city.person_a.pk]),
         form_data(city.person_a, phone="13912345678", tags=["bedridden", "lives_alone"]),
     )
     assert response.status_code == 302
@@ -76,7 +76,7 @@ def test_edit_saves_through_the_service_and_is_audited(city, officer):
     assert person.phone == "13912345678" and person.is_bedridden and person.lives_alone
     change = ObjectChange.objects.get(object_id=str(person.pk), action=ObjectChange.UPDATE)
     assert change.actor == officer
-    audit = client.get(reverse("audit-log"), {"object": str(person.pk)}).content.decode()
+    audit = client.get(reverse("core:audit-log"), {"object": str(person.pk)}).content.decode()
     assert "139****5678" in audit and "138****0001" in audit
     assert "13912345678" not in audit
     assert "卧床" in audit
@@ -84,7 +84,7 @@ def test_edit_saves_through_the_service_and_is_audited(city, officer):
 
 def test_service_errors_show_next_to_fields(city, officer):
     response = signed_in(officer).post(
-        reverse("person-edit", args=[city.person_a.pk]),
+        reverse("people:person-edit", args=[city.person_a.pk]),
         form_data(city.person_a, phone="12345", id_number="350102198005170000"),
     )
     assert response.status_code == 200
@@ -97,7 +97,7 @@ def test_create_person_in_a_household(city, worker_a):
     number = resident_id(datetime.date(1990, 3, 4), male=False)
     residents_before = city.grid_a.resident_count
     response = signed_in(worker_a).post(
-        f"{reverse('person-create')}?household={city.household_a.pk}",
+        f"{reverse('people:person-create')}?household={city.household_a.pk}",
         {
             "name": "周小红",
             "id_type": "resident_id",
@@ -117,14 +117,14 @@ def test_create_person_in_a_household(city, worker_a):
 
 def test_create_household_under_a_building(city, worker_a):
     response = signed_in(worker_a).post(
-        f"{reverse('household-create')}?building={city.building_a.code}",
+        f"{reverse('people:household-create')}?building={city.building_a.code}",
         {"unit": "2", "room": "303"},
     )
     assert response.status_code == 302
     household = city.building_a.households.get(room="303")
-    assert response.url == reverse("household-detail", args=[household.pk])
+    assert response.url == reverse("people:household-detail", args=[household.pk])
     duplicate = signed_in(worker_a).post(
-        f"{reverse('household-create')}?building={city.building_a.code}",
+        f"{reverse('people:household-create')}?building={city.building_a.code}",
         {"unit": "2", "room": "303"},
     )
     assert duplicate.status_code == 200 and duplicate.context["form"].errors
@@ -133,6 +133,6 @@ def test_create_household_under_a_building(city, worker_a):
 
 def test_volunteer_may_not_edit(city, volunteer_a):
     client = signed_in(volunteer_a)
-    assert client.get(reverse("person-edit", args=[city.person_a.pk])).status_code == 403
-    url = f"{reverse('person-create')}?household={city.household_a.pk}"
+    assert client.get(reverse("people:person-edit", args=[city.person_a.pk])).status_code == 403
+    url = f"{reverse('people:person-create')}?household={city.household_a.pk}"
     assert client.get(url).status_code == 403

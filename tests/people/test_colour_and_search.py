@@ -44,11 +44,13 @@ def api_ids(response) -> list[str]:
 
 def test_person_list_shows_and_filters_by_colour(city, officer, colours):
     client = signed_in(officer)
-    everyone = client.get(reverse("person-list")).content.decode()
+    everyone = client.get(reverse("people:person-list")).content.decode()
     assert 'data-colour="red"' in everyone and 'data-colour="green"' in everyone
-    red = client.get(reverse("person-list"), {"colour": "red"}).content.decode()
+    red = client.get(reverse("people:person-list"), {"colour": "red"}).content.decode()
     assert "王*明" in red and "李*英" not in red
-    green = client.get(reverse("person-list"), {"colour": "green", "region": city.grid_b.code})
+    green = client.get(
+        reverse("people:person-list"), {"colour": "green", "region": city.grid_b.code}
+    )
     assert "李*英" in green.content.decode() and "王*明" not in green.content.decode()
 
 
@@ -85,7 +87,7 @@ def test_region_colour_counts_link_to_the_filtered_person_list(city, officer, co
         reverse("health:region-counts", args=[city.community.code]), HTTP_HX_REQUEST="true"
     )
     page = html.content.decode()
-    list_url = reverse("person-list")
+    list_url = reverse("people:person-list")
     assert f'href="{list_url}?region={city.community.code}&amp;colour=red"' in page
     assert f'href="{list_url}?region={city.grid_b.code}&amp;colour=green"' in page
 
@@ -93,7 +95,7 @@ def test_region_colour_counts_link_to_the_filtered_person_list(city, officer, co
 def test_search_by_whole_id_number(city, officer):
     client = signed_in(officer)
     number = city.person_b.id_number
-    html = client.get(reverse("person-list"), {"q": number.lower()}).content.decode()
+    html = client.get(reverse("people:person-list"), {"q": number.lower()}).content.decode()
     assert "李*英" in html and "王*明" not in html
     grouped = f" {number[:6]} {number[6:14]} {number[14:]} "
     assert api_ids(api_client(officer).get("/api/v1/persons", {"q": grouped})) == [
@@ -103,7 +105,7 @@ def test_search_by_whole_id_number(city, officer):
 
 @pytest.mark.parametrize("part", ["秀英", "秀", "李秀英", "英"])
 def test_search_by_any_part_of_a_name(city, officer, part):
-    html = signed_in(officer).get(reverse("person-list"), {"q": part}).content.decode()
+    html = signed_in(officer).get(reverse("people:person-list"), {"q": part}).content.decode()
     assert "李*英" in html and "王*明" not in html
     assert api_ids(api_client(officer).get("/api/v1/persons", {"q": part})) == [
         str(city.person_b.pk)

@@ -91,7 +91,7 @@ def test_the_api_exports_for_a_lab_and_hides_what_it_may_not_export(city, lab):
 def test_the_export_page_takes_the_city_code_from_a_lab(city, lab):
     browser = Client()
     browser.force_login(lab)
-    url = reverse("ledger-export", args=["lab-results"])
+    url = reverse("ledgers:export", args=["lab-results"])
 
     page = browser.get(url)
     assert page.status_code == 200

@@ -19,7 +19,11 @@ register(
                 GRID_LEADER: frozenset({VIEW}),
             },
         },
-        nav=(NavLink(_("工作人员"), "staff-list", ((STAFF, VIEW),), group=MANAGE_GROUP, order=10),),
+        nav=(
+            NavLink(
+                _("工作人员"), "accounts:staff-list", ((STAFF, VIEW),), group=MANAGE_GROUP, order=10
+            ),
+        ),
         urls=(Urls("", "fangyi.accounts.urls"),),
     )
 )

@@ -71,7 +71,7 @@ def staff_create(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已添加工作人员 %(name)s。") % {"name": user.username})
-            return redirect("staff-list")
+            return redirect("accounts:staff-list")
     return render(request, "accounts/staff_form.html", {"form": form})
 
 
@@ -94,7 +94,7 @@ def staff_deactivate(request, pk):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("已停用 %(name)s。") % {"name": member.username})
-        return redirect("staff-list")
+        return redirect("accounts:staff-list")
     assignments = member.role_assignments.select_related("region").order_by("region_path")
     return render(
         request,

@@ -70,5 +70,5 @@ def revoke(request, person_id):
                 )
                 % {"cards": cards},
             )
-            return redirect("person-detail", pk=person.pk)
+            return redirect("people:person-detail", pk=person.pk)
     return render(request, "codes/revoke.html", {"person": person, "form": form})

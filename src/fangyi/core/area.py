@@ -46,8 +46,10 @@ register(
         },
         groups=(NavGroup(MANAGE_GROUP, _("管理"), 900),),
         nav=(
-            NavLink(_("首页"), "home", order=0),
-            NavLink(_("审计日志"), "audit-log", ((AUDIT, VIEW),), group=MANAGE_GROUP, order=20),
+            NavLink(_("首页"), "core:home", order=0),
+            NavLink(
+                _("审计日志"), "core:audit-log", ((AUDIT, VIEW),), group=MANAGE_GROUP, order=20
+            ),
         ),
         urls=(Urls("", "fangyi.core.urls"),),
         api=(ApiRouter("/audit", "fangyi.core.api.router"),),

@@ -9,13 +9,13 @@ from fangyi.people.area import PERSON
 register(
     Area(
         name="ledgers",
-        nav=(NavLink(_("台账"), "ledger-index", ((PERSON, ADD), (PERSON, EXPORT)), order=30),),
+        nav=(NavLink(_("台账"), "ledgers:index", ((PERSON, ADD), (PERSON, EXPORT)), order=30),),
         cards=(
             Card(
                 key="imports",
                 title=_("导入任务"),
                 empty=_("近 7 天没有进行中或失败的导入。"),
-                url_name="ledger-index",
+                url_name="ledgers:index",
                 roles=frozenset({ADMIN, COMMANDER, OFFICER, GRID_LEADER, GRID_WORKER}),
                 shown_to=(PERSON, ADD),
                 compute="fangyi.ledgers.home.import_jobs",

@@ -26,7 +26,7 @@ def import_jobs(user) -> Todo:
     items = [
         TodoItem(
             label=job.file_name,
-            url=reverse("ledger-import-job", args=[job.pk]),
+            url=reverse("ledgers:import-job", args=[job.pk]),
             detail=f"{job.get_status_display()} · "
             + timezone.localtime(job.created_at).strftime("%m-%d %H:%M"),
         )

@@ -124,7 +124,7 @@ def import_form(request, slug: str):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return redirect("ledger-import-job", pk=job.pk)
+            return redirect("ledgers:import-job", pk=job.pk)
     return render(
         request,
         "ledgers/import_form.html",
@@ -184,7 +184,7 @@ def import_commit(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return redirect("ledger-import-job", pk=job.pk)
+            return redirect("ledgers:import-job", pk=job.pk)
     return _render_import_job(request, preview, commit_form=form)
 
 
@@ -255,7 +255,7 @@ def export_form(request, slug: str):
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("您没有导出该区域的权限。"))
         else:
-            return redirect("ledger-export-job", pk=job.pk)
+            return redirect("ledgers:export-job", pk=job.pk)
     return render(
         request,
         "ledgers/export_form.html",

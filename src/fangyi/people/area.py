@@ -40,7 +40,7 @@ register(
             # Samplers look residents up (masked) to swab them.
             PERSON: _PEOPLE_GRANTS | {SAMPLER: frozenset({VIEW})},
         },
-        nav=(NavLink(_("居民"), "person-list", ((PERSON, VIEW),), order=20),),
+        nav=(NavLink(_("居民"), "people:person-list", ((PERSON, VIEW),), order=20),),
         urls=(Urls("people/", "fangyi.people.urls"),),
         api=(
             ApiRouter("/persons", "fangyi.people.api.persons_router"),

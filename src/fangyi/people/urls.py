@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "people"
+
 urlpatterns = [
     path("", views.person_list, name="person-list"),
     path("new/", views.person_create, name="person-create"),

@@ -113,7 +113,7 @@ def person_edit(request, pk):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已保存。"))
-            return redirect("person-detail", pk=person.pk)
+            return redirect("people:person-detail", pk=person.pk)
     return render(request, "people/person_form.html", {"form": form, "person": person})
 
 
@@ -132,7 +132,7 @@ def person_create(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已添加居民。"))
-            return redirect("person-detail", pk=person.pk)
+            return redirect("people:person-detail", pk=person.pk)
     return render(request, "people/person_form.html", {"form": form, "household": household})
 
 
@@ -177,5 +177,5 @@ def household_create(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已添加户。"))
-            return redirect("household-detail", pk=household.pk)
+            return redirect("people:household-detail", pk=household.pk)
     return render(request, "people/household_form.html", {"form": form, "building": building})

@@ -36,13 +36,13 @@ register(
                 CHECKPOINT: frozenset({VIEW}),
             },
         },
-        nav=(NavLink(_("区域"), "region-tree", ((REGION, VIEW),), order=10),),
+        nav=(NavLink(_("区域"), "regions:tree", ((REGION, VIEW),), order=10),),
         cards=(
             Card(
                 key="regions",
                 title=_("我的辖区"),
                 empty=_("没有可查看的区域。"),
-                url_name="region-tree",
+                url_name="regions:tree",
                 roles=frozenset({ADMIN, COMMANDER, OFFICER, GRID_LEADER, GRID_WORKER}),
                 shown_to=(REGION, VIEW),
                 compute="fangyi.regions.home.my_regions",

@@ -19,7 +19,7 @@ def my_regions(user) -> Todo:
     items = [
         TodoItem(
             label=region.name,
-            url=reverse("region-detail", args=[region.code]),
+            url=reverse("regions:detail", args=[region.code]),
             detail=_("%(residents)s人 · %(households)s户")
             % {"residents": region.resident_count, "households": region.household_count},
         )
@@ -35,4 +35,4 @@ def own_grid(user) -> str | None:
     if len(paths) != 1:
         return None
     region = Region.objects.restrict(user, VIEW).filter(path__in=paths).first()
-    return reverse("region-detail", args=[region.code]) if region else None
+    return reverse("regions:detail", args=[region.code]) if region else None

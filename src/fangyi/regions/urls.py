@@ -2,8 +2,10 @@ from django.urls import path
 
 from . import views
 
+app_name = "regions"
+
 urlpatterns = [
-    path("", views.region_tree, name="region-tree"),
-    path("<str:code>/", views.region_detail, name="region-detail"),
-    path("<str:code>/children/", views.region_children, name="region-children"),
+    path("", views.region_tree, name="tree"),
+    path("<str:code>/", views.region_detail, name="detail"),
+    path("<str:code>/children/", views.region_children, name="children"),
 ]

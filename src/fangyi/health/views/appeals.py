@@ -78,7 +78,7 @@ def appeal_create(request, pk):
             add_service_errors(form, renamed_errors(exc, {"fact": "target", "zone": "target"}))
         else:
             messages.success(request, _("已提交申诉，将由其他干部处理。"))
-            return redirect("person-detail", pk=person.pk)
+            return redirect("people:person-detail", pk=person.pk)
     return render(request, "health/appeal_form.html", {"form": form, "person": person})
 
 

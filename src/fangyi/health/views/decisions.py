@@ -51,7 +51,7 @@ def decision_create(request, pk):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已提交人工判定，须由另一名干部审批后生效。"))
-            return redirect("person-detail", pk=person.pk)
+            return redirect("people:person-detail", pk=person.pk)
     return render(request, "health/decision_form.html", {"form": form, "person": person})
 
 

@@ -175,7 +175,7 @@ def fact_create(request, pk):
                 messages.success(
                     request, _("已记录：%(kind)s。") % {"kind": FactKind(form.kind).label}
                 )
-                return redirect("person-detail", pk=person.pk)
+                return redirect("people:person-detail", pk=person.pk)
     else:
         form = FactForm(kind=request.GET.get("kind", ""))
         form.initial = {"kind": form.kind, "occurred_at": local_minute(timezone.now())}

@@ -267,7 +267,7 @@ def missing_export(request, round_id):
         for message in getattr(exc, "messages", None) or [str(exc)]:
             messages.error(request, message)
         return redirect(back)
-    return redirect("ledger-export-job", pk=job.pk)
+    return redirect("ledgers:export-job", pk=job.pk)
 
 
 urlpatterns = [
