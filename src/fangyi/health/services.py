@@ -9,7 +9,7 @@ fact row is its own audit record and no ObjectChange is written for it (docs/hea
 import datetime
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from operator import itemgetter
 
 from django.conf import settings
@@ -269,11 +269,32 @@ class FactTemplate:
     details: str
 
 
+# A template's fields, as a MembersStatement carries them to each member.
+FACT_TEMPLATE_COLUMNS = [field.name for field in fields(FactTemplate)]
+
+
+def fact_template_columns(templates: list[FactTemplate]) -> dict[str, list[str]]:
+    """The templates as text columns (FACT_TEMPLATE_COLUMNS), one value per group in the
+    order given: what a MembersStatement unnests beside its groups' keys and returns with
+    each member."""
+    return {
+        name: [getattr(template, name) for template in templates] for name in FACT_TEMPLATE_COLUMNS
+    }
+
+
 @dataclass(frozen=True)
 class MembersStatement:
-    """A statement, run inside the facts' own, whose rows are the members of the groups:
-    (key, person_id, occurred_at, region_path), named so. On PostgreSQL the members then
-    never pass through Python (the samples of a city's round are a million rows)."""
+    """A statement, run inside the facts' own, whose rows are the members of the groups,
+    each with its group's fact template: person_id, occurred_at, region_path and the
+    FACT_TEMPLATE_COLUMNS (from `fact_template_columns`), named so. On PostgreSQL the
+    members then never pass through Python (the samples of a city's round are a million
+    rows).
+
+    The templates travel inside the statement, keyed by the group's own id, rather than
+    being joined to its rows afterwards: on a join of two computed relations the planner
+    guesses a 200th of their product, ten times too many rows for 5,000 tubes, and the
+    statement's cost then crosses PostgreSQL's JIT thresholds (about a second of
+    compiling per statement; docs/benchmarks.md, finding 13)."""
 
     sql: str
     params: dict
@@ -283,26 +304,25 @@ def record_member_facts(
     *,
     actor,
     source: str,
-    templates: dict[str, FactTemplate],
     members: "list[tuple] | MembersStatement",
     now: datetime.datetime,
 ) -> tuple[int, set[str]]:
-    """A fact for each member of a group whose template has a kind, recorded at `now`;
+    """A fact for each member whose group's template has a kind, recorded at `now`;
     answers how many, and the persons whose colour they can change: those whose new fact
     can colour them, and those who already had such a fact (for everyone else a negative
     test changes nothing, which spares recomputing a city after a round of screening).
 
-    `members` are (key, person id, occurred at, region path) rows, or on PostgreSQL a
-    `MembersStatement`. Like `record_facts_in_bulk`, for callers who checked the actor's
-    right to cause these facts (a lab's results); they bring the statuses up to date.
+    `members` are (person id, occurred at, region path, FactTemplate) rows, or on
+    PostgreSQL a `MembersStatement`. Like `record_facts_in_bulk`, for callers who checked
+    the actor's right to cause these facts (a lab's results); they bring the statuses up to
+    date.
     """
     if isinstance(members, MembersStatement):
-        return _member_facts_in_database(actor, source, templates, members, now)
+        return _member_facts_in_database(actor, source, members, now)
     ids = iter(time_ordered_ids(len(members)))
     recorded_at = now.isoformat() if connection.vendor == "postgresql" else now
     rows = []
-    for key, person_id, occurred_at, path in members:
-        fact = templates[key]
+    for person_id, occurred_at, path, fact in members:
         if fact.kind:
             rows.append(
                 (next(ids), person_id, path, fact.kind, occurred_at, recorded_at, fact.outcome,
@@ -339,53 +359,42 @@ def _can_colour(kind: str, outcome: str) -> bool:
 # The members' facts in one statement: inserted from the members' rows, with ids made of a
 # time-ordered prefix and a counter (core.bulk.time_ordered_ids), in the order rows are
 # inserted. The final SELECT sees the database as it was before the statement: a member with
-# a colouring fact had one already.
+# a colouring fact had one already. Its two halves are not one OR: an EXISTS inside an OR is
+# priced once per member, which alone took a statement of 5,000 tubes past jit_above_cost.
 MEMBER_FACTS_SQL = f"""
 WITH members AS ({{members}}),
-t AS (
-    SELECT * FROM unnest(
-        %(t_key)s::text[], %(t_kind)s::text[], %(t_outcome)s::text[], %(t_variant)s::text[],
-        %(t_ref)s::text[], %(t_details)s::text[]
-    ) AS t(key, kind, outcome, variant, ref, details)
-), joined AS (
-    SELECT m.person_id, m.region_path, m.occurred_at, t.kind, t.outcome, t.variant, t.ref,
-        t.details
-    FROM members AS m JOIN t ON t.key = m.key WHERE t.kind <> ''
-), facts AS (
+facts AS (
     INSERT INTO {Fact._meta.db_table} (id, person_id, region_path, kind, occurred_at,
         recorded_at, outcome, variant, retracts_id, source, source_ref, actor_id, actor_name,
         details)
     SELECT (%(f_prefix)s || lpad(to_hex(%(f_start)s + row_number() OVER w), 12, '0'))::uuid,
         person_id, region_path, kind, occurred_at, %(f_now)s, outcome, variant, NULL,
-        %(f_source)s, ref, %(f_actor_id)s, %(f_actor_name)s, details::jsonb
-    FROM joined
+        %(f_source)s, source_ref, %(f_actor_id)s, %(f_actor_name)s, details::jsonb
+    FROM members WHERE kind <> ''
     WINDOW w AS (ORDER BY person_id, occurred_at)
     ORDER BY person_id, occurred_at
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM facts), array(
-    SELECT DISTINCT j.person_id::text FROM joined AS j
-    WHERE NOT (j.kind IN ('{FactKind.TEST_RESULT.value}', '{FactKind.HEALTH_DECLARATION.value}'))
-        OR j.outcome = 'positive'
-        OR EXISTS (
-            SELECT 1 FROM {Fact._meta.db_table} AS f
-            WHERE f.person_id = j.person_id AND {recompute.RISK}
-        )
+    SELECT m.person_id::text FROM members AS m
+    WHERE m.kind <> '' AND (
+        NOT (m.kind IN ('{FactKind.TEST_RESULT.value}', '{FactKind.HEALTH_DECLARATION.value}'))
+        OR m.outcome = 'positive'
+    )
+    UNION
+    SELECT m.person_id::text FROM members AS m
+    WHERE m.kind <> '' AND EXISTS (
+        SELECT 1 FROM {Fact._meta.db_table} AS f
+        WHERE f.person_id = m.person_id AND {recompute.RISK}
+    )
 )
 """
 
 
-def _member_facts_in_database(actor, source, templates, members: MembersStatement, now):
+def _member_facts_in_database(actor, source, members: MembersStatement, now):
     who = actor_fields(actor)
     first = time_ordered_ids(1)[0]
-    keys = list(templates)
     params = members.params | {
-        "t_key": keys,
-        "t_kind": [templates[key].kind for key in keys],
-        "t_outcome": [templates[key].outcome for key in keys],
-        "t_variant": [templates[key].variant for key in keys],
-        "t_ref": [templates[key].source_ref for key in keys],
-        "t_details": [templates[key].details for key in keys],
         "f_prefix": first[:24],
         "f_start": int(first[24:], 16),
         "f_now": now,

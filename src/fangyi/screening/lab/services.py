@@ -3,9 +3,10 @@
 A lab works with barcodes only; nothing here hands a person's name back. Results come by the
 hundred thousand in a round, so they are written as a city's peak needs: per chunk of tubes a
 fixed number of statements. The tubes and their samples are written by screening's tube
-writer (`tubes`), one audit row per tube; the facts by `health.services.record_facts_in_bulk`
-(COPY on PostgreSQL), which, as every fact, are their own audit record: append-only, naming
-who recorded them, when, from which source and tube (`source_ref`). A result causes, for each
+writer (`tubes`), one audit row per tube; the facts by `health.services.record_member_facts`
+(on PostgreSQL inside the statement that copies the results to the samples), which, as every
+fact, are their own audit record: append-only, naming who recorded them, when, from which
+source and tube (`source_ref`). A result causes, for each
 member of the tube:
 
 - negative: a negative `test_result` fact (pooled or single, as the tube);
@@ -376,10 +377,11 @@ def _write(actor, planned: list[tuple[Tube, ResultInput]], now, counts: ResultCo
     for chunk in chunks(planned, CHUNK):
         templates = _store_tube_results(actor, chunk, now, counts)
         members = tubes_service.copy_results_to_samples(
-            {tube_id: item.result for tube_id, (_tube, item) in _by_id(chunk).items()}
+            {tube_id: item.result for tube_id, (_tube, item) in _by_id(chunk).items()},
+            templates,
         )
         facts, colour_may_change = health.record_member_facts(
-            actor=actor, source=FACT_SOURCE, templates=templates, members=members, now=now
+            actor=actor, source=FACT_SOURCE, members=members, now=now
         )
         counts.facts += facts
         recompute.update(colour_may_change)

@@ -16,7 +16,12 @@ from fangyi.core.audit import BulkChanges
 from fangyi.core.bulk import JSONText
 from fangyi.core.models import ObjectChange
 from fangyi.core.sql import among
-from fangyi.health.services import MembersStatement
+from fangyi.health.services import (
+    FACT_TEMPLATE_COLUMNS,
+    FactTemplate,
+    MembersStatement,
+    fact_template_columns,
+)
 from fangyi.screening.models import Sample, Tube, TubeState
 
 TUBE_TYPE = Tube._meta.label_lower
@@ -145,31 +150,43 @@ def _update_tubes(results: list[TubeResult], now: datetime.datetime) -> None:
     )
 
 
-def copy_results_to_samples(results: dict[str, str]) -> "list[tuple] | MembersStatement":
+def copy_results_to_samples(
+    results: dict[str, str], templates: dict[str, FactTemplate]
+) -> "list[tuple] | MembersStatement":
     """Copies each tube's result (by tube id) to its samples, which coverage counts alone.
 
-    Answers the members as (tube id, person id, sampled at, region path) rows, ids as text;
-    on PostgreSQL the copying statement itself, which answers those rows and which the
-    members' facts run inside their own (health.services.record_member_facts), so that a
-    round's million members never pass through Python.
+    Answers the members, each with its tube's fact template (`templates`, by tube id), for
+    health.services.record_member_facts: (person id, sampled at, region path, template)
+    rows, ids as text; on PostgreSQL the copying statement itself, which returns each
+    member with its tube's template columns and which the members' facts run inside their
+    own, so that a round's million members never pass through Python.
     """
+    tube_ids = list(results)
     if _postgres():
+        columns = fact_template_columns([templates[tube_id] for tube_id in tube_ids])
+        names = ", ".join(FACT_TEMPLATE_COLUMNS)
         return MembersStatement(
             "UPDATE screening_sample AS s SET result = v.result "
-            "FROM unnest(%(s_tube)s::uuid[], %(s_result)s::text[]) AS v(tube_id, result) "
+            "FROM unnest(%(s_tube)s::uuid[], %(s_result)s::text[], "
+            + ", ".join(f"%(s_{name})s::text[]" for name in FACT_TEMPLATE_COLUMNS)
+            + f") AS v(tube_id, result, {names}) "
             # The array again: the planner walks the (tube, person) index for it, where the
             # join alone would hash every sample of the table.
             "WHERE s.tube_id = v.tube_id AND s.tube_id = ANY(%(s_tube)s::uuid[]) "
-            "RETURNING s.tube_id::text AS key, s.person_id, s.sampled_at AS occurred_at, "
-            "s.region_path",
-            {"s_tube": list(results), "s_result": list(results.values())},
+            "RETURNING s.person_id, s.sampled_at AS occurred_at, s.region_path, "
+            + ", ".join(f"v.{name}" for name in FACT_TEMPLATE_COLUMNS),
+            {"s_tube": tube_ids, "s_result": [results[tube_id] for tube_id in tube_ids]}
+            | {f"s_{name}": values for name, values in columns.items()},
         )
     by_result: dict[str, list[str]] = {}
     for tube_id, result in results.items():
         by_result.setdefault(result, []).append(tube_id)
     for result, ids in by_result.items():
         Sample.objects.filter(among("tube_id", ids, kind="uuid")).update(result=result)
-    return members(list(results))
+    return [
+        (person_id, sampled_at, path, templates[tube_id])
+        for tube_id, person_id, sampled_at, path in members(tube_ids)
+    ]
 
 
 def members(tube_ids: list[str]) -> list[tuple[str, str, object, str]]:
