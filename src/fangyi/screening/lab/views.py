@@ -8,12 +8,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import BootstrapForm
@@ -21,7 +22,7 @@ from fangyi.core.permissions import CHANGE, LAB_TUBE, VIEW, can, require
 from fangyi.core.views import cursor_page
 from fangyi.health.models import TestOutcome
 from fangyi.screening.lab import services as lab
-from fangyi.screening.models import TubeState
+from fangyi.screening.models import Sample, TubeState
 
 BARCODE_ATTRS = {
     "autocomplete": "off",
@@ -92,6 +93,16 @@ def _require_change(user) -> None:
     require(user, LAB_TUBE, CHANGE)
 
 
+def _member_counts(tube_ids) -> dict:
+    """{tube id: people in it}: a tube closed early holds fewer than its pool size."""
+    return dict(
+        Sample.objects.filter(tube_id__in=list(tube_ids))
+        .values_list("tube_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
 def _screen(request, *, result_form=None, status=200):
     user = request.user
     _require_view(user)
@@ -117,6 +128,9 @@ def _screen(request, *, result_form=None, status=200):
         ),
         lab.LIST_ORDER,
     )
+    people = _member_counts(tube.pk for tube in rows)
+    for tube in rows:
+        tube.people = people.get(tube.pk, 0)
     may_change = can(user, LAB_TUBE, CHANGE)
     now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
     context = {
@@ -158,10 +172,12 @@ def lab_receive(request):
             ok = True
             tube = lab.lab_tubes(request.user, VIEW).only("pool_size", "kind").get(barcode=barcode)
             if counts.received:
-                text = _("已接收（%(kind)s，%(size)d 人）。") % {
-                    "kind": tube.get_kind_display(),
-                    "size": tube.pool_size,
-                }
+                people = _member_counts([tube.pk]).get(tube.pk, 0)
+                text = ngettext(
+                    "已接收（%(kind)s %(people)d/%(size)d 人）。",
+                    "已接收（%(kind)s %(people)d/%(size)d 人）。",
+                    people,
+                ) % {"kind": tube.get_kind_display(), "people": people, "size": tube.pool_size}
             else:
                 text = _("此前已接收，无需重复扫描。")
     if request.headers.get("HX-Request"):
