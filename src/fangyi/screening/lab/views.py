@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from fangyi.core.forms import BootstrapForm
 from fangyi.core.permissions import CHANGE, LAB_TUBE, VIEW, can, require
 from fangyi.core.views import cursor_page
-from fangyi.health.models import TestOutcome
+from fangyi.health.models import TestOutcome, TubeKind
 from fangyi.screening.lab import services as lab
 from fangyi.screening.models import Sample, TubeState
 
@@ -196,9 +196,36 @@ def lab_receive(request):
     return redirect("screening:lab")
 
 
+def _positive_to_confirm(request, item: lab.ResultInput):
+    """The page asking to confirm a positive result for a tube that has none yet, or None
+    when there is nothing to ask (another result, a confirmed post, a tube the service will
+    refuse or leave unchanged)."""
+    if item.result != TestOutcome.POSITIVE or request.POST.get("confirm") == "1":
+        return None
+    tube = (
+        lab.lab_tubes(request.user, CHANGE)
+        .exclude(state__in=[TubeState.OPEN, TubeState.RESULTED])
+        .only("barcode", "kind", "pool_size")
+        .filter(barcode=item.barcode)
+        .first()
+    )
+    if tube is None:
+        return None
+    context = {
+        "tube": tube,
+        "people": _member_counts([tube.pk]).get(tube.pk, 0),
+        "pooled": tube.kind == TubeKind.POOLED,
+        "item": item,
+        "tested_at": timezone.localtime(item.tested_at).strftime("%Y-%m-%dT%H:%M"),
+    }
+    return render(request, "screening/lab/confirm_positive.html", context)
+
+
 @login_required
 @require_POST
 def lab_result(request):
+    """One tube's result from the page; a positive is recorded only once confirmed (a second
+    post with `confirm=1`), after the page has said whom it turns yellow or red."""
     _require_change(request.user)
     form = ResultForm(request.POST)
     if form.is_valid():
@@ -209,6 +236,8 @@ def lab_result(request):
             tested_at=data["tested_at"],
             ct_value=data["ct_value"],
         )
+        if (asking := _positive_to_confirm(request, item)) is not None:
+            return asking
         try:
             counts = lab.record_results(actor=request.user, items=[item])
         except ValidationError as exc:
