@@ -30,7 +30,7 @@ def test_the_lab_screen(city, sampler, site, round_now, worker_a):
     assert "/ledgers/lab-results/import/" in html and 'id="tube-N0001"' in html
 
     scanned = client.post(SCREEN + "receive/", {"barcode": "N0001"}, headers={"HX-Request": "true"})
-    assert scanned.status_code == 200 and "已接收（混管，10 人）" in scanned.content.decode()
+    assert scanned.status_code == 200 and "已接收（混管 10/10 人）" in scanned.content.decode()
     again = client.post(SCREEN + "receive/", {"barcode": "N0001"}, headers={"HX-Request": "true"})
     assert "此前已接收" in again.content.decode()
     unknown = client.post(SCREEN + "receive/", {"barcode": "X0001"}, headers={"HX-Request": "true"})

@@ -88,7 +88,8 @@ def test_the_page_shows_the_advice_of_the_last_round_with_results(
     html = response.content.decode()
     # One positive in ten: pooling by 4 is best in theory, 5 among 1, 5, 10 and 20.
     assert response.context["advice"].optimal_pool_size == 4
-    assert "第1轮检出阳性约 1 人 / 已出结果 10 人次" in html
+    assert "第1轮估计阳性率约 0.1000：单管阳性 0 人，加上尚未复核出阳性者的阳性混管 1 管" in html
+    assert "除以已出结果 10 人次" in html
     assert "理论最优：4 人一管" in html
     assert "<strong>5 人一管</strong>" in html
 

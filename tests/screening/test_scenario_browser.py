@@ -102,6 +102,9 @@ def test_a_positive_pool_to_one_red_and_nine_green(
         form.get_by_label("试管条码").fill("P0001")
         form.get_by_label("阳性").check()
         form.get_by_role("button", name="录入结果").click()
+        asked = page.locator("#confirm-positive")
+        seen["confirm"] = asked.inner_text()
+        asked.get_by_role("button", name="确认录入阳性").click()
         page.locator("#tube-P0001").filter(has_text="阳性").wait_for()
         seen["lab_page"] = page.content()
         context.close()
@@ -109,6 +112,7 @@ def test_a_positive_pool_to_one_red_and_nine_green(
 
     seen = in_browser(fill_and_mark_positive)
     assert "P0001" in seen["sampler"]
+    assert "P0001" in seen["confirm"] and "管内 10 人将转为黄码" in seen["confirm"]
     assert all(p.name not in seen["lab_page"] for p in ten)
     assert set(_colours(ten).values()) == {Colour.YELLOW}
     retests = Task.objects.filter(source="screening:retest")
@@ -166,4 +170,4 @@ def test_a_positive_pool_to_one_red_and_nine_green(
     assert city.building_a.name in building and "83.3%" in building
     assert "应检 12" in building and "已采 10" in building and "已出结果 10" in building
     # One positive: the pool's other nine members were cleared by their retests.
-    assert re.search(r"阳性 (\d+)", building).group(1) == "1"
+    assert re.search(r"单管阳性 (\d+)", building).group(1) == "1"

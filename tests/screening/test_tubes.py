@@ -88,8 +88,10 @@ def test_a_person_twice_in_a_round_or_a_tube_is_refused(city, sampler, site, rou
         sampling_services.add_to_tube(actor=sampler, tube=other, person=city.person_a)
     assert _message(caught, "person") == "该居民已在本轮另一支未封管的试管（T0001）中。"
     sampling_services.close_tube(actor=sampler, tube=tube)
-    # Once that tube is closed, a second swab (e.g. a retest) may go into another tube.
-    sampling_services.add_to_tube(actor=sampler, tube=other, person=city.person_a)
+    # Once that tube is closed, a second swab may go into another tube, if the sampler confirms.
+    sampling_services.add_to_tube(
+        actor=sampler, tube=other, person=city.person_a, confirm_repeat=True
+    )
 
 
 def test_the_database_refuses_a_person_in_two_open_tubes_of_a_round(city, sampler, site, round_now):

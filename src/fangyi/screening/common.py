@@ -10,6 +10,7 @@ import datetime
 import re
 from collections.abc import Iterable
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -61,3 +62,21 @@ class BatchErrors(dict):
 def error_text(exc: ValidationError) -> str:
     """A service's refusal as one line, for a page's message."""
     return " ".join(exc.messages)
+
+
+# Coverage counts are cached for a short while (coverage/services.py); a result, above all a
+# positive, must show there at once, as it does on the campaign page, so recording results
+# moves every cached count aside.
+COVERAGE_GENERATION_KEY = "screening:coverage:generation"
+
+
+def coverage_generation() -> int:
+    return cache.get_or_set(COVERAGE_GENERATION_KEY, 0, None)
+
+
+def results_recorded() -> None:
+    """Cached coverage counts no longer hold: results were recorded."""
+    try:
+        cache.incr(COVERAGE_GENERATION_KEY)
+    except ValueError:
+        cache.set(COVERAGE_GENERATION_KEY, 1, None)

@@ -8,7 +8,7 @@ the prevalence reads the few positive tubes and, once, the round's results.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,24 +37,72 @@ class RoundFigures:
     closed: int = 0
     resulted: int = 0
     samples: int = 0
+    # Persons positive alone in a tube: what coverage counts as positive.
+    positive: int = 0
+    # Positive pooled tubes, whose members await their single-tube retest.
+    positive_pools: int = 0
 
 
 def round_figures(user, rounds: list[Round]) -> dict:
     """{round id: RoundFigures} over the tubes and samples the user may see. A tube counts as
-    closed from sealing on, whether or not the lab has it yet."""
+    closed from sealing on, whether or not the lab has it yet. `positive` is defined as on the
+    coverage page: distinct persons with a positive single-tube sample in the round; a positive
+    pool's members are not counted, the pool is (`positive_pools`)."""
     figures = {found.pk: RoundFigures() for found in rounds}
     if not figures:
         return figures
     tube_counts = (
         Tube.objects.restrict(user, VIEW)
         .filter(round_id__in=list(figures))
-        .values_list("round_id", "state")
+        .values_list("round_id", "state", "result", "kind")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for round_id, state, n in tube_counts:
+    for round_id, state, result, kind, n in tube_counts:
         counts = figures[round_id]
         counts.tubes += n
+        if result == TestOutcome.POSITIVE and kind == TubeKind.POOLED:
+            counts.positive_pools += n
+        if state == TubeState.OPEN:
+            counts.open += n
+        else:
+            counts.closed += n
+        if state == TubeState.RESULTED:
+            counts.resulted += n
+    # One pass over the round's samples, as coverage's: the positive single tubes are few.
+    single_positive_tubes = Tube.objects.filter(
+        round_id__in=list(figures), result=TestOutcome.POSITIVE, kind=TubeKind.SINGLE
+    ).values("pk")
+    sample_counts = (
+        Sample.objects.restrict(user, VIEW)
+        .filter(round_id__in=list(figures))
+        .values_list("round_id")
+        .annotate(
+            n=Count("id"),
+            positive=Count(
+                "person_id",
+                distinct=True,
+                filter=Q(result=TestOutcome.POSITIVE, tube_id__in=single_positive_tubes),
+            ),
+        )
+        .order_by()
+    )
+    for round_id, n, positive in sample_counts:
+        figures[round_id].samples = n
+        figures[round_id].positive = positive
+    return figures
+    tube_counts = (
+        Tube.objects.restrict(user, VIEW)
+        .filter(round_id__in=list(figures))
+        .values_list("round_id", "state", "result", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for round_id, state, result, kind, n in tube_counts:
+        counts = figures[round_id]
+        counts.tubes += n
+        if result == TestOutcome.POSITIVE and kind == TubeKind.POOLED:
+            counts.positive_pools += n
         if state == TubeState.OPEN:
             counts.open += n
         else:
@@ -70,14 +118,30 @@ def round_figures(user, rounds: list[Round]) -> dict:
     )
     for round_id, n in sample_counts:
         figures[round_id].samples = n
+    positive_counts = (
+        Sample.objects.restrict(user, VIEW)
+        .filter(round_id__in=list(figures), result=TestOutcome.POSITIVE, tube__kind=TubeKind.SINGLE)
+        .values_list("round_id")
+        .annotate(n=Count("person_id", distinct=True))
+        .order_by()
+    )
+    for round_id, n in positive_counts:
+        figures[round_id].positive = n
     return figures
 
 
 @dataclass(frozen=True)
 class Prevalence:
     round: Round
-    positives: int
+    # Persons positive alone in a tube, and positive pools none of whose members is one yet.
+    single_positives: int
+    unresolved_pools: int
     tested: int
+
+    @property
+    def positives(self) -> int:
+        """The estimate's numerator: each unresolved pool stands for one positive person."""
+        return self.single_positives + self.unresolved_pools
 
     @property
     def value(self) -> float:
@@ -127,7 +191,9 @@ def observed_prevalence(campaign: Campaign) -> Prevalence | None:
     tested = Sample.objects.filter(
         round=last, result__in=[TestOutcome.NEGATIVE, TestOutcome.POSITIVE]
     ).count()
-    return Prevalence(round=last, positives=len(singles) + unresolved, tested=tested)
+    return Prevalence(
+        round=last, single_positives=len(singles), unresolved_pools=unresolved, tested=tested
+    )
 
 
 @dataclass(frozen=True)

@@ -290,15 +290,19 @@ def _count(round: Round, root: str) -> dict[str, list[int]]:
     return counts
 
 
-def _cache_key(round: Round, path: str) -> str:
-    return f"screening:coverage:{round.pk}:{path}"
+def _cache_key(round: Round, path: str, generation: int) -> str:
+    return f"screening:coverage:{generation}:{round.pk}:{path}"
 
 
 def subtree_counts(round: Round, root: str) -> dict[str, list[int]]:
     """The counts under `root`, from the cached counts of the root or of a region above it
-    when there are any, else counted now and cached."""
-    keys = {_cache_key(round, path): path for path in ancestor_paths(root)} if root else {}
-    keys.setdefault(_cache_key(round, root), root)
+    when there are any, else counted now and cached. Counts cached before results were last
+    recorded are not used (`common.results_recorded`)."""
+    generation = common.coverage_generation()
+    keys = (
+        {_cache_key(round, path, generation): path for path in ancestor_paths(root)} if root else {}
+    )
+    keys.setdefault(_cache_key(round, root, generation), root)
     found = cache.get_many(list(keys))
     for key, path in sorted(keys.items(), key=lambda item: len(item[1])):
         if key in found:
@@ -306,7 +310,7 @@ def subtree_counts(round: Round, root: str) -> dict[str, list[int]]:
                 return found[key]
             return {p: n for p, n in found[key].items() if p.startswith(root)}
     counts = _count(round, root)
-    cache.set(_cache_key(round, root), counts, CACHE_SECONDS)
+    cache.set(_cache_key(round, root, generation), counts, CACHE_SECONDS)
     return counts
 
 

@@ -42,7 +42,14 @@ from fangyi.health import services as health
 from fangyi.health.models import FactKind, TestOutcome, TubeKind
 from fangyi.people.models import Person
 from fangyi.screening.area import LAB_TUBE
-from fangyi.screening.common import CLOCK_SKEW, BatchErrors, bad_barcode, chunks, clean_barcode
+from fangyi.screening.common import (
+    CLOCK_SKEW,
+    BatchErrors,
+    bad_barcode,
+    chunks,
+    clean_barcode,
+    results_recorded,
+)
 from fangyi.screening.models import Tube, TubeState
 from fangyi.screening.sampling import tubes as tubes_service
 
@@ -387,6 +394,7 @@ def _write(actor, planned: list[tuple[Tube, ResultInput]], now, counts: ResultCo
         recompute.update(colour_may_change)
         _follow_ups(chunk, retests, resamples)
     counts.resulted = len(planned)
+    transaction.on_commit(results_recorded)
     counts.tasks = _create_tasks(actor, retests, resamples, now)
     counts.recomputed = len(recompute)
     if recompute:

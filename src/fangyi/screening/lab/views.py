@@ -8,21 +8,22 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import BootstrapForm
 from fangyi.core.permissions import CHANGE, VIEW, can, require
 from fangyi.core.views import cursor_page
-from fangyi.health.models import TestOutcome
+from fangyi.health.models import TestOutcome, TubeKind
 from fangyi.screening.area import LAB_TUBE
 from fangyi.screening.lab import services as lab
-from fangyi.screening.models import TubeState
+from fangyi.screening.models import Sample, TubeState
 
 BARCODE_ATTRS = {
     "autocomplete": "off",
@@ -93,6 +94,16 @@ def _require_change(user) -> None:
     require(user, LAB_TUBE, CHANGE)
 
 
+def _member_counts(tube_ids) -> dict:
+    """{tube id: people in it}: a tube closed early holds fewer than its pool size."""
+    return dict(
+        Sample.objects.filter(tube_id__in=list(tube_ids))
+        .values_list("tube_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
 def _screen(request, *, result_form=None, status=200):
     user = request.user
     _require_view(user)
@@ -118,6 +129,9 @@ def _screen(request, *, result_form=None, status=200):
         ),
         lab.LIST_ORDER,
     )
+    people = _member_counts(tube.pk for tube in rows)
+    for tube in rows:
+        tube.people = people.get(tube.pk, 0)
     may_change = can(user, LAB_TUBE, CHANGE)
     now = timezone.localtime().replace(second=0, microsecond=0, tzinfo=None)
     context = {
@@ -159,10 +173,12 @@ def lab_receive(request):
             ok = True
             tube = lab.lab_tubes(request.user, VIEW).only("pool_size", "kind").get(barcode=barcode)
             if counts.received:
-                text = _("已接收（%(kind)s，%(size)d 人）。") % {
-                    "kind": tube.get_kind_display(),
-                    "size": tube.pool_size,
-                }
+                people = _member_counts([tube.pk]).get(tube.pk, 0)
+                text = ngettext(
+                    "已接收（%(kind)s %(people)d/%(size)d 人）。",
+                    "已接收（%(kind)s %(people)d/%(size)d 人）。",
+                    people,
+                ) % {"kind": tube.get_kind_display(), "people": people, "size": tube.pool_size}
             else:
                 text = _("此前已接收，无需重复扫描。")
     if request.headers.get("HX-Request"):
@@ -181,9 +197,36 @@ def lab_receive(request):
     return redirect("screening:lab")
 
 
+def _positive_to_confirm(request, item: lab.ResultInput):
+    """The page asking to confirm a positive result for a tube that has none yet, or None
+    when there is nothing to ask (another result, a confirmed post, a tube the service will
+    refuse or leave unchanged)."""
+    if item.result != TestOutcome.POSITIVE or request.POST.get("confirm") == "1":
+        return None
+    tube = (
+        lab.lab_tubes(request.user, CHANGE)
+        .exclude(state__in=[TubeState.OPEN, TubeState.RESULTED])
+        .only("barcode", "kind", "pool_size")
+        .filter(barcode=item.barcode)
+        .first()
+    )
+    if tube is None:
+        return None
+    context = {
+        "tube": tube,
+        "people": _member_counts([tube.pk]).get(tube.pk, 0),
+        "pooled": tube.kind == TubeKind.POOLED,
+        "item": item,
+        "tested_at": timezone.localtime(item.tested_at).strftime("%Y-%m-%dT%H:%M"),
+    }
+    return render(request, "screening/lab/confirm_positive.html", context)
+
+
 @login_required
 @require_POST
 def lab_result(request):
+    """One tube's result from the page; a positive is recorded only once confirmed (a second
+    post with `confirm=1`), after the page has said whom it turns yellow or red."""
     _require_change(request.user)
     form = ResultForm(request.POST)
     if form.is_valid():
@@ -194,6 +237,8 @@ def lab_result(request):
             tested_at=data["tested_at"],
             ct_value=data["ct_value"],
         )
+        if (asking := _positive_to_confirm(request, item)) is not None:
+            return asking
         try:
             counts = lab.record_results(actor=request.user, items=[item])
         except ValidationError as exc:

@@ -30,6 +30,10 @@ MAX_SAMPLE_ITEMS = 10_000
 MAX_CODE = 2000
 
 router = Router(tags=["screening"])
+REPEAT_DESCRIPTION = (
+    "the sampler confirms sampling again someone sampled in this round already; without it "
+    "such a person is refused with a 422 whose field is confirm_repeat, naming when and which tube"
+)
 
 
 # Samples and tubes
@@ -173,11 +177,13 @@ class TubeOpen(Input):
         None, max_length=MAX_CODE, description="the first person's scanned FY1 code"
     )
     person: uuid.UUID | None = Field(None, description="or the first person, chosen in a search")
+    confirm_repeat: bool = Field(False, description=REPEAT_DESCRIPTION)
 
 
 class SampleAdd(Input):
     code: Text | None = Field(None, max_length=MAX_CODE, description="a scanned FY1 code")
     person: uuid.UUID | None = Field(None, description="or a person chosen in a search")
+    confirm_repeat: bool = Field(False, description=REPEAT_DESCRIPTION)
 
 
 def _sampling_site(user, site_id: uuid.UUID) -> SamplingSite:
@@ -230,6 +236,7 @@ def open_tube(request, payload: TubeOpen):
         pool_size=payload.pool_size,
         person=_one_person(user, site.campaign, payload),
         code=payload.code or "",
+        confirm_repeat=payload.confirm_repeat,
     )
     return Status(201, _tube_card(user, tube.barcode))
 
@@ -237,11 +244,19 @@ def open_tube(request, payload: TubeOpen):
 @router.post("/tubes/{barcode}/samples", response={201: TubeRead, **ERROR_RESPONSES})
 def add_to_tube(request, barcode: str, payload: SampleAdd):
     """Adds a person, scanned (`code`) or chosen (`person`), to an open tube; answers the
-    tube, closed when this person filled it."""
+    tube, closed when this person filled it. Someone sampled in this round already is refused
+    (422, field `confirm_repeat`, saying when and in which tube) until sent again with
+    `confirm_repeat: true`."""
     user = request.auth
     tube = _sampling_tube(user, barcode)
     person = _one_person(user, tube.site.campaign, payload)
-    sampling_services.add_to_tube(actor=user, tube=tube, person=person, code=payload.code or "")
+    sampling_services.add_to_tube(
+        actor=user,
+        tube=tube,
+        person=person,
+        code=payload.code or "",
+        confirm_repeat=payload.confirm_repeat,
+    )
     return Status(201, _tube_card(user, tube.barcode))
 
 

@@ -88,6 +88,7 @@ def start_tube(
     pool_size: int | None = None,
     person: Person | None = None,
     code: str = "",
+    confirm_repeat: bool = False,
     now: datetime.datetime | None = None,
 ) -> Tube:
     """Opens a tube at the site for its running round, and puts the first person in it when
@@ -96,7 +97,8 @@ def start_tube(
     Without a pool size the tube holds what `sampling_services.pool_size_for` says for that first
     person — one for someone in quarantine, the household in a sealed zone — rounded up to a
     size the campaign allows; with no first person, the campaign's default. Opening and the
-    first sample are one transaction: a refused first person does not use up the barcode.
+    first sample are one transaction: a refused first person does not use up the barcode
+    (one sampled in this round already needs `confirm_repeat`, as in `add_to_tube`).
     """
     require_sampler(actor, site)
     now = now or timezone.now()
@@ -118,7 +120,9 @@ def start_tube(
             actor=actor, barcode=barcode, site=site, round=round, pool_size=pool_size, now=now
         )
         if person is not None:
-            sampling_services.add_to_tube(actor=actor, tube=tube, person=person, now=now)
+            sampling_services.add_to_tube(
+                actor=actor, tube=tube, person=person, confirm_repeat=confirm_repeat, now=now
+            )
     return tube
 
 

@@ -21,7 +21,7 @@ from fangyi.codes.format import CARD, DISPLAY, Result
 from fangyi.codes.models import CodeSubject
 from fangyi.core import audit
 from fangyi.core.permissions import ADD, can
-from fangyi.health.models import Fact, FactKind, TubeKind, Zone, ZoneRegion
+from fangyi.health.models import Fact, FactKind, TestOutcome, TubeKind, Zone, ZoneRegion
 from fangyi.people.models import Person, ResidenceStatus
 from fangyi.regions.models import ancestor_paths
 from fangyi.screening.area import SAMPLE
@@ -32,6 +32,9 @@ from fangyi.screening.models import Round, Sample, SamplingSite, SiteAssignment,
 # the door, one tube per household.
 HOUSEHOLD_POOLED_ZONE_KINDS = frozenset({"sealed", "high"})
 TUBE_FIELDS = ["barcode", "round", "site", "pool_size", "kind", "state"]
+# The error field that asks the sampler to confirm sampling someone again in a round, and the
+# flag a second request confirms it with (the API's and the page's `confirm_repeat`).
+REPEAT_FIELD = "confirm_repeat"
 
 CODE_REFUSALS = {
     Result.EXPIRED: gettext_lazy("健康码已过期，请让居民刷新后再扫。"),
@@ -208,57 +211,98 @@ def _close(actor, tube: Tube, now: datetime.datetime) -> None:
     )
 
 
+def _locked_open_tube(actor, tube: Tube, now: datetime.datetime) -> Tube:
+    """The tube again, locked, once the actor may fill it and it is open in its round's window."""
+    tube = (
+        Tube.objects.select_for_update().select_related("site", "round__campaign").get(pk=tube.pk)
+    )
+    require_sampler(actor, tube.site)
+    if tube.state != TubeState.OPEN:
+        raise ValidationError({"tube": [_("该试管已封管，不能再加入。")]})
+    if refusal := _window_refusal(tube.round, now):
+        raise ValidationError({"tube": [refusal]})
+    return tube
+
+
+def _earlier_sample(tube: Tube, person: Person) -> Sample | None:
+    """The person's latest sample of the tube's round that already counts: not one from an
+    invalid tube (sampled again by design), nor, for a single tube, one from a positive pool
+    (the retest it asks for)."""
+    earlier = Sample.objects.filter(round=tube.round, person=person).exclude(
+        result=TestOutcome.INVALID
+    )
+    if tube.kind == TubeKind.SINGLE:
+        earlier = earlier.exclude(result=TestOutcome.POSITIVE, tube__kind=TubeKind.POOLED)
+    return earlier.select_related("tube").order_by("-sampled_at", "-id").first()
+
+
+def repeat_warning(sample: Sample) -> str:
+    return _("该居民本轮已于 %(time)s 采样（试管 %(barcode)s）。确需再次采样，请确认后再加入。") % {
+        "time": timezone.localtime(sample.sampled_at).strftime("%m-%d %H:%M"),
+        "barcode": sample.tube.barcode,
+    }
+
+
+def _check_person(
+    tube: Tube, person: Person, now: datetime.datetime, *, confirm_repeat: bool
+) -> int:
+    """Refuses a person who may not go into the tube; answers how many it holds already.
+
+    A person sampled in this round already is refused under `confirm_repeat` (the field the
+    sampler confirms with), naming when and in which tube, unless the sampler has confirmed.
+    """
+    members = set(Sample.objects.filter(tube=tube).values_list("person_id", flat=True))
+    if person.pk in members:
+        raise ValidationError({"person": [_("该居民已在此管中。")]})
+    if len(members) >= tube.pool_size:
+        raise ValidationError(
+            {"tube": [_("该试管已满（%(size)d 人），请封管。") % {"size": tube.pool_size}]}
+        )
+    if not covers(area_paths(tube.round.campaign), person.region_path):
+        raise ValidationError({"person": [_("该居民不在本次筛查的区域内。")]})
+    other = (
+        Sample.objects.filter(round=tube.round, person=person, in_open_tube=True)
+        .select_related("tube")
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            {
+                "person": [
+                    _("该居民已在本轮另一支未封管的试管（%(barcode)s）中。")
+                    % {"barcode": other.tube.barcode}
+                ]
+            }
+        )
+    if tube.pool_size > 1 and person.pk in in_quarantine([person.pk], now=now):
+        raise ValidationError({"person": [_("该居民正在隔离，须单管采样。")]})
+    if not confirm_repeat and (earlier := _earlier_sample(tube, person)) is not None:
+        raise ValidationError({REPEAT_FIELD: [repeat_warning(earlier)]})
+    return len(members)
+
+
 def add_to_tube(
     *,
     actor,
     tube: Tube,
     person: Person | None = None,
     code: str = "",
+    confirm_repeat: bool = False,
     now: datetime.datetime | None = None,
 ) -> Sample:
-    """Adds a person, chosen or scanned (`code`), to an open tube; a full tube closes itself."""
+    """Adds a person, chosen or scanned (`code`), to an open tube; a full tube closes itself.
+
+    Someone sampled in this round already is added only with `confirm_repeat` (see
+    `_check_person`)."""
     if (person is None) == (not code):
         raise ValidationError({"person": [_("请扫描健康码，或选择一位居民。")]})
     if code:
         person = person_from_code(code)
     now = now or timezone.now()
     with transaction.atomic():
-        tube = (
-            Tube.objects.select_for_update()
-            .select_related("site", "round__campaign")
-            .get(pk=tube.pk)
-        )
-        require_sampler(actor, tube.site)
-        if tube.state != TubeState.OPEN:
-            raise ValidationError({"tube": [_("该试管已封管，不能再加入。")]})
-        if refusal := _window_refusal(tube.round, now):
-            raise ValidationError({"tube": [refusal]})
-        members = set(Sample.objects.filter(tube=tube).values_list("person_id", flat=True))
-        if person.pk in members:
-            raise ValidationError({"person": [_("该居民已在此管中。")]})
-        if len(members) >= tube.pool_size:
-            raise ValidationError(
-                {"tube": [_("该试管已满（%(size)d 人），请封管。") % {"size": tube.pool_size}]}
-            )
-        if not covers(area_paths(tube.round.campaign), person.region_path):
-            raise ValidationError({"person": [_("该居民不在本次筛查的区域内。")]})
-        other = (
-            Sample.objects.filter(round=tube.round, person=person, in_open_tube=True)
-            .select_related("tube")
-            .first()
-        )
-        if other is not None:
-            raise ValidationError(
-                {
-                    "person": [
-                        _("该居民已在本轮另一支未封管的试管（%(barcode)s）中。")
-                        % {"barcode": other.tube.barcode}
-                    ]
-                }
-            )
-        if tube.pool_size > 1 and person.pk in in_quarantine([person.pk], now=now):
-            raise ValidationError({"person": [_("该居民正在隔离，须单管采样。")]})
-        full = len(members) + 1 == tube.pool_size
+        tube = _locked_open_tube(actor, tube, now)
+        held = _check_person(tube, person, now, confirm_repeat=confirm_repeat)
+        full = held + 1 == tube.pool_size
         if full:
             _close(actor, tube, now)
         sample = Sample(

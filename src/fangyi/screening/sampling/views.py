@@ -50,14 +50,20 @@ def _my_site(request, raw) -> SamplingSite | None:
 
 @login_required
 def sampling_screen(request):
+    return _render_screen(request, request.GET)
+
+
+def _render_screen(request, params, *, repeat: dict | None = None, status: int = 200):
+    """The screen for `params` (site, tube, q, close, as in its query string); `repeat` asks
+    to confirm sampling again someone sampled in this round already."""
     user = request.user
     require(user, SAMPLE, ADD)
     sites = screen.sites_of(user)
     by_id = {str(site.pk): site for site in sites}
-    site = by_id.get(request.GET.get("site", ""))
+    site = by_id.get(params.get("site", ""))
     # Sites of finished campaigns stay assigned; the one site sampling now is the choice.
     running = [choice for choice in sites if choice.running_round is not None]
-    if site is None and "site" not in request.GET:
+    if site is None and "site" not in params:
         if len(sites) == 1:
             site = sites[0]
         elif len(running) == 1:
@@ -67,12 +73,12 @@ def sampling_screen(request):
     found = []
     query = ""
     if site is not None and round is not None:
-        barcode = request.GET.get("tube", "").strip()
+        barcode = params.get("tube", "").strip()
         if barcode and common.BARCODE.fullmatch(barcode):
             tube = screen.tubes_with_members(user).filter(barcode=barcode, site=site).first()
         else:
             tube = screen.open_tube_of(user, site, round)
-        query = request.GET.get("q", "").strip()
+        query = params.get("q", "").strip()
         if query:
             try:
                 found = screen.search_persons(actor=user, site=site, query=query)
@@ -87,7 +93,8 @@ def sampling_screen(request):
         "members": list(tube.samples.all()) if tube is not None else [],
         "found": found,
         "query": query,
-        "confirm_close": tube is not None and request.GET.get("close") == "1",
+        "confirm_close": tube is not None and params.get("close") == "1",
+        "repeat": repeat if tube is not None else None,
         "open_form": OpenTubeForm(campaign=site.campaign if site is not None else None),
         "add_form": AddPersonForm(initial={"text": query}),
         "api": {
@@ -95,7 +102,7 @@ def sampling_screen(request):
             "persons": reverse("api:search_persons"),
         },
     }
-    return render(request, "screening/sampling.html", context)
+    return render(request, "screening/sampling.html", context, status=status)
 
 
 @login_required
@@ -145,13 +152,25 @@ def sampling_add(request):
     chosen = form.cleaned_data["person"]
     if chosen is None and text and not _is_code(text):
         return redirect(_sampling_url(site, tube.barcode, q=text))
+    confirmed = request.POST.get(sampling_services.REPEAT_FIELD) == "1"
     try:
         if chosen is not None:
             person = screen.resident_by_id(request.user, site.campaign, chosen)
-            sample = sampling_services.add_to_tube(actor=request.user, tube=tube, person=person)
+            sample = sampling_services.add_to_tube(
+                actor=request.user, tube=tube, person=person, confirm_repeat=confirmed
+            )
         else:
-            sample = sampling_services.add_to_tube(actor=request.user, tube=tube, code=text)
+            sample = sampling_services.add_to_tube(
+                actor=request.user, tube=tube, code=text, confirm_repeat=confirmed
+            )
     except ValidationError as exc:
+        if sampling_services.REPEAT_FIELD in getattr(exc, "error_dict", {}):
+            # Asked here rather than after a redirect: a scanned code is posted again as it
+            # came, and it names no one in the address bar.
+            repeat = {"message": error_text(exc), "person": chosen or "", "text": text}
+            return _render_screen(
+                request, {"site": str(site.pk), "tube": tube.barcode}, repeat=repeat, status=409
+            )
         messages.error(request, error_text(exc))
         return redirect(_sampling_url(site, tube.barcode))
     tube.refresh_from_db()

@@ -181,14 +181,28 @@ async function openTube(barcode) {
   showAnswer(answer.data, false);
 }
 
+function sendPerson(body) {
+  return tube.pool_size
+    ? call("POST", `${urls.tubesUrl}/${encodeURIComponent(tube.barcode)}/samples`, body)
+    : call("POST", urls.tubesUrl, { barcode: tube.barcode, site, ...body });
+}
+
 async function addPerson(body) {
   if (!tube) {
     say(labels.noTube, "danger");
     return;
   }
-  const answer = tube.pool_size
-    ? await call("POST", `${urls.tubesUrl}/${encodeURIComponent(tube.barcode)}/samples`, body)
-    : await call("POST", urls.tubesUrl, { barcode: tube.barcode, site, ...body });
+  let answer = await sendPerson(body);
+  // Sampled in this round already: the server says when and in which tube, the sampler decides.
+  if (!answer.ok && answer.fields && answer.fields.includes("confirm_repeat")) {
+    say(answer.message, "warning");
+    if (window.confirm(`${answer.message}\n${labels.confirmRepeat}`)) {
+      answer = await sendPerson({ ...body, confirm_repeat: true });
+    } else {
+      focus(textInput);
+      return;
+    }
+  }
   if (!answer.ok) {
     say(answer.message, "danger");
     if (!tube.pool_size && answer.fields && answer.fields.includes("barcode")) showOpen();
