@@ -21,13 +21,11 @@ from pydantic_core import PydanticCustomError
 
 from .models import AccessEvent, AuditRow, ObjectChange
 from .pagination import InvalidCursor, decode_cursor, keyset_page
-from .permissions import VIEW
+from .permissions import VIEW, RoleHolder
 from .schemas import ERROR_RESPONSES, PageParams
 
 if TYPE_CHECKING:
     from django.db.models import Model
-
-    from fangyi.accounts.models import User
 
 NEWEST_FIRST = ("-time", "-id")
 
@@ -35,7 +33,7 @@ NEWEST_FIRST = ("-time", "-id")
 class ApiRequest(HttpRequest):
     """What an API handler receives: ninja sets `auth` to what `api_auth` accepted."""
 
-    auth: "User"
+    auth: RoleHolder
 
 
 def get_by_id[M: "Model"](queryset: QuerySet[M], raw_id: str) -> M:
