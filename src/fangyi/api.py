@@ -13,7 +13,7 @@ from django.core.exceptions import (
     RequestDataTooBig,
     ValidationError,
 )
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
@@ -59,7 +59,8 @@ def forbidden(request: HttpRequest, exc: PermissionDenied):
     )
 
 
-def not_found(request: HttpRequest, exc: Exception):
+# ninja passes handlers added this way the exception or, as its signature allows, its class.
+def not_found(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
     return api.create_response(request, {"detail": _("未找到。")}, status=404)
 
 

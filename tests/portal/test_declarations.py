@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from fangyi.core.models import ObjectChange
 from fangyi.health.models import Fact, FactKind
-from fangyi.health.services import current_status
+from fangyi.health.services import current_status, retract_fact
 
 from .conftest import as_resident, post
 
@@ -100,3 +100,17 @@ def test_my_facts_list_what_i_may_appeal(city):
 
     assert [item["kind"] for item in items] == ["health_declaration"]
     assert items[0]["appealable"] is True and items[0]["retracted"] is False
+
+
+def test_my_facts_mark_a_retracted_fact_and_do_not_offer_it_for_appeal(city, officer):
+    client = as_resident(city.person_a)
+    post(client, "/api/v1/me/declarations/health", {"temperature": 36.5})
+    declared = Fact.objects.get(person=city.person_a)
+    retract_fact(actor=officer, fact=declared, reason="录入错误")
+
+    items = client.get("/api/v1/me/facts").json()["items"]
+
+    by_kind = {item["kind"]: item for item in items}
+    assert by_kind["health_declaration"]["retracted"] is True
+    assert by_kind["health_declaration"]["appealable"] is False
+    assert by_kind["retraction"]["retracted"] is False

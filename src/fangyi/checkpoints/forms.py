@@ -1,5 +1,7 @@
+from typing import TYPE_CHECKING
+
 from django import forms
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.forms import BootstrapForm
@@ -10,12 +12,17 @@ from fangyi.regions.models import Level, Region
 from .area import VENUE
 from .models import Venue, VenueKind
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # Beyond this many regions in reach (a commander's city) the chooser becomes a code field.
 REGION_CHOICES = 500
 
 
-def _label(name: str):
-    return Venue._meta.get_field(name).verbose_name
+def _label(name: str) -> "StrOrPromise":
+    field = Venue._meta.get_field(name)
+    assert isinstance(field, Field), f"{name} is not a field of Venue"
+    return field.verbose_name
 
 
 class VenueFilterForm(BootstrapForm):

@@ -21,11 +21,10 @@ from pydantic_core import PydanticCustomError
 
 from .models import AccessEvent, AuditRow, ObjectChange
 from .pagination import InvalidCursor, decode_cursor, keyset_page
-from .permissions import VIEW
+from .permissions import VIEW, RoleHolder
 from .schemas import ERROR_RESPONSES, PageParams
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
     from django.db.models import Model
 
 NEWEST_FIRST = ("-time", "-id")
@@ -34,8 +33,7 @@ NEWEST_FIRST = ("-time", "-id")
 class ApiRequest(HttpRequest):
     """What an API handler receives: ninja sets `auth` to what `api_auth` accepted."""
 
-    # The user model belongs to accounts, which core does not import: any user will do here.
-    auth: "AbstractBaseUser"
+    auth: RoleHolder
 
 
 def get_by_id[M: "Model"](queryset: QuerySet[M], raw_id: str) -> M:

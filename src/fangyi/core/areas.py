@@ -20,13 +20,18 @@ cannot import them back.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 
-from .permissions import Role, assignments_of, can, grant, register_role
+from .permissions import Actor, Role, assignments_of, can, grant, register_role
+
+if TYPE_CHECKING:
+    from ninja import Router
 
 Label = str | Promise
 Permission = tuple[str, str]
@@ -52,7 +57,7 @@ class NavLink:
     group: str = ""
     order: int = 100
 
-    def visible_to(self, user) -> bool:
+    def visible_to(self, user: Actor) -> bool:
         if self.unless and can(user, *self.unless):
             return False
         return not self.shown_to or any(can(user, *permission) for permission in self.shown_to)
@@ -99,15 +104,16 @@ class Card:
     compute: str
     order: int = 100
 
-    def visible_to(self, user) -> bool:
+    def visible_to(self, user: Actor) -> bool:
         if not can(user, *self.shown_to):
             return False
         if getattr(user, "is_superuser", False):
             return True
         return any(role in self.roles for role, _path in assignments_of(user))
 
-    def todo_for(self, user) -> Todo:
-        return _function(self.compute)(user)
+    def todo_for(self, user: Actor) -> Todo:
+        compute: Callable[[Actor], Todo] = _function(self.compute)
+        return compute(user)
 
 
 @dataclass(frozen=True)
@@ -118,10 +124,11 @@ class WorkScreen:
     url_name: str = ""
     locate: str = ""
 
-    def url_for(self, user) -> str | None:
+    def url_for(self, user: Actor) -> str | None:
         if self.url_name:
             return reverse(self.url_name)
-        return _function(self.locate)(user)
+        locate: Callable[[Actor], str | None] = _function(self.locate)
+        return locate(user)
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,7 @@ def url_includes() -> list[Urls]:
     return [urls for area in areas() for urls in area.urls]
 
 
-def api_routers() -> list[tuple[str, object]]:
+def api_routers() -> list[tuple[str, "Router"]]:
     """(prefix, router) pairs to mount, in order."""
     declared = [router for area in areas() for router in area.api]
     declared.sort(key=lambda router: router.order)
@@ -186,7 +193,8 @@ def api_routers() -> list[tuple[str, object]]:
 
 
 @cache
-def _function(dotted_path: str) -> Callable:
+def _function(dotted_path: str) -> Any:
+    """The function at `dotted_path`; its caller declares what kind of function it expects."""
     return import_string(dotted_path)
 
 
@@ -200,11 +208,11 @@ class MenuEntry:
     links: tuple["MenuEntry", ...] = ()
 
 
-def menu_for(user) -> list[MenuEntry]:
+def menu_for(user: Actor) -> list[MenuEntry]:
     """The navigation bar for `user`: visible links in order, grouped into dropdowns; a group
     with one visible link is shown as that link."""
     groups = {group.key: group for area in _AREAS.values() for group in area.groups}
-    placed: list[tuple[int, str, MenuEntry | NavGroup]] = []
+    placed: list[tuple[int, str, MenuEntry]] = []
     grouped: dict[str, list[tuple[int, MenuEntry]]] = {}
     for area in _AREAS.values():
         for link in area.nav:
@@ -229,13 +237,13 @@ def menu_for(user) -> list[MenuEntry]:
     return [entry for _order, _key, entry in placed]
 
 
-def cards_for(user) -> list[tuple[Card, Todo]]:
+def cards_for(user: Actor) -> list[tuple[Card, Todo]]:
     cards = [card for area in _AREAS.values() for card in area.cards if card.visible_to(user)]
     cards.sort(key=lambda card: (card.order, card.key))
     return [(card, card.todo_for(user)) for card in cards]
 
 
-def work_screen_for(user) -> str | None:
+def work_screen_for(user: Actor) -> str | None:
     """The URL a user starts at instead of the home page: the one work screen that every role
     they hold declares (a sampler's sampling screen; a worker's one grid). None for a
     superuser, for roles without a work screen, and for roles whose screens differ."""
@@ -251,7 +259,7 @@ def work_screen_for(user) -> str | None:
     return urls.pop()
 
 
-def bounded_count(queryset, limit: int = 999) -> tuple[int, bool]:
+def bounded_count(queryset: QuerySet[Any], limit: int = 999) -> tuple[int, bool]:
     """(count, more): counts no further than `limit` rows, so a city-wide card stays cheap."""
     count = queryset[: limit + 1].count()
     return min(count, limit), count > limit

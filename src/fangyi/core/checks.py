@@ -2,6 +2,9 @@
 declared, a URL name that does not exist, a card function that cannot be imported) is found
 at start-up and not as a broken navigation bar."""
 
+from collections.abc import Sequence
+
+from django.apps import AppConfig
 from django.core import checks
 from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
@@ -11,7 +14,9 @@ from .areas import areas
 
 
 @checks.register()
-def area_declarations(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def area_declarations(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: object
+) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
     known_roles = set(permissions.role_codes())
     for role in sorted(set(permissions.MATRIX) - known_roles):

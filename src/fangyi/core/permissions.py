@@ -7,11 +7,39 @@ Every scoped query goes through `RestrictedQuerySet.restrict(user, action)`, whi
 `scope_paths` below.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+
+class RoleHolder(Protocol):
+    """A user as the checks see it: accounts' user model, named here by its shape because
+    core imports no area."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def is_superuser(self) -> bool: ...
+
+    @property
+    def role_assignments(self) -> "RelatedManager[Any]": ...
+
+
+# Who a check is about: the request's user, signed in or not, or nobody (a job, a command).
+type Actor = RoleHolder | AnonymousUser | None
 
 ADMIN = "admin"
 COMMANDER = "commander"
@@ -75,28 +103,35 @@ def resources() -> list[str]:
     return sorted({resource for grants in MATRIX.values() for resource in grants})
 
 
-class _Everywhere:
-    """Marker: the user may act on every region (a superuser)."""
+class Everywhere(Enum):
+    """Marker: the user may act on every region (a superuser). An enum of one member, so that
+    `paths is EVERYWHERE` tells a type checker which of a scope's two kinds it holds."""
+
+    EVERYWHERE = "everywhere"
 
     def __repr__(self) -> str:
         return "EVERYWHERE"
 
 
-EVERYWHERE = _Everywhere()
+EVERYWHERE: Final = Everywhere.EVERYWHERE
 
 
-def assignments_of(user) -> list[tuple[str, str]]:
+# The attribute of a user object that caches its assignments for the request.
+_ASSIGNMENTS_CACHE = "_fangyi_assignments"
+
+
+def assignments_of(user: Actor) -> list[tuple[str, str]]:
     """(role, region path) pairs, cached on the user object for the request."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    cached = getattr(user, "_fangyi_assignments", None)
+    cached: list[tuple[str, str]] | None = getattr(user, _ASSIGNMENTS_CACHE, None)
     if cached is None:
         cached = list(user.role_assignments.values_list("role", "region__path"))
-        user._fangyi_assignments = cached
+        setattr(user, _ASSIGNMENTS_CACHE, cached)
     return cached
 
 
-def minimal_paths(paths) -> list[str]:
+def minimal_paths(paths: Iterable[str]) -> list[str]:
     """Drops paths that lie under another path in the list."""
     kept: list[str] = []
     for path in sorted(set(paths)):
@@ -105,7 +140,7 @@ def minimal_paths(paths) -> list[str]:
     return kept
 
 
-def scope_paths(user, resource: str, action: str):
+def scope_paths(user: Actor, resource: str, action: str) -> list[str] | Everywhere:
     """Region paths under which `user` may perform `action` on `resource`, or EVERYWHERE."""
     if user is not None and getattr(user, "is_superuser", False) and user.is_active:
         return EVERYWHERE
@@ -116,7 +151,7 @@ def scope_paths(user, resource: str, action: str):
     )
 
 
-def can(user, resource: str, action: str, path: str | None = None) -> bool:
+def can(user: Actor, resource: str, action: str, path: str | None = None) -> bool:
     """Whether `user` may act at `path` (or anywhere, when path is None)."""
     paths = scope_paths(user, resource, action)
     if paths is EVERYWHERE:
@@ -127,7 +162,7 @@ def can(user, resource: str, action: str, path: str | None = None) -> bool:
 
 
 def require(
-    user, resource: str, action: str, path: str | None = None, *, message: str | None = None
+    user: Actor, resource: str, action: str, path: str | None = None, *, message: str | None = None
 ) -> None:
     """What every service checks before it writes: PermissionDenied unless `can`, saying
     `message` when the service has a more precise one."""
@@ -135,7 +170,7 @@ def require(
         raise PermissionDenied(message or _("您没有在该辖区执行此操作的权限。"))
 
 
-def grantable_roles(actor, path: str) -> list[str]:
+def grantable_roles(actor: Actor, path: str) -> list[str]:
     """Roles the actor may hand out at `path`: none that can do more than the actor can there.
 
     Without this an officer could create an administrator and so widen their own reach.

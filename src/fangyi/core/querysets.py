@@ -1,13 +1,10 @@
-from typing import TYPE_CHECKING, ClassVar, Protocol, Self, cast
+from typing import ClassVar, Protocol, Self, cast
 
 from django.db import models
 from django.db.models import Q
 
 from .paths import under
-from .permissions import EVERYWHERE, scope_paths
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from .permissions import EVERYWHERE, Actor, scope_paths
 
 
 class ScopedModel(Protocol):
@@ -26,7 +23,7 @@ class RestrictedQuerySet[M: models.Model](models.QuerySet[M]):
 
     def restrict(
         self,
-        user: "AbstractBaseUser | AnonymousUser | None",
+        user: Actor,
         action: str = "view",
         *,
         within: str = "",

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -13,7 +15,9 @@ from fangyi.core.pagination import InvalidCursor, keyset_page
 from fangyi.core.permissions import AUDIT, VIEW, assignments_of, can
 
 
-def cursor_page(request, queryset, ordering: tuple[str, ...]):
+def cursor_page[M: Model](
+    request: HttpRequest, queryset: QuerySet[M], ordering: tuple[str, ...]
+) -> tuple[list[M], str | None]:
     """One keyset page for `?cursor=`; a cursor we did not issue falls back to the first page."""
     cursor = request.GET.get("cursor") or None
     try:
@@ -26,7 +30,7 @@ def cursor_page(request, queryset, ordering: tuple[str, ...]):
 
 
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """A role with one screen to work at starts there; everyone else sees what waits for
     them, as the cards the areas declare for their roles."""
     user = request.user
@@ -38,22 +42,26 @@ def home(request):
     return render(request, "core/home.html", {"cards": cards_for(user)})
 
 
-AUDIT_KINDS = {"changes": ObjectChange, "access": AccessEvent}
+AUDIT_KINDS: dict[str, type[ObjectChange] | type[AccessEvent]] = {
+    "changes": ObjectChange,
+    "access": AccessEvent,
+}
 
 
 @login_required
-def audit_log(request):
+def audit_log(request: HttpRequest) -> HttpResponse:
     if not can(request.user, AUDIT, VIEW):
         raise PermissionDenied
-    kind = request.GET.get("kind") if request.GET.get("kind") in AUDIT_KINDS else "changes"
+    requested_kind = request.GET.get("kind", "")
+    kind = requested_kind if requested_kind in AUDIT_KINDS else "changes"
     object_id = request.GET.get("object", "").strip()[:64]
     actor = request.GET.get("actor", "").strip()[:150]
-    rows = AUDIT_KINDS[kind].objects.restrict(request.user, VIEW)
+    matching = AUDIT_KINDS[kind].objects.restrict(request.user, VIEW)
     if object_id:
-        rows = rows.filter(object_id=object_id)
+        matching = matching.filter(object_id=object_id)
     if actor:
-        rows = rows.filter(actor_name=actor)
-    rows, next_cursor = cursor_page(request, rows, ("-time", "-id"))
+        matching = matching.filter(actor_name=actor)
+    rows, next_cursor = cursor_page(request, matching, ("-time", "-id"))
     return render(
         request,
         "core/audit_log.html",

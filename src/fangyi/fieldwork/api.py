@@ -103,7 +103,7 @@ class TaskRead(Schema):
 
     @staticmethod
     def resolve_assignee_username(task: Task) -> str | None:
-        return task.assignee.get_username() if task.assignee_id else None
+        return task.assignee.get_username() if task.assignee is not None else None
 
 
 class TaskPage(Schema):

@@ -149,6 +149,8 @@ def _region_ids(paths) -> dict[str, uuid.UUID]:
 
 
 def _new_task(item: TaskInput, *, region_id, path: str, actor, source: str, now) -> Task:
+    # `_check` has refused items without a due time, and without a person or a household.
+    assert item.due_at is not None
     task = Task(
         id=uuid.uuid4(),
         kind=item.kind,
@@ -167,6 +169,7 @@ def _new_task(item: TaskInput, *, region_id, path: str, actor, source: str, now)
     if item.household is not None:
         task.household = item.household
     else:
+        assert item.person is not None
         task.household_id = item.person.household_id
     return task
 
@@ -442,7 +445,7 @@ def reopen(*, actor, task: Task, reason: str = "") -> Task:
     if len(reason) > MAX_TEXT:
         raise ValidationError({"reason": _("原因最多 %(max)d 个字。") % {"max": MAX_TEXT}})
     assigned = task.assignee_id is not None and may_take(task.assignee, task.region_path)
-    changes = {
+    changes: dict[str, object] = {
         "status": TaskStatus.ASSIGNED if assigned else TaskStatus.OPEN,
         "assignee": task.assignee if assigned else None,
         "started_at": None,

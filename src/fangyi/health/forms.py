@@ -26,7 +26,7 @@ from .models import (
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 RECORDABLE_KINDS = [(value, label) for value, label in FactKind.choices if value != "retraction"]
 # Details a page can enter per kind; the service checks their values.
-DETAIL_FIELDS = {
+DETAIL_FIELDS: dict[str, list[str]] = {
     FactKind.ARRIVAL_FROM_RISK_AREA: ["area"],
     FactKind.HEALTH_DECLARATION: ["temperature", "symptoms"],
     FactKind.CLOSE_CONTACT: ["index_case"],

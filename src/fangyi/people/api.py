@@ -8,7 +8,7 @@ only from the reveal endpoints, which need a reason and record an AccessEvent.
 
 import datetime
 import uuid
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -40,7 +40,9 @@ ResidenceStatusCode = Literal[*ResidenceStatus.values]  # type: ignore[valid-typ
 Tag = Literal[*TAG_SLUGS]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 StoredTag = Literal[*TAG_FIELDS]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 RevealableField = Literal["name", "id_number", "phone"]
-ColourCode = Literal[*(code for code, _label in person_colours())]
+# Built at run time like the Literals above; an alias by annotation because mypy takes this
+# expression for a variable, and not a `type` statement, which pydantic names in the schema.
+ColourCode: TypeAlias = Literal[*(code for code, _label in person_colours())]  # type: ignore[valid-type]  # noqa: UP040
 
 SCOPE_ORDER = ("region_path", "id")
 

@@ -139,8 +139,9 @@ SPACES = re.compile(r"\s+")
 def person_colours() -> list[tuple[str, str]]:
     """The health colours a person's status can take, read from the status model (people does
     not import health)."""
-    status = apps.get_model("health", "Status")
-    return list(status._meta.get_field("colour").choices)
+    colour = apps.get_model("health", "Status")._meta.get_field("colour")
+    assert isinstance(colour, models.Field)
+    return list(colour.flatchoices)
 
 
 class PersonQuerySet(RestrictedQuerySet):

@@ -15,6 +15,7 @@ import datetime
 import uuid
 from typing import Annotated, Literal
 
+from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,7 +41,7 @@ SymptomCode = Literal[*services.SYMPTOMS]  # type: ignore[valid-type]  # a Liter
 FACT_ORDERING = ("-occurred_at", "-id")
 
 
-def _subject_person(request, person_id: str | None) -> Person:
+def _subject_person(request, person_id: str | uuid.UUID | None) -> Person:
     pk = services.subject(request.auth.person_id, person_id)
     return Person.objects.get(pk=pk)
 
@@ -275,17 +276,11 @@ class FactParams(PageParams):
 def my_facts(request, params: Query[FactParams]):
     """My health facts, newest first: what my colour rests on and what I may appeal."""
     subject = _subject_person(request, params.person)
-    facts, next_cursor = page_of(
-        Fact.objects.filter(person=subject), ordering=FACT_ORDERING, page=params
+    facts = Fact.objects.filter(person=subject).annotate(
+        retracted=Exists(Fact.objects.filter(retracts=OuterRef("pk")))
     )
-    retracted = set(
-        Fact.objects.filter(retracts__in=[fact.pk for fact in facts]).values_list(
-            "retracts_id", flat=True
-        )
-    )
-    for fact in facts:
-        fact.retracted = fact.pk in retracted
-    return {"items": facts, "next_cursor": next_cursor}
+    items, next_cursor = page_of(facts, ordering=FACT_ORDERING, page=params)
+    return {"items": items, "next_cursor": next_cursor}
 
 
 Temperature = Annotated[float, Field(allow_inf_nan=False)]

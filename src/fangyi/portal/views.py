@@ -305,6 +305,8 @@ def _with_person(url: str, person: Person, holder: Person) -> str:
 
 def _declare(request, form_class, template: str, record):
     holder = resident_person(request)
+    # Its callers are resident_required.
+    assert holder is not None
     person = _chosen(request, holder)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -449,5 +451,6 @@ def guardianship_decide(request, pk: uuid.UUID):
         else:
             messages.success(request, _("已确认。") if confirm else _("已驳回。"))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        # An ErrorList yields its messages as text (the stubs say ValidationError | str).
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("portal:guardianship-queue")

@@ -1,13 +1,17 @@
 """Template helpers shared by every area's pages: permission checks, the navigation, tag badges,
 audit diffs."""
 
+from typing import Protocol
+
 from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
+from django.template import Context
 from django.utils.translation import gettext as _
 
-from fangyi.core.areas import menu_for
+from fangyi.core.areas import MenuEntry, menu_for
 from fangyi.core.masking import mask_id_number, mask_name, mask_phone
+from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import can
 
 register = template.Library()
@@ -18,19 +22,26 @@ _MASKED_AUDIT_FIELDS = {"name": mask_name, "id_number": mask_id_number, "phone":
 
 
 @register.simple_tag(takes_context=True)
-def allowed(context, resource: str, action: str, path: str | None = None) -> bool:
+def allowed(context: Context, resource: str, action: str, path: str | None = None) -> bool:
     """{% allowed "person" "change" person.region_path as may_edit %}"""
     return can(context["request"].user, resource, action, path)
 
 
 @register.simple_tag(takes_context=True)
-def navigation(context):
+def navigation(context: Context) -> list[MenuEntry]:
     """{% navigation as menu %}: the links the areas declare, as far as the user may follow them."""
     return menu_for(context["request"].user)
 
 
+class Tagged(Protocol):
+    """What the tag badges show: a person's tags, as labels."""
+
+    @property
+    def tag_labels(self) -> list[str]: ...
+
+
 @register.inclusion_tag("core/_tag_badges.html")
-def tag_badges(person):
+def tag_badges(person: Tagged) -> dict[str, list[str]]:
     return {"labels": person.tag_labels}
 
 
@@ -42,7 +53,7 @@ def _field_label(object_type: str, name: str) -> str:
         return name
 
 
-def _shown(name: str, value) -> str:
+def _shown(name: str, value: object) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -53,7 +64,7 @@ def _shown(name: str, value) -> str:
 
 
 @register.simple_tag
-def audit_diff(change) -> list[dict]:
+def audit_diff(change: ObjectChange) -> list[dict[str, str]]:
     """Changed fields of an ObjectChange as label/before/after, personal data masked."""
     before, after = change.before or {}, change.after or {}
     return [

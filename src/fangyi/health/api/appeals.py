@@ -20,7 +20,7 @@ from .. import services
 from ..models import Appeal, Fact, Zone, ZoneRegion
 from .common import Note, referenced_person, router
 
-AppealState = Literal[*Appeal.State.values]
+AppealState = Literal[*Appeal.State.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 class AppealRead(Schema):
@@ -74,7 +74,7 @@ class AppealPage(Schema):
 
 
 class AppealParams(PageParams):
-    state: Literal[*Appeal.State.values, "all"] = "open"
+    state: Literal[*Appeal.State.values, "all"] = "open"  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 class AppealCreate(Input):

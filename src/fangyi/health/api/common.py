@@ -23,7 +23,7 @@ zones_router = Router(tags=["zones"])
 # were named after the single module the API once was (fangyi_health_api_<function>).
 
 SOURCE = "api"
-ColourCode = Literal[*Colour.values]
+ColourCode = Literal[*Colour.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 Note = Annotated[Text, Field(max_length=2000)]
 
 

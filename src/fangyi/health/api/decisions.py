@@ -14,7 +14,7 @@ from .. import services
 from ..models import ManualDecision
 from .common import ColourCode, Note, referenced_person, router
 
-DecisionState = Literal[*ManualDecision.State.values]
+DecisionState = Literal[*ManualDecision.State.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 class DecisionRead(Schema):

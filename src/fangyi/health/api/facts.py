@@ -25,9 +25,9 @@ from .common import SOURCE, Note, persons_router, router
 MAX_FACTS = 10_000
 
 
-FactKindCode = Literal[*FactKind.values]
-OutcomeCode = Literal[*TestOutcome.values]
-VariantCode = Literal[*TubeKind.values, *QuarantineSetting.values]
+FactKindCode = Literal[*FactKind.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+OutcomeCode = Literal[*TestOutcome.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+VariantCode = Literal[*TubeKind.values, *QuarantineSetting.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 def _storable(details: dict) -> dict:
@@ -184,7 +184,7 @@ def _indexed(exc: ValidationError) -> ValidationError:
 def record_facts(request, payload: FactPayload):
     """Records one fact, or a list of up to 10,000 as a unit; answers with the created facts."""
     many = isinstance(payload, list)
-    items = payload if many else [payload]
+    items = payload if isinstance(payload, list) else [payload]
     inputs = _resolve_facts(request.auth, items, indexed=many)
     try:
         facts = services.record_facts(actor=request.auth, items=inputs, source=SOURCE)

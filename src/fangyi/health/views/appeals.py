@@ -85,6 +85,8 @@ def appeal_create(request, pk):
 def _contested(appeal: Appeal) -> str:
     if appeal.zone is not None:
         return _("管控区域：%(name)s") % {"name": appeal.zone.name}
+    # The appeal_contests constraint: an appeal without a zone contests a fact.
+    assert appeal.fact is not None
     return fact_label(appeal.fact)
 
 

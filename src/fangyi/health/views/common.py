@@ -12,8 +12,8 @@ from ..forms import local_minute
 from ..models import Colour, Fact, QuarantineSetting, TestOutcome, TubeKind, Zone
 from ..templatetags.health import localized
 
-COLOUR_ORDER = [Colour.GREEN, Colour.YELLOW, Colour.ORANGE, Colour.RED]
-SEVERITY = {colour: rank for rank, colour in enumerate(COLOUR_ORDER)}
+COLOUR_ORDER: list[str] = [Colour.GREEN, Colour.YELLOW, Colour.ORANGE, Colour.RED]
+SEVERITY: dict[str, int] = {colour: rank for rank, colour in enumerate(COLOUR_ORDER)}
 FACT_ORDERING = ("-occurred_at", "-id")
 
 

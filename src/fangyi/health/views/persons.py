@@ -1,5 +1,7 @@
 """A person's health panel: the colour, its reasons, the facts, and recording a fact."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -65,17 +67,32 @@ def _fact_summary(fact: Fact) -> list[str]:
     return parts
 
 
-def _timeline(request, person: Person):
-    facts = Fact.objects.restrict(request.user, VIEW).filter(person=person)
-    facts, next_cursor = cursor_page(request, facts.select_related("retracts"), FACT_ORDERING)
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A fact of the timeline with what the panel shows beside it."""
+
+    fact: Fact
+    retracted_by: Fact | None
+    summary: list[str]
+    source_label: str
+
+
+def _timeline(request, person: Person) -> tuple[list[TimelineEntry], str | None]:
+    visible = Fact.objects.restrict(request.user, VIEW).filter(person=person)
+    facts, next_cursor = cursor_page(request, visible.select_related("retracts"), FACT_ORDERING)
     retractions = {
         fact.retracts_id: fact for fact in Fact.objects.filter(retracts__in=[f.pk for f in facts])
     }
-    for fact in facts:
-        fact.retracted_by = retractions.get(fact.pk)
-        fact.summary = _fact_summary(fact)
-        fact.source_label = _source_label(fact.source)
-    return facts, next_cursor
+    entries = [
+        TimelineEntry(
+            fact=fact,
+            retracted_by=retractions.get(fact.pk),
+            summary=_fact_summary(fact),
+            source_label=_source_label(fact.source),
+        )
+        for fact in facts
+    ]
+    return entries, next_cursor
 
 
 def _reasons(user, status: Status, *, facts_visible: bool) -> list[dict]:

@@ -99,7 +99,7 @@ def affected_tree(user) -> tuple[list[dict], bool]:
 
 def _nest(regions: dict[str, Region], tints: dict[str, str], labels: dict) -> list[dict]:
     nodes: dict[str, dict] = {}
-    roots = []
+    roots: list[dict] = []
     for path in sorted(regions):
         covering = [tints[p] for p in ancestor_paths(path) if p in tints]
         node = {
@@ -127,7 +127,7 @@ def _shallowest(regions: dict[str, Region]) -> dict[str, Region]:
 
 def _item(zone: Zone) -> dict:
     """A zone's card: its kind, and for a lowered one the kind it was lowered from."""
-    lowered_from = zone_kind_label(zone.predecessor) if zone.predecessor_id else ""
+    lowered_from = zone_kind_label(zone.predecessor) if zone.predecessor is not None else ""
     return {
         "zone": zone,
         "kind": zone_kind_label(zone),
