@@ -27,7 +27,7 @@ from .residents import (
     HouseholdBook,
     resolve_building,
 )
-from .writing import AuditWriter, CountDeltas, household_writer
+from .writing import AuditWriter, CountDeltas, household_writer, own_field
 
 
 @register
@@ -126,7 +126,7 @@ class HouseholdsLedger(Ledger):
         household_writer(now).write(created)
         if updated:
             table = connection.ops.quote_name(Household._meta.db_table)
-            fields = [Household._meta.get_field(f) for f in ("notes", "updated_at", "id")]
+            fields = [own_field(Household, f) for f in ("notes", "updated_at", "id")]
             with connection.cursor() as cursor:
                 cursor.executemany(
                     f"UPDATE {table} SET notes = %s, updated_at = %s WHERE id = %s",

@@ -25,7 +25,7 @@ from . import normalise
 from .exporting import keyset_chunks
 from .locations import RegionIndex, RegionRef, region_code
 from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, ScopeCache, register
-from .writing import AuditWriter
+from .writing import AuditWriter, max_length
 
 LEVEL_BY_LENGTH = {9: Level.STREET, 12: Level.COMMUNITY, 15: Level.GRID, 18: Level.BUILDING}
 LEVEL_SPELLINGS = {
@@ -44,7 +44,7 @@ LEVEL_SPELLINGS = {
     "楼": Level.BUILDING,
     "building": Level.BUILDING,
 }
-MAX_NAME_LENGTH = Region._meta.get_field("name").max_length
+MAX_NAME_LENGTH = max_length(Region, "name")
 
 
 def parent_code_of(code: str) -> str:
@@ -148,7 +148,8 @@ class RegionsLedger(Ledger):
                 row.error(
                     "code", _("区划代码 %(code)s 已存在，且不在您的辖区内。") % {"code": code}
                 )
-            if row.errors:
+            # A row without a code has its error already.
+            if row.errors or code is None:
                 row.action = ERROR
                 continue
             existing = self.index.by_code.get(code)

@@ -11,7 +11,7 @@ progress, error workbooks, audit.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -90,7 +90,7 @@ class Ledger(abc.ABC):
     export_action: ClassVar[str]
     # Filters an export may take besides the region, as on the list it is exported from:
     # name → {value: label}.
-    export_filters: ClassVar[dict[str, dict[str, object]]] = {}
+    export_filters: ClassVar[Mapping[str, Mapping[str, object]]] = {}
     # False for a ledger that is only exported (a list to take door to door).
     importable: ClassVar[bool] = True
 
