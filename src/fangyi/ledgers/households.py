@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.core.audit import Actor
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, EXPORT
 from fangyi.people.area import HOUSEHOLD
@@ -41,7 +42,7 @@ class HouseholdsLedger(Ledger):
         NOTES_COLUMN,
     ]
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor: Actor) -> None:
         super().__init__(actor=actor)
         self.index = RegionIndex(actor=actor)
         self.households = HouseholdBook()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.core.audit import Actor
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, VIEW
 from fangyi.regions.area import REGION
@@ -94,7 +95,7 @@ class RegionsLedger(Ledger):
         ),
     ]
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor: Actor) -> None:
         super().__init__(actor=actor)
         self.index = RegionIndex(actor=actor)
         self.allowed = ScopeCache(actor)

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from fangyi.core.audit import Actor
 from fangyi.core.permissions import can
 
 from . import normalise
@@ -67,7 +68,7 @@ class ScopeCache:
     """can(), remembered per region path: an import asks it a million times for a few
     thousand buildings."""
 
-    def __init__(self, actor):
+    def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.answers: dict[tuple[str, str, str], bool] = {}
 
@@ -94,7 +95,7 @@ class Ledger(abc.ABC):
     # False for a ledger that is only exported (a list to take door to door).
     importable: ClassVar[bool] = True
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor: Actor) -> None:
         self.actor = actor
 
     @classmethod

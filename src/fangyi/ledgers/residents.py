@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.core.audit import Actor
 from fangyi.core.masking import mask_id_number, mask_name, mask_phone
 from fangyi.core.permissions import ADD, CHANGE, EXPORT, VIEW
 from fangyi.people.area import HOUSEHOLD, PERSON
@@ -177,7 +178,7 @@ class HouseholdBook:
     """Households by building, unit and room, loaded a building at a time; remembers the ones
     this import plans to create, so later rows join them."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.by_building: dict[object, dict[tuple[str, str], tuple[object, str]]] = {}
 
     def load(self, building_ids) -> None:
@@ -304,7 +305,7 @@ class ResidentsLedger(Ledger):
         NOTES_COLUMN,
     ]
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor: Actor) -> None:
         super().__init__(actor=actor)
         self.index = RegionIndex(actor=actor)
         self.households = HouseholdBook()

@@ -149,7 +149,7 @@ class CountDeltas:
     """Resident and household count changes per building, applied along each ancestor chain
     in one statement per region touched."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.by_path: dict[str, list[int]] = defaultdict(lambda: [0, 0])
 
     def add(self, path: str, *, residents: int = 0, households: int = 0) -> None:
