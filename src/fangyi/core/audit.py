@@ -3,17 +3,25 @@
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models
 from django.utils import timezone
 
-from .bulk import TableWriter, time_ordered_ids
+from .bulk import JSONText, TableWriter, time_ordered_ids
 from .context import current
 from .models import AccessEvent, ObjectChange
 
+# Who acts: a signed-in user, an anonymous visitor, or nobody (a job or a command).
+Actor = AbstractBaseUser | AnonymousUser | None
+# What an audit row keeps before and after a change, as JSON.
+Snapshot = Mapping[str, object]
 
-def json_value(value):
+
+def json_value(value: object) -> object:
     """A field value as audit rows keep it in JSON."""
     if isinstance(value, uuid.UUID):
         return str(value)
@@ -26,21 +34,23 @@ def json_value(value):
     return value
 
 
-def snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, object]:
     data = {}
     for name in fields:
         field = obj._meta.get_field(name)
+        # Only fields of the object's own row are snapshotted, never a reverse relation.
+        assert isinstance(field, models.Field), name
         value = getattr(obj, field.attname)
         data[name] = json_value(value)
     return data
 
 
-def actor_fields(actor) -> dict:
+def actor_fields(actor: Actor) -> dict[str, Any]:
     ctx = current()
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return {
-        "actor": actor if authenticated else None,
-        "actor_name": actor.get_username() if authenticated else ctx.via,
+        "actor": user,
+        "actor_name": user.get_username() if user is not None else ctx.via,
         "request_id": ctx.request_id,
         "ip": ctx.ip,
         "via": ctx.via,
@@ -49,13 +59,13 @@ def actor_fields(actor) -> dict:
 
 def change_row(
     *,
-    actor,
+    actor: Actor,
     action: str,
-    obj,
-    before: dict | None,
-    after: dict | None,
+    obj: models.Model,
+    before: Snapshot | None,
+    after: Snapshot | None,
     region_path: str = "",
-    time=None,
+    time: datetime.datetime | None = None,
 ) -> ObjectChange:
     return ObjectChange(
         time=time or timezone.now(),
@@ -70,18 +80,18 @@ def change_row(
     )
 
 
-def record_change(**kwargs) -> ObjectChange:
+def record_change(**kwargs: Any) -> ObjectChange:
     row = change_row(**kwargs)
     row.save(force_insert=True)
     return row
 
 
-def _scope_path(obj) -> str:
+def _scope_path(obj: models.Model) -> str:
     field = getattr(obj, "scope_path_field", None)
     return getattr(obj, field) if field else ""
 
 
-def record_created(*, actor, obj, fields: Iterable[str]) -> ObjectChange:
+def record_created(*, actor: Actor, obj: models.Model, fields: Iterable[str]) -> ObjectChange:
     return record_change(
         actor=actor,
         action=ObjectChange.CREATE,
@@ -92,7 +102,9 @@ def record_created(*, actor, obj, fields: Iterable[str]) -> ObjectChange:
     )
 
 
-def record_updated(*, actor, obj, before: dict, after: dict) -> ObjectChange:
+def record_updated(
+    *, actor: Actor, obj: models.Model, before: Snapshot, after: Snapshot
+) -> ObjectChange:
     return record_change(
         actor=actor,
         action=ObjectChange.UPDATE,
@@ -127,7 +139,7 @@ class BulkChanges:
         "after",
     ]
 
-    def __init__(self, *, actor, time=None):
+    def __init__(self, *, actor: Actor, time: datetime.datetime | None = None) -> None:
         who = actor_fields(actor)
         actor_obj = who.pop("actor")
         moment = time or timezone.now()
@@ -137,7 +149,7 @@ class BulkChanges:
             "actor_id": str(actor_obj.pk) if actor_obj is not None else None,
             **who,
         }
-        self.rows: list[tuple] = []
+        self.rows: list[tuple[str, str, str, str, str, object, object]] = []
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -146,12 +158,12 @@ class BulkChanges:
         self,
         *,
         object_type: str,
-        object_id,
+        object_id: object,
         object_repr: str,
         region_path: str,
         action: str,
-        before,
-        after,
+        before: Snapshot | JSONText | None,
+        after: Snapshot | JSONText | None,
     ) -> None:
         self.rows.append(
             (object_type, str(object_id), object_repr[:200], region_path, action, before, after)
@@ -168,7 +180,9 @@ class BulkChanges:
         self.rows = []
 
 
-def record_access(*, actor, kind: str, obj, reason: str, fields: list[str]) -> AccessEvent:
+def record_access(
+    *, actor: Actor, kind: str, obj: models.Model, reason: str, fields: list[str]
+) -> AccessEvent:
     event = AccessEvent(
         kind=kind,
         object_type=obj._meta.label_lower,

@@ -9,9 +9,13 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.fields.related import RelatedField
 
 
 class JSONText(str):
@@ -33,7 +37,11 @@ def time_ordered_ids(count: int) -> list[str]:
     ]
 
 
-def _json_text(value, connection):
+# A value as the database driver takes it, from the value a model field holds.
+Converter = Callable[[Any, BaseDatabaseWrapper], object]
+
+
+def _json_text(value: object, connection: BaseDatabaseWrapper) -> str | None:
     # COPY's text format hands jsonb the JSON text itself.
     if value is None or isinstance(value, JSONText):
         return value
@@ -43,23 +51,23 @@ def _json_text(value, connection):
         return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
 
 
-def _uuid_hex(value, connection):
+def _uuid_hex(value: uuid.UUID | str | None, connection: BaseDatabaseWrapper) -> str | None:
     # Django keeps UUIDs on SQLite as 32 hex digits; a text UUID (a new id) loses its dashes.
     if value is None:
         return None
     return value.hex if isinstance(value, uuid.UUID) else value.replace("-", "")
 
 
-def as_uuid(value) -> uuid.UUID:
+def as_uuid(value: uuid.UUID | str) -> uuid.UUID:
     """A UUID read by hand-written SQL: PostgreSQL gives a UUID, SQLite its 32 hex digits."""
     return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
-def _iso_date(value, connection):
+def _iso_date(value: datetime.date | None, connection: BaseDatabaseWrapper) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _sqlite_json(value, connection):
+def _sqlite_json(value: object, connection: BaseDatabaseWrapper) -> str | None:
     if value is None:
         return None
     if isinstance(value, JSONText):
@@ -71,10 +79,10 @@ def _sqlite_json(value, connection):
         return json.dumps(value, cls=DjangoJSONEncoder)
 
 
-def _sqlite_datetime(field):
+def _sqlite_datetime(field: models.Field[Any, Any]) -> Converter:
     zone = connection.timezone
 
-    def convert(value, connection):
+    def convert(value: object, connection: BaseDatabaseWrapper) -> object:
         # What Django stores for an aware datetime: naive text in the connection's zone.
         if isinstance(value, datetime.datetime) and value.tzinfo is not None:
             return str(value.astimezone(zone).replace(tzinfo=None))
@@ -83,12 +91,13 @@ def _sqlite_datetime(field):
     return convert
 
 
-def _sqlite_converter(field):
+def _sqlite_converter(field: models.Field[Any, Any]) -> Converter | None:
     """What SQLite's driver cannot take as it is, converted the way Django would store it
     but without a call into the field per value (a million rows are millions of values);
     strings, numbers and booleans pass unchanged."""
     kind = field.get_internal_type()
-    target = field.target_field.get_internal_type() if field.is_relation else kind
+    # Of the concrete fields, only foreign keys are relations.
+    target = field.target_field.get_internal_type() if isinstance(field, RelatedField) else kind
     if target == "UUIDField":
         return _uuid_hex
     if kind == "DateField":
@@ -103,15 +112,22 @@ def _sqlite_converter(field):
 class TableWriter:
     """Appends rows, given as tuples in `columns` order, to one model's table."""
 
-    def __init__(self, model, columns: list[str], constants: dict[str, object]):
+    def __init__(
+        self, model: type[models.Model], columns: list[str], constants: dict[str, object]
+    ) -> None:
         by_attname = {field.attname: field for field in model._meta.concrete_fields}
         missing = set(by_attname) - set(columns) - set(constants)
         if missing:
             raise ValueError(f"{model.__name__} columns not written: {sorted(missing)}")
         self.fields = [by_attname[name] for name in [*columns, *constants]]
         self.table = connection.ops.quote_name(model._meta.db_table)
-        self.column_list = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+        # A concrete field always has a column.
+        self.column_list = ", ".join(
+            connection.ops.quote_name(cast(str, f.column)) for f in self.fields
+        )
         self.copy = connection.vendor == "postgresql"
+        self.constants: tuple[object, ...]
+        self.converters: list[tuple[int, Converter]]
         if self.copy:
             self.constants = tuple(constants.values())
             self.converters = [
@@ -130,7 +146,7 @@ class TableWriter:
                 if (convert := _sqlite_converter(field)) is not None
             ]
 
-    def write(self, rows: list[tuple]) -> None:
+    def write(self, rows: Sequence[tuple[object, ...]]) -> None:
         if not rows:
             return
         with connection.cursor() as cursor:
@@ -149,7 +165,8 @@ class TableWriter:
                             copy.write_row(row + self.constants)
                 return
             placeholders = ", ".join(["%s"] * len(self.fields))
-            converted = []
+            # Rows hold whatever values their fields take; the driver adapts each.
+            converted: list[tuple[Any, ...]] = []
             for row in rows:
                 values = list(row)
                 for index, convert in self.converters:

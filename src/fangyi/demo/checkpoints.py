@@ -9,6 +9,7 @@ matched by name, and check-ins are only added while the demo venues have none.
 import dataclasses
 import datetime
 import random
+import uuid
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,7 +57,7 @@ def _stem(community: Region) -> str:
     return community.name.removesuffix("社区")
 
 
-def _wanted(community: Region, grid: Region) -> list[tuple[str, str, Region, str]]:
+def _wanted(community: Region, grid: Region) -> list[tuple[str, VenueKind, Region, str]]:
     stem = _stem(community)
     wanted = [
         (stem + suffix, kind, community, stem + address)
@@ -69,7 +70,7 @@ def _wanted(community: Region, grid: Region) -> list[tuple[str, str, Region, str
     return wanted
 
 
-def _visitors(community: Region) -> list[tuple]:
+def _visitors(community: Region) -> list[uuid.UUID]:
     rows = list(
         Person.objects.filter(under("region_path", community.path))
         .order_by("region_path", "id")

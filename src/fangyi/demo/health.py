@@ -204,7 +204,7 @@ class HealthGenerator:
         # random() and arithmetic rather than randrange() and sample(): this runs per resident.
         random = self.rng.random
         opening = self.opening
-        events = []
+        events: list[Event] = []
         choices = DAY_SETS[bisect.bisect(TEST_COUNTS, random())]
         for day in choices[int(random() * len(choices))]:
             at = opening[day] + MINUTE * int(random() * OPEN_MINUTES)
@@ -228,7 +228,7 @@ class HealthGenerator:
         sampled = confirmed - rng.randint(4, 8) * HOUR
         self._case_numbers += 1
         number = f"CASE-{self._case_numbers:04d}"
-        events = [
+        events: list[Event] = [
             (TEST, sampled, POSITIVE, SINGLE, self._tube_at(sampled, SINGLE), EMPTY),
             (CASE, confirmed, "", "", number, {"hospital": HOSPITAL}),
         ]
@@ -249,7 +249,7 @@ class HealthGenerator:
         rng = self.rng
         if exposed is None:
             exposed = self._day_time(rng.randint(1, EXPOSURE_DAYS))
-        events = [(CLOSE_CONTACT, exposed, "", "", "", details)]
+        events: list[Event] = [(CLOSE_CONTACT, exposed, "", "", "", details)]
         if rng.random() >= QUARANTINED_SHARE:
             return events, NO_SPAN
         special = person.is_bedridden or person.on_dialysis or person.is_pregnant
@@ -272,7 +272,7 @@ class HealthGenerator:
         rng = self.rng
         days = rng.randint(1, 10)
         arrived = self._day_time(days)
-        events = [(ARRIVAL, arrived, "", "", "", {"area": rng.choice(RISK_AREAS)})]
+        events: list[Event] = [(ARRIVAL, arrived, "", "", "", {"area": rng.choice(RISK_AREAS)})]
         if days >= 3 and rng.random() < ARRIVAL_FOLLOWED_SHARE:
             for at in (arrived + DAY, arrived + 2 * DAY + HOUR):
                 events.append((TEST, at, NEGATIVE, SINGLE, self._tube_at(at, SINGLE), EMPTY))
@@ -516,6 +516,8 @@ def draw_zones(case: Case | None) -> list[Zone]:
     policy = Policy.objects.in_force()
     building = case.building
     grid = building.parent
+    # The demo city's buildings are in grids, and its grids in communities.
+    assert grid is not None and grid.parent is not None
     community = grid.parent.name
     starts_at = datetime.datetime.fromtimestamp(case.confirmed_at + 2 * HOUR, datetime.UTC)
     date = starts_at.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()

@@ -26,7 +26,7 @@ from fangyi.core.schemas import ERROR_RESPONSES, Input, Text
 from fangyi.people.models import TAG_SLUGS, ResidenceStatus
 
 from . import services
-from .models import ExportFormat, ExportJob, ImportJob
+from .models import ExportJob, ImportJob
 from .registry import LEDGERS
 
 router = Router(tags=["ledgers"])
@@ -138,7 +138,7 @@ class ExportCreate(Input):
         None, description="residents: only those with this residence status"
     )
     round: uuid.UUID | None = Field(None, description="screening-missing: the round's id")
-    format: Literal["xlsx", "csv"] = ExportFormat.XLSX.value
+    format: Literal["xlsx", "csv"] = "xlsx"
     reveal_reason: Text = Field(
         "",
         description="names, ID numbers and phones in plain text, for this reason (logged); "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
+from typing import BinaryIO
 
 import xlsxwriter
 from django.utils.translation import gettext as _
@@ -38,6 +39,9 @@ class StringRowsWorksheet(Worksheet):
     writes in constant-memory mode, a row at a time, and leaves everything else (styles,
     dimensions, the package) to xlsxwriter. Cells needing escapes take xlsxwriter's own path.
     """
+
+    # xlsxwriter's own: the last row it has written out.
+    previous_row: int
 
     def write_strings(self, row: int, cells: list[str]) -> None:
         if row > self.previous_row:
@@ -72,7 +76,7 @@ class StringRowsWorksheet(Worksheet):
 
 
 class SheetWriter:
-    def __init__(self, path, *, sheet_name: str = "Sheet1"):
+    def __init__(self, path: str | Path | BinaryIO, *, sheet_name: str = "Sheet1"):
         if isinstance(path, str | Path):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             path = str(path)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -68,7 +69,7 @@ def _width(column) -> int:
     return max(8, min(24, len(column.example or column.header) * 2))
 
 
-def write_template(*, ledger: type[Ledger], path: str | Path) -> None:
+def write_template(*, ledger: type[Ledger], path: str | Path | BinaryIO) -> None:
     """A blank ledger: the header row, and a second sheet explaining every column."""
     sheet = SheetWriter(path, sheet_name=str(ledger.title))
     sheet.header([c.header for c in ledger.columns], widths=[_width(c) for c in ledger.columns])

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.core.audit import Actor
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, EXPORT
 from fangyi.people.area import HOUSEHOLD
@@ -27,7 +28,7 @@ from .residents import (
     HouseholdBook,
     resolve_building,
 )
-from .writing import AuditWriter, CountDeltas, household_writer
+from .writing import AuditWriter, CountDeltas, household_writer, own_field
 
 
 @register
@@ -41,7 +42,7 @@ class HouseholdsLedger(Ledger):
         NOTES_COLUMN,
     ]
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor: Actor) -> None:
         super().__init__(actor=actor)
         self.index = RegionIndex(actor=actor)
         self.households = HouseholdBook()
@@ -126,7 +127,7 @@ class HouseholdsLedger(Ledger):
         household_writer(now).write(created)
         if updated:
             table = connection.ops.quote_name(Household._meta.db_table)
-            fields = [Household._meta.get_field(f) for f in ("notes", "updated_at", "id")]
+            fields = [own_field(Household, f) for f in ("notes", "updated_at", "id")]
             with connection.cursor() as cursor:
                 cursor.executemany(
                     f"UPDATE {table} SET notes = %s, updated_at = %s WHERE id = %s",

@@ -128,7 +128,7 @@ class Importer:
         error_file: str | Path | None = None,
         max_errors_kept: int | None = 1000,
         on_progress: Callable[[ImportResult], None] | None = None,
-        rows_total: Callable[[int], None] | None = None,
+        rows_total: Callable[[int], object] | None = None,
     ):
         self.ledger = ledger
         self.actor = actor

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.core.audit import Actor
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, VIEW
 from fangyi.regions.area import REGION
@@ -25,7 +26,7 @@ from . import normalise
 from .exporting import keyset_chunks
 from .locations import RegionIndex, RegionRef, region_code
 from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, ScopeCache, register
-from .writing import AuditWriter
+from .writing import AuditWriter, max_length
 
 LEVEL_BY_LENGTH = {9: Level.STREET, 12: Level.COMMUNITY, 15: Level.GRID, 18: Level.BUILDING}
 LEVEL_SPELLINGS = {
@@ -44,7 +45,7 @@ LEVEL_SPELLINGS = {
     "楼": Level.BUILDING,
     "building": Level.BUILDING,
 }
-MAX_NAME_LENGTH = Region._meta.get_field("name").max_length
+MAX_NAME_LENGTH = max_length(Region, "name")
 
 
 def parent_code_of(code: str) -> str:
@@ -94,7 +95,7 @@ class RegionsLedger(Ledger):
         ),
     ]
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor: Actor) -> None:
         super().__init__(actor=actor)
         self.index = RegionIndex(actor=actor)
         self.allowed = ScopeCache(actor)
@@ -148,7 +149,8 @@ class RegionsLedger(Ledger):
                 row.error(
                     "code", _("区划代码 %(code)s 已存在，且不在您的辖区内。") % {"code": code}
                 )
-            if row.errors:
+            # A row without a code has its error already.
+            if row.errors or code is None:
                 row.action = ERROR
                 continue
             existing = self.index.by_code.get(code)

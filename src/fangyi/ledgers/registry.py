@@ -11,13 +11,14 @@ progress, error workbooks, audit.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from fangyi.core.audit import Actor
 from fangyi.core.permissions import can
 
 from . import normalise
@@ -67,7 +68,7 @@ class ScopeCache:
     """can(), remembered per region path: an import asks it a million times for a few
     thousand buildings."""
 
-    def __init__(self, actor):
+    def __init__(self, actor: Actor) -> None:
         self.actor = actor
         self.answers: dict[tuple[str, str, str], bool] = {}
 
@@ -90,11 +91,11 @@ class Ledger(abc.ABC):
     export_action: ClassVar[str]
     # Filters an export may take besides the region, as on the list it is exported from:
     # name → {value: label}.
-    export_filters: ClassVar[dict[str, dict[str, object]]] = {}
+    export_filters: ClassVar[Mapping[str, Mapping[str, object]]] = {}
     # False for a ledger that is only exported (a list to take door to door).
     importable: ClassVar[bool] = True
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor: Actor) -> None:
         self.actor = actor
 
     @classmethod

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.core.audit import Actor
 from fangyi.core.masking import mask_id_number, mask_name, mask_phone
 from fangyi.core.permissions import ADD, CHANGE, EXPORT, VIEW
 from fangyi.people.area import HOUSEHOLD, PERSON
@@ -39,7 +40,16 @@ from . import normalise
 from .exporting import keyset_chunks
 from .locations import LocationError, RegionIndex, region_code
 from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Column, Ledger, Row, ScopeCache, register
-from .writing import AuditWriter, CountDeltas, household_writer, new_id, person_writer
+from .writing import (
+    AuditWriter,
+    CountDeltas,
+    column_of,
+    household_writer,
+    max_length,
+    new_id,
+    own_field,
+    person_writer,
+)
 
 ID_TYPE_SPELLINGS = {
     "居民身份证": IdType.RESIDENT_ID,
@@ -77,9 +87,9 @@ TAG_SYNONYMS = {
     "lives_alone": ("是否独居", "独居老人"),
     "is_infant": ("是否婴幼儿", "婴儿"),
 }
-MAX_ID_LENGTH = Person._meta.get_field("id_number").max_length
-MAX_NAME_LENGTH = Person._meta.get_field("name").max_length
-MAX_ROOM_LENGTH = Household._meta.get_field("room").max_length
+MAX_ID_LENGTH = max_length(Person, "id_number")
+MAX_NAME_LENGTH = max_length(Person, "name")
+MAX_ROOM_LENGTH = max_length(Household, "room")
 
 LOCATION_COLUMNS = [
     Column(
@@ -154,7 +164,7 @@ def _persons_by_number(id_type: str, numbers: list[str], fields: list[str]) -> l
         return list(Person.objects.filter(id_type=id_type, id_number__in=numbers).values(*fields))
     # One array parameter instead of thousands of %s parameters, which the driver would
     # otherwise parse on every chunk; PostgreSQL returns the same Python types the ORM does.
-    columns = ", ".join(connection.ops.quote_name(Person._meta.get_field(f).column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(column_of(Person, f)) for f in fields)
     table = connection.ops.quote_name(Person._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -168,7 +178,7 @@ class HouseholdBook:
     """Households by building, unit and room, loaded a building at a time; remembers the ones
     this import plans to create, so later rows join them."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.by_building: dict[object, dict[tuple[str, str], tuple[object, str]]] = {}
 
     def load(self, building_ids) -> None:
@@ -295,7 +305,7 @@ class ResidentsLedger(Ledger):
         NOTES_COLUMN,
     ]
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor: Actor) -> None:
         super().__init__(actor=actor)
         self.index = RegionIndex(actor=actor)
         self.households = HouseholdBook()
@@ -353,8 +363,8 @@ class ResidentsLedger(Ledger):
         elif len(number) > MAX_ID_LENGTH:
             row.error("id_number", _("证件号码最多 %(n)d 位。") % {"n": MAX_ID_LENGTH})
         else:
-            birth_date = v.get("birth_date")
-            if birth_date and birth_date > today:
+            given_birth = v.get("birth_date")
+            if given_birth and given_birth > today:
                 row.error("birth_date", _("出生日期不能在未来。"))
         v["id_type"], v["id_number"] = id_type, number
         return id_type, number
@@ -563,11 +573,11 @@ class ResidentsLedger(Ledger):
             by_fields.setdefault(fields, []).append((*values, now, person["id"]))
         table = connection.ops.quote_name(Person._meta.db_table)
         for fields, params in by_fields.items():
-            columns = [Person._meta.get_field(f).column for f in fields] + ["updated_at"]
+            columns = [column_of(Person, f) for f in fields] + ["updated_at"]
             assignments = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
             prepared = [
                 [
-                    Person._meta.get_field(f).get_db_prep_save(value, connection)
+                    own_field(Person, f).get_db_prep_save(value, connection)
                     for f, value in zip([*fields, "updated_at", "id"], values, strict=True)
                 ]
                 for values in params

@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import time
 from collections import defaultdict
+from typing import Any
 
-from django.db import connection
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, models
 
 from fangyi.core.audit import BulkChanges, json_value
 from fangyi.core.bulk import TableWriter
@@ -42,6 +44,29 @@ def new_id() -> str:
     raw[8] = raw[8] & 0x3F | 0x80
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def own_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """A field of the model's own table, as hand-written SQL names it: never a reverse relation."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise FieldDoesNotExist(f"{model.__name__}.{name} is a reverse relation")
+    return field
+
+
+def column_of(model: type[models.Model], name: str) -> str:
+    column = own_field(model, name).column
+    if column is None:
+        raise FieldDoesNotExist(f"{model.__name__}.{name} has no column")
+    return column
+
+
+def max_length(model: type[models.Model], name: str) -> int:
+    """How many characters a text field holds: the ledgers check it before writing."""
+    length = own_field(model, name).max_length
+    if length is None:
+        raise FieldDoesNotExist(f"{model.__name__}.{name} has no max_length")
+    return length
 
 
 class AuditWriter:
@@ -124,7 +149,7 @@ class CountDeltas:
     """Resident and household count changes per building, applied along each ancestor chain
     in one statement per region touched."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.by_path: dict[str, list[int]] = defaultdict(lambda: [0, 0])
 
     def add(self, path: str, *, residents: int = 0, households: int = 0) -> None:
