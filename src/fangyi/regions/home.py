@@ -1,7 +1,8 @@
 """What the region tree puts on the home page, and the grid page as a starting screen."""
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 
 from fangyi.core.areas import Todo, TodoItem
 from fangyi.core.permissions import VIEW, assignments_of
@@ -20,8 +21,14 @@ def my_regions(user) -> Todo:
         TodoItem(
             label=region.name,
             url=reverse("regions:detail", args=[region.code]),
-            detail=_("%(residents)s人 · %(households)s户")
-            % {"residents": region.resident_count, "households": region.household_count},
+            detail=" · ".join(
+                (
+                    ngettext("%(residents)s人", "%(residents)s人", region.resident_count)
+                    % {"residents": number_format(region.resident_count, force_grouping=True)},
+                    ngettext("%(households)s户", "%(households)s户", region.household_count)
+                    % {"households": number_format(region.household_count, force_grouping=True)},
+                )
+            ),
         )
         for region in regions[:SHOWN_REGIONS]
     ]
