@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import send
+from tests.support import send
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import pytest
 
-from .conftest import send
+from tests.support import send
 
 
 @pytest.mark.parametrize(

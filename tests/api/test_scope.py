@@ -1,8 +1,7 @@
 """A grid worker of grid A can neither list, open, reveal nor change anything of grid B."""
 
 from fangyi.core.models import AccessEvent, ObjectChange
-
-from .conftest import send
+from tests.support import send
 
 
 def test_person_of_another_grid_is_absent_from_the_list(as_worker_a, city):

@@ -5,10 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from fangyi.checkpoints.models import CheckIn, Scan, Venue
-from tests.api.conftest import client_for, send
-from tests.pages.conftest import signed_in
-
-from .conftest import resident_client
+from tests.support import client_for, resident_client, send, signed_in
 
 NASTY = ["", "\x00", "FYP1:" + "9" * 5000, "FY1:ABC", "FYP1:%%%%", "😀" * 300, "' OR 1=1 --"]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from fangyi.fieldwork.models import Task
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 URL = "/api/v1/tasks"
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from fangyi.health import services
 from fangyi.health.models import Fact, Zone
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 FACTS = "/api/v1/health/facts"
 

@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from fangyi.health import services
 from fangyi.health.models import Appeal, Fact, FactKind
-from tests.api.conftest import client_for, send
 from tests.factories import staff
+from tests.support import client_for, send
 
 
 def _fact_body(person, **fields):

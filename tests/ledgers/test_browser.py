@@ -8,10 +8,10 @@ import pytest
 
 from fangyi.core.masking import mask_name
 from fangyi.people.models import Person
+from tests.ledgers.support import synthetic_id
+from tests.support import CHROMIUM_ARGS
 
 from ..factories import staff
-from ..pages.conftest import CHROMIUM_ARGS
-from .conftest import synthetic_id
 
 pytestmark = [
     pytest.mark.browser,

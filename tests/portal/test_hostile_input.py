@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from .conftest import as_resident
+from tests.support import as_resident
 
 HUGE = "9" * 100_000
 NUL = "1380000\x000001"

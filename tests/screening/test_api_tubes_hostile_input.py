@@ -3,7 +3,7 @@
 import pytest
 
 from fangyi.screening.models import Sample, Tube
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 pytestmark = pytest.mark.django_db
 

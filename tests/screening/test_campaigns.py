@@ -10,8 +10,7 @@ from fangyi.core.models import ObjectChange
 from fangyi.screening import services
 from fangyi.screening.models import Campaign, Exemption, SiteAssignment
 from tests.factories import staff
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fangyi.screening import coverage, services
+from tests.support import ago
 
-from .conftest import ago
 from .coverage_support import numbers, record, residents, result, rows
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fangyi.accounts.models import RoleAssignment
 from fangyi.screening import coverage, services
 from tests.factories import staff
+from tests.support import ago
 
-from .conftest import ago
 from .coverage_support import numbers, rows
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from fangyi.fieldwork.models import Task
 from fangyi.health import services as health
 from fangyi.screening import coverage, services
 from tests.factories import HouseholdFactory, PersonFactory
+from tests.support import ago
 
-from .conftest import ago
 from .coverage_support import ELDERLY_BIRTH, record, result
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from fangyi.health.models import Fact
 from fangyi.ledgers import services as ledgers
 from fangyi.ledgers.models import ImportJob
 from fangyi.screening.models import Tube
-from tests.ledgers.conftest import read_xlsx, write_csv, write_xlsx
+from tests.ledgers.support import read_xlsx, write_csv, write_xlsx
 
 from .lab_support import ago, filled_tube, lab_user, residents
 

@@ -10,9 +10,7 @@ from django.utils import timezone
 from fangyi.screening import services
 from fangyi.screening.models import Exemption, Round, SamplingSite
 from tests.factories import staff
-from tests.pages.conftest import signed_in
-
-from .conftest import ago
+from tests.support import ago, signed_in
 
 pytestmark = pytest.mark.django_db
 

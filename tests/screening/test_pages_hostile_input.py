@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from fangyi.screening.models import Exemption, Sample, Tube
-from tests.pages.conftest import signed_in
+from tests.support import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,7 @@ from django.urls import reverse
 from fangyi.screening import figures, services
 from fangyi.screening.models import Sample, Tube
 from tests.factories import PersonFactory
-from tests.pages.conftest import signed_in
-
-from .conftest import ago
+from tests.support import ago, signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from fangyi.health import services as health
 from fangyi.screening import services
 from tests.factories import PersonFactory
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from fangyi.screening import services
 from fangyi.screening.models import Sample, Tube
 from fangyi.screening.services import SampleInput
 from tests.factories import HouseholdFactory, PersonFactory, staff
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,7 @@ from fangyi.codes import services as codes
 from fangyi.screening import services
 from fangyi.screening.models import Sample, Tube
 from tests.factories import staff
-from tests.pages.conftest import signed_in
-
-from .conftest import ago
+from tests.support import ago, signed_in
 
 pytestmark = pytest.mark.django_db
 

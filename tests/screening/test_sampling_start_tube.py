@@ -9,8 +9,7 @@ from fangyi.health import services as health
 from fangyi.screening import sampling, services
 from fangyi.screening.models import Tube
 from tests.factories import PersonFactory, staff
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from fangyi.health import services as health
 from fangyi.screening import services
 from fangyi.screening.models import Sample, Tube
 from tests.factories import HouseholdFactory, PersonFactory, staff
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

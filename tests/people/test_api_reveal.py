@@ -1,7 +1,7 @@
 from fangyi.core.models import AccessEvent
+from tests.support import send
 
 from ..factories import PersonFactory
-from .conftest import send
 
 
 def test_reveal_returns_plain_text_and_logs_it(as_worker_a, worker_a, city):

@@ -1,9 +1,9 @@
 from django.urls import reverse
 
 from fangyi.accounts.models import RoleAssignment
+from tests.support import signed_in
 
 from ..factories import staff
-from .conftest import signed_in
 
 
 def test_grid_worker_lands_on_their_grid(city, worker_a):

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from .conftest import signed_in
+from tests.support import signed_in
 
 
 def test_detail_is_masked(city, worker_a):

@@ -1,8 +1,7 @@
 from django.urls import reverse
 
 from fangyi.core.models import AccessEvent
-
-from .conftest import signed_in
+from tests.support import signed_in
 
 
 def test_reveal_needs_a_reason(city, worker_a):

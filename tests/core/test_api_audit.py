@@ -2,8 +2,9 @@ import datetime
 
 from django.utils import timezone
 
+from tests.support import client_for, send
+
 from ..factories import staff
-from .conftest import client_for, send
 
 
 def changes_of(client, object_id) -> list[dict]:

@@ -4,9 +4,9 @@ from django.urls import reverse
 
 from fangyi.core.models import ObjectChange
 from fangyi.people.models import Person
+from tests.support import signed_in
 
 from ..factories import resident_id
-from .conftest import signed_in
 
 
 def form_data(person, **overrides) -> dict:

@@ -2,8 +2,9 @@ import datetime
 
 from django.urls import reverse
 
+from tests.support import signed_in
+
 from ..factories import PersonFactory
-from .conftest import signed_in
 
 
 def names_on(response) -> str:

@@ -2,9 +2,9 @@ import datetime
 
 from fangyi.core.models import ObjectChange
 from fangyi.people.models import Person
+from tests.support import send
 
 from ..factories import resident_id
-from .conftest import send
 
 
 def test_create_person_derives_gender_and_birth_date_from_the_id(as_worker_a, city):

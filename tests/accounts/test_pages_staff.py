@@ -1,8 +1,7 @@
 from django.urls import reverse
 
 from fangyi.accounts.models import User
-
-from .conftest import signed_in
+from tests.support import signed_in
 
 
 def new_staff(region, **overrides) -> dict:

@@ -2,8 +2,7 @@ from django.test import Client
 
 from fangyi.accounts.models import ApiToken
 from fangyi.accounts.services import issue_token
-
-from .conftest import send
+from tests.support import send
 
 
 def test_missing_token_is_401_json(city):

@@ -1,8 +1,7 @@
 from django.urls import reverse
 
 from fangyi.people import services
-
-from .conftest import signed_in
+from tests.support import signed_in
 
 
 def test_grid_worker_has_no_audit_page(city, worker_a):

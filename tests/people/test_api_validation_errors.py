@@ -2,8 +2,9 @@ import datetime
 
 import pytest
 
+from tests.support import send
+
 from ..factories import resident_id
-from .conftest import send
 
 
 def create(client, city, **fields):

@@ -1,7 +1,7 @@
 from fangyi.core.models import ObjectChange
+from tests.support import client_for, send
 
 from ..factories import staff
-from .conftest import client_for, send
 
 
 def test_patch_changes_only_the_fields_sent(as_worker_a, city):

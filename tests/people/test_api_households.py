@@ -1,8 +1,8 @@
 from fangyi.core.models import ObjectChange
 from fangyi.people.models import Household
+from tests.support import send
 
 from ..factories import PersonFactory
-from .conftest import send
 
 
 def test_list_households_under_a_region(as_officer, city):

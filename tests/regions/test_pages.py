@@ -2,7 +2,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from .conftest import signed_in
+from tests.support import signed_in
 
 
 def test_tree_starts_at_the_users_top_regions(city, officer):

@@ -4,8 +4,7 @@ from django.urls import reverse
 
 from fangyi.core.models import AccessEvent
 from fangyi.people.models import Person
-
-from .conftest import signed_in
+from tests.support import signed_in
 
 
 def test_other_grid_is_absent_from_lists_and_search(city, worker_a):

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from .conftest import signed_in
+from tests.support import signed_in
 
 
 def test_chinese_is_the_default(city, officer):
