@@ -68,4 +68,3 @@ def test_the_check_sees_absolute_relative_and_module_imports(tmp_path):
         "tests/area/test_one.py imports tests.other.test_two",
         "tests/area/test_one.py imports tests.area.test_three",
     ]
-
