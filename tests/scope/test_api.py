@@ -1,0 +1,172 @@
+"""Every route of the API, for every role: who is refused, what stays out of scope, what bad
+input gets, and what a write leaves behind. The routes come from the ninja API itself; each
+needs a declared case in api_cases.py."""
+
+import json
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.test import Client
+
+from .api_cases import API
+from .routes import api_routes
+from .world import ANONYMOUS, RESIDENT, ROLES, STAFF_ROLES
+
+ROUTES = {route.key: route for route in api_routes()}
+KEYS = sorted(ROUTES)
+
+BAD_IDS = ["not-a-uuid", "12345", "' OR 1=1 --", "0" * 36, "x" * 3000, "网格😀", "%00"]
+NOT_OBJECTS = [[], "text", 12, [{}] * 3]
+RAW_BODIES = [b"null", b"{", b"\xff\xfe", b'{"a": ', b"[" * 10_000, b"{}" * 5]
+
+
+def deep(levels: int = 2_000):
+    value: object = "bottom"
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+def client_as(world, role: str) -> Client:
+    if role == ANONYMOUS:
+        return Client()
+    token = world.resident_token if role == RESIDENT else world.tokens[role]
+    return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+def user_of(world, role: str):
+    return world.users.get(role)
+
+
+def url_of(route, params: dict) -> str:
+    path = route.path
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", quote(str(value), safe="%"))
+    return path
+
+
+def ask(client, route, case, world, side, user, *, params=None, body=None, raw=None):
+    params = params if params is not None else (case.path(world, side, user) if case.path else {})
+    url = url_of(route, params)
+    if case.query:
+        url += "?" + urlencode(case.query(world, side, user))
+    if case.files and body is None and raw is None:
+        return client.post(url, case.files(world, side, user))
+    if raw is None:
+        if body is None and case.body:
+            body = case.body(world, side, user)
+        raw = "" if body is None else json.dumps(body)
+    return client.generic(route.method, url, raw, content_type="application/json")
+
+
+def caller(case) -> str:
+    """The role that speaks for the route in the bad-input checks."""
+    if case.audience == "public":
+        return ANONYMOUS
+    if case.audience == "resident":
+        return RESIDENT
+    return (
+        next(role for role in STAFF_ROLES if case.allows(role))
+        if any(case.allows(role) for role in STAFF_ROLES)
+        else "admin"
+    )
+
+
+def shows(response, text: str) -> bool:
+    return text in response.content.decode()
+
+
+def test_every_route_has_a_declared_case_and_every_case_a_route():
+    undeclared = sorted(set(ROUTES) - set(API))
+    gone = sorted(set(API) - set(ROUTES))
+    assert not undeclared, f"API routes without a declared case in api_cases.py: {undeclared}"
+    assert not gone, f"declared cases for API routes that do not exist: {gone}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", KEYS)
+def test_access_and_scope(in_world, key, role):
+    route, case = ROUTES[key], API[key]
+    world, user = in_world, user_of(in_world, role)
+    client = client_as(world, role)
+    count = case.records if case.writes and case.records else (lambda: 0)
+
+    if not case.allows(role):
+        before = count()
+        response = ask(client, route, case, world, world.home, user)
+        wrong_kind = case.audience == "resident" or role in (ANONYMOUS, RESIDENT)
+        expected = (401,) if wrong_kind else case.refused
+        assert response.status_code in expected, (response.status_code, response.content[:300])
+        if response.status_code == 200:
+            assert response.json()["items"] == []
+        else:
+            assert response.json().get("detail")
+        assert count() == before
+        return
+
+    if (
+        case.outside
+        and case.audience != "public"
+        and (case.path or case.query or case.body or case.files)
+    ):
+        before = count()
+        response = ask(client, route, case, world, world.away, user)
+        assert response.status_code in case.outside, (response.status_code, response.content[:300])
+        assert count() == before
+    before = count()
+    response = ask(client, route, case, world, world.home, user)
+    assert case.succeeded(response.status_code), (response.status_code, response.content[:300])
+    assert response.status_code < 500
+    if case.listed:
+        assert shows(response, case.listed(world.home))
+        assert not shows(response, case.listed(world.away))
+    if case.writes and case.records and 200 <= response.status_code < 300:
+        assert count() > before, "a write that succeeded left no record"
+
+
+@pytest.mark.parametrize("key", [key for key in KEYS if ROUTES[key].path_params])
+def test_malformed_ids_are_4xx(in_world, key):
+    route, case = ROUTES[key], API[key]
+    role = caller(case)
+    client, user = client_as(in_world, role), user_of(in_world, role)
+    good = case.path(in_world, in_world.home, user)
+    for name in route.path_params:
+        for bad in [*BAD_IDS, *case.bad_ids]:
+            response = ask(
+                client, route, case, in_world, in_world.home, user, params=good | {name: bad}
+            )
+            assert 400 <= response.status_code < 500, (name, bad, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "key", [key for key in KEYS if ROUTES[key].method in ("POST", "PATCH", "PUT")]
+)
+def test_malformed_bodies_are_4xx_with_a_detail(in_world, key):
+    route, case = ROUTES[key], API[key]
+    role = caller(case)
+    client, user = client_as(in_world, role), user_of(in_world, role)
+    world = in_world
+
+    def refused(response, what):
+        assert 400 <= response.status_code < 500, (
+            what,
+            response.status_code,
+            response.content[:300],
+        )
+        assert response["Content-Type"].startswith("application/json"), what
+        assert response.json().get("detail"), what
+
+    if route.body_fields:
+        for body in [*NOT_OBJECTS, deep(), *case.bad_bodies]:
+            refused(ask(client, route, case, world, world.home, user, body=body), body)
+        for raw in RAW_BODIES:
+            refused(ask(client, route, case, world, world.home, user, raw=raw), raw)
+    good = case.body(world, world.home, user) if case.body else {}
+    if not isinstance(good, dict):
+        return
+    for name in good:
+        for value in (None, "x" * 100_000, ["x"], {"x": 1}, "\x00"):
+            response = ask(client, route, case, world, world.home, user, body=good | {name: value})
+            assert response.status_code < 500, (name, value, response.status_code)
+            if response.status_code >= 400:
+                refused(response, (name, value))
