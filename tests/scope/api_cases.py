@@ -599,11 +599,11 @@ API = {
         bad_bodies=[{"reason": "   "}, {"reason": None}],
     ),
     "POST /api/v1/tasks/{task_id}/reopen": Case(
-        allowed=set(),
-        path=task,
+        allowed=LEADS,
+        path=lambda w, side, user: {"task_id": str(side.failed_task.pk)},
         body=lambda w, side, user: {"reason": "重新安排"},
         writes=True,
-        refused=(403, 404, 422),
+        refused=(403, 404),
         bad_bodies=[{"reason": 5}],
     ),
     # Screening.

@@ -126,13 +126,25 @@ def _objects(side: SimpleNamespace, users: dict) -> None:
         expires_at=_hours(48),
     )
     side.venue = checkpoints.create_venue(
-        actor=admin, name="超市", kind="supermarket", region=side.grid, address="1号"
+        actor=admin,
+        name=f"{side.grid.name}超市",
+        kind="supermarket",
+        region=side.grid,
+        address="1号",
     )
     side.task = fieldwork.create_task(
         actor=admin, kind="home_sampling", person=side.person, due_at=_hours(4)
     )
     fieldwork.assign(actor=admin, task=side.task, assignee=users[p.GRID_WORKER])
     side.second_worker = _staff(p.GRID_WORKER, side.grid, f"second_worker_{side.city.code}")
+    side.failed_task = fieldwork.create_task(
+        actor=admin,
+        kind="delivery",
+        household=side.household,
+        due_at=_hours(2),
+        assignee=users[p.GRID_WORKER],
+    )
+    fieldwork.fail(actor=users[p.GRID_WORKER], task=side.failed_task, reason="家中无人")
     side.task.refresh_from_db()
     side.campaign = screening.create_campaign(
         actor=admin, name="全员核酸", regions=[side.community]
@@ -140,6 +152,7 @@ def _objects(side: SimpleNamespace, users: dict) -> None:
     side.round = screening.add_round(
         actor=admin, campaign=side.campaign, starts_at=_hours(-1), deadline=_hours(23)
     )
+    side.second_sampler = _staff(p.SAMPLER, side.community, f"second_sampler_{side.city.code}")
     side.site = screening.create_site(
         actor=admin,
         campaign=side.campaign,
