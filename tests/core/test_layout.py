@@ -68,3 +68,13 @@ def test_the_check_sees_absolute_relative_and_module_imports(tmp_path):
         "tests/area/test_one.py imports tests.other.test_two",
         "tests/area/test_one.py imports tests.area.test_three",
     ]
+
+
+def test_test_modules_live_in_area_folders():
+    layer_folders = {"api", "pages"}
+    misplaced = [
+        str(path.relative_to(TESTS.parent))
+        for path in TESTS.rglob("test_*.py")
+        if path.parent == TESTS or path.parent.name in layer_folders
+    ]
+    assert misplaced == []

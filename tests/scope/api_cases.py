@@ -98,6 +98,30 @@ EMPTY = (200,)
 HIDDEN_FIELD = (403, 422)
 
 HUGE = "9" * 100_000
+UNKNOWN = "6f1c3c1e-5d0a-4a7e-9a55-1b2c3d4e5f61"
+PAGING = [
+    ({"cursor": "\x00"}, "cursor"),
+    ({"cursor": "bm90IGEgY3Vyc29y"}, "cursor"),
+    ({"limit": 10**30}, "limit"),
+]
+STATES = [({"state": "\x00"}, "state"), ({"state": "everything"}, "state")]
+
+
+def with_site(body: dict):
+    """Hostile input that names the sampler's real site: the check is about the rest."""
+    return lambda w, side, user: body | {"site": str(side.site.pk)}
+
+
+def with_household(body: dict):
+    return lambda w, side, user: body | {"household": str(side.household.pk)}
+
+
+SAMPLE_ITEM = {
+    "tube": "B0001",
+    "persons": ["6f1c3c1e-5d0a-4a7e-9a55-1b2c3d4e5f60"],
+    "site": UNKNOWN,
+    "sampled_at": "2022-04-01T08:00:00+08:00",
+}
 
 API = {
     # The residents' side: resident tokens only; the stranger of `away` is no one they look after.
@@ -126,14 +150,24 @@ API = {
         ],
     ),
     "POST /api/v1/me/logout": Case(audience="resident", writes=True, records=None),
-    "GET /api/v1/me/code": Case(audience="resident", query=mine, outside=(404,)),
+    "GET /api/v1/me/code": Case(
+        audience="resident",
+        query=mine,
+        outside=(404,),
+        bad_queries=[{"person": "nope"}, {"person": "\x00"}, {"person": str(uuid.UUID(int=0))}],
+    ),
     "GET /api/v1/me/status": Case(
         audience="resident",
         query=mine,
         outside=(404,),
         bad_queries=[{"person": "9" * 5000}],
     ),
-    "GET /api/v1/me/facts": Case(audience="resident", query=mine, outside=(404,)),
+    "GET /api/v1/me/facts": Case(
+        audience="resident",
+        query=mine,
+        outside=(404,),
+        bad_queries=[{"cursor": "garbage"}, {"limit": "-1"}, {"person": "\x00"}],
+    ),
     "POST /api/v1/me/declarations/health": Case(
         audience="resident",
         body=lambda w, side, user: (
@@ -170,7 +204,9 @@ API = {
             {"from_area": "   ", "arrived_at": "2022-04-01T08:00", "risk_area": False},
         ],
     ),
-    "GET /api/v1/me/appeals": Case(audience="resident", query=mine, outside=(404,)),
+    "GET /api/v1/me/appeals": Case(
+        audience="resident", query=mine, outside=(404,), bad_queries=[{"person": "x"}]
+    ),
     "POST /api/v1/me/appeals": Case(
         audience="resident",
         body=lambda w, side, user: {"fact": str(side.fact.pk), "reason": "当天我不在现场。"},
@@ -211,7 +247,7 @@ API = {
         refused=EMPTY,
         need=(p.REGION, p.VIEW),
         listed=lambda side: side.grid.code,
-        bad_queries=[{"parent": "\x00"}, {"level": "planet"}],
+        bad_queries=[({"parent": "\x00"}, "parent"), {"level": "planet"}],
     ),
     "GET /api/v1/regions/{code}": Case(
         need=(p.REGION, p.VIEW),
@@ -222,8 +258,10 @@ API = {
     "GET /api/v1/persons": Case(
         refused=EMPTY,
         need=(p.PERSON, p.VIEW),
+        query=lambda w, side, user: {"q": side.person.phone},
+        outside=(200,),
         listed=lambda side: str(side.person.pk),
-        bad_queries=[{"q": "王\x00"}, {"region": "\x00"}],
+        bad_queries=[({"q": "王\x00"}, "q"), ({"region": "\x00"}, "region")],
     ),
     "POST /api/v1/persons": Case(
         refused=HIDDEN_FIELD,
@@ -244,6 +282,8 @@ API = {
         body=lambda w, side, user: {"phone": "13600000009"},
         writes=True,
         refused=(403, 404),
+        # A person is not moved into a household the caller cannot see.
+        bad_bodies=[(lambda w, side, user: {"household": str(w.away.household.pk)}, "household")],
     ),
     "POST /api/v1/persons/{person_id}/reveal": Case(
         need=(p.PERSON, p.REVEAL),
@@ -261,7 +301,8 @@ API = {
         body=lambda w, side, user: {"building": side.building.code, "room": "909"},
         writes=True,
         outside=(422,),
-        bad_bodies=[["room", "101"], {"building": "350102001001001001", "room": "1\x00"}],
+        bad_bodies=[["room", "101"]],
+        bad_fields=[({"room": "1\x00"}, "room")],
     ),
     "GET /api/v1/households/{household_id}": Case(
         need=(p.HOUSEHOLD, p.VIEW), path=household, refused=(404,)
@@ -284,10 +325,12 @@ API = {
         refused=EMPTY,
         need=(p.AUDIT, p.VIEW),
         listed=lambda side: str(side.task.pk),
-        bad_queries=[{"actor": "\x00"}, {"since": "0001-01-01T00:00:00"}],
+        bad_queries=[({"actor": "\x00"}, "actor"), ({"since": "0001-01-01T00:00:00"}, "since")],
     ),
     "GET /api/v1/audit/access": Case(
-        refused=EMPTY, need=(p.AUDIT, p.VIEW), bad_queries=[{"since": "0001-01-01T00:00:00"}]
+        refused=EMPTY,
+        need=(p.AUDIT, p.VIEW),
+        bad_queries=[({"since": "0001-01-01T00:00:00"}, "since")],
     ),
     # Ledgers: a user's own jobs only.
     "GET /api/v1/ledgers": Case(allowed=set(p.ROLES)),
@@ -327,7 +370,7 @@ API = {
     ),
     # Health.
     "GET /api/v1/persons/{person_id}/facts": Case(
-        need=(p.FACT, p.VIEW), path=person, refused=(404,)
+        need=(p.FACT, p.VIEW), path=person, refused=(404,), bad_queries=PAGING
     ),
     "GET /api/v1/persons/{person_id}/status": Case(
         need=(p.PERSON, p.VIEW), path=person, refused=(404,)
@@ -343,6 +386,52 @@ API = {
         writes=True,
         records=FACTS,
         outside=(422,),
+        bad_bodies=[
+            "hello",
+            5,
+            [None],
+            [[]],
+            True,
+            # In a batch, the person the caller cannot see is named by its index.
+            (
+                lambda w, side, user: [
+                    {"person": str(someone.pk), "kind": "close_contact", "occurred_at": at(-1)}
+                    for someone in (w.home.person, w.away.person)
+                ],
+                "1.person",
+            ),
+            # A retraction may not name a fact the caller cannot see.
+            (
+                lambda w, side, user: {
+                    "person": str(w.home.person.pk),
+                    "kind": "retraction",
+                    "occurred_at": at(-1),
+                    "retracts": str(w.away.fact.pk),
+                },
+                "retracts",
+            ),
+        ],
+        bad_fields=[
+            ({"person": 5}, "person"),
+            ({"person": "not-a-uuid"}, "person"),
+            ({"kind": "sneeze"}, "kind"),
+            ({"kind": 5}, "kind"),
+            ({"occurred_at": "yesterday"}, "occurred_at"),
+            ({"occurred_at": []}, "occurred_at"),
+            ({"occurred_at": "0001-01-01T00:00:00"}, "occurred_at"),
+            ({"occurred_at": "0001-01-01T00:00:00+08:00"}, "occurred_at"),
+            ({"occurred_at": "9999-12-31T23:59:59"}, "occurred_at"),
+            ({"occurred_at": "2019-06-01T08:00:00"}, "occurred_at"),
+            ({"outcome": True}, "outcome"),
+            ({"details": "发热"}, "details"),
+            ({"details": {"note": "a\x00b"}}, "details"),
+            ({"details": {"a\x00": 1}}, "details"),
+            ({"details": {"deep": [[{"x": float("nan")}]]}}, "details"),
+            ({"source_ref": "TUBE\x00"}, "source_ref"),
+            ({"source_ref": "x" * 101}, "source_ref"),
+            ({"colour": "red"}, "colour"),
+            ({"retracts": "not-a-uuid"}, "retracts"),
+        ],
     ),
     "POST /api/v1/health/facts/{fact_id}/retract": Case(
         need=(p.FACT, p.ADD),
@@ -361,7 +450,10 @@ API = {
         outside=(),
     ),
     "GET /api/v1/health/appeals": Case(
-        refused=EMPTY, need=(p.APPEAL, p.VIEW), listed=lambda side: str(side.appeal.pk)
+        refused=EMPTY,
+        need=(p.APPEAL, p.VIEW),
+        listed=lambda side: str(side.appeal.pk),
+        bad_queries=PAGING + STATES,
     ),
     "POST /api/v1/health/appeals": Case(
         refused=HIDDEN_FIELD,
@@ -373,6 +465,18 @@ API = {
         },
         writes=True,
         outside=(422,),
+        bad_bodies=[
+            # An appeal may not name a fact the caller cannot see.
+            (
+                lambda w, side, user: {
+                    "person": str(w.home.person.pk),
+                    "fact": str(w.away.fact.pk),
+                    "reason": "不认可",
+                },
+                "fact",
+            ),
+        ],
+        bad_fields=[({"person": None}, "person"), ({"person": "x"}, "person")],
     ),
     "POST /api/v1/health/appeals/{appeal_id}/decide": Case(
         need=(p.APPEAL, p.CHANGE),
@@ -380,9 +484,18 @@ API = {
         body=lambda w, side, user: {"accept": False, "note": "核实属实，维持"},
         writes=True,
         refused=(403, 404),
+        bad_bodies=[({"accept": True}, "note")],
+        bad_fields=[
+            ({"accept": "maybe"}, "accept"),
+            ({"accept": []}, "accept"),
+            ({"note": "  "}, "note"),
+        ],
     ),
     "GET /api/v1/health/decisions": Case(
-        refused=EMPTY, need=(p.DECISION, p.VIEW), listed=lambda side: str(side.decision.pk)
+        refused=EMPTY,
+        need=(p.DECISION, p.VIEW),
+        listed=lambda side: str(side.decision.pk),
+        bad_queries=PAGING + STATES,
     ),
     "POST /api/v1/health/decisions": Case(
         refused=HIDDEN_FIELD,
@@ -395,6 +508,12 @@ API = {
         },
         writes=True,
         outside=(422,),
+        bad_fields=[
+            ({"colour": "purple"}, "colour"),
+            ({"expires_at": "0001-01-01T00:00:00"}, "expires_at"),
+            ({"expires_at": "9999-12-31T23:59:59"}, "expires_at"),
+            ({"reason": "理由\x00很长很长很长很长"}, "reason"),
+        ],
     ),
     "POST /api/v1/health/decisions/{decision_id}/approve": Case(
         need=(p.DECISION, p.CHANGE),
@@ -411,7 +530,10 @@ API = {
         refused=(403, 404),
     ),
     "GET /api/v1/zones": Case(
-        refused=EMPTY, need=(p.ZONE, p.VIEW), listed=lambda side: str(side.zone.pk)
+        refused=EMPTY,
+        need=(p.ZONE, p.VIEW),
+        listed=lambda side: str(side.zone.pk),
+        bad_queries=PAGING + STATES,
     ),
     "POST /api/v1/zones": Case(
         refused=HIDDEN_FIELD,
@@ -423,6 +545,20 @@ API = {
         },
         writes=True,
         outside=(422,),
+        bad_fields=[
+            ({"kind": "sealed"}, "kind"),
+            ({"kind": "high\x00"}, "kind"),
+            ({"regions": []}, "regions"),
+            ({"regions": "350102"}, "regions"),
+            ({"regions": ["\x00"]}, "regions.0"),
+            ({"regions": ["999999"]}, "regions"),
+            ({"regions": ["1"] * 1001}, "regions"),
+            ({"reason": "x" * 2001}, "reason"),
+            ({"starts_at": "0001-01-01T00:00:00"}, "starts_at"),
+            ({"starts_at": "9999-12-31T23:59:59+08:00"}, "starts_at"),
+            ({"name": 5}, "name"),
+            ({"radius": 500}, "radius"),
+        ],
     ),
     "GET /api/v1/zones/{zone_id}": Case(
         need=(p.ZONE, p.VIEW),
@@ -555,11 +691,19 @@ API = {
             {"kind": "home_sampling"},
             {"kind": "home_sampling", "due_at": "2030-01-01T09:00"},
             {"kind": "home_sampling", "person": "not-a-uuid", "due_at": "2030-01-01T09:00"},
-            {"kind": "delivery", "due_at": "yesterday"},
-            {"kind": "delivery", "due_at": "0001-01-01T00:00:00+08:00"},
-            {"kind": "delivery", "due_at": "2030-01-01T09:00", "title": "\x00"},
-            {"kind": "delivery", "due_at": "2030-01-01T09:00", "title": "x" * 500},
-            {"kind": "delivery", "due_at": "2030-01-01T09:00", "status": "done"},
+            {},
+            with_household({"kind": "nap", "due_at": "2030-01-01T09:00"}),
+            with_household({"kind": "delivery", "due_at": "yesterday"}),
+            with_household({"kind": "delivery", "due_at": "0001-01-01T00:00:00+08:00"}),
+            with_household({"kind": "delivery", "due_at": "2030-01-01T09:00", "title": "\x00"}),
+            with_household({"kind": "delivery", "due_at": "2030-01-01T09:00", "title": "x" * 500}),
+            with_household({"kind": "delivery", "due_at": "2030-01-01T09:00", "status": "done"}),
+            lambda w, side, user: {
+                "kind": "delivery",
+                "household": str(side.household.pk),
+                "due_at": "2030-01-01T09:00",
+                "assignee": str(side.household.pk),
+            },
         ],
     ),
     "GET /api/v1/tasks/{task_id}": Case(
@@ -571,7 +715,7 @@ API = {
         body=lambda w, side, user: {"assignee": str(w.home.second_worker.pk)},
         writes=True,
         refused=(403, 404),
-        bad_bodies=[{"assignee": "me"}, {"assignee": None}],
+        bad_bodies=[{}, {"assignee": "me"}, {"assignee": None}],
     ),
     "POST /api/v1/tasks/{task_id}/start": Case(
         allowed=LEADS | {p.GRID_WORKER}, path=task, writes=True, refused=(403, 404)
@@ -596,7 +740,7 @@ API = {
         body=lambda w, side, user: {"reason": "家中无人"},
         writes=True,
         refused=(403, 404),
-        bad_bodies=[{"reason": "   "}, {"reason": None}],
+        bad_bodies=[{}, {"reason": "   "}, {"reason": None}],
     ),
     "POST /api/v1/tasks/{task_id}/reopen": Case(
         allowed=LEADS,
@@ -616,6 +760,19 @@ API = {
         body=lambda w, side, user: {"name": "二轮筛查", "regions": [side.grid.code]},
         writes=True,
         outside=(422,),
+        bad_bodies=[
+            {"name": "x", "regions": []},
+            {"name": "x" * 101, "regions": ["350102001001"]},
+            {"name": "x", "regions": ["\x00"]},
+            {"name": "x", "regions": ["999999"]},
+            {"name": "x", "regions": ["350102001001"], "default_pool_size": 7},
+            {"name": "x", "regions": ["350102001001"], "pool_sizes": [0]},
+            {"name": "x", "regions": ["350102001001"], "pool_sizes": [10, 1000]},
+            {"name": "x", "regions": ["350102001001"], "pool_sizes": ["ten"]},
+            {"name": "x", "regions": ["350102001001"], "pool_sizes": []},
+            {"name": " ", "regions": ["350102001001"]},
+            {"regions": ["350102001001"]},
+        ],
     ),
     "GET /api/v1/screening/campaigns/{campaign_id}": Case(
         need=(p.CAMPAIGN, p.VIEW), path=campaign, refused=(404,)
@@ -626,6 +783,12 @@ API = {
         body=lambda w, side, user: {"starts_at": at(30), "deadline": at(50)},
         writes=True,
         refused=(403, 404),
+        bad_bodies=[
+            {},
+            {"starts_at": "2022-04-01T08:00:00+08:00"},
+            {"starts_at": "x", "deadline": "y"},
+            {"starts_at": "2022-04-01T08:00:00+08:00", "deadline": "9999-01-01T00:00:00"},
+        ],
     ),
     "GET /api/v1/screening/campaigns/{campaign_id}/sites": Case(
         need=(p.CAMPAIGN, p.VIEW), path=campaign, refused=(404,)
@@ -640,6 +803,19 @@ API = {
         },
         writes=True,
         refused=(403, 404),
+        bad_bodies=[
+            {},
+            {"region": "350102001001001", "name": "点", "capacity_per_hour": 0},
+            {"region": "350102001001001", "name": "点", "capacity_per_hour": "many"},
+            {"region": "350102001001001", "name": "", "capacity_per_hour": 10},
+            {"region": "\x00", "name": "点", "capacity_per_hour": 10},
+            {
+                "region": "350102001001001",
+                "name": "点",
+                "capacity_per_hour": 10,
+                "samplers": [None],
+            },
+        ],
     ),
     "POST /api/v1/screening/samples": Case(
         allowed=SAMPLERS,
@@ -658,9 +834,29 @@ API = {
         writes=True,
         records=SAMPLES,
         outside=(403, 422),
+        bad_bodies=[
+            {"samples": None},
+            {"samples": []},
+            {"samples": "many"},
+            {"samples": [None]},
+            {"samples": [{}]},
+            {"samples": [SAMPLE_ITEM | {"persons": []}]},
+            {"samples": [SAMPLE_ITEM | {"persons": ["not-a-uuid"]}]},
+            {"samples": [SAMPLE_ITEM | {"persons": SAMPLE_ITEM["persons"] * 51}]},
+            {"samples": [SAMPLE_ITEM | {"tube": "\x00"}]},
+            {"samples": [SAMPLE_ITEM | {"tube": "x" * 100}]},
+            {"samples": [SAMPLE_ITEM | {"sampled_at": "0001-01-01T00:00:00+08:00"}]},
+            {"samples": [SAMPLE_ITEM | {"sampled_at": "yesterday"}]},
+            {"samples": [SAMPLE_ITEM | {"pool_size": 0}]},
+            {"samples": [SAMPLE_ITEM | {"extra": 1}]},
+            {"samples": [SAMPLE_ITEM] * 10_001},
+        ],
     ),
     "GET /api/v1/screening/tubes/{barcode}": Case(
-        need=(p.SAMPLE, p.VIEW), path=tube, refused=(403, 404)
+        need=(p.SAMPLE, p.VIEW),
+        path=tube,
+        refused=(403, 404),
+        bad_ids=["T%20001", "..%2F..", "T0009"],
     ),
     "POST /api/v1/screening/tubes": Case(
         allowed=SAMPLERS,
@@ -669,6 +865,22 @@ API = {
             "site": str(side.site.pk),
             "pool_size": 5,
         },
+        bad_bodies=[
+            {},
+            {"barcode": "T0001"},
+            {"barcode": "T0001", "site": "not-a-uuid"},
+            {"barcode": None, "site": UNKNOWN},
+            {"barcode": "\x00", "site": UNKNOWN},
+            {"barcode": "x" * 100, "site": UNKNOWN},
+            {"barcode": "T0001", "site": UNKNOWN},
+            with_site({"barcode": "T0001", "pool_size": 0}),
+            with_site({"barcode": "T0001", "pool_size": "many"}),
+            with_site({"barcode": "T0001", "pool_size": 10**12}),
+            with_site({"barcode": "T0001", "code": "F" * 5000}),
+            with_site({"barcode": "T0001", "code": "FY1:\x00"}),
+            with_site({"barcode": "T0001", "person": 12}),
+            with_site({"barcode": "T0001", "extra": True}),
+        ],
         writes=True,
         refused=(403, 422),
         outside=(403, 404, 422),
@@ -680,15 +892,30 @@ API = {
         writes=True,
         records=SAMPLES,
         refused=(403, 404),
+        bad_ids=["T%20001", "..%2F..", "T0009"],
+        bad_bodies=[{}, {"code": 5}, {"person": "nobody"}, {"code": "x" * 5000}, {"what": 1}],
     ),
     "POST /api/v1/screening/tubes/{barcode}/close": Case(
-        allowed=SAMPLERS, path=tube, writes=True, refused=(403, 404), ok=(200, 422)
+        allowed=SAMPLERS,
+        path=tube,
+        writes=True,
+        refused=(403, 404),
+        ok=(200, 422),
+        bad_ids=["T%20001", "..%2F..", "T0009"],
     ),
     "GET /api/v1/screening/sampling/persons": Case(
         allowed=SAMPLERS,
         query=lambda w, side, user: {"site": str(side.site.pk), "q": side.person.phone[-4:]},
         refused=(403, 404, 422),
         outside=(403, 404, 422),
+        bad_queries=[
+            {},
+            {"q": "王"},
+            {"site": "nope", "q": "王"},
+            {"site": UNKNOWN, "q": "王"},
+            with_site({"q": "王" * 51}),
+            with_site({"q": "\x00"}),
+        ],
     ),
     "GET /api/v1/screening/campaigns/{campaign_id}/exemptions": Case(
         need=(p.CAMPAIGN, p.VIEW), path=campaign, refused=(404,)

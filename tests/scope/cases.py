@@ -32,7 +32,11 @@ class Case:
         and the service names the field); empty where nothing in the request is scoped.
     listed: side -> a text that a list shows for that side's object, and hides for `away`.
     ok: the statuses of success, where it is not 2xx (a probe with a deliberately wrong code).
-    bad_bodies, bad_queries, bad_ids: route-specific hostile input beyond the common lists.
+    bad_bodies, bad_queries, bad_ids: route-specific hostile input beyond the common lists;
+        an entry is the value, a (value, field) pair when the 422 must name the field, or a
+        function (world, side, user) of the world for input that names its objects.
+    bad_fields: (patch, field) pairs: the valid body with the patch applied is refused with
+        a 422 that names the field.
     """
 
     need: tuple[str, str] | None = None
@@ -50,6 +54,7 @@ class Case:
     ok: tuple[int, ...] = ()
     method: str = "GET"
     bad_bodies: list = field(default_factory=list)
+    bad_fields: list = field(default_factory=list)
     bad_queries: list = field(default_factory=list)
     bad_ids: list = field(default_factory=list)
 

@@ -14,7 +14,7 @@ from fangyi.fieldwork.models import Task
 from fangyi.health.models import Fact
 from fangyi.ledgers.models import ExportJob, ImportJob
 from fangyi.portal.models import Guardianship
-from fangyi.screening.models import Tube
+from fangyi.screening.models import Sample, Tube
 from tests.factories import resident_id
 
 from .api_cases import EMPTY, IMPORTERS, LEADS, SAMPLERS, own_export, own_import
@@ -27,12 +27,30 @@ IMPORT_JOBS = lambda: ImportJob.objects.count()  # noqa: E731
 EXPORT_JOBS = lambda: ExportJob.objects.count()  # noqa: E731
 TASKS = lambda: Task.objects.count()  # noqa: E731
 TUBES = lambda: Tube.objects.count()  # noqa: E731
+SAMPLES = lambda: Sample.objects.count()  # noqa: E731
 
 MISSING_EXPORTERS = {
     role
     for role in p.ROLES
     if p.VIEW in p.MATRIX[role].get(p.CAMPAIGN, ()) and p.EXPORT in p.MATRIX[role].get(p.PERSON, ())
 }
+
+NASTY_CODES = ["", "\x00", "FYP1:" + "9" * 5000, "FY1:ABC", "FYP1:%%%%", "😀" * 300, "' OR 1=1 --"]
+LONG = "王" * 60
+LIST_FILTERS = [
+    {"kind": "casino"},
+    {"region": "\x00"},
+    {"region": "9" * 100},
+    {"cursor": "garbage"},
+    {"cursor": "%%%"},
+    {"cursor": "\x00"},
+    {"limit": "-1"},
+]
+
+
+def with_site(body: dict):
+    return lambda w, side, user: body | {"site": str(side.site.pk)}
+
 
 DONE = (302,)
 SHOWN = (200,)
@@ -83,7 +101,10 @@ PAGES = {
     "GET /checkpoints/sw.js": Case(audience="public"),
     # The place code is checked before anyone is asked to log in.
     "GET /checkpoints/v/": Case(
-        audience="public", query=lambda w, side, user: {"c": "FYP1:NOTACODE"}, ok=(400,)
+        audience="public",
+        query=lambda w, side, user: {"c": "FYP1:NOTACODE"},
+        ok=(400,),
+        bad_queries=[{"c": text} for text in NASTY_CODES],
     ),
     "GET /me/": Case(audience="resident"),
     # The panel is fetched by the code page's script, which handles 401 itself.
@@ -431,7 +452,10 @@ PAGES = {
     ),
     # Checkpoints.
     "GET /checkpoints/venues/": Case(
-        need=(p.VENUE, p.VIEW), refused=(403,) + EMPTY, listed=lambda side: side.venue.name
+        need=(p.VENUE, p.VIEW),
+        refused=(403,) + EMPTY,
+        listed=lambda side: side.venue.name,
+        bad_queries=LIST_FILTERS,
     ),
     "GET /checkpoints/venues/new/": Case(need=(p.VENUE, p.ADD)),
     "POST /checkpoints/venues/new/": Case(
@@ -445,6 +469,13 @@ PAGES = {
         writes=True,
         ok=DONE,
         outside=SHOWN,
+        bad_bodies=[
+            {"name": "x" * 500, "kind": "other", "region": "350102001001001"},
+            {"name": "药店", "kind": "casino", "region": "350102001001001"},
+            {"name": "药店", "kind": "other", "region": "\x00"},
+            {"name": "药店", "kind": "other", "region": "350202001001001"},
+            {},
+        ],
     ),
     "GET /checkpoints/venues/<uuid:pk>/": Case(
         need=(p.VENUE, p.VIEW), path=pk_of("venue"), refused=(403, 404)
@@ -512,7 +543,7 @@ PAGES = {
         ok=DONE,
     ),
     # Screening.
-    "GET /screening/": Case(need=(p.CAMPAIGN, p.VIEW)),
+    "GET /screening/": Case(need=(p.CAMPAIGN, p.VIEW), bad_queries=LIST_FILTERS),
     "GET /screening/new/": Case(need=(p.CAMPAIGN, p.ADD)),
     "POST /screening/new/": Case(
         need=(p.CAMPAIGN, p.ADD),
@@ -527,7 +558,15 @@ PAGES = {
         outside=(400,),
     ),
     "GET /screening/<uuid:pk>/": Case(
-        need=(p.CAMPAIGN, p.VIEW), path=campaign_pk, refused=(403, 404)
+        need=(p.CAMPAIGN, p.VIEW),
+        path=campaign_pk,
+        refused=(403, 404),
+        bad_queries=[
+            {"exempt-q": LONG},
+            {"exempt-q": "\x00"},
+            {"cursor": "%%%"},
+            {"cursor": "\x00"},
+        ],
     ),
     "POST /screening/<uuid:pk>/rounds/": Case(
         need=(p.CAMPAIGN, p.CHANGE),
@@ -555,6 +594,15 @@ PAGES = {
         body=lambda w, side, user: {"exempt-person": str(side.person.pk), "exempt-reason": "住院"},
         writes=True,
         refused=(403, 404),
+        bad_bodies=[
+            {"exempt-q": LONG, "exempt-person": "x", "exempt-reason": "住院"},
+            lambda w, side, user: {"exempt-person": str(side.person.pk), "exempt-reason": "\x00"},
+            lambda w, side, user: {
+                "exempt-person": str(side.person.pk),
+                "exempt-reason": "住院",
+                "exempt-round": "x",
+            },
+        ],
         ok=DONE,
     ),
     "POST /screening/sites/<uuid:pk>/samplers/": Case(
@@ -567,7 +615,17 @@ PAGES = {
         refused=(403, 404),
         ok=DONE,
     ),
-    "GET /screening/sampling/": Case(allowed=SAMPLERS | {p.ADMIN}),
+    "GET /screening/sampling/": Case(
+        allowed=SAMPLERS | {p.ADMIN},
+        bad_queries=[
+            {"q": LONG},
+            {"q": "\x00"},
+            {"tube": "x" * 100},
+            {"tube": "T1\x00"},
+            {"site": "\x00"},
+            {"site": "not-a-site"},
+        ],
+    ),
     "POST /screening/sampling/open/": Case(
         allowed=SAMPLERS,
         body=lambda w, side, user: {
@@ -577,6 +635,11 @@ PAGES = {
         },
         writes=True,
         records=TUBES,
+        bad_bodies=[
+            {"site": "\x00", "barcode": "T0001"},
+            with_site({"barcode": "T0001\x00"}),
+            with_site({"barcode": "T0001", "pool_size": "many"}),
+        ],
         refused=(302, 403, 404),
         ok=DONE,
         outside=(302, 403, 404),
@@ -588,7 +651,13 @@ PAGES = {
             "tube": side.tube.barcode,
             "person": str(side.person.pk),
         },
+        writes=True,
+        records=SAMPLES,
         refused=(302, 403, 404),
+        bad_bodies=[
+            with_site({"tube": "T1\x00", "text": "FY1:x"}),
+            with_site({"tube": "T0009", "person": "not-a-uuid"}),
+        ],
         ok=DONE,
         outside=(302, 403, 404),
     ),
@@ -596,6 +665,7 @@ PAGES = {
         allowed=SAMPLERS,
         body=lambda w, side, user: {"site": str(side.site.pk), "tube": side.tube.barcode},
         refused=(302, 403, 404),
+        bad_bodies=[with_site({"tube": "x" * 100, "confirm": "1"})],
         ok=DONE,
         outside=(302, 403, 404),
     ),

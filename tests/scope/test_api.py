@@ -17,7 +17,16 @@ ROUTES = {route.key: route for route in api_routes()}
 KEYS = sorted(ROUTES)
 
 NOT_OBJECTS = [[], "text", 12, [{}] * 3]
-RAW_BODIES = [b"null", b"{", b"\xff\xfe", b'{"a": ', b"[" * 10_000, b"{}" * 5]
+RAW_BODIES = [
+    b"null",
+    b"{",
+    b"\xff\xfe",
+    b"\x00",
+    b'{"a": ',
+    b"[" * 100_000,
+    b'{"person": ' + b"9" * 5_000 + b"}",
+    b"{}" * 5,
+]
 
 
 def client_as(world, role: str) -> Client:
@@ -83,6 +92,8 @@ def test_access_and_scope(in_world, key, role):
         before = count()
         response = ask(client, route, case, world, world.away, user, params=away)
         assert response.status_code in case.outside, (response.status_code, response.content[:300])
+        if case.listed and response.status_code == 200:
+            assert not shows(response, case.listed(world.away))
         assert count() == before
     home = params(world.home)
     before = count()
@@ -107,33 +118,55 @@ def test_malformed_ids_are_4xx(in_world, key):
             response = ask(
                 client, route, case, in_world, in_world.home, user, params=good | {name: bad}
             )
+            # An id that takes the path out of the API (".." and "/") meets Django's own 404.
             assert 400 <= response.status_code < 500, (name, bad, response.status_code)
+            if response["Content-Type"].startswith("application/json"):
+                refused(response, (name, bad))
 
 
 @pytest.mark.parametrize(
     "key", [key for key in KEYS if ROUTES[key].method in ("POST", "PATCH", "PUT")]
 )
-def test_malformed_bodies_are_4xx_with_a_detail(in_world, key):
+def refused(response, what, field=None):
+    """A 4xx with a JSON detail; naming `field` where one is given."""
+    assert 400 <= response.status_code < 500, (what, response.status_code, response.content[:300])
+    assert response["Content-Type"].startswith("application/json"), what
+    detail = response.json().get("detail")
+    assert detail, what
+    if field is not None:
+        assert field in {error["field"] for error in detail}, (what, detail)
+
+
+def entries(declared, world, user):
+    """Declared hostile input: a value, a (value, field) pair, or a function of the world."""
+    for entry in declared:
+        value, field = entry if isinstance(entry, tuple) else (entry, None)
+        yield (value(world, world.home, user) if callable(value) else value), field
+
+
+@pytest.mark.parametrize(
+    "key", [key for key in KEYS if ROUTES[key].method in ("POST", "PATCH", "PUT")]
+)
+def test_malformed_bodies_are_4xx_with_a_detail_and_write_nothing(in_world, key):
     route, case = ROUTES[key], API[key]
     role = caller(case)
-    client, user = client_as(in_world, role), user_of(in_world, role)
-    world = in_world
-
-    def refused(response, what):
-        assert 400 <= response.status_code < 500, (
-            what,
-            response.status_code,
-            response.content[:300],
-        )
-        assert response["Content-Type"].startswith("application/json"), what
-        assert response.json().get("detail"), what
+    client, user, world = client_as(in_world, role), user_of(in_world, role), in_world
+    count = case.records if case.writes and case.records else (lambda: 0)
+    before = count()
 
     if route.body_fields:
-        for body in [*NOT_OBJECTS, deep(), *case.bad_bodies]:
+        for body in [*NOT_OBJECTS, deep()]:
             refused(ask(client, route, case, world, world.home, user, body=body), body)
         for raw in RAW_BODIES:
             refused(ask(client, route, case, world, world.home, user, raw=raw), raw)
+    for body, field in entries(case.bad_bodies, world, user):
+        refused(ask(client, route, case, world, world.home, user, body=body), body, field)
     good = case.body(world, world.home, user) if case.body else {}
+    if isinstance(good, dict):
+        for patch, field in entries(case.bad_fields, world, user):
+            response = ask(client, route, case, world, world.home, user, body=good | patch)
+            refused(response, patch, field)
+    assert count() == before, "a refused body left a record"
     if not isinstance(good, dict):
         return
     for name in good:
@@ -142,3 +175,14 @@ def test_malformed_bodies_are_4xx_with_a_detail(in_world, key):
             assert response.status_code < 500, (name, value, response.status_code)
             if response.status_code >= 400:
                 refused(response, (name, value))
+
+
+@pytest.mark.parametrize("key", [key for key in KEYS if API[key].bad_queries])
+def test_malformed_queries_are_4xx_with_a_detail(in_world, key):
+    route, case = ROUTES[key], API[key]
+    role = caller(case)
+    client, user, world = client_as(in_world, role), user_of(in_world, role), in_world
+    params = case.path(world, world.home, user) if case.path else {}
+    for query, field in entries(case.bad_queries, world, user):
+        url = url_of(route.path, params) + "?" + urlencode(query)
+        refused(client.generic(route.method, url), query, field)

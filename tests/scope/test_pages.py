@@ -113,13 +113,25 @@ def test_malformed_ids_are_4xx(in_world, key):
             assert 400 <= response.status_code < 500, (name, bad, response.status_code)
 
 
+def entries(declared, world, user):
+    """Declared odd input: a value, or a function of the world for input naming its objects."""
+    for entry in declared:
+        yield entry(world, world.home, user) if callable(entry) else entry
+
+
 @pytest.mark.parametrize(
     "key", [key for key in KEYS if key.startswith("POST ") and PAGES[key].body]
 )
-def test_malformed_forms_are_never_5xx(in_world, key):
+def test_malformed_forms_are_never_5xx_and_write_nothing(in_world, key):
     case = PAGES[key]
     role = caller(case)
     client, user = client_as(in_world, role), user_of(in_world, role)
+    count = case.records if case.writes and case.records else (lambda: 0)
+    before = count()
+    for body in entries(case.bad_bodies, in_world, user):
+        response = ask(client, key, case, in_world, in_world.home, user, body=body)
+        assert response.status_code < 500, (body, response.status_code)
+    assert count() == before, "a refused form left a record"
     good = case.body(in_world, in_world.home, user)
     for name in good:
         for value in [*HOSTILE_VALUES, ["a", "b"]]:
@@ -129,3 +141,16 @@ def test_malformed_forms_are_never_5xx(in_world, key):
             assert response.status_code < 500, (name, value[:20], response.status_code)
         response = ask(client, key, case, in_world, in_world.home, user, body={})
         assert response.status_code < 500, ("empty form", response.status_code)
+
+
+@pytest.mark.parametrize("key", [key for key in KEYS if PAGES[key].bad_queries])
+def test_odd_queries_are_never_5xx(in_world, key):
+    case = PAGES[key]
+    role = caller(case)
+    client, user = client_as(in_world, role), user_of(in_world, role)
+    path = url_of(
+        key.split(" ", 1)[1], case.path(in_world, in_world.home, user) if case.path else {}
+    )
+    for query in entries(case.bad_queries, in_world, user):
+        response = client.get(path, query)
+        assert response.status_code < 500, (query, response.status_code)
