@@ -52,7 +52,6 @@ class Case:
     outside: tuple[int, ...] = (404,)
     listed: Callable | None = None
     ok: tuple[int, ...] = ()
-    method: str = "GET"
     bad_bodies: list = field(default_factory=list)
     bad_fields: list = field(default_factory=list)
     bad_queries: list = field(default_factory=list)

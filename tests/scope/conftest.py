@@ -5,7 +5,7 @@ from . import world as world_module
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
+def world(django_db_setup, django_db_blocker):
     """The world, built once per module in a transaction that is rolled back after it; each
     test runs in a savepoint inside it (the `db` fixture), so writes vanish between tests."""
     with django_db_blocker.unblock(), transaction.atomic():

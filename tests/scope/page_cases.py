@@ -92,6 +92,10 @@ def staff_form(w, side, user):
 
 
 PAGES = {
+    # The API's own documents: what it offers is no secret, its data is.
+    "GET /api/v1/": Case(audience="public", ok=(200, 404)),
+    "GET /api/v1/openapi.json": Case(audience="public"),
+    "GET /api/v1/docs": Case(audience="public"),
     # Public pages and the residents' portal.
     "GET /i18n/setlang/": Case(audience="public", ok=(302,)),
     "GET /login/": Case(audience="public", ok=(200, 302)),

@@ -63,19 +63,10 @@ def _page_patterns(patterns, prefix: str = "/"):
 
 
 def page_routes() -> list[str]:
-    """Every URL pattern outside the API, as "/path/<converter:name>/"."""
-    return [
-        path
-        for path, _pattern in _page_patterns(get_resolver().url_patterns)
-        if not path.startswith(API_PREFIX + "/")
-    ]
-
-
-def api_documents() -> list[str]:
-    """The API's own pages (the OpenAPI document, its viewer, the index)."""
+    """Every URL pattern that is not an operation of the API, as "/path/<converter:name>/":
+    the pages, and the API's own documents (its OpenAPI schema, its viewer, its index)."""
     return [
         path
         for path, pattern in _page_patterns(get_resolver().url_patterns)
-        if path.startswith(API_PREFIX + "/")
-        and getattr(pattern.callback, "__module__", "") != "ninja.operation"
+        if getattr(pattern.callback, "__module__", "") != "ninja.operation"
     ]

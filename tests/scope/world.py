@@ -2,8 +2,7 @@
 
 Every staff role holds one assignment in the home city (福州, 350100); "elsewhere" (厦门,
 350200) holds one object of every kind that no one of them may reach. Objects a case needs
-only sometimes (a user's own ledger job, a tube opened for one request) are made by the case
-inside the test's transaction.
+only sometimes (a user's own ledger job) are made by the case inside the test's transaction.
 """
 
 import datetime
@@ -23,7 +22,7 @@ from fangyi.portal import services as portal
 from fangyi.regions.models import Level
 from fangyi.regions.services import refresh_counts
 from fangyi.screening import services as screening
-from tests.factories import HouseholdFactory, PersonFactory, UserFactory, region, resident_id
+from tests.factories import HouseholdFactory, PersonFactory, region, resident_id, staff
 
 STAFF_ROLES = [
     p.ADMIN,
@@ -46,14 +45,14 @@ def _hours(n: float) -> datetime.datetime:
 
 
 def _side(province, prefix: str, names: tuple[str, str, str, str, str, str]) -> SimpleNamespace:
-    """A city down to two grids with one building each, one household and resident each."""
+    """A city down to a grid with one building: a household of a resident and their child,
+    and one of an elder living alone."""
     city_name, district_name, street_name, community_name, grid_name, building_name = names
     city = region(f"{prefix}00", city_name, Level.CITY, province)
     district = region(f"{prefix}02", district_name, Level.DISTRICT, city)
     street = region(f"{prefix}02001", street_name, Level.STREET, district)
     community = region(f"{prefix}02001001", community_name, Level.COMMUNITY, street)
     grid = region(f"{prefix}02001001001", grid_name, Level.GRID, community)
-    other_grid = region(f"{prefix}02001001002", grid_name + "二", Level.GRID, community)
     building = region(f"{prefix}02001001001001", building_name, Level.BUILDING, grid)
     household = HouseholdFactory(building=building, room="101")
     person = PersonFactory(household=household, phone=f"13{prefix}00001")
@@ -73,20 +72,11 @@ def _side(province, prefix: str, names: tuple[str, str, str, str, str, str]) -> 
         street=street,
         community=community,
         grid=grid,
-        other_grid=other_grid,
         building=building,
         household=household,
         person=person,
         relative=relative,
     )
-
-
-def _staff(role: str, where, username: str):
-    from fangyi.accounts.models import RoleAssignment
-
-    user = UserFactory(username=username)
-    RoleAssignment.objects.create(user=user, role=role, region=where, region_path=where.path)
-    return user
 
 
 def _region_of(role: str, side: SimpleNamespace):
@@ -104,7 +94,7 @@ def _objects(side: SimpleNamespace, users: dict) -> None:
     admin, sampler = users[p.ADMIN], users[p.SAMPLER]
     # Whoever draws a zone may not decide the appeals against it, whoever proposes a decision
     # may not approve it: a second officer of the street does both.
-    drawer = _staff(p.OFFICER, side.street, f"drawer_{side.city.code}")
+    drawer = staff(p.OFFICER, side.street, username=f"drawer_{side.city.code}")
     side.fact = health.record_fact(
         actor=admin,
         source="manual",
@@ -136,7 +126,7 @@ def _objects(side: SimpleNamespace, users: dict) -> None:
         actor=admin, kind="home_sampling", person=side.person, due_at=_hours(4)
     )
     fieldwork.assign(actor=admin, task=side.task, assignee=users[p.GRID_WORKER])
-    side.second_worker = _staff(p.GRID_WORKER, side.grid, f"second_worker_{side.city.code}")
+    side.second_worker = staff(p.GRID_WORKER, side.grid, username=f"second_worker_{side.city.code}")
     side.failed_task = fieldwork.create_task(
         actor=admin,
         kind="delivery",
@@ -152,7 +142,9 @@ def _objects(side: SimpleNamespace, users: dict) -> None:
     side.round = screening.add_round(
         actor=admin, campaign=side.campaign, starts_at=_hours(-1), deadline=_hours(23)
     )
-    side.second_sampler = _staff(p.SAMPLER, side.community, f"second_sampler_{side.city.code}")
+    side.second_sampler = staff(
+        p.SAMPLER, side.community, username=f"second_sampler_{side.city.code}"
+    )
     side.site = screening.create_site(
         actor=admin,
         campaign=side.campaign,
@@ -179,9 +171,9 @@ def build() -> SimpleNamespace:
     )
     away = _side(province, "3502", ("厦门市", "思明区", "中华街道", "中山社区", "甲网格", "甲楼"))
     refresh_counts()
-    users = {role: _staff(role, _region_of(role, home), role) for role in STAFF_ROLES}
+    users = {role: staff(role, _region_of(role, home), username=role) for role in STAFF_ROLES}
     away_users = {
-        role: _staff(role, _region_of(role, away), f"away_{role}") for role in STAFF_ROLES
+        role: staff(role, _region_of(role, away), username=f"away_{role}") for role in STAFF_ROLES
     }
     _objects(home, users)
     _objects(away, away_users)
