@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,7 +34,7 @@ from fangyi.core.permissions import (
 )
 from fangyi.core.views import chosen_region, cursor_page, in_region_filter
 from fangyi.people.models import Person
-from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
+from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths, looks_like_code
 
 from . import services
 from .forms import (
@@ -396,6 +396,8 @@ def _tally(region: Region, counts: dict, colours: list[str]) -> dict:
 
 @login_required
 def region_counts(request, code: str):
+    if not looks_like_code(code):
+        raise Http404
     region = get_object_or_404(Region.objects.restrict(request.user, VIEW), code=code)
     fragment = bool(request.headers.get("HX-Request"))
     if not can(request.user, PERSON, VIEW, region.path):

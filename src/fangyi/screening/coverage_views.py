@@ -26,7 +26,7 @@ from fangyi.core.permissions import ADD, CHANGE, EXPORT, PERSON, REVEAL, TASK, c
 from fangyi.core.views import cursor_page
 from fangyi.ledgers import services as ledgers
 from fangyi.ledgers.models import ExportFormat
-from fangyi.regions.models import Level, Region
+from fangyi.regions.models import Level, Region, looks_like_code
 
 from . import coverage
 from .missing_ledger import MissingLedger
@@ -61,7 +61,7 @@ def _chosen_region(request, round: Round) -> Region | None:
     they have several. 404 for a region they may not see or the campaign does not reach."""
     code = (request.POST.get("region") or request.GET.get("region") or "").strip()[:18]
     if code:
-        region = Region.objects.filter(code=code).first()
+        region = Region.objects.filter(code=code).first() if looks_like_code(code) else None
         if region is None:
             raise Http404
         try:
