@@ -31,3 +31,83 @@ def wait_until(page, expression: str, timeout: float = 10.0, every: float = 0.05
         if time.monotonic() > deadline:
             raise TimeoutError(f"still false after {timeout} s: {expression}")
         time.sleep(every)
+
+
+PHONE = {"width": 360, "height": 740}
+PASSWORD = "correct horse battery"
+
+
+def ask_for_code(browser, url):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{url}/me/")
+    page.fill("input[name=phone]", "13800000001")
+    page.click("#phone-form button[type=submit]")
+    page.wait_for_selector("#code-form")
+    return page
+
+
+def log_in(browser, page, code):
+    page.fill("input[name=code]", code)
+    page.click("#code-form button[type=submit]")
+    card = page.locator("#my-code[data-colour]")
+    card.wait_for()
+    first = card.get_attribute("data-code")
+    page.wait_for_function(
+        "() => document.getElementById('code-countdown').textContent.trim() !== ''"
+    )
+    return {
+        "colour": card.get_attribute("data-colour"),
+        "code": first,
+        "countdown": page.locator("#code-countdown").inner_text(),
+        "width": page.evaluate("document.documentElement.scrollWidth"),
+        "band": page.locator("#my-code .code-band").inner_text(),
+    }
+
+
+def open_scan_page(browser, url: str, username: str):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.goto(f"{url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda address: "/login/" not in address)
+    # Checkpoint staff start at the scan page; going there again would cut short the page
+    # putting its files into the cache.
+    if not page.url.endswith("/checkpoints/scan/"):
+        page.goto(f"{url}/checkpoints/scan/")
+    page.wait_for_selector("#network-status[data-state=online]")
+    # The service worker is running and the page's files are in its cache.
+    wait_until(
+        page,
+        """async () => {
+            await navigator.serviceWorker.ready;
+            // Activated and in charge of this page (clients.claim() has run), not only installed.
+            if (!navigator.serviceWorker.controller) return false;
+            const cache = await caches.open("fangyi-scan-v1");
+            return (await cache.keys()).length >= 7;
+        }""",
+    )
+    return page
+
+
+def scan(_browser, page, text: str) -> dict:
+    page.fill("#code-text", text)
+    page.click("#verify-button")
+    overlay = page.locator("#scan-result:not([hidden])")
+    overlay.wait_for()
+    box = overlay.bounding_box()
+    found = {
+        "result": overlay.get_attribute("data-result"),
+        "colour": overlay.get_attribute("data-colour"),
+        "text": overlay.inner_text(),
+        "covers": box["width"] >= PHONE["width"] and box["height"] >= PHONE["height"] - 1,
+        "fits": page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"],
+    }
+    overlay.click()
+    page.locator("#scan-result").wait_for(state="hidden")
+    found["queued"] = int(page.locator("#queue-count").inner_text())
+    return found

@@ -7,21 +7,12 @@ import pytest
 from fangyi.regions.models import Level
 from fangyi.regions.services import refresh_counts
 
-from .factories import HouseholdFactory, PersonFactory, region, staff
+from .factories import HouseholdFactory, PersonFactory, UserFactory, region, staff
+from .support import CHROMIUM_ARGS, client_for
 
 # Playwright's sync API runs an event loop in the thread that started it; the ORM calls tests
 # make beside it are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture
@@ -29,7 +20,7 @@ def in_browser():
     """Runs functions against one Chromium (Debian's) in a thread of its own.
 
     Playwright's sync API cannot start in a thread where another instance is running, and
-    tests/pages keeps one for the whole session; a thread of our own has no event loop. Every
+    the `browser` fixture keeps one for the whole session; a thread of our own has no event loop. Every
     Playwright call of a test happens in that thread (`in_browser(function, *args)` calls
     `function(browser, *args)` there), every ORM call in the test's.
     """
@@ -143,3 +134,54 @@ def leader_b(city):
 @pytest.fixture
 def officer(city):
     return staff("officer", city.street, username="officer")
+
+
+@pytest.fixture
+def volunteer_a(city):
+    return staff("volunteer", city.grid_a, username="volunteer_a")
+
+
+@pytest.fixture
+def commander(city):
+    return staff("commander", city.city, username="commander")
+
+
+@pytest.fixture
+def nobody(db):
+    return UserFactory(username="nobody")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def as_worker_a(worker_a):
+    return client_for(worker_a)
+
+
+@pytest.fixture
+def as_officer(officer):
+    return client_for(officer)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -7,10 +7,9 @@ import pytest
 from django.utils import timezone
 
 from fangyi.core.models import AccessEvent
-from tests.api.conftest import client_for
+from tests.checkpoints.support import visit
 from tests.factories import HouseholdFactory, PersonFactory, staff
-
-from .conftest import visit
+from tests.support import client_for
 
 URL = "/api/v1/checkpoints/colocated"
 

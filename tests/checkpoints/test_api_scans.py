@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from fangyi.checkpoints.models import Scan
 from fangyi.codes.services import subject_for
-from tests.api.conftest import client_for, send
 from tests.factories import staff
+from tests.support import client_for, send
 
 SCANS = "/api/v1/checkpoints/scans"
 

@@ -5,7 +5,7 @@ import pytest
 from fangyi.checkpoints.models import Venue
 from fangyi.codes import format, keys
 from fangyi.core.models import ObjectChange
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 VENUES = "/api/v1/checkpoints/venues"
 

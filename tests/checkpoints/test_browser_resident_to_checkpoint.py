@@ -10,9 +10,7 @@ import pytest
 from django.utils import timezone
 
 from fangyi.codes import keys
-
-from ..portal.test_browser_login import ask_for_code, log_in
-from .test_browser_scan import open_scan_page, scan
+from tests.browser import ask_for_code, log_in, open_scan_page, scan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,12 +14,9 @@ from django.conf import settings
 from fangyi.checkpoints.models import Scan
 from fangyi.codes import format as fmt
 from fangyi.codes import keys, services
-from tests.browser import wait_until
+from tests.browser import open_scan_page, scan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery"
-PHONE = {"width": 360, "height": 740}
 
 
 def expired_code(person) -> str:
@@ -47,32 +44,6 @@ def forged_signature(text: str) -> str:
     return fmt.PERSON_PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode()
 
 
-def open_scan_page(browser, url: str, username: str):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    # Checkpoint staff start at the scan page; going there again would cut short the page
-    # putting its files into the cache.
-    page.wait_for_url(f"{url}/checkpoints/scan/")
-    page.wait_for_selector("#network-status[data-state=online]")
-    # The service worker is running and the page's files are in its cache.
-    wait_until(
-        page,
-        """async () => {
-            await navigator.serviceWorker.ready;
-            // Activated and in charge of this page (clients.claim() has run), not only installed.
-            if (!navigator.serviceWorker.controller) return false;
-            const cache = await caches.open("fangyi-scan-v1");
-            return (await cache.keys()).length >= 7;
-        }""",
-    )
-    return page
-
-
 def go_offline_and_reload(_browser, page) -> dict:
     page.context.set_offline(True)
     page.wait_for_selector("#network-status[data-state=offline]")
@@ -84,25 +55,6 @@ def go_offline_and_reload(_browser, page) -> dict:
         "status": status.inner_text(),
         "venue": page.locator("#venue").input_value(),
     }
-
-
-def scan(_browser, page, text: str) -> dict:
-    page.fill("#code-text", text)
-    page.click("#verify-button")
-    overlay = page.locator("#scan-result:not([hidden])")
-    overlay.wait_for()
-    box = overlay.bounding_box()
-    found = {
-        "result": overlay.get_attribute("data-result"),
-        "colour": overlay.get_attribute("data-colour"),
-        "text": overlay.inner_text(),
-        "covers": box["width"] >= PHONE["width"] and box["height"] >= PHONE["height"] - 1,
-        "fits": page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"],
-    }
-    overlay.click()
-    page.locator("#scan-result").wait_for(state="hidden")
-    found["queued"] = int(page.locator("#queue-count").inner_text())
-    return found
 
 
 def back_online(_browser, page) -> str:

@@ -4,7 +4,7 @@ default, English when chosen); the technical reason stays in a data attribute.""
 import pytest
 
 from fangyi.codes import keys, services
-from tests.codes.test_verdict_sentences import tampered
+from tests.support import tampered
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

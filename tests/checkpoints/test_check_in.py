@@ -14,8 +14,7 @@ from fangyi.checkpoints.models import CheckIn
 from fangyi.codes import format, keys
 from fangyi.codes import services as codes
 from fangyi.health.services import current_status
-
-from .conftest import resident_client
+from tests.support import resident_client
 
 
 def _page(text: str) -> str:

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from fangyi.checkpoints import services
-from tests.pages.conftest import signed_in
+from tests.support import signed_in
 
 
 def test_checkpoint_staff_get_the_urls_and_their_venues(city, guard_a, leader_a, venue_a, venue_b):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from fangyi.checkpoints.models import Venue
 from tests.factories import UserFactory
-from tests.pages.conftest import signed_in
+from tests.support import signed_in
 
 
 def test_the_list_shows_venues_in_scope_only(city, worker_a, venue_a, venue_b):

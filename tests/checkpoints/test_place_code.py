@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from fangyi.checkpoints import services
 from fangyi.codes import format, keys
-from tests.pages.conftest import signed_in
+from tests.support import signed_in
 
 
 def test_the_place_code_verifies_as_a_place_and_names_the_venue(city, worker_a, venue_a):

@@ -11,8 +11,8 @@ from django.utils import timezone
 from fangyi.checkpoints import services
 from fangyi.checkpoints.models import CheckIn, Scan
 from fangyi.checkpoints.tasks import purge_old_task
-
-from .conftest import ago, visit
+from tests.checkpoints.support import visit
+from tests.support import ago
 
 
 def _scan(user, at) -> Scan:

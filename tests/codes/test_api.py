@@ -5,8 +5,8 @@ import pytest
 
 from fangyi.codes import keys, services, verify
 from fangyi.codes.format import b64url
-from tests.api.conftest import client_for, send
 from tests.factories import staff
+from tests.support import client_for, send
 
 from .independent import revocation_hash
 

@@ -3,7 +3,7 @@
 import pytest
 
 from fangyi.codes.models import CardCode
-from tests.pages.conftest import signed_in
+from tests.support import signed_in
 
 pytestmark = pytest.mark.django_db
 

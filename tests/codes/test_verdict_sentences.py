@@ -3,25 +3,17 @@
 import re
 from pathlib import Path
 
-import base45
 import pytest
 from django.utils import translation
 
 from fangyi.codes import format as fmt
 from fangyi.codes import keys, services, verdicts
-from tests.api.conftest import client_for
 from tests.factories import staff
+from tests.support import client_for, tampered
 
 pytestmark = pytest.mark.django_db
 
 FORMAT_SOURCE = Path(fmt.__file__).read_text()
-
-
-def tampered(text: str) -> str:
-    """A real code whose compressed bytes were changed on the way: it no longer inflates."""
-    compressed = bytearray(base45.b45decode(text.removeprefix(fmt.PERSON_PREFIX)))
-    compressed[0] ^= 0xFF
-    return fmt.PERSON_PREFIX + base45.b45encode(bytes(compressed)).decode()
 
 
 def test_every_malformed_reason_is_known():

@@ -25,9 +25,9 @@ from fangyi.core.permissions import (
     role_codes,
 )
 from fangyi.fieldwork import services as fieldwork
+from tests.support import signed_in
 
 from ..factories import staff
-from ..pages.conftest import signed_in
 
 WIDGET = "widget"
 

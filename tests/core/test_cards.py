@@ -10,9 +10,9 @@ from fangyi.health import services as health
 from fangyi.health.models import FactKind, ManualDecision
 from fangyi.ledgers.models import ImportJob, JobStatus
 from fangyi.portal import services as portal
+from tests.support import signed_in
 
 from ..factories import staff
-from ..pages.conftest import signed_in
 
 
 def _card(user, key: str) -> str:

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from fangyi.accounts.models import RoleAssignment
+from tests.support import signed_in
 
 from ..factories import staff
-from ..pages.conftest import signed_in
 
 
 def _home(user):

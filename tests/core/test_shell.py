@@ -6,7 +6,7 @@ from pathlib import Path
 from django.apps import apps
 from django.urls import reverse
 
-from ..pages.conftest import signed_in
+from tests.support import signed_in
 
 CORE = Path(apps.get_app_config("core").path)
 AREAS = {config.name for config in apps.get_app_configs() if config.name.startswith("fangyi.")} - {

@@ -1,19 +1,8 @@
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from fangyi.fieldwork import services
 from tests.factories import staff
-
-
-def later(**delta) -> datetime.datetime:
-    return timezone.now() + datetime.timedelta(**delta)
-
-
-@pytest.fixture
-def volunteer_a(city):
-    return staff("volunteer", city.grid_a, username="volunteer_a")
+from tests.support import later
 
 
 @pytest.fixture

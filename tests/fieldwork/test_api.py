@@ -5,9 +5,7 @@ import uuid
 
 from fangyi.fieldwork import services
 from fangyi.fieldwork.models import Task
-from tests.api.conftest import client_for, send
-
-from .conftest import later
+from tests.support import client_for, later, send
 
 URL = "/api/v1/tasks"
 

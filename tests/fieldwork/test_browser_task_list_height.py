@@ -5,8 +5,7 @@ import pytest
 
 from fangyi.fieldwork import services
 from tests.browser import session_cookie
-
-from .conftest import later
+from tests.support import later
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,8 +10,7 @@ from fangyi.fieldwork.models import Task
 from fangyi.fieldwork.services import TaskInput
 from fangyi.people.models import Person
 from tests.factories import PersonFactory
-
-from .conftest import later
+from tests.support import later
 
 SOURCE = "screening:round-1"
 

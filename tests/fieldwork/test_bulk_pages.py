@@ -9,11 +9,8 @@ from django.urls import reverse
 from fangyi.core.models import ObjectChange
 from fangyi.fieldwork import services
 from fangyi.fieldwork.models import Task
-from tests.api.conftest import client_for
 from tests.factories import HouseholdFactory, PersonFactory, staff
-from tests.pages.conftest import signed_in
-
-from .conftest import later
+from tests.support import client_for, later, signed_in
 
 
 def bulk_assign(client, tasks, assignee):

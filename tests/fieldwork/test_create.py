@@ -7,8 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fangyi.core.models import ObjectChange
 from fangyi.fieldwork import services
 from fangyi.fieldwork.models import Task
-
-from .conftest import later
+from tests.support import later
 
 
 def test_a_person_task_lives_in_their_building(city, leader_a):

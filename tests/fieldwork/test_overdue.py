@@ -4,8 +4,7 @@ import datetime
 
 from fangyi.fieldwork import services
 from fangyi.fieldwork.models import Task
-
-from .conftest import later
+from tests.support import later
 
 
 def test_overdue_is_pending_and_past_due(city, leader_a, worker_a):

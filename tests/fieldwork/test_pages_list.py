@@ -6,9 +6,7 @@ from django.urls import reverse
 
 from fangyi.fieldwork import services
 from fangyi.fieldwork.models import Task
-from tests.pages.conftest import signed_in
-
-from .conftest import later
+from tests.support import later, signed_in
 
 
 def test_the_list_shows_the_leaders_grid_only(task_a, task_b, leader_a, worker_a, worker_b):

@@ -6,9 +6,7 @@ from django.urls import reverse
 
 from fangyi.fieldwork import services
 from tests.factories import UserFactory
-from tests.pages.conftest import signed_in
-
-from .conftest import later
+from tests.support import later, signed_in
 
 URL = "fieldwork:mine"
 

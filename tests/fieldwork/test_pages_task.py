@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from fangyi.fieldwork.models import Task
-from tests.pages.conftest import signed_in
+from tests.support import signed_in
 
 
 def _url(name, task):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from fangyi.health import services
 from fangyi.health.models import Appeal, FactKind
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 URL = "/api/v1/health/appeals"
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from fangyi.core.models import ObjectChange
 from fangyi.health.models import Fact
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 URL = "/api/v1/health/facts"
 

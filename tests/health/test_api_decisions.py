@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 
 from fangyi.health.models import ManualDecision
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 URL = "/api/v1/health/decisions"
 REASON = "居民从境外返回，系统尚无入境记录，待补录"

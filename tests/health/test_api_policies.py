@@ -1,8 +1,8 @@
 """Prevention plans through the API: everyone with the right reads them; commanders switch."""
 
 from fangyi.health.models import Policy, Status
-from tests.api.conftest import client_for
 from tests.factories import staff
+from tests.support import client_for
 
 
 def test_every_plan_is_listed_with_the_one_in_force(city, worker_a):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from fangyi.health import services
 from fangyi.health.models import FactKind, Policy
-from tests.api.conftest import client_for
+from tests.support import client_for
 
 
 def test_a_person_with_no_facts_is_green_under_the_plan_in_force(city, worker_a):

@@ -1,7 +1,7 @@
 """Zones through the API: drawn, listed, opened, lowered then lifted; residents' colours follow."""
 
 from fangyi.core.models import ObjectChange
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 
 def _draw(client, city, **fields):

@@ -5,7 +5,7 @@ import pytest
 from fangyi.health import services
 from fangyi.health.models import Status
 from fangyi.ledgers import services as ledger_services
-from tests.ledgers.conftest import write_xlsx
+from tests.ledgers.support import write_xlsx
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from fangyi.health import services
 from fangyi.health.models import Appeal, Fact, FactKind, Status
-
-from ..pages.conftest import signed_in
+from tests.support import signed_in
 
 
 def _positive(actor, person) -> Fact:

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from fangyi.health import services
 from fangyi.health.models import ManualDecision, Status
+from tests.support import signed_in
 
 from ..factories import staff
-from ..pages.conftest import signed_in
 
 REASON = "流调发现与病例同乘一部电梯"
 

@@ -3,8 +3,9 @@
 from django.test import Client
 from django.urls import reverse
 
+from tests.support import signed_in
+
 from ..factories import staff
-from ..pages.conftest import signed_in
 
 PAGES = ("zone-list", "appeal-list", "decision-list", "policy-list")
 

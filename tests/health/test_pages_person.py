@@ -9,9 +9,9 @@ from django.utils import timezone
 from fangyi.health import services
 from fangyi.health.forms import local_minute
 from fangyi.health.models import Appeal, Fact, FactKind, ManualDecision, Status
+from tests.support import signed_in
 
 from ..factories import staff
-from ..pages.conftest import signed_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from fangyi.health import services
 from fangyi.health.models import Policy, Status
-
-from ..pages.conftest import signed_in
+from tests.support import signed_in
 
 
 def _section(html: str, code: str) -> str:

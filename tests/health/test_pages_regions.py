@@ -12,9 +12,9 @@ from django.utils import timezone
 from fangyi.health import recompute, services
 from fangyi.health.models import FactKind, Status
 from fangyi.regions.services import refresh_counts
+from tests.support import signed_in
 
 from ..factories import HouseholdFactory, PersonFactory, staff
-from ..pages.conftest import signed_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

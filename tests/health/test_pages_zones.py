@@ -10,9 +10,9 @@ from django.utils import timezone
 from fangyi.health import services
 from fangyi.health.forms import local_minute
 from fangyi.health.models import Status, Zone
+from tests.support import signed_in
 
 from ..factories import region
-from ..pages.conftest import signed_in
 
 
 def _draw(client, **fields):

@@ -13,10 +13,10 @@ from fangyi.ledgers import services
 from fangyi.ledgers.models import ImportJob
 from fangyi.ledgers.registry import LEDGERS
 from fangyi.people.models import Person
+from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv, write_xlsx
+from tests.support import client_for, send
 
-from ..api.conftest import client_for, send
 from ..factories import staff
-from .conftest import RESIDENT_HEADERS, synthetic_id, write_csv, write_xlsx
 
 pytestmark = pytest.mark.usefixtures("ledger_dir")
 

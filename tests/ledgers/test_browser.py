@@ -8,10 +8,10 @@ import pytest
 
 from fangyi.core.masking import mask_name
 from fangyi.people.models import Person
+from tests.ledgers.support import synthetic_id
+from tests.support import CHROMIUM_ARGS
 
 from ..factories import staff
-from ..pages.conftest import CHROMIUM_ARGS
-from .conftest import synthetic_id
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,7 +27,7 @@ def in_browser():
     """Runs a function with a signed-out desktop page (1280 px) in a thread of its own.
 
     Playwright's sync API cannot start in a thread where another instance is running, and
-    tests/pages keeps one for the whole session; a thread of our own has no event loop. Every
+    the `browser` fixture keeps one for the whole session; a thread of our own has no event loop. Every
     Playwright call of this test happens in that thread, every ORM call in the test's.
     """
     from playwright.sync_api import sync_playwright

@@ -19,9 +19,9 @@ from fangyi.ledgers import services
 from fangyi.ledgers.models import ImportJob
 from fangyi.ledgers.registry import LEDGERS
 from fangyi.people.models import Household, Person
+from tests.ledgers.support import RESIDENT_HEADERS, read_xlsx, synthetic_id, write_csv, write_xlsx
 
 from ..factories import staff
-from .conftest import RESIDENT_HEADERS, read_xlsx, synthetic_id, write_csv, write_xlsx
 
 pytestmark = pytest.mark.usefixtures("ledger_dir")
 
@@ -454,7 +454,7 @@ def test_purge_deletes_old_job_files_and_keeps_the_jobs(city, officer, tmp_path)
 
     from django.utils import timezone
 
-    from .conftest import RESIDENT_HEADERS, write_xlsx
+    from tests.ledgers.support import RESIDENT_HEADERS, write_xlsx
 
     bad = write_xlsx(tmp_path / "a.xlsx", [RESIDENT_HEADERS, ["坏", "123", "", "", "", "1"]])
     old, _result = services.import_path(actor=officer, ledger="residents", path=bad)

@@ -12,9 +12,9 @@ from fangyi.ledgers import services
 from fangyi.ledgers.registry import LEDGERS
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Level, Region
+from tests.ledgers.support import read_xlsx, synthetic_id
 
 from ..factories import HouseholdFactory, PersonFactory, region
-from .conftest import read_xlsx, synthetic_id
 
 pytestmark = pytest.mark.usefixtures("ledger_dir")
 

@@ -7,9 +7,9 @@ from fangyi.core.models import ObjectChange
 from fangyi.ledgers import services
 from fangyi.people.models import Household
 from fangyi.regions.models import Level, Region
+from tests.ledgers.support import write_csv, write_xlsx
 
 from ..factories import region, staff
-from .conftest import write_csv, write_xlsx
 
 pytestmark = pytest.mark.usefixtures("ledger_dir")
 

@@ -5,9 +5,9 @@ import pytest
 from fangyi.core.models import ObjectChange
 from fangyi.ledgers import services
 from fangyi.regions.models import Level, Region
+from tests.ledgers.support import write_csv, write_xlsx
 
 from ..factories import region, staff
-from .conftest import write_csv, write_xlsx
 
 pytestmark = pytest.mark.usefixtures("ledger_dir")
 

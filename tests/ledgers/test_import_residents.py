@@ -5,8 +5,7 @@ import pytest
 from fangyi.core.models import ObjectChange
 from fangyi.ledgers import services
 from fangyi.people.models import Household, Person
-
-from .conftest import RESIDENT_HEADERS, synthetic_id, write_xlsx
+from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_xlsx
 
 pytestmark = pytest.mark.usefixtures("ledger_dir")
 

@@ -11,10 +11,10 @@ from fangyi.core.models import AccessEvent
 from fangyi.ledgers import services, views
 from fangyi.ledgers.models import ExportJob, ImportJob
 from fangyi.people.models import Person
+from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id
+from tests.support import signed_in
 
 from ..factories import UserFactory, staff
-from ..pages.conftest import signed_in
-from .conftest import RESIDENT_HEADERS, synthetic_id
 
 pytestmark = pytest.mark.usefixtures("ledger_dir")
 

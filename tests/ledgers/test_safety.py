@@ -16,9 +16,8 @@ from django.core.management import call_command
 from fangyi.ledgers import services
 from fangyi.ledgers.models import ImportJob
 from fangyi.people.models import Household, Person
-
-from ..api.conftest import client_for
-from .conftest import RESIDENT_HEADERS, synthetic_id, write_csv, write_xlsx
+from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv, write_xlsx
+from tests.support import client_for
 
 pytestmark = pytest.mark.usefixtures("ledger_dir")
 

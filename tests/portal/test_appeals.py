@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from fangyi.health import services as health
 from fangyi.health.models import Appeal, FactKind
-
-from .conftest import as_resident, post
+from tests.support import as_resident, post
 
 
 def _close_contact(person, actor):

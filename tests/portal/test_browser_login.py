@@ -6,40 +6,11 @@ import re
 
 import pytest
 
-from .conftest import last_code, sent_to
+from tests.browser import PHONE, ask_for_code, log_in
+
+from .support import last_code, sent_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 360, "height": 740}
-
-
-def ask_for_code(browser, url):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(f"{url}/me/")
-    page.fill("input[name=phone]", "13800000001")
-    page.click("#phone-form button[type=submit]")
-    page.wait_for_selector("#code-form")
-    return page
-
-
-def log_in(browser, page, code):
-    page.fill("input[name=code]", code)
-    page.click("#code-form button[type=submit]")
-    card = page.locator("#my-code[data-colour]")
-    card.wait_for()
-    first = card.get_attribute("data-code")
-    page.wait_for_function(
-        "() => document.getElementById('code-countdown').textContent.trim() !== ''"
-    )
-    return {
-        "colour": card.get_attribute("data-colour"),
-        "code": first,
-        "countdown": page.locator("#code-countdown").inner_text(),
-        "width": page.evaluate("document.documentElement.scrollWidth"),
-        "band": page.locator("#my-code .code-band").inner_text(),
-    }
 
 
 def refresh_then_go_offline(browser, page):

@@ -13,8 +13,7 @@ from fangyi.codes.keys import jwks
 from fangyi.core.models import ObjectChange
 from fangyi.health import services as health
 from fangyi.health.models import FactKind
-
-from .conftest import as_resident
+from tests.support import as_resident
 
 
 def test_my_code_verifies_with_the_published_keys(city):

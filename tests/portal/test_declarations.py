@@ -7,8 +7,7 @@ from django.utils import timezone
 from fangyi.core.models import ObjectChange
 from fangyi.health.models import Fact, FactKind
 from fangyi.health.services import current_status, retract_fact
-
-from .conftest import as_resident, post
+from tests.support import as_resident, post
 
 
 def test_a_health_declaration_is_a_fact(city):

@@ -15,8 +15,7 @@ from fangyi.core.models import ObjectChange
 from fangyi.portal import services
 from fangyi.portal.models import Guardianship
 from tests.factories import PersonFactory
-
-from .conftest import as_resident, post
+from tests.support import as_resident, post
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ needs the last four of the chosen one's ID number."""
 from fangyi.accounts.models import hash_token
 from fangyi.portal.models import ResidentToken
 from tests.factories import PersonFactory
-
-from .conftest import last_code, post
+from tests.portal.support import last_code
+from tests.support import post
 
 OTP = "/api/v1/me/otp"
 LOGIN = "/api/v1/me/login"

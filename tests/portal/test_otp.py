@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from fangyi.portal import services
 from fangyi.portal.models import OneTimeCode
-
-from .conftest import last_code, post, sent_to
+from tests.portal.support import last_code, sent_to
+from tests.support import post
 
 OTP = "/api/v1/me/otp"
 LOGIN = "/api/v1/me/login"

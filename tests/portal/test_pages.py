@@ -15,8 +15,8 @@ from fangyi.health.models import Appeal, Fact, FactKind
 from fangyi.portal.auth import SESSION_KEY
 from fangyi.portal.models import Guardianship
 from tests.factories import PersonFactory, staff
-
-from .conftest import last_code, logged_in
+from tests.portal.support import last_code
+from tests.support import resident_client
 
 
 def _send(client, phone="13800000001", next_url=""):
@@ -114,7 +114,7 @@ def test_the_demo_inbox_shows_the_text_only_when_debugging(city, settings):
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_every_page_renders_in_both_languages(city, worker_a, language):
     PersonFactory(household=city.household_a, name="王小宝", phone="")
-    client = logged_in(city.person_a)
+    client = resident_client(city.person_a)
     client.cookies["django_language"] = language
     for url in [
         "/me/",
@@ -137,7 +137,7 @@ def test_every_page_renders_in_both_languages(city, worker_a, language):
 
 
 def test_the_code_panel_refreshes_alone_and_says_401_when_logged_out(city):
-    panel = logged_in(city.person_a).get("/me/code/panel/")
+    panel = resident_client(city.person_a).get("/me/code/panel/")
 
     assert panel.status_code == 200
     assert panel["Cache-Control"] == "no-store"
@@ -155,7 +155,7 @@ def test_why_this_colour_lists_the_reasons_with_an_appeal_link(city, worker_a):
         occurred_at=timezone.now() - datetime.timedelta(hours=2),
     )
 
-    page = logged_in(city.person_a).get("/me/status/").content.decode()
+    page = resident_client(city.person_a).get("/me/status/").content.decode()
 
     assert 'data-colour="red"' in page
     assert "密切接触者" in page
@@ -163,7 +163,7 @@ def test_why_this_colour_lists_the_reasons_with_an_appeal_link(city, worker_a):
 
 
 def test_declaring_and_appealing_through_the_pages(city):
-    client = logged_in(city.person_a)
+    client = resident_client(city.person_a)
 
     declared = client.post(
         "/me/declare/health/", {"temperature": "38.1", "symptoms": ["fever"]}, follow=True
@@ -185,7 +185,7 @@ def test_declaring_and_appealing_through_the_pages(city):
 
 
 def test_a_bad_declaration_is_shown_on_the_form(city):
-    response = logged_in(city.person_a).post(
+    response = resident_client(city.person_a).post(
         "/me/declare/trip/", {"from_area": "x\x00", "arrived_at": "soon"}
     )
 
@@ -196,7 +196,7 @@ def test_a_bad_declaration_is_shown_on_the_form(city):
 
 def test_people_i_look_after_through_the_pages(city, worker_a):
     grandmother = PersonFactory(household=city.household_a, name="王老太", phone="")
-    client = logged_in(city.person_b)
+    client = resident_client(city.person_b)
 
     client.post(
         "/me/people/",
@@ -215,7 +215,7 @@ def test_people_i_look_after_through_the_pages(city, worker_a):
 
 
 def test_someone_else_s_code_page_shows_my_own(city):
-    page = logged_in(city.person_a).get(f"/me/?person={city.person_b.pk}").content.decode()
+    page = resident_client(city.person_a).get(f"/me/?person={city.person_b.pk}").content.decode()
 
     assert "王*明" in page and "李*英" not in page
 
@@ -230,7 +230,7 @@ def test_the_queue_is_for_staff_who_confirm(city):
 
 
 def test_logging_out_ends_the_resident_session(city):
-    client = logged_in(city.person_a)
+    client = resident_client(city.person_a)
 
     client.post("/me/logout/")
 

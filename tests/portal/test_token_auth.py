@@ -7,9 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from fangyi.portal.models import ResidentToken
-from tests.api.conftest import client_for
-
-from .conftest import as_resident, resident_token
+from tests.support import as_resident, client_for, resident_token
 
 
 def _bearer(token: str) -> Client:

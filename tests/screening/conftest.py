@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from fangyi.screening.campaigns import services as campaign_services
 from tests.factories import staff
+from tests.support import ago
 
 
 @pytest.fixture
@@ -62,7 +63,3 @@ def grid_a_only(city, officer, sampler) -> SimpleNamespace:
         samplers=[sampler],
     )
     return SimpleNamespace(round=round_, site=site)
-
-
-def ago(**delta) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(**delta)

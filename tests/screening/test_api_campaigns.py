@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from fangyi.screening.models import Campaign
-from tests.api.conftest import client_for, send
 from tests.factories import staff
+from tests.support import client_for, send
 
 pytestmark = pytest.mark.django_db
 

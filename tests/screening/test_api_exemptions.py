@@ -5,7 +5,7 @@ import pytest
 
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Exemption
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 pytestmark = pytest.mark.django_db
 

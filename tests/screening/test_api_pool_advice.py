@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.api.conftest import client_for
+from tests.support import client_for
 
 URL = "/api/v1/screening/pool-advice"
 

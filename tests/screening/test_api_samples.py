@@ -4,10 +4,8 @@ errors naming the item; tubes seen within scope, with masked names."""
 import pytest
 
 from fangyi.screening.models import Sample
-from tests.api.conftest import client_for, send
 from tests.factories import HouseholdFactory, PersonFactory, staff
-
-from .conftest import ago
+from tests.support import ago, client_for, send
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,8 @@ from fangyi.codes import services as codes
 from fangyi.health import services as health
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Tube
-from tests.api.conftest import client_for, send
 from tests.factories import PersonFactory, staff
-
-from .conftest import ago
+from tests.support import ago, client_for, send
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from fangyi.screening import common
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Campaign, Exemption, SiteAssignment
 from tests.factories import staff
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,9 @@ from django.core.cache import cache
 
 from fangyi.fieldwork.models import Task
 from fangyi.screening.campaigns import services as campaign_services
-from tests.api.conftest import client_for
 from tests.factories import PersonFactory, staff
+from tests.support import ago, client_for
 
-from .conftest import ago
 from .coverage_support import record, result
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.coverage import services as coverage
+from tests.support import ago
 
-from .conftest import ago
 from .coverage_support import numbers, record, residents, result, rows
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from fangyi.accounts.models import RoleAssignment
 from fangyi.fieldwork.models import Task
 from fangyi.ledgers.models import ExportJob
 from fangyi.screening.campaigns import services as campaign_services
+from tests.support import ago
 
-from .conftest import ago
 from .coverage_support import record, result
 
 pytestmark = pytest.mark.django_db

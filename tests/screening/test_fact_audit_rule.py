@@ -13,9 +13,8 @@ from fangyi.health import services as health
 from fangyi.health.models import Fact
 from fangyi.ledgers import services as ledgers
 from fangyi.screening.lab import services as lab
-from tests.api.conftest import client_for, send
-from tests.ledgers.conftest import write_csv
-from tests.portal.conftest import as_resident, post
+from tests.ledgers.support import write_csv
+from tests.support import as_resident, client_for, post, send
 
 from .lab_support import ago, filled_tube, lab_user, residents, result
 

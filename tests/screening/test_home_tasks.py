@@ -12,8 +12,8 @@ from fangyi.health import services as health
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.coverage import services as coverage
 from tests.factories import HouseholdFactory, PersonFactory
+from tests.support import ago
 
-from .conftest import ago
 from .coverage_support import ELDERLY_BIRTH, record, result
 
 pytestmark = pytest.mark.django_db

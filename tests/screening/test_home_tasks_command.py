@@ -9,8 +9,7 @@ from django.core.management import CommandError, call_command
 
 from fangyi.fieldwork.models import Task
 from fangyi.screening.campaigns import services as campaign_services
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

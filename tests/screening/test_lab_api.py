@@ -5,7 +5,7 @@ import pytest
 
 from fangyi.health.models import Fact
 from fangyi.screening.models import Tube
-from tests.api.conftest import client_for, send
+from tests.support import client_for, send
 
 from .lab_support import ago, filled_tube, lab_user, residents
 

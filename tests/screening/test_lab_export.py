@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from fangyi.ledgers.models import ExportJob
 from fangyi.screening.lab import services as results
-from tests.api.conftest import client_for, send
-from tests.ledgers.conftest import read_xlsx
+from tests.ledgers.support import read_xlsx
+from tests.support import client_for, send
 
 from .lab_support import ago, filled_tube, lab_user, residents
 

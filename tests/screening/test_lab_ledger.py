@@ -17,7 +17,7 @@ from fangyi.ledgers import services as ledgers
 from fangyi.ledgers.models import ImportJob
 from fangyi.screening.models import Tube
 from fangyi.screening.sampling import batches
-from tests.ledgers.conftest import read_xlsx, write_csv, write_xlsx
+from tests.ledgers.support import read_xlsx, write_csv, write_xlsx
 
 from .lab_support import ago, filled_tube, lab_user, residents
 

@@ -11,9 +11,7 @@ from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Exemption, Round, SamplingSite
 from fangyi.screening.sampling import services as sampling_services
 from tests.factories import staff
-from tests.pages.conftest import signed_in
-
-from .conftest import ago
+from tests.support import ago, signed_in
 
 pytestmark = pytest.mark.django_db
 

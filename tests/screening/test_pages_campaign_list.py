@@ -6,7 +6,7 @@ from django.urls import reverse
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Campaign
 from tests.factories import staff
-from tests.pages.conftest import signed_in
+from tests.support import signed_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from fangyi.health import services as health
 from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.sampling import services as sampling_services
 from tests.factories import PersonFactory
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

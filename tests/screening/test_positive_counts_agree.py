@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from fangyi.screening.lab import services as lab
-from tests.pages.conftest import signed_in
+from tests.support import signed_in
 
 from .lab_support import filled_tube, lab_user, residents, result
 

@@ -12,8 +12,7 @@ from fangyi.screening.models import Sample, Tube
 from fangyi.screening.sampling import batches
 from fangyi.screening.sampling.batches import SampleInput
 from tests.factories import HouseholdFactory, PersonFactory, staff
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

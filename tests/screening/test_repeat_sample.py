@@ -11,8 +11,7 @@ from fangyi.core.audit import ObjectChange
 from fangyi.screening.lab import services as lab
 from fangyi.screening.models import Sample
 from fangyi.screening.sampling import services as sampling_services
-from tests.api.conftest import client_for, send
-from tests.pages.conftest import signed_in
+from tests.support import client_for, send, signed_in
 
 from .lab_support import filled_tube, lab_user, residents, result
 

@@ -8,8 +8,7 @@ from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Tube
 from tests.browser import session_cookie
 from tests.factories import PersonFactory
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,7 @@ to use the scanner or type."""
 import pytest
 
 from tests.browser import session_cookie
-from tests.conftest import CHROMIUM_ARGS
+from tests.support import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

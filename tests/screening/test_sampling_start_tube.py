@@ -10,8 +10,7 @@ from fangyi.screening.models import Tube
 from fangyi.screening.sampling import screen
 from fangyi.screening.sampling import services as sampling_services
 from tests.factories import PersonFactory, staff
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from fangyi.health.models import Colour, Status
 from fangyi.screening.campaigns import services as campaign_services
 from tests.browser import session_cookie
 from tests.factories import HouseholdFactory, PersonFactory, staff
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

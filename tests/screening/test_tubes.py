@@ -14,8 +14,7 @@ from fangyi.screening.campaigns import services as campaign_services
 from fangyi.screening.models import Sample, Tube
 from fangyi.screening.sampling import services as sampling_services
 from tests.factories import HouseholdFactory, PersonFactory, staff
-
-from .conftest import ago
+from tests.support import ago
 
 pytestmark = pytest.mark.django_db
 

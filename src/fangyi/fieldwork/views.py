@@ -121,6 +121,8 @@ def task_list(request):
 @require_POST
 def assign_selected(request):
     """One assignee for every task ticked on the list; all or none."""
+    if not can(request.user, TASK, ADD):
+        raise PermissionDenied
     selected = SelectedTasksForm(request.POST)
     if not selected.is_valid():
         messages.error(request, _("请先选择任务。"))

@@ -47,6 +47,13 @@ PATH_LENGTHS = {
 CODE_LENGTHS = {level: max(6, length) for level, length in PATH_LENGTHS.items()}
 
 
+def looks_like_code(text: str) -> bool:
+    """Whether a code from a URL or a form can name a region at all: digits only. Anything
+    else is not found without asking the database (PostgreSQL cannot even compare text that
+    holds NUL)."""
+    return text.isascii() and text.isdigit() and len(text) <= max(CODE_LENGTHS.values())
+
+
 def path_from_code(code: str, level: int) -> str:
     return code[: PATH_LENGTHS[Level(level)]]
 

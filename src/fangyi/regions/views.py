@@ -1,6 +1,7 @@
 """The region tree: a lazily expanded navigator and one page per region."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from fangyi.core.permissions import VIEW, can
@@ -10,10 +11,12 @@ from fangyi.people.models import Person
 
 from .area import REGION
 from .filters import top_regions
-from .models import Level, Region
+from .models import Level, Region, looks_like_code
 
 
 def _visible_region(request, code: str) -> Region:
+    if not looks_like_code(code):
+        raise Http404
     return get_object_or_404(Region.objects.restrict(request.user, VIEW), code=code)
 
 

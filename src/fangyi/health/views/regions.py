@@ -2,13 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.health.area import ZONE
 from fangyi.people.area import PERSON
-from fangyi.regions.models import Level, Region
+from fangyi.regions.models import Level, Region, looks_like_code
 
 from ..counts import status_counts
 from ..models import Policy
@@ -25,6 +25,8 @@ def _tally(region: Region, counts: dict, colours: list[str]) -> dict:
 
 @login_required
 def region_counts(request, code: str):
+    if not looks_like_code(code):
+        raise Http404
     region = get_object_or_404(Region.objects.restrict(request.user, VIEW), code=code)
     fragment = bool(request.headers.get("HX-Request"))
     if not can(request.user, PERSON, VIEW, region.path):

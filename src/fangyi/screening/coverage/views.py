@@ -28,7 +28,7 @@ from fangyi.fieldwork.area import TASK
 from fangyi.ledgers import services as ledgers
 from fangyi.ledgers.models import ExportFormat
 from fangyi.people.area import PERSON
-from fangyi.regions.models import Level, Region
+from fangyi.regions.models import Level, Region, looks_like_code
 from fangyi.screening.coverage import services as coverage
 from fangyi.screening.coverage.ledger import MissingLedger
 from fangyi.screening.models import Round
@@ -62,7 +62,7 @@ def _chosen_region(request, round: Round) -> Region | None:
     they have several. 404 for a region they may not see or the campaign does not reach."""
     code = (request.POST.get("region") or request.GET.get("region") or "").strip()[:18]
     if code:
-        region = Region.objects.filter(code=code).first()
+        region = Region.objects.filter(code=code).first() if looks_like_code(code) else None
         if region is None:
             raise Http404
         try:

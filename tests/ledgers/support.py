@@ -1,0 +1,39 @@
+"""Synthetic ledger files: resident ids, spreadsheets and CSV files written and read back."""
+
+import csv
+import datetime
+
+import openpyxl
+
+from fangyi.people.validation import make_resident_id
+
+RESIDENT_HEADERS = ["姓名", "证件号码", "手机号", "楼栋代码", "单元", "房号"]
+
+
+def synthetic_id(n: int, *, male: bool = True, born=datetime.date(1985, 3, 1)) -> str:
+    """A valid, made-up resident ID; n picks the sequence number."""
+    sequence = (n * 2 + (1 if male else 0)) % 1000
+    return make_resident_id("350102", born + datetime.timedelta(days=n // 500), sequence)
+
+
+def write_xlsx(path, rows, *, title: str | None = None):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if title:
+        sheet.append([title])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[0]))
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def write_csv(path, rows, *, encoding="utf-8"):
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return path
+
+
+def read_xlsx(path) -> list[list]:
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
