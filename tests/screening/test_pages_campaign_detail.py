@@ -43,7 +43,7 @@ def test_rounds_show_their_state_and_numbers(city, officer, campaign, sampler, s
     )
     sampling_services.add_to_tube(actor=sampler, tube=tube, person=city.person_a)
     response = signed_in(officer).get(_detail(campaign))
-    first, second = response.context["rounds"]
+    first, second = response.context["round_cards"]
     assert (first.state, second.state) == ("running", "upcoming")
     assert (first.figures.tubes, first.figures.open, first.figures.samples) == (1, 1, 1)
     html = response.content.decode()

@@ -77,7 +77,7 @@ def _load(path: Path) -> SigningKey:
 class _Ring:
     """The keys of one directory, cached per process until the directory changes."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: tuple[str, int] | None = None
         self._keys: list[SigningKey] = []

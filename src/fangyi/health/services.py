@@ -10,6 +10,7 @@ import datetime
 import math
 import uuid
 from dataclasses import dataclass, fields
+from functools import partial
 from operator import itemgetter
 
 from django.conf import settings
@@ -440,7 +441,7 @@ def schedule_for_persons(person_ids) -> None:
 
     for start in range(0, len(ids), 50_000):
         chunk = ids[start : start + 50_000]
-        transaction.on_commit(lambda chunk=chunk: recompute_persons_task.enqueue(chunk))
+        transaction.on_commit(partial(recompute_persons_task.enqueue, chunk))
 
 
 def residents_moved_receiver(*, person_ids, **kwargs) -> None:
@@ -746,12 +747,15 @@ def file_appeal(
             errors["fact"] = [_("该记录已被撤销，无需申诉。")]
         elif Appeal.objects.filter(fact=fact, state=Appeal.State.OPEN).exists():
             errors["fact"] = [_("该记录已有待处理的申诉。")]
-    elif zone.lifted_at is not None:
-        errors["zone"] = [_("该区域已经解除，无需申诉。")]
-    elif not zone.areas.filter(path__in=ancestor_paths(person.region_path)).exists():
-        errors["zone"] = [_("该居民不在此区域内。")]
-    elif Appeal.objects.filter(person=person, zone=zone, state=Appeal.State.OPEN).exists():
-        errors["zone"] = [_("已有针对该区域的待处理申诉。")]
+    else:
+        # Exactly one of fact and zone is given (tested first), and it is not the fact.
+        assert zone is not None
+        if zone.lifted_at is not None:
+            errors["zone"] = [_("该区域已经解除，无需申诉。")]
+        elif not zone.areas.filter(path__in=ancestor_paths(person.region_path)).exists():
+            errors["zone"] = [_("该居民不在此区域内。")]
+        elif Appeal.objects.filter(person=person, zone=zone, state=Appeal.State.OPEN).exists():
+            errors["zone"] = [_("已有针对该区域的待处理申诉。")]
     if not reason.strip():
         errors["reason"] = [_("请写明申诉理由。")]
     if errors:

@@ -71,7 +71,10 @@ COVERAGE_GENERATION_KEY = "screening:coverage:generation"
 
 
 def coverage_generation() -> int:
-    return cache.get_or_set(COVERAGE_GENERATION_KEY, 0, None)
+    generation = cache.get_or_set(COVERAGE_GENERATION_KEY, 0, None)
+    # Given a default other than None, get_or_set answers the stored number or that default.
+    assert isinstance(generation, int)
+    return generation
 
 
 def results_recorded() -> None:

@@ -40,7 +40,7 @@ from fangyi.screening.sampling import screen
 router = Router(tags=["screening"])
 MAX_REGIONS = 200
 MAX_SAMPLERS = 200
-PoolSize = Literal[*STANDARD_POOL_SIZES]
+PoolSize = Literal[*STANDARD_POOL_SIZES]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
 def _campaigns(user, action: str = VIEW):

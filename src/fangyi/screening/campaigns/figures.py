@@ -7,6 +7,7 @@ the prevalence reads the few positive tubes and, once, the round's results.
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -16,6 +17,9 @@ from fangyi.core.permissions import VIEW
 from fangyi.health.models import TestOutcome, TubeKind
 from fangyi.screening.campaigns import pooling
 from fangyi.screening.models import Campaign, Round, Sample, Tube, TubeState
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 UPCOMING, RUNNING, CLOSED = "upcoming", "running", "closed"
 ROUND_STATES = {UPCOMING: _("未开始"), RUNNING: _("进行中"), CLOSED: _("已截止")}
@@ -91,43 +95,25 @@ def round_figures(user, rounds: list[Round]) -> dict:
         figures[round_id].samples = n
         figures[round_id].positive = positive
     return figures
-    tube_counts = (
-        Tube.objects.restrict(user, VIEW)
-        .filter(round_id__in=list(figures))
-        .values_list("round_id", "state", "result", "kind")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for round_id, state, result, kind, n in tube_counts:
-        counts = figures[round_id]
-        counts.tubes += n
-        if result == TestOutcome.POSITIVE and kind == TubeKind.POOLED:
-            counts.positive_pools += n
-        if state == TubeState.OPEN:
-            counts.open += n
-        else:
-            counts.closed += n
-        if state == TubeState.RESULTED:
-            counts.resulted += n
-    sample_counts = (
-        Sample.objects.restrict(user, VIEW)
-        .filter(round_id__in=list(figures))
-        .values_list("round_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for round_id, n in sample_counts:
-        figures[round_id].samples = n
-    positive_counts = (
-        Sample.objects.restrict(user, VIEW)
-        .filter(round_id__in=list(figures), result=TestOutcome.POSITIVE, tube__kind=TubeKind.SINGLE)
-        .values_list("round_id")
-        .annotate(n=Count("person_id", distinct=True))
-        .order_by()
-    )
-    for round_id, n in positive_counts:
-        figures[round_id].positive = n
-    return figures
+
+
+@dataclass(frozen=True)
+class RoundCard:
+    """A round as the campaign page lists it: its state, named, and its headline counts."""
+
+    round: Round
+    state: str
+    state_label: "StrOrPromise"
+    figures: RoundFigures
+
+
+def round_cards(user, rounds: list[Round]) -> list[RoundCard]:
+    counts = round_figures(user, rounds)
+    cards = []
+    for found in rounds:
+        state = round_state(found)
+        cards.append(RoundCard(found, state, ROUND_STATES[state], counts[found.pk]))
+    return cards
 
 
 @dataclass(frozen=True)

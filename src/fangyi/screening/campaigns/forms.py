@@ -2,6 +2,7 @@
 decide (pool sizes, overlapping rounds, samplers' rights)."""
 
 import re
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -221,7 +222,7 @@ class SiteForm(BootstrapForm):
         self.candidates = {
             str(u.pk): u for u in sampler_candidates(common.area_paths(campaign))[:200]
         }
-        self.fields["samplers"].choices = [
+        cast(_SamplerChoice, self.fields["samplers"]).choices = [
             (pk, staff_label(u)) for pk, u in self.candidates.items()
         ]
 
@@ -243,7 +244,7 @@ class AssignSamplersForm(BootstrapForm):
         super().__init__(*args, prefix=f"assign-{site.pk}", **kwargs)
         taken = {user.pk for user in assigned}
         self.candidates = {str(u.pk): u for u in candidates if u.pk not in taken}
-        self.fields["samplers"].choices = [
+        cast(_SamplerChoice, self.fields["samplers"]).choices = [
             (pk, staff_label(u)) for pk, u in self.candidates.items()
         ]
 
@@ -272,7 +273,7 @@ class ExemptionForm(BootstrapForm):
         super().__init__(*args, prefix="exempt", **kwargs)
         self.user, self.campaign = user, campaign
         self.rounds = {str(r.pk): r for r in rounds}
-        self.fields["round"].choices = [("", _("所有轮次"))] + [
+        cast(forms.ChoiceField, self.fields["round"]).choices = [("", _("所有轮次"))] + [
             (pk, str(r)) for pk, r in self.rounds.items()
         ]
 

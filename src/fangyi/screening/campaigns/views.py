@@ -142,11 +142,6 @@ def _may_change(user, campaign: Campaign) -> bool:
 def _detail_context(request, campaign: Campaign, **bound) -> dict:
     user = request.user
     rounds = list(campaign.rounds.all())
-    counts = figures.round_figures(user, rounds)
-    for found in rounds:
-        found.state = figures.round_state(found)
-        found.state_label = figures.ROUND_STATES[found.state]
-        found.figures = counts[found.pk]
     sites, next_sites = _site_page(
         request,
         SamplingSite.objects.restrict(user, VIEW)
@@ -176,7 +171,7 @@ def _detail_context(request, campaign: Campaign, **bound) -> dict:
     )
     context = {
         "campaign": campaign,
-        "rounds": rounds,
+        "round_cards": figures.round_cards(user, rounds),
         "sites": sites,
         "next_sites": next_sites,
         "may_change": may_change,

@@ -31,8 +31,14 @@ def _round(user, round_id: str) -> Round:
 
 
 def _region(user, round: Round, code: str | None) -> Region | None:
+    """The region `code` names, or None when none is named."""
     if not code:
         return None
+    return _named_region(user, round, code)
+
+
+def _named_region(user, round: Round, code: str) -> Region:
+    """The region `code` names (an empty code names none), if the user may see its coverage."""
     region = Region.objects.restrict(user, VIEW).filter(code=code).first()
     if region is None or not can(user, CAMPAIGN, VIEW, region.path):
         raise ValidationError({"region": _("没有这个区域，或其不在您的辖区内。")})
@@ -159,7 +165,7 @@ def missing_persons(request, round_id: str, params: Query[MissingParams]):
     """Expected persons under the region not sampled yet in the round (an invalid tube does
     not count), by building; keyset pages."""
     round = _round(request.auth, round_id)
-    region = _region(request.auth, round, params.region)
+    region = _named_region(request.auth, round, params.region)
     persons = coverage.missing_persons(round, user=request.auth, region=region)
     items, next_cursor = page_of(persons, ordering=MISSING_ORDERING, page=params)
     return {"items": items, "next_cursor": next_cursor}

@@ -331,7 +331,7 @@ def round_coverage(
     rows: list[CoverageRow] = []
     for root in roots:
         counts = subtree_counts(round, root)
-        deepest = Level.BUILDING
+        deepest: int = Level.BUILDING
         if depth is not None:
             deepest = min(Level.BUILDING, level_of_path(root) + max(0, depth))
         regions = (

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangyi.core.paths import under
-from fangyi.core.permissions import VIEW
+from fangyi.core.permissions import VIEW, Actor
 from fangyi.health.models import TestOutcome
 from fangyi.ledgers import normalise
 from fangyi.ledgers.exporting import keyset_chunks
@@ -212,7 +212,7 @@ class LabResultsLedger(Ledger):
         ),
     ]
 
-    def __init__(self, *, actor):
+    def __init__(self, *, actor: Actor) -> None:
         super().__init__(actor=actor)
         # barcode → (row number, result, whether that row was sound) of its first row in the
         # file, from the chunks planned before: a file may give a tube twice.
@@ -229,11 +229,14 @@ class LabResultsLedger(Ledger):
                 continue
             earlier = self.seen.get(item.barcode)
             first = firsts.get(item.barcode)
-            if earlier is None and first is None:
+            if earlier is not None:
+                number, result = earlier[:2]
+            elif first is not None:
+                number, result = first.number, first.values["result"]
+            else:
                 firsts[item.barcode] = row
                 candidates.append((row, item))
                 continue
-            number, result = earlier[:2] if earlier else (first.number, first.values["result"])
             if result != item.result:
                 row.error("result", lab.same_tube_conflict(_("第 %(row)d 行") % {"row": number}))
             else:

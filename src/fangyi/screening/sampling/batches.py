@@ -120,10 +120,15 @@ def record_samples(
     now = now or timezone.now()
     errors = BatchErrors()
     sites = {item.site.pk: item.site for item in items}
-    assigned = set(
-        SiteAssignment.objects.filter(
-            site_id__in=list(sites), user_id=getattr(actor, "pk", None)
-        ).values_list("site_id", flat=True)
+    actor_id = getattr(actor, "pk", None)
+    assigned = (
+        set(
+            SiteAssignment.objects.filter(site_id__in=list(sites), user_id=actor_id).values_list(
+                "site_id", flat=True
+            )
+        )
+        if actor_id is not None
+        else set()
     )
     refusals = {pk: sampler_refusal(actor, site, pk in assigned) for pk, site in sites.items()}
     campaign_ids = {site.campaign_id for site in sites.values()}
@@ -147,8 +152,9 @@ def record_samples(
     try:
         with transaction.atomic():
             received, written = _write_samples(actor, items, plans, paths, areas, errors, now)
-    # COPY reports the driver's own error, which Django has not translated.
-    except (IntegrityError, connection.Database.IntegrityError) as exc:
+    # COPY reports the driver's own error, which Django has not translated. Every backend's
+    # wrapper names its driver module `Database`; the stubs leave it out.
+    except (IntegrityError, connection.Database.IntegrityError) as exc:  # type: ignore[attr-defined]
         # A second device, or a resend racing the first upload, wrote some of these meanwhile.
         raise ValidationError(
             {"samples": [_("有采样记录同时被提交，请重新提交本批（已保存的不会重复记录）。")]}

@@ -1,6 +1,8 @@
 """Forms of the campaign and sampling pages. They only shape input; the services validate and
 decide (pool sizes, overlapping rounds, samplers' rights)."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +29,7 @@ class OpenTubeForm(BootstrapForm):
     def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         sizes = campaign.pool_sizes if campaign is not None else list(STANDARD_POOL_SIZES)
-        self.fields["pool_size"].choices = [("", _("自动"))] + [
+        cast(forms.TypedChoiceField, self.fields["pool_size"]).choices = [("", _("自动"))] + [
             (size, _("%(size)d 人") % {"size": size}) for size in sizes
         ]
 

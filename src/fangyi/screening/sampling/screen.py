@@ -38,8 +38,16 @@ def running_round(campaign_id, now: datetime.datetime | None = None) -> Round | 
     )
 
 
-def sites_of(user, now: datetime.datetime | None = None) -> list[SamplingSite]:
-    """The sites the user samples at, each with `running_round` (None when no round is on)."""
+@dataclass(frozen=True)
+class SamplerSite:
+    """A site the user samples at, with the round of its campaign on now (None: none is)."""
+
+    site: SamplingSite
+    running_round: Round | None
+
+
+def sites_of(user, now: datetime.datetime | None = None) -> list[SamplerSite]:
+    """The sites the user samples at, each with its running round."""
     now = now or timezone.now()
     sites = list(
         SamplingSite.objects.restrict(user, VIEW)
@@ -54,9 +62,7 @@ def sites_of(user, now: datetime.datetime | None = None) -> list[SamplingSite]:
             campaign_id__in=campaign_ids, starts_at__lte=now, deadline__gte=now
         )
     }
-    for site in sites:
-        site.running_round = running.get(site.campaign_id)
-    return sites
+    return [SamplerSite(site, running.get(site.campaign_id)) for site in sites]
 
 
 def require_sampler(actor, site: SamplingSite) -> None:

@@ -116,8 +116,11 @@ def sampler_refusal(actor, site: SamplingSite, assigned: bool) -> str | None:
 
 
 def require_sampler(actor, site: SamplingSite) -> None:
-    assigned = SiteAssignment.objects.filter(site=site, user_id=getattr(actor, "pk", None))
-    refusal = sampler_refusal(actor, site, assigned.exists())
+    actor_id = getattr(actor, "pk", None)
+    assigned = (
+        actor_id is not None and SiteAssignment.objects.filter(site=site, user_id=actor_id).exists()
+    )
+    refusal = sampler_refusal(actor, site, assigned)
     if refusal:
         raise PermissionDenied(refusal)
 
@@ -189,7 +192,8 @@ def open_tube(
 def person_from_code(text: str) -> Person:
     """The resident a scanned `FY1:` display or card code names, verified by this server."""
     checked = codes.verify_here(text or "")
-    if not checked.valid:
+    # A valid code always carries its claims.
+    if not checked.valid or checked.claims is None:
         raise ValidationError(
             {"code": [str(CODE_REFUSALS.get(checked.result, _("无法识别该码。")))]}
         )
@@ -296,7 +300,7 @@ def add_to_tube(
     `_check_person`)."""
     if (person is None) == (not code):
         raise ValidationError({"person": [_("请扫描健康码，或选择一位居民。")]})
-    if code:
+    if person is None:
         person = person_from_code(code)
     now = now or timezone.now()
     with transaction.atomic():

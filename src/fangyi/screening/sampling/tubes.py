@@ -74,7 +74,7 @@ class TubeResult:
     ct_value: float | None
     tested_at: datetime.datetime
     received_at: datetime.datetime
-    received_by_id: object
+    received_by_id: uuid.UUID | None
     member_fact: str
 
 

@@ -44,7 +44,7 @@ def _sampling_url(site=None, tube: str = "", **extra) -> str:
 
 
 def _my_site(request, raw) -> SamplingSite | None:
-    sites = {str(site.pk): site for site in screen.sites_of(request.user)}
+    sites = {str(choice.site.pk): choice.site for choice in screen.sites_of(request.user)}
     return sites.get(str(raw or ""))
 
 
@@ -59,16 +59,17 @@ def _render_screen(request, params, *, repeat: dict | None = None, status: int =
     user = request.user
     require(user, SAMPLE, ADD)
     sites = screen.sites_of(user)
-    by_id = {str(site.pk): site for site in sites}
-    site = by_id.get(params.get("site", ""))
+    by_id = {str(choice.site.pk): choice for choice in sites}
+    chosen = by_id.get(params.get("site", ""))
     # Sites of finished campaigns stay assigned; the one site sampling now is the choice.
     running = [choice for choice in sites if choice.running_round is not None]
-    if site is None and "site" not in params:
+    if chosen is None and "site" not in params:
         if len(sites) == 1:
-            site = sites[0]
+            chosen = sites[0]
         elif len(running) == 1:
-            site = running[0]
-    round = site.running_round if site is not None else None
+            chosen = running[0]
+    site = chosen.site if chosen is not None else None
+    round = chosen.running_round if chosen is not None else None
     tube = None
     found = []
     query = ""
