@@ -63,7 +63,7 @@ def test_the_admins_navbar_is_one_row_at_1280_px(in_browser, live_server, city, 
             "path": "/",
         },
     ]
-    urls = [f"{live_server.url}{reverse(name)}" for name in ("home", "people:person-list")]
+    urls = [f"{live_server.url}{reverse(name)}" for name in ("core:home", "people:person-list")]
     for url, seen in in_browser(_measure, cookies, urls, language).items():
         assert seen["toggler"] == "none", url
         assert seen["items"] >= 9, (url, seen)

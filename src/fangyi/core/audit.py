@@ -6,17 +6,14 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models
 from django.utils import timezone
 
 from .bulk import JSONText, TableWriter, time_ordered_ids
 from .context import current
 from .models import AccessEvent, ObjectChange
+from .permissions import Actor
 
-# Who acts: a signed-in user, an anonymous visitor, or nobody (a job or a command).
-Actor = AbstractBaseUser | AnonymousUser | None
 # What an audit row keeps before and after a change, as JSON.
 Snapshot = Mapping[str, object]
 

@@ -37,6 +37,8 @@ class RoleHolder(Protocol):
     @property
     def role_assignments(self) -> "RelatedManager[Any]": ...
 
+    def get_username(self) -> str: ...
+
 
 # Who a check is about: the request's user, signed in or not, or nobody (a job, a command).
 type Actor = RoleHolder | AnonymousUser | None

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangyi.core.audit import Actor
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, EXPORT
+from fangyi.core.permissions import ADD, CHANGE, EXPORT, Actor
 from fangyi.people.area import HOUSEHOLD
 from fangyi.people.models import Household, short_address
 from fangyi.regions.models import Level

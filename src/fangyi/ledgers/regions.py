@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangyi.core.audit import Actor
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, VIEW
+from fangyi.core.permissions import ADD, CHANGE, VIEW, Actor
 from fangyi.regions.area import REGION
 from fangyi.regions.models import Level, Region, path_from_code
 

@@ -18,8 +18,7 @@ from typing import Any, ClassVar
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-from fangyi.core.audit import Actor
-from fangyi.core.permissions import can
+from fangyi.core.permissions import Actor, can
 
 from . import normalise
 

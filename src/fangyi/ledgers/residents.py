@@ -18,9 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangyi.core.audit import Actor
 from fangyi.core.masking import mask_id_number, mask_name, mask_phone
-from fangyi.core.permissions import ADD, CHANGE, EXPORT, VIEW
+from fangyi.core.permissions import ADD, CHANGE, EXPORT, VIEW, Actor
 from fangyi.people.area import HOUSEHOLD, PERSON
 from fangyi.people.models import (
     STORED_TAGS,
