@@ -31,9 +31,9 @@ from fangyi.core.sql import among
 from fangyi.people.models import Person
 from fangyi.regions.models import Region, ancestor_paths
 
-from . import recompute
-from .area import APPEAL, DECISION, FACT, POLICY, ZONE
-from .models import (
+from .. import recompute
+from ..area import APPEAL, DECISION, FACT, POLICY, ZONE
+from ..models import (
     Appeal,
     Colour,
     Fact,
@@ -437,7 +437,7 @@ def schedule_for_persons(person_ids) -> None:
     if len(ids) <= _inline_limit():
         recompute.recompute_persons(ids)
         return
-    from .tasks import recompute_persons_task
+    from ..tasks import recompute_persons_task
 
     for start in range(0, len(ids), 50_000):
         chunk = ids[start : start + 50_000]
@@ -457,13 +457,13 @@ def schedule_for_paths(paths: list[str]) -> None:
     if residents <= _inline_limit():
         recompute.recompute_under(paths)
         return
-    from .tasks import recompute_under_task
+    from ..tasks import recompute_under_task
 
     transaction.on_commit(lambda: recompute_under_task.enqueue(list(paths)))
 
 
 def schedule_everyone() -> None:
-    from .tasks import recompute_all_task
+    from ..tasks import recompute_all_task
 
     if Person.objects.count() <= _inline_limit():
         recompute.recompute_all()
