@@ -30,6 +30,32 @@ def _common_path(paths: list[str]) -> str:
     return common
 
 
+def _check_zone(
+    *, policy: Policy, kind: str, regions: list[Region], reason: str, starts_at: datetime.datetime
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if policy.zone_kind(kind) is None:
+        codes = ", ".join(k["code"] for k in policy.parameters["zone_kinds"])
+        errors["kind"] = [
+            _("现行方案（%(policy)s）没有这种区域，可选：%(codes)s。")
+            % {"policy": policy.name, "codes": codes}
+        ]
+    if not regions:
+        errors["regions"] = [_("请至少选择一个区域。")]
+    if not reason.strip():
+        errors["reason"] = [_("请写明划定原因。")]
+    if timezone.is_naive(starts_at):
+        errors["starts_at"] = [_("时间必须带时区。")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _default_zone_name(regions: list[Region]) -> str:
+    return "、".join(region.name for region in regions[:3]) + (
+        _("等%(count)s处") % {"count": len(regions)} if len(regions) > 3 else ""
+    )
+
+
 def draw_zone(
     *,
     actor,
@@ -41,30 +67,13 @@ def draw_zone(
     predecessor: Zone | None = None,
 ) -> Zone:
     policy = Policy.objects.in_force()
-    errors: dict[str, list[str]] = {}
-    kind_rule = policy.zone_kind(kind)
-    if kind_rule is None:
-        codes = ", ".join(k["code"] for k in policy.parameters["zone_kinds"])
-        errors["kind"] = [
-            _("现行方案（%(policy)s）没有这种区域，可选：%(codes)s。")
-            % {"policy": policy.name, "codes": codes}
-        ]
-    if not regions:
-        errors["regions"] = [_("请至少选择一个区域。")]
-    if not reason.strip():
-        errors["reason"] = [_("请写明划定原因。")]
     starts_at = starts_at or timezone.now()
-    if timezone.is_naive(starts_at):
-        errors["starts_at"] = [_("时间必须带时区。")]
-    if errors:
-        raise ValidationError(errors)
+    _check_zone(policy=policy, kind=kind, regions=regions, reason=reason, starts_at=starts_at)
     for region in regions:
         require(actor, ZONE, ADD, region.path)
     paths = sorted({region.path for region in regions})
     if not name.strip():
-        name = "、".join(region.name for region in regions[:3]) + (
-            _("等%(count)s处") % {"count": len(regions)} if len(regions) > 3 else ""
-        )
+        name = _default_zone_name(regions)
     with transaction.atomic():
         zone = Zone.objects.create(
             kind=kind,
@@ -173,73 +182,96 @@ def _chain_start(zone: Zone) -> datetime.datetime:
     return start
 
 
+def _inside(paths: list[str]) -> Q:
+    inside = Q()
+    for path in paths:
+        inside |= under("region_path", path)
+    return inside
+
+
+def _last_positive(inside: Q) -> datetime.datetime | None:
+    positives = Fact.objects.filter(inside).filter(
+        Q(kind__in=[FactKind.CASE_CONFIRMED, FactKind.CASE_SUSPECTED])
+        | Q(kind=FactKind.TEST_RESULT, outcome=TestOutcome.POSITIVE)
+    )
+    return positives.aggregate(last=Max("occurred_at"))["last"]
+
+
+def _waiting_criterion(
+    zone: Zone, lift: dict, *, clean_days: int, now: datetime.datetime
+) -> tuple[str, bool] | None:
+    """Days since the zone was lowered, where the policy asks for them, else days without a
+    new positive, where it asks for those."""
+    if zone.predecessor_id and lift.get("after_lowering_days"):
+        needed = lift["after_lowering_days"]
+        days = max(0, (now - zone.starts_at).days)
+        return (
+            ngettext(
+                "降级后已满 %(n)s 天（现 %(d)s 天）",
+                "降级后已满 %(n)s 天（现 %(d)s 天）",
+                needed,
+            )
+            % {"n": needed, "d": days},
+            days >= needed,
+        )
+    if lift.get("clean_days"):
+        needed = lift["clean_days"]
+        return (
+            ngettext(
+                "连续 %(n)s 天无新增阳性（现 %(d)s 天）",
+                "连续 %(n)s 天无新增阳性（现 %(d)s 天）",
+                needed,
+            )
+            % {"n": needed, "d": clean_days},
+            clean_days >= needed,
+        )
+    return None
+
+
+def _negative_round_criterion(
+    window: int, *, inside: Q, residents: int, now: datetime.datetime
+) -> tuple[str, bool]:
+    # Residents of the zone with a negative test in the window, walked person by person
+    # through the (person, time) index: the facts have no index by place and kind, and one
+    # would slow every million-fact results import to speed up this count.
+    negative = Fact.objects.filter(
+        person_id=OuterRef("pk"),
+        kind=FactKind.TEST_RESULT,
+        outcome=TestOutcome.NEGATIVE,
+        occurred_at__gte=now - datetime.timedelta(days=window),
+    )
+    tested = Person.objects.filter(inside).filter(Exists(negative)).count()
+    return (
+        ngettext(
+            "%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）",
+            "%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）",
+            window,
+        )
+        % {"n": window, "t": tested, "r": residents},
+        residents > 0 and tested >= residents,
+    )
+
+
 def zone_state(zone: Zone, *, now: datetime.datetime | None = None) -> ZoneState:
     now = now or timezone.now()
     paths = [area.path for area in zone.areas.all()]
     residents = (
         Region.objects.filter(path__in=paths).aggregate(total=Sum("resident_count"))["total"] or 0
     )
-    inside = Q()
-    for path in paths:
-        inside |= under("region_path", path)
-    positives = Fact.objects.filter(inside).filter(
-        Q(kind__in=[FactKind.CASE_CONFIRMED, FactKind.CASE_SUSPECTED])
-        | Q(kind=FactKind.TEST_RESULT, outcome=TestOutcome.POSITIVE)
-    )
-    last_positive = positives.aggregate(last=Max("occurred_at"))["last"]
+    inside = _inside(paths)
+    last_positive = _last_positive(inside)
     since = max(filter(None, [last_positive, _chain_start(zone)]))
     clean_days = max(0, (now - since).days)
     kind = zone.policy.zone_kind(zone.kind) or {"code": zone.kind, "name": zone.kind, "lift": {}}
     lift = kind.get("lift") or {}
     criteria = []
-    if zone.predecessor_id and lift.get("after_lowering_days"):
-        needed = lift["after_lowering_days"]
-        days = max(0, (now - zone.starts_at).days)
-        criteria.append(
-            (
-                ngettext(
-                    "降级后已满 %(n)s 天（现 %(d)s 天）",
-                    "降级后已满 %(n)s 天（现 %(d)s 天）",
-                    needed,
-                )
-                % {"n": needed, "d": days},
-                days >= needed,
-            )
-        )
-    elif lift.get("clean_days"):
-        needed = lift["clean_days"]
-        criteria.append(
-            (
-                ngettext(
-                    "连续 %(n)s 天无新增阳性（现 %(d)s 天）",
-                    "连续 %(n)s 天无新增阳性（现 %(d)s 天）",
-                    needed,
-                )
-                % {"n": needed, "d": clean_days},
-                clean_days >= needed,
-            )
-        )
+    waiting = _waiting_criterion(zone, lift, clean_days=clean_days, now=now)
+    if waiting is not None:
+        criteria.append(waiting)
     if lift.get("negative_round_days"):
-        window = lift["negative_round_days"]
-        # Residents of the zone with a negative test in the window, walked person by person
-        # through the (person, time) index: the facts have no index by place and kind, and one
-        # would slow every million-fact results import to speed up this count.
-        negative = Fact.objects.filter(
-            person_id=OuterRef("pk"),
-            kind=FactKind.TEST_RESULT,
-            outcome=TestOutcome.NEGATIVE,
-            occurred_at__gte=now - datetime.timedelta(days=window),
-        )
-        tested = Person.objects.filter(inside).filter(Exists(negative)).count()
         criteria.append(
-            (
-                ngettext(
-                    "%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）",
-                    "%(n)s 天内全员核酸阴性（%(t)s / %(r)s 人）",
-                    window,
-                )
-                % {"n": window, "t": tested, "r": residents},
-                residents > 0 and tested >= residents,
+            _negative_round_criterion(
+                lift["negative_round_days"], inside=inside, residents=residents, now=now
             )
         )
     return ZoneState(zone, kind, residents, last_positive, clean_days, criteria)

@@ -32,7 +32,8 @@ grid team, once per person and round.
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -165,29 +166,29 @@ def _db(field_owner, value):
     return field_owner._meta.pk.get_db_prep_value(value, connection)
 
 
-def _count(round: Round, root: str) -> dict[str, list[int]]:
-    """[expected, sampled, resulted, positive] per path under `root`, every level, rolled up."""
+def _count_ranges(round: Round, root: str) -> list[str]:
+    """The parts of the subtree at `root` inside the campaign's regions."""
     areas = common.area_paths(round.campaign)
     if any(root.startswith(area) for area in areas):
-        ranges = [root]
-    else:
-        ranges = minimal_paths(area for area in areas if area.startswith(root))
-    counts: dict[str, list[int]] = {}
-    if not ranges:
-        return counts
+        return [root]
+    return minimal_paths(area for area in areas if area.startswith(root))
+
+
+def _residents_sql(persons_in: str) -> str:
+    """Everyone living there, from the (region_path, id) index alone: the expected are these
+    less the few not expected, counted apart."""
     q = connection.ops.quote_name
-    person, sample = q(Person._meta.db_table), q(Sample._meta.db_table)
-    persons_in, persons_params = _ranges_sql(f"p.{q('region_path')}", ranges)
-    samples_in, samples_params = _ranges_sql(f"s.{q('region_path')}", ranges)
-    round_id = _db(Round, round.pk)
-    # Everyone living there, from the (region_path, id) index alone: the expected are these
-    # less the few not expected, counted apart.
-    residents_sql = f"""
-        SELECT p.{q("region_path")}, COUNT(*) FROM {person} p
+    return f"""
+        SELECT p.{q("region_path")}, COUNT(*) FROM {q(Person._meta.db_table)} p
         WHERE {persons_in} GROUP BY p.{q("region_path")}
     """
-    # The not expected: away (from the partial index person_away) or exempted from the round.
-    not_expected_sql = f"""
+
+
+def _not_expected_query(round: Round, persons_in: str, persons_params: list) -> tuple[str, list]:
+    """The not expected: away (from the partial index person_away) or exempted from the round."""
+    q = connection.ops.quote_name
+    person = q(Person._meta.db_table)
+    sql = f"""
         SELECT p.{q("id")} AS id, p.{q("region_path")} AS region_path FROM {person} p
         WHERE {persons_in} AND p.{q("residence_status")} = %s
         UNION
@@ -196,13 +197,19 @@ def _count(round: Round, root: str) -> dict[str, list[int]]:
         WHERE e.{q("campaign_id")} = %s AND (e.{q("round_id")} IS NULL
             OR e.{q("round_id")} = %s) AND p.{q("id")} = e.{q("person_id")} AND {persons_in}
     """
-    not_expected_params = [
+    params = [
         *persons_params,
         ResidenceStatus.AWAY,
         _db(Campaign, round.campaign_id),
-        round_id,
+        _db(Round, round.pk),
         *persons_params,
     ]
+    return sql, params
+
+
+def _sampled_query(round_id, samples_in: str, samples_params: list) -> tuple[str, list]:
+    """[sampled, resulted, positive] persons per building."""
+    q = connection.ops.quote_name
     # Positive means positive alone in a tube: a positive pool's members await their retest.
     single = (
         f"SELECT t.{q('id')} FROM {q(Tube._meta.db_table)} t WHERE t.{q('round_id')} = %s "
@@ -214,17 +221,17 @@ def _count(round: Round, root: str) -> dict[str, list[int]]:
     # invalid tube, or singly after a pooled positive) once; the samples come in path order
     # from the (round, region_path) index. The not expected who were sampled anyway are taken
     # off afterwards, as a per-row check against them cost more than the count itself.
-    sampled_sql = f"""
+    sql = f"""
         SELECT s.{q("region_path")},
                COUNT(DISTINCT s.{q("person_id")}),
                COUNT(DISTINCT CASE WHEN s.{q("result")} IN (%s, %s) THEN s.{q("person_id")} END),
                COUNT(DISTINCT CASE WHEN s.{q("result")} = %s AND s.{q("tube_id")} IN ({single})
                                    THEN s.{q("person_id")} END)
-        FROM {sample} s
+        FROM {q(Sample._meta.db_table)} s
         WHERE s.{q("round_id")} = %s AND {samples_in} AND s.{q("result")} <> %s
         GROUP BY s.{q("region_path")}
     """
-    sampled_params = [
+    params = [
         *RESULTS_BACK,
         TestOutcome.POSITIVE,
         round_id,
@@ -234,60 +241,102 @@ def _count(round: Round, root: str) -> dict[str, list[int]]:
         *samples_params,
         TestOutcome.INVALID,
     ]
-    # Their valid samples, found by person (the (person, round) index): a person's samples
-    # carry the person's path, so the ranges need not be checked again.
-    not_expected_samples_sql = f"""
+    return sql, params
+
+
+def _not_expected_samples_sql(not_expected_sql: str) -> str:
+    """The not expected's valid samples, found by person (the (person, round) index): a
+    person's samples carry the person's path, so the ranges need not be checked again."""
+    q = connection.ops.quote_name
+    return f"""
         WITH n AS ({not_expected_sql})
         SELECT s.{q("person_id")}, s.{q("region_path")}, s.{q("result")}
-        FROM n CROSS JOIN {sample} s
+        FROM n CROSS JOIN {q(Sample._meta.db_table)} s
         WHERE s.{q("person_id")} = n.id AND s.{q("round_id")} = %s AND s.{q("result")} <> %s
     """
-    postgresql = connection.vendor == "postgresql"
-    lengths = [n for n in sorted(PATH_LENGTHS.values()) if n >= len(root)]
 
-    def add(path: str, numbers: list[int], offset: int) -> None:
-        for length in lengths:
+
+@dataclass
+class _Rollup:
+    """Counts per path, each row added to its building and to every level above it down
+    from the root's (`lengths`)."""
+
+    lengths: list[int]
+    counts: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, path: str, numbers: list[int], offset: int) -> None:
+        for length in self.lengths:
             if length > len(path):
                 break
-            total = counts.setdefault(path[:length], [0, 0, 0, 0])
+            total = self.counts.setdefault(path[:length], [0, 0, 0, 0])
             for index, number in enumerate(numbers, start=offset):
                 total[index] += int(number or 0)
 
-    with transaction.atomic(), connection.cursor() as cursor:
-        if postgresql:
-            # For a city: the samples in path order from the index rather than a sort of a
-            # million rows, no parallel workers (the DISTINCT counts cannot be shared out),
-            # memory for the DISTINCT counts' sorts, and no JIT, which compiles the sums for
-            # longer than they take to run.
-            cursor.execute(SHOW_SETTINGS)
-            previous = cursor.fetchone()
-            cursor.execute(SET_SETTINGS, list(PLANNER_SETTINGS.values()))
-        cursor.execute(residents_sql, persons_params)
+
+@contextmanager
+def _planner_settings_for_a_city(cursor):
+    """For a city: the samples in path order from the index rather than a sort of a million
+    rows, no parallel workers (the DISTINCT counts cannot be shared out), memory for the
+    DISTINCT counts' sorts, and no JIT, which compiles the sums for longer than they take
+    to run."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    cursor.execute(SHOW_SETTINGS)
+    previous = cursor.fetchone()
+    cursor.execute(SET_SETTINGS, list(PLANNER_SETTINGS.values()))
+    yield
+    cursor.execute(SET_SETTINGS, previous)
+
+
+def _take_off_sampled_anyway(cursor, rollup: _Rollup, sql: str, params: list) -> None:
+    """The not expected who were sampled anyway leave the sampled and resulted counts."""
+    cursor.execute(sql, params)
+    sampled_anyway: dict[str, set] = {}
+    resulted_anyway: dict[str, set] = {}
+    for person_id, path, result in cursor.fetchall():
+        sampled_anyway.setdefault(path, set()).add(person_id)
+        if result in RESULTS_BACK:
+            resulted_anyway.setdefault(path, set()).add(person_id)
+    for path, persons in sampled_anyway.items():
+        rollup.add(path, [-len(persons), -len(resulted_anyway.get(path, ()))], 1)
+
+
+def _count(round: Round, root: str) -> dict[str, list[int]]:
+    """[expected, sampled, resulted, positive] per path under `root`, every level, rolled up."""
+    ranges = _count_ranges(round, root)
+    if not ranges:
+        return {}
+    q = connection.ops.quote_name
+    persons_in, persons_params = _ranges_sql(f"p.{q('region_path')}", ranges)
+    samples_in, samples_params = _ranges_sql(f"s.{q('region_path')}", ranges)
+    round_id = _db(Round, round.pk)
+    not_expected_sql, not_expected_params = _not_expected_query(round, persons_in, persons_params)
+    rollup = _Rollup([n for n in sorted(PATH_LENGTHS.values()) if n >= len(root)])
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        _planner_settings_for_a_city(cursor),
+    ):
+        cursor.execute(_residents_sql(persons_in), persons_params)
         for path, number in cursor.fetchall():
-            add(path, [number], 0)
+            rollup.add(path, [number], 0)
         cursor.execute(
             f"SELECT n.region_path, COUNT(*) FROM ({not_expected_sql}) n GROUP BY n.region_path",
             not_expected_params,
         )
         for path, number in cursor.fetchall():
-            add(path, [-number], 0)
-        cursor.execute(sampled_sql, sampled_params)
+            rollup.add(path, [-number], 0)
+        cursor.execute(*_sampled_query(round_id, samples_in, samples_params))
         for path, *numbers in cursor.fetchall():
-            add(path, numbers, 1)
-        cursor.execute(
-            not_expected_samples_sql, [*not_expected_params, round_id, TestOutcome.INVALID]
+            rollup.add(path, numbers, 1)
+        _take_off_sampled_anyway(
+            cursor,
+            rollup,
+            _not_expected_samples_sql(not_expected_sql),
+            [*not_expected_params, round_id, TestOutcome.INVALID],
         )
-        sampled_anyway: dict[str, set] = {}
-        resulted_anyway: dict[str, set] = {}
-        for person_id, path, result in cursor.fetchall():
-            sampled_anyway.setdefault(path, set()).add(person_id)
-            if result in RESULTS_BACK:
-                resulted_anyway.setdefault(path, set()).add(person_id)
-        for path, persons in sampled_anyway.items():
-            add(path, [-len(persons), -len(resulted_anyway.get(path, ()))], 1)
-        if postgresql:
-            cursor.execute(SET_SETTINGS, previous)
-    return counts
+    return rollup.counts
 
 
 def _cache_key(round: Round, path: str, generation: int) -> str:
@@ -430,19 +479,10 @@ def _home_reasons(person: Person, elderly_before: datetime.date, quarantined: se
     return reasons
 
 
-def create_home_sampling_tasks(
-    *, actor, round: Round, region: Region | None = None, now: datetime.datetime | None = None
-) -> HomeTaskCounts:
-    """Home-sampling tasks for the round's missing persons who cannot come to a site: the
-    bedridden, the disabled, the elderly living alone and those in quarantine.
-
-    Under `region`, or wherever the actor arranges tasks (a grid leader, an officer or above);
-    `actor=None` is the background job, over the whole campaign. A task is due at the round's
-    deadline and is created once per person and round (source `screening:<round id>`, source
-    reference the person's id), so running this again only adds those newly missing or newly
-    vulnerable.
-    """
-    now = now or timezone.now()
+def _home_task_paths(
+    actor, round: Round, region: Region | None, now: datetime.datetime
+) -> list[str]:
+    """Where tasks are to be arranged, once the actor may and the round still takes them."""
     if actor is not None and not visible_rounds(actor).filter(pk=round.pk).exists():
         raise PermissionDenied(_("您没有查看该筛查轮次的权限。"))
     areas = common.area_paths(round.campaign)
@@ -458,13 +498,18 @@ def create_home_sampling_tasks(
         paths = _lead_paths(actor, region.path if region is not None else None)
         if not paths:
             raise PermissionDenied(_("只有网格长或上级干部可以安排上门采样。"))
-    ranges = _covered(areas, paths)
-    elderly_before = elderly_born_on_or_before(timezone.localdate(now))
+    return _covered(areas, paths)
+
+
+def _home_candidates(
+    round: Round, ranges: list[str], elderly_before: datetime.date, now: datetime.datetime
+) -> list[Person]:
+    """The missing persons under `ranges` who may be unable to come to a site."""
     in_range = Q(pk__in=[])
     for path in ranges:
         in_range |= under("region_path", path)
     quarantine = Fact.objects.filter(kind=FactKind.QUARANTINE_START, occurred_at__lte=now)
-    candidates = list(
+    return list(
         (Person.objects.filter(in_range) & campaign_services.expected_persons(round))
         .filter(_not_sampled(round))
         .filter(
@@ -476,6 +521,15 @@ def create_home_sampling_tasks(
         .only(*HOME_FIELDS)
         .order_by("region_path", "pk")
     )
+
+
+def _home_task_items(
+    round: Round,
+    candidates: list[Person],
+    elderly_before: datetime.date,
+    now: datetime.datetime,
+) -> list[TaskInput]:
+    """A task for each candidate with a reason to be sampled at home."""
     quarantined = sampling_services.in_quarantine([person.pk for person in candidates], now=now)
     title = _("上门采样：%(campaign)s%(round)s") % {"campaign": round.campaign.name, "round": round}
     items = []
@@ -492,6 +546,26 @@ def create_home_sampling_tasks(
                     source_ref=str(person.pk),
                 )
             )
+    return items
+
+
+def create_home_sampling_tasks(
+    *, actor, round: Round, region: Region | None = None, now: datetime.datetime | None = None
+) -> HomeTaskCounts:
+    """Home-sampling tasks for the round's missing persons who cannot come to a site: the
+    bedridden, the disabled, the elderly living alone and those in quarantine.
+
+    Under `region`, or wherever the actor arranges tasks (a grid leader, an officer or above);
+    `actor=None` is the background job, over the whole campaign. A task is due at the round's
+    deadline and is created once per person and round (source `screening:<round id>`, source
+    reference the person's id), so running this again only adds those newly missing or newly
+    vulnerable.
+    """
+    now = now or timezone.now()
+    ranges = _home_task_paths(actor, round, region, now)
+    elderly_before = elderly_born_on_or_before(timezone.localdate(now))
+    candidates = _home_candidates(round, ranges, elderly_before, now)
+    items = _home_task_items(round, candidates, elderly_before, now)
     created = 0
     for start in range(0, len(items), TASK_BATCH):
         created += create_tasks(
