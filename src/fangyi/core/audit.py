@@ -112,10 +112,6 @@ def record_updated(
     )
 
 
-def record_changes(rows: list[ObjectChange], batch_size: int = 2000) -> None:
-    ObjectChange.objects.bulk_create(rows, batch_size=batch_size)
-
-
 class BulkChanges:
     """The one writer of audit rows in bulk: collects one ObjectChange per object changed by
     one actor at one time and appends them through core.bulk (COPY on PostgreSQL).

@@ -256,21 +256,19 @@ def create_tasks(*, actor, source: str, items: list[TaskInput], authorised: bool
         # Another run of the same job may have inserted some of these since we looked.
         Task.objects.bulk_create(fresh, batch_size=BATCH, ignore_conflicts=True)
         created = _actually_inserted(fresh)
-        audit.record_changes(
-            [
-                audit.change_row(
-                    actor=actor,
-                    action=ObjectChange.CREATE,
-                    obj=task,
-                    before=None,
-                    after=audit.snapshot(task, TASK_FIELDS)
-                    | {"source": source, "source_ref": task.source_ref},
-                    region_path=task.region_path,
-                    time=now,
-                )
-                for task in created
-            ]
-        )
+        changes = audit.BulkChanges(actor=actor, time=now)
+        for task in created:
+            changes.add(
+                object_type=Task._meta.label_lower,
+                object_id=task.pk,
+                object_repr=str(task),
+                region_path=task.region_path,
+                action=ObjectChange.CREATE,
+                before=None,
+                after=audit.snapshot(task, TASK_FIELDS)
+                | {"source": source, "source_ref": task.source_ref},
+            )
+        changes.flush()
     return len(created)
 
 
