@@ -17,6 +17,16 @@ class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     phone = models.CharField(_("手机号"), max_length=11, blank=True)
 
+    def display_name(self) -> str:
+        """The full name, or the username when no name is on record."""
+        return self.get_full_name() or self.get_username()
+
+    def choice_label(self) -> str:
+        """How a list to pick staff from names them: the name, with the username to tell
+        namesakes apart."""
+        full = self.get_full_name()
+        return f"{full}（{self.get_username()}）" if full else self.get_username()
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("工作人员")  # type: ignore[assignment]  # the stubs type Meta's names as str; Django takes lazy text
         verbose_name_plural = _("工作人员")  # type: ignore[assignment]  # the stubs type Meta's names as str; Django takes lazy text

@@ -31,11 +31,6 @@ class TaskFilterForm(BootstrapForm):
     overdue = forms.BooleanField(label=_("只看已超期"), required=False)
 
 
-def taker_label(user) -> str:
-    full = user.get_full_name()
-    return f"{full}（{user.get_username()}）" if full else user.get_username()
-
-
 class SelectedTasksForm(BootstrapForm):
     """The tasks ticked on the list."""
 
@@ -97,7 +92,7 @@ class AssignForm(BootstrapForm):
         self.takers = {str(user.pk): user for user in takers}
         self.fields["assignee"].choices = [
             ("", _("选择承办人")),
-            *((pk, taker_label(user)) for pk, user in self.takers.items()),
+            *((pk, user.choice_label()) for pk, user in self.takers.items()),
         ]
 
     def clean_assignee(self):

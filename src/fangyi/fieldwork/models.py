@@ -163,9 +163,7 @@ class Task(models.Model):
     @property
     def assignee_label(self) -> str:
         """The assignee's full name; their username only when no name is on record."""
-        if self.assignee is None:
-            return ""
-        return self.assignee.get_full_name() or self.assignee.get_username()
+        return "" if self.assignee is None else self.assignee.display_name()
 
     @property
     def pending(self) -> bool:

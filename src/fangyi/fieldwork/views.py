@@ -33,7 +33,6 @@ from .forms import (
     ReopenForm,
     SelectedTasksForm,
     TaskFilterForm,
-    taker_label,
 )
 from .models import Task, TaskKind, TaskStatus
 
@@ -146,7 +145,7 @@ def assign_selected(request):
         messages.success(
             request,
             _("已将 %(count)d 个任务分派给 %(name)s。")
-            % {"count": changed, "name": taker_label(assignee)},
+            % {"count": changed, "name": assignee.choice_label()},
         )
     return _back(request, reverse("fieldwork:list"))
 
@@ -288,7 +287,7 @@ def task_assign(request, pk):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("已分派给 %(name)s。") % {"name": taker_label(assignee)})
+            messages.success(request, _("已分派给 %(name)s。") % {"name": assignee.choice_label()})
             return _back(request, task.get_absolute_url())
     context = _detail_context(request, task, assign_form=form)
     return render(request, "fieldwork/task_detail.html", context, status=400)

@@ -63,8 +63,9 @@ class Job(models.Model):
 
     @property
     def rows_done(self) -> int:
-        """Rows handled so far; each kind of job counts them its own way."""
-        raise NotImplementedError
+        """Rows handled so far: those written, unless a kind of job counts them its own way
+        (an import also counts the rows it has read)."""
+        return self.rows_written
 
     @property
     def finished(self) -> bool:
@@ -187,7 +188,3 @@ class ExportJob(Job):
 
         title = LEDGERS[self.ledger].title if self.ledger in LEDGERS else self.ledger
         return f"{title}-{self.region.name}-{self.region.code}.{self.format}"
-
-    @property
-    def rows_done(self) -> int:
-        return self.rows_written

@@ -33,11 +33,6 @@ SIZE_CHOICES = [(size, _("%(size)d 人一管") % {"size": size}) for size in STA
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
 
-def staff_label(user) -> str:
-    full = user.get_full_name()
-    return f"{full}（{user.get_username()}）" if full else user.get_username()
-
-
 def _region_label(region: Region, depth: int) -> str:
     return "\u3000" * (region.level - depth) + region.name
 
@@ -223,7 +218,7 @@ class SiteForm(BootstrapForm):
             str(u.pk): u for u in sampler_candidates(common.area_paths(campaign))[:200]
         }
         cast(_SamplerChoice, self.fields["samplers"]).choices = [
-            (pk, staff_label(u)) for pk, u in self.candidates.items()
+            (pk, u.choice_label()) for pk, u in self.candidates.items()
         ]
 
     def clean_region(self) -> Region:
@@ -245,7 +240,7 @@ class AssignSamplersForm(BootstrapForm):
         taken = {user.pk for user in assigned}
         self.candidates = {str(u.pk): u for u in candidates if u.pk not in taken}
         cast(_SamplerChoice, self.fields["samplers"]).choices = [
-            (pk, staff_label(u)) for pk, u in self.candidates.items()
+            (pk, u.choice_label()) for pk, u in self.candidates.items()
         ]
 
     def clean_samplers(self) -> list:

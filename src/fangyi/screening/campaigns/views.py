@@ -35,7 +35,6 @@ from fangyi.screening.campaigns.forms import (
     campaign_regions_in_reach,
     samplers_for_sites,
     site_regions_in_reach,
-    staff_label,
 )
 from fangyi.screening.common import error_text
 from fangyi.screening.models import Campaign, CampaignRegion, Exemption, Round, SamplingSite
@@ -153,7 +152,7 @@ def _detail_context(request, campaign: Campaign, **bound) -> dict:
     candidates = samplers_for_sites(changeable)
     for site in sites:
         assigned = sorted(site.samplers.all(), key=lambda u: u.get_username())
-        site.sampler_labels = [staff_label(u) for u in assigned]
+        site.sampler_labels = [u.choice_label() for u in assigned]
         if site.pk in candidates:
             form = bound.get("assign_form")
             if form is None or form.prefix != f"assign-{site.pk}":
