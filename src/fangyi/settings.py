@@ -7,6 +7,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.core.tasking import RQ as RQ_BACKEND
+from fangyi.core.tasking import backend_path
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(os.environ.get("FANGYI_BASE_DIR", PACKAGE_DIR.parent.parent)).resolve()
 DATA_DIR = Path(os.environ.get("FANGYI_DATA_DIR", BASE_DIR / "var"))
@@ -110,11 +113,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # JSON bodies: a batch of 10,000 facts with long details must fit (files use upload handlers).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
 
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("FANGYI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
-}
+# Background tasks: FANGYI_TASK_BACKEND is `database` (the default: django-tasks-db, worker
+# `fangyi db_worker`), `rq` (django-tasks-rq on Redis, worker `fangyi rqworker`) or a dotted
+# path; `fangyi worker` starts the worker of whichever is configured. See docs/tasks.md.
+TASKS = {"default": {"BACKEND": backend_path(os.environ.get("FANGYI_TASK_BACKEND", "database"))}}
+if TASKS["default"]["BACKEND"] == RQ_BACKEND:
+    INSTALLED_APPS.append("django_rq")
+
+# Redis, for the rq task backend: one queue per django.tasks queue name.
+FANGYI_REDIS_URL = os.environ.get("FANGYI_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": FANGYI_REDIS_URL}}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

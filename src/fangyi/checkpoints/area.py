@@ -1,9 +1,20 @@
 """Checkpoints: venues and their place codes, checkpoint scans, residents' check-ins; the scan
 page is where checkpoint staff start."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, NavGroup, NavLink, Urls, WorkScreen, register
+from fangyi.core.areas import (
+    ApiRouter,
+    Area,
+    NavGroup,
+    NavLink,
+    Periodic,
+    Urls,
+    WorkScreen,
+    register,
+)
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -58,5 +69,12 @@ register(
         work_screens=(WorkScreen(CHECKPOINT, url_name="checkpoints:scan"),),
         urls=(Urls("checkpoints/", "fangyi.checkpoints.urls"),),
         api=(ApiRouter("/checkpoints", "fangyi.checkpoints.api.router"),),
+        periodic=(
+            Periodic(
+                "checkpoints.purge",
+                every=timedelta(hours=1),
+                task="fangyi.checkpoints.tasks.purge_old_task",
+            ),
+        ),
     )
 )

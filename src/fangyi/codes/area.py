@@ -1,7 +1,9 @@
 """Health codes: issuing card codes (add), looking a card's colour up (view), revoking codes
 (change)."""
 
-from fangyi.core.areas import ApiRouter, Area, Urls, register
+from datetime import timedelta
+
+from fangyi.core.areas import ApiRouter, Area, Periodic, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -34,6 +36,13 @@ register(
         api=(
             ApiRouter("/codes", "fangyi.codes.api.router"),
             ApiRouter("/persons", "fangyi.codes.api.persons_router"),
+        ),
+        periodic=(
+            Periodic(
+                "codes.purge",
+                every=timedelta(hours=1),
+                task="fangyi.codes.tasks.purge_expired_task",
+            ),
         ),
     )
 )

@@ -8,7 +8,9 @@ Each area (an app under fangyi/) declares in its own `area.py` what it adds to t
 - `cards`: the home page's "to do" cards, by role;
 - `work_screens`: the screen a role starts at instead of the home page;
 - `urls` and `api`: its pages' URL module under a prefix, and its API routers, which
-  fangyi/urls.py and fangyi/api.py mount.
+  fangyi/urls.py and fangyi/api.py mount;
+- `periodic`: tasks to enqueue every so often (purges, sweeps), which `fangyi scheduler`
+  enqueues on whatever task backend is configured (core/scheduling.py).
 
 `CoreConfig.ready()` imports every installed app's `area` module
 (`autodiscover_modules("area")`); each calls `register(Area(...))`. Functions that read the
@@ -19,6 +21,7 @@ cannot import them back.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -149,6 +152,17 @@ class ApiRouter:
 
 
 @dataclass(frozen=True)
+class Periodic:
+    """A task (dotted path of a `django.tasks` task taking no arguments) enqueued `every` so
+    often. `name` is unique across areas and keys the last run in the database, so renaming
+    a job starts it afresh."""
+
+    name: str
+    every: timedelta
+    task: str
+
+
+@dataclass(frozen=True)
 class Area:
     name: str
     roles: Sequence[Role] = ()
@@ -159,6 +173,7 @@ class Area:
     work_screens: Sequence[WorkScreen] = ()
     urls: Sequence[Urls] = ()
     api: Sequence[ApiRouter] = ()
+    periodic: Sequence[Periodic] = ()
 
 
 _AREAS: dict[str, Area] = {}
@@ -179,6 +194,10 @@ def areas() -> list[Area]:
     area.py, and so register it, before the others are discovered)."""
     position = {config.label: index for index, config in enumerate(apps.get_app_configs())}
     return sorted(_AREAS.values(), key=lambda area: position.get(area.name, len(position)))
+
+
+def periodic_jobs() -> list[Periodic]:
+    return [job for area in areas() for job in area.periodic]
 
 
 def url_includes() -> list[Urls]:

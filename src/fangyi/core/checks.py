@@ -64,4 +64,35 @@ def area_declarations(
                         id="fangyi.E001",
                     )
                 )
+    errors += _periodic_declarations()
+    return errors
+
+
+def _periodic_declarations() -> list[checks.CheckMessage]:
+    from django.tasks import Task
+
+    errors: list[checks.CheckMessage] = []
+    seen: set[str] = set()
+    for area in areas():
+        for job in area.periodic:
+            if job.name in seen:
+                errors.append(
+                    checks.Error(
+                        f"{area.name}: a second periodic job is named {job.name!r}.",
+                        id="fangyi.E005",
+                    )
+                )
+            seen.add(job.name)
+            try:
+                task = import_string(job.task)
+            except ImportError:
+                task = None
+            if not isinstance(task, Task):
+                errors.append(
+                    checks.Error(
+                        f"{area.name}: the periodic job {job.name!r} names {job.task!r}, which "
+                        "is not a django.tasks task.",
+                        id="fangyi.E006",
+                    )
+                )
     return errors

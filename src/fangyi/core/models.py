@@ -1,4 +1,5 @@
-"""The audit trail. Rows are only ever inserted: nothing in the application updates or deletes them."""
+"""The audit trail, whose rows are only ever inserted (nothing in the application updates or
+deletes them), and the scheduler's record of periodic jobs."""
 
 import uuid
 from typing import Any, NoReturn
@@ -114,3 +115,19 @@ class AccessEvent(AuditRow):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.object_repr}"
+
+
+class PeriodicRun(models.Model):
+    """When `fangyi scheduler` last enqueued a periodic job (core/scheduling.py). The row is
+    locked while a scheduler decides, so that two schedulers never enqueue a job twice."""
+
+    name = models.CharField(_("名称"), max_length=100, primary_key=True)
+    enqueued_at = models.DateTimeField(_("上次加入队列"), null=True)
+    result_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self) -> str:
+        return self.name

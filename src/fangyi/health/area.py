@@ -1,9 +1,11 @@
 """Health status: facts about persons, zones, the policy in force, appeals and manual colour
 decisions; the 健康状态 menu and the officers' cards."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -118,6 +120,14 @@ register(
             ApiRouter("/persons", "fangyi.health.api.persons_router"),
             ApiRouter("/health", "fangyi.health.api.router"),
             ApiRouter("/zones", "fangyi.health.api.zones_router"),
+        ),
+        # Colours whose period ended turn at the next minute, not at the next page view.
+        periodic=(
+            Periodic(
+                "health.recompute-due",
+                every=timedelta(minutes=1),
+                task="fangyi.health.tasks.recompute_due_task",
+            ),
         ),
     )
 )

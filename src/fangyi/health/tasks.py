@@ -20,6 +20,13 @@ def recompute_under_task(paths: list[str]) -> None:
 
 
 @task
+def recompute_due_task() -> int:
+    """Periods that ended and persons never computed (enqueued every minute by the scheduler)."""
+    with acting(via="task"):
+        return recompute.recompute_due().persons
+
+
+@task
 def recompute_all_task() -> None:
     with acting(via="task"):
         recompute.recompute_all()

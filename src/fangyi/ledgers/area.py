@@ -1,8 +1,10 @@
 """Ledgers: spreadsheets in and out; the link and the card of one's own import jobs."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import ADD, ADMIN, COMMANDER, EXPORT, GRID_LEADER, GRID_WORKER, OFFICER
 from fangyi.people.area import PERSON
 
@@ -24,5 +26,15 @@ register(
         ),
         urls=(Urls("ledgers/", "fangyi.ledgers.urls"),),
         api=(ApiRouter("/ledgers", "fangyi.ledgers.api.router"),),
+        # Each job's background upkeep is one line here: the files of finished jobs are
+        # personal data and go after FANGYI_LEDGER_KEEP_DAYS; the recovery of jobs whose
+        # worker died joins them.
+        periodic=(
+            Periodic(
+                "ledgers.purge-files",
+                every=timedelta(hours=6),
+                task="fangyi.ledgers.tasks.purge_files_task",
+            ),
+        ),
     )
 )

@@ -1,8 +1,10 @@
 """The residents' side: the relatives they look after, once a grid worker confirms."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import (
     ADMIN,
     ALL,
@@ -55,5 +57,12 @@ register(
         ),
         urls=(Urls("me/", "fangyi.portal.urls"),),
         api=(ApiRouter("/me", "fangyi.portal.api.router", order=0),),
+        periodic=(
+            Periodic(
+                "portal.purge",
+                every=timedelta(hours=1),
+                task="fangyi.portal.tasks.purge_expired_task",
+            ),
+        ),
     )
 )

@@ -1,9 +1,21 @@
 """Mass screening: campaigns with their rounds and sites, samples taken, tubes at the lab; the
 核酸筛查 menu, the tubes card, and the sampling and lab screens as starting screens."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Urls, WorkScreen, register
+from fangyi.core.areas import (
+    ApiRouter,
+    Area,
+    Card,
+    NavGroup,
+    NavLink,
+    Periodic,
+    Urls,
+    WorkScreen,
+    register,
+)
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -84,5 +96,14 @@ register(
         ),
         urls=(Urls("screening/", "fangyi.screening.urls"),),
         api=(ApiRouter("/screening", "fangyi.screening.api.router"),),
+        # Residents of a running round who cannot come to a site get a home visit; each sweep
+        # adds only those newly missing.
+        periodic=(
+            Periodic(
+                "screening.home-tasks",
+                every=timedelta(minutes=10),
+                task="fangyi.screening.tasks.home_tasks_for_running_rounds_task",
+            ),
+        ),
     )
 )

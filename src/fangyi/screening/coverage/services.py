@@ -441,6 +441,24 @@ class HomeTaskCounts:
     existing: int  # tasks an earlier run created
 
 
+def create_home_tasks_for_running_rounds(
+    *, region: Region | None = None, now: datetime.datetime | None = None
+) -> list[tuple[Round, HomeTaskCounts]]:
+    """The background sweep (`fangyi screening home-tasks --running`, the periodic task): home
+    sampling tasks for every round running now. A campaign that does not reach `region` is
+    passed over."""
+    now = now or timezone.now()
+    rounds = Round.objects.select_related("campaign").filter(starts_at__lte=now, deadline__gte=now)
+    outcomes = []
+    for found in rounds.order_by("starts_at", "pk"):
+        try:
+            counts = create_home_sampling_tasks(actor=None, round=found, region=region, now=now)
+        except ValidationError:
+            continue
+        outcomes.append((found, counts))
+    return outcomes
+
+
 def _lead_paths(actor, path: str | None) -> list[str]:
     """The regions (under `path`, if given) where the actor may arrange tasks."""
     adds = scope_paths(actor, TASK, ADD)

@@ -7,7 +7,6 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from fangyi.core.context import acting
 from fangyi.regions.models import Region
@@ -38,28 +37,33 @@ class Command(BaseCommand):
             region = Region.objects.filter(code=options["region"]).first()
             if region is None:
                 raise CommandError(f"no region has the code {options['region']}")
-        outcomes = []
         with acting(via="cli"):
-            for found in self._rounds(options):
+            if options["running"]:
+                done = coverage.create_home_tasks_for_running_rounds(region=region)
+            else:
+                found = self._round(options["round"])
                 try:
-                    counts = coverage.create_home_sampling_tasks(
-                        actor=None, round=found, region=region
-                    )
+                    done = [
+                        (
+                            found,
+                            coverage.create_home_sampling_tasks(
+                                actor=None, round=found, region=region
+                            ),
+                        )
+                    ]
                 except ValidationError as exc:
-                    if options["round"]:
-                        raise CommandError(" ".join(exc.messages)) from exc
-                    # Under --running a campaign that does not reach the region is no error.
-                    continue
-                outcomes.append(
-                    {
-                        "round": str(found.pk),
-                        "campaign": found.campaign.name,
-                        "number": found.number,
-                        "eligible": counts.eligible,
-                        "created": counts.created,
-                        "existing": counts.existing,
-                    }
-                )
+                    raise CommandError(" ".join(exc.messages)) from exc
+        outcomes = [
+            {
+                "round": str(found.pk),
+                "campaign": found.campaign.name,
+                "number": found.number,
+                "eligible": counts.eligible,
+                "created": counts.created,
+                "existing": counts.existing,
+            }
+            for found, counts in done
+        ]
         if options["json"]:
             self.stdout.write(json.dumps(outcomes, ensure_ascii=False))
             return
@@ -72,16 +76,12 @@ class Command(BaseCommand):
                 f"{outcome['existing']} created before"
             )
 
-    def _rounds(self, options) -> list[Round]:
-        rounds = Round.objects.select_related("campaign").order_by("starts_at", "pk")
-        if options["running"]:
-            now = timezone.now()
-            return list(rounds.filter(starts_at__lte=now, deadline__gte=now))
+    def _round(self, value: str) -> Round:
         try:
-            pk = uuid.UUID(options["round"])
+            pk = uuid.UUID(value)
         except ValueError as exc:
-            raise CommandError(f"not a round id: {options['round']}") from exc
-        found = rounds.filter(pk=pk).first()
+            raise CommandError(f"not a round id: {value}") from exc
+        found = Round.objects.select_related("campaign").filter(pk=pk).first()
         if found is None:
-            raise CommandError(f"no round has the id {options['round']}")
-        return [found]
+            raise CommandError(f"no round has the id {value}")
+        return found
