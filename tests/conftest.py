@@ -49,6 +49,43 @@ def in_browser():
         pool.shutdown()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def redis_of_this_worker():
+    """On the RQ backend, each xdist worker queues in a Redis database of its own (15 for the
+    first, 14 for the second, ...), so that parallel tests never run each other's jobs. Worker
+    processes that tests start inherit it through FANGYI_REDIS_URL."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from fangyi.core.tasking import uses_rq
+
+    if not uses_rq():
+        yield None
+        return
+    import redis
+
+    index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    if index > 7:
+        pytest.exit("The task tests on RQ use Redis databases 15 down to 8: 8 workers at most.")
+    connection = redis.Redis.from_url(settings.FANGYI_REDIS_URL, db=15 - index)
+    kwargs = connection.connection_pool.connection_kwargs
+    url = f"redis://{kwargs.get('host', '127.0.0.1')}:{kwargs.get('port', 6379)}/{15 - index}"
+    os.environ["FANGYI_REDIS_URL"] = url
+    queues = {name: {"URL": url} for name in settings.RQ_QUEUES}
+    with override_settings(FANGYI_REDIS_URL=url, RQ_QUEUES=queues):
+        yield connection
+
+
+@pytest.fixture(autouse=True)
+def empty_task_queue(redis_of_this_worker):
+    """Jobs a test left in this worker's Redis database are not the next test's: only RQ's own
+    keys there are deleted, never anything else of the shared Redis."""
+    if redis_of_this_worker is not None:
+        keys = list(redis_of_this_worker.scan_iter("rq:*", count=1000))
+        if keys:
+            redis_of_this_worker.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     # A page requested in English leaves English active in the thread (LocaleMiddleware does

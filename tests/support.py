@@ -79,3 +79,29 @@ def tampered(text: str) -> str:
     compressed = bytearray(base45.b45decode(text.removeprefix(prefix)))
     compressed[0] ^= 0xFF
     return prefix + base45.b45encode(bytes(compressed)).decode()
+
+
+def run_queued_tasks() -> None:
+    """Runs every task queued on the configured backend, in this process, then returns: the
+    database backend's `db_worker --batch`, or an RQ worker in burst mode that does not fork
+    (so that the task sees the test's database). Tests that call it are marked `tasks`, run on
+    both backends (docs/testing.md), and are transactional: the database worker closes a
+    connection that is inside a transaction, as a test's is."""
+    from django.core.management import call_command
+    from django.tasks import default_task_backend
+
+    from fangyi.core.tasking import uses_rq
+
+    if not uses_rq():
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        return
+    import django_rq
+    from rq import SimpleWorker
+
+    from fangyi.core.rq import Job
+
+    queues = [
+        django_rq.get_queue(name, job_class=Job) for name in sorted(default_task_backend.queues)
+    ]
+    worker = SimpleWorker(queues, connection=queues[0].connection, job_class=Job)
+    worker.work(burst=True)

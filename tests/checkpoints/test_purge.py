@@ -5,6 +5,7 @@ import datetime
 import json
 import uuid
 
+import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from fangyi.checkpoints import services
 from fangyi.checkpoints.models import CheckIn, Scan
 from fangyi.checkpoints.tasks import purge_old_task
 from tests.checkpoints.support import visit
-from tests.support import ago
+from tests.support import ago, run_queued_tasks
 
 
 def _scan(user, at) -> Scan:
@@ -54,8 +55,11 @@ def test_the_command_purges_and_reports(city, guard_a, venue_a, capsys):
     assert "purged 0 check-ins and 0 scans older than 21 days" in capsys.readouterr().out
 
 
-def test_the_task_purges(city, guard_a, venue_a, settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+@pytest.mark.tasks
+@pytest.mark.django_db(transaction=True)
+def test_the_task_purges(city, guard_a, venue_a):
     _fill(city, venue_a, guard_a)
     result = purge_old_task.enqueue()
+    run_queued_tasks()
+    result.refresh()
     assert result.return_value == {"checkins": 1, "scans": 1}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from fangyi.health import recompute, services
 from fangyi.health.models import FactKind, Status
 from tests.factories import HouseholdFactory, PersonFactory
+from tests.support import run_queued_tasks
 
 
 @pytest.fixture
@@ -56,16 +57,13 @@ def test_the_sweep_picks_up_periods_that_ended(city, officer):
     assert status.valid_until == exposed + datetime.timedelta(days=10)
 
 
-def test_large_sets_go_to_the_task_worker(
-    city, officer, settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.tasks
+@pytest.mark.django_db(transaction=True)
+def test_large_sets_go_to_the_task_worker(city, officer, settings):
     settings.FANGYI_HEALTH_INLINE_PERSONS = 0
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.draw_zone(actor=officer, kind="high", regions=[city.community], reason="x")
+    services.draw_zone(actor=officer, kind="high", regions=[city.community], reason="x")
     assert not Status.objects.exists()
-    assert len(callbacks) == 1
-    callbacks[0]()
+    run_queued_tasks()
     assert set(Status.objects.values_list("colour", flat=True)) == {"red"}
 
 

@@ -5,7 +5,6 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 
 from fangyi.core.models import AccessEvent, ObjectChange
@@ -14,7 +13,7 @@ from fangyi.ledgers.models import ImportJob
 from fangyi.ledgers.registry import LEDGERS
 from fangyi.people.models import Person
 from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv, write_xlsx
-from tests.support import client_for, send
+from tests.support import client_for, run_queued_tasks, send
 
 from ..factories import staff
 
@@ -476,6 +475,7 @@ def test_another_users_export_is_404(as_officer, as_worker_a, city):
 # Background jobs ----------------------------------------------------------------------------
 
 
+@pytest.mark.tasks
 @pytest.mark.django_db(transaction=True)
 def test_a_large_import_is_queued_and_run_by_the_worker(settings, city, officer, tmp_path):
     settings.FANGYI_LEDGER_INLINE_BYTES = 0
@@ -490,7 +490,7 @@ def test_a_large_import_is_queued_and_run_by_the_worker(settings, city, officer,
     assert queued["rows_read"] == 0 and queued["created"] == 0
     assert not Person.objects.filter(id_number=synthetic_id(1)).exists()
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_queued_tasks()
 
     job = client.get(f"/api/v1/ledgers/imports/{queued['id']}").json()
     assert job["status"] == "done", job["message"]
@@ -503,6 +503,7 @@ def test_a_large_import_is_queued_and_run_by_the_worker(settings, city, officer,
     assert summary.actor == officer and summary.via == "task"
 
 
+@pytest.mark.tasks
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_reports_progress_while_it_runs(settings, monkeypatch, city, officer, tmp_path):
     settings.FANGYI_LEDGER_INLINE_BYTES = 0
@@ -524,7 +525,7 @@ def test_the_worker_reports_progress_while_it_runs(settings, monkeypatch, city, 
     client = client_for(officer)
     queued = post_import(client, xlsx_upload(tmp_path, new_residents(city, *range(1, 36)))).json()
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_queued_tasks()
 
     assert [rows for _status, rows, _total, _percent in seen] == [10, 20, 30, 35]
     assert {status for status, *_rest in seen} == {"running"}
@@ -535,6 +536,7 @@ def test_the_worker_reports_progress_while_it_runs(settings, monkeypatch, city, 
     assert (job["status"], job["rows_total"], job["percent"]) == ("done", 35, 100)
 
 
+@pytest.mark.tasks
 @pytest.mark.django_db(transaction=True)
 def test_a_large_export_is_queued_and_written_by_the_worker(settings, city, officer):
     settings.FANGYI_LEDGER_INLINE_EXPORT_ROWS = 1
@@ -548,7 +550,7 @@ def test_a_large_export_is_queued_and_written_by_the_worker(settings, city, offi
     assert queued["download_url"] is None
     assert AccessEvent.objects.filter(kind="export").count() == 1
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    run_queued_tasks()
 
     job = client.get(f"/api/v1/ledgers/exports/{queued['id']}").json()
     assert (job["status"], job["rows_written"], job["percent"]) == ("done", 2, 100)
