@@ -49,21 +49,19 @@ demo: export FANGYI_DEBUG ?= 1
 demo: setup
 	@$(FANGYI) migrate --no-input -v 0
 	@$(FANGYI) seed --residents $(DEMO_RESIDENTS) --demo-staff
-	@# Five processes: this shell, the task worker, the sweep loop (what cron does in production:
-	@# colours whose period ended are recomputed every minute; check-ins, checkpoint scans and
-	@# the records of expired codes are purged as they age; residents of a running round who
-	@# cannot come get home-sampling tasks), the command the sweep is running, and the server.
-	@# The worker and the sweep get process groups of their own (setsid), so stopping the sweep
-	@# stops its current command too; the trap, set before either starts, stops both whenever
-	@# this shell ends: on Ctrl-C, or when the server stops or fails to start.
-	@trap 'kill -- -$$worker -$$sweep 2>/dev/null' EXIT; \
-	setsid $(FANGYI) db_worker --no-startup-delay --no-reload >var/worker.log 2>&1 & worker=$$!; \
-	setsid bash -c 'while sleep 60; do $(FANGYI) health recompute --due; $(FANGYI) checkpoints purge; \
-		$(FANGYI) portal purge; $(FANGYI) codes purge; $(FANGYI) screening home-tasks --running; done' \
-		>var/sweep.log 2>&1 & sweep=$$!; \
+	@# Four processes: this shell, the task worker (`fangyi worker`: db_worker, or rqworker with
+	@# FANGYI_TASK_BACKEND=rq), the scheduler (`fangyi scheduler`: it enqueues the periodic work
+	@# the areas declare, e.g. colours whose period ended every minute, purges, home-sampling
+	@# sweeps; docs/tasks.md) and the server. The worker and the scheduler get process groups of
+	@# their own (setsid), so that stopping one stops whatever it started; the trap, set before
+	@# either starts, stops both whenever this shell ends: on Ctrl-C, or when the server stops or
+	@# fails to start.
+	@trap 'kill -- -$$worker -$$scheduler 2>/dev/null' EXIT; \
+	setsid $(FANGYI) worker >var/worker.log 2>&1 & worker=$$!; \
+	setsid $(FANGYI) scheduler >var/scheduler.log 2>&1 & scheduler=$$!; \
 	echo; \
 	echo "fangyi is running at http://$(DEMO_ADDRESS)/ with the logins above."; \
-	echo "Task worker log: var/worker.log; sweep log: var/sweep.log. Ctrl-C stops all of them."; \
+	echo "Task worker log: var/worker.log; scheduler log: var/scheduler.log. Ctrl-C stops all of them."; \
 	$(FANGYI) runserver --noreload $(DEMO_ADDRESS)
 
 lint: setup
@@ -108,6 +106,17 @@ test: lint types django-checks chromium
 		echo "==> tests on PostgreSQL"; \
 		FANGYI_DATABASE_URL="$$FANGYI_TEST_DATABASE_URL" $(BIN)/pytest -n $(PYTEST_WORKERS) -q; \
 	else echo "(set FANGYI_TEST_DATABASE_URL to run the suite on PostgreSQL too)"; fi
+	@# The tests that run tasks, again on the RQ backend (each xdist worker in a Redis database
+	@# of its own, 15 downwards; docs/testing.md).
+	@if $(BIN)/python -c 'import os, redis; redis.Redis.from_url(os.environ.get("FANGYI_REDIS_URL", "redis://127.0.0.1:6379/0"), socket_timeout=2).ping()' 2>/dev/null; then \
+		echo "==> task tests on RQ, SQLite"; \
+		FANGYI_TASK_BACKEND=rq $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m tasks; \
+		if [ -n "$$FANGYI_TEST_DATABASE_URL" ]; then \
+			echo "==> task tests on RQ, PostgreSQL"; \
+			FANGYI_TASK_BACKEND=rq FANGYI_DATABASE_URL="$$FANGYI_TEST_DATABASE_URL" \
+				$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m tasks; \
+		fi; \
+	else echo "(no Redis answers at $${FANGYI_REDIS_URL:-redis://127.0.0.1:6379/0}: the task tests did not run on RQ)"; fi
 
 messages: setup
 	@cd src/fangyi && ../../$(FANGYI) makemessages -l en --no-obsolete && ../../$(FANGYI) compilemessages
