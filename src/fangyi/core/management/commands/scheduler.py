@@ -1,13 +1,16 @@
 """`fangyi scheduler`: enqueue the areas' periodic jobs when they fall due (docs/tasks.md)."""
 
+import logging
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from fangyi.core import scheduling
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -35,10 +38,17 @@ class Command(BaseCommand):
             self._enqueue()
         else:
             while True:
-                self._enqueue()
-                # Another scheduler may have enqueued in the meantime; look again at least
-                # every tick.
-                time.sleep(min(tick, max(1.0, scheduling.seconds_to_next())))
+                try:
+                    self._enqueue()
+                    # Another scheduler may have enqueued in the meantime; look again at
+                    # least every tick.
+                    pause = min(tick, max(1.0, scheduling.seconds_to_next()))
+                except DatabaseError:
+                    # The database is away (a restart, a failover): look again later rather
+                    # than leave the periodic work without a scheduler.
+                    logger.exception("the scheduler could not reach the database")
+                    pause = tick
+                time.sleep(pause)
                 close_old_connections()
 
     def _enqueue(self) -> None:
