@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 
 from fangyi.fieldwork.models import Task
 from fangyi.screening.campaigns import services as campaign_services
-from tests.support import ago
+from fangyi.screening.tasks import home_tasks_for_running_rounds_task
+from tests.support import ago, run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,14 @@ def test_a_round_that_is_over(city, officer, campaign):
     )
     with pytest.raises(CommandError, match="已截止"):
         call_command("screening", "home-tasks", "--round", str(over.pk))
+
+
+@pytest.mark.tasks
+@pytest.mark.django_db(transaction=True)
+def test_the_periodic_sweep_is_the_same_on_the_task_worker(city, bedridden, round_now):
+    result = home_tasks_for_running_rounds_task.enqueue()
+    run_queued_tasks()
+    result.refresh()
+    assert result.return_value == {"rounds": 1, "created": 2}
+    assert Task.objects.filter(created_by=None).count() == 2
+    assert _run("--running")[0]["existing"] == 2
