@@ -42,8 +42,18 @@ def residents(city, officer, tmp_path, settings):
         source="test",
         authorised=True,
         rows=[
-            (uuid.uuid4(), pk, path, "close_contact", now - datetime.timedelta(days=1), now,
-             "", "", "", {})
+            (
+                uuid.uuid4(),
+                pk,
+                path,
+                "close_contact",
+                now - datetime.timedelta(days=1),
+                now,
+                "",
+                "",
+                "",
+                {},
+            )
             for pk, path in contacts
         ],  # fmt: skip
     )

@@ -23,13 +23,18 @@ from tests.support import client_for, signed_in
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_dir")]
 
 ROWS = 1500
-SMALL_CHUNKS = {"fangyi.ledgers.importing.CHUNK_ROWS": 50, "fangyi.ledgers.exporting.PROGRESS_EVERY": 50}
+SMALL_CHUNKS = {
+    "fangyi.ledgers.importing.CHUNK_ROWS": 50,
+    "fangyi.ledgers.exporting.PROGRESS_EVERY": 50,
+}
 
 
 def residents_file(tmp_path, city, rows=ROWS):
     lines = [RESIDENT_HEADERS]
     for n in range(rows):
-        lines.append([f"居民{n}", synthetic_id(n + 10), "", city.building_a.code, "1", f"9{n // 4:03d}"])
+        lines.append(
+            [f"居民{n}", synthetic_id(n + 10), "", city.building_a.code, "1", f"9{n // 4:03d}"]
+        )
     return write_csv(tmp_path / "居民台账.csv", lines)
 
 
@@ -45,9 +50,9 @@ def imported(job) -> dict:
         "persons": persons.count(),
         "distinct": persons.values("id_number").distinct().count(),
         "audit": ObjectChange.objects.filter(
-            object_type="people.person", action=ObjectChange.CREATE, object_id__in=[
-                str(pk) for pk in persons.values_list("pk", flat=True)
-            ]
+            object_type="people.person",
+            action=ObjectChange.CREATE,
+            object_id__in=[str(pk) for pk in persons.values_list("pk", flat=True)],
         ).count(),
         "twice": ObjectChange.objects.filter(object_type="people.person")
         .values("object_id", "action")
@@ -77,7 +82,10 @@ def test_an_import_whose_worker_is_killed_resumes_after_its_last_chunk(
 ):
     settings.FANGYI_LEDGER_INLINE_BYTES = 0
     job = services.start_import(
-        actor=officer, ledger="residents", upload=upload(residents_file(tmp_path, city)), dry_run=False
+        actor=officer,
+        ledger="residents",
+        upload=upload(residents_file(tmp_path, city)),
+        dry_run=False,
     )
     job.refresh_from_db()
     first_task = job.task_result_id
@@ -115,7 +123,10 @@ def test_a_file_that_keeps_killing_its_worker_fails_with_the_reason_and_runs_aga
 ):
     settings.FANGYI_LEDGER_INLINE_BYTES = 0
     job = services.start_import(
-        actor=officer, ledger="residents", upload=upload(residents_file(tmp_path, city)), dry_run=False
+        actor=officer,
+        ledger="residents",
+        upload=upload(residents_file(tmp_path, city)),
+        dry_run=False,
     )
     written = killed_mid_way(job, settings)
     settings.FANGYI_JOB_MAX_ATTEMPTS = 1  # the first run was its one attempt

@@ -34,7 +34,10 @@ def tasks() -> dict:
     made = Task.objects.filter(source__startswith="screening:")
     return {
         "tasks": made.count(),
-        "twice": made.values("source", "source_ref").annotate(n=Count("id")).filter(n__gt=1).count(),
+        "twice": made.values("source", "source_ref")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .count(),
         "audit": ObjectChange.objects.filter(
             object_type=Task._meta.label_lower, action=ObjectChange.CREATE
         ).count(),

@@ -81,7 +81,9 @@ def stale_after() -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.FANGYI_JOB_STALLED_MINUTES)
 
 
-def abandoned(worker: str, heartbeat: datetime.datetime | None, *, now=None) -> bool:
+def abandoned(
+    worker: str, heartbeat: datetime.datetime | None, *, now: datetime.datetime | None = None
+) -> bool:
     """A running job's process is gone, or has not moved for FANGYI_JOB_STALLED_MINUTES."""
     living = alive(worker) if worker else None
     if living is False:

@@ -12,9 +12,8 @@ class HealthConfig(AppConfig):
         from fangyi.core.workers import recover
         from fangyi.people.signals import residents_moved
 
-        from .runs import recover as recover_runs
-
         from .presets import install_presets
+        from .runs import recover as recover_runs
         from .services import residents_moved_receiver
 
         # After migrate and after a test database is flushed: the shipped plans always exist.

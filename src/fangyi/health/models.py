@@ -433,3 +433,6 @@ class RecomputeRun(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state"], name="recomputerun_state")]
+
+    def __str__(self) -> str:
+        return f"recompute {self.scope} {self.state}"

@@ -107,7 +107,9 @@ class Job(models.Model):
         recovery (`fangyi jobs recover`, or the next worker to start)."""
         from fangyi.core.workers import alive
 
-        return self.status == JobStatus.RUNNING and bool(self.worker) and alive(self.worker) is False
+        return (
+            self.status == JobStatus.RUNNING and bool(self.worker) and alive(self.worker) is False
+        )
 
     @property
     def directory(self) -> Path:

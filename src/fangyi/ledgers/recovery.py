@@ -70,14 +70,18 @@ def _take_over(job: ImportJob | ExportJob) -> str:
     else:
         status = JobStatus.QUEUED
         message = died + _("已自动从中断处继续（第 %(n)d 次尝试）。") % {"n": job.attempts + 1}
-    taken = type(job).objects.filter(
-        pk=job.pk, status=JobStatus.RUNNING, worker=job.worker, attempts=job.attempts
-    ).update(
-        status=status,
-        message=message,
-        retryable=retryable,
-        worker="",
-        finished_at=None if status == JobStatus.QUEUED else timezone.now(),
+    taken = (
+        type(job)
+        .objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, worker=job.worker, attempts=job.attempts
+        )
+        .update(
+            status=status,
+            message=message,
+            retryable=retryable,
+            worker="",
+            finished_at=None if status == JobStatus.QUEUED else timezone.now(),
+        )
     )
     if not taken:
         return ""

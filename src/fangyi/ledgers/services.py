@@ -167,6 +167,7 @@ def import_path(
         all_or_nothing=all_or_nothing,
     )
     result = run_import_job(job=job, path=path, keep_all_errors=True)
+    assert result is not None, "a job made here is queued"
     return job, result
 
 
@@ -324,13 +325,13 @@ def run_import_job(
             )
     except Exception:
         logger.exception("ledger import %s broke off", job.pk)
-        _failed(job, _("导入中断，已写入的行已保存；可以点“继续导入”从中断处继续（不会重复）。"))
+        _failed(job, _("导入中断，已写入的行已保存；可以点“从中断处继续”接着导入（不会重复）。"))
         raise
     try:
         _finish_import(job, result)
     except Exception:
         logger.exception("ledger import %s could not be recorded", job.pk)
-        _failed(job, _("导入已结束，但结果未能保存；可以点“继续导入”核对（不会重复）。"))
+        _failed(job, _("导入已结束，但结果未能保存；可以点“从中断处继续”核对（不会重复）。"))
         raise
     return result
 
@@ -565,7 +566,7 @@ def run_export_job(*, job: ExportJob) -> int | None:
         partial.replace(job.file_path)
     except Exception:
         logger.exception("ledger export %s broke off", job.pk)
-        _failed(job, _("导出中断，可以点“重新导出”再试一次。"))
+        _failed(job, _("导出中断，可以点“重新运行”再试一次。"))
         raise
     ExportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE, rows_written=count, rows_total=count, finished_at=timezone.now()
