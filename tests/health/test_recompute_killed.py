@@ -20,8 +20,8 @@ from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PERSONS = 1500
-SMALL_BATCHES = {"fangyi.health.recompute.BATCH": 25}
+PERSONS = 800
+SMALL_BATCHES = {"fangyi.health.recompute.BATCH": 20}
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_a_recompute_whose_worker_is_killed_is_run_again_to_the_same_statuses(re
     worker = workers.start_worker(patches=SMALL_BATCHES)
     try:
         run = workers.wait_for(
-            lambda: RecomputeRun.objects.filter(persons_done__gte=200).first(), process=worker
+            lambda: RecomputeRun.objects.filter(persons_done__gte=100).first(), process=worker
         )
     finally:
         workers.kill(worker)
@@ -83,7 +83,7 @@ def test_a_recompute_whose_worker_is_killed_is_run_again_to_the_same_statuses(re
     written = Status.objects.count()
     assert run.state == RecomputeRun.State.RUNNING and 0 < written < everyone, "killed mid-way"
     # Whole batches only; the run counts a batch just after committing it.
-    assert written % 25 == 0 and run.persons_done <= written <= run.persons_done + 25
+    assert written % 20 == 0 and run.persons_done <= written <= run.persons_done + 20
 
     assert any(str(run.pk) in line for line in recover_abandoned_jobs())
     run.refresh_from_db()

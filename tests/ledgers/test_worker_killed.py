@@ -22,10 +22,10 @@ from tests.support import client_for, signed_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_dir")]
 
-ROWS = 1500
+ROWS = 800
 SMALL_CHUNKS = {
-    "fangyi.ledgers.importing.CHUNK_ROWS": 50,
-    "fangyi.ledgers.exporting.PROGRESS_EVERY": 50,
+    "fangyi.ledgers.importing.CHUNK_ROWS": 20,
+    "fangyi.ledgers.exporting.PROGRESS_EVERY": 20,
 }
 
 
@@ -68,7 +68,7 @@ def killed_mid_way(job, settings) -> int:
     worker = workers.start_worker(patches=SMALL_CHUNKS)
     try:
         workers.wait_for(
-            lambda: type(job).objects.get(pk=job.pk).rows_written >= 200, process=worker
+            lambda: type(job).objects.get(pk=job.pk).rows_written >= 100, process=worker
         )
     finally:
         workers.kill(worker)

@@ -13,7 +13,7 @@ from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEDRIDDEN = 1500
+BEDRIDDEN = 800
 SMALL_BATCHES = {"fangyi.screening.coverage.services.TASK_BATCH": 20}
 SWEEP = ["screening", "home-tasks", "--running"]
 

@@ -23,7 +23,7 @@ from tests.screening.lab_support import lab_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TUBES = 600
+TUBES = 400
 SMALL_CHUNKS = {"fangyi.ledgers.importing.CHUNK_ROWS": 20}
 
 
