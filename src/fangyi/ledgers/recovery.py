@@ -69,7 +69,11 @@ def _take_over(job: ImportJob | ExportJob) -> str:
         message = died + _("文件不在服务器的台账目录中，无法自动继续；已写入的行已保存。")
     else:
         status = JobStatus.QUEUED
-        message = died + _("已自动从中断处继续（第 %(n)d 次尝试）。") % {"n": job.attempts + 1}
+        if isinstance(job, ImportJob):
+            again = _("已自动从中断处继续（第 %(n)d 次尝试）。")
+        else:
+            again = _("已自动重新开始导出（第 %(n)d 次尝试）。")
+        message = died + again % {"n": job.attempts + 1}
     taken = (
         type(job)
         .objects.filter(
