@@ -190,7 +190,9 @@ def import_kind(url, options):
         number = make_resident_id("110101", born + datetime.timedelta(days=n // 400), n % 1000)
         rows.append([f"故障{n}", number, building.code, str(n // 100_000 + 7), f"{n // 4 % 25000}"])
     path = _file(rows, "residents.csv")
-    job = services.start_import(actor=_admin(), ledger="residents", upload=_upload(path), dry_run=False)
+    job = services.start_import(
+        actor=_admin(), ledger="residents", upload=_upload(path), dry_run=False
+    )
 
     def counts():
         persons = Person.objects.filter(name__startswith="故障")
@@ -200,7 +202,10 @@ def import_kind(url, options):
                 object_type="people.person", action=ObjectChange.CREATE
             ).count()
             - baseline_audit,
-            "ids twice": persons.values("id_number").annotate(n=Count("id")).filter(n__gt=1).count(),
+            "ids twice": persons.values("id_number")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .count(),
         }
 
     baseline_audit = ObjectChange.objects.filter(
@@ -362,9 +367,7 @@ def home_tasks_kind(url, options):
 
     round_, _site, _building = _round_and_building()
     sampled = Sample.objects.filter(round=round_).values("person_id")
-    Person.objects.filter(name__startswith="故障").exclude(pk__in=sampled).update(
-        is_bedridden=True
-    )
+    Person.objects.filter(name__startswith="故障").exclude(pk__in=sampled).update(is_bedridden=True)
     source = f"screening:{round_.pk}"
     existing = Task.objects.filter(source=source).count()
     sweep = ["screening", "home-tasks", "--running"]
@@ -376,7 +379,10 @@ def home_tasks_kind(url, options):
         made = Task.objects.filter(source=source)
         return {
             "tasks": made.count(),
-            "tasks twice": made.values("source_ref").annotate(n=Count("id")).filter(n__gt=1).count(),
+            "tasks twice": made.values("source_ref")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .count(),
         }
 
     before = counts()
