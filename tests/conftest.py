@@ -222,3 +222,15 @@ def phone(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite test databases in files rather than in memory, so that a task worker started as
+    a process of its own (tests/support_workers.py) opens the database the test writes."""
+    from django.conf import settings
+
+    for alias, db_settings in settings.DATABASES.items():
+        test = db_settings.setdefault("TEST", {})
+        if db_settings["ENGINE"] == "django.db.backends.sqlite3" and not test.get("NAME"):
+            test["NAME"] = str(tmp_path_factory.getbasetemp() / f"test-{alias}.sqlite3")

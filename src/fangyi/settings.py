@@ -44,9 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before django_tasks_db: core's `db_worker` (recovery first, then the worker) wins.
+    "fangyi.core",
     "django_tasks_db",
     "axes",
-    "fangyi.core",
     "fangyi.accounts",
     "fangyi.regions",
     "fangyi.people",
@@ -195,6 +196,14 @@ FANGYI_LEDGER_KEEP_DAYS = int(os.environ.get("FANGYI_LEDGER_KEEP_DAYS", "7"))
 FANGYI_HEALTH_INLINE_PERSONS = int(os.environ.get("FANGYI_HEALTH_INLINE_PERSONS", "20000"))
 # A queued or running job that has not moved for this long is shown as stalled.
 FANGYI_LEDGER_STALLED_MINUTES = int(os.environ.get("FANGYI_LEDGER_STALLED_MINUTES", "10"))
+# A running job (an import, an export, a recompute) whose worker process is gone from this
+# machine is recovered at once; one whose worker ran elsewhere, once its heartbeat is this old.
+FANGYI_JOB_STALLED_MINUTES = int(
+    os.environ.get("FANGYI_JOB_STALLED_MINUTES", FANGYI_LEDGER_STALLED_MINUTES)
+)
+# A job is started at most this many times (the first run and its resumptions) before it is
+# failed: a file that kills its worker must not kill every worker after it.
+FANGYI_JOB_MAX_ATTEMPTS = int(os.environ.get("FANGYI_JOB_MAX_ATTEMPTS", "3"))
 # Exports of more rows than this are written by the worker.
 FANGYI_LEDGER_INLINE_EXPORT_ROWS = int(os.environ.get("FANGYI_LEDGER_INLINE_EXPORT_ROWS", "20000"))
 

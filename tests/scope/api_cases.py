@@ -18,7 +18,7 @@ from fangyi.fieldwork.area import TASK
 from fangyi.fieldwork.models import Task
 from fangyi.health.area import APPEAL, DECISION, FACT, POLICY, ZONE
 from fangyi.health.models import Fact
-from fangyi.ledgers.models import ImportJob
+from fangyi.ledgers.models import ExportJob, ImportJob
 from fangyi.ledgers.registry import LEDGERS
 from fangyi.ledgers.services import may_import
 from fangyi.people.area import HOUSEHOLD, PERSON
@@ -80,6 +80,19 @@ def own_import(w, side, user):
 def own_export(w, side, user):
     owner = job_owner(w, side, user, lambda u: can(u, PERSON, p.EXPORT, side.grid.path))
     return {"job_id": str(export_job(owner, side.grid).pk)}
+
+
+def own_failed_import(w, side, user):
+    """The user's own import, broken off in a way that running it again may mend."""
+    job = own_import(w, side, user)
+    ImportJob.objects.filter(pk=job["job_id"]).update(status="failed", retryable=True)
+    return job
+
+
+def own_failed_export(w, side, user):
+    job = own_export(w, side, user)
+    ExportJob.objects.filter(pk=job["job_id"]).update(status="failed", retryable=True)
+    return job
 
 
 def mine(w, side, user):
@@ -348,6 +361,12 @@ API = {
     ),
     "POST /api/v1/ledgers/imports/{job_id}/commit": Case(
         allowed=IMPORTERS, path=own_import, refused=(404,), writes=True
+    ),
+    "POST /api/v1/ledgers/imports/{job_id}/retry": Case(
+        allowed=IMPORTERS, path=own_failed_import, refused=(404,), writes=True
+    ),
+    "POST /api/v1/ledgers/exports/{job_id}/retry": Case(
+        need=(PERSON, p.EXPORT), path=own_failed_export, refused=(404,), writes=True
     ),
     "GET /api/v1/ledgers/imports/{job_id}/errors": Case(
         allowed=IMPORTERS, path=own_import, refused=(404,)

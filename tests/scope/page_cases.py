@@ -26,7 +26,16 @@ from fangyi.screening.area import CAMPAIGN, LAB_TUBE
 from fangyi.screening.models import Sample, Tube
 from tests.factories import resident_id
 
-from .api_cases import EMPTY, IMPORTERS, LEADS, SAMPLERS, own_export, own_import
+from .api_cases import (
+    EMPTY,
+    IMPORTERS,
+    LEADS,
+    SAMPLERS,
+    own_export,
+    own_failed_export,
+    own_failed_import,
+    own_import,
+)
 from .cases import Case
 from .world import upload
 
@@ -283,6 +292,16 @@ PAGES = {
         path=job_pk(own_import),
         writes=True,
         records=IMPORT_JOBS,
+        refused=(404,),
+        ok=DONE,
+    ),
+    "POST /ledgers/imports/<uuid:pk>/retry/": Case(
+        allowed=IMPORTERS, path=job_pk(own_failed_import), writes=True, refused=(404,), ok=DONE
+    ),
+    "POST /ledgers/exports/<uuid:pk>/retry/": Case(
+        need=(PERSON, p.EXPORT),
+        path=job_pk(own_failed_export),
+        writes=True,
         refused=(404,),
         ok=DONE,
     ),

@@ -9,11 +9,14 @@ class HealthConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from fangyi.core.workers import recover
         from fangyi.people.signals import residents_moved
 
         from .presets import install_presets
+        from .runs import recover as recover_runs
         from .services import residents_moved_receiver
 
         # After migrate and after a test database is flushed: the shipped plans always exist.
         post_migrate.connect(install_presets, sender=self)
         residents_moved.connect(residents_moved_receiver)
+        recover.connect(recover_runs, dispatch_uid="health")

@@ -403,3 +403,36 @@ class ManualDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.get_colour_display()}"
+
+
+class RecomputeRun(models.Model):
+    """A recompute handed to the task worker: what it covers, who runs it, how far it got.
+
+    Statuses are recomputed from facts and upserted, so a recompute whose worker died is run
+    again from the start by recovery (`health.recovery`) with the same result; this record is
+    what lets recovery know that it was running, and what it covered."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # "all", "under" (paths) or "persons" (person ids): the task that runs it.
+    scope = models.CharField(max_length=16)
+    targets = models.JSONField(default=list, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    message = models.TextField(blank=True)
+    persons_done = models.PositiveIntegerField(default=0)
+    worker = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    progressed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state"], name="recomputerun_state")]
+
+    def __str__(self) -> str:
+        return f"recompute {self.scope} {self.state}"

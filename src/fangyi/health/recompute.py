@@ -9,7 +9,7 @@ import datetime
 import json
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
@@ -375,7 +375,12 @@ def _written_paths(rows: list[tuple], stored: dict) -> set[str]:
     return paths
 
 
-def _run(batches: Iterable[tuple[list, bool]], ctx: Context) -> Outcome:
+def _run(
+    batches: Iterable[tuple[list, bool]],
+    ctx: Context,
+    on_batch: Callable[[int], None] | None = None,
+) -> Outcome:
+    """`on_batch(persons)` after each batch is committed: a run's heartbeat."""
     started = time.perf_counter()
     outcome = Outcome()
     for persons, id_range in batches:
@@ -391,6 +396,8 @@ def _run(batches: Iterable[tuple[list, bool]], ctx: Context) -> Outcome:
             statuses_written(_written_paths(write, stored))
         outcome.written += len(write) + len(relabel)
         _tally(outcome, rows)
+        if on_batch is not None:
+            on_batch(len(rows))
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -452,16 +459,16 @@ def _due_batches(now: datetime.datetime) -> Iterator[tuple[list, bool]]:
     yield from _id_batches(list(never))
 
 
-def recompute_all(*, now=None, policy=None) -> Outcome:
-    return _run(_all_batches(), Context(now=now, policy=policy))
+def recompute_all(*, now=None, policy=None, on_batch=None) -> Outcome:
+    return _run(_all_batches(), Context(now=now, policy=policy), on_batch)
 
 
-def recompute_under(paths: list[str], *, now=None) -> Outcome:
-    return _run(_region_batches(minimal_paths(paths)), Context(now=now))
+def recompute_under(paths: list[str], *, now=None, on_batch=None) -> Outcome:
+    return _run(_region_batches(minimal_paths(paths)), Context(now=now), on_batch)
 
 
-def recompute_persons(person_ids: list, *, now=None) -> Outcome:
-    return _run(_id_batches(person_ids), Context(now=now))
+def recompute_persons(person_ids: list, *, now=None, on_batch=None) -> Outcome:
+    return _run(_id_batches(person_ids), Context(now=now), on_batch)
 
 
 def recompute_due(*, now=None) -> Outcome:

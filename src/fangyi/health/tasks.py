@@ -1,22 +1,28 @@
-"""Background recomputes, run by `fangyi db_worker` (or any django.tasks backend)."""
+"""Background recomputes, run by `fangyi db_worker` (or any django.tasks backend).
+
+Each is recorded as a `RecomputeRun` while it runs, so that one whose worker died is found and
+run again by recovery (`health.recovery`); `run_id` names the run being resumed."""
 
 from django.tasks import task
 
 from fangyi.core.context import acting
 
 from . import recompute
+from .runs import tracked
 
 
 @task
-def recompute_persons_task(person_ids: list[str]) -> None:
-    with acting(via="task"):
-        recompute.recompute_persons(person_ids)
+def recompute_persons_task(person_ids: list[str], run_id: str | None = None) -> None:
+    with acting(via="task"), tracked("persons", person_ids, run_id) as progress:
+        if progress is not None:
+            recompute.recompute_persons(person_ids, on_batch=progress)
 
 
 @task
-def recompute_under_task(paths: list[str]) -> None:
-    with acting(via="task"):
-        recompute.recompute_under(paths)
+def recompute_under_task(paths: list[str], run_id: str | None = None) -> None:
+    with acting(via="task"), tracked("under", paths, run_id) as progress:
+        if progress is not None:
+            recompute.recompute_under(paths, on_batch=progress)
 
 
 @task
@@ -27,6 +33,7 @@ def recompute_due_task() -> int:
 
 
 @task
-def recompute_all_task() -> None:
-    with acting(via="task"):
-        recompute.recompute_all()
+def recompute_all_task(run_id: str | None = None) -> None:
+    with acting(via="task"), tracked("all", [], run_id) as progress:
+        if progress is not None:
+            recompute.recompute_all(on_batch=progress)

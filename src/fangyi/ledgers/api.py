@@ -4,7 +4,8 @@ An import is a job: `POST /ledgers/{ledger}/imports` with the file (multipart) a
 with the job; small files are already finished then, larger ones are processed by the task
 worker and polled with `GET /ledgers/imports/{id}`. A dry run is committed with
 `POST /ledgers/imports/{id}/commit`. Exports work the same way and give a download URL when
-done. A caller sees only their own jobs; anyone else's answer 404. A file that is plainly no
+done. A job whose worker died is resumed by recovery, or fails with the reason; one that
+failed on the way gives a `retry_url` (`POST …/retry`) that runs it again. A caller sees only their own jobs; anyone else's answer 404. A file that is plainly no
 spreadsheet (a photo, a PDF) is refused with 422 before any job is made; one that cannot be
 read for a subtler reason (corrupt, a zip bomb, no header) gives a job that ends `failed`.
 """
@@ -55,6 +56,12 @@ class RowError(Schema):
     message: str
 
 
+def _retry_url(job: ImportJob | ExportJob, name: str) -> str | None:
+    if job.status != "failed" or not job.retryable:
+        return None
+    return reverse(name, kwargs={"job_id": job.pk})
+
+
 class ImportJobRead(Schema):
     id: uuid.UUID
     ledger: str
@@ -80,8 +87,15 @@ class ImportJobRead(Schema):
     errors_url: str | None
     commit_url: str | None = Field(description="to import the rows this dry run checked")
     preview: uuid.UUID | None
+    stalled: bool = Field(description="unfinished and not moving: its worker is gone or busy")
+    attempts: int = Field(description="times started: the first run and each resumption")
+    retry_url: str | None = Field(description="to run again a job that failed on the way")
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_retry_url(job: ImportJob) -> str | None:
+        return _retry_url(job, "api:ledger_import_retry")
 
     @staticmethod
     def resolve_errors(job: ImportJob) -> list[dict]:
@@ -117,8 +131,15 @@ class ExportJobRead(Schema):
     rows_written: int
     percent: int
     download_url: str | None
+    stalled: bool = Field(description="unfinished and not moving: its worker is gone or busy")
+    attempts: int = Field(description="times started: the first run and each resumption")
+    retry_url: str | None = Field(description="to run again a job that failed on the way")
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_retry_url(job: ExportJob) -> str | None:
+        return _retry_url(job, "api:ledger_export_retry")
 
     @staticmethod
     def resolve_region(job: ExportJob) -> str:
@@ -187,6 +208,16 @@ def commit_import(request, job_id: str):
     return Status(202, services.commit_import(actor=request.auth, preview=preview))
 
 
+@router.post(
+    "/imports/{job_id}/retry",
+    response={202: ImportJobRead, **ERROR_RESPONSES},
+    url_name="ledger_import_retry",
+)
+def retry_import(request, job_id: str):
+    job = get_by_id(ImportJob.objects.visible_to(request.auth), job_id)
+    return Status(202, services.retry_job(actor=request.auth, job=job))
+
+
 @router.get("/imports/{job_id}/errors", url_name="ledger_import_errors", response=ERROR_RESPONSES)
 def import_errors(request, job_id: str):
     job = get_by_id(ImportJob.objects.visible_to(request.auth), job_id)
@@ -200,6 +231,16 @@ def import_errors(request, job_id: str):
 @router.get("/exports/{job_id}", response={200: ExportJobRead, **ERROR_RESPONSES})
 def get_export(request, job_id: str):
     return get_by_id(ExportJob.objects.visible_to(request.auth).select_related("region"), job_id)
+
+
+@router.post(
+    "/exports/{job_id}/retry",
+    response={202: ExportJobRead, **ERROR_RESPONSES},
+    url_name="ledger_export_retry",
+)
+def retry_export(request, job_id: str):
+    job = get_by_id(ExportJob.objects.visible_to(request.auth).select_related("region"), job_id)
+    return Status(202, services.retry_job(actor=request.auth, job=job))
 
 
 @router.get("/exports/{job_id}/file", url_name="ledger_export_file", response=ERROR_RESPONSES)

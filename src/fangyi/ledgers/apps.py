@@ -9,4 +9,9 @@ class LedgersConfig(AppConfig):
 
     def ready(self):
         # The built-in ledgers register themselves on import.
+        from fangyi.core.workers import recover
+
         from . import households, regions, residents  # noqa: F401
+        from .recovery import recover as recover_jobs
+
+        recover.connect(recover_jobs, dispatch_uid="ledgers")

@@ -139,11 +139,21 @@ class Importer:
         self.on_progress = on_progress or (lambda result: None)
         self.on_rows_total = rows_total or (lambda n: None)
 
-    def run(self, *, dry_run: bool = False, all_or_nothing: bool = False) -> ImportResult:
+    def run(
+        self,
+        *,
+        dry_run: bool = False,
+        all_or_nothing: bool = False,
+        resume: ImportResult | None = None,
+    ) -> ImportResult:
+        """`resume`: what an earlier run of this import committed (its rows read and counts,
+        as the job stored them with its last chunk), for an import whose worker died. Its
+        rows are read and planned again but not written; the rest of the file is imported.
+        A dry run or an all-or-nothing import committed nothing and starts over."""
         if dry_run:
             return self._pass(write=False)
         if not all_or_nothing:
-            return self._pass(write=True)
+            return self._pass(write=True, resume=resume)
         checked = self._pass(write=False)
         if checked.unreadable or checked.error_rows:
             checked.refused = not checked.unreadable
@@ -159,8 +169,15 @@ class Importer:
 
     # One pass over the file ----------------------------------------------------------------
 
-    def _pass(self, *, write: bool, single_transaction: bool = False) -> ImportResult:
+    def _pass(
+        self, *, write: bool, single_transaction: bool = False, resume: ImportResult | None = None
+    ) -> ImportResult:
         result = ImportResult()
+        committed = resume.rows if resume else 0
+        if resume:
+            result.created, result.updated = resume.created, resume.updated
+            result.unchanged, result.rows_written = resume.unchanged, resume.rows_written
+        self.households_before = resume.households_created if resume else 0
         try:
             heading, chunks = open_rows(
                 self.ledger, self.path, self.file_name, Limits.from_settings()
@@ -180,17 +197,27 @@ class Importer:
             writer = ChunkWriter(
                 ledger, single_transaction=single_transaction, on_progress=self.on_progress
             )
+            writer.written = result.rows_written
         masked_rows: list[int] = []
         example = ""
         try:
             for chunk in chunks:
+                before = result.rows
                 result.rows += len(chunk)
                 for row in chunk:
                     found = self.ledger.masked_example(row)
                     if found:
                         masked_rows.append(row.number)
                         example = example or found
-                if not masked_rows:
+                if masked_rows:
+                    continue
+                if before < committed:
+                    # Written by the run that broke off: planned again, for what later rows
+                    # refer to (earlier rows, households created) and for its errors.
+                    done = chunk[: committed - before]
+                    self._replay(ledger, done, result, errors)
+                    chunk = chunk[len(done) :]
+                if chunk:
                     self._chunk(ledger, chunk, result, errors, writer)
             if masked_rows:
                 result.unreadable = masked_file_message(example, masked_rows)
@@ -208,8 +235,18 @@ class Importer:
                 )
                 result.rows_written = writer.close(rollback=rollback)
                 result.refused = rollback
-        result.households_created = getattr(ledger, "households_created", 0)
+        result.households_created = self._households(ledger)
         return result
+
+    def _households(self, ledger: Ledger) -> int:
+        return self.households_before + getattr(ledger, "households_created", 0)
+
+    def _replay(self, ledger: Ledger, chunk: list[Row], result, errors) -> None:
+        ledger.plan(chunk)
+        for row in chunk:
+            if row.errors:
+                row.action = ERROR
+                self._record_errors(row, result, errors)
 
     def _chunk(self, ledger: Ledger, chunk: list[Row], result, errors, writer) -> None:
         ledger.plan(chunk)
@@ -223,7 +260,7 @@ class Importer:
             else:
                 row.action = ERROR
                 self._record_errors(row, result, errors)
-        result.households_created = getattr(ledger, "households_created", 0)
+        result.households_created = self._households(ledger)
         if writer is None:
             self.on_progress(result)
         else:

@@ -55,6 +55,15 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     # Set when the job starts and at each chunk: a job that stops moving has lost its worker.
     progressed_at = models.DateTimeField(null=True, blank=True)
+    # The process running the job (core.workers.identity()), and the task backend's id of the
+    # task that runs it: recovery tells from them that a worker died.
+    worker = models.CharField(max_length=100, blank=True)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    # How many times the job was started: the first run and each resumption after a worker died.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Failed in a way that running it again may mend (its worker died, the database broke
+    # off); not a file that cannot be read, nor one that killed every worker that took it.
+    retryable = models.BooleanField(default=False)
 
     objects = JobQuerySet.as_manager()
 
@@ -82,13 +91,25 @@ class Job(models.Model):
 
     @property
     def stalled(self) -> bool:
-        """Unfinished, and nothing has moved for FANGYI_LEDGER_STALLED_MINUTES: no worker is
-        running, or the one that was died."""
+        """Unfinished, and nothing has moved for FANGYI_LEDGER_STALLED_MINUTES (no worker is
+        running, or the one that was died), or its worker is known to be gone."""
         if self.finished:
             return False
+        if self.interrupted:
+            return True
         last = self.progressed_at or self.created_at
         limit = datetime.timedelta(minutes=settings.FANGYI_LEDGER_STALLED_MINUTES)
         return last is not None and timezone.now() - last > limit
+
+    @property
+    def interrupted(self) -> bool:
+        """Running, but its worker process is gone from this machine: the job waits for
+        recovery (`fangyi jobs recover`, or the next worker to start)."""
+        from fangyi.core.workers import alive
+
+        return (
+            self.status == JobStatus.RUNNING and bool(self.worker) and alive(self.worker) is False
+        )
 
     @property
     def directory(self) -> Path:

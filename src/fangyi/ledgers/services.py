@@ -20,11 +20,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangyi.core import audit
+from fangyi.core import audit, workers
 from fangyi.core.context import acting, current
 from fangyi.core.models import AccessEvent, ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, REVEAL, VIEW, can, require, scope_paths
@@ -166,6 +167,7 @@ def import_path(
         all_or_nothing=all_or_nothing,
     )
     result = run_import_job(job=job, path=path, keep_all_errors=True)
+    assert result is not None, "a job made here is queued"
     return job, result
 
 
@@ -176,9 +178,73 @@ def _dispatch_import(job: ImportJob) -> None:
             run_import_job(job=job)
         job.refresh_from_db()
         return
-    from .tasks import import_ledger
+    _enqueue(job)
 
-    transaction.on_commit(lambda: import_ledger.enqueue(str(job.pk)))
+
+def requeue(job: ImportJob | ExportJob) -> None:
+    """Hands a job queued again (by recovery, or run again by its owner) to the worker."""
+    _enqueue(job)
+
+
+def retry_job(*, actor, job: ImportJob | ExportJob) -> ImportJob | ExportJob:
+    """Runs again a job that failed in a way running it again may mend: an import resumes
+    after its committed rows, an export is written again. Only its owner may, with the right
+    they needed to start it."""
+    if job.actor_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("只能重试自己的任务。"))
+    ledger = ledger_or_error(job.ledger)
+    if isinstance(job, ImportJob):
+        _require_import(actor, ledger)
+        scope = _scope_of(actor, ledger)
+    else:
+        _require_export(actor, ledger, job.region, revealed=job.revealed)
+        scope = job.region.path
+    if job.status != JobStatus.FAILED or not job.retryable:
+        raise ValidationError({"job": _("只有因中断而失败的任务可以重试。")})
+    if isinstance(job, ImportJob) and not job.upload_path.exists():
+        raise ValidationError({"job": _("上传的文件已不在服务器上，无法继续。")})
+    with transaction.atomic():
+        taken = (
+            type(job)
+            .objects.filter(pk=job.pk, status=JobStatus.FAILED, retryable=True)
+            .update(
+                status=JobStatus.QUEUED,
+                message="",
+                attempts=0,
+                retryable=False,
+                finished_at=None,
+                worker="",
+                task_result_id="",
+            )
+        )
+        if not taken:
+            raise ValidationError({"job": _("只有因中断而失败的任务可以重试。")})
+        audit.record_change(
+            actor=actor,
+            action=ObjectChange.UPDATE,
+            obj=job,
+            before={"status": JobStatus.FAILED.value, "message": job.message},
+            after={"status": JobStatus.QUEUED.value, "message": ""},
+            region_path=scope,
+        )
+        _enqueue(job)
+    job.refresh_from_db()
+    return job
+
+
+def _enqueue(job: ImportJob | ExportJob) -> None:
+    """Hands the job to the task worker once the caller's transaction commits, and notes the
+    backend's id of the task on the job."""
+    from .tasks import export_ledger, import_ledger
+
+    task = import_ledger if isinstance(job, ImportJob) else export_ledger
+    model = type(job)
+
+    def enqueue() -> None:
+        result = task.enqueue(str(job.pk))
+        model.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
+
+    transaction.on_commit(enqueue)
 
 
 def _progress(job: ImportJob):
@@ -197,18 +263,49 @@ def _progress(job: ImportJob):
     return update
 
 
+def _claim(job: ImportJob | ExportJob) -> bool:
+    """Takes a queued job for this process; False when another has it or it is finished (a
+    task handed out twice, or recovered meanwhile)."""
+    now = timezone.now()
+    model = type(job)
+    taken = model.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING,
+        started_at=Coalesce("started_at", Value(now)),
+        progressed_at=now,
+        worker=workers.identity(),
+        attempts=F("attempts") + 1,
+    )
+    if not taken:
+        return False
+    # The job object is saved whole when it finishes: it must carry what is set here.
+    job.refresh_from_db()
+    return True
+
+
+def _committed(job: ImportJob) -> ImportResult | None:
+    """What an import that broke off committed with its last chunk, to resume after it."""
+    if job.dry_run or job.all_or_nothing or not job.rows_read:
+        return None
+    return ImportResult(
+        rows=job.rows_read,
+        rows_written=job.rows_written,
+        created=job.created,
+        updated=job.updated,
+        unchanged=job.unchanged,
+        households_created=job.households_created,
+    )
+
+
 def run_import_job(
     *, job: ImportJob, path: str | Path | None = None, keep_all_errors: bool = False
-) -> ImportResult:
-    """Runs a queued import to the end and records its outcome on the job."""
+) -> ImportResult | None:
+    """Runs a queued import to the end and records its outcome on the job; resumes after the
+    last committed chunk an import whose worker died. None when the job was not queued."""
+    if not _claim(job):
+        logger.info("ledger import %s is not queued (%s): not run", job.pk, job.status)
+        return None
     ledger = get_ledger(job.ledger)
     actor = job.actor
-    # The job object is saved whole when it finishes: it must carry what is set here.
-    job.status, job.started_at = JobStatus.RUNNING, timezone.now()
-    job.progressed_at = job.started_at
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=job.status, started_at=job.started_at, progressed_at=job.started_at
-    )
     importer = Importer(
         ledger=ledger,
         actor=actor,
@@ -223,23 +320,25 @@ def run_import_job(
     via = context.via if context.via != "system" else "task"
     try:
         with acting(via=via, ip=context.ip, request_id=context.request_id):
-            result = importer.run(dry_run=job.dry_run, all_or_nothing=job.all_or_nothing)
+            result = importer.run(
+                dry_run=job.dry_run, all_or_nothing=job.all_or_nothing, resume=_committed(job)
+            )
     except Exception:
         logger.exception("ledger import %s broke off", job.pk)
-        _failed(job, _("导入中断，已写入的行已保存；请重新导入同一文件以完成（不会重复）。"))
+        _failed(job, _("导入中断，已写入的行已保存；可以点“从中断处继续”接着导入（不会重复）。"))
         raise
     try:
         _finish_import(job, result)
     except Exception:
         logger.exception("ledger import %s could not be recorded", job.pk)
-        _failed(job, _("导入已结束，但结果未能保存；请重新导入同一文件核对（不会重复）。"))
+        _failed(job, _("导入已结束，但结果未能保存；可以点“从中断处继续”核对（不会重复）。"))
         raise
     return result
 
 
-def _failed(job, message: str) -> None:
+def _failed(job, message: str, *, retryable: bool = True) -> None:
     type(job).objects.filter(pk=job.pk).update(
-        status=JobStatus.FAILED, message=message, finished_at=timezone.now()
+        status=JobStatus.FAILED, message=message, finished_at=timezone.now(), retryable=retryable
     )
 
 
@@ -301,7 +400,7 @@ def purge_files(*, older_than: datetime.timedelta) -> int:
         )
         stuck.update(
             status=JobStatus.FAILED,
-            message=_("任务长时间没有进展，已判定中断；导入可以重新上传同一文件，不会重复。"),
+            message=_("任务长时间没有进展，已判定中断，文件已按保留期限删除。"),
             finished_at=timezone.now() - older_than - datetime.timedelta(seconds=1),
         )
     purged = 0
@@ -363,13 +462,7 @@ def start_export(
     ledger_cls = ledger_or_error(ledger)
     if fmt not in ExportFormat.values:
         raise ValidationError({"format": _("格式应为 xlsx 或 csv。")})
-    require(
-        actor,
-        ledger_cls.resource,
-        ledger_cls.export_action,
-        region.path,
-        message=_("您没有导出该区域%(ledger)s的权限。") % {"ledger": ledger_cls.title},
-    )
+    _require_export(actor, ledger_cls, region, revealed=False)
     filters = _export_filters(ledger_cls, filters or {})
     reveal_reason = (reveal_reason or "").strip()
     revealed = bool(reveal_reason)
@@ -377,13 +470,7 @@ def start_export(
     if revealed and personal:
         if len(reveal_reason) < 2:
             raise ValidationError({"reveal_reason": _("请填写导出明文的理由。")})
-        require(
-            actor,
-            ledger_cls.resource,
-            REVEAL,
-            region.path,
-            message=_("您没有查看该区域居民明文的权限。"),
-        )
+        _require_export(actor, ledger_cls, region, revealed=True)
     job = ExportJob(
         ledger=ledger_cls.slug,
         actor=actor,
@@ -412,10 +499,26 @@ def start_export(
             run_export_job(job=job)
         job.refresh_from_db()
     else:
-        from .tasks import export_ledger as export_task
-
-        transaction.on_commit(lambda: export_task.enqueue(str(job.pk)))
+        _enqueue(job)
     return job
+
+
+def _require_export(actor, ledger: type[Ledger], region, *, revealed: bool) -> None:
+    require(
+        actor,
+        ledger.resource,
+        ledger.export_action,
+        region.path,
+        message=_("您没有导出该区域%(ledger)s的权限。") % {"ledger": ledger.title},
+    )
+    if revealed:
+        require(
+            actor,
+            ledger.resource,
+            REVEAL,
+            region.path,
+            message=_("您没有查看该区域居民明文的权限。"),
+        )
 
 
 def _export_filters(ledger: type[Ledger], filters: dict) -> dict:
@@ -437,29 +540,33 @@ def _export_filters(ledger: type[Ledger], filters: dict) -> dict:
     return kept
 
 
-def run_export_job(*, job: ExportJob) -> int:
+def run_export_job(*, job: ExportJob) -> int | None:
+    """Writes the export's file and records it on the job; None when the job was not queued.
+    An export whose worker died is written again from the start: it is a file, and the
+    file is only put in place once complete, so a half-written one is never downloaded."""
+    if not _claim(job):
+        logger.info("ledger export %s is not queued (%s): not run", job.pk, job.status)
+        return None
     ledger = get_ledger(job.ledger)(actor=job.actor)
-    now = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, started_at=now, progressed_at=now
-    )
 
     def progress(count: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(rows_written=count, progressed_at=timezone.now())
 
+    partial = job.file_path.with_name(job.file_path.name + ".part")
     try:
         count = export_ledger(
             ledger=ledger,
             region=job.region,
             reveal=job.revealed,
             fmt=job.format,
-            path=job.file_path,
+            path=partial,
             filters=job.filters,
             on_progress=progress,
         )
+        partial.replace(job.file_path)
     except Exception:
         logger.exception("ledger export %s broke off", job.pk)
-        _failed(job, _("导出中断，请重试。"))
+        _failed(job, _("导出中断，可以点“重新运行”再试一次。"))
         raise
     ExportJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE, rows_written=count, rows_total=count, finished_at=timezone.now()

@@ -3,6 +3,7 @@ exports. Every write goes through `services`; a job belongs to whoever started i
 anyone else's answers 404."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
@@ -186,6 +187,26 @@ def import_commit(request, pk):
         else:
             return redirect("ledgers:import-job", pk=job.pk)
     return _render_import_job(request, preview, commit_form=form)
+
+
+def _retry(request, job, page: str):
+    try:
+        services.retry_job(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(page, pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_retry(request, pk):
+    return _retry(request, _import_job(request, pk), "ledgers:import-job")
+
+
+@login_required
+@require_POST
+def export_retry(request, pk):
+    return _retry(request, _export_job(request, pk), "ledgers:export-job")
 
 
 @login_required

@@ -1,0 +1,126 @@
+"""Task workers and commands as processes of their own, against the test database, for the
+tests that kill them (tests/*/test_*_killed.py).
+
+`worker_command()` is the one place that knows the task backend: it builds the worker's
+command line from settings.TASKS. Everything else (the database the process opens, the
+smaller chunk sizes that put a small job several chunks deep, killing and waiting) is the
+same for every backend.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Runs a `fangyi` command after setting module constants (chunk sizes) given as JSON: the
+# process then does in many small chunks what it would do in one, so that a kill lands mid-way.
+LAUNCHER = """
+import importlib, json, os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangyi.settings")
+import django
+django.setup()
+for dotted, value in json.loads(sys.argv[1]).items():
+    module, _, name = dotted.rpartition(".")
+    setattr(importlib.import_module(module), name, value)
+from django.core.management import execute_from_command_line
+execute_from_command_line(["fangyi", *sys.argv[2:]])
+"""
+
+
+def worker_command() -> list[str]:
+    """The task worker of the configured backend, as `fangyi` arguments."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend == "django_tasks_db.DatabaseBackend":
+        return ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05", "-v", "0"]
+    raise NotImplementedError(f"no worker command for the task backend {backend}")
+
+
+def database_url() -> str:
+    """The test database, as FANGYI_DATABASE_URL spells it, for a process of its own."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        FANGYI_DATABASE_URL=database_url(),
+        FANGYI_LEDGER_DIR=str(settings.FANGYI_LEDGER_DIR),
+        FANGYI_SIGNING_KEY_DIR=str(settings.FANGYI_SIGNING_KEY_DIR),
+        FANGYI_INSECURE_DEV_KEY="1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")])),
+    )
+    return env
+
+
+def start(args: list[str], *, patches: dict[str, Any] | None = None) -> subprocess.Popen:
+    """`fangyi <args>` in a process of its own (its output in a temporary file)."""
+    log = open(Path(settings.FANGYI_LEDGER_DIR).parent / f"process-{time.time_ns()}.log", "w+b")  # noqa: SIM115  (closed with the process, by stop/kill)
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER, json.dumps(patches or {}), *args],
+        cwd=ROOT,
+        env=environment(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    process.log = log  # type: ignore[attr-defined]
+    return process
+
+
+def start_worker(*, patches: dict[str, Any] | None = None) -> subprocess.Popen:
+    return start(worker_command(), patches=patches)
+
+
+def output(process: subprocess.Popen) -> str:
+    log = process.log  # type: ignore[attr-defined]
+    log.seek(0)
+    return log.read().decode(errors="replace")
+
+
+def kill(process: subprocess.Popen) -> None:
+    """SIGKILL, as the out-of-memory killer or a lost machine: no handler, no clean-up."""
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            kill(process)
+    process.log.close()  # type: ignore[attr-defined]
+
+
+def wait_for(
+    condition: Callable[[], Any], *, timeout: float = 60, every: float = 0.02, process=None
+) -> Any:
+    """Polls `condition` until it answers something true; fails after `timeout` seconds, or
+    as soon as `process` exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the process exited ({process.returncode}):\n{output(process)}")
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out" + (f":\n{output(process)}" if process else ""))
+        time.sleep(every)
