@@ -107,7 +107,15 @@ def login(request):
                     phone=phone,
                     code=code_form.cleaned_data["code"],
                     id_tail=code_form.cleaned_data["id_tail"],
+                    ip=request.META.get("REMOTE_ADDR"),
                 )
+            except services.RateLimited as exc:
+                code_form.add_error(
+                    None,
+                    _("%(reason)s（约 %(seconds)s 秒后可再试）")
+                    % {"reason": exc.message, "seconds": exc.retry_after},
+                )
+                status = 429
             except ValidationError as exc:
                 add_service_errors(code_form, exc)
                 needs_tail = bool(code_form.cleaned_data.get("id_tail"))
