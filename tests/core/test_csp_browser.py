@@ -110,9 +110,7 @@ def test_staff_pages_run_under_the_policy(in_browser, live_server, city, officer
 def test_the_scan_page_its_worker_and_camera_run_under_the_policy(in_browser, live_server, city):
     guard = staff("checkpoint", city.grid_a, username="csp_guard")
     paths = ["/checkpoints/scan/", "/checkpoints/scan/"]
-    found = in_browser(
-        visit, live_server.url, session_cookie(guard, live_server), paths, True
-    )
+    found = in_browser(visit, live_server.url, session_cookie(guard, live_server), paths, True)
     assert_clean(found, paths)
     assert found["decoder"] == "worker: No QR code found"
 
