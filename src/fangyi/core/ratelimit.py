@@ -36,6 +36,11 @@ class RateLimited(Exception):
         self.retry_after = max(1, retry_after)
 
 
+def clock() -> float:
+    """Seconds since the epoch, where windows start and end (tests move it)."""
+    return time.time()
+
+
 @dataclass(frozen=True)
 class Window:
     key: str
@@ -44,7 +49,7 @@ class Window:
 
 def _window(name: str, key: str) -> tuple[int, Window]:
     events, seconds = settings.FANGYI_RATE_LIMITS[name]
-    now = time.time()
+    now = clock()
     start = int(now // seconds) * seconds
     # Hashed: keys carry tokens and addresses, and cache keys have a restricted alphabet.
     digest = hashlib.sha256(key.encode()).hexdigest()[:32]
@@ -52,14 +57,14 @@ def _window(name: str, key: str) -> tuple[int, Window]:
 
 
 def _refuse(name: str, key: str, window: Window, message: str | None) -> RateLimited:
-    retry_after = int(window.ends - time.time()) + 1
+    retry_after = int(window.ends - clock()) + 1
     if cache.add(f"{window.key}:logged", True, retry_after):
         logger.warning("rate limit %s reached by %s; refused for %s s", name, key, retry_after)
     return RateLimited(message or _("请求过于频繁，请稍后再试。"), retry_after)
 
 
 def _count(window: Window) -> int:
-    timeout = int(window.ends - time.time()) + 5
+    timeout = int(window.ends - clock()) + 5
     backend = caches[DEFAULT_CACHE_ALIAS]
     if type(backend).incr is BaseCache.incr:
         # The generic incr (the database cache's) reads and writes, and its write would set
