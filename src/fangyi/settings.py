@@ -265,6 +265,7 @@ FANGYI_PERMISSIONS_POLICY = (
 # FANGYI_CACHE_URL: redis://host:6379/0 for Redis; unset or db:// for a table in the database
 # (created by `fangyi migrate`); locmem:// for one process alone (development).
 FANGYI_CACHE_URL = os.environ.get("FANGYI_CACHE_URL", "db://")
+CACHES: dict[str, dict[str, object]]
 if FANGYI_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {

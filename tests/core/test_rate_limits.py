@@ -48,3 +48,20 @@ def test_a_new_window_starts_afresh(db, monkeypatch):
 
     now[0] += 40
     ratelimit.hit("public-address", "203.0.113.24")
+
+
+def test_behind_a_proxy_clients_are_told_apart_by_the_proxys_header(db, settings):
+    settings.FANGYI_CLIENT_ADDRESS_HEADER = "X-Forwarded-For"
+    settings.MIDDLEWARE = ["fangyi.core.middleware.ClientAddressMiddleware", *settings.MIDDLEWARE]
+    proxy = "127.0.0.1"
+
+    def through_proxy(forwarded: str):
+        client = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded)
+        return client.get("/api/v1/codes/keys").status_code
+
+    # The client wrote the first entry itself; the proxy appended the real address.
+    first = [through_proxy(f"10.9.9.{n}, 203.0.113.31") for n in range(4)]
+    second = through_proxy("203.0.113.32")
+
+    assert first == [200, 200, 200, 429]
+    assert second == 200

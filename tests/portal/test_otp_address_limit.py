@@ -46,8 +46,9 @@ def test_wrong_codes_are_refused_on_the_login_page(city, sms_file):
     page.post(login, {"action": "send", "phone": "13800000001"})
 
     answers = [
-        page.post(login, {"action": "verify", "code": "000000", "id_tail": ""}).status_code
-        for _ in range(6)
+        page.post(login, {"action": "verify", "code": "000000", "id_tail": ""}) for _ in range(6)
     ]
 
-    assert answers == [200] * 5 + [429]
+    assert [answer.status_code for answer in answers] == [200] * 5 + [429]
+    assert "验证码错误次数过多" in answers[-1].content.decode()
+    assert int(answers[-1]["Retry-After"]) > 0

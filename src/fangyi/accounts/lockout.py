@@ -33,8 +33,8 @@ def address_failures(address: str) -> int:
 
 def address_locked(request: HttpRequest) -> bool:
     events, _seconds = settings.FANGYI_RATE_LIMITS["login-address"]
-    address = getattr(request, "axes_ip_address", None)
-    return bool(address) and address_failures(address) >= events
+    address: str | None = getattr(request, "axes_ip_address", None)
+    return address is not None and address_failures(address) >= events
 
 
 class AddressAwareHandler(AxesDatabaseHandler):

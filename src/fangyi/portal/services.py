@@ -30,8 +30,8 @@ from fangyi.accounts.models import hash_token
 from fangyi.codes.services import subject_for
 from fangyi.core import audit, ratelimit
 from fangyi.core.context import acting, current
-from fangyi.core.ratelimit import RateLimited
 from fangyi.core.permissions import CHANGE, require
+from fangyi.core.ratelimit import RateLimited
 from fangyi.health.models import Appeal, Fact, FactKind, Zone, ZoneRegion
 from fangyi.health.services import FactInput, file_appeal, record_declared_fact
 from fangyi.people.models import Person
