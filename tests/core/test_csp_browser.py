@@ -102,6 +102,7 @@ def test_staff_pages_run_under_the_policy(in_browser, live_server, city, officer
         "/ledgers/",
         "/tasks/",
         "/audit/",
+        "/api/v1/docs",
     ]
     found = in_browser(visit, live_server.url, session_cookie(officer, live_server), paths)
     assert_clean(found, paths)
