@@ -321,7 +321,7 @@ AXES_HANDLER = "fangyi.accounts.lockout.AddressAwareHandler"
 # The header a proxy in front writes the client's address into (X-Real-IP, or X-Forwarded-For
 # whose last entry is then taken). Without it, behind a proxy, every client has the proxy's
 # address: one person's mistakes would lock out everyone. Never set it without such a proxy.
+# Axes reads REMOTE_ADDR, which the middleware has corrected by then.
 FANGYI_CLIENT_ADDRESS_HEADER = os.environ.get("FANGYI_CLIENT_ADDRESS_HEADER", "")
 if FANGYI_CLIENT_ADDRESS_HEADER:
     MIDDLEWARE.insert(0, "fangyi.core.middleware.ClientAddressMiddleware")
-AXES_CLIENT_IP_CALLABLE = "fangyi.core.ratelimit.client_address"
