@@ -2,7 +2,9 @@
 
 Authentication is described in accounts/api_auth.py. Every error is a JSON `{"detail": ...}`:
 a string for 401, 403 and 404, and a list of `{"field", "message"}` for 422, whether the
-input failed the schema or a service's validation. Objects outside the caller's scope answer
+input failed the schema or a service's validation; 429 adds `retry_after` (seconds, also in
+the `Retry-After` header). Errors answered before the API is reached (an unknown path, a
+wrong method, a server error) are JSON too. Objects outside the caller's scope answer
 404, exactly like objects that do not exist, so the API never confirms what it hides.
 """
 
@@ -23,6 +25,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from fangyi.accounts.api_auth import api_auth
 from fangyi.core.areas import api_routers
 from fangyi.core.pagination import InvalidCursor
+from fangyi.core.ratelimit import RateLimited
 from fangyi.ledgers.services import too_large_message
 from fangyi.ledgers.uploads import upload_too_large
 
@@ -49,6 +52,15 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError):
         request, {"detail": _("需要有效的接口令牌（Authorization: Bearer …）。")}, status=401
     )
     response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request: HttpRequest, exc: RateLimited):
+    response = api.create_response(
+        request, {"detail": exc.message, "retry_after": exc.retry_after}, status=429
+    )
+    response["Retry-After"] = str(exc.retry_after)
     return response
 
 

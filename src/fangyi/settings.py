@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.tasking import RQ as RQ_BACKEND
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
     "fangyi.core",
     "django_tasks_db",
     "axes",
+    # The API's documentation pages from ninja's own static files, not a CDN (see SECURE_CSP).
+    "ninja",
     "fangyi.accounts",
     "fangyi.regions",
     "fangyi.people",
@@ -63,7 +66,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fangyi.core.middleware.ErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "fangyi.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -223,3 +229,116 @@ FANGYI_RESIDENT_LOGIN_DAYS = int(os.environ.get("FANGYI_RESIDENT_LOGIN_DAYS", "3
 
 # Check-ins and checkpoint scans older than this are purged by `fangyi checkpoints purge`.
 FANGYI_CHECKIN_KEEP_DAYS = int(os.environ.get("FANGYI_CHECKIN_KEEP_DAYS", "21"))
+
+# --- Security: TLS, headers, caches and rate limits (docs/security.md) ---------------------
+# Behind a proxy that ends TLS and sets X-Forwarded-Proto, Django learns from that header that
+# a request came over HTTPS: secure cookies, HSTS and redirects follow. Only set it when the
+# proxy overwrites the header the client sent; otherwise a client could claim HTTPS itself.
+FANGYI_BEHIND_TLS_PROXY = env_bool("FANGYI_BEHIND_TLS_PROXY", False)
+if FANGYI_BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A plain-HTTP request is redirected to HTTPS: by default whenever a TLS proxy stands in front.
+SECURE_SSL_REDIRECT = env_bool("FANGYI_SSL_REDIRECT", FANGYI_BEHIND_TLS_PROXY)
+# HSTS is only sent on HTTPS responses (SecurityMiddleware), so this does nothing on plain HTTP.
+SECURE_HSTS_SECONDS = int(os.environ.get("FANGYI_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FANGYI_HSTS_INCLUDE_SUBDOMAINS", True)
+# Entering a browser's preload list is the operator's step, taken by submitting the domain:
+# the directive is only sent once they say so, and check --deploy need not nag before that.
+SECURE_HSTS_PRELOAD = env_bool("FANGYI_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Scripts and styles come from this site only: no inline script, no eval, no <style> element.
+# Style attributes stay allowed (progress bars draw their width with one, qr-scanner its
+# overlay); they run no code, and what CSS could load is held to this site by img-src and
+# font-src. The camera's decoder runs in a worker made from a blob: URL.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "media-src": [CSP.SELF, "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF, "blob:"],
+    "manifest-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# The camera for this site's own pages (the scan screens); nothing else a page could ask for.
+FANGYI_PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
+    "bluetooth=(), midi=(), display-capture=(), fullscreen=(self), interest-cohort=()"
+)
+
+# One cache shared by every process: rate-limit counters must add up across gunicorn workers
+# and the colour-count stamps must reach the web processes when a worker renews them.
+# FANGYI_CACHE_URL: redis://host:6379/0 for Redis; unset or db:// for a table in the database
+# (created by `fangyi migrate`); locmem:// for one process alone (development).
+FANGYI_CACHE_URL = os.environ.get("FANGYI_CACHE_URL", "db://")
+CACHES: dict[str, dict[str, object]]
+if FANGYI_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": FANGYI_CACHE_URL,
+            "KEY_PREFIX": os.environ.get("FANGYI_CACHE_PREFIX", "fangyi"),
+        }
+    }
+elif FANGYI_CACHE_URL == "db://":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "fangyi_cache",
+            # Every write counts the table; culling a third of it at 300 rows (the default)
+            # would throw away live rate-limit windows.
+            "OPTIONS": {"MAX_ENTRIES": 50000},
+        }
+    }
+elif FANGYI_CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        f"FANGYI_CACHE_URL is {FANGYI_CACHE_URL!r}: use redis://…, db:// or locmem://."
+    )
+
+# Rate limits: name → (events, seconds), counted per client address or per token in the cache
+# above. FANGYI_RATE_LIMITS overrides some: "login-address=30/900,token-use=600/60".
+# Addresses are shared (offices, mobile carriers' NAT), so the per-address limits are generous;
+# they stop a script, not a street.
+FANGYI_RATE_LIMITS = {
+    # Wrong passwords from one address, whatever the usernames (password spraying); the
+    # lockout per username and address is axes' own (FANGYI_LOGIN_FAILURE_LIMIT).
+    "login-address": (30, 15 * 60),
+    # Wrong one-time codes from one address, across numbers.
+    "otp-address": (30, 15 * 60),
+    # Unknown or expired bearer tokens from one address.
+    "token-failures": (60, 5 * 60),
+    # Requests made with one staff token.
+    "token-use": (600, 60),
+    # Public endpoints read by anyone: the place-code check and the verification keys.
+    "public-address": (300, 60),
+}
+for _item in env_list("FANGYI_RATE_LIMITS", ""):
+    _name, _sep, _value = _item.partition("=")
+    _events, _slash, _seconds = _value.partition("/")
+    if _name.strip() not in FANGYI_RATE_LIMITS or not (_events.isdigit() and _seconds.isdigit()):
+        raise ImproperlyConfigured(
+            f"FANGYI_RATE_LIMITS: {_item!r} is not name=events/seconds with a known name "
+            f"({', '.join(FANGYI_RATE_LIMITS)})."
+        )
+    FANGYI_RATE_LIMITS[_name.strip()] = (int(_events), int(_seconds))
+AXES_HANDLER = "fangyi.accounts.lockout.AddressAwareHandler"
+# The header a proxy in front writes the client's address into (X-Real-IP, or X-Forwarded-For
+# whose last entry is then taken). Without it, behind a proxy, every client has the proxy's
+# address: one person's mistakes would lock out everyone. Never set it without such a proxy.
+# Axes reads REMOTE_ADDR, which the middleware has corrected by then.
+FANGYI_CLIENT_ADDRESS_HEADER = os.environ.get("FANGYI_CLIENT_ADDRESS_HEADER", "")
+if FANGYI_CLIENT_ADDRESS_HEADER:
+    MIDDLEWARE.insert(0, "fangyi.core.middleware.ClientAddressMiddleware")

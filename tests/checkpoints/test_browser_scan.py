@@ -59,7 +59,7 @@ def go_offline_and_reload(_browser, page) -> dict:
 
 def back_online(_browser, page) -> str:
     page.context.set_offline(False)
-    page.wait_for_function("document.getElementById('queue-count').textContent === '0'")
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
     return page.locator("#network-status").get_attribute("data-state")
 
 

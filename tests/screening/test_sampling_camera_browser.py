@@ -35,7 +35,7 @@ def press_camera_twice(browser, url, cookie) -> dict:
     seen = {"idle": button.inner_text()}
     button.click()
     box.wait_for()
-    page.wait_for_function("document.getElementById('camera').readyState >= 2")
+    page.wait_for_function("() => document.getElementById('camera').readyState >= 2")
     seen["on"] = button.inner_text()
     button.click()
     box.wait_for(state="hidden")

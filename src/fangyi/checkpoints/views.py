@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from fangyi.codes import verdicts
 from fangyi.codes.format import Result
 from fangyi.codes.qr import qr_svg_any
+from fangyi.core import ratelimit
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.views import cursor_page
@@ -148,6 +149,7 @@ def _problem(request, message: str, status: int):
     return response
 
 
+@ratelimit.per_address("public-address")
 def check_in(request):
     """Where a place code's QR lands: check the resident in and show their colour to the guard.
 

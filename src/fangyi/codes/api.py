@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
+from fangyi.core import ratelimit
 from fangyi.core.api import get_by_id
 from fangyi.core.permissions import VIEW
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Text
@@ -87,6 +88,7 @@ def _cacheable(response: HttpResponse, seconds: int) -> None:
 @router.get("/keys", auth=None, response=Jwks)
 def list_keys(request, response: HttpResponse):
     """The JWKS of every key whose codes may still be alive, newest first."""
+    ratelimit.hit("public-address", ratelimit.client_address(request))
     _cacheable(response, 300)
     return keys.jwks()
 
@@ -94,6 +96,7 @@ def list_keys(request, response: HttpResponse):
 @router.get("/revoked", auth=None, response=RevocationList)
 def list_revoked(request, response: HttpResponse):
     """Revoked codes still within their lifetime (checkpoints cache this list)."""
+    ratelimit.hit("public-address", ratelimit.client_address(request))
     _cacheable(response, 60)
     return {
         "revoked": [format.b64url(h) for h in services.revoked_hashes()],

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 
+from fangyi.accounts.api_auth import unknown_token_from
 from fangyi.codes.services import issue_display_code, issue_display_code_where
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.schemas import Detail, Input, PageParams, Text, ValidationDetail
@@ -130,19 +131,25 @@ class LoginRead(Schema):
 @router.post(
     "/login",
     auth=None,
-    response={200: LoginRead, 409: Detail, 422: ValidationDetail},
+    response={200: LoginRead, 409: Detail, 422: ValidationDetail, 429: RateLimitedDetail},
 )
 def login(request, payload: LoginRequest):
     """Trades a one-time code for a resident token (valid FANGYI_RESIDENT_LOGIN_DAYS days).
 
     Five wrong tries void a code. 409: several residents share the number; repeat with `id_tail`.
+    429: too many wrong codes from this client address, across numbers (`Retry-After`).
     """
     try:
         person = services.verify_login(
-            phone=payload.phone, code=payload.code, id_tail=payload.id_tail
+            phone=payload.phone,
+            code=payload.code,
+            id_tail=payload.id_tail,
+            ip=_client_ip(request),
         )
     except services.NeedsIdTail as exc:
         return Status(409, {"detail": str(exc)})
+    except services.RateLimited as exc:
+        return rate_limited(exc)
     raw, token = services.issue_token(person=person)
     return {"token": raw, "expires_at": token.expires_at, "person": person}
 
@@ -179,6 +186,7 @@ def my_code(request, person: str | None = None):
             raise AuthenticationError
         issued = issue_display_code(person_id=services.subject(resident.person_id, person))
     if issued is None:
+        unknown_token_from(request)
         raise AuthenticationError
     # Straight to JSON: validating the answer against CodeRead took a tenth of the request.
     return JsonResponse(

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from fangyi.accounts.api_auth import unknown_token_from
 from fangyi.accounts.models import hash_token
 from fangyi.core import sql as hot_sql
 from fangyi.core.bulk import as_uuid
@@ -99,6 +100,7 @@ class ResidentBearer(HttpBearer):
             return None
         found = hot_sql.fetch_one(self.SQL, token_params(token))
         if found is None:
+            unknown_token_from(request)
             return None
         token_id, person_id = (as_uuid(value) for value in found)
         return Resident(person_id=person_id, token_id=token_id)

@@ -28,9 +28,10 @@ from django.utils.translation import gettext_noop
 
 from fangyi.accounts.models import hash_token
 from fangyi.codes.services import subject_for
-from fangyi.core import audit
+from fangyi.core import audit, ratelimit
 from fangyi.core.context import acting, current
 from fangyi.core.permissions import CHANGE, require
+from fangyi.core.ratelimit import RateLimited
 from fangyi.health.models import Appeal, Fact, FactKind, Zone, ZoneRegion
 from fangyi.health.services import FactInput, file_appeal, record_declared_fact
 from fangyi.people.models import Person
@@ -104,15 +105,6 @@ def check_phone(phone: str) -> str:
 
 
 # One-time codes
-
-
-class RateLimited(Exception):
-    """Too many codes asked for: `retry_after` seconds until the next may be sent."""
-
-    def __init__(self, message: str, retry_after: int):
-        super().__init__(message)
-        self.message = message
-        self.retry_after = max(1, retry_after)
 
 
 class NeedsIdTail(Exception):
@@ -229,13 +221,28 @@ def _consume_attempt(phone: str, code: str) -> OneTimeCode:
     return row
 
 
-def verify_login(*, phone: str, code: str, id_tail: str = "") -> Person:
+def verify_login(*, phone: str, code: str, id_tail: str = "", ip: str | None = None) -> Person:
     """The resident a correct one-time code logs in.
 
     A number several residents share (a family's one phone) needs the last four characters of
     the chosen one's ID number: without them NeedsIdTail is raised and the code stays usable,
     so the resident can answer with them.
+
+    Each code allows a few tries; across numbers, an address that keeps sending wrong codes
+    is refused for a while (the "otp-address" rate limit): RateLimited.
     """
+    if ip is None:
+        return _verify_login(phone=phone, code=code, id_tail=id_tail)
+    message = _("本网络验证码错误次数过多，请稍后再试。")
+    ratelimit.check("otp-address", ip, message=message)
+    try:
+        return _verify_login(phone=phone, code=code, id_tail=id_tail)
+    except ValidationError:
+        ratelimit.hit("otp-address", ip, message=message)
+        raise
+
+
+def _verify_login(*, phone: str, code: str, id_tail: str) -> Person:
     phone = check_phone(phone)
     code = (code or "").strip()
     if not CODE.fullmatch(code):

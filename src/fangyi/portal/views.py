@@ -74,7 +74,7 @@ def login(request):
     phone_form = PhoneForm(initial={"phone": phone})
     code_form = CodeForm()
     needs_tail = False
-    status = 200
+    status, retry_after = 200, None
     action = request.POST.get("action")
     if request.method == "POST" and action == "send":
         phone_form = PhoneForm(request.POST)
@@ -91,7 +91,7 @@ def login(request):
                     _("%(reason)s（约 %(seconds)s 秒后可再试）")
                     % {"reason": exc.message, "seconds": exc.retry_after},
                 )
-                status = 429
+                status, retry_after = 429, exc.retry_after
             else:
                 request.session[LOGIN_PHONE] = phone
                 if settings.DEBUG:
@@ -107,7 +107,15 @@ def login(request):
                     phone=phone,
                     code=code_form.cleaned_data["code"],
                     id_tail=code_form.cleaned_data["id_tail"],
+                    ip=request.META.get("REMOTE_ADDR"),
                 )
+            except services.RateLimited as exc:
+                code_form.add_error(
+                    None,
+                    _("%(reason)s（约 %(seconds)s 秒后可再试）")
+                    % {"reason": exc.message, "seconds": exc.retry_after},
+                )
+                status, retry_after = 429, exc.retry_after
             except ValidationError as exc:
                 add_service_errors(code_form, exc)
                 needs_tail = bool(code_form.cleaned_data.get("id_tail"))
@@ -129,7 +137,10 @@ def login(request):
         "demo_inbox": _demo_inbox(request, phone) if step == "code" else None,
         "demo": settings.DEBUG,
     }
-    return render(request, "portal/login.html", context, status=status)
+    response = render(request, "portal/login.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST
