@@ -2,9 +2,11 @@
 scope, card lookups for checkpoints; bad input is a 4xx with a JSON reason."""
 
 import pytest
+from django.utils import timezone
 
 from fangyi.codes import keys, services, verify
 from fangyi.codes.format import b64url
+from fangyi.codes.models import CardCode
 from tests.factories import staff
 from tests.support import client_for, send
 
@@ -83,3 +85,20 @@ def test_revoke_refuses_a_missing_reason_and_others_scope(city, worker_a, office
     assert send(as_officer, "post", url, {"reason": ""}).status_code == 422
     assert send(as_officer, "post", url, {}).status_code == 422
     assert send(client_for(worker_a), "post", url, {"reason": "卡片遗失"}).status_code == 403
+
+
+def test_printing_a_card_twice_in_the_same_second_answers_the_same_card(
+    monkeypatch, city, worker_a
+):
+    # A double click on "print": both requests sign the same claims in the same second, and
+    # deterministic signatures make them the same card.
+    moment = timezone.now().replace(microsecond=0)
+    monkeypatch.setattr(services.timezone, "now", lambda: moment)
+    as_worker = client_for(worker_a)
+
+    first = as_worker.post(f"/api/v1/persons/{city.person_a.pk}/card")
+    second = as_worker.post(f"/api/v1/persons/{city.person_a.pk}/card")
+
+    assert first.status_code == second.status_code == 201
+    assert first.json()["text"] == second.json()["text"]
+    assert CardCode.objects.filter(person=city.person_a).count() == 1

@@ -190,13 +190,17 @@ def issue_card_code(*, user, person: Person) -> IssuedCodeView:
             issued_at=timezone.now().replace(microsecond=0),
             lifetime=datetime.timedelta(days=settings.FANGYI_CARD_CODE_DAYS),
         )
-        CardCode.objects.create(
+        # Signatures are deterministic and cards are issued to the second, so a second print
+        # in the same second (a double click) is the same card: it is recorded once.
+        CardCode.objects.get_or_create(
             revocation_hash=revocation,
-            person=person,
-            kid=issued.kid,
-            issued_at=issued.issued_at,
-            expires_at=issued.expires_at,
-            issued_by=user,
+            defaults={
+                "person": person,
+                "kid": issued.kid,
+                "issued_at": issued.issued_at,
+                "expires_at": issued.expires_at,
+                "issued_by": user,
+            },
         )
         record_access(
             actor=user,
