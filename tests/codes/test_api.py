@@ -104,9 +104,7 @@ def test_printing_a_card_twice_in_the_same_second_answers_the_same_card(
     assert CardCode.objects.filter(person=city.person_a).count() == 1
 
 
-def test_a_gate_outside_the_holders_regions_gets_the_colour_but_not_the_details(
-    city, worker_a
-):
+def test_a_gate_outside_the_holders_regions_gets_the_colour_but_not_the_details(city, worker_a):
     # A card is shown at whatever gate its holder passes: the gate of the next grid must be
     # able to let them through, but how long the colour holds stays within the holder's regions.
     card = services.issue_card_code(user=worker_a, person=city.person_a)

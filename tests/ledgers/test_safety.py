@@ -581,3 +581,16 @@ def test_reading_a_far_cell_bomb_does_not_abort_the_process(city, tmp_path):
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert "200 列" in done.stdout
+
+
+def test_a_name_no_one_has_is_a_row_error_with_its_row_number(officer, city, tmp_path):
+    rows = resident_rows(city, 3)
+    rows[2][0] = "王\u202e明"  # a right-to-left override, on the file's row 3
+    rows[3][0] = "\u3000\u3000"
+
+    status, outcome = cli_import(write_csv(tmp_path / "a.csv", rows))
+
+    errors = {(error["row"], error["column"]) for error in outcome["errors"]}
+    assert errors == {(3, "姓名"), (4, "姓名")}
+    assert "不可见字符" in outcome["errors"][0]["message"]
+    assert outcome["created"] == 1
