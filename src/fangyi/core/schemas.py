@@ -53,7 +53,7 @@ def storable_json[T](value: T) -> T:
 
     Walked with a stack, not recursion, so a deeply nested body cannot exhaust the stack.
     """
-    pending: list = [(value, 1)]
+    pending: list[tuple[Any, int]] = [(value, 1)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, dict | list):
