@@ -2,6 +2,8 @@
 and invalid, as a superuser; none may end in a server error. benchmarks/api_fuzz.py does the
 same over HTTP with many more examples."""
 
+import contextlib
+
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
@@ -53,9 +55,8 @@ def test_no_operation_answers_a_server_error(city, superuser):
                 if response.status_code >= 500:
                     errors.append(f"{case.method} {case.formatted_path}: {response.status_code}")
 
-            try:
+            # No invalid request exists for an operation that takes nothing.
+            with contextlib.suppress(Unsatisfiable):
                 call()
-            except Unsatisfiable:
-                pass  # no invalid request exists for an operation that takes nothing
     assert operations > 80
     assert errors == []
