@@ -16,6 +16,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
@@ -100,6 +101,21 @@ def body_too_large(request: HttpRequest, exc: RequestDataTooBig):
         request,
         {"detail": _("请求内容过大（上限 %(limit)s KB），请分批提交。") % {"limit": limit}},
         status=413,
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def unparsable_upload(request: HttpRequest, exc: MultiPartParserError):
+    # Django answers these with its HTML 400 page; the API says why in JSON.
+    return api.create_response(
+        request,
+        {
+            "detail": _(
+                "无法解析上传的内容：请求应为带 boundary 的 multipart/form-data，"
+                "文件名不超过 255 个字符。"
+            )
+        },
+        status=400,
     )
 
 

@@ -2,9 +2,11 @@
 scope, card lookups for checkpoints; bad input is a 4xx with a JSON reason."""
 
 import pytest
+from django.utils import timezone
 
 from fangyi.codes import keys, services, verify
 from fangyi.codes.format import b64url
+from fangyi.codes.models import CardCode
 from tests.factories import staff
 from tests.support import client_for, send
 
@@ -83,3 +85,38 @@ def test_revoke_refuses_a_missing_reason_and_others_scope(city, worker_a, office
     assert send(as_officer, "post", url, {"reason": ""}).status_code == 422
     assert send(as_officer, "post", url, {}).status_code == 422
     assert send(client_for(worker_a), "post", url, {"reason": "卡片遗失"}).status_code == 403
+
+
+def test_printing_a_card_twice_in_the_same_second_answers_the_same_card(
+    monkeypatch, city, worker_a
+):
+    # A double click on "print": both requests sign the same claims in the same second, and
+    # deterministic signatures make them the same card.
+    moment = timezone.now().replace(microsecond=0)
+    monkeypatch.setattr(services.timezone, "now", lambda: moment)
+    as_worker = client_for(worker_a)
+
+    first = as_worker.post(f"/api/v1/persons/{city.person_a.pk}/card")
+    second = as_worker.post(f"/api/v1/persons/{city.person_a.pk}/card")
+
+    assert first.status_code == second.status_code == 201
+    assert first.json()["text"] == second.json()["text"]
+    assert CardCode.objects.filter(person=city.person_a).count() == 1
+
+
+def test_a_gate_outside_the_holders_regions_gets_the_colour_but_not_the_details(city, worker_a):
+    # A card is shown at whatever gate its holder passes: the gate of the next grid must be
+    # able to let them through, but how long the colour holds stays within the holder's regions.
+    card = services.issue_card_code(user=worker_a, person=city.person_a)
+    own_gate = client_for(staff("checkpoint", city.grid_a, username="gate-a"))
+    other_gate = client_for(staff("checkpoint", city.grid_b, username="gate-b"))
+
+    inside = send(own_gate, "post", "/api/v1/codes/lookup", {"text": card.text}).json()
+    outside = send(other_gate, "post", "/api/v1/codes/lookup", {"text": card.text}).json()
+
+    assert inside["result"] == outside["result"] == "valid"
+    assert inside["colour"] == outside["colour"] == "green"
+    assert inside["in_scope"] is True and inside["policy_version"]
+    assert outside["in_scope"] is False
+    assert outside["valid_until"] is None and outside["policy_version"] is None
+    assert outside["claims"]["name"] == inside["claims"]["name"] != city.person_a.name

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from fangyi.ledgers import normalise, reading
+from fangyi.ledgers import extent, normalise, reading
 from fangyi.ledgers.reading import UnreadableFile, open_table
 from fangyi.people.validation import make_resident_id
 
@@ -546,10 +546,11 @@ def test_zip_whose_declared_sizes_lie(tmp_path):
 def test_inflating_stops_at_the_limit(tmp_path):
     path = write_zip(tmp_path / "a.zip", {"a": bytes(3 * MB), "b": bytes(3 * MB)})
     too_big = UnreadableFile("too big")
+    limits = extent.Limits(max_rows=1000)
     with zipfile.ZipFile(path) as archive:
-        reading._inflate(archive, archive.infolist(), 6 * MB, too_big)
+        reading._inflate(archive, archive.infolist(), 6 * MB, too_big, limits)
         with pytest.raises(UnreadableFile) as raised:
-            reading._inflate(archive, archive.infolist(), 5 * MB, too_big)
+            reading._inflate(archive, archive.infolist(), 5 * MB, too_big, limits)
     assert raised.value is too_big
 
 

@@ -2,7 +2,10 @@
 
 import io
 import json
+import os
 import struct
+import subprocess
+import sys
 import time
 import zipfile
 
@@ -414,3 +417,180 @@ def test_an_oversized_upload_is_dropped_on_arrival(settings, as_officer, city, t
         set(settings.FANGYI_LEDGER_DIR.rglob("*")) if settings.FANGYI_LEDGER_DIR.exists() else set()
     )
     assert stored_after == stored_before
+
+
+# Sheets that reach too far ------------------------------------------------------------------
+# calamine lays a sheet out as a dense grid up to its last cell: one cell at XFD1048576 asks for
+# 512 GiB and aborts the process.
+
+SHEET_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<dimension ref="{dimension}"/><sheetData>{rows}</sheetData></worksheet>'
+)
+
+
+def inline_row(number: int, cells: list[str], *, refs=True) -> str:
+    out = []
+    for index, value in enumerate(cells):
+        ref = f' r="{column_letters(index + 1)}{number}"' if refs else ""
+        out.append(f'<c{ref} t="inlineStr"><is><t>{value}</t></is></c>')
+    return f'<row r="{number}">{"".join(out)}</row>'
+
+
+def column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def workbook_with_sheet(tmp_path, city, *, dimension: str, extra: str, refs=True) -> bytes:
+    """A real three-row ledger whose sheet XML is replaced: its rows, then `extra`."""
+    path = write_xlsx(tmp_path / "base.xlsx", resident_rows(city, 1))
+    rows = [RESIDENT_HEADERS, ["赵一", synthetic_id(1), "", city.building_a.code, "", "601"]]
+    xml = SHEET_XML.format(
+        dimension=dimension,
+        rows="".join(inline_row(n, cells, refs=refs) for n, cells in enumerate(rows, 1)) + extra,
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = xml.encode()
+            out.writestr(info.filename, data)
+    return buffer.getvalue()
+
+
+def far_cell_bomb(tmp_path, city, *, dimension="A1:XFD1048576") -> bytes:
+    return workbook_with_sheet(
+        tmp_path,
+        city,
+        dimension=dimension,
+        extra='<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    )
+
+
+def test_a_far_cell_bomb_is_a_refused_dry_run_and_the_process_lives(as_officer, city, tmp_path):
+    bomb = far_cell_bomb(tmp_path, city)
+    assert len(bomb) < 16 * 1024
+
+    response = upload(as_officer, "台账.xlsx", bomb, dry_run="true")
+
+    assert response.status_code == 202
+    job = response.json()
+    assert job["status"] == "failed" and "200 列" in job["message"]
+    assert nobody_in("601")
+
+
+def test_a_far_cell_bomb_exits_2_from_the_command(officer, city, tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(far_cell_bomb(tmp_path, city))
+
+    status, outcome = cli_import(path)
+
+    assert status == 2 and "200 列" in outcome["errors"][0]["message"]
+    assert nobody_in("601")
+
+
+def test_a_far_cell_behind_a_modest_dimension_is_found_in_the_cells(as_officer, city, tmp_path):
+    bomb = far_cell_bomb(tmp_path, city, dimension="A1:F2")
+
+    job = upload(as_officer, "台账.xlsx", bomb).json()
+
+    assert job["status"] == "failed" and "200 列" in job["message"]
+    assert nobody_in("601")
+
+
+def test_a_row_past_the_limit_is_refused_before_reading(settings, as_officer, city, tmp_path):
+    settings.FANGYI_LEDGER_MAX_ROWS = 1000
+    bomb = workbook_with_sheet(
+        tmp_path,
+        city,
+        dimension="A1:F2",
+        extra='<row r="900000"><c r="A900000" t="inlineStr"><is><t>x</t></is></c></row>',
+    )
+
+    job = upload(as_officer, "台账.xlsx", bomb).json()
+
+    assert job["status"] == "failed" and "1000 行" in job["message"]
+
+
+def test_a_declared_dimension_past_the_limits_is_refused(as_officer, city, tmp_path):
+    job = upload(
+        as_officer, "台账.xlsx", workbook_with_sheet(tmp_path, city, dimension="A1:ZZ9", extra="")
+    ).json()
+
+    assert job["status"] == "failed" and "200 列" in job["message"]
+
+
+def test_cells_without_references_are_counted(as_officer, city, tmp_path):
+    cells = "".join('<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(300))
+    bomb = workbook_with_sheet(
+        tmp_path, city, dimension="A1:F3", extra=f'<row r="3">{cells}</row>', refs=False
+    )
+
+    job = upload(as_officer, "台账.xlsx", bomb).json()
+
+    assert job["status"] == "failed" and "200 列" in job["message"]
+
+
+def test_a_wide_sheet_may_have_fewer_rows(settings, as_officer, city, tmp_path):
+    settings.FANGYI_LEDGER_MAX_ROWS = 1000
+    wide = '<row r="3"><c r="AZ3" t="inlineStr"><is><t>x</t></is></c></row>'
+    long = '<row r="600"><c r="A600" t="inlineStr"><is><t>x</t></is></c></row>'
+
+    refused = upload(
+        as_officer,
+        "台账.xlsx",
+        workbook_with_sheet(tmp_path, city, dimension="A1", extra=wide + long),
+    ).json()
+    wide_only = upload(
+        as_officer,
+        "台账.xlsx",
+        workbook_with_sheet(tmp_path, city, dimension="A1", extra=wide),
+        dry_run="true",
+    ).json()
+
+    assert refused["status"] == "failed" and "40 列时最多 206 行" in refused["message"]
+    assert wide_only["status"] == "done"
+
+
+def test_reading_a_far_cell_bomb_does_not_abort_the_process(city, tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(far_cell_bomb(tmp_path, city))
+    script = (
+        "from fangyi.ledgers.reading import UnreadableFile, open_table\n"
+        "try:\n"
+        f"    open_table({str(path)!r}, file_name='a.xlsx', score_header=len, max_bytes=1 << 30,"
+        " max_rows=2_000_000, max_unpacked_bytes=1 << 30)\n"
+        "except UnreadableFile as exc:\n"
+        "    print(exc.message)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    done = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup()\n{script}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "200 列" in done.stdout
+
+
+def test_a_name_no_one_has_is_a_row_error_with_its_row_number(officer, city, tmp_path):
+    rows = resident_rows(city, 3)
+    rows[2][0] = "王\u202e明"  # a right-to-left override, on the file's row 3
+    rows[3][0] = "\u3000\u3000"
+
+    status, outcome = cli_import(write_csv(tmp_path / "a.csv", rows))
+
+    errors = {(error["row"], error["column"]) for error in outcome["errors"]}
+    assert errors == {(3, "姓名"), (4, "姓名")}
+    assert "不可见字符" in outcome["errors"][0]["message"]
+    assert outcome["created"] == 1

@@ -159,3 +159,14 @@ def test_a_region_the_campaign_does_not_reach(city, officer):
     ]
     posted = client_for(officer).post(f"{_url(round_, 'home-tasks')}?region={city.grid_b.code}")
     assert posted.status_code == 422
+
+
+def test_an_empty_region_is_a_field_error(city, officer, round_now):
+    client = client_for(officer)
+
+    missing = client.get(_url(round_now, "missing"), {"region": ""})
+    coverage = client.get(_url(round_now, "coverage"), {"region": ""})
+
+    assert missing.status_code == 422, missing.content
+    assert missing.json()["detail"][0]["field"] == "region"
+    assert coverage.status_code == 200

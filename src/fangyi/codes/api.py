@@ -77,8 +77,13 @@ class Lookup(Schema):
     message: str = Field(description="what the verdict means, in the request's language")
     claims: dict | None
     colour: str | None = Field(description="the card holder's current colour, when valid")
-    valid_until: datetime.datetime | None
-    policy_version: str | None
+    valid_until: datetime.datetime | None = Field(
+        description="until when the colour holds; only for a holder within the caller's regions"
+    )
+    policy_version: str | None = Field(
+        description="the plan behind the colour; only within the caller's regions"
+    )
+    in_scope: bool = Field(description="whether the holder lives within the caller's regions")
 
 
 def _cacheable(response: HttpResponse, seconds: int) -> None:
@@ -107,7 +112,9 @@ def list_revoked(request, response: HttpResponse):
 @router.post("/lookup", response={200: Lookup, **ERROR_RESPONSES})
 def lookup(request, body: TextInput):
     """Verifies a code on the server; for a valid card code also answers the holder's current
-    colour (cards carry none). For checkpoint staff and up; each card lookup is logged."""
+    colour (cards carry none), whichever region the holder lives in: a card is shown at any
+    gate. How long the colour holds and under which plan only within the caller's regions.
+    For checkpoint staff and up; each card lookup is logged."""
     found = services.lookup_card(user=request.auth, text=body.text)
     checked = found.verification
     return {
@@ -116,6 +123,7 @@ def lookup(request, body: TextInput):
         "colour": found.colour,
         "valid_until": found.valid_until,
         "policy_version": found.policy_version,
+        "in_scope": found.in_scope,
     }
 
 

@@ -22,7 +22,7 @@ from fangyi.core.audit import record_access, record_change
 from fangyi.core.bulk import as_uuid
 from fangyi.core.masking import mask_name
 from fangyi.core.models import AccessEvent, ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, VIEW, require
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can, require
 from fangyi.health.models import Policy, Status
 from fangyi.health.services import current_status
 from fangyi.people.models import Person
@@ -190,13 +190,17 @@ def issue_card_code(*, user, person: Person) -> IssuedCodeView:
             issued_at=timezone.now().replace(microsecond=0),
             lifetime=datetime.timedelta(days=settings.FANGYI_CARD_CODE_DAYS),
         )
-        CardCode.objects.create(
+        # Signatures are deterministic and cards are issued to the second, so a second print
+        # in the same second (a double click) is the same card: it is recorded once.
+        CardCode.objects.get_or_create(
             revocation_hash=revocation,
-            person=person,
-            kid=issued.kid,
-            issued_at=issued.issued_at,
-            expires_at=issued.expires_at,
-            issued_by=user,
+            defaults={
+                "person": person,
+                "kid": issued.kid,
+                "issued_at": issued.issued_at,
+                "expires_at": issued.expires_at,
+                "issued_by": user,
+            },
         )
         record_access(
             actor=user,
@@ -342,10 +346,17 @@ class CardLookup:
     colour: str | None
     valid_until: datetime.datetime | None
     policy_version: str | None
+    in_scope: bool = False
 
 
 def lookup_card(*, user, text: str) -> CardLookup:
-    """A checkpoint asks the colour behind a card code (cards carry none). Logged."""
+    """A checkpoint asks the colour behind a card code (cards carry none). Logged.
+
+    A card is a bearer credential shown at whatever gate its holder passes, so any checkpoint
+    gets the verdict and the colour of any valid card: what the card itself shows (masked
+    name, ID tail) and what the gate needs to let the holder through. How long the colour
+    holds and under which plan is told only within the staff member's regions.
+    """
     require(user, CODE, VIEW, message=_("您无权查询卡片码。"))
     checked = verify_here(text)
     claims = checked.claims if checked.valid else None
@@ -354,15 +365,19 @@ def lookup_card(*, user, text: str) -> CardLookup:
     subject = CodeSubject.objects.filter(sub=claims["sub"]).select_related("person").first()
     if subject is None:
         return CardLookup(checked, None, None, None)
-    status: Status = current_status(subject.person)
+    person = subject.person
+    status: Status = current_status(person)
+    in_scope = can(user, CODE, VIEW, person.region_path)
     record_access(
         actor=user,
         kind=AccessEvent.LOOKUP,
-        obj=subject.person,
-        reason=_("卡点查询卡片码颜色"),
+        obj=person,
+        reason=_("卡点查询卡片码颜色") if in_scope else _("卡点查询辖区外居民的卡片码颜色"),
         fields=["colour"],
     )
-    return CardLookup(checked, status.colour, status.valid_until, status.policy_version)
+    if not in_scope:
+        return CardLookup(checked, status.colour, None, None)
+    return CardLookup(checked, status.colour, status.valid_until, status.policy_version, True)
 
 
 def purge_expired(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:

@@ -1,6 +1,8 @@
 """Schemas every area's API shares: error bodies, times and the paging parameters."""
 
 import datetime
+import json
+import math
 from typing import Annotated, Any
 
 from django.utils import timezone
@@ -37,6 +39,48 @@ def without_nul[T](value: T) -> T:
 
 
 Text = Annotated[str, AfterValidator(without_nul)]
+
+# Free JSON (a fact's details, a task's result) is a few named values, never a document:
+# SQLite's JSON functions give up past 1,000 levels, and megabytes in one record slow every
+# page that shows it.
+FREE_JSON_MAX_DEPTH = 10
+FREE_JSON_MAX_BYTES = 16 * 1024
+
+
+def storable_json[T](value: T) -> T:
+    """Refuses free JSON a column should not hold: deeper than FREE_JSON_MAX_DEPTH, larger
+    than FREE_JSON_MAX_BYTES once written, NUL anywhere, NaN and infinities.
+
+    Walked with a stack, not recursion, so a deeply nested body cannot exhaust the stack.
+    """
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > FREE_JSON_MAX_DEPTH:
+                raise PydanticCustomError(
+                    "json_too_deep",
+                    _("嵌套过深（最多 %(n)d 层）。") % {"n": FREE_JSON_MAX_DEPTH},
+                )
+            if isinstance(item, dict):
+                for key, inner in item.items():
+                    without_nul(key)
+                    pending.append((inner, depth + 1))
+            else:
+                pending.extend((inner, depth + 1) for inner in item)
+        elif isinstance(item, str):
+            without_nul(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise PydanticCustomError("finite_number", _("数字必须是有限值。"))
+    if len(json.dumps(value, ensure_ascii=False).encode()) > FREE_JSON_MAX_BYTES:
+        raise PydanticCustomError(
+            "json_too_large",
+            _("内容过大（最多 %(n)d KB）。") % {"n": FREE_JSON_MAX_BYTES // 1024},
+        )
+    return value
+
+
+FreeJson = Annotated[dict, AfterValidator(storable_json)]
 
 # Outside these a time is a typing error, whatever the services' own limits say.
 PLAUSIBLE = (

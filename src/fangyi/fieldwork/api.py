@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.permissions import VIEW
-from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
+from fangyi.core.schemas import ERROR_RESPONSES, FreeJson, Input, Moment, PageParams, Text
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Region
 
@@ -137,7 +137,7 @@ class Assignment(Input):
 
 class Completion(Input):
     note: Text = Field("", max_length=services.MAX_TEXT)
-    result: dict = Field(default_factory=dict, description="structured outcome, if any")
+    result: FreeJson = Field(default_factory=dict, description="structured outcome, if any")
 
 
 class Failure(Input):

@@ -27,6 +27,7 @@ from pathlib import Path
 import python_calamine
 from django.utils.translation import gettext as _
 
+from . import extent
 from .normalise import BLANK, text
 
 XLSX, XLS, CSV = "xlsx", "xls", "csv"
@@ -84,7 +85,7 @@ def _megabytes(size: int) -> str:
 
 
 def _too_many_rows(max_rows: int) -> UnreadableFile:
-    return UnreadableFile(_("文件超过 %(n)d 行的上限，请拆分后导入。") % {"n": max_rows})
+    return UnreadableFile(extent.too_many_rows(max_rows).message)
 
 
 def _unknown_format() -> UnreadableFile:
@@ -135,7 +136,7 @@ def open_table(
     if not head:
         raise UnreadableFile(_("文件是空的。"))
     if head.startswith(_ZIP_MAGIC):
-        _check_zip(path, max_unpacked_bytes)
+        _check_zip(path, max_unpacked_bytes, extent.Limits(max_rows, header_search_rows))
         fmt = XLSX
     elif head.startswith(_OLE2_MAGIC):
         fmt = XLS
@@ -259,9 +260,10 @@ def _data_rows(
 # xlsx and xls
 
 
-def _check_zip(path: Path, max_unpacked_bytes: int) -> None:
-    """Refuses a zip that is corrupt or unpacks to more than `max_unpacked_bytes`, before
-    calamine (which trusts the sizes it is told) unpacks it."""
+def _check_zip(path: Path, max_unpacked_bytes: int, limits: extent.Limits) -> None:
+    """Refuses a zip that is corrupt, unpacks to more than `max_unpacked_bytes` or holds a
+    sheet reaching past `limits`, before calamine (which trusts the sizes it is told, and
+    lays a sheet out as a dense grid) unpacks it."""
     too_big = UnreadableFile(_("文件解压后过大，可能是损坏或恶意的文件。"))
     try:
         with zipfile.ZipFile(path) as archive:
@@ -280,7 +282,11 @@ def _check_zip(path: Path, max_unpacked_bytes: int) -> None:
                 raise _unknown_format()
             if any(info.flag_bits & 0x1 for info in infos):
                 raise UnreadableFile(_("文件设置了密码，请取消密码后再上传。"))
-            _inflate(archive, infos, max_unpacked_bytes, too_big)
+            _inflate(archive, infos, max_unpacked_bytes, too_big, limits)
+    except extent.TooLarge as exc:
+        raise UnreadableFile(exc.message) from exc
+    except extent.Malformed as exc:
+        raise _corrupt() from exc
     except UnreadableFile:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
@@ -288,14 +294,30 @@ def _check_zip(path: Path, max_unpacked_bytes: int) -> None:
         raise _corrupt() from exc
 
 
-def _inflate(archive: zipfile.ZipFile, infos, limit: int, too_big: UnreadableFile) -> None:
+def _inflate(
+    archive: zipfile.ZipFile, infos, limit: int, too_big: UnreadableFile, limits: extent.Limits
+) -> None:
+    """Unpacks every member, counting, and checks how far the cells of each part reach."""
     total = 0
-    for info in infos:
+
+    def chunks(info) -> Iterator[bytes]:
+        nonlocal total
         with archive.open(info) as member:
             while chunk := member.read(_CHUNK):
                 total += len(chunk)
                 if total > limit:
                     raise too_big
+                yield chunk
+
+    for info in infos:
+        before = total
+
+        def read(info=info, before=before) -> Iterator[bytes]:
+            nonlocal total
+            total = before  # a part read again is counted once
+            return chunks(info)
+
+        extent.check_part(read, limits.max_rows, limits.slack)
 
 
 def _open_workbook(

@@ -32,7 +32,7 @@ from fangyi.people.models import (
     short_address,
 )
 from fangyi.people.signals import residents_moved
-from fangyi.people.validation import parse_resident_id, validate_mobile
+from fangyi.people.validation import parse_resident_id, validate_mobile, validate_name
 from fangyi.regions.models import Level
 
 from . import normalise
@@ -333,6 +333,11 @@ class ResidentsLedger(Ledger):
                 row.error("name", _("请填写姓名。"))
         elif len(name) > MAX_NAME_LENGTH:
             row.error("name", _("姓名最多 %(n)d 个字。") % {"n": MAX_NAME_LENGTH})
+        else:
+            try:
+                v["name"] = validate_name(name)
+            except ValidationError as exc:
+                row.error("name", exc.messages[0])
         id_type = v.get("id_type") or IdType.RESIDENT_ID
         number = v.get("id_number", "")
         if not number:

@@ -30,6 +30,7 @@ from .models import (
     ResidenceStatus,
     person_colours,
 )
+from .validation import NOTES_MAX_LENGTH
 
 persons_router = Router(tags=["persons"])
 households_router = Router(tags=["households"])
@@ -149,7 +150,7 @@ class PersonCreate(Input):
     phone: str = ""
     residence_status: ResidenceStatusCode = ResidenceStatus.RESIDENT.value
     tags: list[StoredTag] = []
-    notes: str = ""
+    notes: str = Field("", max_length=NOTES_MAX_LENGTH)
 
 
 class PersonUpdate(Input):
@@ -162,7 +163,7 @@ class PersonUpdate(Input):
     phone: str = omitted()
     residence_status: ResidenceStatusCode = omitted()
     tags: list[StoredTag] = omitted(description="the complete list: tags not named are removed")
-    notes: str = omitted()
+    notes: str = omitted(max_length=NOTES_MAX_LENGTH)
 
 
 class PersonReveal(Input):
@@ -265,14 +266,14 @@ class HouseholdCreate(Input):
     building: str = Field(description="code of the building")
     unit: str = ""
     room: str
-    notes: str = ""
+    notes: str = Field("", max_length=NOTES_MAX_LENGTH)
 
 
 class HouseholdUpdate(Input):
     building: str = omitted(description="code of the building")
     unit: str = omitted()
     room: str = omitted()
-    notes: str = omitted()
+    notes: str = omitted(max_length=NOTES_MAX_LENGTH)
 
 
 class HouseholdReveal(Input):

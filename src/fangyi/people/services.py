@@ -15,9 +15,11 @@ from .area import HOUSEHOLD, PERSON
 from .models import TAG_FIELDS, Household, IdType, Person, ResidenceStatus
 from .signals import residents_moved
 from .validation import (
+    NOTES_MAX_LENGTH,
     birth_date_from_resident_id,
     gender_from_resident_id,
     validate_mobile,
+    validate_name,
     validate_resident_id,
 )
 
@@ -123,7 +125,12 @@ def clean_person(person: Person) -> None:
         )
     except ValidationError as exc:
         errors.update({k: [str(m) for m in v] for k, v in exc.message_dict.items()})
-    person.name = (person.name or "").strip()
+    try:
+        person.name = validate_name(person.name)
+    except ValidationError as exc:
+        errors["name"] = exc.messages
+    if len(person.notes or "") > NOTES_MAX_LENGTH:
+        errors.setdefault("notes", []).append(_("备注最多 %(n)d 个字。") % {"n": NOTES_MAX_LENGTH})
     person.id_number = (person.id_number or "").strip().upper()
     if person.id_type == IdType.RESIDENT_ID and person.id_number:
         try:

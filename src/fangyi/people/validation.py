@@ -105,3 +105,36 @@ def make_resident_id(region_code: str, birth_date: datetime.date, sequence: int)
     """
     body = f"{region_code[:6]}{birth_date:%Y%m%d}{sequence % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")
+
+
+NOTES_MAX_LENGTH = 2000
+# What no real name holds: markup (which would only wait for a page that forgets to escape
+# it), control characters (Cc), format characters (Cf: bidi overrides and isolates, zero-width
+# spaces and joiners, the BOM, soft hyphens, tags), surrogates and private-use code points.
+# A character class, not unicodedata per character: a million-row import checks every name.
+_NOT_IN_A_NAME = re.compile(
+    "[<>\x00-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f\ud800-\udfff\ue000-\uf8ff"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+)
+
+
+def validate_name(name: str) -> str:
+    """A person's name, trimmed (the ideographic space U+3000 too), or a ValidationError.
+
+    Refused: nothing but spaces, and any character no real name holds: control and format
+    characters (right-to-left overrides and other bidi controls, zero-width spaces and
+    joiners, a BOM), surrogates and private-use code points, and markup. Used by the services
+    (so by the pages and the API), the ledger import and the portal.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("请填写姓名。"), code="blank")
+    if _NOT_IN_A_NAME.search(name):
+        raise ValidationError(
+            _("姓名中有不可见字符、控制字符或尖括号（< >），请删去后再提交。"),
+            code="invalid_character",
+        )
+    return name

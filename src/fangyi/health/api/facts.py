@@ -1,7 +1,6 @@
 """Facts: recording one or a batch, retracting one, and a person's facts."""
 
 import datetime
-import math
 import uuid
 from typing import Annotated, Literal
 
@@ -9,12 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
-from pydantic import AfterValidator, PlainValidator, TypeAdapter
-from pydantic_core import PydanticCustomError
+from pydantic import PlainValidator, TypeAdapter
 
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.permissions import VIEW, can
-from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text, without_nul
+from fangyi.core.schemas import ERROR_RESPONSES, FreeJson, Input, Moment, PageParams, Text
 from fangyi.health.area import FACT
 from fangyi.people.models import Person
 
@@ -30,30 +28,6 @@ OutcomeCode = Literal[*TestOutcome.values]  # type: ignore[valid-type]  # a Lite
 VariantCode = Literal[*TubeKind.values, *QuarantineSetting.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 
 
-def _storable(details: dict) -> dict:
-    """Refuses what a JSON column cannot hold: NUL anywhere, NaN and infinities.
-
-    Walked with a stack, not recursion, so a deeply nested body cannot exhaust the stack.
-    """
-    pending: list = [details]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                without_nul(key)
-                pending.append(inner)
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str):
-            without_nul(value)
-        elif isinstance(value, float) and not math.isfinite(value):
-            raise PydanticCustomError("finite_number", _("数字必须是有限值。"))
-    return details
-
-
-Details = Annotated[dict, AfterValidator(_storable)]
-
-
 class FactCreate(Input):
     person: uuid.UUID
     kind: FactKindCode
@@ -63,7 +37,7 @@ class FactCreate(Input):
         None,
         description="test_result: single or pooled; quarantine_start/_end: the setting",
     )
-    details: Details = Field(
+    details: FreeJson = Field(
         default_factory=dict,
         description="arrival_from_risk_area: area; health_declaration: temperature, symptoms",
     )
