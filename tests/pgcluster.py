@@ -6,6 +6,7 @@ no fsync) and listening on a free port of 127.0.0.1. As root, the server runs as
 `postgres` user, since PostgreSQL refuses to run as root.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -76,8 +77,7 @@ class PrivateCluster:
             connection.execute(f'CREATE DATABASE "{name}"')
 
     def remove(self) -> None:
-        try:
+        # A cluster a test already stopped has nothing to stop.
+        with contextlib.suppress(subprocess.CalledProcessError):
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.root, ignore_errors=True)
