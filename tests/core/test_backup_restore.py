@@ -7,9 +7,11 @@ Each installation is a `fangyi` process of its own (tests/core/support.py); on t
 PostgreSQL run of the suite the databases are made beside the configured one."""
 
 import os
+import shutil
 import stat
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import dj_database_url
 import psycopg
@@ -48,62 +50,66 @@ class Databases:
 
 
 @pytest.fixture(
+    scope="module",
     params=[
         "sqlite",
         pytest.param(
             "postgresql",
             marks=pytest.mark.skipif(not ON_POSTGRESQL, reason="the suite's PostgreSQL run"),
         ),
-    ]
+    ],
 )
-def databases(request, tmp_path):
-    made = Databases(request.param, tmp_path)
-    yield made
-    made.drop()
-
-
-def test_a_restored_backup_has_the_same_rows_colours_audit_log_and_keys(databases, tmp_path):
-    source = environment(databases.new("source"), tmp_path / "source")
+def backed_up(request, tmp_path_factory):
+    """A tiny city with two codes issued, its state, and its backup."""
+    folder = tmp_path_factory.mktemp(f"backup-{request.param}")
+    databases = Databases(request.param, folder)
+    source = environment(databases.new("source"), folder / "source")
     fangyi(source, "migrate", "-v", "0")
     fangyi(source, "seed", "--residents", "60", "--demo-staff")
-    codes = issue_codes(source)
-    ledger_file = tmp_path / "source" / "ledgers" / "some-job" / "upload.csv"
+    ledger_file = folder / "source" / "ledgers" / "some-job" / "upload.csv"
     ledger_file.parent.mkdir(parents=True)
     ledger_file.write_text("姓名,证件号码\n")
+    codes = issue_codes(source)
     before = state(source, codes)
+    fangyi(source, "backup", str(folder / "backup"))
+    yield SimpleNamespace(
+        databases=databases,
+        folder=folder,
+        source=source,
+        codes=codes,
+        before=before,
+        backup=folder / "backup",
+    )
+    databases.drop()
+
+
+def test_a_restored_backup_has_the_same_rows_colours_audit_log_and_keys(backed_up):
+    before = backed_up.before
     assert before["codes"] == ["valid", "valid"]
     assert before["tables"]["people_person"] == 60
     assert before["audit"]["changes"]["count"] > 0
+    fresh = backed_up.folder / "restored"
+    restored = environment(backed_up.databases.new("restored"), fresh)
+    fangyi(restored, "restore", str(backed_up.backup))
 
-    fangyi(source, "backup", str(tmp_path / "backup"))
-    restored = environment(databases.new("restored"), tmp_path / "restored")
-    fangyi(restored, "restore", str(tmp_path / "backup"))
-
-    assert state(restored, codes) == before
-    keys = list((tmp_path / "restored" / "keys").glob("*.pem"))
+    assert state(restored, backed_up.codes) == before
+    keys = list((fresh / "keys").glob("*.pem"))
     assert keys and all(stat.S_IMODE(key.stat().st_mode) == 0o600 for key in keys)
-    copied = tmp_path / "restored" / "ledgers" / "some-job" / "upload.csv"
-    assert copied.read_text() == "姓名,证件号码\n"
-    # Without the keys, the same database cannot vouch for its codes.
-    other = dict(restored, FANGYI_SIGNING_KEY_DIR=str(tmp_path / "no-keys"))
-    assert state(other, codes)["codes"] == ["unknown_key", "unknown_key"]
+    assert (fresh / "ledgers" / "some-job" / "upload.csv").read_text() == "姓名,证件号码\n"
 
 
-def test_a_damaged_backup_or_a_database_in_use_is_refused(databases, tmp_path):
-    source = environment(databases.new("source"), tmp_path / "source")
-    fangyi(source, "migrate", "-v", "0")
-    fangyi(source, "seed", "--residents", "5", "--no-health")
-    fangyi(source, "backup", str(tmp_path / "backup"))
-
+def test_a_damaged_backup_or_a_database_in_use_is_refused(backed_up, tmp_path):
+    with pytest.raises(AssertionError, match="The database is not empty"):
+        fangyi(backed_up.source, "restore", str(backed_up.backup))
     with pytest.raises(AssertionError, match="is not empty"):
-        fangyi(source, "restore", str(tmp_path / "backup"))
-    with pytest.raises(AssertionError, match="is not empty"):
-        fangyi(source, "backup", str(tmp_path / "backup"))
+        fangyi(backed_up.source, "backup", str(backed_up.backup))
 
-    database = next(p for p in (tmp_path / "backup").iterdir() if p.name.startswith("database"))
+    damaged = tmp_path / "damaged"
+    shutil.copytree(backed_up.backup, damaged)
+    database = next(p for p in damaged.iterdir() if p.name.startswith("database"))
     with database.open("r+b") as dump:
         dump.seek(200)
         dump.write(b"\x00\x01\x02")
-    fresh = environment(databases.new("fresh"), tmp_path / "fresh")
+    fresh = environment(backed_up.databases.new("fresh"), tmp_path / "fresh")
     with pytest.raises(AssertionError, match=f"does not match its manifest: {database.name}"):
-        fangyi(fresh, "restore", str(tmp_path / "backup"))
+        fangyi(fresh, "restore", str(damaged))

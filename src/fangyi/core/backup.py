@@ -126,7 +126,9 @@ def database_counts() -> dict[str, int]:
         with _pg_snapshot() as (_snapshot, cursor):
             return _pg_counts(cursor)
     # SQLite's own tables (sqlite_stat1, written by ANALYZE) are not the application's data.
-    tables = sorted(t for t in connection.introspection.table_names() if not t.startswith("sqlite_"))
+    tables = sorted(
+        t for t in connection.introspection.table_names() if not t.startswith("sqlite_")
+    )
     with connection.cursor() as cursor:
         counts = {}
         for table in tables:
@@ -286,4 +288,3 @@ def restore(source: Path) -> dict:
         )
         raise BackupError(f"Row counts differ after the restore: {', '.join(differ[:10])}")
     return manifest
-
