@@ -16,7 +16,10 @@ takes long delays that thread's next one, so the load stays bounded and never pi
   (`POST /api/v1/screening/samples`) at the demo site;
 - results: the demo lab reports those tubes negative (`POST /api/v1/screening/results`);
 - zones: the demo officer draws a medium-risk zone over a building and lifts it again
-  (`POST /api/v1/zones`, `POST /api/v1/zones/{id}/lift`).
+  (`POST /api/v1/zones`, `POST /api/v1/zones/{id}/lift`);
+- export: the grid worker exports the grid's residents (`POST /api/v1/ledgers/residents/
+  exports`, more rows than the soak's inline limit, so the task worker writes the file), asks
+  until it is done, and downloads it; each request counts.
 
 Every answer is read to the end; an error is any status other than 2xx/3xx, or an exception.
 The memory (VmRSS) of gunicorn's master and workers and of the task worker is read from /proc
@@ -64,8 +67,19 @@ RATES = {
     "samples": 0.2,
     "results": 0.1,
     "zones": 1 / 15,
+    "export": 1 / 5,
 }
-THREADS = {"code": 4, "persons_api": 2, "persons_page": 1, "samples": 1, "results": 1, "zones": 1}
+THREADS = {
+    "code": 4,
+    "persons_api": 2,
+    "persons_page": 1,
+    "samples": 1,
+    "results": 1,
+    "zones": 1,
+    "export": 1,
+}
+# Exports of more rows than this go to the task worker: the grid's residents do.
+INLINE_EXPORT_ROWS = "200"
 TUBES_PER_BATCH = 20
 POOL = 10
 
@@ -162,6 +176,7 @@ def prepare() -> dict:
         "residents": residents,
         "tokens": tokens,
         "session": session.session_key,
+        "grid": grid.code,
         "searches": searches,
         "site": str(site.pk),
         "site_persons": [str(pk) for pk in sampled],
@@ -182,6 +197,7 @@ class Soak:
         self.lock = threading.Lock()
         self.run_id = uuid.uuid4().hex[:8].upper()
         self.tube_number = 0
+        self.exports_done = 0
 
     def bearer(self, user: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.data['tokens'][user]}"}
@@ -293,6 +309,34 @@ class Soak:
         if answer.status == 200 and json.loads(answer.body).get("lowered_to"):
             state["zone"] = json.loads(answer.body)["lowered_to"]
 
+    def export(self, client: Client, _rng: random.Random, state: dict) -> None:
+        headers = self.bearer("grid_worker")
+        if "job" not in state:
+            body = json.dumps({"region": self.data["grid"], "format": "csv"}).encode()
+            answer = self.record(
+                client.request(
+                    "export",
+                    "POST",
+                    "/api/v1/ledgers/residents/exports",
+                    headers=headers | {"Content-Type": "application/json"},
+                    body=body,
+                )
+            )
+            if answer.status == 202:
+                state["job"] = json.loads(answer.body)["id"]
+            return
+        path = f"/api/v1/ledgers/exports/{state['job']}"
+        answer = self.record(client.request("export", "GET", path, headers=headers))
+        job = json.loads(answer.body) if answer.status == 200 else {"status": "failed"}
+        if job["status"] in ("queued", "running"):
+            return
+        del state["job"]
+        if job["status"] != "done":
+            self.record(Answer("export", time.monotonic(), 0.0, None, error=f"job {job}"))
+            return
+        self.exports_done += 1
+        self.record(client.request("export", "GET", f"{path}/file", headers=headers))
+
     def run(self, kind: str, number: int, stop: threading.Event) -> None:
         client = Client(self.base, timeout=120)
         rng = random.Random(f"{kind}{number}")
@@ -354,6 +398,7 @@ def main() -> None:
     data_dir = ROOT / "var" / f"soak-{args.database}"
     os.environ["FANGYI_DATABASE_URL"] = database_url(args.database)
     os.environ["FANGYI_DATA_DIR"] = str(data_dir)
+    os.environ["FANGYI_LEDGER_INLINE_EXPORT_ROWS"] = INLINE_EXPORT_ROWS
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     env.pop("FANGYI_PROCESS", None)
     ensure_city(args.database, args.residents, env)
@@ -432,6 +477,7 @@ def main() -> None:
         "processes_replaced": replaced,
         "processes_alive_at_end": alive,
         "failed_tasks": failed_tasks,
+        "exports_written_by_the_task_worker": soak.exports_done,
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))
     if args.json:
