@@ -60,7 +60,7 @@ def _tool(name: str) -> str:
 
 def _libpq_env() -> dict[str, str]:
     """The database's connection settings as libpq variables: no password on a command line."""
-    db = settings.DATABASES["default"]
+    db: dict[str, Any] = dict(settings.DATABASES["default"])
     env = dict(os.environ)
     for variable, key in (
         ("PGHOST", "HOST"),
@@ -151,7 +151,7 @@ def _copy_tree(source: Path, target: Path, secret: bool) -> None:
                 destination.chmod(0o600)
 
 
-def _files(folder: Path) -> dict[str, dict]:
+def _files(folder: Path) -> dict[str, dict[str, Any]]:
     return {
         str(path.relative_to(folder)): {
             "sha256": sha256(path),
@@ -167,7 +167,7 @@ def _is_empty(directory: Path) -> bool:
     return not directory.exists() or not any(directory.iterdir())
 
 
-def backup(target: Path) -> dict:
+def backup(target: Path) -> dict[str, Any]:
     """Writes a backup into `target` (which must not exist or be empty); returns its manifest."""
     if not _is_empty(target):
         raise BackupError(f"{target} is not empty.")
@@ -223,10 +223,10 @@ def _migrations() -> dict[str, str]:
     return dict(sorted(latest.items()))
 
 
-def read_manifest(source: Path) -> dict:
+def read_manifest(source: Path) -> dict[str, Any]:
     """The manifest, once every file it lists is there with the same SHA-256 (and no other)."""
     try:
-        manifest = json.loads((source / MANIFEST).read_text())
+        manifest: dict[str, Any] = json.loads((source / MANIFEST).read_text())
     except (OSError, ValueError) as exc:
         raise BackupError(f"{source / MANIFEST} cannot be read: {exc}") from exc
     if manifest.get("format") != FORMAT:
@@ -241,7 +241,7 @@ def read_manifest(source: Path) -> dict:
     return manifest
 
 
-def restore(source: Path) -> dict:
+def restore(source: Path) -> dict[str, Any]:
     """Restores a backup into an empty database and empty key and ledger directories."""
     manifest = read_manifest(source)
     vendor = _vendor()

@@ -29,7 +29,7 @@ def discard_connections() -> None:
             connection.close()
 
 
-def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+def database_unavailable(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
     # One line, no traceback: during an outage every request comes here.
     logger.warning("database unavailable (%s): %s", type(exc).__name__, str(exc).strip())
     discard_connections()

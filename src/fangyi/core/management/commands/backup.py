@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fangyi.core.backup import BackupError, backup
 
@@ -11,10 +12,10 @@ class Command(BaseCommand):
         "a manifest of row counts and SHA-256 sums (see docs/operations.md)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", type=Path, help="a new or empty folder")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             manifest = backup(options["folder"])
         except BackupError as exc:
