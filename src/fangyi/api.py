@@ -25,6 +25,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from fangyi.accounts.api_auth import api_auth
 from fangyi.core.areas import api_routers
+from fangyi.core.outage import UNAVAILABLE, database_unavailable
 from fangyi.core.pagination import InvalidCursor
 from fangyi.core.ratelimit import RateLimited
 from fangyi.ledgers.services import too_large_message
@@ -79,6 +80,10 @@ def not_found(request: HttpRequest, exc: Exception | type[Exception]) -> HttpRes
 
 api.add_exception_handler(ObjectDoesNotExist, not_found)
 api.add_exception_handler(Http404, not_found)
+# A database that is away answers 503 with Retry-After (core/outage.py), whatever other
+# handler a broader exception class has.
+for unavailable in UNAVAILABLE:
+    api.add_exception_handler(unavailable, database_unavailable)
 
 
 @api.exception_handler(ValidationError)

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fangyi.core.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "fangyi.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "fangyi.urls"
@@ -116,6 +117,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+
+# --- Database connections under faults -------------------------------------------------
+# A connection kept between requests (CONN_MAX_AGE) is checked before a request reuses it, so
+# a database that restarted costs one reconnect instead of an error. Each connection attempt
+# gives up after FANGYI_DB_CONNECT_TIMEOUT seconds; a web request's statements give up after
+# FANGYI_DB_STATEMENT_TIMEOUT_MS (0: never). Only web processes get the statement timeout:
+# wsgi.py and asgi.py set FANGYI_PROCESS=web before the settings load, and the task worker
+# and commands, which run long statements on purpose, never do. Both timeouts stay below
+# gunicorn's --timeout (README), so a request answers 503 before its worker is killed.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+FANGYI_DB_CONNECT_TIMEOUT = int(os.environ.get("FANGYI_DB_CONNECT_TIMEOUT", "5"))
+FANGYI_DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("FANGYI_DB_STATEMENT_TIMEOUT_MS", "30000"))
+FANGYI_WEB_PROCESS = os.environ.get("FANGYI_PROCESS") == "web"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = FANGYI_DB_CONNECT_TIMEOUT
+    if FANGYI_WEB_PROCESS and FANGYI_DB_STATEMENT_TIMEOUT_MS > 0:
+        DATABASES["default"]["OPTIONS"]["options"] = (
+            f"-c statement_timeout={FANGYI_DB_STATEMENT_TIMEOUT_MS}"
+        )
+# Answered with a database error's 503: when to try again, in seconds.
+FANGYI_DB_RETRY_AFTER = int(os.environ.get("FANGYI_DB_RETRY_AFTER", "5"))
+# --- end of database connections under faults ------------------------------------------
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # JSON bodies: a batch of 10,000 facts with long details must fit (files use upload handlers).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024

@@ -1,9 +1,13 @@
 """Our Base45 decoder gives exactly what the `base45` package gives, and refuses the same."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import base45
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fangyi.codes import base45 as ours
 from fangyi.codes.base45 import ALPHABET, b45decode
 
 
@@ -32,3 +36,19 @@ def test_rfc_9285_examples():
     assert b45decode(b"%69 VD92EX0") == b"Hello!!"
     assert b45decode(b"UJCLQE7W581") == b"base-45"
     assert b45decode(b"QED8WEX0") == b"ietf!"
+
+
+def test_threads_encoding_while_the_table_is_being_built_all_get_the_whole_table(monkeypatch):
+    # gthread workers sign codes in several threads: the first of them builds the table while
+    # the others must wait for it, not read a half-filled one (an IndexError under load).
+    monkeypatch.setattr(ours, "_encoded_pairs", [])
+    data = bytes(range(256)) * 4
+    expected = base45.b45encode(data)
+    start = threading.Barrier(8)
+
+    def encode(_n):
+        start.wait()
+        return ours.b45encode(data)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(encode, range(8))) == [expected] * 8

@@ -27,9 +27,12 @@ def _pairs() -> list[bytes]:
         with _encode_lock:
             if not _encoded_pairs:
                 digits = [bytes([c]) for c in ALPHABET]
-                _encoded_pairs.extend(
+                table = [
                     digits[v % 45] + digits[v // 45 % 45] + digits[v // 2025] for v in range(65536)
-                )
+                ]
+                # Filled in one step: extending from a generator would show other threads
+                # (gthread workers) a table that is not empty yet not whole.
+                _encoded_pairs[:] = table
     return _encoded_pairs
 
 

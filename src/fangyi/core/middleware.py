@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from .context import acting
 from .ratelimit import RateLimited
+from .outage import UNAVAILABLE, database_unavailable
 
 
 class RequestContextMiddleware:
@@ -121,3 +122,19 @@ class SecurityHeadersMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers 503 instead of 500 when a page's database is away (see core/outage.py); the
+    API's own exception handler does the same for API operations."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, UNAVAILABLE):
+            return database_unavailable(request, exception)
+        return None
