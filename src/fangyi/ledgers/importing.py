@@ -15,15 +15,17 @@ second run creates nothing and reports every row unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import sys
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +38,18 @@ logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5000
 FORMULA_PREFIXES = ("'=", "'+", "'-", "'@")
+# Over how many processes a large import is split; unset: FANGYI_LEDGER_PROCESSES.
+_split_processes: ContextVar[int | None] = ContextVar("ledger_split_processes", default=None)
+
+
+@contextlib.contextmanager
+def split_over(processes: int | None) -> Iterator[None]:
+    """Imports started inside run over this many processes (the command line's --processes)."""
+    token = _split_processes.set(processes)
+    try:
+        yield
+    finally:
+        _split_processes.reset(token)
 
 
 @dataclass
@@ -129,6 +143,7 @@ class Importer:
         max_errors_kept: int | None = 1000,
         on_progress: Callable[[ImportResult], None] | None = None,
         rows_total: Callable[[int], object] | None = None,
+        processes: int | None = None,
     ):
         self.ledger = ledger
         self.actor = actor
@@ -138,6 +153,7 @@ class Importer:
         self.max_errors_kept = max_errors_kept
         self.on_progress = on_progress or (lambda result: None)
         self.on_rows_total = rows_total or (lambda n: None)
+        self.processes = processes
 
     def run(self, *, dry_run: bool = False, all_or_nothing: bool = False) -> ImportResult:
         if dry_run:
@@ -162,7 +178,7 @@ class Importer:
     def _pass(self, *, write: bool, single_transaction: bool = False) -> ImportResult:
         result = ImportResult()
         try:
-            heading, chunks = open_rows(
+            heading, table, parsers = open_parsed(
                 self.ledger, self.path, self.file_name, Limits.from_settings()
             )
         except UnreadableFile as exc:
@@ -173,6 +189,21 @@ class Importer:
         self.header_names = heading.header_names
         if heading.rows_estimate is not None:
             self.on_rows_total(heading.rows_estimate)
+        parts = self._parts(heading)
+        if parts > 1:
+            from .splitting import split_pass
+
+            return split_pass(
+                self,
+                result,
+                heading,
+                table,
+                parsers,
+                parts=parts,
+                write=write,
+                single_transaction=single_transaction,
+            )
+        chunks = _chunks(self.ledger, table, parsers)
         ledger = self.ledger(actor=self.actor)
         errors = ErrorBook(self.error_file, heading.headers) if self.error_file else None
         writer = None
@@ -211,6 +242,22 @@ class Importer:
         result.households_created = getattr(ledger, "households_created", 0)
         return result
 
+    def _parts(self, heading: Heading) -> int:
+        """Over how many processes this pass runs: 1 unless the ledger can be split, the file
+        is large, and the database is PostgreSQL outside a transaction (splitting.py)."""
+        processes = self.processes
+        if processes is None:
+            processes = _split_processes.get()
+        if processes is None:
+            processes = settings.FANGYI_LEDGER_PROCESSES
+        if processes < 2 or not self.ledger.split_columns:
+            return 1
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            return 1
+        if (heading.rows_estimate or 0) < settings.FANGYI_LEDGER_SPLIT_MIN_ROWS:
+            return 1
+        return processes
+
     def _chunk(self, ledger: Ledger, chunk: list[Row], result, errors, writer) -> None:
         ledger.plan(chunk)
         for row in chunk:
@@ -222,14 +269,14 @@ class Importer:
                 result.unchanged += 1
             else:
                 row.action = ERROR
-                self._record_errors(row, result, errors)
+                self.record_errors(row, result, errors)
         result.households_created = getattr(ledger, "households_created", 0)
         if writer is None:
             self.on_progress(result)
         else:
             writer.submit([row for row in chunk if row.action in (CREATE, UPDATE)], result)
 
-    def _record_errors(self, row: Row, result: ImportResult, errors) -> None:
+    def record_errors(self, row: Row, result: ImportResult, errors) -> None:
         result.error_rows += 1
         messages = []
         for key, message in row.errors:
@@ -304,6 +351,18 @@ def open_rows(
 ) -> tuple[Heading, Generator[list[Row]]]:
     """Opens a file for a ledger: its heading, and its rows in chunks, each row parsed and
     checked as far as it can be without the database. UnreadableFile says why not."""
+    heading, table, parsers = open_parsed(ledger, path, file_name, limits)
+    return heading, _chunks(ledger, table, parsers)
+
+
+Parser = tuple[int, str, Callable, object]
+
+
+def open_parsed(
+    ledger: type[Ledger], path, file_name: str, limits: Limits
+) -> tuple[Heading, Table, list[Parser]]:
+    """Opens a file for a ledger: its heading, its table of raw rows, and for each column
+    recognised (position in the row, column key, parse, the value of a blank cell)."""
     index = ledger.header_index()
 
     def score(cells: list[str]) -> int:
@@ -349,14 +408,14 @@ def open_rows(
     parsers = [
         (position, column.key, column.parse, _blank_value(column)) for position, column in mapping
     ]
-    return heading, _chunks(ledger, table, parsers)
+    return heading, table, parsers
 
 
 def _chunks(ledger: type[Ledger], table: Table, parsers) -> Generator[list[Row]]:
     today = timezone.localdate()
     chunk: list[Row] = []
     for number, cells in table.rows:
-        row = _parse(number, cells, parsers)
+        row = parse_row(number, cells, parsers)
         ledger.check_alone(row, today)
         chunk.append(row)
         if len(chunk) >= CHUNK_ROWS:
@@ -366,7 +425,7 @@ def _chunks(ledger: type[Ledger], table: Table, parsers) -> Generator[list[Row]]
         yield chunk
 
 
-def _parse(number: int, cells: list, parsers: list[tuple]) -> Row:
+def parse_row(number: int, cells: list, parsers: list[Parser]) -> Row:
     row = Row(number=number, cells=cells, values={})
     values = row.values
     for position, key, parse, blank in parsers:
