@@ -191,6 +191,12 @@ FANGYI_LEDGER_KEEP_DAYS = int(os.environ.get("FANGYI_LEDGER_KEEP_DAYS", "7"))
 # Statuses of up to this many persons are recomputed while the request waits (a zone over a
 # community: the officer sees the colours at once); more go to the task worker.
 FANGYI_HEALTH_INLINE_PERSONS = int(os.environ.get("FANGYI_HEALTH_INLINE_PERSONS", "20000"))
+# A recompute of every status (a new plan) over at least FANGYI_HEALTH_SPLIT_MIN_PERSONS
+# persons is split into ranges of ids over this many processes (PostgreSQL only).
+FANGYI_HEALTH_PROCESSES = int(os.environ.get("FANGYI_HEALTH_PROCESSES", "0")) or (
+    getattr(os, "process_cpu_count", os.cpu_count)() or 1
+)
+FANGYI_HEALTH_SPLIT_MIN_PERSONS = int(os.environ.get("FANGYI_HEALTH_SPLIT_MIN_PERSONS", "100000"))
 # A queued or running job that has not moved for this long is shown as stalled.
 FANGYI_LEDGER_STALLED_MINUTES = int(os.environ.get("FANGYI_LEDGER_STALLED_MINUTES", "10"))
 # Exports of more rows than this are written by the worker.
