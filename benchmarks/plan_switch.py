@@ -9,7 +9,8 @@ then back to the plan in force, both timed (wall, this process's CPU, the load a
 before). With `--baseline`, each round runs the same two recomputes first with the code at
 that path (another checkout's `src`, e.g. the commit before) and then with this checkout's,
 each in a child process of its own, so both are measured on the same database in the same
-run. `--child` is what those child processes run.
+run; the baseline runs without the covering index of people/migrations/0003 (dropped
+before, made again after, untimed). `--child` is what those child processes run.
 """
 
 import argparse
@@ -52,6 +53,22 @@ def child() -> None:
     print(json.dumps(figures))
 
 
+def set_index(present: bool) -> None:
+    """The covering index of people/migrations/0003 made or dropped (untimed), so that each
+    version runs on the schema it had."""
+    import psycopg
+
+    with psycopg.connect(os.environ["FANGYI_DATABASE_URL"], autocommit=True) as connection:
+        if present:
+            connection.execute(
+                "CREATE INDEX IF NOT EXISTS person_id_path ON people_person (id) "
+                "INCLUDE (region_path)"
+            )
+        else:
+            connection.execute("DROP INDEX IF EXISTS person_id_path")
+        connection.execute("VACUUM people_person")
+
+
 def run(src: Path) -> dict:
     env = os.environ | {"PYTHONPATH": str(src)}
     python = ROOT / ".venv" / "bin" / "python"
@@ -76,12 +93,12 @@ def main() -> None:
     runs: dict[str, list[dict]] = {name: [] for name in versions}
     for n in range(options.rounds):
         for name, src in versions.items():
+            if options.baseline:
+                set_index(present=name != "baseline")
             figures = run(src)
             runs[name].append(figures)
             print(f"round {n + 1}, {name}: {json.dumps(figures)}", file=sys.stderr)
-    print(
-        f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    )
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print("| code | under the new plan, s (each round) | median | back, s | CPU s | load before |")
     print("| --- | --- | ---: | --- | --- | --- |")
     for name, figures in runs.items():

@@ -427,19 +427,21 @@ def _all_batches(*, after: str | None = None, upto: str | None = None) -> Iterat
     stored for it, read by the same query."""
     last = after
     while True:
-        conditions, params = [], []
+        bounds, params = "", []
         if last is not None:
-            conditions.append("p.id > %s")
+            bounds += " AND {id} > %s"
             params.append(_db_id(last))
         if upto is not None:
-            conditions.append("p.id <= %s")
+            bounds += " AND {id} <= %s"
             params.append(_db_id(upto))
-        where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        # The bounds on both sides: without them on the statuses, PostgreSQL merges the
+        # persons of the batch with the status index read from its start, every batch.
         rows = _person_rows(
             f"SELECT {_text('p.id')}, p.region_path, s.region_path, s.policy_version, {PLAIN_S} "
-            "FROM people_person p LEFT JOIN health_status s ON s.person_id = p.id "
-            f"{where}ORDER BY p.id LIMIT {BATCH}",
-            params,
+            "FROM people_person p LEFT JOIN health_status s ON s.person_id = p.id"
+            f"{bounds.format(id='s.person_id')} WHERE 1 = 1{bounds.format(id='p.id')} "
+            f"ORDER BY p.id LIMIT {BATCH}",
+            params * 2,
         )
         if not rows:
             return
