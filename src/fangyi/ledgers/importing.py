@@ -412,7 +412,7 @@ def open_parsed(
         unknown_columns=unknown,
         rows_estimate=table.rows_estimate,
     )
-    parsers = [
+    parsers: list[Parser] = [
         (position, column.key, column.parse, _blank_value(column), {})
         for position, column in mapping
     ]

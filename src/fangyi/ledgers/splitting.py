@@ -41,7 +41,7 @@ import multiprocessing
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections, transaction
 from django.utils import timezone
@@ -210,14 +210,15 @@ def _gather(
     written = 0
     failure = ""
     while pending and not failure:
-        for conn in wait(list(pending)):
+        for ready_conn in wait(list(pending)):
+            conn = cast(Connection, ready_conn)
             worker = by_conn[conn]
             try:
                 kind, payload = conn.recv()
             except (EOFError, OSError):
                 kind, payload = "failed", _died(worker)
             if kind == "chunk":
-                report: ChunkReport = payload
+                report = cast(ChunkReport, payload)
                 result.created += report.created
                 result.updated += report.updated
                 result.unchanged += report.unchanged
@@ -368,7 +369,7 @@ def _run_part(importer: Importer, parsers, conn: Connection, write: bool, single
             report = _plan(ledger, chunk)
             yield chunk, report
             # Planned and written: the rows are no longer needed.
-            rows[start : start + CHUNK_ROWS] = [None] * len(chunk)  # type: ignore[list-item]
+            rows[start : start + CHUNK_ROWS] = [None] * len(chunk)
 
     if not write:
         for _chunk, report in chunks():
