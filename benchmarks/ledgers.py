@@ -15,6 +15,19 @@ with its peak resident memory from wait4's rusage:
    then `DataFrame.to_sql` into the same database, no validation at all.
 
 Needs the bench extra: `.venv/bin/pip install -e '.[bench]'`.
+
+The import alone, against older code in the same run, on a city seeded beforehand (e.g. by
+benchmarks/seed.py, whose database it reuses):
+
+    .venv/bin/python benchmarks/ledgers.py --backend postgresql --imports-only \
+        --postgres-url postgres://postgres@127.0.0.1:5432/fangyi_bench_1m \
+        --baseline <a checkout of the older code>/src --rounds 2
+
+exports the city's residents once (plain text), then in each round empties the registry and
+imports the file with the older code, empties it again and imports with this checkout's
+(`--processes` for this checkout only: the older code has no split). Emptying the registry
+also empties the audit log, so every import starts from the same state. Each import is timed
+with its CPU time (the process and the parts it waited for) and the load average before it.
 """
 
 import argparse
@@ -48,13 +61,18 @@ print(json.dumps({"rows": len(frame), "read_s": round(read, 1),
 """
 
 
-def timed_fangyi(database_url: str, *args: str, expect: set[int] = frozenset({0})) -> dict:
+def timed_fangyi(
+    database_url: str, *args: str, expect: set[int] = frozenset({0}), src: Path | None = None
+) -> dict:
     env = os.environ | {
         "FANGYI_DATABASE_URL": database_url,
         "FANGYI_LOG_LEVEL": "WARNING",
         "FANGYI_LEDGER_DIR": str(WORK / "jobs"),
     }
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
     env.setdefault("FANGYI_INSECURE_DEV_KEY", "1")
+    load = os.getloadavg()[0]
     started = time.monotonic()
     process = subprocess.Popen([str(FANGYI), *args], env=env, stdout=subprocess.PIPE, text=True)
     output = process.stdout.read()
@@ -63,7 +81,14 @@ def timed_fangyi(database_url: str, *args: str, expect: set[int] = frozenset({0}
     code = os.waitstatus_to_exitcode(status)
     if code not in expect:
         raise SystemExit(f"fangyi {' '.join(args)} exited with {code}")
-    return {"seconds": round(seconds, 1), "peak_mib": usage.ru_maxrss // 1024, "output": output}
+    return {
+        "seconds": round(seconds, 1),
+        # Linux adds the children a process waited for (the import's parts) to its own.
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_mib": usage.ru_maxrss // 1024,
+        "load_before": round(load, 2),
+        "output": output,
+    }
 
 
 def timed_python(code: str, *args: str) -> dict:
@@ -81,15 +106,16 @@ def timed_python(code: str, *args: str) -> dict:
     }
 
 
-def empty_registry(backend: str, database_url: str) -> None:
-    tables = "people_person, people_household"
+def empty_registry(backend: str, database_url: str, *, audit: bool = False) -> None:
+    tables = "people_person, people_household" + (", core_objectchange" if audit else "")
     if backend == "postgresql":
         import psycopg
 
         with psycopg.connect(database_url, autocommit=True) as connection:
             connection.execute(f"TRUNCATE {tables}")
             connection.execute("UPDATE regions_region SET resident_count = 0, household_count = 0")
-            connection.execute("VACUUM ANALYZE")
+            # The imports-only rounds vacuum what they emptied, not a database of 3M facts.
+            connection.execute(f"VACUUM ANALYZE {tables + ', regions_region' if audit else ''}")
     else:
         import sqlite3
 
@@ -166,6 +192,47 @@ def bench(backend: str, target: str, residents: int, baseline: bool) -> dict:
     return result
 
 
+def imports_only(options) -> None:
+    """The import into an empty registry, this checkout against `--baseline`, in turns."""
+    database_url = options.postgres_url
+    WORK.mkdir(parents=True, exist_ok=True)
+    plain = WORK / "residents-postgresql.xlsx"
+    if not plain.exists():
+        print("exporting the city's residents …", file=sys.stderr)
+        timed_fangyi(
+            database_url, "ledger", "export", "residents", "--region", CITY, "-o", str(plain),
+            "--reveal-reason", "基准测试", "--as", "admin",
+        )  # fmt: skip
+    versions: dict[str, tuple[Path, list[str]]] = {}
+    if options.baseline:
+        versions["baseline"] = (Path(options.baseline), [])
+    processes = ["--processes", str(options.processes)] if options.processes else []
+    versions["this checkout"] = (ROOT / "src", processes)
+    runs: dict[str, list[dict]] = {name: [] for name in versions}
+    for n in range(options.rounds):
+        for name, (src, extra) in versions.items():
+            empty_registry("postgresql", database_url, audit=True)
+            step = timed_fangyi(
+                database_url, "ledger", "import", "residents", str(plain), "--json",
+                "--as", "admin", *extra, src=src,
+            )  # fmt: skip
+            outcome = json.loads(step.pop("output"))
+            step.update({k: outcome[k] for k in ("rows", "created", "updated", "unchanged")})
+            step["errors"] = len(outcome["errors"])
+            runs[name].append(step)
+            print(f"round {n + 1}, {name}: {json.dumps(step)}", file=sys.stderr)
+    print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print("| code | wall s | CPU s (ours) | peak RSS MiB | created | load before |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, steps in runs.items():
+        for step in steps:
+            print(
+                f"| {name} | {step['seconds']} | {step['cpu_seconds']} | {step['peak_mib']:,} "
+                f"| {step['created']:,} | {step['load_before']} |"
+            )
+    print(json.dumps(runs))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=1_000_000)
@@ -175,7 +242,18 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--sqlite-path", default=str(DEFAULT_SQLITE))
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES)
+    parser.add_argument(
+        "--imports-only",
+        action="store_true",
+        help="reuse the city at --postgres-url; time only the import into an empty registry",
+    )
+    parser.add_argument("--baseline", help="with --imports-only: the src folder of older code")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--processes", type=int, help="this checkout's import: processes")
     options = parser.parse_args()
+    if options.imports_only:
+        imports_only(options)
+        return
     results = []
     for backend in options.backends or ["postgresql", "sqlite"]:
         target = options.sqlite_path if backend == "sqlite" else options.postgres_url

@@ -219,11 +219,23 @@ FANGYI_LEDGER_MAX_UNPACKED_BYTES = (
 )
 # Smaller uploads are checked and imported while the page waits; larger ones by the worker.
 FANGYI_LEDGER_INLINE_BYTES = int(os.environ.get("FANGYI_LEDGER_INLINE_KB", "512")) * 1024
+# A residents ledger of at least FANGYI_LEDGER_SPLIT_MIN_ROWS rows is imported by this many
+# processes, split by building (PostgreSQL only; ledgers/splitting.py); default: the cores.
+FANGYI_LEDGER_PROCESSES = int(os.environ.get("FANGYI_LEDGER_PROCESSES", "0")) or (
+    getattr(os, "process_cpu_count", os.cpu_count)() or 1
+)
+FANGYI_LEDGER_SPLIT_MIN_ROWS = int(os.environ.get("FANGYI_LEDGER_SPLIT_MIN_ROWS", "20000"))
 # `fangyi ledger purge` deletes the files of jobs finished longer ago than this.
 FANGYI_LEDGER_KEEP_DAYS = int(os.environ.get("FANGYI_LEDGER_KEEP_DAYS", "7"))
 # Statuses of up to this many persons are recomputed while the request waits (a zone over a
 # community: the officer sees the colours at once); more go to the task worker.
 FANGYI_HEALTH_INLINE_PERSONS = int(os.environ.get("FANGYI_HEALTH_INLINE_PERSONS", "20000"))
+# A recompute of every status (a new plan) over at least FANGYI_HEALTH_SPLIT_MIN_PERSONS
+# persons is split into ranges of ids over this many processes (PostgreSQL only).
+FANGYI_HEALTH_PROCESSES = int(os.environ.get("FANGYI_HEALTH_PROCESSES", "0")) or (
+    getattr(os, "process_cpu_count", os.cpu_count)() or 1
+)
+FANGYI_HEALTH_SPLIT_MIN_PERSONS = int(os.environ.get("FANGYI_HEALTH_SPLIT_MIN_PERSONS", "100000"))
 # A queued or running job that has not moved for this long is shown as stalled.
 FANGYI_LEDGER_STALLED_MINUTES = int(os.environ.get("FANGYI_LEDGER_STALLED_MINUTES", "10"))
 # A running job (an import, an export, a recompute) whose worker process is gone from this

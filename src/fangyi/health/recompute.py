@@ -7,12 +7,15 @@ text (no per-value conversion in Python), the pure rules engine, and one bulk up
 
 import datetime
 import json
+import multiprocessing
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from fangyi.core.paths import next_prefix
@@ -35,6 +38,15 @@ class Outcome:
     written: int = 0
     by_colour: dict = field(default_factory=dict)
     seconds: float = 0.0
+    # Where rows were written (their region paths, and where moved rows were before).
+    paths: set[str] = field(default_factory=set)
+
+    def add(self, other: "Outcome") -> None:
+        self.persons += other.persons
+        self.written += other.written
+        for colour, n in other.by_colour.items():
+            self.by_colour[colour] = self.by_colour.get(colour, 0) + n
+        self.paths |= other.paths
 
 
 def _postgres() -> bool:
@@ -118,6 +130,7 @@ RISK = "(NOT (kind IN ('test_result', 'health_declaration')) OR outcome = 'posit
 # A stored status that says nothing but green. Green never has reasons (the rules give a
 # reason for every other colour and none for green), so they need not be read.
 PLAIN = "(colour = 'green' AND valid_until IS NULL AND NOT manual)"
+PLAIN_S = "(s.colour = 'green' AND s.valid_until IS NULL AND NOT s.manual)"
 
 
 def _batch_where(column: str, person_ids: list[str], *, id_range: bool) -> tuple[str, list]:
@@ -375,26 +388,32 @@ def _written_paths(rows: list[tuple], stored: dict) -> set[str]:
     return paths
 
 
+# A batch: [(person id, region path)], whether it is a whole range of ids, and the stored
+# statuses of its persons when the query that found them read those too.
+Batch = tuple[list, bool, dict | None]
+
+
 def _run(
-    batches: Iterable[tuple[list, bool]],
-    ctx: Context,
-    on_batch: Callable[[int], None] | None = None,
+    batches: Iterable[Batch], ctx: Context, on_batch: Callable[[int], None] | None = None
 ) -> Outcome:
     """`on_batch(persons)` after each batch is committed: a run's heartbeat."""
     started = time.perf_counter()
     outcome = Outcome()
-    for persons, id_range in batches:
+    for persons, id_range, stored in batches:
         if not persons:
             continue
         rows = evaluate_batch(persons, ctx, id_range=id_range)
-        ids = [person_id for person_id, _path in persons]
-        stored = _stored(ids, id_range=id_range)
+        if stored is None:
+            ids = [person_id for person_id, _path in persons]
+            stored = _stored(ids, id_range=id_range)
         write, relabel = _changes(rows, stored, ctx.rules.version)
+        paths = _written_paths(write, stored)
         with transaction.atomic():
             relabel_statuses(relabel, ctx.rules.version, ctx.now_dt, id_range=id_range)
             write_statuses(write, fresh=not stored)
-            statuses_written(_written_paths(write, stored))
+            statuses_written(paths)
         outcome.written += len(write) + len(relabel)
+        outcome.paths |= paths
         _tally(outcome, rows)
         if on_batch is not None:
             on_batch(len(rows))
@@ -402,28 +421,42 @@ def _run(
     return outcome
 
 
-def _person_rows(sql: str, params: list) -> list[tuple[str, str]]:
+def _person_rows(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _all_batches() -> Iterator[tuple[list, bool]]:
-    last = None
+def _all_batches(*, after: str | None = None, upto: str | None = None) -> Iterator[Batch]:
+    """Every person with an id in (after, upto], a batch at a time, each with the status
+    stored for it, read by the same query."""
+    last = after
     while True:
-        where = "WHERE id > %s " if last is not None else ""
+        bounds, params = "", []
+        if last is not None:
+            bounds += " AND {id} > %s"
+            params.append(_db_id(last))
+        if upto is not None:
+            bounds += " AND {id} <= %s"
+            params.append(_db_id(upto))
+        # The bounds on both sides: without them on the statuses, PostgreSQL merges the
+        # persons of the batch with the status index read from its start, every batch.
         rows = _person_rows(
-            f"SELECT {_text('id')}, region_path FROM people_person {where}"
-            f"ORDER BY people_person.id LIMIT {BATCH}",
-            [_db_id(last)] if last is not None else [],
+            f"SELECT {_text('p.id')}, p.region_path, s.region_path, s.policy_version, {PLAIN_S} "
+            "FROM people_person p LEFT JOIN health_status s ON s.person_id = p.id"
+            f"{bounds.format(id='s.person_id')} WHERE 1 = 1{bounds.format(id='p.id')} "
+            f"ORDER BY p.id LIMIT {BATCH}",
+            params * 2,
         )
         if not rows:
             return
-        yield rows, True
+        persons = [(row[0], row[1]) for row in rows]
+        stored = {row[0]: (row[2], row[3], bool(row[4])) for row in rows if row[2] is not None}
+        yield persons, True, stored
         last = rows[-1][0]
 
 
-def _region_batches(paths: list[str]) -> Iterator[tuple[list, bool]]:
+def _region_batches(paths: list[str]) -> Iterator[Batch]:
     for path in paths:
         after = ""
         params: list = []
@@ -436,22 +469,22 @@ def _region_batches(paths: list[str]) -> Iterator[tuple[list, bool]]:
             )
             if not rows:
                 break
-            yield rows, False
+            yield rows, False, None
             last_id, last_path = rows[-1]
             after = "AND (region_path > %s OR (region_path = %s AND id > %s)) "
             params = [last_path, last_path, _db_id(last_id)]
 
 
-def _id_batches(person_ids: list) -> Iterator[tuple[list, bool]]:
+def _id_batches(person_ids: list) -> Iterator[Batch]:
     ids = [str(person_id) for person_id in person_ids]
     for start in range(0, len(ids), BATCH):
         chunk = Person.objects.filter(pk__in=ids[start : start + BATCH]).values_list(
             "id", "region_path"
         )
-        yield [(_person_key(pk), path) for pk, path in chunk], False
+        yield [(_person_key(pk), path) for pk, path in chunk], False, None
 
 
-def _due_batches(now: datetime.datetime) -> Iterator[tuple[list, bool]]:
+def _due_batches(now: datetime.datetime) -> Iterator[Batch]:
     """Persons whose result said it would change by now, and persons never computed."""
     due = Status.objects.filter(valid_until__lte=now).values_list("person_id", flat=True)
     yield from _id_batches(list(due))
@@ -459,8 +492,97 @@ def _due_batches(now: datetime.datetime) -> Iterator[tuple[list, bool]]:
     yield from _id_batches(list(never))
 
 
-def recompute_all(*, now=None, policy=None, on_batch=None) -> Outcome:
-    return _run(_all_batches(), Context(now=now, policy=policy), on_batch)
+def recompute_all(
+    *, now=None, policy=None, processes: int | None = None, on_batch=None
+) -> Outcome:
+    """Every person's status. On PostgreSQL a large city is split into ranges of ids, one per
+    process (FANGYI_HEALTH_PROCESSES, default the cores): a new plan rewrites every row, and
+    PostgreSQL's work on them is then spread over as many server processes."""
+    ctx = Context(now=now, policy=policy)
+    parts = _parts(processes)
+    if parts > 1:
+        return _split_run(ctx, parts)
+    return _run(_all_batches(), ctx, on_batch)
+
+
+def _parts(processes: int | None) -> int:
+    if processes is None:
+        processes = settings.FANGYI_HEALTH_PROCESSES
+    # SQLite writes one transaction at a time; inside a transaction, other connections
+    # would not see what it holds.
+    if processes < 2 or not _postgres() or connection.in_atomic_block:
+        return 1
+    if _persons_estimate() < settings.FANGYI_HEALTH_SPLIT_MIN_PERSONS:
+        return 1
+    return processes
+
+
+def _persons_estimate() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'people_person'::regclass")
+        row = cursor.fetchone()
+        if row and row[0] > 0:
+            return int(row[0])
+        cursor.execute("SELECT count(*) FROM people_person")
+        return cursor.fetchone()[0]
+
+
+def _split_run(ctx: Context, parts: int) -> Outcome:
+    started = time.perf_counter()
+    estimate = _persons_estimate()
+    bounds: list[str] = []
+    with connection.cursor() as cursor:
+        for k in range(1, parts):
+            cursor.execute(
+                "SELECT id::text FROM people_person ORDER BY id OFFSET %s LIMIT 1",
+                [estimate * k // parts],
+            )
+            row = cursor.fetchone()
+            if row is not None and (not bounds or row[0] > bounds[-1]):
+                bounds.append(row[0])
+    ranges = list(zip([None, *bounds], [*bounds, None], strict=True))
+    # Each part connects on its own: a connection shared across fork would be corrupted.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    children = []
+    for after, upto in ranges:
+        reader, writer = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_recompute_part, args=(ctx, after, upto, writer), daemon=True
+        )
+        process.start()
+        writer.close()
+        children.append((process, reader))
+    outcome = Outcome()
+    failures = []
+    for process, reader in children:
+        try:
+            kind, payload = reader.recv()
+        except EOFError:
+            kind, payload = "failed", "the process ended"
+        reader.close()
+        process.join()
+        if kind == "done":
+            outcome.add(payload)
+        else:
+            failures.append(payload)
+    # The parts renewed the tallies in their own processes; a cache of this process's own
+    # (the default, in memory) must hear of it too.
+    statuses_written(outcome.paths)
+    if failures:
+        raise RuntimeError("a part of the recompute broke off:\n" + "\n".join(failures))
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _recompute_part(ctx: Context, after: str | None, upto: str | None, writer) -> None:
+    try:
+        writer.send(("done", _run(_all_batches(after=after, upto=upto), ctx)))
+    except BaseException:
+        writer.send(("failed", traceback.format_exc()))
+    finally:
+        connections.close_all()
+        writer.close()
 
 
 def recompute_under(paths: list[str], *, now=None, on_batch=None) -> Outcome:

@@ -15,15 +15,18 @@ second run creates nothing and reports every row unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import sys
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +39,18 @@ logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5000
 FORMULA_PREFIXES = ("'=", "'+", "'-", "'@")
+# Over how many processes a large import is split; unset: FANGYI_LEDGER_PROCESSES.
+_split_processes: ContextVar[int | None] = ContextVar("ledger_split_processes", default=None)
+
+
+@contextlib.contextmanager
+def split_over(processes: int | None) -> Iterator[None]:
+    """Imports started inside run over this many processes (the command line's --processes)."""
+    token = _split_processes.set(processes)
+    try:
+        yield
+    finally:
+        _split_processes.reset(token)
 
 
 @dataclass
@@ -129,6 +144,7 @@ class Importer:
         max_errors_kept: int | None = 1000,
         on_progress: Callable[[ImportResult], None] | None = None,
         rows_total: Callable[[int], object] | None = None,
+        processes: int | None = None,
     ):
         self.ledger = ledger
         self.actor = actor
@@ -138,6 +154,7 @@ class Importer:
         self.max_errors_kept = max_errors_kept
         self.on_progress = on_progress or (lambda result: None)
         self.on_rows_total = rows_total or (lambda n: None)
+        self.processes = processes
 
     def run(
         self,
@@ -179,7 +196,7 @@ class Importer:
             result.unchanged, result.rows_written = resume.unchanged, resume.rows_written
         self.households_before = resume.households_created if resume else 0
         try:
-            heading, chunks = open_rows(
+            heading, table, parsers = open_parsed(
                 self.ledger, self.path, self.file_name, Limits.from_settings()
             )
         except UnreadableFile as exc:
@@ -190,6 +207,26 @@ class Importer:
         self.header_names = heading.header_names
         if heading.rows_estimate is not None:
             self.on_rows_total(heading.rows_estimate)
+        parts = self._parts(heading)
+        if parts > 1 and resume is not None:
+            # A split pass's progress counts rows committed by every part, not a prefix of the
+            # file: start over. Rows already committed are found in the registry by their ID
+            # numbers and come out unchanged, so nothing is written twice.
+            return self._pass(write=write, single_transaction=single_transaction)
+        if parts > 1:
+            from .splitting import split_pass
+
+            return split_pass(
+                self,
+                result,
+                heading,
+                table,
+                parsers,
+                parts=parts,
+                write=write,
+                single_transaction=single_transaction,
+            )
+        chunks = _chunks(self.ledger, table, parsers)
         ledger = self.ledger(actor=self.actor)
         errors = ErrorBook(self.error_file, heading.headers) if self.error_file else None
         writer = None
@@ -246,7 +283,23 @@ class Importer:
         for row in chunk:
             if row.errors:
                 row.action = ERROR
-                self._record_errors(row, result, errors)
+                self.record_errors(row, result, errors)
+
+    def _parts(self, heading: Heading) -> int:
+        """Over how many processes this pass runs: 1 unless the ledger can be split, the file
+        is large, and the database is PostgreSQL outside a transaction (splitting.py)."""
+        processes = self.processes
+        if processes is None:
+            processes = _split_processes.get()
+        if processes is None:
+            processes = settings.FANGYI_LEDGER_PROCESSES
+        if processes < 2 or not self.ledger.split_columns:
+            return 1
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            return 1
+        if (heading.rows_estimate or 0) < settings.FANGYI_LEDGER_SPLIT_MIN_ROWS:
+            return 1
+        return processes
 
     def _chunk(self, ledger: Ledger, chunk: list[Row], result, errors, writer) -> None:
         ledger.plan(chunk)
@@ -259,14 +312,14 @@ class Importer:
                 result.unchanged += 1
             else:
                 row.action = ERROR
-                self._record_errors(row, result, errors)
+                self.record_errors(row, result, errors)
         result.households_created = self._households(ledger)
         if writer is None:
             self.on_progress(result)
         else:
             writer.submit([row for row in chunk if row.action in (CREATE, UPDATE)], result)
 
-    def _record_errors(self, row: Row, result: ImportResult, errors) -> None:
+    def record_errors(self, row: Row, result: ImportResult, errors) -> None:
         result.error_rows += 1
         messages = []
         for key, message in row.errors:
@@ -341,6 +394,24 @@ def open_rows(
 ) -> tuple[Heading, Generator[list[Row]]]:
     """Opens a file for a ledger: its heading, and its rows in chunks, each row parsed and
     checked as far as it can be without the database. UnreadableFile says why not."""
+    heading, table, parsers = open_parsed(ledger, path, file_name, limits)
+    return heading, _chunks(ledger, table, parsers)
+
+
+# (position in the row, column key, parse, the value of a blank cell, values parsed so far
+# by text): most columns repeat a few texts a million times (是/否, 居民身份证, a building's
+# code), and parsing is pure, so each text is parsed once per pass.
+Parser = tuple[int, str, Callable, object, dict[str, Any]]
+# How many texts of a column are remembered: unique columns (ID numbers) stop there.
+SEEN_CELLS = 20_000
+_UNSEEN = object()
+
+
+def open_parsed(
+    ledger: type[Ledger], path, file_name: str, limits: Limits
+) -> tuple[Heading, Table, list[Parser]]:
+    """Opens a file for a ledger: its heading, its table of raw rows, and for each column
+    recognised (position in the row, column key, parse, the value of a blank cell)."""
     index = ledger.header_index()
 
     def score(cells: list[str]) -> int:
@@ -383,17 +454,18 @@ def open_rows(
         unknown_columns=unknown,
         rows_estimate=table.rows_estimate,
     )
-    parsers = [
-        (position, column.key, column.parse, _blank_value(column)) for position, column in mapping
+    parsers: list[Parser] = [
+        (position, column.key, column.parse, _blank_value(column), {})
+        for position, column in mapping
     ]
-    return heading, _chunks(ledger, table, parsers)
+    return heading, table, parsers
 
 
 def _chunks(ledger: type[Ledger], table: Table, parsers) -> Generator[list[Row]]:
     today = timezone.localdate()
     chunk: list[Row] = []
     for number, cells in table.rows:
-        row = _parse(number, cells, parsers)
+        row = parse_row(number, cells, parsers)
         ledger.check_alone(row, today)
         chunk.append(row)
         if len(chunk) >= CHUNK_ROWS:
@@ -403,22 +475,35 @@ def _chunks(ledger: type[Ledger], table: Table, parsers) -> Generator[list[Row]]
         yield chunk
 
 
-def _parse(number: int, cells: list, parsers: list[tuple]) -> Row:
+def parse_row(number: int, cells: list, parsers: list[Parser]) -> Row:
     row = Row(number=number, cells=cells, values={})
     values = row.values
-    for position, key, parse, blank in parsers:
+    for position, key, parse, blank, seen in parsers:
         cell = cells[position]
         if (cell is None or cell == "") and blank is not NO_FAST_BLANK:
             # Most ledger cells are blank; what a blank means is known in advance.
             values[key] = blank
             continue
         if cell.__class__ is str:
+            value = seen.get(cell, _UNSEEN)
+            if value is not _UNSEEN:
+                values[key] = value
+                continue
             if "\x00" in cell:
                 row.error(key, _("含有不可见的空字符（\\0），请删除后重试。"))
                 continue
-            if cell.startswith(FORMULA_PREFIXES):
+            text = cell
+            if cell[:1] == "'" and cell.startswith(FORMULA_PREFIXES):
                 # Exports escape cells that look like formulas; a round trip undoes it.
                 cell = cell[1:]
+            try:
+                values[key] = value = parse(cell)
+            except normalise.CellError as exc:
+                row.error(key, exc.message)
+                continue
+            if len(seen) < SEEN_CELLS:
+                seen[text] = value
+            continue
         try:
             values[key] = parse(cell)
         except normalise.CellError as exc:

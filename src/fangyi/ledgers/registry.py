@@ -13,7 +13,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from fangyi.core.permissions import Actor, can
 
 from . import normalise
+
+if TYPE_CHECKING:
+    from .writing import CountDeltas
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
@@ -93,9 +96,23 @@ class Ledger(abc.ABC):
     export_filters: ClassVar[Mapping[str, Mapping[str, object]]] = {}
     # False for a ledger that is only exported (a list to take door to door).
     importable: ClassVar[bool] = True
+    # The columns `split_key` reads; none: the ledger's imports are never split.
+    split_columns: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *, actor: Actor) -> None:
         self.actor = actor
+        # In a split import (splitting.py), the row each repeated key first appeared on,
+        # by row number, found over the whole file before any part is planned.
+        self.first_rows: dict[int, int] | None = None
+        # In a split all-or-nothing import, region counts gathered until the part commits:
+        # parts holding their transactions open must not lock the same regions meanwhile.
+        self.deferred_counts: CountDeltas | None = None
+
+    def split_key(self, values: dict[str, Any]) -> object | None:
+        """What a row shares with other rows of the file, from its `split_columns` parsed:
+        a split import plans and writes rows with the same key in one process. None for a
+        row that shares nothing but its key (`Row.key`, whose repeats are found first)."""
+        return None
 
     @classmethod
     def column(cls, key: str) -> Column:

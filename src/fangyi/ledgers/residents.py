@@ -304,6 +304,9 @@ class ResidentsLedger(Ledger):
         NOTES_COLUMN,
     ]
 
+    # Rows of one building share its households: a split import keeps them together.
+    split_columns = ("building_code", "street", "community", "grid", "building")
+
     def __init__(self, *, actor: Actor) -> None:
         super().__init__(actor=actor)
         self.index = RegionIndex(actor=actor)
@@ -311,6 +314,18 @@ class ResidentsLedger(Ledger):
         self.allowed = ScopeCache(actor)
         self.seen: dict[tuple[str, str], int] = {}
         self.households_created = 0
+
+    def split_key(self, values: dict) -> object | None:
+        names = (
+            values.get("street", ""),
+            values.get("community", ""),
+            values.get("grid", ""),
+            values.get("building", ""),
+        )
+        try:
+            return self.index.building(code=values.get("building_code", ""), names=names).id
+        except LocationError:
+            return None
 
     # Checking ------------------------------------------------------------------------------
 
@@ -397,11 +412,13 @@ class ResidentsLedger(Ledger):
             key = row.key
             if key is None:
                 continue
-            first = self.seen.get(key)
-            if first is not None:
+            if self.first_rows is None:
+                first = self.seen.setdefault(key, row.number)
+            else:
+                first = self.first_rows.get(row.number, row.number)
+            if first != row.number:
                 row.error("id_number", _("与第 %(row)d 行的证件号码重复。") % {"row": first})
             else:
-                self.seen[key] = row.number
                 keys[position] = key
         existing = self._existing(set(keys.values()))
         buildings = {}
@@ -554,8 +571,13 @@ class ResidentsLedger(Ledger):
         household_writer(now).write(new_households)
         person_writer(now).write(new_persons)
         self._update(updates, now)
-        counts.apply()
         audit.flush()
+        # Last, so that the regions above (the city's row for every chunk) stay locked for as
+        # short a time as possible: parts of a split import update them too.
+        if self.deferred_counts is not None:
+            self.deferred_counts.merge(counts)
+        else:
+            counts.apply()
         moved = [person["id"] for person, changes in updates if "region_path" in changes]
         if moved:
             residents_moved.send(sender=Person, person_ids=moved)

@@ -157,6 +157,10 @@ class CountDeltas:
         delta[0] += residents
         delta[1] += households
 
+    def merge(self, other: CountDeltas) -> None:
+        for path, (residents, households) in other.by_path.items():
+            self.add(path, residents=residents, households=households)
+
     def apply(self) -> None:
         totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for path, (residents, households) in self.by_path.items():

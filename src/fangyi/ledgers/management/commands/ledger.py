@@ -12,6 +12,7 @@ from fangyi.accounts.models import User
 from fangyi.core.context import acting
 from fangyi.ledgers import services
 from fangyi.ledgers.exporting import write_template
+from fangyi.ledgers.importing import split_over
 from fangyi.ledgers.models import ExportFormat, JobStatus
 from fangyi.ledgers.registry import LEDGERS
 
@@ -39,6 +40,13 @@ class Command(BaseCommand):
             "--as", dest="username", help="the staff member whose scope the import has"
         )
         do_import.add_argument("--json", action="store_true", help="print the outcome as JSON")
+        do_import.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="split a large residents ledger by building over this many processes "
+            "(PostgreSQL; default FANGYI_LEDGER_PROCESSES, the number of cores)",
+        )
         export = sub.add_parser("export", help="Export a ledger of a region and its subtree.")
         export.add_argument("ledger", choices=ledgers)
         export.add_argument("--region", required=True, help="region code")
@@ -102,14 +110,17 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             self._cannot_import(options, f"no such file: {path}")
+        if options["processes"] is not None and options["processes"] < 1:
+            raise CommandError("--processes must be at least 1", returncode=2)
         try:
-            job, result = services.import_path(
-                actor=actor,
-                ledger=options["ledger"],
-                path=path,
-                dry_run=options["dry_run"],
-                all_or_nothing=options["all_or_nothing"],
-            )
+            with split_over(options["processes"]):
+                job, result = services.import_path(
+                    actor=actor,
+                    ledger=options["ledger"],
+                    path=path,
+                    dry_run=options["dry_run"],
+                    all_or_nothing=options["all_or_nothing"],
+                )
         except PermissionDenied as exc:
             self._cannot_import(options, str(exc), exc)
         except OSError as exc:

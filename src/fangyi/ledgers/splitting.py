@@ -1,0 +1,420 @@
+"""A large import split over processes by what its rows share (PostgreSQL only).
+
+The parent reads the file once and deals each row to a part by the ledger's `split_key`
+(residents: the building, whose households its rows share): every row of a key goes to the
+same part, keys to the part with the fewest rows so far. Each part, a forked process with a
+connection of its own, parses and checks its rows; the parent then finds the keys repeated
+anywhere in the file (an ID number on two rows) before any part plans, so the later rows get
+the error naming the first, as in one process. Then each part plans and writes its rows in
+chunks while the parent gathers counts, errors (written to the error workbook in row order)
+and progress. The outcome is the one the single process gives: the same rows, audit rows,
+region counts and errors with the same row numbers.
+
+- Keep the good rows: each part commits its chunks as it goes, each with its region counts.
+  The job's progress is written by the parent after each commit, not in the chunk's
+  transaction: if a part dies, the count may trail what was committed by a chunk; the job
+  fails, and importing the same file again completes it without duplicates.
+- All or nothing: each part writes all its rows in one transaction and waits. If every part
+  is ready and no row is in error, the parent has them commit one after the other, each
+  applying its region counts just before (parts holding transactions open must not lock the
+  same regions meanwhile, or they would wait on each other); otherwise every part rolls back
+  and the import is refused or fails as a whole. PostgreSQL's two-phase commit would close
+  the moment between the parts' commits, but it is off by default (max_prepared_transactions
+  = 0): a part that dies in that moment leaves the parts before it committed and the job
+  failed, as an import broken off in one process would.
+
+Where the two differ, the split is stricter: a file with masked ID numbers, or one that
+cannot be read to its end, is refused before any part writes, where one process would have
+committed the chunks before the bad row.
+
+Why PostgreSQL only: SQLite has one writer at a time. Parts writing in parallel would queue on
+its lock (and fail after its busy timeout behind a part holding an all-or-nothing
+transaction), and the checking that parts could share is not worth a process each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+import multiprocessing
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any, cast
+
+from django.db import connections, transaction
+from django.utils import timezone
+
+from .errorbook import ErrorBook
+from .importing import (
+    CHUNK_ROWS,
+    Heading,
+    Importer,
+    ImportResult,
+    Parser,
+    masked_file_message,
+    parse_row,
+    relax_commit,
+)
+from .reading import Table, UnreadableFile
+from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Row
+from .writing import CountDeltas
+
+# Rows sent to a part at a time: enough to make each message worth its pickling.
+DEAL_ROWS = 2000
+_MISSING = object()
+
+
+class PartFailed(RuntimeError):
+    """A part of a split import broke off; the message holds its traceback."""
+
+
+@dataclass
+class ChunkReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: int = 0
+    households_created: int = 0  # the part's total so far
+    # (row number, the row's cells, [(column key, message)]) of each row in error
+    errors: list[tuple[int, list, list[tuple[str, str]]]] = field(default_factory=list)
+
+
+@dataclass
+class _Part:
+    index: int
+    process: Any
+    conn: Connection
+    keys: list[tuple[Any, int]] = field(default_factory=list)
+    households_created: int = 0
+
+
+def split_pass(
+    importer: Importer,
+    result: ImportResult,
+    heading: Heading,
+    table: Table,
+    parsers: list[Parser],
+    *,
+    parts: int,
+    write: bool,
+    single_transaction: bool,
+) -> ImportResult:
+    """One pass of `Importer` (dry run, or writing) over `parts` processes."""
+    ledger = importer.ledger(actor=importer.actor)
+    split_parsers = [p for p in parsers if p[1] in importer.ledger.split_columns]
+    # The parts connect on their own; a connection shared across fork would be corrupted.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    workers: list[_Part] = []
+    try:
+        for index in range(parts):
+            ours, theirs = context.Pipe()
+            process = context.Process(
+                target=_part,
+                args=(importer, parsers, theirs, write, single_transaction),
+                name=f"ledger-import-part-{index + 1}",
+                daemon=True,
+            )
+            process.start()
+            theirs.close()
+            workers.append(_Part(index, process, ours))
+        try:
+            result.rows = _deal(ledger, table, split_parsers, workers)
+        except UnreadableFile as exc:
+            result.unreadable = exc.message
+            _send_all(workers, ("stop", None))
+            return result
+        masked: list[tuple[int, str]] = []
+        for worker in workers:
+            _kind, (worker.keys, masked_rows) = _receive(worker)
+            masked.extend(masked_rows)
+        if masked:
+            masked.sort()
+            result.unreadable = masked_file_message(masked[0][1], [n for n, _ in masked])
+            _send_all(workers, ("stop", None))
+            return result
+        for worker, first_rows in zip(workers, _first_rows(workers), strict=True):
+            worker.conn.send(("plan", first_rows))
+        return _gather(importer, result, heading, workers, write, single_transaction)
+    finally:
+        close = getattr(table.rows, "close", None)
+        if close is not None:
+            close()
+        for worker in workers:
+            worker.conn.close()
+        for worker in workers:
+            worker.process.join(timeout=60)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+
+
+def _deal(ledger, table: Table, split_parsers: list[Parser], workers: list[_Part]) -> int:
+    """Sends every row to its part; returns how many rows there were."""
+    positions = [p[0] for p in split_parsers]
+    key_of: dict[tuple, object] = {}
+    part_of: dict[object, int] = {}
+    loads = [0] * len(workers)
+    buffers: list[list] = [[] for _ in workers]
+    for number, cells in table.rows:
+        raw = tuple([cells[p] for p in positions])
+        key = key_of.get(raw, _MISSING)
+        if key is _MISSING:
+            key = key_of[raw] = ledger.split_key(parse_row(number, cells, split_parsers).values)
+        part = part_of.get(key) if key is not None else None
+        if part is None:
+            part = loads.index(min(loads))
+            if key is not None:
+                part_of[key] = part
+        loads[part] += 1
+        buffer = buffers[part]
+        buffer.append((number, cells))
+        if len(buffer) >= DEAL_ROWS:
+            _send(workers[part], ("rows", buffer))
+            buffers[part] = []
+    for worker, buffer in zip(workers, buffers, strict=True):
+        if buffer:
+            _send(worker, ("rows", buffer))
+        _send(worker, ("end", None))
+    return sum(loads)
+
+
+def _first_rows(workers: list[_Part]) -> list[dict[int, int]]:
+    """For each part, its rows whose key an earlier row of the file already has: row → first."""
+    first: dict[object, int] = {}
+    for worker in workers:
+        for key, number in worker.keys:
+            seen = first.get(key)
+            if seen is None or number < seen:
+                first[key] = number
+    return [
+        {number: first[key] for key, number in worker.keys if first[key] != number}
+        for worker in workers
+    ]
+
+
+def _gather(
+    importer: Importer,
+    result: ImportResult,
+    heading: Heading,
+    workers: list[_Part],
+    write: bool,
+    single_transaction: bool,
+) -> ImportResult:
+    by_conn = {worker.conn: worker for worker in workers}
+    pending = set(by_conn)
+    ready: list[_Part] = []
+    error_rows: list[tuple[int, list, list[tuple[str, str]]]] = []
+    written = 0
+    failure = ""
+    while pending and not failure:
+        for ready_conn in wait(list(pending)):
+            conn = cast(Connection, ready_conn)
+            worker = by_conn[conn]
+            try:
+                kind, payload = conn.recv()
+            except (EOFError, OSError):
+                kind, payload = "failed", _died(worker)
+            if kind == "chunk":
+                report = cast(ChunkReport, payload)
+                result.created += report.created
+                result.updated += report.updated
+                result.unchanged += report.unchanged
+                result.error_rows += len(report.errors)
+                error_rows.extend(report.errors)
+                worker.households_created = report.households_created
+                result.households_created = sum(w.households_created for w in workers)
+                written += report.written
+                if not write:
+                    importer.on_progress(result)
+                elif not single_transaction:
+                    importer.on_progress(dataclasses.replace(result, rows_written=written))
+            elif kind == "ready":
+                pending.discard(conn)
+                ready.append(worker)
+            elif kind == "done":
+                pending.discard(conn)
+            else:
+                failure = f"part {worker.index + 1}: {payload}"
+                pending.discard(conn)
+                break
+    committed = False
+    if failure:
+        _send_all([by_conn[c] for c in pending], ("stop", None))
+        _send_all(ready, ("rollback", None))
+    elif write and single_transaction:
+        if result.error_rows:
+            _send_all(ready, ("rollback", None))
+        else:
+            failure = _commit(ready)
+            committed = not failure
+    if failure:
+        raise PartFailed(failure)
+    # The rows in error, in the order of the file, as one process records them.
+    result.error_rows = 0
+    errors = ErrorBook(importer.error_file, heading.headers) if importer.error_file else None
+    try:
+        for number, cells, messages in sorted(error_rows, key=lambda e: e[0]):
+            row = Row(number=number, cells=cells, values={}, errors=messages, action=ERROR)
+            importer.record_errors(row, result, errors)
+    finally:
+        if errors is not None:
+            errors.close()
+    if write:
+        result.refused = single_transaction and not committed
+        result.rows_written = 0 if result.refused else written
+    return result
+
+
+def _commit(ready: list[_Part]) -> str:
+    """Has each part commit in turn; a failure says which (the parts before it committed)."""
+    for position, worker in enumerate(ready):
+        try:
+            worker.conn.send(("commit", None))
+            kind, payload = worker.conn.recv()
+        except (EOFError, OSError):
+            kind, payload = "failed", _died(worker)
+        if kind != "committed":
+            _send_all(ready[position + 1 :], ("rollback", None))
+            return (
+                f"part {worker.index + 1} of {len(ready)} failed to commit after "
+                f"{position} committed: {payload}"
+            )
+    return ""
+
+
+def _died(worker: _Part) -> str:
+    worker.process.join(timeout=5)
+    return f"the process ended (exit code {worker.process.exitcode})"
+
+
+def _send(worker: _Part, message) -> None:
+    try:
+        worker.conn.send(message)
+    except (BrokenPipeError, ConnectionResetError, OSError):
+        # The part broke off: its own last message says why.
+        kind, payload = _receive(worker)
+        raise PartFailed(f"part {worker.index + 1}: {payload}") from None
+
+
+def _send_all(workers: list[_Part], message) -> None:
+    for worker in workers:
+        with contextlib.suppress(OSError):
+            worker.conn.send(message)
+
+
+def _receive(worker: _Part):
+    try:
+        kind, payload = worker.conn.recv()
+    except (EOFError, OSError):
+        kind, payload = "failed", _died(worker)
+    if kind == "failed":
+        raise PartFailed(f"part {worker.index + 1}: {payload}")
+    return kind, payload
+
+
+# In the part's process ---------------------------------------------------------------------
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _part(importer: Importer, parsers, conn: Connection, write: bool, single: bool) -> None:
+    # A part holds its rows until the parent has seen every key; the cyclic collector would
+    # walk those hundreds of thousands of objects again and again for nothing.
+    gc.disable()
+    try:
+        _run_part(importer, parsers, conn, write, single)
+    except _Stopped:
+        pass
+    except BaseException:
+        with contextlib.suppress(OSError):
+            conn.send(("failed", traceback.format_exc()))
+    finally:
+        connections.close_all()
+        conn.close()
+
+
+def _run_part(importer: Importer, parsers, conn: Connection, write: bool, single: bool) -> None:
+    ledger_class = importer.ledger
+    today = timezone.localdate()
+    rows: list[Row] = []
+    while True:
+        kind, payload = conn.recv()
+        if kind == "end":
+            break
+        if kind != "rows":
+            raise _Stopped
+        for number, cells in payload:
+            row = parse_row(number, cells, parsers)
+            ledger_class.check_alone(row, today)
+            rows.append(row)
+    masked = [(row.number, found) for row in rows if (found := ledger_class.masked_example(row))]
+    keys = [(row.key, row.number) for row in rows if row.key is not None]
+    conn.send(("checked", (keys, masked)))
+    kind, first_rows = conn.recv()
+    if kind != "plan":
+        raise _Stopped
+    ledger = ledger_class(actor=importer.actor)
+    ledger.first_rows = first_rows
+
+    def chunks():
+        for start in range(0, len(rows), CHUNK_ROWS):
+            if conn.poll():
+                raise _Stopped  # another part broke off
+            chunk = rows[start : start + CHUNK_ROWS]
+            report = _plan(ledger, chunk)
+            yield chunk, report
+            # Planned and written: the rows are no longer needed.
+            rows[start : start + CHUNK_ROWS] = [None] * len(chunk)
+
+    if not write:
+        for _chunk, report in chunks():
+            conn.send(("chunk", report))
+        conn.send(("done", None))
+        return
+    if not single:
+        for chunk, report in chunks():
+            with transaction.atomic():
+                relax_commit()
+                ledger.write([row for row in chunk if row.action in (CREATE, UPDATE)])
+            report.written = sum(1 for row in chunk if row.action in (CREATE, UPDATE))
+            conn.send(("chunk", report))
+        conn.send(("done", None))
+        return
+    ledger.deferred_counts = CountDeltas()
+    with transaction.atomic():
+        relax_commit()
+        for chunk, report in chunks():
+            good = [row for row in chunk if row.action in (CREATE, UPDATE)]
+            ledger.write(good)
+            report.written = len(good)
+            conn.send(("chunk", report))
+        conn.send(("ready", None))
+        kind, _payload = conn.recv()
+        if kind != "commit":
+            transaction.set_rollback(True)
+            conn.send(("rolled back", None))
+            return
+        ledger.deferred_counts.apply()
+    conn.send(("committed", None))
+
+
+def _plan(ledger, chunk: list[Row]) -> ChunkReport:
+    ledger.plan(chunk)
+    report = ChunkReport()
+    for row in chunk:
+        if row.action == CREATE:
+            report.created += 1
+        elif row.action == UPDATE:
+            report.updated += 1
+        elif row.action == UNCHANGED:
+            report.unchanged += 1
+        else:
+            row.action = ERROR
+            report.errors.append((row.number, row.cells, row.errors))
+    report.households_created = getattr(ledger, "households_created", 0)
+    return report

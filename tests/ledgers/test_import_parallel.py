@@ -1,0 +1,232 @@
+"""A residents ledger split by building over processes writes what one process writes.
+
+Each test imports the same file twice: once in one process inside a transaction that is then
+rolled back, and once split over processes (on PostgreSQL; SQLite always imports in one
+process), and compares everything the import leaves behind with the ids taken out.
+"""
+
+import json
+
+import pytest
+from django.db import connection, transaction
+
+from fangyi.core.models import ObjectChange
+from fangyi.ledgers import services, splitting
+from fangyi.people.models import Household, Person
+from fangyi.regions.models import Level, Region
+from tests.factories import region
+from tests.ledgers.support import RESIDENT_HEADERS, read_xlsx, synthetic_id, write_xlsx
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_dir")]
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="imports are split on PostgreSQL only"
+)
+
+
+@pytest.fixture
+def split(settings, monkeypatch):
+    """Splits any file, into chunks of 20 rows; records the passes that were split."""
+    settings.FANGYI_LEDGER_SPLIT_MIN_ROWS = 1
+    settings.FANGYI_LEDGER_PROCESSES = 3
+    monkeypatch.setattr("fangyi.ledgers.importing.CHUNK_ROWS", 20)
+    monkeypatch.setattr(splitting, "CHUNK_ROWS", 20)
+    passes = []
+    original = splitting.split_pass
+
+    def recorded(*args, **kwargs):
+        passes.append(kwargs["parts"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(splitting, "split_pass", recorded)
+    return passes
+
+
+@pytest.fixture
+def buildings(city):
+    """Six buildings over the two grids, besides the fixture's two."""
+    made = []
+    for n in range(2, 8):
+        grid = city.grid_a if n % 2 else city.grid_b
+        made.append(region(f"{grid.code}{n:03d}", f"{n}号楼", Level.BUILDING, grid))
+    return [city.building_a, city.building_b, *made]
+
+
+def ledger_rows(city, buildings) -> list[list]:
+    """200 rows over eight buildings, in no building order, with every kind of outcome:
+    new households shared by several rows, an update that moves a known resident, IDs repeated
+    across buildings, and rows in error."""
+    rows: list[list] = [["东街街道居民台账"], RESIDENT_HEADERS]
+    for n in range(1, 200):
+        building = buildings[(n * 7) % len(buildings)]
+        phone = "12345" if n % 37 == 0 else f"137{n:08d}"
+        rows.append(
+            [
+                f"居民{n}",
+                synthetic_id(n, male=n % 2 == 0),
+                phone,
+                building.code,
+                "",
+                str(n % 5 + 101),
+            ]
+        )
+    rows[40][1] = rows[12][1]  # a repeat of row 13, in another building: row 41 in error
+    rows[150][1] = rows[12][1]  # and again
+    rows[90][1] = rows[90][1][:17] + ("1" if rows[90][1][17] != "1" else "2")  # bad checksum
+    rows[120][3] = "350102001001009009"  # no such building
+    rows[130][3] = ""  # a new resident with no building
+    rows.append([city.person_a.name, city.person_a.id_number, "", city.building_b.code, "9", "909"])
+    return rows
+
+
+def snapshot(result, job) -> dict:
+    """What an import leaves behind, with ids replaced by what identifies each object."""
+    households = {
+        h.pk: (h.building.code, h.unit, h.room)
+        for h in Household.objects.select_related("building")
+    }
+    persons = {p.pk: p for p in Person.objects.all()}
+    names = {str(pk): "household %s/%s/%s" % key for pk, key in households.items()}
+    names.update({str(pk): f"person {p.id_number}" for pk, p in persons.items()})
+
+    def plain(value) -> str:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        for pk, name in names.items():
+            text = text.replace(pk, name)
+        return text
+
+    changes = sorted(
+        (c.object_type, names.get(c.object_id, ""), c.action, c.region_path, c.object_repr,
+         plain(c.before), plain(c.after), c.actor_id, c.via)
+        for c in ObjectChange.objects.exclude(object_type="ledgers.importjob")
+    )  # fmt: skip
+    return {
+        "outcome": (
+            result.rows,
+            result.created,
+            result.updated,
+            result.unchanged,
+            result.error_rows,
+            result.households_created,
+            result.rows_written,
+            result.refused,
+            result.unreadable,
+        ),  # fmt: skip
+        "errors": result.errors,
+        "error_file": read_xlsx(job.error_file_path) if job.error_file_path.exists() else None,
+        "persons": sorted(
+            (
+                p.id_number,
+                p.name,
+                p.gender,
+                str(p.birth_date),
+                p.phone,
+                p.region_path,
+                households[p.household_id],
+                p.residence_status,
+            )
+            for p in persons.values()
+        ),  # fmt: skip
+        "households": sorted(households.values()),
+        "counts": sorted(Region.objects.values_list("path", "resident_count", "household_count")),
+        "audit": changes,
+    }
+
+
+def import_both_ways(actor, path, **options) -> tuple[dict, dict]:
+    """(one process, rolled back afterwards; then split) snapshots of the same import."""
+    with transaction.atomic():
+        job, result = services.import_path(actor=actor, ledger="residents", path=path, **options)
+        job.refresh_from_db()
+        alone = snapshot(result, job)
+        transaction.set_rollback(True)
+    job, result = services.import_path(actor=actor, ledger="residents", path=path, **options)
+    job.refresh_from_db()
+    return alone, snapshot(result, job)
+
+
+def test_a_split_import_writes_what_one_process_writes(split, city, buildings, officer, tmp_path):
+    path = write_xlsx(tmp_path / "a.xlsx", ledger_rows(city, buildings))
+
+    alone, parts = import_both_ways(officer, path)
+
+    assert parts == alone
+    outcome = dict(zip(["rows", "created", "updated"], alone["outcome"][:3], strict=True))
+    assert outcome == {"rows": 200, "created": 189, "updated": 1}
+    by_row = {}
+    for error in alone["errors"]:
+        by_row.setdefault(error["row"], []).append(error["message"])
+    assert "第 13 行" in by_row[41][0] and "第 13 行" in by_row[151][0]
+    assert sorted(by_row) == [39, 41, 76, 91, 113, 121, 131, 150, 151, 187]
+    assert split == ([3] if connection.vendor == "postgresql" else [])
+
+
+def test_a_split_dry_run_counts_what_one_process_counts(split, city, buildings, officer, tmp_path):
+    path = write_xlsx(tmp_path / "a.xlsx", ledger_rows(city, buildings))
+
+    alone, parts = import_both_ways(officer, path, dry_run=True)
+
+    assert parts == alone and alone["outcome"][1] == 189
+    assert split == ([3] if connection.vendor == "postgresql" else [])
+
+
+def test_all_or_nothing_refuses_the_whole_file_for_a_row_in_any_part(
+    split, city, buildings, officer, tmp_path
+):
+    path = write_xlsx(tmp_path / "a.xlsx", ledger_rows(city, buildings))
+
+    alone, parts = import_both_ways(officer, path, all_or_nothing=True)
+
+    assert parts == alone
+    assert alone["outcome"][7] is True and alone["outcome"][6] == 0
+    assert len(alone["persons"]) == 2  # the fixture's
+
+
+def test_all_or_nothing_writes_every_part_when_every_row_is_good(
+    split, city, buildings, officer, tmp_path
+):
+    rows = ledger_rows(city, buildings)
+    wrong = {40, 90, 120, 130, 150}
+    good = [row for n, row in enumerate(rows) if n not in wrong and row[2:3] != ["12345"]]
+    path = write_xlsx(tmp_path / "a.xlsx", good)
+
+    alone, parts = import_both_ways(officer, path, all_or_nothing=True)
+
+    assert alone["errors"] == [] and alone["outcome"][7] is False
+    assert parts == alone
+
+
+@postgres_only
+def test_a_part_that_breaks_off_undoes_every_part_of_an_all_or_nothing_import(
+    split, city, buildings, officer, tmp_path
+):
+    rows = [RESIDENT_HEADERS]
+    for n in range(1, 121):
+        building = buildings[n % len(buildings)]
+        rows.append([f"居民{n}", synthetic_id(n), "", building.code, "", "666" if n == 97 else "1"])
+    path = write_xlsx(tmp_path / "a.xlsx", rows)
+    before = Person.objects.count(), Household.objects.count(), ObjectChange.objects.count()
+    # The household of row 98 cannot be written: its part breaks off while the others wait.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_666() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.room = '666' THEN RAISE EXCEPTION 'room 666 refused'; END IF; "
+            "RETURN NEW; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_666 BEFORE INSERT ON people_household "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_666()"
+        )
+    try:
+        with pytest.raises(splitting.PartFailed, match="room 666 refused"):
+            services.import_path(actor=officer, ledger="residents", path=path, all_or_nothing=True)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER refuse_666 ON people_household")
+            cursor.execute("DROP FUNCTION refuse_666()")
+
+    assert split == [3, 3]  # the dry run, then the write pass
+    after = Person.objects.count(), Household.objects.count(), ObjectChange.objects.count()
+    assert after == before
+    city.city.refresh_from_db()
+    assert city.city.resident_count == 2
