@@ -34,6 +34,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.core.paginator import Paginator  # noqa: E402
 from django.db.models import Q  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -50,6 +51,7 @@ PAGE_SIZE = 50
 DEEP_PAGES = 10
 FAR_OFFSET = 100_000  # page 2,001 of a district list
 WARM_UP = 5
+COLD_REQUESTS = 20  # counting a whole city is slow: fewer of those
 GOALS_MS = {"list": 150, "search": 300, "tree": 200}
 SCOPE_ORDER = ("region_path", "id")
 
@@ -84,13 +86,23 @@ class Bench:
         self.series: list[Series] = []
 
     def http(
-        self, name: str, goal: str | None, url_for: Callable[[int], str], note: str = ""
+        self,
+        name: str,
+        goal: str | None,
+        url_for: Callable[[int], str],
+        note: str = "",
+        *,
+        before: Callable[[], object] | None = None,
+        requests: int | None = None,
     ) -> Series:
-        """Times GET url_for(i); a series stops at the first answer that is not 200."""
+        """Times GET url_for(i), after calling `before` untimed if given; a series stops at the
+        first answer that is not 200."""
         series = Series(name, goal, note)
         self.series.append(series)
-        for i in range(-WARM_UP, self.requests):
+        for i in range(-WARM_UP, requests or self.requests):
             url = url_for(i)
+            if before is not None:
+                before()
             started = time.perf_counter()
             response = self.client.get(url)
             elapsed = (time.perf_counter() - started) * 1000
@@ -145,11 +157,62 @@ def paginator_page(path: str, number: int, *, like: bool = True) -> None:
     page.paginator.count  # noqa: B018 -- Paginator's COUNT(*) is what the baseline costs
 
 
+def orm_series(
+    bench: Bench, deep_grids: list, deep_cursors: list, biggest_path: str, far_cursor: str
+):
+    """The keyset queries alone and Django's Paginator for the same pages, as ORM calls."""
+
+    def keyset_deep_grid(i: int) -> None:
+        grid = deep_grids[i % len(deep_grids)]
+        keyset_page(
+            Person.objects.filter(under("region_path", grid.path)),
+            ordering=SCOPE_ORDER,
+            cursor=deep_cursors[i % len(deep_cursors)],
+            size=PAGE_SIZE,
+        )
+
+    bench.orm(f"ORM keyset, grid page {DEEP_PAGES + 1}", keyset_deep_grid)
+    bench.orm(
+        f"ORM Paginator (COUNT + OFFSET), LIKE, grid page {DEEP_PAGES + 1}",
+        lambda i: paginator_page(deep_grids[i % len(deep_grids)].path, DEEP_PAGES + 1),
+        note="baseline",
+    )
+    bench.orm(
+        f"ORM Paginator, range filter, grid page {DEEP_PAGES + 1}",
+        lambda i: paginator_page(deep_grids[i % len(deep_grids)].path, DEEP_PAGES + 1, like=False),
+        note="baseline without LIKE",
+    )
+    bench.orm(
+        f"ORM keyset, district page {FAR_OFFSET // PAGE_SIZE + 1}",
+        lambda i: keyset_page(
+            Person.objects.filter(under("region_path", biggest_path)),
+            ordering=SCOPE_ORDER,
+            cursor=far_cursor,
+            size=PAGE_SIZE,
+        ),
+    )
+    bench.orm(
+        f"ORM Paginator (COUNT + OFFSET), LIKE, district page {FAR_OFFSET // PAGE_SIZE + 1}",
+        lambda i: paginator_page(biggest_path, FAR_OFFSET // PAGE_SIZE + 1),
+        note="baseline",
+    )
+    bench.orm(
+        f"ORM Paginator, range filter, district page {FAR_OFFSET // PAGE_SIZE + 1}",
+        lambda i: paginator_page(biggest_path, FAR_OFFSET // PAGE_SIZE + 1, like=False),
+        note="baseline without LIKE",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--user", default="commander", help="demo login to sign in as")
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="leave out the ORM series (keyset and Paginator), which scan whole districts",
+    )
     options = parser.parse_args()
 
     rng = random.Random(2026)
@@ -172,6 +235,7 @@ def main() -> None:
         return districts[i % len(districts)].code
 
     api = "/api/v1/persons"
+    bench.http("API city list, page 1", "list", lambda i: f"{api}?region={city.code}")
     bench.http(
         "API grid list, tag=elderly, page 1",
         "list",
@@ -222,6 +286,16 @@ def main() -> None:
     bench.http("page /regions/<city>/", "tree", lambda i: f"/regions/{city.code}/")
     bench.http("page /regions/<district>/", "tree", lambda i: f"/regions/{district_code(i)}/")
     bench.http("page /regions/<grid>/", "tree", lambda i: f"/regions/{grid_code(i)}/")
+    # The colour counts of a region page are cached for a minute and until a status under the
+    # region changes (health.counts); these pay for counting them each time.
+    for level, code_of in (("city", lambda i: city.code), ("district", district_code)):
+        bench.http(
+            f"page /regions/<{level}>/, colour counts not cached",
+            "tree",
+            lambda i, code_of=code_of: f"/regions/{code_of(i)}/",
+            before=cache.clear,
+            requests=min(options.requests, COLD_REQUESTS),
+        )
     bench.http(
         "page /people/?region=<grid>&tag=elderly",
         "list",
@@ -233,45 +307,8 @@ def main() -> None:
         lambda i: f"/people/?region={district_code(i)}&q={digits[i]}",
     )
 
-    def keyset_deep_grid(i: int) -> None:
-        grid = deep_grids[i % len(deep_grids)]
-        keyset_page(
-            Person.objects.filter(under("region_path", grid.path)),
-            ordering=SCOPE_ORDER,
-            cursor=deep_cursors[i % len(deep_cursors)],
-            size=PAGE_SIZE,
-        )
-
-    bench.orm(f"ORM keyset, grid page {DEEP_PAGES + 1}", keyset_deep_grid)
-    bench.orm(
-        f"ORM Paginator (COUNT + OFFSET), LIKE, grid page {DEEP_PAGES + 1}",
-        lambda i: paginator_page(deep_grids[i % len(deep_grids)].path, DEEP_PAGES + 1),
-        note="baseline",
-    )
-    bench.orm(
-        f"ORM Paginator, range filter, grid page {DEEP_PAGES + 1}",
-        lambda i: paginator_page(deep_grids[i % len(deep_grids)].path, DEEP_PAGES + 1, like=False),
-        note="baseline without LIKE",
-    )
-    bench.orm(
-        f"ORM keyset, district page {FAR_OFFSET // PAGE_SIZE + 1}",
-        lambda i: keyset_page(
-            Person.objects.filter(under("region_path", biggest.path)),
-            ordering=SCOPE_ORDER,
-            cursor=far_cursor,
-            size=PAGE_SIZE,
-        ),
-    )
-    bench.orm(
-        f"ORM Paginator (COUNT + OFFSET), LIKE, district page {FAR_OFFSET // PAGE_SIZE + 1}",
-        lambda i: paginator_page(biggest.path, FAR_OFFSET // PAGE_SIZE + 1),
-        note="baseline",
-    )
-    bench.orm(
-        f"ORM Paginator, range filter, district page {FAR_OFFSET // PAGE_SIZE + 1}",
-        lambda i: paginator_page(biggest.path, FAR_OFFSET // PAGE_SIZE + 1, like=False),
-        note="baseline without LIKE",
-    )
+    if not options.no_baseline:
+        orm_series(bench, deep_grids, deep_cursors, biggest.path, far_cursor)
 
     rows = [s.row() for s in bench.series]
     print(
