@@ -7,8 +7,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from .context import acting
-from .ratelimit import RateLimited
 from .outage import UNAVAILABLE, database_unavailable
+from .ratelimit import RateLimited
 
 
 class RequestContextMiddleware:

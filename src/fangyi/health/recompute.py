@@ -492,9 +492,7 @@ def _due_batches(now: datetime.datetime) -> Iterator[Batch]:
     yield from _id_batches(list(never))
 
 
-def recompute_all(
-    *, now=None, policy=None, processes: int | None = None, on_batch=None
-) -> Outcome:
+def recompute_all(*, now=None, policy=None, processes: int | None = None, on_batch=None) -> Outcome:
     """Every person's status. On PostgreSQL a large city is split into ranges of ids, one per
     process (FANGYI_HEALTH_PROCESSES, default the cores): a new plan rewrites every row, and
     PostgreSQL's work on them is then spread over as many server processes."""
