@@ -35,6 +35,7 @@ def two_jobs(monkeypatch):
 def test_the_areas_declare_the_periodic_work():
     declared = {job.name: job for job in periodic_jobs()}
     assert {
+        "core.recover-jobs",
         "health.recompute-due",
         "checkpoints.purge",
         "portal.purge",

@@ -3,7 +3,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from .areas import ApiRouter, Area, NavGroup, NavLink, Urls, register
+from datetime import timedelta
+
+from .areas import ApiRouter, Area, NavGroup, NavLink, Periodic, Urls, register
 from .permissions import (
     ADMIN,
     ALL,
@@ -53,5 +55,14 @@ register(
         ),
         urls=(Urls("", "fangyi.core.urls"),),
         api=(ApiRouter("/audit", "fangyi.core.api.router"),),
+        periodic=(
+            # A worker killed outright leaves its jobs "running"; this finds and resumes them
+            # (or fails them with the reason) on every backend, whichever machine they ran on.
+            Periodic(
+                "core.recover-jobs",
+                every=timedelta(minutes=1),
+                task="fangyi.core.tasks.recover_jobs_task",
+            ),
+        ),
     )
 )

@@ -11,7 +11,7 @@ machine), is abandoned. Each area that owns a kind of job connects a receiver to
 and decides for its own jobs: run them again from where their committed progress says, or
 mark them failed with the reason. Core names no area.
 
-It runs when a task worker starts (`fangyi db_worker`) and should run every minute beside it
+It runs when a task worker starts (`fangyi db_worker`) and every minute from the scheduler
 (`fangyi jobs recover`). The task backend's own record of the task is marked failed too, so
 that it does not stay "running" either: that part, and only that part, knows the backend.
 """

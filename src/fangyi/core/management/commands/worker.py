@@ -1,5 +1,6 @@
 """`fangyi worker`: the task worker of the configured backend (`fangyi db_worker` for the
-database, `fangyi rqworker` for RQ), so that scripts need not know which one is configured."""
+database, `fangyi rqworker` for RQ), so that scripts need not know which one is configured.
+It first recovers the jobs of workers that died, as `fangyi db_worker` does, on either backend."""
 
 import os
 import shlex
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from fangyi.core import workers
 from fangyi.core.tasking import worker_command
 
 
@@ -23,4 +25,7 @@ class Command(BaseCommand):
         if show:
             self.stdout.write(shlex.join(command))
             return
+        for line in workers.recover_abandoned_jobs():
+            self.stdout.write(line)
+        self.stdout.flush()
         os.execv(command[0], command)
