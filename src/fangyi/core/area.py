@@ -1,9 +1,9 @@
 """What core brings to the registry: today's roles, the audit log, the home link and the
 "管理" menu that other areas' administrative pages join."""
 
-from django.utils.translation import gettext_lazy as _
-
 from datetime import timedelta
+
+from django.utils.translation import gettext_lazy as _
 
 from .areas import ApiRouter, Area, NavGroup, NavLink, Periodic, Urls, register
 from .permissions import (
