@@ -7,6 +7,8 @@ import contextlib
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
@@ -18,7 +20,19 @@ pytestmark = pytest.mark.django_db
 EXAMPLES = 3
 
 
-def test_no_operation_answers_a_server_error(city, superuser):
+@pytest.fixture
+def test_transaction_kept():
+    """The WSGI handler closes old connections around each request, which would close the
+    test's own (a file on SQLite, so that worker processes can open it): Django's test client
+    keeps it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def test_no_operation_answers_a_server_error(city, superuser, test_transaction_kept):
     app = WSGIHandler()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     headers = {"Authorization": f"Bearer {issue_token(actor=None, user=superuser)}"}
