@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangyi.settings")
 os.environ.setdefault("FANGYI_INSECURE_DEV_KEY", "1")
@@ -36,8 +37,9 @@ if not os.environ.get("FANGYI_DATABASE_URL"):
     os.environ["FANGYI_DATA_DIR"] = tempfile.mkdtemp(prefix="fangyi-bench-tasks-")
 BENCH_REDIS_DB = 13
 os.environ["FANGYI_REDIS_URL"] = (
-    os.environ.get("FANGYI_REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
-    + f"/{BENCH_REDIS_DB}"
+    urlsplit(os.environ.get("FANGYI_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    ._replace(path=f"/{BENCH_REDIS_DB}")
+    .geturl()
 )
 
 import django  # noqa: E402

@@ -67,9 +67,10 @@ def redis_of_this_worker():
     index = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
     if index > 7:
         pytest.exit("The task tests on RQ use Redis databases 15 down to 8: 8 workers at most.")
-    connection = redis.Redis.from_url(settings.FANGYI_REDIS_URL, db=15 - index)
-    kwargs = connection.connection_pool.connection_kwargs
-    url = f"redis://{kwargs.get('host', '127.0.0.1')}:{kwargs.get('port', 6379)}/{15 - index}"
+    server = redis.Redis.from_url(settings.FANGYI_REDIS_URL).connection_pool.connection_kwargs
+    url = f"redis://{server.get('host', '127.0.0.1')}:{server.get('port', 6379)}/{15 - index}"
+    connection = redis.Redis.from_url(url)
+    assert connection.connection_pool.connection_kwargs["db"] == 15 - index
     os.environ["FANGYI_REDIS_URL"] = url
     queues = {name: {"URL": url} for name in settings.RQ_QUEUES}
     with override_settings(FANGYI_REDIS_URL=url, RQ_QUEUES=queues):
@@ -78,12 +79,18 @@ def redis_of_this_worker():
 
 @pytest.fixture(autouse=True)
 def empty_task_queue(redis_of_this_worker):
-    """Jobs a test left in this worker's Redis database are not the next test's: only RQ's own
+    """Each test starts and leaves this worker's Redis database without jobs: only RQ's own
     keys there are deleted, never anything else of the shared Redis."""
-    if redis_of_this_worker is not None:
-        keys = list(redis_of_this_worker.scan_iter("rq:*", count=1000))
-        if keys:
-            redis_of_this_worker.delete(*keys)
+
+    def empty():
+        if redis_of_this_worker is not None:
+            keys = list(redis_of_this_worker.scan_iter("rq:*", count=1000))
+            if keys:
+                redis_of_this_worker.delete(*keys)
+
+    empty()
+    yield
+    empty()
 
 
 @pytest.fixture(autouse=True)
