@@ -26,9 +26,8 @@ register(
         ),
         urls=(Urls("ledgers/", "fangyi.ledgers.urls"),),
         api=(ApiRouter("/ledgers", "fangyi.ledgers.api.router"),),
-        # Each job's background upkeep is one line here: the files of finished jobs are
-        # personal data and go after FANGYI_LEDGER_KEEP_DAYS; the recovery of jobs whose
-        # worker died joins them.
+        # The files of finished jobs are personal data: they go after FANGYI_LEDGER_KEEP_DAYS.
+        # Jobs whose worker died are recovered by core's `core.recover-jobs`.
         periodic=(
             Periodic(
                 "ledgers.purge-files",
