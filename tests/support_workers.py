@@ -9,18 +9,22 @@ same for every backend.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
+
+from fangyi.core import tasking
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,11 +44,12 @@ execute_from_command_line(["fangyi", *sys.argv[2:]])
 
 
 def worker_command() -> list[str]:
-    """The task worker of the configured backend, as `fangyi` arguments."""
-    backend = settings.TASKS["default"]["BACKEND"]
-    if backend == "django_tasks_db.DatabaseBackend":
-        return ["db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05", "-v", "0"]
-    raise NotImplementedError(f"no worker command for the task backend {backend}")
+    """The task worker of the configured backend, as `fangyi` arguments: the command
+    `fangyi.core.tasking.worker_command()` gives, polling the database more often."""
+    command = tasking.worker_command()[3:]
+    if command[0] == "db_worker":
+        return [*command, "--interval", "0.05", "-v", "0"]
+    return command
 
 
 def database_url() -> str:
@@ -69,17 +74,24 @@ def environment() -> dict[str, str]:
     return env
 
 
+# Every process a test starts carries its own value of this variable, and so does every
+# process those start: `kill` finds them all by it, whether or not their parent still lives.
+TAG = "FANGYI_TEST_PROCESS"
+
+
 def start(args: list[str], *, patches: dict[str, Any] | None = None) -> subprocess.Popen:
     """`fangyi <args>` in a process of its own (its output in a temporary file)."""
     log = open(Path(settings.FANGYI_LEDGER_DIR).parent / f"process-{time.time_ns()}.log", "w+b")  # noqa: SIM115  (closed with the process, by stop/kill)
+    tag = uuid.uuid4().hex
     process = subprocess.Popen(
         [sys.executable, "-c", LAUNCHER, json.dumps(patches or {}), *args],
         cwd=ROOT,
-        env=environment(),
+        env={**environment(), TAG: tag},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     process.log = log  # type: ignore[attr-defined]
+    process.tag = tag  # type: ignore[attr-defined]
     return process
 
 
@@ -95,8 +107,26 @@ def output(process: subprocess.Popen) -> str:
 
 def kill(process: subprocess.Popen) -> None:
     """SIGKILL, as the out-of-memory killer or a lost machine: no handler, no clean-up."""
-    process.send_signal(signal.SIGKILL)
+    marker = f"{TAG}={process.tag}".encode()  # type: ignore[attr-defined]
+    # Stopped first, so that it starts no new process while the others are found.
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(process.pid, signal.SIGSTOP)
+    for pid in [*started_by(marker), process.pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
+
+
+def started_by(marker: bytes) -> list[int]:
+    """Every process whose environment holds `marker`: an RQ worker's work horse puts itself
+    in a session of its own and may outlive its parent, so neither the process group nor the
+    tree of parents finds it for certain."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        with contextlib.suppress(OSError):
+            if marker in environ.read_bytes().split(b"\0"):
+                found.append(int(environ.parent.name))
+    return found
 
 
 def stop(process: subprocess.Popen) -> None:

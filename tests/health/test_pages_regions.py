@@ -20,7 +20,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache(db):
     # Counts are cached by region path, and every test's city has the same paths.
     cache.clear()
     yield

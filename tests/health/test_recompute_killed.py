@@ -18,7 +18,7 @@ from fangyi.people.models import Person
 from tests import support_workers as workers
 from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.tasks]
 
 PERSONS = 800
 SMALL_BATCHES = {"fangyi.health.recompute.BATCH": 20}

@@ -20,13 +20,15 @@ from tests import support_workers as workers
 from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv
 from tests.support import client_for, signed_in
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_dir")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("ledger_dir"),
+    pytest.mark.tasks,
+]
 
 ROWS = 800
-SMALL_CHUNKS = {
-    "fangyi.ledgers.importing.CHUNK_ROWS": 20,
-    "fangyi.ledgers.exporting.PROGRESS_EVERY": 20,
-}
+PROGRESS = "fangyi.ledgers.exporting.PROGRESS_EVERY"
+SMALL_CHUNKS = {"fangyi.ledgers.importing.CHUNK_ROWS": 20, PROGRESS: 20}
 
 
 def residents_file(tmp_path, city, rows=ROWS):
@@ -62,10 +64,10 @@ def imported(job) -> dict:
     }
 
 
-def killed_mid_way(job, settings) -> int:
+def killed_mid_way(job, settings, patches=SMALL_CHUNKS) -> int:
     """Starts a worker, kills it once the job has committed a few chunks; answers the rows
     committed by then."""
-    worker = workers.start_worker(patches=SMALL_CHUNKS)
+    worker = workers.start_worker(patches=patches)
     try:
         workers.wait_for(
             lambda: type(job).objects.get(pk=job.pk).rows_written >= 100, process=worker
@@ -163,7 +165,8 @@ def test_an_export_whose_worker_is_killed_is_written_again_whole(city, officer, 
     )
     job.refresh_from_db()
     first_task = job.task_result_id
-    killed_mid_way(job, settings)
+    # Progress saved after every row: an export of 800 rows otherwise ends before the kill.
+    killed_mid_way(job, settings, patches={**SMALL_CHUNKS, PROGRESS: 1})
     assert job.status == JobStatus.RUNNING
     assert not job.file_path.exists(), "a half-written export is never in place"
 

@@ -11,7 +11,7 @@ from fangyi.ledgers import services as ledgers
 from tests import support_workers as workers
 from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.tasks]
 
 BEDRIDDEN = 800
 SMALL_BATCHES = {"fangyi.screening.coverage.services.TASK_BATCH": 20}

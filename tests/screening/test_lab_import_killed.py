@@ -21,7 +21,7 @@ from tests import support_workers as workers
 from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv
 from tests.screening.lab_support import lab_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.tasks]
 
 TUBES = 400
 SMALL_CHUNKS = {"fangyi.ledgers.importing.CHUNK_ROWS": 20}

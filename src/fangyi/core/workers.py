@@ -11,7 +11,7 @@ machine), is abandoned. Each area that owns a kind of job connects a receiver to
 and decides for its own jobs: run them again from where their committed progress says, or
 mark them failed with the reason. Core names no area.
 
-It runs when a task worker starts (`fangyi db_worker`) and every minute from the scheduler
+It runs when a task worker starts (`fangyi db_worker`, `fangyi rqworker`) and every minute from the scheduler
 (`fangyi jobs recover`). The task backend's own record of the task is marked failed too, so
 that it does not stay "running" either: that part, and only that part, knows the backend.
 """
@@ -123,9 +123,41 @@ def _database_backend() -> bool:
     return isinstance(task_backends["default"], DatabaseBackend)
 
 
+def _rq_backend() -> bool:
+    from .tasking import uses_rq
+
+    return uses_rq()
+
+
+def _fail_rq_job(result_id: str, reason: str) -> None:
+    """RQ would move a job whose worker vanished to its failed registry only once the job's
+    timeout ran out; the job's own area knows sooner, so it is moved now."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import JobStatus
+    from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+    from .rq import Job, connection_for
+
+    connection = connection_for("default")
+    try:
+        job = Job.fetch(result_id, connection=connection)
+    except NoSuchJobError:
+        return
+    if job.get_status() != JobStatus.STARTED:
+        return
+    StartedJobRegistry(job.origin, connection=connection).remove_executions(job)
+    job.set_status(JobStatus.FAILED)
+    FailedJobRegistry(job.origin, connection=connection).add(job, exc_string=reason)
+
+
 def fail_task_result(result_id: str, reason: str) -> None:
     """Marks the backend's record of a task failed, if it still says running."""
-    if not result_id or not _database_backend():
+    if not result_id:
+        return
+    if _rq_backend():
+        _fail_rq_job(result_id, reason)
+        return
+    if not _database_backend():
         return
     from django_tasks_db.models import DBTaskResult, TaskResultStatus
 

@@ -1,6 +1,5 @@
 """`fangyi worker`: the task worker of the configured backend (`fangyi db_worker` for the
-database, `fangyi rqworker` for RQ), so that scripts need not know which one is configured.
-It first recovers the jobs of workers that died, as `fangyi db_worker` does, on either backend."""
+database, `fangyi rqworker` for RQ), so that scripts need not know which one is configured."""
 
 import os
 import shlex
@@ -8,7 +7,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from fangyi.core import workers
 from fangyi.core.tasking import worker_command
 
 
@@ -25,7 +23,4 @@ class Command(BaseCommand):
         if show:
             self.stdout.write(shlex.join(command))
             return
-        for line in workers.recover_abandoned_jobs():
-            self.stdout.write(line)
-        self.stdout.flush()
         os.execv(command[0], command)
