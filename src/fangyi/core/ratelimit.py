@@ -96,11 +96,10 @@ def check(name: str, key: str, *, message: str | None = None) -> None:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address limits count by: the connection's peer, as the audit log records it.
+    """The address limits count by: the connection's peer, as the audit log and axes see it.
 
-    Behind a proxy, the proxy must pass the client's address as REMOTE_ADDR (gunicorn's
-    --forwarded-allow-ips with the proxy's X-Forwarded-For); fangyi reads no header a client
-    could write itself.
+    Behind a proxy, ClientAddressMiddleware has put the client's address there from the
+    header named by settings.FANGYI_CLIENT_ADDRESS_HEADER; nothing else a client writes is read.
     """
     return request.META.get("REMOTE_ADDR") or "unknown"
 
