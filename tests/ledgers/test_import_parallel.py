@@ -86,7 +86,7 @@ def snapshot(result, job) -> dict:
         for h in Household.objects.select_related("building")
     }
     persons = {p.pk: p for p in Person.objects.all()}
-    names = {str(pk): "household {}/{}/{}".format(*key) for pk, key in households.items()}
+    names = {str(pk): "household " + "/".join(key) for pk, key in households.items()}
     names.update({str(pk): f"person {p.id_number}" for pk, p in persons.items()})
 
     def plain(value) -> str:

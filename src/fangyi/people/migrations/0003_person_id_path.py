@@ -1,7 +1,7 @@
 from django.db import migrations
 
 # A city-wide recompute walks every person by id for (id, region_path): with the path in the
-# index, PostgreSQL reads the index alone instead of a million heap rows (finding 17 of
+# index, PostgreSQL reads the index alone instead of a million heap rows (finding 18 of
 # docs/benchmarks.md). SQLite has no INCLUDE; its rowid tables are walked by the key anyway.
 CREATE = "CREATE INDEX IF NOT EXISTS person_id_path ON people_person (id) INCLUDE (region_path)"
 
