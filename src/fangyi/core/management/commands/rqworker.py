@@ -12,4 +12,4 @@ class Command(rqworker.Command):
     def handle(self, *args: Any, **options: Any) -> None:
         for line in workers.recover_abandoned_jobs():
             self.stdout.write(line)
-        super().handle(*args, **options)
+        super().handle(*args, **options)  # type: ignore[no-untyped-call]  # django-rq is untyped
