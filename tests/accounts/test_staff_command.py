@@ -106,3 +106,22 @@ def test_officer_cannot_create_an_admin(city, officer):
         region=city.grid_a,
     )
     assert worker.role_assignments.get().role == "grid_worker"
+
+
+@pytest.mark.parametrize("full_name", ["王\u202e明", "王\u200b明", "<script>"])
+def test_a_staff_name_no_one_has_is_refused(city, officer, full_name):
+    from django.core.exceptions import ValidationError
+
+    from fangyi.accounts.services import create_staff
+
+    with pytest.raises(ValidationError) as refused:
+        create_staff(
+            actor=officer,
+            username="helper",
+            password="a-long-pass-phrase",
+            role="grid_worker",
+            region=city.grid_a,
+            full_name=full_name,
+        )
+    assert "full_name" in refused.value.message_dict
+    assert not User.objects.filter(username="helper").exists()

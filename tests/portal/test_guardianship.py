@@ -150,3 +150,12 @@ def test_a_resident_cannot_add_themselves(city):
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "id_number"
+
+
+@pytest.mark.parametrize("name", ["王\u202e明", "\u3000\u3000", "<b>王明</b>"])
+def test_a_name_no_one_has_is_refused(city, grandmother, name):
+    response = _ask(as_resident(city.person_a), grandmother, name=name)
+
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "name"
+    assert not Guardianship.objects.exists()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, can, grantable_roles, require, role_codes
+from fangyi.people.validation import validate_name
 from fangyi.regions.models import Region
 
 from .area import STAFF
@@ -37,6 +38,11 @@ def create_staff(
         errors["username"] = [_("用户名 %(u)s 已被使用。") % {"u": username}]
     if role not in role_codes():
         errors["role"] = [_("未知角色：%(role)s") % {"role": role}]
+    if full_name.strip():
+        try:
+            full_name = validate_name(full_name)
+        except ValidationError as exc:
+            errors["full_name"] = exc.messages
     if check_password:
         try:
             validate_password(password)

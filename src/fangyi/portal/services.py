@@ -35,6 +35,7 @@ from fangyi.core.ratelimit import RateLimited
 from fangyi.health.models import Appeal, Fact, FactKind, Zone, ZoneRegion
 from fangyi.health.services import FactInput, file_appeal, record_declared_fact
 from fangyi.people.models import Person
+from fangyi.people.validation import validate_name
 from fangyi.regions.models import ancestor_paths
 
 from . import sms
@@ -469,6 +470,11 @@ def request_guardianship(
         errors["id_number"] = [_("请输入完整的证件号码。")]
     if not name or len(name) > 50:
         errors["name"] = [_("请输入姓名（最多 50 个字）。")]
+    else:
+        try:
+            name = validate_name(name)
+        except ValidationError as exc:
+            errors["name"] = exc.messages
     if relation not in Relation.values:
         errors["relation"] = [_("请选择关系。")]
     if not errors and id_number == holder.id_number.upper():
