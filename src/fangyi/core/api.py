@@ -80,11 +80,11 @@ class AuditParams(PageParams):
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         try:
-            moment.astimezone(datetime.UTC)
+            # Given to the database in UTC: PostgreSQL refuses offsets past ±15:59 that
+            # Python accepts (-16:28), and year 1 at +08:00 has no UTC equivalent.
+            return moment.astimezone(datetime.UTC)
         except OverflowError as exc:
-            # The database compares in UTC; year 1 at +08:00 has no UTC equivalent.
             raise PydanticCustomError("datetime_range", _("时间超出范围。")) from exc
-        return moment
 
 
 class AccessParams(AuditParams):
