@@ -110,11 +110,11 @@ test: lint types django-checks chromium
 	@# of its own, 15 downwards; docs/testing.md).
 	@if $(BIN)/python -c 'import os, redis; redis.Redis.from_url(os.environ.get("FANGYI_REDIS_URL", "redis://127.0.0.1:6379/0"), socket_timeout=2).ping()' 2>/dev/null; then \
 		echo "==> task tests on RQ, SQLite"; \
-		FANGYI_TASK_BACKEND=rq $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m tasks; \
+		FANGYI_TASK_BACKEND=rq $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m tasks || exit 1; \
 		if [ -n "$$FANGYI_TEST_DATABASE_URL" ]; then \
 			echo "==> task tests on RQ, PostgreSQL"; \
 			FANGYI_TASK_BACKEND=rq FANGYI_DATABASE_URL="$$FANGYI_TEST_DATABASE_URL" \
-				$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m tasks; \
+				$(BIN)/pytest -n $(PYTEST_WORKERS) -q -m tasks || exit 1; \
 		fi; \
 	else echo "(no Redis answers at $${FANGYI_REDIS_URL:-redis://127.0.0.1:6379/0}: the task tests did not run on RQ)"; fi
 
