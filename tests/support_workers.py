@@ -99,6 +99,25 @@ def start_worker(*, patches: dict[str, Any] | None = None) -> subprocess.Popen:
     return start(worker_command(), patches=patches)
 
 
+def run_until(condition: Callable[[], Any], *, patches: dict[str, Any] | None = None) -> Any:
+    """Runs a worker until `condition` answers something true, then stops it; answers that."""
+    worker = start_worker(patches=patches)
+    try:
+        return wait_for(condition, process=worker)
+    finally:
+        stop(worker)
+
+
+def kill_when(condition: Callable[[], Any], *, patches: dict[str, Any] | None = None) -> Any:
+    """Runs a worker until `condition` answers something true, then kills it; answers that."""
+    worker = start_worker(patches=patches)
+    try:
+        return wait_for(condition, process=worker)
+    finally:
+        kill(worker)
+        worker.log.close()  # type: ignore[attr-defined]
+
+
 def output(process: subprocess.Popen) -> str:
     log = process.log  # type: ignore[attr-defined]
     log.seek(0)

@@ -71,14 +71,9 @@ def statuses() -> dict:
 def test_a_recompute_whose_worker_is_killed_is_run_again_to_the_same_statuses(residents):
     everyone = Person.objects.count()
     recompute_all_task.enqueue()
-    worker = workers.start_worker(patches=SMALL_BATCHES)
-    try:
-        run = workers.wait_for(
-            lambda: RecomputeRun.objects.filter(persons_done__gte=100).first(), process=worker
-        )
-    finally:
-        workers.kill(worker)
-        worker.log.close()
+    run = workers.kill_when(
+        lambda: RecomputeRun.objects.filter(persons_done__gte=100).first(), patches=SMALL_BATCHES
+    )
     run.refresh_from_db()
     written = Status.objects.count()
     assert run.state == RecomputeRun.State.RUNNING and 0 < written < everyone, "killed mid-way"
@@ -88,14 +83,10 @@ def test_a_recompute_whose_worker_is_killed_is_run_again_to_the_same_statuses(re
     assert any(str(run.pk) in line for line in recover_abandoned_jobs())
     run.refresh_from_db()
     assert run.state == RecomputeRun.State.QUEUED and "中断" in run.message
-    worker = workers.start_worker(patches=SMALL_BATCHES)
-    try:
-        workers.wait_for(
-            lambda: RecomputeRun.objects.get(pk=run.pk).state == RecomputeRun.State.DONE,
-            process=worker,
-        )
-    finally:
-        workers.stop(worker)
+    workers.run_until(
+        lambda: RecomputeRun.objects.get(pk=run.pk).state == RecomputeRun.State.DONE,
+        patches=SMALL_BATCHES,
+    )
     run.refresh_from_db()
     assert run.attempts == 2 and run.persons_done >= everyone
     after_resume = statuses()
@@ -108,14 +99,9 @@ def test_a_recompute_whose_worker_is_killed_is_run_again_to_the_same_statuses(re
 
 def test_a_recompute_that_keeps_killing_its_worker_fails_with_the_reason(residents, settings):
     recompute_all_task.enqueue()
-    worker = workers.start_worker(patches=SMALL_BATCHES)
-    try:
-        run = workers.wait_for(
-            lambda: RecomputeRun.objects.filter(persons_done__gte=100).first(), process=worker
-        )
-    finally:
-        workers.kill(worker)
-        worker.log.close()
+    run = workers.kill_when(
+        lambda: RecomputeRun.objects.filter(persons_done__gte=100).first(), patches=SMALL_BATCHES
+    )
     settings.FANGYI_JOB_MAX_ATTEMPTS = 1
     recover_abandoned_jobs()
     run.refresh_from_db()

@@ -67,14 +67,7 @@ def imported(job) -> dict:
 def killed_mid_way(job, settings, patches=SMALL_CHUNKS) -> int:
     """Starts a worker, kills it once the job has committed a few chunks; answers the rows
     committed by then."""
-    worker = workers.start_worker(patches=patches)
-    try:
-        workers.wait_for(
-            lambda: type(job).objects.get(pk=job.pk).rows_written >= 100, process=worker
-        )
-    finally:
-        workers.kill(worker)
-        worker.log.close()
+    workers.kill_when(lambda: type(job).objects.get(pk=job.pk).rows_written >= 100, patches=patches)
     job.refresh_from_db()
     return job.rows_written
 
@@ -101,13 +94,10 @@ def test_an_import_whose_worker_is_killed_resumes_after_its_last_chunk(
     assert 'id="job-stalled"' in page and "无需重新上传" in page and "重新上传同一文件" not in page
     assert client_for(officer).get(f"/api/v1/ledgers/imports/{job.pk}").json()["stalled"] is True
 
-    worker = workers.start_worker(patches=SMALL_CHUNKS)  # recovers the job as it starts
-    try:
-        workers.wait_for(
-            lambda: ImportJob.objects.get(pk=job.pk).status == JobStatus.DONE, process=worker
-        )
-    finally:
-        workers.stop(worker)
+    # The new worker recovers the job as it starts.
+    workers.run_until(
+        lambda: ImportJob.objects.get(pk=job.pk).status == JobStatus.DONE, patches=SMALL_CHUNKS
+    )
     job.refresh_from_db()
     assert imported(job) == {"persons": ROWS, "distinct": ROWS, "audit": ROWS, "twice": 0}
     assert (job.created, job.rows_written, job.rows_read, job.error_rows) == (ROWS, ROWS, ROWS, 0)
@@ -146,13 +136,9 @@ def test_a_file_that_keeps_killing_its_worker_fails_with_the_reason_and_runs_aga
     assert api.get(f"/api/v1/ledgers/imports/{job.pk}").json()["retry_url"]
     response = api.post(f"/api/v1/ledgers/imports/{job.pk}/retry")
     assert response.status_code == 202, response.content
-    worker = workers.start_worker(patches=SMALL_CHUNKS)
-    try:
-        workers.wait_for(
-            lambda: ImportJob.objects.get(pk=job.pk).status == JobStatus.DONE, process=worker
-        )
-    finally:
-        workers.stop(worker)
+    workers.run_until(
+        lambda: ImportJob.objects.get(pk=job.pk).status == JobStatus.DONE, patches=SMALL_CHUNKS
+    )
     job.refresh_from_db()
     assert imported(job) == {"persons": ROWS, "distinct": ROWS, "audit": ROWS, "twice": 0}
     assert job.created == ROWS
@@ -170,13 +156,9 @@ def test_an_export_whose_worker_is_killed_is_written_again_whole(city, officer, 
     assert job.status == JobStatus.RUNNING
     assert not job.file_path.exists(), "a half-written export is never in place"
 
-    worker = workers.start_worker(patches=SMALL_CHUNKS)
-    try:
-        workers.wait_for(
-            lambda: ExportJob.objects.get(pk=job.pk).status == JobStatus.DONE, process=worker
-        )
-    finally:
-        workers.stop(worker)
+    workers.run_until(
+        lambda: ExportJob.objects.get(pk=job.pk).status == JobStatus.DONE, patches=SMALL_CHUNKS
+    )
     job.refresh_from_db()
     with job.file_path.open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))

@@ -88,14 +88,9 @@ def test_a_lab_import_whose_worker_is_killed_resumes_and_writes_each_result_once
         upload=SimpleUploadedFile(tubes.name, tubes.read_bytes(), content_type="text/csv"),
         dry_run=False,
     )
-    worker = workers.start_worker(patches=SMALL_CHUNKS)
-    try:
-        workers.wait_for(
-            lambda: ImportJob.objects.get(pk=job.pk).rows_written >= 100, process=worker
-        )
-    finally:
-        workers.kill(worker)
-        worker.log.close()
+    workers.kill_when(
+        lambda: ImportJob.objects.get(pk=job.pk).rows_written >= 100, patches=SMALL_CHUNKS
+    )
     job.refresh_from_db()
     written = job.rows_written
     assert job.status == JobStatus.RUNNING and written < TUBES, "killed mid-way"
@@ -109,13 +104,9 @@ def test_a_lab_import_whose_worker_is_killed_resumes_and_writes_each_result_once
         "resample tasks": invalid_before,
     }
 
-    worker = workers.start_worker(patches=SMALL_CHUNKS)
-    try:
-        workers.wait_for(
-            lambda: ImportJob.objects.get(pk=job.pk).status == JobStatus.DONE, process=worker
-        )
-    finally:
-        workers.stop(worker)
+    workers.run_until(
+        lambda: ImportJob.objects.get(pk=job.pk).status == JobStatus.DONE, patches=SMALL_CHUNKS
+    )
     job.refresh_from_db()
     invalid = sum(1 for n in range(TUBES) if outcome(n) == "无效")
     assert counts() == {
