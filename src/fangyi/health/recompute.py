@@ -499,7 +499,7 @@ def recompute_all(*, now=None, policy=None, processes: int | None = None, on_bat
     ctx = Context(now=now, policy=policy)
     parts = _parts(processes)
     if parts > 1:
-        return _split_run(ctx, parts)
+        return _split_run(ctx, parts, on_batch)
     return _run(_all_batches(), ctx, on_batch)
 
 
@@ -525,7 +525,9 @@ def _persons_estimate() -> int:
         return cursor.fetchone()[0]
 
 
-def _split_run(ctx: Context, parts: int) -> Outcome:
+def _split_run(ctx: Context, parts: int, on_batch: Callable[[int], None] | None) -> Outcome:
+    """`on_batch` is called by each part after each of its batches: the run's heartbeat goes
+    on while the parts work."""
     started = time.perf_counter()
     estimate = _persons_estimate()
     bounds: list[str] = []
@@ -546,7 +548,7 @@ def _split_run(ctx: Context, parts: int) -> Outcome:
     for after, upto in ranges:
         reader, writer = context.Pipe(duplex=False)
         process = context.Process(
-            target=_recompute_part, args=(ctx, after, upto, writer), daemon=True
+            target=_recompute_part, args=(ctx, after, upto, writer, on_batch), daemon=True
         )
         process.start()
         writer.close()
@@ -573,9 +575,9 @@ def _split_run(ctx: Context, parts: int) -> Outcome:
     return outcome
 
 
-def _recompute_part(ctx: Context, after: str | None, upto: str | None, writer) -> None:
+def _recompute_part(ctx: Context, after: str | None, upto: str | None, writer, on_batch) -> None:
     try:
-        writer.send(("done", _run(_all_batches(after=after, upto=upto), ctx)))
+        writer.send(("done", _run(_all_batches(after=after, upto=upto), ctx, on_batch)))
     except BaseException:
         writer.send(("failed", traceback.format_exc()))
     finally:

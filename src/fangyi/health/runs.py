@@ -33,7 +33,12 @@ def tracked(
     """Records the run (or takes over `run_id`, queued again by recovery) and yields the
     callback that counts its batches; None when that run is no longer queued."""
     now = timezone.now()
-    claimed = {"state": State.RUNNING, "worker": workers.identity(), "progressed_at": now}
+    claimed = {
+        "state": State.RUNNING,
+        "worker": workers.identity(),
+        "progressed_at": now,
+        "persons_done": 0,
+    }
     if run_id is None:
         run = RecomputeRun.objects.create(scope=scope, targets=targets, attempts=1, **claimed)
     else:
@@ -44,12 +49,11 @@ def tracked(
             yield None
             return
         run = RecomputeRun.objects.get(pk=run_id)
-    done = {"persons": 0}
 
     def progress(persons: int) -> None:
-        done["persons"] += persons
+        # Added in the database: a recompute split over processes counts from each of them.
         RecomputeRun.objects.filter(pk=run.pk).update(
-            persons_done=done["persons"], progressed_at=timezone.now()
+            persons_done=F("persons_done") + persons, progressed_at=timezone.now()
         )
 
     try:

@@ -290,7 +290,8 @@ def _check_zip(path: Path, max_unpacked_bytes: int, limits: extent.Limits) -> No
     except UnreadableFile:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-        # BadZipFile also covers a member whose CRC does not match: a lying declared size.
+        # BadZipFile also covers a member whose CRC does not match: a lying declared size;
+        # zipfile raises NotImplementedError for a compression method it does not know.
         raise _corrupt() from exc
 
 
