@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fangyi.checkpoints",
     "fangyi.fieldwork",
     "fangyi.screening",
+    "fangyi.isolation",
     "fangyi.demo",
 ]
 

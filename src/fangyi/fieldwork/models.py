@@ -26,6 +26,8 @@ class TaskKind(models.TextChoices):
     HOME_SAMPLING = "home_sampling", _("上门采样")
     FOLLOW_UP_VISIT = "follow_up_visit", _("随访")
     DELIVERY = "delivery", _("配送上门")
+    FEVER_REFERRAL = "fever_referral", _("发热门诊转诊")
+    LOCATE_CONTACT = "locate_contact", _("查找密接人员")
 
 
 class TaskStatus(models.TextChoices):

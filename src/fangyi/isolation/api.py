@@ -1,0 +1,5 @@
+"""Isolation's JSON API: each part of the work keeps its own router and schemas."""
+
+from ninja import Router
+
+router = Router(tags=["isolation"])
