@@ -22,21 +22,34 @@ from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 from .models import Status
 
 COUNTS_SECONDS = 60
+# A write that touches more regions than this renews one city-wide epoch instead of a stamp
+# per region. Each cache write costs a query on the database cache (Django's backend counts
+# its table on every set), and a recompute batch can touch hundreds of regions: renewing each
+# made a million-status recompute spend most of its time counting the cache table (finding
+# 23). A small write (a zone, a lab result) still leaves every other region's tally alone.
+RENEW_EACH_UP_TO = 16
+EPOCH_KEY = "health:status-epoch"
 
 
 def _stamp_key(path: str) -> str:
     return f"health:status-stamp:{path}"
 
 
-def _stamp(path: str) -> str:
-    stamp = cache.get(_stamp_key(path))
+def _current(key: str, known: dict) -> str:
+    stamp = known.get(key)
     if stamp is None:
         # Never written, or evicted: a new stamp, so that no tally counted under an earlier
         # one can be taken for current.
         stamp = uuid.uuid4().hex
-        if not cache.add(_stamp_key(path), stamp, None):
-            stamp = cache.get(_stamp_key(path)) or stamp
+        if not cache.add(key, stamp, None):
+            stamp = cache.get(key) or stamp
     return stamp
+
+
+def _stamp(path: str) -> str:
+    keys = (EPOCH_KEY, _stamp_key(path))
+    known = cache.get_many(keys)
+    return ":".join(_current(key, known) for key in keys)
 
 
 def status_counts(region: Region) -> dict:
@@ -66,7 +79,10 @@ def _count_statuses(region: Region) -> dict:
 
 
 def _renew(paths: set[str]) -> None:
-    cache.set_many({_stamp_key(path): uuid.uuid4().hex for path in paths}, None)
+    if len(paths) > RENEW_EACH_UP_TO:
+        cache.set(EPOCH_KEY, uuid.uuid4().hex, None)
+    else:
+        cache.set_many({_stamp_key(path): uuid.uuid4().hex for path in paths}, None)
 
 
 def statuses_written(paths: Iterable[str]) -> None:
