@@ -116,7 +116,7 @@ def main() -> None:
         cpu = [f["switch"]["cpu_seconds"] for f in figures]
         loads = [f["switch"]["load_before"] for f in figures]
         print(
-            f"| {name} | {', '.join(map(str, switch))} | {statistics.median(switch)} "
+            f"| {name} | {', '.join(map(str, switch))} | {statistics.median(switch):.1f} "
             f"| {', '.join(map(str, back))} | {', '.join(map(str, cpu))} "
             f"| {', '.join(map(str, loads))} |"
         )
