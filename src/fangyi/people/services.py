@@ -52,6 +52,24 @@ def _check_building(building) -> None:
         raise ValidationError({"building": _("户必须属于一个楼栋。")})
 
 
+def _check_household(household: Household) -> None:
+    # Uniqueness is checked by the callers, with a message on the field the user can fix.
+    try:
+        household.full_clean(
+            exclude=["region_path"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    else:
+        errors = {}
+    # The same limit as a person's notes, on every way in (pages, API, ledgers), not only the
+    # API's schema.
+    if len(household.notes or "") > NOTES_MAX_LENGTH:
+        errors.setdefault("notes", []).append(_("备注最多 %(n)d 个字。") % {"n": NOTES_MAX_LENGTH})
+    if errors:
+        raise ValidationError(errors)
+
+
 def create_household(*, actor, building: Region, room: str, unit: str = "", notes: str = ""):
     _check_building(building)
     require(actor, HOUSEHOLD, ADD, building.path)
@@ -62,8 +80,7 @@ def create_household(*, actor, building: Region, room: str, unit: str = "", note
         notes=notes,
         region_path=building.path,
     )
-    # Uniqueness is checked below, with a message on the field the user can fix.
-    household.full_clean(exclude=["region_path"], validate_unique=False, validate_constraints=False)
+    _check_household(household)
     if Household.objects.filter(
         building=building, unit=household.unit, room=household.room
     ).exists():
@@ -88,8 +105,7 @@ def update_household(*, actor, household: Household, changes: dict) -> Household
     household.region_path = household.building.path
     if household.region_path != old_path:
         require(actor, HOUSEHOLD, CHANGE, household.region_path)
-    # Uniqueness is checked below, with a message on the field the user can fix.
-    household.full_clean(exclude=["region_path"], validate_unique=False, validate_constraints=False)
+    _check_household(household)
     clash = Household.objects.filter(
         building=household.building, unit=household.unit, room=household.room
     ).exclude(pk=household.pk)
