@@ -463,6 +463,14 @@ PAGES = {
         ok=DONE,
         outside=(),
     ),
+    "POST /health/recomputes/<uuid:pk>/retry/": Case(
+        need=(POLICY, p.CHANGE),
+        path=lambda w, side, user: {"pk": str(w.failed_recompute.pk)},
+        writes=True,
+        refused=(403, 404),
+        ok=DONE,
+        outside=(),
+    ),
     # Codes.
     "GET /codes/card/<uuid:person_id>/": Case(
         need=(CODE, p.ADD),

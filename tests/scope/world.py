@@ -16,7 +16,7 @@ from fangyi.checkpoints import services as checkpoints
 from fangyi.core import permissions as p
 from fangyi.fieldwork import services as fieldwork
 from fangyi.health import services as health
-from fangyi.health.models import Policy
+from fangyi.health.models import Policy, RecomputeRun
 from fangyi.ledgers import services as ledgers
 from fangyi.portal import services as portal
 from fangyi.regions.models import Level
@@ -180,6 +180,10 @@ def build() -> SimpleNamespace:
     _objects(away, away_users)
     return SimpleNamespace(
         other_policy=Policy.objects.filter(in_force=False).first(),
+        # A plan switch's recompute whose worker died too often: city-wide, like the plans.
+        failed_recompute=RecomputeRun.objects.create(
+            scope="all", state=RecomputeRun.State.FAILED, attempts=3, message="worker died"
+        ),
         home=home,
         away=away,
         users=users,

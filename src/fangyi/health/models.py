@@ -436,3 +436,16 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"recompute {self.scope} {self.state}"
+
+    @property
+    def stalled(self) -> bool:
+        """Running with its worker gone or silent, or queued with no worker taking it for
+        FANGYI_JOB_STALLED_MINUTES: recovery or a worker is needed, and the page says so."""
+        from fangyi.core import workers
+
+        if self.state == self.State.RUNNING:
+            return workers.abandoned(self.worker, self.progressed_at)
+        if self.state == self.State.QUEUED:
+            waiting_since = self.progressed_at or self.created_at
+            return timezone.now() - waiting_since > workers.stale_after()
+        return False

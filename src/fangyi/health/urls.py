@@ -20,4 +20,5 @@ urlpatterns = [
     path("decisions/<uuid:pk>/revoke/", views.decision_revoke, name="decision-revoke"),
     path("policies/", views.policy_list, name="policy-list"),
     path("policies/<uuid:pk>/switch/", views.policy_switch, name="policy-switch"),
+    path("recomputes/<uuid:pk>/retry/", views.recompute_retry, name="recompute-retry"),
 ]

@@ -42,6 +42,7 @@ from .facts import (
 from .scheduling import (
     current_status,
     residents_moved_receiver,
+    retry_recompute,
     schedule_everyone,
     schedule_for_paths,
     schedule_for_persons,
@@ -79,6 +80,7 @@ __all__ = [
     "schedule_for_paths",
     "schedule_everyone",
     "switch_policy",
+    "retry_recompute",
     "current_status",
     "draw_zone",
     "lift_zone",

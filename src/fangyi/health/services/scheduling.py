@@ -4,9 +4,11 @@ person's status."""
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
@@ -14,9 +16,9 @@ from fangyi.core.permissions import CHANGE, require
 from fangyi.people.models import Person
 from fangyi.regions.models import Region
 
-from .. import recompute
+from .. import recompute, runs
 from ..area import POLICY
-from ..models import Policy, Status
+from ..models import Policy, RecomputeRun, Status
 
 # Recomputing. Small sets are done at once, so whoever acted sees the result on the next
 # page; large ones go to the task worker.
@@ -63,6 +65,34 @@ def schedule_everyone() -> None:
         recompute.recompute_all()
         return
     transaction.on_commit(lambda: recompute_all_task.enqueue())
+
+
+def retry_recompute(*, actor, run: RecomputeRun) -> RecomputeRun:
+    """Queues again a recompute that failed (its worker died too often, or it broke off):
+    run from the start it ends where an uninterrupted run ends, with fresh attempts."""
+    require(actor, POLICY, CHANGE)
+    with transaction.atomic():
+        taken = RecomputeRun.objects.filter(pk=run.pk, state=RecomputeRun.State.FAILED).update(
+            state=RecomputeRun.State.QUEUED,
+            message="",
+            attempts=0,
+            worker="",
+            persons_done=0,
+            progressed_at=timezone.now(),
+            finished_at=None,
+        )
+        if not taken:
+            raise ValidationError({"run": _("只有失败的重新计算可以重试。")})
+        audit.record_change(
+            actor=actor,
+            action=ObjectChange.UPDATE,
+            obj=run,
+            before={"state": RecomputeRun.State.FAILED.value, "message": run.message},
+            after={"state": RecomputeRun.State.QUEUED.value, "message": ""},
+        )
+        transaction.on_commit(lambda: runs.enqueue(run))
+    run.refresh_from_db()
+    return run
 
 
 # Policy

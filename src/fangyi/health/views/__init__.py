@@ -5,7 +5,7 @@ change through services, whose ValidationErrors are shown on the form fields the
 from .appeals import appeal_create, appeal_detail, appeal_list
 from .decisions import decision_create, decision_list, decision_review, decision_revoke
 from .persons import fact_create, person_panel
-from .policies import policy_list, policy_switch
+from .policies import policy_list, policy_switch, recompute_retry
 from .regions import region_counts
 from .zones import zone_create, zone_lift, zone_list
 
@@ -21,6 +21,7 @@ __all__ = [
     "person_panel",
     "policy_list",
     "policy_switch",
+    "recompute_retry",
     "region_counts",
     "zone_create",
     "zone_lift",

@@ -2,17 +2,21 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from fangyi.core.permissions import CHANGE, VIEW, can
 from fangyi.health.area import POLICY
 
 from .. import services
-from ..models import Policy, QuarantineSetting
+from ..models import Policy, QuarantineSetting, RecomputeRun
 from ..templatetags.health import colour_name, localized
+
+RECENT_RUNS = 10
 
 
 def _days(days) -> str:
@@ -172,8 +176,28 @@ def policy_list(request):
         {
             "plans": [describe_policy(policy) for policy in Policy.objects.all()],
             "may_switch": can(request.user, POLICY, CHANGE),
+            # The runs that rewrite many statuses at once (a plan switch, a zone); a person's
+            # own recompute is done in a moment and would bury them.
+            "runs": RecomputeRun.objects.exclude(scope="persons").order_by("-created_at")[
+                :RECENT_RUNS
+            ],
         },
     )
+
+
+@login_required
+@require_POST
+def recompute_retry(request, pk):
+    if not can(request.user, POLICY, CHANGE):
+        raise PermissionDenied
+    run = get_object_or_404(RecomputeRun, pk=pk)
+    try:
+        services.retry_recompute(actor=request.user, run=run)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已重新排队，将从头重新计算。"))
+    return redirect(reverse("health:policy-list") + "#recompute-runs")
 
 
 @login_required
