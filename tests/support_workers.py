@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from fangyi.core import tasking
+from fangyi.core import tasking, workers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -130,10 +130,15 @@ def kill(process: subprocess.Popen) -> None:
     # Stopped first, so that it starts no new process while the others are found.
     with contextlib.suppress(ProcessLookupError):
         os.kill(process.pid, signal.SIGSTOP)
-    for pid in [*started_by(marker), process.pid]:
+    killed = [*started_by(marker), process.pid]
+    for pid in killed:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     process.wait(timeout=30)
+    # A signalled process lives on until the kernel has torn it down; until then recovery
+    # would rightly take it for a worker still at work. The work horse is not our child, so
+    # it cannot be waited for: it is watched until it has gone or is a zombie.
+    wait_for(lambda: not any(workers.alive(workers.identity(pid)) for pid in killed), timeout=30)
 
 
 def started_by(marker: bytes) -> list[int]:

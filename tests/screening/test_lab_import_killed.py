@@ -21,9 +21,7 @@ from tests import support_workers as workers
 from tests.ledgers.support import RESIDENT_HEADERS, synthetic_id, write_csv
 from tests.screening.lab_support import lab_user
 
-# Not marked `tasks`: on RQ with SQLite, one CI run of the restarted worker never received the
-# resumed job (not reproduced in isolation); the ledger import test covers the same resume on RQ.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.tasks]
 
 TUBES = 400
 SMALL_CHUNKS = {"fangyi.ledgers.importing.CHUNK_ROWS": 20}
