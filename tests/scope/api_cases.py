@@ -28,6 +28,7 @@ from fangyi.screening.area import CAMPAIGN, LAB_TUBE, SAMPLE
 from fangyi.screening.models import Sample, Tube
 from tests.factories import resident_id
 
+from . import areas
 from .cases import Case
 from .world import export_job, import_job, upload
 
@@ -988,3 +989,6 @@ API = {
         need=(TASK, p.ADD), path=round_, writes=True, records=TASKS, refused=(403, 404)
     ),
 }
+
+# The newer areas declare their routes' cases in tests/scope/areas/<area>/cases.py.
+API |= areas.cases("API")

@@ -26,6 +26,7 @@ from fangyi.screening.area import CAMPAIGN, LAB_TUBE
 from fangyi.screening.models import Sample, Tube
 from tests.factories import resident_id
 
+from . import areas
 from .api_cases import (
     EMPTY,
     IMPORTERS,
@@ -775,3 +776,6 @@ PAGES = {
         ok=DONE,
     ),
 }
+
+# The newer areas declare their routes' cases in tests/scope/areas/<area>/cases.py.
+PAGES |= areas.cases("PAGES")

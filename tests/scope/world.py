@@ -25,6 +25,14 @@ from fangyi.screening.campaigns import services as screening
 from fangyi.screening.sampling import services as sampling
 from tests.factories import HouseholdFactory, PersonFactory, region, resident_id, staff
 
+from . import areas
+
+AREA_WORLDS = areas.worlds()
+# The newer areas' roles: role -> the attribute of a side whose region they are assigned to.
+AREA_ROLES = {
+    role: where for world in AREA_WORLDS for role, where in getattr(world, "ROLES", {}).items()
+}
+
 STAFF_ROLES = [
     p.ADMIN,
     p.COMMANDER,
@@ -35,6 +43,7 @@ STAFF_ROLES = [
     p.CHECKPOINT,
     p.SAMPLER,
     p.LAB,
+    *AREA_ROLES,
 ]
 ANONYMOUS = "anonymous"
 RESIDENT = "resident"
@@ -81,6 +90,8 @@ def _side(province, prefix: str, names: tuple[str, str, str, str, str, str]) -> 
 
 
 def _region_of(role: str, side: SimpleNamespace):
+    if role in AREA_ROLES:
+        return getattr(side, AREA_ROLES[role])
     if role in (p.ADMIN, p.COMMANDER, p.LAB):
         return side.city
     if role == p.OFFICER:
@@ -178,6 +189,10 @@ def build() -> SimpleNamespace:
     }
     _objects(home, users)
     _objects(away, away_users)
+    for area_world in AREA_WORLDS:
+        if hasattr(area_world, "objects"):
+            area_world.objects(home, users)
+            area_world.objects(away, away_users)
     return SimpleNamespace(
         other_policy=Policy.objects.filter(in_force=False).first(),
         # A plan switch's recompute whose worker died too often: city-wide, like the plans.
