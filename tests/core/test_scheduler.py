@@ -36,6 +36,7 @@ def test_the_areas_declare_the_periodic_work():
     declared = {job.name: job for job in periodic_jobs()}
     assert {
         "core.recover-jobs",
+        "core.purge-rate-counters",
         "health.recompute-due",
         "checkpoints.purge",
         "portal.purge",

@@ -63,6 +63,12 @@ register(
                 every=timedelta(minutes=1),
                 task="fangyi.core.tasks.recover_jobs_task",
             ),
+            # Rate-limit windows counted in the database (core/ratelimit.py) that have ended.
+            Periodic(
+                "core.purge-rate-counters",
+                every=timedelta(minutes=10),
+                task="fangyi.core.tasks.purge_rate_counters_task",
+            ),
         ),
     )
 )

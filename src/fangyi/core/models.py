@@ -140,3 +140,17 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RateCounter(models.Model):
+    """One window of a rate limit, counted where the shared cache is the database
+    (core/ratelimit.py): an upsert adds to it, where the database cache would count its whole
+    table on every write to decide whether to cull."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    # Seconds since the epoch at which the window ends; the purge deletes the windows past it.
+    ends = models.FloatField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.count}"

@@ -2,9 +2,11 @@
 
 A limit is a number of events in a window of seconds, counted per key (a client address, a
 token's hash). Windows start on multiples of their length, so every process counts into the
-same cache entry without talking to the others. On Redis the count is one atomic INCR; the
-database cache reads and writes, so two requests at the same instant may count as one: a
-limit may let a few more through, never fewer.
+same counter without talking to the others. On Redis the count is one atomic INCR. Where the
+shared cache is the database, the counters are rows of their own (`RateCounter`), added to by
+one atomic upsert: the database cache would read and write, and count its whole table on every
+write to decide whether to cull (finding 25). Windows that have ended are purged every ten
+minutes by the scheduler (`core.purge-rate-counters`).
 
 `hit` counts an event and refuses it once the window holds too many; `check` only refuses,
 for limits that count failures: it is asked before the work, and `hit` after a failure.
@@ -21,6 +23,8 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -63,12 +67,31 @@ def _refuse(name: str, key: str, window: Window, message: str | None) -> RateLim
     return RateLimited(message or _("请求过于频繁，请稍后再试。"), retry_after)
 
 
+def _in_database() -> bool:
+    return isinstance(caches[DEFAULT_CACHE_ALIAS], DatabaseCache)
+
+
 def _count(window: Window) -> int:
+    if _in_database():
+        from .models import RateCounter
+
+        table, key, count, ends = map(
+            connection.ops.quote_name, (RateCounter._meta.db_table, "key", "count", "ends")
+        )
+        with connection.cursor() as cursor:
+            # One statement, atomic on SQLite (3.35 and later) and PostgreSQL alike.
+            cursor.execute(
+                f"INSERT INTO {table} ({key}, {count}, {ends}) VALUES (%s, 1, %s) "
+                f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 "
+                f"RETURNING {count}",
+                [window.key, window.ends],
+            )
+            return cursor.fetchone()[0]
     timeout = int(window.ends - clock()) + 5
     backend = caches[DEFAULT_CACHE_ALIAS]
     if type(backend).incr is BaseCache.incr:
-        # The generic incr (the database cache's) reads and writes, and its write would set
-        # the default timeout: the entry could expire before its window ends.
+        # A generic incr reads and writes, and its write would set the default timeout: the
+        # entry could expire before its window ends.
         count = int(backend.get(window.key) or 0) + 1
         backend.set(window.key, count, timeout)
         return count
@@ -81,6 +104,23 @@ def _count(window: Window) -> int:
         return backend.incr(window.key)
 
 
+def _current(window: Window) -> int:
+    if _in_database():
+        from .models import RateCounter
+
+        found = RateCounter.objects.filter(key=window.key).values_list("count", flat=True)
+        return next(iter(found), 0)
+    return cache.get(window.key) or 0
+
+
+def purge_ended(*, now: float | None = None) -> int:
+    """Deletes the database counters of windows that have ended; answers how many."""
+    from .models import RateCounter
+
+    deleted, _rows = RateCounter.objects.filter(ends__lt=clock() if now is None else now).delete()
+    return deleted
+
+
 def hit(name: str, key: str, *, message: str | None = None) -> None:
     """Counts one event of limit `name` for `key`; raises RateLimited beyond the limit."""
     events, window = _window(name, key)
@@ -91,7 +131,7 @@ def hit(name: str, key: str, *, message: str | None = None) -> None:
 def check(name: str, key: str, *, message: str | None = None) -> None:
     """Raises RateLimited if `key` has used up limit `name` in this window; counts nothing."""
     events, window = _window(name, key)
-    if (cache.get(window.key) or 0) >= events:
+    if _current(window) >= events:
         raise _refuse(name, key, window, message)
 
 
