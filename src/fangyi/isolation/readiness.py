@@ -76,7 +76,7 @@ def _evidence(rows, now):
     retracted = Fact.objects.filter(kind=FactKind.RETRACTION, person_id__in=person_ids).values_list(
         "retracts_id", flat=True
     )
-    tests: dict[uuid.UUID, list[rules.Test]] = defaultdict(list)
+    tests: dict[uuid.UUID, list[rules.LabResult]] = defaultdict(list)
     facts = (
         Fact.objects.filter(
             person_id__in=person_ids,
@@ -90,7 +90,7 @@ def _evidence(rows, now):
     clinic: dict[uuid.UUID, list] = defaultdict(list)
     for person_id, kind, occurred_at, outcome in facts:
         if kind == FactKind.TEST_RESULT:
-            tests[person_id].append(rules.Test(occurred_at, outcome))
+            tests[person_id].append(rules.LabResult(occurred_at, outcome))
         elif occurred_at > since:
             clinic[person_id].append(occurred_at)
     reported: dict[uuid.UUID, list] = defaultdict(list)

@@ -44,7 +44,7 @@ class Term(NamedTuple):
     test_days: tuple[int, ...]
 
 
-class Test(NamedTuple):
+class LabResult(NamedTuple):
     at: datetime.datetime
     outcome: str
 
@@ -115,7 +115,7 @@ def readiness(
     *,
     start: datetime.datetime,
     test_days: Iterable[int],
-    tests: Iterable[Test],
+    tests: Iterable[LabResult],
     fevers: Iterable[datetime.datetime],
     now: datetime.datetime,
 ) -> Readiness:
@@ -126,7 +126,7 @@ def readiness(
     24 hours. Otherwise every problem is named: a missing test on day N, a positive or invalid
     test (day and time), a fever at time T.
     """
-    by_day: dict[int, Test] = {}
+    by_day: dict[int, LabResult] = {}
     problems: list[Problem] = []
     for test in sorted(tests):
         if test.at < start or test.at > now:
@@ -138,11 +138,11 @@ def readiness(
     for day in sorted(set(test_days)):
         if day_window(start, day)[0] > now:
             break
-        test = by_day.get(day)
-        if test is None:
+        last = by_day.get(day)
+        if last is None:
             problems.append(Problem(MISSING_TEST, day))
-        elif test.outcome == INVALID:
-            problems.append(Problem(INVALID_TEST, day, test.at))
+        elif last.outcome == INVALID:
+            problems.append(Problem(INVALID_TEST, day, last.at))
     recent = [at for at in fevers if now - FEVER_WINDOW < at <= now]
     if recent:
         problems.append(Problem(FEVER, None, max(recent)))

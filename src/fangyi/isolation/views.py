@@ -200,8 +200,8 @@ def _order_context(request, order: Order, **forms) -> dict:
         "release_form": forms.get("release_form") or ReleaseForm(auto_id="release-%s"),
         "move_form": None,
     }
-    if running and order.site_id and can(user, ORDER, CHANGE, order.region_path):
-        rooms = Room.objects.filter(site=order.site, active=True).exclude(orders=order)
+    if running and order.room is not None and can(user, ORDER, CHANGE, order.region_path):
+        rooms = Room.objects.filter(site=order.site, active=True).exclude(pk=order.room.pk)
         context["move_form"] = forms.get("move_form") or MoveForm(rooms=rooms, auto_id="move-%s")
     return context
 
