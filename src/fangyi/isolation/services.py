@@ -143,7 +143,9 @@ def _commit(
 
 def _event_details(order: Order, before: dict, fields: list[str]) -> dict:
     after = audit.snapshot(order, fields)
-    return {name: after[name] for name in fields if name != "state" and after[name] != before[name]}
+    return {
+        name: after[name] for name in fields if name != "state" and after[name] != before.get(name)
+    }
 
 
 def _snapshots(orders, fields) -> dict:
