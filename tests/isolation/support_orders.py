@@ -59,7 +59,7 @@ def age(order: Order, days_ago: float) -> Order:
     return order
 
 
-def tested(actor, order: Order, days, outcome: str = "negative") -> None:
+def results_on(actor, order: Order, days, outcome: str = "negative") -> None:
     """A test result on each of `days` of the order's term, two hours into the day."""
     for day in days:
         health.record_fact(
