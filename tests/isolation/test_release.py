@@ -10,7 +10,7 @@ from django.utils import timezone
 from fangyi.health.models import Fact
 from fangyi.isolation import services
 from fangyi.isolation.models import CheckIn, Order, OrderState
-from tests.isolation.support_orders import site_with_rooms, started, results_on
+from tests.isolation.support_orders import results_on, site_with_rooms, started
 
 pytestmark = pytest.mark.django_db
 
