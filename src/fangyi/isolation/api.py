@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.api import get_by_id, page_of
-from fangyi.core.permissions import CHANGE, VIEW
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.regions.models import Level, Region
 
 from . import readiness, services, sites
+from .area import SITE
 from .models import Order, OrderReason, OrderState, Room, Site
 
 router = Router(tags=["isolation"])
@@ -129,10 +130,27 @@ class OrderRead(Schema):
         return order.previous_id
 
 
+class ReadinessRead(Schema):
+    ready: bool
+    problems: list[ProblemRead] = Field(description="why it is not ready")
+
+
 class OrderDetail(OrderRead):
     events: list[EventRead]
-    ready: bool | None = Field(description="running and past its planned end: ready for release")
-    problems: list[ProblemRead] = Field(description="why it is not ready, when it is due")
+    readiness: ReadinessRead | None = Field(
+        description="for a running order past its planned end: ready for release, or why not"
+    )
+
+    @staticmethod
+    def resolve_events(order: Order) -> list:
+        return list(order.events.order_by("at", "id"))
+
+    @staticmethod
+    def resolve_readiness(order: Order) -> dict | None:
+        verdict = readiness.assess(readiness.due(Order.objects.filter(pk=order.pk))).get(order.pk)
+        if verdict is None:
+            return None
+        return {"ready": verdict.ready, "problems": _problems(verdict.problems)}
 
 
 class OrderPage(Schema):
@@ -332,21 +350,6 @@ def list_orders(request, params: Query[OrderParams]):
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.get("/orders/{order_id}", response={200: OrderDetail, **ERROR_RESPONSES})
-def get_order(request, order_id: str):
-    """An order with its timeline of events and, when due, its readiness."""
-    order = _order(request, order_id)
-    verdict = readiness.assess(readiness.due(Order.objects.filter(pk=order.pk))).get(order.pk)
-    return {
-        **OrderRead.from_orm(order).model_dump(),
-        "events": [
-            EventRead.from_orm(event).model_dump() for event in order.events.order_by("at", "id")
-        ],
-        "ready": verdict.ready if verdict else None,
-        "problems": _problems(verdict.problems) if verdict else [],
-    }
-
-
 @router.post("/orders/place", response={200: list[OrderRead], **ERROR_RESPONSES})
 def place_orders(request, payload: Placement):
     """Confirms orders to place in bulk (by id, or all of a building) at a site: households
@@ -380,6 +383,12 @@ def release_orders(request, payload: Release):
         raise ValidationError({"orders": _("有隔离令不存在，或不在您的辖区内。")})
     services.release(actor=user, orders=orders, override=payload.override)
     return _refetch(user, orders)
+
+
+@router.get("/orders/{order_id}", response={200: OrderDetail, **ERROR_RESPONSES})
+def get_order(request, order_id: str):
+    """An order with its timeline of events and, when due, its readiness."""
+    return _order(request, order_id)
 
 
 @router.post("/orders/{order_id}/extend", response={200: OrderRead, **ERROR_RESPONSES})
@@ -488,9 +497,10 @@ def _site(request, site_id: str, action: str = VIEW) -> Site:
     return get_by_id(Site.objects.restrict(request.auth, action).select_related("region"), site_id)
 
 
-def _site_region(user, code: str) -> Region:
-    region = Region.objects.restrict(user, VIEW).filter(code=code).first()
-    if region is None:
+def _site_region(user, code: str, action: str) -> Region:
+    """The region a site is put in: one where the user may add (or change) sites."""
+    region = Region.objects.filter(code=code).first()
+    if region is None or not can(user, SITE, action, region.path):
         raise ValidationError({"region": _("没有这个区域，或其不在您的辖区内。")})
     if region.level == Level.PROVINCE:
         raise ValidationError({"region": _("请选择市级或以下的区域。")})
@@ -515,7 +525,7 @@ def create_site(request, payload: SiteWrite):
         actor=user,
         name=payload.name,
         address=payload.address,
-        region=_site_region(user, payload.region),
+        region=_site_region(user, payload.region, ADD),
         phone=payload.phone,
         notes=payload.notes,
     )
@@ -536,7 +546,7 @@ def update_site(request, site_id: str, payload: SiteWrite):
         site=site,
         name=payload.name,
         address=payload.address,
-        region=_site_region(user, payload.region),
+        region=_site_region(user, payload.region, CHANGE),
         phone=payload.phone,
         notes=payload.notes,
         active=payload.active,

@@ -4,7 +4,7 @@ Keyword-only functions, as in every area. Each change of state is an OrderEvent 
 why) and an audit row; bulk actions are all or none. Officers (ORDER add and change) decide:
 placing, starting at home, releasing, extending, re-planning, moving to hospital, cancelling,
 sending to transfer. Site staff and grid teams (ORDER change) receive people at a site and
-move them between rooms.
+move them between rooms (SITE change over the room's site).
 
 Starting an order records a `quarantine_start` fact and ending it a `quarantine_end` fact
 through the health services, so that the colour follows by the existing rules; the order
@@ -321,11 +321,10 @@ def start_transfer(*, actor, orders, reason: str = "") -> list[Order]:
 
 
 def _require_room_work(actor, order: Order, room: Room) -> None:
-    if not (
-        can(actor, ORDER, CHANGE, order.region_path)
-        or can(actor, SITE, CHANGE, room.site.region_path)
-    ):
-        raise PermissionDenied(_("您不能为该隔离点办理入住。"))
+    """Rooms are the site's business (its staff, officers): the order must be theirs to
+    change, and the room's site too."""
+    require(actor, ORDER, CHANGE, order.region_path)
+    require(actor, SITE, CHANGE, room.site.region_path, message=_("您不能为该隔离点办理入住。"))
 
 
 def _check_room(room: Room, people: int = 1) -> None:

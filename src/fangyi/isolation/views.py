@@ -406,9 +406,10 @@ def site_list(request):
     )
 
 
-def _site_region(user, form) -> Region | None:
-    region = Region.objects.restrict(user, VIEW).filter(code=form.cleaned_data["region"]).first()
-    if region is None or region.level == Level.PROVINCE:
+def _site_region(user, form, action) -> Region | None:
+    """The region a site is put in: one where the user may add (or change) sites."""
+    region = Region.objects.filter(code=form.cleaned_data["region"]).first()
+    if region is None or region.level == Level.PROVINCE or not can(user, SITE, action, region.path):
         form.add_error("region", _("没有这个区域，或其不在您的辖区内。"))
         return None
     return region
@@ -420,7 +421,7 @@ def site_create(request):
     _require(user, SITE, ADD)
     form = SiteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        region = _site_region(user, form)
+        region = _site_region(user, form, ADD)
         if region is not None:
             data = form.cleaned_data
             try:
@@ -455,7 +456,7 @@ def site_edit(request, pk):
     }
     form = SiteForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        region = _site_region(user, form)
+        region = _site_region(user, form, CHANGE)
         if region is not None:
             data = form.cleaned_data
             try:
