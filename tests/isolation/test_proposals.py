@@ -105,3 +105,10 @@ def test_health_does_not_import_isolation():
     importing = re.compile(r"^\s*(from|import)\s+\S*isolation", re.MULTILINE)
     for path in root.rglob("*.py"):
         assert not importing.search(path.read_text(encoding="utf-8")), path
+
+
+def test_a_fact_whose_term_is_over_already_proposes_nothing(city, officer):
+    fact = contact(officer, city.person_a, hours_ago=24 * 7 + 1)
+    assert proposals.propose([fact]) == []
+    fact = contact(officer, city.person_b, hours_ago=24 * 7 - 1)
+    assert len(proposals.propose([fact])) == 1

@@ -73,7 +73,8 @@ def _propose(facts, policy: Policy, actor) -> list[Order]:
             continue
         reason = REASONS[fact.kind]
         term = rules.term_for(policy.parameters, reason)
-        if term is None:
+        # A fact recorded late, whose term is over already, has nothing left to isolate.
+        if term is None or rules.planned_end(fact.occurred_at, term.days) <= now:
             continue
         # The newest fact of a person proposes; older ones of the same batch are covered.
         del persons[fact.person_id]
