@@ -37,7 +37,9 @@ class DueFilterForm(BootstrapForm):
 class _Selected(BootstrapForm):
     """Orders ticked on a list (`order`), and for the queue whole buildings (`building`)."""
 
-    order = forms.TypedMultipleChoiceField(coerce=uuid.UUID, choices=(), required=False)
+    order = forms.TypedMultipleChoiceField(
+        coerce=uuid.UUID, choices=(), required=False, widget=forms.MultipleHiddenInput
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,7 +48,9 @@ class _Selected(BootstrapForm):
 
 
 class QueueForm(_Selected):
-    building = forms.TypedMultipleChoiceField(choices=(), required=False)
+    building = forms.TypedMultipleChoiceField(
+        choices=(), required=False, widget=forms.MultipleHiddenInput
+    )
     site = forms.ModelChoiceField(label=_("隔离点"), queryset=Site.objects.none(), required=False)
     action = forms.ChoiceField(
         choices=[
@@ -110,6 +114,7 @@ class MoveForm(BootstrapForm):
     def __init__(self, *args, rooms, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["room"].queryset = rooms
+        self.fields["room"].empty_label = _("选择房间")
 
 
 class SiteForm(BootstrapForm):
