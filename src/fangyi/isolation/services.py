@@ -238,7 +238,10 @@ def place(*, actor, orders, site: Site, reason: str = "") -> list[Order]:
     reason = _reason(reason, required=False)
     now = timezone.now()
     with transaction.atomic():
-        rooms = Room.objects.select_for_update().filter(site=site, active=True)
+        # Locked first: two officers placing at one site must not both take the last beds.
+        # (PostgreSQL locks no rows of a grouped query, hence two statements.)
+        rooms = Room.objects.filter(site=site, active=True)
+        list(rooms.select_for_update().values_list("pk", flat=True))
         numbers = {
             pk: index
             for index, pk in enumerate(rooms.order_by("number").values_list("pk", flat=True))
@@ -330,7 +333,8 @@ def _require_room_work(actor, order: Order, room: Room) -> None:
 def _check_room(room: Room, people: int = 1) -> None:
     if not room.active or not room.site.active:
         raise ValidationError({"room": _("该房间不可用。")})
-    if free_beds(Room.objects.select_for_update().filter(pk=room.pk)).get(room.pk, 0) < people:
+    list(Room.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True))
+    if free_beds(Room.objects.filter(pk=room.pk)).get(room.pk, 0) < people:
         raise ValidationError({"room": _("该房间已满。")})
 
 
