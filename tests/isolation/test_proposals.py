@@ -10,6 +10,7 @@ from django.utils import timezone
 import fangyi.health
 from fangyi.health import services as health
 from fangyi.health.models import Policy
+from fangyi.health.signals import facts_recorded
 from fangyi.isolation import proposals
 from fangyi.isolation.models import Order, OrderState
 from tests.isolation.support_orders import contact
@@ -112,3 +113,17 @@ def test_a_fact_whose_term_is_over_already_proposes_nothing(city, officer):
     assert proposals.propose([fact]) == []
     fact = contact(officer, city.person_b, hours_ago=24 * 7 - 1)
     assert len(proposals.propose([fact])) == 1
+
+
+def test_a_failing_receiver_never_breaks_recording_a_fact(city, officer, capture, caplog):
+    def broken(sender, facts, **kwargs):
+        raise RuntimeError("receiver down")
+
+    facts_recorded.connect(broken, dispatch_uid="test.broken")
+    try:
+        fact = capture(contact, officer, city.person_a)
+    finally:
+        facts_recorded.disconnect(dispatch_uid="test.broken")
+    assert fact.pk
+    assert Order.objects.filter(reason_fact=fact).exists()
+    assert "receiver down" in caplog.text

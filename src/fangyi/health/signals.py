@@ -10,6 +10,7 @@ the database, are test results only.
 """
 
 import datetime
+import logging
 import uuid
 from typing import NamedTuple
 
@@ -17,6 +18,7 @@ from django.db import transaction
 from django.dispatch import Signal
 
 facts_recorded = Signal()
+logger = logging.getLogger(__name__)
 
 
 class RecordedFact(NamedTuple):
@@ -28,4 +30,17 @@ class RecordedFact(NamedTuple):
 
 def announce(facts: list[RecordedFact]) -> None:
     if facts:
-        transaction.on_commit(lambda: facts_recorded.send(sender=RecordedFact, facts=facts))
+        transaction.on_commit(lambda: _send(facts))
+
+
+def _send(facts: list[RecordedFact]) -> None:
+    # The facts are committed: a failing receiver is logged, never turned into an error of
+    # the request or job that recorded them.
+    for receiver, error in facts_recorded.send_robust(sender=RecordedFact, facts=facts):
+        if isinstance(error, Exception):
+            logger.error(
+                "facts_recorded receiver %s failed on %d facts",
+                getattr(receiver, "__qualname__", receiver),
+                len(facts),
+                exc_info=error,
+            )

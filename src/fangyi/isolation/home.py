@@ -1,12 +1,13 @@
 """The isolation cards: people waiting to be placed, and orders past their planned end."""
 
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangyi.core.areas import Todo, bounded_count
 from fangyi.core.permissions import ADD, VIEW
 
-from .models import RUNNING_STATES, Order, OrderState
+from . import readiness
+from .models import Order, OrderState
 
 
 def to_place(user) -> Todo:
@@ -14,13 +15,22 @@ def to_place(user) -> Todo:
     return Todo(count=count, more=more)
 
 
+# The card assesses at most this many due orders, the earliest: a card must stay cheap.
+ASSESSED = 1000
+
+
 def due(user) -> Todo:
-    """Orders whose planned end has come and which are still running: each is ready or overdue;
-    the due page says which and why (the readiness of each is not computed for a card)."""
-    count, more = bounded_count(
-        Order.objects.restrict(user, VIEW).filter(
-            state__in=RUNNING_STATES, planned_end_at__lte=timezone.now()
-        )
-    )
-    note = _("已到解除时间，请核对是否可以解除") if count else ""
-    return Todo(count=count, more=more, note=note)
+    """Running orders whose planned end has come, and how many of them are overdue (not ready
+    for release), among the earliest ASSESSED."""
+    due_orders = readiness.due(Order.objects.restrict(user, VIEW))
+    count, more = bounded_count(due_orders)
+    if not count:
+        return Todo(count=0)
+    earliest = list(due_orders.order_by("planned_end_at").values_list("pk", flat=True)[:ASSESSED])
+    verdicts = readiness.assess(Order.objects.filter(pk__in=earliest)).values()
+    overdue = sum(1 for verdict in verdicts if not verdict.ready)
+    note = _("其中 %(n)s%(more)s 人超期未解除") % {
+        "n": overdue,
+        "more": "+" if len(earliest) == ASSESSED and overdue else "",
+    }
+    return Todo(count=count, more=more, note=note, url=reverse("isolation:due"))
