@@ -71,14 +71,13 @@ def seed_isolation(*, now: datetime.datetime | None = None) -> IsolationSeed:
 
 def _people(community, count: int) -> list[Person]:
     """Residents of the community under no order, not the portal's demo resident."""
-    spared = demo_resident()
-    people = (
-        Person.objects.filter(under("region_path", community.path))
-        .exclude(Exists(Order.objects.filter(person=OuterRef("pk"))))
-        .exclude(pk=spared.pk if spared else None)
-        .order_by("id")[:count]
+    people = Person.objects.filter(under("region_path", community.path)).exclude(
+        Exists(Order.objects.filter(person=OuterRef("pk")))
     )
-    return list(people)
+    spared = demo_resident()
+    if spared is not None:
+        people = people.exclude(pk=spared.pk)
+    return list(people.order_by("id")[:count])
 
 
 def _proposed(officer, person, kind: str = "close_contact", now=None) -> Order:
@@ -139,7 +138,7 @@ def _orders(officer, community, made: list[Site], now) -> None:
     services.extend(
         actor=officer,
         order=extended,
-        until=extended.planned_end_at + 2 * DAY,
+        until=now + 2.5 * DAY,
         reason="第 5 天检测结果无效，延长观察",
     )
     released = _aged(released, released.term_days + 0.1, now)
