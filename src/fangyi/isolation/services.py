@@ -475,8 +475,15 @@ def start_next_stages(*, actor, orders) -> list[Order]:
     home monitoring from the release, as a new running order. Called by `release` and by the
     nightly sweep for releases whose next stage is missing."""
     released = [order for order in orders if order.state == OrderState.RELEASED]
-    if not released:
-        return []
+    created: list[Order] = []
+    # In slices: a sweep after an outage may find tens of thousands, and each slice's ids go
+    # into IN lists.
+    for start in range(0, len(released), MAX_BATCH):
+        created += _start_next_stages(actor, released[start : start + MAX_BATCH])
+    return created
+
+
+def _start_next_stages(actor, released: list[Order]) -> list[Order]:
     has_next = set(
         Order.objects.filter(previous__in=released).values_list("previous_id", flat=True)
     )
