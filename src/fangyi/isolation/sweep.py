@@ -51,8 +51,10 @@ def _mark_overdue(overdue: list[readiness.Assessed], now: datetime.datetime) -> 
         return 0
     ids = [item.order_id for item in overdue]
     marked: set = set()
+    states: dict = {}
     for start in range(0, len(ids), readiness.SLICE):
         part = ids[start : start + readiness.SLICE]
+        states.update(Order.objects.filter(pk__in=part).values_list("pk", "state"))
         # Marked already for the planned end it has now (an extension is a new planned end).
         marked.update(
             OrderEvent.objects.filter(
@@ -61,7 +63,6 @@ def _mark_overdue(overdue: list[readiness.Assessed], now: datetime.datetime) -> 
                 at__gte=Order.objects.filter(pk=OuterRef("order_id")).values("planned_end_at"),
             ).values_list("order_id", flat=True)
         )
-    states = dict(Order.objects.filter(pk__in=ids).values_list("pk", "state"))
     events = [
         OrderEvent(
             order_id=item.order_id,
