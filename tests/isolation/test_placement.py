@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fangyi.core.models import ObjectChange
 from fangyi.health.models import Fact, Status
 from fangyi.isolation import services
+from fangyi.isolation.area import SITE_STAFF
 from fangyi.isolation.models import Order, OrderState
+from tests.factories import staff
 from tests.isolation.support_orders import members, proposed, site_with_rooms
 
 pytestmark = pytest.mark.django_db
@@ -125,3 +127,16 @@ def test_moving_rooms_checks_out_of_one_and_into_another(city, officer):
     taken.refresh_from_db()
     with pytest.raises(ValidationError):
         services.move(actor=officer, order=taken, room=other)
+
+
+def test_site_staff_receive_arrivals_and_grid_workers_do_not(city, officer, worker_a):
+    site = site_with_rooms(officer, city.community)
+    receptionist = staff(SITE_STAFF, city.street, username="receptionist")
+    order = proposed(officer, city.person_a)
+    services.start_transfer(actor=officer, orders=[order])
+    room = site.rooms.get(number="101")
+    with pytest.raises(PermissionDenied):
+        services.arrive(actor=worker_a, order=order, room=room)
+    services.arrive(actor=receptionist, order=order, room=room)
+    order.refresh_from_db()
+    assert order.state == OrderState.ACTIVE

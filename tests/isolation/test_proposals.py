@@ -3,6 +3,7 @@ once per fact and per person, from the health signal or the periodic catch-up.""
 
 import pathlib
 import re
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -127,3 +128,25 @@ def test_a_failing_receiver_never_breaks_recording_a_fact(city, officer, capture
     assert fact.pk
     assert Order.objects.filter(reason_fact=fact).exists()
     assert "receiver down" in caplog.text
+
+
+def test_the_bulk_writer_announces_contacts_but_not_test_results(city, officer, capture):
+    now = timezone.now()
+    rows = [
+        (uuid.uuid4(), city.person_a.pk, city.person_a.region_path, "close_contact", now, now,
+         "", "", "", {}),
+        (uuid.uuid4(), city.person_b.pk, city.person_b.region_path, "test_result", now, now,
+         "negative", "single", "", {}),
+    ]  # fmt: skip
+    heard = []
+
+    def listen(sender, facts, **kwargs):
+        heard.extend(facts)
+
+    facts_recorded.connect(listen, dispatch_uid="test.listen")
+    try:
+        capture(health.record_facts_in_bulk, actor=officer, source="import", rows=rows)
+    finally:
+        facts_recorded.disconnect(dispatch_uid="test.listen")
+    assert [fact.kind for fact in heard] == ["close_contact"]
+    assert Order.objects.get().person_id == city.person_a.pk
