@@ -107,3 +107,11 @@ def test_staff_without_the_right_are_refused(city, worker_a):
     assert browser.get("/isolation/queue/").status_code == 403
     assert browser.get("/isolation/sites/").status_code == 403
     assert browser.get("/isolation/orders/").status_code == 200
+
+
+def test_a_commander_sees_the_due_list_without_release_controls(city, officer, commander):
+    site = site_with_rooms(officer, city.community)
+    started(officer, city.person_a, site, days_ago=7.2)
+    html = signed_in(commander).get("/isolation/due/").content.decode()
+    assert "第 1 天未检测" in html
+    assert "解除所选" not in html and 'name="order"' not in html

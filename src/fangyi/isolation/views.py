@@ -356,6 +356,7 @@ def due(request):
             "overdue": len(verdicts) - ready,
             "next_cursor": next_cursor,
             "release_form": ReleaseForm(auto_id="release-%s"),
+            "may_release": any(order.may_release for order in shown),
             "status": status,
         },
     )
