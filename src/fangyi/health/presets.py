@@ -2,6 +2,12 @@
 
 Durations are in days and hours; a colour of None means the rule does not colour anyone under
 that plan (e.g. secondary contacts were no longer traced under the 20 measures).
+
+The isolation terms (isolation/rules.py) are read from the same sections: for close contacts,
+secondary contacts, arrivals from risk areas and recovered cases, `quarantine_kind`
+(centralised, home or home_monitoring), `quarantine_days` and `quarantine_test_days` (days of
+the term, day 1 being the first); `next_stage` on close contacts says that the monitoring term
+(`monitoring_days`, `monitoring_test_days`) follows the quarantine as an order of its own.
 """
 
 import datetime
@@ -22,14 +28,29 @@ PRESETS = [
                 "monitoring_days": 7,
                 "monitoring_colour": "yellow",
                 "monitoring_test_days": [2, 7],
+                "quarantine_kind": "centralised",
+                "next_stage": True,
             },
             "secondary_contact": {
                 "quarantine_days": 7,
                 "quarantine_colour": "yellow",
                 "quarantine_test_days": [1, 4, 7],
+                "quarantine_kind": "centralised",
             },
             "pooled_positive": {"colour": "yellow"},
-            "arrival": {"colour": "yellow", "negative_tests": 2, "hours_apart": 24},
+            "arrival": {
+                "colour": "yellow",
+                "negative_tests": 2,
+                "hours_apart": 24,
+                "quarantine_kind": "home",
+                "quarantine_days": 14,
+                "quarantine_test_days": [1, 4, 7, 14],
+            },
+            "recovered": {
+                "quarantine_kind": "home",
+                "quarantine_days": 14,
+                "quarantine_test_days": [7, 14],
+            },
             "fever_clinic": {"colour": "yellow"},
             "quarantine": {"centralised": "orange", "home": "yellow", "home_monitoring": "yellow"},
             "zone_kinds": [
@@ -78,14 +99,29 @@ PRESETS = [
                 "monitoring_days": 3,
                 "monitoring_colour": "yellow",
                 "monitoring_test_days": [3],
+                "quarantine_kind": "centralised",
+                "next_stage": True,
             },
             "secondary_contact": {
                 "quarantine_days": 7,
                 "quarantine_colour": "yellow",
                 "quarantine_test_days": [1, 4, 7],
+                "quarantine_kind": "home",
             },
             "pooled_positive": {"colour": "yellow"},
-            "arrival": {"colour": "yellow", "negative_tests": 2, "hours_apart": 24},
+            "arrival": {
+                "colour": "yellow",
+                "negative_tests": 2,
+                "hours_apart": 24,
+                "quarantine_kind": "home",
+                "quarantine_days": 7,
+                "quarantine_test_days": [1, 4, 7],
+            },
+            "recovered": {
+                "quarantine_kind": "home_monitoring",
+                "quarantine_days": 7,
+                "quarantine_test_days": [3, 7],
+            },
             "fever_clinic": {"colour": "yellow"},
             "quarantine": {"centralised": "red", "home": "yellow", "home_monitoring": "yellow"},
             "zone_kinds": [
@@ -134,10 +170,24 @@ PRESETS = [
                 "monitoring_days": 3,
                 "monitoring_colour": "yellow",
                 "monitoring_test_days": [1, 3],
+                "quarantine_kind": "centralised",
+                "next_stage": True,
             },
             "secondary_contact": None,
             "pooled_positive": {"colour": "yellow"},
-            "arrival": {"colour": "yellow", "negative_tests": 2, "hours_apart": 24},
+            "arrival": {
+                "colour": "yellow",
+                "negative_tests": 2,
+                "hours_apart": 24,
+                "quarantine_kind": "home",
+                "quarantine_days": 5,
+                "quarantine_test_days": [1, 3, 5],
+            },
+            "recovered": {
+                "quarantine_kind": "home_monitoring",
+                "quarantine_days": 5,
+                "quarantine_test_days": [3, 5],
+            },
             "fever_clinic": {"colour": "yellow"},
             "quarantine": {"centralised": "red", "home": "yellow", "home_monitoring": "yellow"},
             "zone_kinds": [

@@ -1,8 +1,10 @@
 """Isolation: quarantine sites, isolation orders, daily check-ins and transfers."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -44,7 +46,52 @@ register(
             SITE: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _WORK},
             TRANSFER: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _SEE},
         },
+        groups=(NavGroup("isolation", _("隔离管控"), order=45),),
+        nav=(
+            NavLink(_("待安置"), "isolation:queue", ((ORDER, ADD),), group="isolation", order=10),
+            NavLink(
+                _("隔离令"), "isolation:order-list", ((ORDER, VIEW),), group="isolation", order=20
+            ),
+            NavLink(_("待解除"), "isolation:due", ((ORDER, VIEW),), group="isolation", order=30),
+            NavLink(
+                _("隔离点"), "isolation:site-list", ((SITE, VIEW),), group="isolation", order=40
+            ),
+        ),
+        cards=(
+            Card(
+                key="isolation-to-place",
+                title=_("待安置人员"),
+                empty=_("没有待安置的人员。"),
+                url_name="isolation:queue",
+                roles=frozenset({ADMIN, COMMANDER, OFFICER}),
+                shown_to=(ORDER, ADD),
+                compute="fangyi.isolation.home.to_place",
+                order=40,
+            ),
+            Card(
+                key="isolation-overdue",
+                title=_("到期待解除的隔离令"),
+                empty=_("没有到期待解除的隔离令。"),
+                url_name="isolation:due",
+                roles=frozenset({ADMIN, COMMANDER, OFFICER}),
+                shown_to=(ORDER, VIEW),
+                compute="fangyi.isolation.home.due",
+                order=41,
+            ),
+        ),
         urls=(Urls("isolation/", "fangyi.isolation.urls"),),
         api=(ApiRouter("/isolation", "fangyi.isolation.api.router"),),
+        periodic=(
+            Periodic(
+                "isolation.propose-missing",
+                every=timedelta(minutes=10),
+                task="fangyi.isolation.tasks.propose_missing_task",
+            ),
+            Periodic(
+                "isolation.sweep",
+                every=timedelta(hours=24),
+                task="fangyi.isolation.tasks.nightly_sweep_task",
+            ),
+        ),
     )
 )

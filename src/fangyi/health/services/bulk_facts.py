@@ -1,6 +1,7 @@
 """Facts by the million: rows a caller has checked, and the members of screening groups."""
 
 import datetime
+import uuid
 from dataclasses import dataclass, fields
 from operator import itemgetter
 
@@ -15,6 +16,7 @@ from fangyi.core.sql import among
 from .. import recompute
 from ..area import FACT
 from ..models import Fact, FactKind
+from ..signals import RecordedFact, announce
 
 # The columns of a row for `record_facts_in_bulk`, in order.
 BULK_FACT_COLUMNS = [
@@ -60,7 +62,15 @@ def record_facts_in_bulk(
         },
     )
     writer.write(rows)
+    announce([_recorded(row) for row in rows if row[3] != FactKind.TEST_RESULT])
     return len(rows)
+
+
+def _recorded(row: tuple) -> RecordedFact:
+    occurred_at = row[4]
+    if isinstance(occurred_at, str):
+        occurred_at = datetime.datetime.fromisoformat(occurred_at)
+    return RecordedFact(uuid.UUID(str(row[0])), uuid.UUID(str(row[1])), row[3], occurred_at)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from fangyi.people.models import Person
 
 from ..area import FACT
 from ..models import Fact, FactKind, QuarantineSetting, TestOutcome, TubeKind
+from ..signals import RecordedFact, announce
 from .scheduling import schedule_for_persons
 
 EARLIEST = datetime.datetime(2019, 12, 1, tzinfo=datetime.UTC)
@@ -155,7 +156,12 @@ def record_facts(
         Fact.objects.bulk_create(facts, batch_size=2000)
         if recompute_now:
             schedule_for_persons({fact.person_id for fact in facts})
+        announce([_recorded(fact) for fact in facts])
     return facts
+
+
+def _recorded(fact: Fact) -> RecordedFact:
+    return RecordedFact(fact.pk, fact.person_id, fact.kind, fact.occurred_at)
 
 
 def record_fact(*, actor, source: str, **fields) -> Fact:
@@ -177,6 +183,7 @@ def record_declared_fact(*, item: FactInput, source: str, declared_by: str) -> F
     with transaction.atomic():
         fact.save(force_insert=True)
         schedule_for_persons([item.person.pk])
+        announce([_recorded(fact)])
     return fact
 
 

@@ -9,6 +9,7 @@ from fangyi.core.context import acting
 from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.health import HealthSeed, health_summary
+from fangyi.demo.isolation import seed_isolation
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
 from fangyi.demo.residents import demo_resident
 from fangyi.demo.screening import seed_screening
@@ -66,6 +67,7 @@ class Command(BaseCommand):
             # Screening first: its positive pool colours residents the check-ins then record.
             screening = seed_screening() if logins else None
             venues = seed_checkpoints(seed=options["seed"]) if logins else None
+            isolation = seed_isolation() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -88,6 +90,8 @@ class Command(BaseCommand):
                 summary["checkpoints"] = dataclasses.asdict(venues)
             if screening is not None:
                 summary["screening"] = dataclasses.asdict(screening)
+            if isolation is not None:
+                summary["isolation"] = dataclasses.asdict(isolation)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
