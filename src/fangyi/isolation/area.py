@@ -1,8 +1,10 @@
 """Isolation: quarantine sites, isolation orders, daily check-ins and transfers."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, Periodic, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -44,7 +46,47 @@ register(
             SITE: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _WORK},
             TRANSFER: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _SEE},
         },
-        urls=(Urls("isolation/", "fangyi.isolation.urls"),),
-        api=(ApiRouter("/isolation", "fangyi.isolation.api.router"),),
+        cards=(
+            # Daily follow-up
+            Card(
+                key="fever-alerts",
+                title=_("发热预警"),
+                empty=_("没有待处理的发热预警。"),
+                url_name="followup:alerts",
+                roles=frozenset({ADMIN, COMMANDER, OFFICER}),
+                shown_to=(ORDER, VIEW),
+                compute="fangyi.isolation.followup.home.fever_alerts",
+                order=20,
+            ),
+            Card(
+                key="missed-check-ins",
+                title=_("今日未打卡"),
+                empty=_("今天没有漏报健康打卡的隔离人员。"),
+                url_name="followup:missed",
+                roles=frozenset({ADMIN, COMMANDER, OFFICER}),
+                shown_to=(ORDER, VIEW),
+                compute="fangyi.isolation.followup.home.missed_today",
+                order=21,
+            ),
+        ),
+        urls=(
+            # Daily follow-up: before "isolation/", whose patterns might take "check-ins/".
+            Urls("isolation/check-ins/", "fangyi.isolation.followup.urls"),
+            Urls("isolation/", "fangyi.isolation.urls"),
+        ),
+        api=(
+            ApiRouter("/isolation", "fangyi.isolation.api.router"),
+            # Daily follow-up: mounted before "/isolation", whose "/{id}" might take "check-ins".
+            ApiRouter("/isolation/check-ins", "fangyi.isolation.followup.api.router", order=90),
+            ApiRouter("/me/check-ins", "fangyi.isolation.followup.api.resident_router", order=90),
+        ),
+        periodic=(
+            # Daily follow-up: today's test tasks and the missed check-ins of the day.
+            Periodic(
+                "isolation.follow-up",
+                every=timedelta(minutes=15),
+                task="fangyi.isolation.followup.tasks.daily_sweep_task",
+            ),
+        ),
     )
 )
