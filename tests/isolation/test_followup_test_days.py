@@ -41,9 +41,7 @@ def test_people_at_a_site_get_no_home_task(city):
 
 def test_the_sites_sampling_list_shows_who_is_due_and_whose_result_is_in(city):
     site = quarantine_site(city.grid_a)
-    tested = running_order(
-        city.person_a, site=site, room=room(site, "201"), started_at=days_ago(3)
-    )
+    tested = running_order(city.person_a, site=site, room=room(site, "201"), started_at=days_ago(3))
     waiting = running_order(
         PersonFactory(household=city.household_a, name="赵一"),
         site=site,
