@@ -35,7 +35,9 @@ resident_router = Router(tags=["portal"], auth=resident_auth)
 
 SymptomCode = Literal[*services.SYMPTOMS]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 SlotNumber = Literal[1, 2]
-Temperature = Annotated[float, Field(allow_inf_nan=False, description="℃, 34.0 to 43.0")]
+Temperature = Annotated[
+    float, Field(allow_inf_nan=False, ge=0, le=100, description="℃, 34.0 to 43.0")
+]
 NEWEST_FIRST = ("-reported_at", "-id")
 ORDERS = ("region_path", "id")
 
@@ -120,6 +122,12 @@ class DueRead(Schema):
 class DuePage(Schema):
     day: datetime.date
     slot: SlotNumber
+    items: list[DueRead]
+    next_cursor: str | None
+
+
+class MissedPage(Schema):
+    day: datetime.date
     items: list[DueRead]
     next_cursor: str | None
 
@@ -224,14 +232,14 @@ def due(request, params: Query[DueParams]):
     return {"day": day, "slot": slot, "items": items, "next_cursor": next_cursor}
 
 
-@router.get("/missed", response={200: DuePage, **ERROR_RESPONSES})
+@router.get("/missed", response={200: MissedPage, **ERROR_RESPONSES})
 def missed(request, params: Query[MissedParams]):
     """Who missed a slot of the day, once its missed hour has passed (empty before)."""
     user = request.auth
     day = params.day or timezone.localdate()
     orders = services.missed(services.followed_orders(user), day).select_related("person", "room")
     items, next_cursor = page_of(orders, ordering=ORDERS, page=params)
-    return {"day": day, "slot": CheckInSlot.AFTERNOON, "items": items, "next_cursor": next_cursor}
+    return {"day": day, "items": items, "next_cursor": next_cursor}
 
 
 @router.get("/alerts", response={200: CheckInPage, **ERROR_RESPONSES})
