@@ -5,10 +5,12 @@ import datetime
 
 from django.utils import timezone
 
+from fangyi.core.areas import periodic_jobs
 from fangyi.fieldwork.models import Task, TaskKind
 from fangyi.isolation.followup import services
 from fangyi.isolation.followup.home import missed_today
 from fangyi.isolation.followup.services import CheckInInput
+from fangyi.isolation.followup.tasks import daily_sweep_task
 from fangyi.isolation.models import Order
 from tests.factories import PersonFactory
 from tests.support import client_for
@@ -84,3 +86,17 @@ def test_the_missed_list_and_card_count_what_is_missed(city, officer, worker_a, 
     settings.FANGYI_CHECK_IN_MISSED_HOUR = 0
     settings.FANGYI_CHECK_IN_SLOTS = (0, 0)
     assert missed_today(officer).count == 2
+
+
+def test_the_periodic_sweep_makes_the_days_tasks(city, settings):
+    running_order(city.person_a, started_at=days_ago(3), test_days=[4])
+    settings.FANGYI_CHECK_IN_SLOTS = (0, 0)
+    settings.FANGYI_CHECK_IN_MISSED_HOUR = 0
+    job = next(job for job in periodic_jobs() if job.name == "isolation.follow-up")
+
+    done = daily_sweep_task.call()
+
+    assert job.task == "fangyi.isolation.followup.tasks.daily_sweep_task"
+    # Nothing reported yesterday nor today: one follow-up task for each day.
+    assert done == {"tests": 1, "missed": 2}
+    assert daily_sweep_task.call() == {"tests": 0, "missed": 0}
