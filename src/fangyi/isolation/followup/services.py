@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
+from fangyi.core.bulk import TableWriter
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VIEW, require, scope_paths
 from fangyi.fieldwork.models import TaskKind
@@ -274,6 +275,10 @@ def report(
     return recorded.check_ins[0]
 
 
+# The columns of a new check-in that differ from row to row; the rest are the batch's.
+NEW_COLUMNS = ["id", "order_id", "person_id", "region_path", "temperature", "symptoms", "fever"]
+
+
 def _write(
     *,
     actor,
@@ -284,7 +289,8 @@ def _write(
     reporter: str,
     now: datetime.datetime,
 ) -> Recorded:
-    """Inserts the new check-ins and corrects the ones already there, in a few statements."""
+    """Appends the new check-ins through core.bulk and corrects the ones already there: a
+    fixed number of statements however many people the batch holds."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     ids = [row.id for row, _item in reports]
     existing: dict[uuid.UUID, CheckIn] = {}
@@ -293,19 +299,33 @@ def _write(
             order_id__in=ids[start : start + CHUNK], day=day, slot=slot
         ):
             existing[check_in.order_id] = check_in
+    shared = {
+        "day": day,
+        "slot": slot,
+        "channel": channel,
+        "reported_at": now,
+        "reported_by_id": user.pk if user is not None else None,
+        "reported_by_name": reporter[:150],
+    }
+    label = CheckIn._meta.label_lower
+    # Persons are named masked in audit rows; a check-in's own text would need its person.
+    repr_ = f"{day} {CheckInSlot(slot).label}"
+    changes = audit.BulkChanges(actor=actor, time=now)
     result = Recorded()
-    fresh: list[CheckIn] = []
-    corrected: list[tuple[CheckIn, dict]] = []
+    fresh: list[tuple[object, ...]] = []
+    corrected: list[CheckIn] = []
     for row, item in reports:
         fever = is_fever(item.temperature, item.symptoms)
-        values = {
-            "temperature": item.temperature,
-            "symptoms": list(item.symptoms),
+        symptoms = list(item.symptoms)
+        after = {
+            "order": str(row.id),
+            "person": str(row.person_id),
+            "day": day.isoformat(),
+            "slot": slot,
+            "temperature": None if item.temperature is None else str(item.temperature),
+            "symptoms": symptoms,
             "fever": fever,
             "channel": channel,
-            "reported_at": now,
-            "reported_by": user,
-            "reported_by_name": reporter[:150],
         }
         known = existing.get(row.id)
         if known is None:
@@ -314,55 +334,59 @@ def _write(
                 order_id=row.id,
                 person_id=row.person_id,
                 region_path=row.check_in_path,
-                day=day,
-                slot=slot,
-                **values,
+                temperature=item.temperature,
+                symptoms=symptoms,
+                fever=fever,
+                **shared,
             )
-            fresh.append(check_in)
+            fresh.append(tuple(getattr(check_in, name) for name in NEW_COLUMNS))
+            before = None
         else:
             check_in = known
             before = audit.snapshot(check_in, AUDIT_FIELDS)
             was_fever = check_in.fever
-            for name, value in values.items():
+            check_in.temperature, check_in.symptoms, check_in.fever = (
+                item.temperature,
+                symptoms,
+                fever,
+            )
+            for name, value in shared.items():
                 setattr(check_in, name, value)
             # A new fever is a new alert, even if an earlier one of this slot was handled.
             if fever and not was_fever:
                 check_in.alert_handled_at = None
                 check_in.alert_handled_by = None
-            corrected.append((check_in, before))
+            corrected.append(check_in)
+        changes.add(
+            object_type=label,
+            object_id=check_in.pk,
+            object_repr=repr_,
+            region_path=check_in.region_path,
+            action=ObjectChange.CREATE if before is None else ObjectChange.UPDATE,
+            before=before,
+            after=after,
+        )
         result.check_ins.append(check_in)
         if fever:
             result.fevers.append(check_in)
-    changes = audit.BulkChanges(actor=actor, time=now)
-    label = CheckIn._meta.label_lower
     with transaction.atomic():
-        CheckIn.objects.bulk_create(fresh, batch_size=CHUNK)
+        writer = TableWriter(
+            CheckIn, NEW_COLUMNS, shared | {"alert_handled_at": None, "alert_handled_by_id": None}
+        )
+        for start in range(0, len(fresh), CHUNK):
+            writer.write(fresh[start : start + CHUNK])
         if corrected:
             CheckIn.objects.bulk_update(
-                [check_in for check_in, _before in corrected],
-                [*values, "alert_handled_at", "alert_handled_by"],
+                corrected,
+                [
+                    "temperature",
+                    "symptoms",
+                    "fever",
+                    *(name.removesuffix("_id") for name in shared),
+                    "alert_handled_at",
+                    "alert_handled_by",
+                ],
                 batch_size=CHUNK,
-            )
-        # Persons are named masked in audit rows; a check-in's own text would need its person.
-        for check_in in fresh:
-            changes.add(
-                object_type=label,
-                object_id=check_in.pk,
-                object_repr=f"{check_in.day} {check_in.get_slot_display()}",
-                region_path=check_in.region_path,
-                action=ObjectChange.CREATE,
-                before=None,
-                after=audit.snapshot(check_in, AUDIT_FIELDS),
-            )
-        for check_in, before in corrected:
-            changes.add(
-                object_type=label,
-                object_id=check_in.pk,
-                object_repr=f"{check_in.day} {check_in.get_slot_display()}",
-                region_path=check_in.region_path,
-                action=ObjectChange.UPDATE,
-                before=before,
-                after=audit.snapshot(check_in, AUDIT_FIELDS),
             )
         changes.flush()
         _refer(actor=user, fevers=result.fevers, now=now)
