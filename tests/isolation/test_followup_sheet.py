@@ -137,3 +137,13 @@ def test_recording_a_batch_takes_a_fixed_number_of_statements(city, site, people
         services.record(actor=site_staff, items=items, slot=2)
 
     assert len(more) == len(few)
+
+
+def test_the_sheet_in_english(site, people, site_staff):
+    client = signed_in(site_staff)
+    client.cookies["django_language"] = "en"
+
+    html = client.get(SHEET, {"site": str(site.pk)}, headers={"accept-language": "en"})
+
+    text = html.content.decode()
+    assert "Check-in sheet" in text and "Normal" in text and "The other 5 are normal" in text
