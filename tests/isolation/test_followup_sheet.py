@@ -4,6 +4,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from fangyi.core.permissions import assignments_of
 from fangyi.fieldwork.models import Task, TaskKind
@@ -147,3 +148,16 @@ def test_the_sheet_in_english(site, people, site_staff):
 
     text = html.content.decode()
     assert "Check-in sheet" in text and "Normal" in text and "The other 5 are normal" in text
+
+
+def test_site_staff_start_at_their_sites_sheet(city, site, people, site_staff):
+    running_order(city.person_a)
+    client = signed_in(site_staff)
+
+    landing = client.get(reverse("core:home"))
+    sheet = client.get(SHEET).content.decode()
+    home = client.get(SHEET, {"site": "home"}).content.decode()
+
+    assert landing.status_code == 302 and landing.url == reverse("followup:sheet")
+    assert sheet.count('value="ok"') == 5 and "王*明" not in sheet
+    assert home.count('value="ok"') == 1 and "王*明" in home

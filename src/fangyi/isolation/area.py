@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Card, Periodic, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Periodic, Urls, WorkScreen, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -46,6 +46,13 @@ register(
             SITE: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _WORK},
             TRANSFER: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _SEE},
         },
+        nav=(
+            # Daily follow-up
+            NavLink(_("健康打卡"), "followup:sheet", ((ORDER, CHANGE),), order=46),
+            NavLink(_("发热预警"), "followup:alerts", ((ORDER, VIEW),), order=47),
+        ),
+        # Daily follow-up: site staff start at their site's phone sheet.
+        work_screens=(WorkScreen(SITE_STAFF, url_name="followup:sheet"),),
         cards=(
             # Daily follow-up
             Card(

@@ -47,10 +47,17 @@ def _paged(request, queryset, ordering):
         raise Http404 from exc
 
 
+HOME = "home"
+
+
 def _chosen_site(request, user) -> Site | None:
+    """The site whose sheet is asked for; none for the home-isolated of the user's regions.
+    Without a choice, whoever works at a site starts at their (first) site."""
     raw = request.GET.get("site") or ""
-    if not raw:
+    if raw == HOME:
         return None
+    if not raw:
+        return services.sites_for(user).first()
     try:
         pk = uuid.UUID(raw)
     except ValueError as exc:

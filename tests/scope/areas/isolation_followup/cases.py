@@ -123,11 +123,14 @@ API = {
 PAGES = {
     "GET /isolation/check-ins/": Case(
         need=(ORDER, p.CHANGE),
+        query=lambda w, side, user: {"site": "home"},
+        outside=(200,),
         listed=lambda side: mask_name(side.followup_dependant.name),
         bad_queries=[{"site": "x"}, {"site": "\x00"}, {"slot": "9"}],
     ),
     "POST /isolation/check-ins/": Case(
         need=(ORDER, p.CHANGE),
+        query=lambda w, side, user: {"site": "home"},
         body=lambda w, side, user: {f"s-{side.followup_home_order.pk.hex}": "ok"},
         writes=True,
         ok=(302,),
