@@ -147,7 +147,7 @@ def test_the_sheet_in_english(site, people, site_staff):
     html = client.get(SHEET, {"site": str(site.pk)}, headers={"accept-language": "en"})
 
     text = html.content.decode()
-    assert "Check-in sheet" in text and "Normal" in text and "The other 5 are normal" in text
+    assert "Check-in sheet" in text and "Normal" in text and "The rest are normal" in text
 
 
 def test_site_staff_start_at_their_sites_sheet(city, site, people, site_staff):
