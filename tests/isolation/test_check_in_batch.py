@@ -160,3 +160,29 @@ def test_the_api_records_and_lists_a_batch(city, worker_a, officer):
     assert [(item["slot"], item["temperature"], item["person_name"]) for item in listed] == [
         (2, 36.5, "王*明")
     ]
+
+
+def test_a_slot_inserted_meanwhile_by_another_phone_is_corrected(city, worker_a, monkeypatch):
+    order = running_order(city.person_a)
+    services.record(actor=worker_a, items=[CheckInInput(order_id=order.pk)], slot=1)
+    real = CheckIn.objects.filter
+    looked = []
+
+    def as_if_not_yet_there(*args, **kwargs):
+        # The first look misses the row another phone has just written.
+        rows = real(*args, **kwargs)
+        if not looked and "order_id__in" in kwargs:
+            looked.append(True)
+            return rows.none()
+        return rows
+
+    monkeypatch.setattr(CheckIn.objects, "filter", as_if_not_yet_there)
+
+    recorded = services.record(
+        actor=worker_a,
+        items=[CheckInInput(order_id=order.pk, temperature=decimal.Decimal("36.9"))],
+        slot=1,
+    )
+
+    assert (recorded.created, recorded.corrected) == (0, 1)
+    assert real(order=order).get().temperature == decimal.Decimal("36.9")

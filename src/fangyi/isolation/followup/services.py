@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -224,7 +224,7 @@ def record(
     if errors:
         raise ValidationError(errors)
     assert all(item.order_id is not None for item in items)
-    return _write(
+    return _write_retrying(
         actor=actor,
         reports=[(orders[item.order_id], item) for item in items],  # type: ignore[index]
         day=day,
@@ -263,7 +263,7 @@ def report(
         RESIDENT_ACTOR if holder is None else _("照护人 %(name)s") % {"name": holder.masked_name}
     )
     with as_resident():
-        recorded = _write(
+        recorded = _write_retrying(
             actor=None,
             reports=[(OrderRow(*order), item)],
             day=day,
@@ -273,6 +273,15 @@ def report(
             now=now,
         )
     return recorded.check_ins[0]
+
+
+def _write_retrying(**kwargs) -> Recorded:
+    try:
+        return _write(**kwargs)
+    except IntegrityError:
+        # Another phone inserted some of the same slots since we looked: written again, they
+        # are corrections of those (the transaction of the first try left nothing behind).
+        return _write(**kwargs)
 
 
 # The columns of a new check-in that differ from row to row; the rest are the batch's.
