@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -278,7 +278,8 @@ def report(
 def _write_retrying(**kwargs) -> Recorded:
     try:
         return _write(**kwargs)
-    except IntegrityError:
+    # COPY reports the driver's own error, which Django's cursor wrapper does not translate.
+    except (IntegrityError, connection.Database.IntegrityError):  # type: ignore[attr-defined]
         # Another phone inserted some of the same slots since we looked: written again, they
         # are corrections of those (the transaction of the first try left nothing behind).
         return _write(**kwargs)
