@@ -1,6 +1,7 @@
 """The follow-up pages: the phone sheet of a slot, fever alerts, missed check-ins, a site's
 sampling list. Pages call the same services as the API."""
 
+import datetime
 import decimal
 import uuid
 
@@ -268,12 +269,22 @@ def alert_handle(request, pk: uuid.UUID):
     return redirect(reverse("followup:alerts"))
 
 
+def _chosen_day(request) -> datetime.date:
+    raw = request.GET.get("day") or ""
+    if not raw:
+        return timezone.localdate()
+    try:
+        return datetime.date.fromisoformat(raw[:10])
+    except ValueError as exc:
+        raise Http404 from exc
+
+
 @login_required
 def missed(request):
     user = request.user
     if not can(user, ORDER, VIEW):
         raise PermissionDenied
-    day = timezone.localdate()
+    day = _chosen_day(request)
     orders = services.missed(services.followed_orders(user), day).select_related(
         "person__household__building", "site", "room"
     )

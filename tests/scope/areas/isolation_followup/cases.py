@@ -159,7 +159,13 @@ PAGES = {
         ok=(302,),
         refused=(403, 404),
     ),
-    "GET /isolation/check-ins/missed/": Case(need=(ORDER, p.VIEW)),
+    "GET /isolation/check-ins/missed/": Case(
+        need=(ORDER, p.VIEW),
+        query=yesterday,
+        outside=(200,),
+        listed=lambda side: mask_name(side.followup_dependant.name),
+        bad_queries=[{"day": "x"}, {"day": "\x00"}, {"day": "9999-99-99"}],
+    ),
     "GET /isolation/check-ins/sites/<uuid:pk>/sampling/": Case(
         need=(SITE, p.VIEW),
         path=lambda w, side, user: {"pk": str(side.followup_site.pk)},
