@@ -223,10 +223,10 @@ def record(
             errors[f"items.{index}.order"] = [_("没有这个正在执行的隔离令，或不在您的范围内。")]
     if errors:
         raise ValidationError(errors)
-    assert all(item.order_id is not None for item in items)
     return _write_retrying(
         actor=actor,
-        reports=[(orders[item.order_id], item) for item in items],  # type: ignore[index]
+        # Every item names a known order by now; the condition is for the type checker.
+        reports=[(orders[item.order_id], item) for item in items if item.order_id is not None],
         day=day,
         slot=slot,
         channel=channel,
