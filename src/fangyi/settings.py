@@ -379,3 +379,16 @@ AXES_HANDLER = "fangyi.accounts.lockout.AddressAwareHandler"
 FANGYI_CLIENT_ADDRESS_HEADER = os.environ.get("FANGYI_CLIENT_ADDRESS_HEADER", "")
 if FANGYI_CLIENT_ADDRESS_HEADER:
     MIDDLEWARE.insert(0, "fangyi.core.middleware.ClientAddressMiddleware")
+
+# Isolation's daily follow-up: the hours (local time) at which each check-in slot opens,
+# morning then afternoon, and the hour after which a person with a slot of the day still
+# unreported becomes a follow-up task for their grid team.
+FANGYI_CHECK_IN_SLOTS = tuple(int(hour) for hour in env_list("FANGYI_CHECK_IN_SLOTS", "7,14"))
+FANGYI_CHECK_IN_MISSED_HOUR = int(os.environ.get("FANGYI_CHECK_IN_MISSED_HOUR", "20"))
+if len(FANGYI_CHECK_IN_SLOTS) != 2 or not (
+    0 <= FANGYI_CHECK_IN_SLOTS[0] < FANGYI_CHECK_IN_SLOTS[1] <= FANGYI_CHECK_IN_MISSED_HOUR <= 23
+):
+    raise ImproperlyConfigured(
+        "FANGYI_CHECK_IN_SLOTS must be two hours (morning, afternoon) in order, both no later "
+        "than FANGYI_CHECK_IN_MISSED_HOUR (0-23)."
+    )

@@ -4,7 +4,17 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Periodic, Urls, register
+from fangyi.core.areas import (
+    ApiRouter,
+    Area,
+    Card,
+    NavGroup,
+    NavLink,
+    Periodic,
+    Urls,
+    WorkScreen,
+    register,
+)
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -56,7 +66,15 @@ register(
             NavLink(
                 _("隔离点"), "isolation:site-list", ((SITE, VIEW),), group="isolation", order=40
             ),
+            NavLink(
+                _("健康打卡"), "followup:sheet", ((ORDER, CHANGE),), group="isolation", order=50
+            ),
+            NavLink(
+                _("发热预警"), "followup:alerts", ((ORDER, VIEW),), group="isolation", order=60
+            ),
         ),
+        # Site staff start at their site's phone sheet.
+        work_screens=(WorkScreen(SITE_STAFF, url_name="followup:sheet"),),
         cards=(
             Card(
                 key="isolation-to-place",
@@ -78,9 +96,38 @@ register(
                 compute="fangyi.isolation.home.due",
                 order=41,
             ),
+            Card(
+                key="fever-alerts",
+                title=_("发热预警"),
+                empty=_("没有待处理的发热预警。"),
+                url_name="followup:alerts",
+                roles=frozenset({ADMIN, COMMANDER, OFFICER}),
+                shown_to=(ORDER, VIEW),
+                compute="fangyi.isolation.followup.home.fever_alerts",
+                order=42,
+            ),
+            Card(
+                key="missed-check-ins",
+                title=_("今日未打卡"),
+                empty=_("今天没有漏报健康打卡的隔离人员。"),
+                url_name="followup:missed",
+                roles=frozenset({ADMIN, COMMANDER, OFFICER}),
+                shown_to=(ORDER, VIEW),
+                compute="fangyi.isolation.followup.home.missed_today",
+                order=43,
+            ),
         ),
-        urls=(Urls("isolation/", "fangyi.isolation.urls"),),
-        api=(ApiRouter("/isolation", "fangyi.isolation.api.router"),),
+        urls=(
+            # Before "isolation/", whose patterns might take "check-ins/".
+            Urls("isolation/check-ins/", "fangyi.isolation.followup.urls"),
+            Urls("isolation/", "fangyi.isolation.urls"),
+        ),
+        api=(
+            ApiRouter("/isolation", "fangyi.isolation.api.router"),
+            # Mounted before "/isolation", whose "/{id}" might take "check-ins".
+            ApiRouter("/isolation/check-ins", "fangyi.isolation.followup.api.router", order=90),
+            ApiRouter("/me/check-ins", "fangyi.isolation.followup.api.resident_router", order=90),
+        ),
         periodic=(
             Periodic(
                 "isolation.propose-missing",
@@ -91,6 +138,12 @@ register(
                 "isolation.sweep",
                 every=timedelta(hours=24),
                 task="fangyi.isolation.tasks.nightly_sweep_task",
+            ),
+            # Today's test tasks and the missed check-ins of the day.
+            Periodic(
+                "isolation.follow-up",
+                every=timedelta(minutes=15),
+                task="fangyi.isolation.followup.tasks.daily_sweep_task",
             ),
         ),
     )

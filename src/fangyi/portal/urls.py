@@ -13,6 +13,7 @@ urlpatterns = [
     path("appeal/", views.appeal, name="appeal"),
     path("declare/health/", views.declare_health, name="declare-health"),
     path("declare/trip/", views.declare_trip, name="declare-trip"),
+    path("check-in/", views.check_in, name="check-in"),
     path("people/", views.dependants, name="dependants"),
     path("people/<uuid:pk>/end/", views.dependant_end, name="dependant-end"),
     path("staff/guardianships/", views.guardianship_queue, name="guardianship-queue"),

@@ -24,6 +24,8 @@ from fangyi.core.permissions import CHANGE, can
 from fangyi.health.models import Appeal, Fact, FactKind, Zone, ZoneRegion
 from fangyi.health.services import current_status
 from fangyi.health.templatetags.health import in_english, localized
+from fangyi.isolation.followup import services as followup
+from fangyi.isolation.followup.api import today_for
 from fangyi.people.models import Person
 from fangyi.regions.models import ancestor_paths
 
@@ -376,6 +378,52 @@ def declare_trip(request):
         )
 
     return _declare(request, TripForm, "portal/declare_trip.html", record)
+
+
+# Check-ins of people under isolation
+
+
+@resident_required
+def check_in(request):
+    """Today's check-ins under isolation: the slots done and due of me and the people I look
+    after, and the report of the current slot for one of them."""
+    holder = resident_person(request)
+    # resident_required has let only a logged-in resident through.
+    assert holder is not None
+    person = _chosen(request, holder)
+    form = HealthForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            check_in = followup.report(
+                person=person,
+                holder=None if person.pk == holder.pk else holder,
+                temperature=form.cleaned_data["temperature"],
+                symptoms=form.cleaned_data["symptoms"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if check_in.fever:
+                messages.warning(
+                    request,
+                    _("已打卡。体温偏高或有症状：工作人员会尽快联系您，请留在隔离场所等候安排。"),
+                )
+            else:
+                messages.success(request, _("已打卡，感谢配合。"))
+            return redirect(_with_person(reverse("portal:check-in"), person, holder))
+    today = today_for(holder.pk)
+    return render(
+        request,
+        "portal/check_in.html",
+        {
+            "form": form,
+            "holder": holder,
+            "subject": person,
+            "dependants": services.confirmed_dependants(holder.pk),
+            "today": today,
+            "under_order": any(item["person"] == person.pk for item in today),
+        },
+    )
 
 
 # People I look after
