@@ -18,6 +18,7 @@ from fangyi.fieldwork.models import Task
 from fangyi.health.area import APPEAL, DECISION, FACT, POLICY, ZONE
 from fangyi.health.models import Fact
 from fangyi.ledgers.models import ExportJob, ImportJob
+from fangyi.ledgers.registry import LEDGERS
 from fangyi.people.area import HOUSEHOLD, PERSON
 from fangyi.portal.area import GUARDIANSHIP
 from fangyi.portal.models import Guardianship
@@ -284,7 +285,16 @@ PAGES = {
         need=(HOUSEHOLD, p.VIEW), path=pk_of("household"), refused=(403, 404)
     ),
     # Ledgers.
-    "GET /ledgers/": Case(allowed=set(p.role_codes())),
+    # Whoever may import or export some ledger.
+    "GET /ledgers/": Case(
+        allowed={
+            role
+            for role in p.role_codes()
+            for ledger in LEDGERS.values()
+            if p.MATRIX[role].get(ledger.resource, set())
+            & ({ledger.export_action} | ({p.ADD, p.CHANGE} if ledger.importable else set()))
+        }
+    ),
     "GET /ledgers/imports/<uuid:pk>/": Case(
         allowed=IMPORTERS, path=job_pk(own_import), refused=(404,)
     ),

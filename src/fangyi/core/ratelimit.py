@@ -75,18 +75,19 @@ def _count(window: Window) -> int:
     if _in_database():
         from .models import RateCounter
 
-        table, key, count, ends = map(
+        table, key_column, count_column, ends_column = map(
             connection.ops.quote_name, (RateCounter._meta.db_table, "key", "count", "ends")
         )
         with connection.cursor() as cursor:
             # One statement, atomic on SQLite (3.35 and later) and PostgreSQL alike.
             cursor.execute(
-                f"INSERT INTO {table} ({key}, {count}, {ends}) VALUES (%s, 1, %s) "
-                f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 "
-                f"RETURNING {count}",
+                f"INSERT INTO {table} ({key_column}, {count_column}, {ends_column}) "
+                f"VALUES (%s, 1, %s) ON CONFLICT ({key_column}) "
+                f"DO UPDATE SET {count_column} = {table}.{count_column} + 1 "
+                f"RETURNING {count_column}",
                 [window.key, window.ends],
             )
-            return cursor.fetchone()[0]
+            return int(cursor.fetchone()[0])
     timeout = int(window.ends - clock()) + 5
     backend = caches[DEFAULT_CACHE_ALIAS]
     if type(backend).incr is BaseCache.incr:

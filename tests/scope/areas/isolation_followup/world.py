@@ -26,7 +26,7 @@ ROLES = {SITE_STAFF: "street"}
 
 
 def objects(side: SimpleNamespace, users: dict) -> None:
-    household = HouseholdFactory(building=side.building, room="301")
+    household = HouseholdFactory(building=side.building, room="401")
     # Masked, the two sides' names differ: "福*家" at home, "厦*家" away.
     at_home = PersonFactory(household=household, name=f"{side.city.name[0]}居家")
     at_site = PersonFactory(household=household, name=f"{side.city.name[0]}集中")
