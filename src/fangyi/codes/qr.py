@@ -13,3 +13,9 @@ def qr_svg_any(text: str, *, scale: int = 6) -> str:
     """For texts outside the alphanumeric set (a place code's link)."""
     qr = segno.make_qr(text, error="q", boost_error=False)
     return qr.svg_inline(scale=scale, border=4, omitsize=True)
+
+
+def qr_svg_data_uri(text: str, *, scale: int = 6) -> str:
+    """The code's QR as an SVG data: URI, for documents that take images by URL (a PDF)."""
+    qr = segno.make_qr(text, error="q", mode="alphanumeric", boost_error=False)
+    return qr.svg_data_uri(scale=scale, border=4)

@@ -233,6 +233,59 @@ def issue_place_code(
     return signed.text, expires_at
 
 
+@dataclass(frozen=True)
+class DocumentCode:
+    text: str
+    kind: str
+    issued_at: datetime.datetime
+    expires_at: datetime.datetime
+    kid: str
+
+
+def issue_document_code(
+    *,
+    person: Person,
+    kind: str,
+    issued_at: datetime.datetime,
+    expires_at: datetime.datetime,
+    order_kind: str,
+    start: datetime.date,
+    end: datetime.date,
+    released_at: datetime.datetime | None = None,
+    place: str | None = None,
+    region: str | None = None,
+) -> DocumentCode:
+    """The code printed on an isolation document (a release certificate or an isolation
+    notice). The isolation area checks who may print it. Every claim comes from the order, so
+    the same order signed again gives the same text: a reprint is the same document."""
+    if kind not in format.DOCUMENT_TEXTS:
+        raise ValueError(f"not a document kind: {kind}")
+    key = keys.current_key()
+    claims = format.document_claims(
+        issuer=settings.FANGYI_CODE_ISSUER,
+        subject=subject_for(person.pk),
+        issued_at=int(issued_at.timestamp()),
+        expires_at=int(expires_at.timestamp()),
+        kind=kind,
+        masked_name=mask_name(person.name),
+        id_tail=id_tail(person.id_number),
+        order_kind=order_kind,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        released_at=int(released_at.timestamp()) if released_at is not None else None,
+        place=place,
+        region=region,
+    )
+    signed = format.sign(claims, key.private_key, kid=key.kid)
+    return DocumentCode(
+        text=signed.text,
+        kind=kind,
+        issued_at=datetime.datetime.fromtimestamp(int(issued_at.timestamp()), datetime.UTC),
+        expires_at=datetime.datetime.fromtimestamp(int(expires_at.timestamp()), datetime.UTC),
+        kid=format.b64url(key.kid),
+    )
+
+
 def _display_codes_alive(person: Person, sub: str, now: datetime.datetime):
     """(revocation hash, expiry) of every display code the person may hold now: each slot
     whose code has not expired, each colour, each plan label, each key that was signing."""

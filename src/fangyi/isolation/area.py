@@ -44,7 +44,13 @@ register(
             SITE: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _WORK},
             TRANSFER: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _SEE},
         },
-        urls=(Urls("isolation/", "fangyi.isolation.urls"),),
-        api=(ApiRouter("/isolation", "fangyi.isolation.api.router"),),
+        urls=(
+            Urls("isolation/", "fangyi.isolation.urls"),
+            Urls("isolation/documents/", "fangyi.isolation.documents.urls"),
+        ),
+        api=(
+            ApiRouter("/isolation", "fangyi.isolation.api.router"),
+            ApiRouter("/isolation/documents", "fangyi.isolation.documents.api.router"),
+        ),
     )
 )
