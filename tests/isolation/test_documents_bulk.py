@@ -69,7 +69,7 @@ def test_an_order_outside_the_region_is_as_unknown_as_a_missing_one(worker_a, re
     [
         ([], "请至少选择一个隔离令。"),
         (["not-a-uuid"], "隔离令编号格式不正确。"),
-        ([str(uuid.uuid4())] * (services.MAX_BULK + 1), "一次最多打印 500 份，请分批打印。"),
+        ([str(uuid.uuid4())] * (services.MAX_BULK + 1), "一次最多打印 100 份，请分批打印。"),
     ],
 )
 def test_lists_that_cannot_be_printed(officer, ids, message):

@@ -15,7 +15,9 @@ def qr_svg_any(text: str, *, scale: int = 6) -> str:
     return qr.svg_inline(scale=scale, border=4, omitsize=True)
 
 
-def qr_svg_data_uri(text: str, *, scale: int = 6) -> str:
-    """The code's QR as an SVG data: URI, for documents that take images by URL (a PDF)."""
+def qr_png_data_uri(text: str, *, scale: int = 5) -> str:
+    """The code's QR as a PNG data: URI, for documents that take images by URL (a PDF). Whole
+    pixels per module, so that a printer scales it without blurring; a PNG lays out in a
+    third of the time an SVG takes in WeasyPrint."""
     qr = segno.make_qr(text, error="q", mode="alphanumeric", boost_error=False)
-    return qr.svg_data_uri(scale=scale, border=4)
+    return qr.png_data_uri(scale=scale, border=4)

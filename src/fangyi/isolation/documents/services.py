@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from fangyi.codes import format as code_format
-from fangyi.codes.qr import qr_svg_data_uri
+from fangyi.codes.qr import qr_png_data_uri
 from fangyi.codes.services import issue_document_code
 from fangyi.core.audit import record_access
 from fangyi.core.models import AccessEvent
@@ -28,8 +28,10 @@ from ..area import ORDER
 from ..models import OPEN_STATES, Order, OrderState
 from .rendering import render_pdf
 
-# One officer's list at a time: a few hundred pages render in well under a minute.
-MAX_BULK = 500
+# Pages in one bulk print. A page takes WeasyPrint about a tenth of a second on one core
+# (benchmarks/isolation_documents.py), so a hundred finish well within a web request's time;
+# a longer list is printed in batches.
+MAX_BULK = 100
 # What a code on a notice says where the person is isolated at home.
 HOME = "home"
 
@@ -118,7 +120,7 @@ def _kind_name(order: Order) -> str:
 
 
 def _code(text: str) -> dict:
-    return {"text": text, "qr": qr_svg_data_uri(text, scale=4)}
+    return {"text": text, "qr": qr_png_data_uri(text)}
 
 
 def _place_text(order: Order) -> str:

@@ -37,7 +37,7 @@ API = {
             ({"orders": "all"}, "orders"),
             ({"orders": ["nope"]}, "orders.0"),
             ({"orders": [1]}, "orders.0"),
-            ({"orders": [UNKNOWN] * 501}, "orders"),
+            ({"orders": [UNKNOWN] * 101}, "orders"),
             ({"orders": [UNKNOWN]}, "orders"),
             # An order that is not released: its notice is printable, its certificate not.
             (lambda w, side, user: {"orders": [str(side.noticed_order.pk)]}, "orders"),
