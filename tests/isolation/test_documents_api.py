@@ -20,7 +20,9 @@ def test_the_notice_and_the_certificate_are_pdfs(city, officer):
     notice = client.get(f"{BASE}/orders/{active.pk}/notice")
     assert notice.status_code == 200
     assert notice["Content-Type"] == "application/pdf"
-    assert notice["Content-Disposition"] == f'attachment; filename="isolation-notice-{active.pk}.pdf"'
+    assert (
+        notice["Content-Disposition"] == f'attachment; filename="isolation-notice-{active.pk}.pdf"'
+    )
     assert notice["Cache-Control"] == "no-store"
     assert verified(read(notice.content)[1][0])["kind"] == "notice"
 

@@ -86,4 +86,3 @@ def test_a_guard_checks_isolation_documents_offline(in_browser, live_server, cit
     }
     assert kinds[("release", "valid")].person == city.person_a
     assert kinds[("notice", "valid")].person == city.person_b
-

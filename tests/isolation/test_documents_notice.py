@@ -53,9 +53,7 @@ def test_the_notice_of_an_active_order_at_a_site(city, officer, hotel):
 def test_a_home_order_not_yet_placed_runs_from_the_day_it_was_made(city, officer):
     officer.phone = "13700000009"
     officer.save()
-    order = support.order(
-        city.person_a, state=OrderState.TO_PLACE, kind="home", created_by=officer
-    )
+    order = support.order(city.person_a, state=OrderState.TO_PLACE, kind="home", created_by=officer)
     printed = services.print_notice(actor=officer, order=order)
     (text,), (code,) = read(printed.pdf)
     made = timezone.localtime(order.created_at).date()
@@ -68,9 +66,7 @@ def test_a_home_order_not_yet_placed_runs_from_the_day_it_was_made(city, officer
     assert claims["end"] == (made + datetime.timedelta(days=7)).isoformat()
 
 
-@pytest.mark.parametrize(
-    "state", [OrderState.RELEASED, OrderState.HOSPITAL, OrderState.CANCELLED]
-)
+@pytest.mark.parametrize("state", [OrderState.RELEASED, OrderState.HOSPITAL, OrderState.CANCELLED])
 def test_an_ended_order_has_no_notice(city, officer, state):
     order = support.order(city.person_a, state=state)
     with pytest.raises(ValidationError) as refused:

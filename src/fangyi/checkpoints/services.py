@@ -239,9 +239,7 @@ def record_scans(*, user, items: list[ScanInput], now: datetime.datetime | None 
     subs = {
         item.sub
         for item in fresh
-        if item.sub
-        and item.kind in PERSON_KINDS
-        and item.result in SIGNED_RESULTS
+        if item.sub and item.kind in PERSON_KINDS and item.result in SIGNED_RESULTS
     }
     persons = dict(CodeSubject.objects.filter(sub__in=subs).values_list("sub", "person_id"))
     home = _home_path(user) if any(item.venue is None for item in fresh) else ""

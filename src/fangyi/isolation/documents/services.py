@@ -12,8 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from fangyi.codes import format as code_format
 from fangyi.codes.qr import qr_png_data_uri
@@ -36,7 +35,7 @@ MAX_BULK = 100
 HOME = "home"
 
 # What the person must keep to, by the order's kind; printed on the notice.
-RULES = {
+RULES: dict[str, list] = {
     QuarantineSetting.CENTRALISED: [
         gettext_lazy("隔离期间单人单间，不得离开房间，不得串门。"),
         gettext_lazy("每天上午、下午各测量一次体温，如实上报体温和症状。"),
