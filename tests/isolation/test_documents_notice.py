@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangyi.core.models import AccessEvent
 from fangyi.isolation.documents import services
@@ -100,3 +100,11 @@ def test_site_staff_print_the_notices_of_their_street(city, site_staff, hotel):
     order = support.order(city.person_b, site=hotel)
     assert services.orders_for(site_staff).filter(pk=order.pk).exists()
     assert services.print_notice(actor=site_staff, order=order).pdf
+
+
+def test_the_notice_in_english(city, officer, hotel):
+    order = support.order(city.person_a, site=hotel)
+    with translation.override("en"):
+        (text,), _codes = read(services.print_notice(actor=officer, order=order).pdf)
+    for expected in ("Isolation notice", "Place of isolation", "Test days", "day 3", "Stay alone"):
+        assert expected in text, expected
