@@ -6,8 +6,8 @@ from fangyi.core.models import AccessEvent
 from fangyi.isolation.models import OrderState
 from tests.support import client_for, post
 
-from . import support
-from .documents import read, verified
+from . import documents_support as support
+from .documents_support import read, verified
 
 BASE = "/api/v1/isolation/documents"
 

@@ -11,8 +11,8 @@ from fangyi.isolation.documents import services
 from fangyi.isolation.models import OrderState
 from tests.factories import PersonFactory
 
-from . import support
-from .documents import read, verified
+from . import documents_support as support
+from .documents_support import read, verified
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from tests.browser import open_scan_page, scan
 from tests.checkpoints.test_browser_scan import back_online, go_offline_and_reload
 from tests.factories import PersonFactory, staff
 
-from . import support
+from . import documents_support as support
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +34,8 @@ def forged_end(text: str) -> str:
     return fmt.PERSON_PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode()
 
 
-def test_a_guard_checks_isolation_documents_offline(in_browser, live_server, city, officer, hotel):
+def test_a_guard_checks_isolation_documents_offline(in_browser, live_server, city, officer):
+    hotel = support.site(city.street)
     guard = staff("checkpoint", city.grid_a, username="guard_a")
     released = support.order(city.person_a, state=OrderState.RELEASED)
     placed = support.order(city.person_b, site=hotel)

@@ -11,11 +11,12 @@ from fangyi.core.models import AccessEvent
 from fangyi.isolation.documents import services
 from fangyi.isolation.models import OrderState
 
-from . import support
-from .documents import read, verified
+from . import documents_support as support
+from .documents_support import read, verified
 
 
-def test_the_notice_of_an_active_order_at_a_site(city, officer, hotel):
+def test_the_notice_of_an_active_order_at_a_site(city, officer):
+    hotel = support.site(city.street)
     order = support.order(
         city.person_a, site=hotel, room=support.room(hotel, "305"), created_by=officer
     )
@@ -75,7 +76,8 @@ def test_an_ended_order_has_no_notice(city, officer, state):
     assert not AccessEvent.objects.exists()
 
 
-def test_printing_is_recorded_and_a_reprint_is_the_same_document(city, worker_a, hotel):
+def test_printing_is_recorded_and_a_reprint_is_the_same_document(city, worker_a):
+    hotel = support.site(city.street)
     order = support.order(city.person_a, site=hotel)
     first = services.print_notice(actor=worker_a, order=order)
     second = services.print_notice(actor=worker_a, order=order)
@@ -96,13 +98,16 @@ def test_only_who_may_view_the_order_prints_it(city, worker_b, nobody):
     assert not AccessEvent.objects.exists()
 
 
-def test_site_staff_print_the_notices_of_their_street(city, site_staff, hotel):
+def test_site_staff_print_the_notices_of_their_street(city):
+    hotel = support.site(city.street)
+    site_staff = support.site_staff(city.street)
     order = support.order(city.person_b, site=hotel)
     assert services.orders_for(site_staff).filter(pk=order.pk).exists()
     assert services.print_notice(actor=site_staff, order=order).pdf
 
 
-def test_the_notice_in_english(city, officer, hotel):
+def test_the_notice_in_english(city, officer):
+    hotel = support.site(city.street)
     order = support.order(city.person_a, site=hotel)
     with translation.override("en"):
         (text,), _codes = read(services.print_notice(actor=officer, order=order).pdf)

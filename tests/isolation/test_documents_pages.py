@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from fangyi.isolation.models import OrderState
 
-from . import support
-from .documents import read
+from . import documents_support as support
+from .documents_support import read
 
 
 def test_an_officer_opens_the_notice_and_the_certificate(client, city, officer):

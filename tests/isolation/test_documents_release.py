@@ -14,8 +14,8 @@ from fangyi.core.models import AccessEvent
 from fangyi.isolation.documents import services
 from fangyi.isolation.models import OrderState
 
-from . import support
-from .documents import read, verified
+from . import documents_support as support
+from .documents_support import read, verified
 
 
 def test_the_release_certificate_of_a_released_order(city, officer):

@@ -1,12 +1,18 @@
-"""Orders in every state for the documents' tests, written straight to the tables: the order
-services are another part of the work, and a document reads only what an order holds."""
+"""What the documents' tests need: orders in every state, written straight to the tables (the
+order services are another part of the work, and a document reads only what an order holds),
+and reading back what a printed document holds: its pages' text and its codes."""
 
 import datetime
+import io
 
+import pypdf
 from django.utils import timezone
 
+from fangyi.codes import services as codes
 from fangyi.health.models import Policy, QuarantineSetting
+from fangyi.isolation.area import SITE_STAFF
 from fangyi.isolation.models import Order, OrderReason, OrderState, Room, Site
+from tests.factories import staff
 
 STARTED = {
     OrderState.ACTIVE,
@@ -62,3 +68,23 @@ def order(
         ended_at=now if ended else None,
         created_by=created_by,
     )
+
+
+def read(pdf: bytes) -> tuple[list[str], list[str]]:
+    """(the text of each page, the codes the metadata lists in page order)."""
+    assert pdf.startswith(b"%PDF-")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    pages = [page.extract_text() for page in reader.pages]
+    codes = str((reader.metadata or {}).get("/fangyicodes", "")).split(";")
+    return pages, codes
+
+
+def verified(text: str) -> dict:
+    """The claims of a code, verified with the server's published keys and revocation list."""
+    found = codes.verify_here(text)
+    assert found.valid, found
+    return found.claims
+
+
+def site_staff(region):
+    return staff(SITE_STAFF, region, username="site_staff")
