@@ -1,12 +1,15 @@
 """Release certificates and isolation notices as FY1 codes: they verify offline like the
 health codes, and a changed, forged, expired, revoked or ill-formed one is refused."""
 
+import datetime
 import zlib
 
 import base45
 import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fangyi.codes import format as fmt
 
@@ -161,3 +164,44 @@ def test_a_document_is_a_person_code_not_a_place_code():
     assert fmt.verify(text, KEYS, now=NOW, place=True).reason == "unknown prefix"
     behind_place_prefix = fmt.sign(release(), KEY, prefix=fmt.PLACE_PREFIX).text
     assert fmt.verify(behind_place_prefix, KEYS, now=NOW).result is fmt.Result.MALFORMED
+
+
+TEXT = st.text(max_size=40)
+DAY = st.dates(min_value=datetime.date(2020, 1, 1), max_value=datetime.date(2099, 12, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=st.sampled_from([fmt.RELEASE, fmt.NOTICE]),
+    name=TEXT,
+    tail=st.text(max_size=4),
+    order_kind=st.sampled_from(["centralised", "home", "home_monitoring"]),
+    start=DAY,
+    end=DAY,
+    where=TEXT,
+    released_at=st.integers(min_value=0, max_value=2**40),
+)
+def test_any_document_round_trips(kind, name, tail, order_kind, start, end, where, released_at):
+    claims = fmt.document_claims(
+        issuer="fangyi-test",
+        subject="s",
+        issued_at=NOW - 10,
+        expires_at=NOW + 10,
+        kind=kind,
+        masked_name=name,
+        id_tail=tail,
+        order_kind=order_kind,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        released_at=released_at,
+        place=where,
+        region=where,
+    )
+    found = fmt.verify(fmt.sign(claims, KEY).text, KEYS, now=NOW)
+    assert found.result is fmt.Result.VALID
+    assert (found.claims["name"], found.claims["id_tail"]) == (name, tail)
+    assert (found.claims["start"], found.claims["end"]) == (start.isoformat(), end.isoformat())
+    if kind == fmt.RELEASE:
+        assert (found.claims["released_at"], found.claims["region"]) == (released_at, where)
+    else:
+        assert found.claims["place"] == where
