@@ -3,7 +3,7 @@ its documents; every print is an access event, a reprint too."""
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -92,7 +92,7 @@ def _released_at(order: Order) -> datetime.datetime:
     return order.ended_at or order.state_changed_at
 
 
-def _issuer_names(paths: Iterable[str]) -> dict[str, str]:
+def _issuer_names(paths: Collection[str]) -> dict[str, str]:
     """order path -> the name of the district and street its officers work in: who issues
     the certificate."""
     street_length, district_length = PATH_LENGTHS[Level.STREET], PATH_LENGTHS[Level.DISTRICT]
