@@ -172,7 +172,7 @@ def main() -> None:
     orders = [services.orders_for(admin).get(pk=pk) for pk in batches[0]]
     issuers = services._issuer_names({order.region_path for order in orders})
     started = time.perf_counter()
-    pages = [services.release_page(order, issuers[order.region_path]) for order in orders]
+    pages = [services.release_page(order, issuers[order.region_path], admin) for order in orders]
     pages_seconds = time.perf_counter() - started
     started = time.perf_counter()
     rendering.render_pdf(

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from fangyi.codes import format as fmt
 from fangyi.codes import keys
+from fangyi.codes import services as codes
+from fangyi.codes.models import CardCode, RevokedCode
 from fangyi.core.models import AccessEvent
 from fangyi.isolation.documents import services
 from fangyi.isolation.models import OrderState
@@ -90,12 +92,18 @@ def test_a_reprint_is_the_same_certificate_and_audited_again(city, leader_a, off
     ) == [("leader_a", "打印解除隔离证明"), ("officer", "打印解除隔离证明")]
 
 
-def test_a_revoked_certificate_no_longer_verifies(city, officer):
+def test_revoking_the_persons_codes_revokes_their_printed_documents(city, officer):
     order = support.order(city.person_a, state=OrderState.RELEASED)
     (code,) = services.print_release(actor=officer, order=order).codes
-    signed = fmt.verify(code, keys.verification_keys())
-    found = fmt.verify(code, keys.verification_keys(), [signed.revocation_hash])
-    assert found.result is fmt.Result.REVOKED
+    services.print_release(actor=officer, order=order)
+    assert CardCode.objects.filter(person=city.person_a, kind="release").count() == 1
+
+    assert codes.revoke_codes(user=officer, person=city.person_a, reason="证明遗失") == 1
+    assert codes.verify_here(code).result is fmt.Result.REVOKED
+    assert RevokedCode.objects.filter(person=city.person_a, kind="release").count() == 1
+    # The person has a new pseudonym: printed again, it is a new certificate that holds.
+    (reprinted,) = services.print_release(actor=officer, order=order).codes
+    assert reprinted != code and codes.verify_here(reprinted).valid
 
 
 def test_outside_the_region_no_certificate(city, worker_b):

@@ -244,6 +244,7 @@ class DocumentCode:
 
 def issue_document_code(
     *,
+    user,
     person: Person,
     kind: str,
     issued_at: datetime.datetime,
@@ -257,7 +258,8 @@ def issue_document_code(
 ) -> DocumentCode:
     """The code printed on an isolation document (a release certificate or an isolation
     notice). The isolation area checks who may print it. Every claim comes from the order, so
-    the same order signed again gives the same text: a reprint is the same document."""
+    the same order signed again gives the same text: a reprint is the same document, recorded
+    once, like a card, so that revoking the person's codes revokes it too."""
     if kind not in format.DOCUMENT_TEXTS:
         raise ValueError(f"not a document kind: {kind}")
     key = keys.current_key()
@@ -277,13 +279,25 @@ def issue_document_code(
         region=region,
     )
     signed = format.sign(claims, key.private_key, kid=key.kid)
-    return DocumentCode(
+    issued = DocumentCode(
         text=signed.text,
         kind=kind,
-        issued_at=datetime.datetime.fromtimestamp(int(issued_at.timestamp()), datetime.UTC),
-        expires_at=datetime.datetime.fromtimestamp(int(expires_at.timestamp()), datetime.UTC),
+        issued_at=datetime.datetime.fromtimestamp(claims[format.IAT], datetime.UTC),
+        expires_at=datetime.datetime.fromtimestamp(claims[format.EXP], datetime.UTC),
         kid=format.b64url(key.kid),
     )
+    CardCode.objects.get_or_create(
+        revocation_hash=signed.revocation_hash,
+        defaults={
+            "person": person,
+            "kind": kind,
+            "kid": issued.kid,
+            "issued_at": issued.issued_at,
+            "expires_at": issued.expires_at,
+            "issued_by": user,
+        },
+    )
+    return issued
 
 
 def _display_codes_alive(person: Person, sub: str, now: datetime.datetime):
@@ -326,8 +340,9 @@ def _display_codes_alive(person: Person, sub: str, now: datetime.datetime):
 def revoke_codes(*, user, person: Person, reason: str) -> int:
     """Revokes every code of the person still alive: a lost card, a leaked screenshot.
 
-    Returns how many cards were revoked; the display codes the person may hold are listed
-    too, and the person gets a new pseudonym for the codes issued from now on.
+    Returns how many printed codes (cards, isolation documents) were revoked; the display
+    codes the person may hold are listed too, and the person gets a new pseudonym for the
+    codes issued from now on.
     """
     require(user, CODE, CHANGE, person.region_path, message=_("您无权撤销该居民的码。"))
     reason = (reason or "").strip()
@@ -343,7 +358,7 @@ def revoke_codes(*, user, person: Person, reason: str) -> int:
             RevokedCode(
                 revocation_hash=bytes(card.revocation_hash),
                 person=person,
-                kind=RevokedCode.CARD,
+                kind=card.kind,
                 expires_at=card.expires_at,
                 revoked_at=now,
                 revoked_by=user,

@@ -138,7 +138,7 @@ def _contact_phone(order: Order) -> str:
     return order.created_by.phone if order.created_by is not None else ""
 
 
-def notice_page(order: Order) -> dict:
+def notice_page(order: Order, actor) -> dict:
     """What one isolation notice shows, its code included."""
     start, end = _day(_start(order)), _day(_planned_end(order))
     # The code lives until the end of the planned last day.
@@ -146,6 +146,7 @@ def notice_page(order: Order) -> dict:
         datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time())
     )
     code = issue_document_code(
+        user=actor,
         person=order.person,
         kind=code_format.NOTICE,
         issued_at=order.created_at,
@@ -177,11 +178,12 @@ def notice_page(order: Order) -> dict:
     }
 
 
-def release_page(order: Order, issuer: str) -> dict:
+def release_page(order: Order, issuer: str, actor) -> dict:
     """What one release certificate shows, its code included."""
     released_at = _released_at(order)
     start, end = _day(_start(order)), _day(released_at)
     code = issue_document_code(
+        user=actor,
         person=order.person,
         kind=code_format.RELEASE,
         issued_at=released_at,
@@ -239,7 +241,7 @@ def print_notice(*, actor, order: Order) -> Printed:
         )
     printed = _printed(
         "isolation/documents/notice.html",
-        [notice_page(order)],
+        [notice_page(order, actor)],
         _("隔离告知书"),
         f"isolation-notice-{order.pk}.pdf",
     )
@@ -271,7 +273,7 @@ def print_release(*, actor, order: Order) -> Printed:
     _released_only([order])
     printed = _printed(
         "isolation/documents/release.html",
-        [release_page(order, _issuer_names([order.region_path])[order.region_path])],
+        [release_page(order, _issuer_names([order.region_path])[order.region_path], actor)],
         _("解除隔离证明"),
         f"isolation-release-{order.pk}.pdf",
     )
@@ -315,7 +317,7 @@ def print_releases(*, actor, order_ids: Sequence) -> Printed:
     issuers = _issuer_names({order.region_path for order in orders})
     printed = _printed(
         "isolation/documents/release.html",
-        [release_page(order, issuers[order.region_path]) for order in orders],
+        [release_page(order, issuers[order.region_path], actor) for order in orders],
         _("解除隔离证明"),
         f"isolation-releases-{timezone.localdate():%Y%m%d}-{len(orders)}.pdf",
     )
