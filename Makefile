@@ -81,14 +81,17 @@ django-checks: setup
 # Debian's chromium drives the browser tests and the screenshot scripts; the CJK fonts make
 # them render Chinese instead of empty boxes.
 chromium:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q . \
+			|| ! /sbin/ldconfig -p | grep -q libpangoft2-1.0; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "==> installing chromium and fonts-noto-cjk"; \
+			echo "==> installing chromium, fonts-noto-cjk and Pango (for WeasyPrint)"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+				apt-get install -y -qq chromium fonts-noto-cjk \
+				libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
 		else \
-			echo "The browser tests need Debian's chromium and a Chinese font. Run:"; \
-			echo "  sudo apt-get install -y chromium fonts-noto-cjk"; \
+			echo "The browser tests need Debian's chromium and a Chinese font, the PDF documents"; \
+			echo "Pango. Run:"; \
+			echo "  sudo apt-get install -y chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0"; \
 			exit 1; \
 		fi; \
 	fi

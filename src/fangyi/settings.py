@@ -199,7 +199,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("FANGYI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # WeasyPrint tells each step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 FANGYI_PAGE_SIZE = int(os.environ.get("FANGYI_PAGE_SIZE", "50"))
@@ -257,6 +263,7 @@ FANGYI_SIGNING_KEY_DIR = Path(os.environ.get("FANGYI_SIGNING_KEY_DIR", DATA_DIR 
 FANGYI_DISPLAY_CODE_SECONDS = int(os.environ.get("FANGYI_DISPLAY_CODE_SECONDS", "300"))
 FANGYI_CARD_CODE_DAYS = int(os.environ.get("FANGYI_CARD_CODE_DAYS", "30"))
 FANGYI_PLACE_CODE_DAYS = int(os.environ.get("FANGYI_PLACE_CODE_DAYS", "365"))
+FANGYI_RELEASE_CODE_DAYS = int(os.environ.get("FANGYI_RELEASE_CODE_DAYS", "30"))
 
 # Resident portal: one-time codes by SMS ("log" writes them to the log, "file" appends JSON
 # lines to FANGYI_SMS_FILE), and how long a resident's login lasts.

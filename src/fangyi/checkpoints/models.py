@@ -31,6 +31,8 @@ class ScanKind(models.TextChoices):
     DISPLAY = "display", _("亮码")
     CARD = "card", _("卡片码")
     PLACE = "place", _("场所码")
+    RELEASE = "release", _("解除隔离证明")
+    NOTICE = "notice", _("隔离告知书")
 
 
 class ScanResult(models.TextChoices):

@@ -30,6 +30,8 @@ from .area import CHECKIN, SCAN, VENUE
 from .models import CheckIn, Scan, ScanKind, ScanResult, Venue, VenueKind
 
 VENUE_FIELDS = ["name", "kind", "region", "address", "active"]
+# The codes that name a person: a scan of one is linked to its holder.
+PERSON_KINDS = (ScanKind.DISPLAY, ScanKind.CARD, ScanKind.RELEASE, ScanKind.NOTICE)
 # Reloading the check-in page, or scanning twice at a door, is one visit.
 REPEAT_VISIT = datetime.timedelta(minutes=5)
 # A phone's clock may run a little ahead of the server's.
@@ -237,9 +239,7 @@ def record_scans(*, user, items: list[ScanInput], now: datetime.datetime | None 
     subs = {
         item.sub
         for item in fresh
-        if item.sub
-        and item.kind in (ScanKind.DISPLAY, ScanKind.CARD)
-        and item.result in SIGNED_RESULTS
+        if item.sub and item.kind in PERSON_KINDS and item.result in SIGNED_RESULTS
     }
     persons = dict(CodeSubject.objects.filter(sub__in=subs).values_list("sub", "person_id"))
     home = _home_path(user) if any(item.venue is None for item in fresh) else ""

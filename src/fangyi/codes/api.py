@@ -63,7 +63,8 @@ class RevokeInput(Input):
 
 class Revoked(Schema):
     revoked_cards: int = Field(
-        description="cards revoked; the display codes the person may hold are always revoked"
+        description="printed codes revoked: cards and isolation documents (release "
+        "certificates, notices); the display codes the person may hold are always revoked"
     )
 
 

@@ -46,8 +46,17 @@ REVOCATION_HASH_BYTES = 16
 ISS, SUB, EXP, IAT, PRIVATE = 1, 2, 4, 6, -65537
 COLOUR, NAME, ID_TAIL, POLICY, KIND = 1, 2, 3, 4, 5
 VENUE_NAME, VENUE_KIND, REGION = 6, 7, 8
+# Isolation documents: the order's kind, its first and last day, when it was released, where
+# the person is isolated, and the region that issued the certificate.
+ORDER_KIND, START, END, RELEASED_AT, PLACE_NAME, ISSUER_REGION = 9, 10, 11, 12, 13, 14
 
 DISPLAY, CARD, PLACE = "display", "card", "place"
+RELEASE, NOTICE = "release", "notice"
+# The texts each printed isolation document carries besides the name and ID tail.
+DOCUMENT_TEXTS = {
+    RELEASE: {"order_kind": ORDER_KIND, "start": START, "end": END, "region": ISSUER_REGION},
+    NOTICE: {"order_kind": ORDER_KIND, "start": START, "end": END, "place": PLACE_NAME},
+}
 COLOURS = ("green", "yellow", "orange", "red")
 # What cbor2 decodes a map to (a frozendict inside an immutable array); checked by exact type
 # because an isinstance() against the Mapping ABC cost more than the rest of the claim checks.
@@ -158,6 +167,40 @@ def person_claims(
     }
     if colour is not None:
         private[COLOUR] = colour
+    return {ISS: issuer, SUB: subject, EXP: expires_at, IAT: issued_at, PRIVATE: private}
+
+
+def document_claims(
+    *,
+    issuer: str,
+    subject: str,
+    issued_at: int,
+    expires_at: int,
+    kind: str,
+    masked_name: str,
+    id_tail: str,
+    order_kind: str,
+    start: str,
+    end: str,
+    released_at: int | None = None,
+    place: str | None = None,
+    region: str | None = None,
+) -> dict[int, Any]:
+    """A printed isolation document: a release certificate or an isolation notice. Dates are
+    `YYYY-MM-DD` texts, the days as the issuer's calendar has them."""
+    private: dict[int, Any] = {
+        KIND: kind,
+        NAME: masked_name,
+        ID_TAIL: id_tail,
+        ORDER_KIND: order_kind,
+        START: start,
+        END: end,
+    }
+    if kind == RELEASE:
+        private[RELEASED_AT] = released_at
+        private[ISSUER_REGION] = region
+    else:
+        private[PLACE_NAME] = place
     return {ISS: issuer, SUB: subject, EXP: expires_at, IAT: issued_at, PRIVATE: private}
 
 
@@ -292,6 +335,16 @@ def _readable(claims: CborMap, prefix: str) -> dict[str, Any] | None:
         if kind != PLACE:
             return None
         texts = {"venue_name": VENUE_NAME, "venue_kind": VENUE_KIND, "region": REGION}
+    elif type(kind) is str and kind in DOCUMENT_TEXTS:
+        # Documents carry no colour: what holds at the gate is what the paper says.
+        if private.get(COLOUR) is not None:
+            return None
+        texts = {"name": NAME, "id_tail": ID_TAIL, **DOCUMENT_TEXTS[kind]}
+        if kind == RELEASE:
+            released_at = private.get(RELEASED_AT)
+            if type(released_at) is not int:
+                return None
+            readable["released_at"] = released_at
     else:
         if kind not in (DISPLAY, CARD):
             return None

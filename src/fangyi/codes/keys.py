@@ -52,6 +52,7 @@ def longest_code_lifetime() -> datetime.timedelta:
         datetime.timedelta(seconds=settings.FANGYI_DISPLAY_CODE_SECONDS),
         datetime.timedelta(days=settings.FANGYI_CARD_CODE_DAYS),
         datetime.timedelta(days=settings.FANGYI_PLACE_CODE_DAYS),
+        datetime.timedelta(days=settings.FANGYI_RELEASE_CODE_DAYS),
     )
 
 

@@ -23,14 +23,19 @@ class CodeSubject(models.Model):
 
 
 class CardCode(models.Model):
-    """A printed card code: kept while it lives, so that a lost card can be revoked.
+    """A printed code — a card, or the code of an isolation document — kept while it lives,
+    so that a lost card or document can be revoked.
 
     Display codes are not recorded: showing one writes nothing (see services.revoke_codes).
     """
 
+    CARD, RELEASE, NOTICE = "card", "release", "notice"
+    KIND_CHOICES = [(CARD, _("卡片码")), (RELEASE, _("解除隔离证明")), (NOTICE, _("隔离告知书"))]
+
     # The first 16 bytes of SHA-256 of the signature: what the revocation list publishes.
     revocation_hash = models.BinaryField(max_length=16, unique=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=8, choices=KIND_CHOICES, default=CARD)
     # base64url, as in the JWKS.
     kid = models.CharField(max_length=16)
     issued_at = models.DateTimeField(_("签发时间"))
@@ -52,8 +57,13 @@ class CardCode(models.Model):
 class RevokedCode(models.Model):
     """One entry of the revocation list, kept until the code it names would have expired."""
 
-    DISPLAY, CARD = "display", "card"
-    KIND_CHOICES = [(DISPLAY, _("亮码")), (CARD, _("卡片码"))]
+    DISPLAY, CARD, RELEASE, NOTICE = "display", "card", "release", "notice"
+    KIND_CHOICES = [
+        (DISPLAY, _("亮码")),
+        (CARD, _("卡片码")),
+        (RELEASE, _("解除隔离证明")),
+        (NOTICE, _("隔离告知书")),
+    ]
 
     revocation_hash = models.BinaryField(max_length=16, unique=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

@@ -233,6 +233,73 @@ def issue_place_code(
     return signed.text, expires_at
 
 
+@dataclass(frozen=True)
+class DocumentCode:
+    text: str
+    kind: str
+    issued_at: datetime.datetime
+    expires_at: datetime.datetime
+    kid: str
+
+
+def issue_document_code(
+    *,
+    user,
+    person: Person,
+    kind: str,
+    issued_at: datetime.datetime,
+    expires_at: datetime.datetime,
+    order_kind: str,
+    start: datetime.date,
+    end: datetime.date,
+    released_at: datetime.datetime | None = None,
+    place: str | None = None,
+    region: str | None = None,
+) -> DocumentCode:
+    """The code printed on an isolation document (a release certificate or an isolation
+    notice). The isolation area checks who may print it. Every claim comes from the order, so
+    the same order signed again gives the same text: a reprint is the same document, recorded
+    once, like a card, so that revoking the person's codes revokes it too."""
+    if kind not in format.DOCUMENT_TEXTS:
+        raise ValueError(f"not a document kind: {kind}")
+    key = keys.current_key()
+    claims = format.document_claims(
+        issuer=settings.FANGYI_CODE_ISSUER,
+        subject=subject_for(person.pk),
+        issued_at=int(issued_at.timestamp()),
+        expires_at=int(expires_at.timestamp()),
+        kind=kind,
+        masked_name=mask_name(person.name),
+        id_tail=id_tail(person.id_number),
+        order_kind=order_kind,
+        start=start.isoformat(),
+        end=end.isoformat(),
+        released_at=int(released_at.timestamp()) if released_at is not None else None,
+        place=place,
+        region=region,
+    )
+    signed = format.sign(claims, key.private_key, kid=key.kid)
+    issued = DocumentCode(
+        text=signed.text,
+        kind=kind,
+        issued_at=datetime.datetime.fromtimestamp(claims[format.IAT], datetime.UTC),
+        expires_at=datetime.datetime.fromtimestamp(claims[format.EXP], datetime.UTC),
+        kid=format.b64url(key.kid),
+    )
+    CardCode.objects.get_or_create(
+        revocation_hash=signed.revocation_hash,
+        defaults={
+            "person": person,
+            "kind": kind,
+            "kid": issued.kid,
+            "issued_at": issued.issued_at,
+            "expires_at": issued.expires_at,
+            "issued_by": user,
+        },
+    )
+    return issued
+
+
 def _display_codes_alive(person: Person, sub: str, now: datetime.datetime):
     """(revocation hash, expiry) of every display code the person may hold now: each slot
     whose code has not expired, each colour, each plan label, each key that was signing."""
@@ -273,8 +340,9 @@ def _display_codes_alive(person: Person, sub: str, now: datetime.datetime):
 def revoke_codes(*, user, person: Person, reason: str) -> int:
     """Revokes every code of the person still alive: a lost card, a leaked screenshot.
 
-    Returns how many cards were revoked; the display codes the person may hold are listed
-    too, and the person gets a new pseudonym for the codes issued from now on.
+    Returns how many printed codes (cards, isolation documents) were revoked; the display
+    codes the person may hold are listed too, and the person gets a new pseudonym for the
+    codes issued from now on.
     """
     require(user, CODE, CHANGE, person.region_path, message=_("您无权撤销该居民的码。"))
     reason = (reason or "").strip()
@@ -290,7 +358,7 @@ def revoke_codes(*, user, person: Person, reason: str) -> int:
             RevokedCode(
                 revocation_hash=bytes(card.revocation_hash),
                 person=person,
-                kind=RevokedCode.CARD,
+                kind=card.kind,
                 expires_at=card.expires_at,
                 revoked_at=now,
                 revoked_by=user,

@@ -64,8 +64,8 @@ def revoke(request, person_id):
             messages.success(
                 request,
                 ngettext(
-                    "已撤销该居民手机上的码和 %(cards)d 张卡片码；卡点刷新撤销名单后即拒绝。",
-                    "已撤销该居民手机上的码和 %(cards)d 张卡片码；卡点刷新撤销名单后即拒绝。",
+                    "已撤销该居民手机上的码和 %(cards)d 张打印的卡片码或隔离文书；卡点刷新撤销名单后即拒绝。",
+                    "已撤销该居民手机上的码和 %(cards)d 张打印的卡片码或隔离文书；卡点刷新撤销名单后即拒绝。",
                     cards,
                 )
                 % {"cards": cards},

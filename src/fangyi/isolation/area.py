@@ -118,15 +118,17 @@ register(
             ),
         ),
         urls=(
-            # Before "isolation/", whose patterns might take "check-ins/".
+            # Before "isolation/", whose patterns might take "check-ins/" or "documents/".
             Urls("isolation/check-ins/", "fangyi.isolation.followup.urls"),
+            Urls("isolation/documents/", "fangyi.isolation.documents.urls"),
             Urls("isolation/", "fangyi.isolation.urls"),
         ),
         api=(
             ApiRouter("/isolation", "fangyi.isolation.api.router"),
-            # Mounted before "/isolation", whose "/{id}" might take "check-ins".
+            # Mounted before "/isolation", whose "/{id}" might take "check-ins" or "documents".
             ApiRouter("/isolation/check-ins", "fangyi.isolation.followup.api.router", order=90),
             ApiRouter("/me/check-ins", "fangyi.isolation.followup.api.resident_router", order=90),
+            ApiRouter("/isolation/documents", "fangyi.isolation.documents.api.router", order=90),
         ),
         periodic=(
             Periodic(

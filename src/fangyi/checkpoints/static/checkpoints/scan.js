@@ -33,7 +33,7 @@ const UPLOAD_EVERY_MS = 30_000;
 const REFRESH_EVERY_MS = 5 * 60_000;
 // The camera keeps seeing the code just dismissed; it is not a new scan.
 const SAME_CODE_PAUSE_MS = 3000;
-const KINDS = ["display", "card", "place"];
+const KINDS = ["display", "card", "place", "release", "notice"];
 
 function load(name) {
   try {
@@ -199,6 +199,23 @@ function word(result, colour) {
   return labels[result.replace(/_(\w)/g, (_m, c) => c.toUpperCase())];
 }
 
+function camel(text) {
+  return text.replace(/_(\w)/g, (_m, c) => c.toUpperCase());
+}
+
+// What a printed isolation document says, in a line: the guard compares it with the paper.
+function documentDetail(kind, claims) {
+  const orderKind = labels[`orderKind${camel(claims.order_kind).replace(/^./, (c) => c.toUpperCase())}`];
+  const values = { order_kind: orderKind || claims.order_kind, start: claims.start, end: claims.end };
+  if (kind === "release") {
+    values.released = new Date(claims.released_at * 1000).toLocaleString();
+    values.region = claims.region;
+    return fill(labels.releaseDetail, values);
+  }
+  values.place = claims.place === "home" ? labels.placeHome : claims.place;
+  return fill(labels.noticeDetail, values);
+}
+
 function why(result, reason = "") {
   const key = result === "malformed" ? verdicts.malformed_reasons[reason] || result : result;
   return verdicts.sentences[key] || verdicts.sentences.malformed;
@@ -259,6 +276,10 @@ async function scan(text) {
     } else if (result === "valid" && kind === "place") {
       headline = labels.kindPlace;
       detail = labels.place;
+      tone = "neutral";
+    } else if (result === "valid" && (kind === "release" || kind === "notice")) {
+      headline = fill(labels.documentValid, { kind: labels[`kind${kind[0].toUpperCase()}${kind.slice(1)}`] });
+      detail = documentDetail(kind, claims);
       tone = "neutral";
     } else if (result === "valid" && kind === "card") {
       const lookup = await lookUpCard(text.trim());

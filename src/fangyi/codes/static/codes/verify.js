@@ -28,7 +28,13 @@ const REVOCATION_HASH_BYTES = 16;
 const [ISS, SUB, EXP, IAT, PRIVATE] = [1, 2, 4, 6, -65537];
 const [COLOUR, NAME, ID_TAIL, POLICY, KIND] = [1, 2, 3, 4, 5];
 const [VENUE_NAME, VENUE_KIND, REGION] = [6, 7, 8];
+const [ORDER_KIND, START, END, RELEASED_AT, PLACE_NAME, ISSUER_REGION] = [9, 10, 11, 12, 13, 14];
 const COLOURS = ["green", "yellow", "orange", "red"];
+// The texts each printed isolation document carries besides the name and ID tail.
+const DOCUMENT_TEXTS = {
+  release: { order_kind: ORDER_KIND, start: START, end: END, region: ISSUER_REGION },
+  notice: { order_kind: ORDER_KIND, start: START, end: END, place: PLACE_NAME },
+};
 
 // What Python's str.strip() removes; String.prototype.trim() differs in a few characters.
 const PY_SPACE =
@@ -524,6 +530,15 @@ function readable(claims, prefix) {
   if (prefix === PLACE_PREFIX) {
     if (kind !== "place") return null;
     texts = { venue_name: VENUE_NAME, venue_kind: VENUE_KIND, region: REGION };
+  } else if (kind === "release" || kind === "notice") {
+    // Documents carry no colour: what holds at the gate is what the paper says.
+    if (priv.get(COLOUR) !== null) return null;
+    texts = { name: NAME, id_tail: ID_TAIL, ...DOCUMENT_TEXTS[kind] };
+    if (kind === "release") {
+      const releasedAt = priv.get(RELEASED_AT);
+      if (!isInt(releasedAt)) return null;
+      result.released_at = releasedAt;
+    }
   } else {
     if (kind !== "display" && kind !== "card") return null;
     const colour = priv.get(COLOUR);
@@ -581,7 +596,12 @@ async function check(text, keys, revoked, now, place) {
 
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", signature));
   const found = {
-    claims: { ...names, exp: plainInt(names.exp), iat: plainInt(names.iat) },
+    claims: {
+      ...names,
+      exp: plainInt(names.exp),
+      iat: plainInt(names.iat),
+      ...("released_at" in names ? { released_at: plainInt(names.released_at) } : {}),
+    },
     kid: b64url(kid),
     revocationHash: b64url(hash.subarray(0, REVOCATION_HASH_BYTES)),
   };
