@@ -10,20 +10,21 @@ import uuid
 from typing import Literal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.checkpoints.models import Venue
 from fangyi.core.api import get_by_id, page_of
-from fangyi.core.permissions import VIEW
+from fangyi.core.permissions import VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text, omitted
 from fangyi.health.models import Fact
 from fangyi.people.models import Person
 from fangyi.regions.models import Region
 
 from . import chains, services
+from .area import INVESTIGATION
 from .models import (
     Contact,
     ContactCategory,
@@ -435,6 +436,8 @@ def chain_graph(request, investigation_id: str, params: Query[GraphParams]):
 @router.get("/figures", response={200: FigureRead, **ERROR_RESPONSES})
 def figures(request, params: Query[FigureParams]):
     """Of the day's new cases in the caller's regions: 管控内 and 社会面."""
+    if not can(request.auth, INVESTIGATION, VIEW):
+        raise PermissionDenied(_("只有流调人员和指挥人员可以查看病例统计。"))
     day = params.day or timezone.localdate()
     found = chains.new_cases(Fact.objects.restrict(request.auth, VIEW), day)
     return {

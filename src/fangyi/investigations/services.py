@@ -653,8 +653,11 @@ def _locate_task(actor, contact: Contact) -> Task:
                 region=contact.region,
                 title=_("查找%(category)s %(name)s")
                 % {"category": contact.get_category_display(), "name": contact.masked_name},
-                notes=_("地址：%(address)s；手机：%(phone)s；接触时间：%(at)s")
+                # The team needs the name to find them: the task page shows it to its
+                # assignee and the grid's leaders only, as it shows addresses.
+                notes=_("姓名：%(name)s；地址：%(address)s；手机：%(phone)s；接触时间：%(at)s")
                 % {
+                    "name": contact.name,
                     "address": contact.address,
                     "phone": contact.phone or "—",
                     "at": timezone.localtime(contact.exposure_at).strftime("%Y-%m-%d %H:%M"),

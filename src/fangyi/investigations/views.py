@@ -69,11 +69,8 @@ def _to_detail(investigation_id):
     return redirect(reverse("investigations:detail", args=[investigation_id]))
 
 
-def _say(request, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, PermissionDenied):
-        messages.error(request, str(exc) or _("您没有在该辖区办理流调的权限。"))
-    else:
-        messages.error(request, " ".join(exc.messages))
+def _say(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
 
 
 def _form_errors(request, form) -> None:
@@ -101,8 +98,8 @@ def investigation_list(request):
             else:
                 try:
                     investigation, created = services.open_investigation(actor=user, person=person)
-                except (ValidationError, PermissionDenied) as exc:
-                    open_form.add_error("id_number", " ".join(getattr(exc, "messages", [str(exc)])))
+                except ValidationError as exc:
+                    open_form.add_error("id_number", " ".join(exc.messages))
                 else:
                     if created:
                         messages.success(request, _("已立案流调。"))
@@ -211,7 +208,7 @@ def investigation_edit(request, pk):
             notes=form.cleaned_data["notes"],
             state=form.cleaned_data["state"],
         )
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(request, _("已保存。"))
@@ -238,7 +235,7 @@ def investigation_team(request, pk):
         services.set_team(
             actor=request.user, investigation=investigation, members=list(members.values())
         )
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(request, _("已更新流调队伍。"))
@@ -260,7 +257,7 @@ def investigation_clock(request, pk):
             stage=form.cleaned_data["stage"],
             at=form.cleaned_data["at"] or timezone.now(),
         )
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(request, _("已登记时间。"))
@@ -277,7 +274,7 @@ def place_add(request, pk):
         return _to_detail(pk)
     try:
         services.add_place(actor=request.user, investigation=investigation, **form.cleaned_data)
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(request, _("已添加地点。"))
@@ -296,7 +293,7 @@ def propose(request, pk):
         proposal = services.propose(
             actor=request.user, investigation=investigation, **form.cleaned_data
         )
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(
@@ -344,7 +341,7 @@ def contact_add(request, pk):
             region=region,
             place_text=data["place_text"],
         )
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         _say(request, exc)
     else:
         if contact.state == ContactState.LINKED:
@@ -366,7 +363,7 @@ def contact_confirm(request, pk):
         services.confirm_contact(
             actor=request.user, contact=contact, category=form.cleaned_data["category"]
         )
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(request, _("已确认接触者，并记录健康事实。"))
@@ -385,7 +382,7 @@ def contact_dismiss(request, pk):
         services.dismiss_contact(
             actor=request.user, contact=contact, reason=form.cleaned_data["reason"]
         )
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(request, _("已排除。"))
@@ -407,7 +404,7 @@ def contact_found(request, pk):
         return _to_detail(contact.investigation_id)
     try:
         services.contact_found(actor=request.user, contact=contact, person=person)
-    except (ValidationError, PermissionDenied) as exc:
+    except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(request, _("已关联居民，查找任务已办结。"))
