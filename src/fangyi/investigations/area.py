@@ -4,13 +4,15 @@ the transmission chains they make, and each case's four clocks."""
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.checkpoints.area import CHECKIN, VENUE
-from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Urls, register
 from fangyi.core.permissions import ADD, ADMIN, ALL, CHANGE, COMMANDER, OFFICER, VIEW, Role
 from fangyi.health.area import FACT
 from fangyi.people.area import PERSON
+from fangyi.regions.area import REGION
 
 INVESTIGATION = "investigation"
 CONTACT = "contact"
+INVESTIGATIONS_GROUP = "investigations"
 
 # Investigation teams: they open investigations, look up a case's check-ins and the people
 # met there, and record contacts, whose facts they write through the health services.
@@ -36,16 +38,31 @@ register(
                 OFFICER: _MANAGE,
                 INVESTIGATOR: _MANAGE,
             },
-            # What the investigator's work reaches in the older areas: the residents to link,
-            # the check-ins to propose places from, and the contact facts to record.
+            # What the investigator's work reaches in the older areas: the regions and residents
+            # to link, the check-ins to propose places from, and the contact facts to record.
+            REGION: {INVESTIGATOR: _SEE},
             PERSON: {INVESTIGATOR: _SEE},
             FACT: {INVESTIGATOR: frozenset({VIEW, ADD})},
             CHECKIN: {INVESTIGATOR: _SEE},
             VENUE: {INVESTIGATOR: _SEE},
         },
+        # One dropdown: the administrator's bar must still fit one row at 1280 px.
+        groups=(NavGroup(INVESTIGATIONS_GROUP, _("流调"), 55),),
         nav=(
-            NavLink(_("流调"), "investigations:list", ((INVESTIGATION, VIEW),), order=55),
-            NavLink(_("传播链"), "investigations:chain-list", ((INVESTIGATION, VIEW),), order=56),
+            NavLink(
+                _("流调列表"),
+                "investigations:list",
+                ((INVESTIGATION, VIEW),),
+                group=INVESTIGATIONS_GROUP,
+                order=10,
+            ),
+            NavLink(
+                _("传播链"),
+                "investigations:chain-list",
+                ((INVESTIGATION, VIEW),),
+                group=INVESTIGATIONS_GROUP,
+                order=20,
+            ),
         ),
         cards=(
             Card(
