@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangyi.accounts.models import User
 from fangyi.checkpoints import services as checkpoints
 from fangyi.checkpoints.models import CheckIn, Scan, Venue
 from fangyi.core import audit
@@ -191,7 +192,7 @@ def _change(actor, investigation: Investigation, changes: dict) -> Investigation
     return investigation
 
 
-def set_team(*, actor, investigation: Investigation, members: list[tuple[object, str]]):
+def set_team(*, actor, investigation: Investigation, members: list[tuple[User | None, str]]):
     """Replaces the team: (user, role) pairs, staff who may see investigations there."""
     _require(actor, INVESTIGATION, CHANGE, investigation.region_path)
     errors: dict[str, list[str]] = {}
