@@ -21,6 +21,10 @@ if (holder && source && window.echarts) {
     };
   });
   const chart = window.echarts.init(holder, null, { renderer: "canvas" });
+  // Said once the graph is drawn: what the browser test and the benchmark wait for.
+  chart.on("finished", () => {
+    holder.dataset.drawn = "true";
+  });
   chart.setOption({
     animation: false,
     tooltip: { formatter: (params) => params.data.name || "" },
@@ -31,7 +35,6 @@ if (holder && source && window.echarts) {
         type: "graph",
         layout: "none",
         roam: true,
-        large: nodes.length > 2000,
         data: nodes,
         links: data.links,
         categories: data.categories,
@@ -46,9 +49,6 @@ if (holder && source && window.echarts) {
     if (event.dataType === "node" && event.data.url) {
       window.location.href = event.data.url;
     }
-  });
-  chart.on("finished", () => {
-    holder.dataset.drawn = "true";
   });
   window.addEventListener("resize", () => chart.resize());
 }
