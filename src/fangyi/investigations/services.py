@@ -107,10 +107,10 @@ def case_fact(person: Person) -> Fact | None:
 
 
 def _source_contact(person: Person) -> Contact | None:
-    """The contact record the new case was known by, the edge to their chain: the earliest."""
+    """The contact record the new case was known by, the edge to their chain: the earliest
+    confirmed one (a proposal from the check-ins is no edge until someone confirms it)."""
     return (
-        Contact.objects.filter(person=person)
-        .exclude(state=ContactState.DISMISSED)
+        Contact.objects.filter(person=person, state=ContactState.LINKED)
         .select_related("investigation")
         .order_by("created_at", "id")
         .first()
