@@ -87,3 +87,15 @@ def test_staff_without_the_right_are_refused(city, tracer, worker_a):
     browser = signed_in(worker_a)
     assert browser.get(reverse("investigations:list")).status_code == 403
     assert browser.get(reverse("investigations:detail", args=[case.pk])).status_code == 404
+
+
+def test_the_pages_speak_english(city, tracer):
+    case = opened(city.person_a, actor=tracer)
+    browser = signed_in(tracer)
+    browser.post(reverse("set_language"), {"language": "en", "next": "/"})
+    listing = browser.get(reverse("investigations:list")).content.decode()
+    assert "Under control" in listing and "In the community" in listing
+    detail = browser.get(reverse("investigations:detail", args=[case.pk])).content.decode()
+    assert "Report confirmed" in detail and "Record a contact" in detail
+    chain = browser.get(reverse("investigations:chain", args=[case.pk])).content.decode()
+    assert "New cases this week" in chain
