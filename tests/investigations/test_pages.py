@@ -99,3 +99,20 @@ def test_the_pages_speak_english(city, tracer):
     assert "Report confirmed" in detail and "Record a contact" in detail
     chain = browser.get(reverse("investigations:chain", args=[case.pk])).content.decode()
     assert "New cases this week" in chain
+
+
+def test_a_contact_who_turned_positive_is_investigated_from_the_cases_page(city, tracer):
+    from .support import contact_of, make_case
+
+    case = opened(city.person_a, actor=tracer)
+    contact_of(case, city.person_b, actor=tracer)
+    browser = signed_in(tracer)
+    detail = reverse("investigations:detail", args=[case.pk])
+    assert "已阳性，立案流调" not in browser.get(detail).content.decode()
+    make_case(city.person_b, actor=tracer, at=hours_ago(1))
+    assert "已阳性，立案流调" in browser.get(detail).content.decode()
+    response = browser.post(reverse("investigations:list"), {"person": str(city.person_b.pk)})
+    second = Investigation.objects.get(person=city.person_b)
+    assert response["Location"] == reverse("investigations:detail", args=[second.pk])
+    assert second.generation == 1 and second.chain_root_id == case.pk
+    assert "已成病例" in browser.get(detail).content.decode()

@@ -26,11 +26,21 @@ class FilterForm(BootstrapForm):
 
 
 class OpenForm(BootstrapForm):
+    """A case by ID number, or (from a contact who turned positive) by the person's id."""
+
     id_number = forms.CharField(
         label=_("病例证件号码"),
         max_length=32,
+        required=False,
         help_text=_("确诊或核酸阳性的居民；已立案的直接打开。"),
     )
+    person = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("id_number") and not data.get("person"):
+            self.add_error("id_number", _("请填写病例证件号码。"))
+        return data
 
 
 class EditForm(BootstrapForm):

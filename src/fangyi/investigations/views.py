@@ -91,8 +91,12 @@ def investigation_list(request):
         if not can(user, INVESTIGATION, ADD):
             raise PermissionDenied
         if open_form.is_valid():
-            number = open_form.cleaned_data["id_number"].strip().upper()
-            person = Person.objects.restrict(user, VIEW).filter(id_number=number).first()
+            people = Person.objects.restrict(user, VIEW)
+            if open_form.cleaned_data["person"]:
+                person = people.filter(pk=open_form.cleaned_data["person"]).first()
+            else:
+                number = open_form.cleaned_data["id_number"].strip().upper()
+                person = people.filter(id_number=number).first()
             if person is None:
                 open_form.add_error("id_number", _("辖区内没有该证件号码的居民。"))
             else:
@@ -158,13 +162,19 @@ def investigation_detail(request, pk):
             "created_at", "id"
         )[:500]
     )
+    linked = [c.person_id for c in contacts if c.state == ContactState.LINKED]
     cases = set(
-        Investigation.objects.filter(
-            person_id__in=[c.person_id for c in contacts if c.person_id]
-        ).values_list("person_id", flat=True)
+        Investigation.objects.filter(person_id__in=linked).values_list("person_id", flat=True)
+    )
+    positive = set(
+        Fact.objects.filter(chains.NEW_CASE, person_id__in=set(linked) - cases)
+        .filter(retractions__isnull=True)
+        .values_list("person_id", flat=True)
     )
     for contact in contacts:
         contact.is_case = contact.person_id in cases
+        # Turned positive, not investigated yet: their own investigation opens from here.
+        contact.to_open = contact.person_id in positive
     return render(
         request,
         "investigations/detail.html",
@@ -176,6 +186,7 @@ def investigation_detail(request, pk):
             "contacts": contacts,
             "may_change": may_change,
             "may_contact": may_contact,
+            "may_open": can(user, INVESTIGATION, ADD),
             "edit_form": EditForm(
                 initial={"notes": investigation.notes, "state": investigation.state}
             ),
