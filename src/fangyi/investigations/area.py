@@ -4,15 +4,14 @@ the transmission chains they make, and each case's four clocks."""
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.checkpoints.area import CHECKIN, VENUE
-from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
 from fangyi.core.permissions import ADD, ADMIN, ALL, CHANGE, COMMANDER, OFFICER, VIEW, Role
-from fangyi.health.area import FACT
+from fangyi.health.area import FACT, HEALTH_GROUP
 from fangyi.people.area import PERSON
 from fangyi.regions.area import REGION
 
 INVESTIGATION = "investigation"
 CONTACT = "contact"
-INVESTIGATIONS_GROUP = "investigations"
 
 # Investigation teams: they open investigations, look up a case's check-ins and the people
 # met there, and record contacts, whose facts they write through the health services.
@@ -46,22 +45,22 @@ register(
             CHECKIN: {INVESTIGATOR: _SEE},
             VENUE: {INVESTIGATOR: _SEE},
         },
-        # One dropdown: the administrator's bar must still fit one row at 1280 px.
-        groups=(NavGroup(INVESTIGATIONS_GROUP, _("流调"), 55),),
+        # In the 健康状态 dropdown (a contact is a health fact): a dropdown of its own no longer
+        # fits the administrator's bar on one row at 1280 px in English.
         nav=(
             NavLink(
                 _("流调列表"),
                 "investigations:list",
                 ((INVESTIGATION, VIEW),),
-                group=INVESTIGATIONS_GROUP,
-                order=10,
+                group=HEALTH_GROUP,
+                order=50,
             ),
             NavLink(
                 _("传播链"),
                 "investigations:chain-list",
                 ((INVESTIGATION, VIEW),),
-                group=INVESTIGATIONS_GROUP,
-                order=20,
+                group=HEALTH_GROUP,
+                order=60,
             ),
         ),
         cards=(
