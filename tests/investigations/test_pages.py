@@ -116,3 +116,31 @@ def test_a_contact_who_turned_positive_is_investigated_from_the_cases_page(city,
     assert response["Location"] == reverse("investigations:detail", args=[second.pk])
     assert second.generation == 1 and second.chain_root_id == case.pk
     assert "已成病例" in browser.get(detail).content.decode()
+
+
+def test_places_and_contacts_page_on_the_cases_page(city, tracer, settings):
+    from fangyi.investigations import services
+
+    from .support import contact_of, resident
+
+    settings.FANGYI_PAGE_SIZE = 2
+    case = opened(city.person_a, actor=tracer)
+    for n in range(3):
+        contact_of(case, resident(city.building_a), actor=tracer)
+        services.add_place(
+            actor=tracer,
+            investigation=case,
+            description=f"地点{n}",
+            start=hours_ago(10 - n),
+            end=hours_ago(9 - n),
+        )
+    browser = signed_in(tracer)
+    detail = reverse("investigations:detail", args=[case.pk])
+    first = browser.get(detail)
+    assert first.content.decode().count('data-state="linked"') == 2
+    assert "地点0" in first.content.decode() and "地点2" not in first.content.decode()
+    more = browser.get(detail, {"cursor": first.context["next_cursor"]}).content.decode()
+    assert more.count('data-state="linked"') == 1
+    places = browser.get(detail, {"places": first.context["next_places"]}).content.decode()
+    assert "地点2" in places
+    assert browser.get(detail, {"places": "garbage"}).status_code == 200

@@ -4,6 +4,7 @@ one chain's graph."""
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangyi.accounts.models import RoleAssignment
+from fangyi.core.pagination import InvalidCursor, keyset_page
 from fangyi.core.permissions import ADD, CHANGE, MATRIX, VIEW, can
 from fangyi.core.views import cursor_page
 from fangyi.health.models import Fact
@@ -41,6 +43,8 @@ from .forms import (
 from .models import Contact, ContactState, Investigation
 
 NEWEST_FIRST = ("-found_at", "-id")
+BY_TIME = ("start", "id")
+BY_RECORDING = ("created_at", "id")
 # The chain page draws every node; beyond this the list under the graph shows the cases only.
 LISTED_NODES = 200
 
@@ -140,6 +144,20 @@ def investigation_list(request):
     )
 
 
+def _places_page(request, investigation: Investigation):
+    """The places' own keyset page (`?places=`), beside the contacts' (`?cursor=`)."""
+    places = investigation.places.select_related("venue")
+    try:
+        return keyset_page(
+            places,
+            ordering=BY_TIME,
+            cursor=request.GET.get("places") or None,
+            size=settings.FANGYI_PAGE_SIZE,
+        )
+    except InvalidCursor:
+        return keyset_page(places, ordering=BY_TIME, cursor=None, size=settings.FANGYI_PAGE_SIZE)
+
+
 def _candidates(investigation: Investigation) -> list:
     """Staff who may see the investigation: those the team may be made of."""
     roles = [role for role, grants in MATRIX.items() if VIEW in grants.get(INVESTIGATION, ())]
@@ -157,11 +175,10 @@ def investigation_detail(request, pk):
     user = request.user
     may_change = can(user, INVESTIGATION, CHANGE, investigation.region_path)
     may_contact = can(user, CONTACT, ADD, investigation.region_path)
-    contacts = list(
-        investigation.contacts.select_related("person", "region", "task").order_by(
-            "created_at", "id"
-        )[:500]
+    contacts, next_cursor = cursor_page(
+        request, investigation.contacts.select_related("person", "region", "task"), BY_RECORDING
     )
+    places, next_places = _places_page(request, investigation)
     linked = [c.person_id for c in contacts if c.state == ContactState.LINKED]
     cases = set(
         Investigation.objects.filter(person_id__in=linked).values_list("person_id", flat=True)
@@ -182,8 +199,10 @@ def investigation_detail(request, pk):
             "investigation": investigation,
             "clocks": services.clocks(investigation),
             "team": investigation.team.select_related("user"),
-            "places": investigation.places.select_related("venue").order_by("start", "id")[:500],
+            "places": places,
+            "next_places": next_places,
             "contacts": contacts,
+            "next_cursor": next_cursor,
             "may_change": may_change,
             "may_contact": may_contact,
             "may_open": can(user, INVESTIGATION, ADD),
