@@ -83,14 +83,10 @@ def seed_investigations() -> InvestigationSeed:
 
         _positive(tracer, first, 50)
         root, _created = services.open_investigation(actor=tracer, person=first)
-        services.set_team(
-            actor=tracer,
-            investigation=root,
-            members=[(tracer, "investigator")]
-            + (
-                [(officer, "police")] if can(officer, INVESTIGATION, VIEW, root.region_path) else []
-            ),
-        )
+        members: list[tuple[User | None, str]] = [(tracer, "investigator")]
+        if can(officer, INVESTIGATION, VIEW, root.region_path):
+            members.append((officer, "police"))
+        services.set_team(actor=tracer, investigation=root, members=members)
         services.update(
             actor=tracer, investigation=root, notes="居家，近三日到过社区菜市场和超市。"
         )
