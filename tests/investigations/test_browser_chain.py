@@ -1,4 +1,5 @@
-"""On a 360-px phone: the chain graph is drawn, and tapping a contact's node opens their page."""
+"""On a 360-px phone: the investigation pages fit, the chain graph is drawn, and tapping a
+contact's node opens their page."""
 
 import pytest
 
@@ -22,9 +23,13 @@ def test_a_node_of_the_chain_opens_the_persons_page(city, live_server, in_browse
         context.set_default_timeout(10_000)
         context.add_cookies([cookie])
         page = context.new_page()
+        widths = {}
+        for path in ("/investigations/", f"/investigations/{case.pk}/", "/investigations/chains/"):
+            page.goto(f"{live_server.url}{path}")
+            widths[path] = page.evaluate("document.documentElement.scrollWidth")
         page.goto(f"{live_server.url}/investigations/chains/{case.pk}/")
         page.wait_for_function("document.getElementById('chain-graph').dataset.drawn === 'true'")
-        width = page.evaluate("document.documentElement.scrollWidth")
+        widths["chain"] = page.evaluate("document.documentElement.scrollWidth")
         # The contact is the first node of generation 1: laid out at (200, 0).
         x, y = page.evaluate(
             """() => echarts.getInstanceByDom(document.getElementById('chain-graph'))
@@ -35,8 +40,8 @@ def test_a_node_of_the_chain_opens_the_persons_page(city, live_server, in_browse
         page.wait_for_url(f"{live_server.url}/people/**")
         url = page.url
         context.close()
-        return width, url
+        return widths, url
 
-    width, url = in_browser(tap_the_contact)
-    assert width <= PHONE["width"]
+    widths, url = in_browser(tap_the_contact)
+    assert all(width <= PHONE["width"] for width in widths.values()), widths
     assert str(city.person_b.pk) in url

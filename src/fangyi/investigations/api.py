@@ -400,7 +400,7 @@ def list_chains(request, params: Query[ChainParams]):
     within = _within(user, params.region)
     if within or params.since or params.until:
         cases = Investigation.objects.restrict(user, VIEW, within=within)
-        cases = chains._window(cases, "found_at", params.since, params.until)
+        cases = chains.in_window(cases, "found_at", params.since, params.until)
         roots = roots.filter(pk__in=cases.values("chain_root_id"))
     rows, next_cursor = page_of(roots.select_related("person"), ordering=NEWEST_FIRST, page=params)
     return {

@@ -26,7 +26,7 @@ SEALED_ZONE_KINDS = ("sealed", "high")
 WEEK = datetime.timedelta(days=7)
 
 
-def _window(queryset, field: str, since, until):
+def in_window(queryset, field: str, since, until):
     if since is not None:
         queryset = queryset.filter(**{f"{field}__gte": since})
     if until is not None:
@@ -41,7 +41,7 @@ def graph(
     its person page) and links case → contact. `since`/`until` keep the cases found in that
     time, `within` those living under a region path; their contacts follow them."""
     cases = Investigation.objects.filter(chain_root=root.chain_root_id or root.pk)
-    cases = _window(cases, "found_at", since, until)
+    cases = in_window(cases, "found_at", since, until)
     if within:
         cases = cases.filter(under("region_path", within))
     case_rows = list(cases.values_list("pk", "person_id", "person__name", "generation", "found_at"))

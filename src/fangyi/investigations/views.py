@@ -468,7 +468,7 @@ def chain_list(request):
         roots = Investigation.objects.restrict(user, VIEW).filter(source_contact__isnull=True)
         if region or since or until:
             cases = Investigation.objects.restrict(user, VIEW, within=region.path if region else "")
-            cases = chains._window(cases, "found_at", since, until)
+            cases = chains.in_window(cases, "found_at", since, until)
             roots = roots.filter(pk__in=cases.values("chain_root_id"))
     rows, next_cursor = cursor_page(request, roots.select_related("person"), NEWEST_FIRST)
     return render(
