@@ -322,7 +322,8 @@ def clocks(investigation: Investigation, now: datetime.datetime | None = None) -
 
 
 def late_condition(now: datetime.datetime) -> Q:
-    """Open investigations with a clock running past its limit, as one indexed-friendly filter."""
+    """Open investigations with a clock running past its limit, as one filter (the home card
+    counts with it)."""
     limits = clock_limits()
     return Q(state=InvestigationState.OPEN) & (
         Q(report_confirmed_at__isnull=True, found_at__lt=now - limits["report"])
