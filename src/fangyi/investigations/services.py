@@ -463,6 +463,9 @@ def propose(
     ]
     now = timezone.now()
     with transaction.atomic():
+        # Two proposals of one case at once would both find nothing known and insert the same
+        # places: the second waits here for the first (SQLite serialises writers anyway).
+        Investigation.objects.select_for_update().filter(pk=investigation.pk).exists()
         known = set(
             Place.objects.filter(investigation=investigation)
             .exclude(source_ref="")
@@ -630,15 +633,23 @@ def record_contact(
         created_by=actor,
         created_at=now,
     )
-    with transaction.atomic():
-        contact.save(force_insert=True)
-        if person is not None:
-            contact.fact = _contact_fact(actor, contact)
-        else:
-            contact.task = _locate_task(actor, contact)
-        contact.save(update_fields=["fact", "task"])
-        audit.record_created(actor=actor, obj=contact, fields=[*CONTACT_FIELDS, "fact", "task"])
+    try:
+        with transaction.atomic():
+            _save_contact(actor, contact)
+    except IntegrityError as exc:
+        # Recorded by someone else a moment ago.
+        raise ValidationError({"person": _("该居民已登记为此病例的接触者。")}) from exc
     return contact
+
+
+def _save_contact(actor, contact: Contact) -> None:
+    contact.save(force_insert=True)
+    if contact.person is not None:
+        contact.fact = _contact_fact(actor, contact)
+    else:
+        contact.task = _locate_task(actor, contact)
+    contact.save(update_fields=["fact", "task"])
+    audit.record_created(actor=actor, obj=contact, fields=[*CONTACT_FIELDS, "fact", "task"])
 
 
 def _locate_task(actor, contact: Contact) -> Task:
