@@ -176,3 +176,20 @@ def test_other_regions_see_nothing(city, tracer):
     outsider = client_for(staff("investigator", city.grid_b, username="grid_b_tracer"))
     assert outsider.get(f"{BASE}/{case.pk}").status_code == 404
     assert outsider.get(BASE).json()["items"] == []
+
+
+def test_a_resident_is_found_by_name_and_phone(city, tracer, api):
+    case = opened(city.person_a, actor=tracer)
+    response = post(
+        api,
+        f"{BASE}/{case.pk}/contacts",
+        {
+            "category": "close",
+            "exposure_at": hours_ago(3).isoformat(),
+            "name": city.person_b.name,
+            "phone": city.person_b.phone,
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["person"] == str(city.person_b.pk)
+    assert response.json()["name"] == city.person_b.masked_name

@@ -94,3 +94,10 @@ def test_the_home_card_counts_open_cases_with_a_late_clock(city, tracer):
     assert late_clocks(tracer).count == 1
     services.update(actor=tracer, investigation=case, state="closed")
     assert late_clocks(tracer).count == 0
+
+
+def test_a_clock_at_exactly_its_limit_is_not_yet_red(city, tracer):
+    case = opened(city.person_a, actor=tracer, at=hours_ago(0.5))
+    limit = case.found_at + datetime.timedelta(hours=1)
+    assert states(case, limit)["report"] == "running"
+    assert states(case, limit + datetime.timedelta(seconds=1))["report"] == "late"
