@@ -1,10 +1,12 @@
 """Investigations (流调): one per confirmed or positive case, its team, places and contacts,
 the transmission chains they make, and each case's four clocks."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.checkpoints.area import CHECKIN, VENUE
-from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import ADD, ADMIN, ALL, CHANGE, COMMANDER, OFFICER, VIEW, Role
 from fangyi.health.area import FACT, HEALTH_GROUP
 from fangyi.people.area import PERSON
@@ -77,5 +79,14 @@ register(
         ),
         urls=(Urls("investigations/", "fangyi.investigations.urls"),),
         api=(ApiRouter("/investigations", "fangyi.investigations.api.router"),),
+        periodic=(
+            # A contact's positive result arrives through health; their own investigation
+            # opens within minutes, in their chain, without anyone having to notice.
+            Periodic(
+                "investigations.open-positive-contacts",
+                every=timedelta(minutes=5),
+                task="fangyi.investigations.tasks.open_for_positive_contacts_task",
+            ),
+        ),
     )
 )

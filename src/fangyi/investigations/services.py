@@ -117,13 +117,17 @@ def _source_contact(person: Person) -> Contact | None:
     )
 
 
-def open_investigation(*, actor, person: Person) -> tuple[Investigation, bool]:
+def open_investigation(
+    *, actor, person: Person, authorised: bool = False
+) -> tuple[Investigation, bool]:
     """The case's investigation, opened if it is not yet: (investigation, created).
 
     Only a confirmed or positive person is a case. One who was recorded as someone's contact
-    joins that case's chain, one generation further.
+    joins that case's chain, one generation further. `authorised`: the periodic job opening
+    the investigations of contacts who turned positive, which no one in particular runs.
     """
-    _require(actor, INVESTIGATION, ADD, person.region_path)
+    if not authorised:
+        _require(actor, INVESTIGATION, ADD, person.region_path)
     existing = Investigation.objects.filter(person=person).first()
     if existing is not None:
         return existing, False
@@ -155,6 +159,33 @@ def open_investigation(*, actor, person: Person) -> tuple[Investigation, bool]:
         # Someone else opened it a moment ago: opening is idempotent per case.
         return Investigation.objects.get(person=person), False
     return investigation, True
+
+
+def open_for_positive_contacts(*, limit: int = 1000) -> int:
+    """Opens the investigation of every recorded contact who has since become a case and has
+    none yet, each in their chain one generation further; answers how many were opened.
+
+    The periodic job's work (tasks.py): a contact's positive result arrives from the lab or
+    the portal, not from here, and their investigation must not wait for someone to notice.
+    """
+    positive = Fact.objects.filter(
+        Q(kind=FactKind.CASE_CONFIRMED)
+        | Q(kind=FactKind.TEST_RESULT, outcome=TestOutcome.POSITIVE),
+        retractions__isnull=True,
+    ).values("person_id")
+    waiting = (
+        Person.objects.filter(
+            pk__in=Contact.objects.filter(state=ContactState.LINKED).values("person_id"),
+            investigation__isnull=True,
+        )
+        .filter(pk__in=positive)
+        .order_by("region_path", "id")[:limit]
+    )
+    opened = 0
+    for person in waiting:
+        _investigation, created = open_investigation(actor=None, person=person, authorised=True)
+        opened += created
+    return opened
 
 
 def update(*, actor, investigation: Investigation, notes=None, state=None) -> Investigation:
