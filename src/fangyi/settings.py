@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "fangyi.fieldwork",
     "fangyi.screening",
     "fangyi.isolation",
+    "fangyi.investigations",
     "fangyi.demo",
 ]
 

@@ -132,7 +132,8 @@ def test_the_matrix_built_from_the_declarations_keeps_every_grant():
     assert set(permissions.resources()) == {
         "audit", "staff", "region", "household", "person", "fact", "zone", "policy", "appeal",
         "decision", "code", "venue", "scan", "checkin", "guardianship", "campaign", "sample",
-        "lab_tube", "task", "isolation_order", "isolation_site", "transfer",
+        "lab_tube", "task", "isolation_order", "isolation_site", "transfer", "investigation",
+        "contact",
     }  # fmt: skip
 
 

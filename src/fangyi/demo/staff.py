@@ -8,6 +8,7 @@ from fangyi.accounts.models import User
 from fangyi.accounts.services import create_staff
 from fangyi.core import permissions
 from fangyi.core.paths import under
+from fangyi.investigations.area import INVESTIGATOR
 from fangyi.regions.models import Level, Region
 
 from .city import CITY
@@ -24,6 +25,8 @@ DEMO_ROLES = [
     (permissions.SAMPLER, Level.GRID),
     (permissions.CHECKPOINT, Level.COMMUNITY),
     (permissions.LAB, Level.CITY),
+    # Investigation teams work across a district, as its disease-control centre does.
+    (INVESTIGATOR, Level.DISTRICT),
 ]
 
 

@@ -139,7 +139,10 @@ class Task(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(person__isnull=False) | Q(household__isnull=False),
+                # Locating a contact who is not registered yet names only a region.
+                condition=Q(person__isnull=False)
+                | Q(household__isnull=False)
+                | Q(kind="locate_contact"),
                 name="task_has_subject",
             ),
             # What lets other areas create tasks again without duplicating them.
@@ -153,7 +156,7 @@ class Task(models.Model):
     def __str__(self) -> str:
         # The person's name stays masked: this string lands in audit rows.
         subject = self.person if self.person_id else self.household
-        return f"{self.get_kind_display()} {subject}"
+        return f"{self.get_kind_display()} {subject or self.title}"
 
     def get_absolute_url(self) -> str:
         return reverse("fieldwork:detail", args=[self.pk])

@@ -116,6 +116,9 @@ class TaskInput:
     title: str = ""
     notes: str = ""
     source_ref: str = ""
+    # Only for locating a contact who is not registered yet: the task lives in the grid of
+    # the address given, with no person or household to name.
+    region: Region | None = None
 
 
 def _check(item: TaskInput) -> tuple[str, dict[str, list[str]]]:
@@ -128,6 +131,8 @@ def _check(item: TaskInput) -> tuple[str, dict[str, list[str]]]:
             errors["household"] = [_("该居民不属于此户。")]
     elif item.household is not None:
         path = item.household.region_path
+    elif item.region is not None and item.kind == TaskKind.LOCATE_CONTACT:
+        path = item.region.path
     else:
         errors["person"] = [_("请指明任务对应的居民或户。")]
     if item.kind not in TaskKind.values:
@@ -168,8 +173,7 @@ def _new_task(item: TaskInput, *, region_id, path: str, actor, source: str, now)
     )
     if item.household is not None:
         task.household = item.household
-    else:
-        assert item.person is not None
+    elif item.person is not None:
         task.household_id = item.person.household_id
     return task
 
@@ -395,9 +399,16 @@ def _check_result(result) -> dict:
     return result
 
 
-def complete(*, actor, task: Task, note: str = "", result: dict | None = None) -> Task:
-    """Done: `note` is what the worker writes; `result` what the creating area asked for."""
-    _require_work(actor, task)
+def complete(
+    *, actor, task: Task, note: str = "", result: dict | None = None, authorised: bool = False
+) -> Task:
+    """Done: `note` is what the worker writes; `result` what the creating area asked for.
+
+    `authorised=True`: the area that created the task has checked its own caller, who settled
+    what the task was for (an investigator who linked the contact a grid team was to locate).
+    """
+    if not authorised:
+        _require_work(actor, task)
     note = (note or "").strip()
     if len(note) > MAX_TEXT:
         raise ValidationError({"note": _("办理情况最多 %(max)d 个字。") % {"max": MAX_TEXT}})
@@ -414,9 +425,11 @@ def complete(*, actor, task: Task, note: str = "", result: dict | None = None) -
     return _transition(actor=actor, task=task, allowed=PENDING, changes=changes)
 
 
-def fail(*, actor, task: Task, reason: str) -> Task:
-    """Could not be done (not at home, refused, …): the reason is required."""
-    _require_work(actor, task)
+def fail(*, actor, task: Task, reason: str, authorised: bool = False) -> Task:
+    """Could not be done (not at home, refused, …): the reason is required. `authorised` as
+    for `complete` (the creating area withdrew what the task was for)."""
+    if not authorised:
+        _require_work(actor, task)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请写明未能完成的原因。")})

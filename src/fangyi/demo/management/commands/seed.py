@@ -9,6 +9,7 @@ from fangyi.core.context import acting
 from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.health import HealthSeed, health_summary
+from fangyi.demo.investigations import seed_investigations
 from fangyi.demo.isolation import seed_isolation
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
 from fangyi.demo.residents import demo_resident
@@ -64,8 +65,10 @@ class Command(BaseCommand):
                 except AlreadyHasRegions as exc:
                     raise CommandError(str(exc)) from exc
             logins = create_demo_staff() if options["demo_staff"] else []
-            # Screening first: its positive pool colours residents the check-ins then record.
+            # Screening and investigations first: the residents they colour are recorded in
+            # that colour by the check-ins.
             screening = seed_screening() if logins else None
+            investigations = seed_investigations() if logins else None
             venues = seed_checkpoints(seed=options["seed"]) if logins else None
             isolation = seed_isolation() if logins else None
         summary = city_summary()
@@ -92,6 +95,8 @@ class Command(BaseCommand):
                 summary["screening"] = dataclasses.asdict(screening)
             if isolation is not None:
                 summary["isolation"] = dataclasses.asdict(isolation)
+            if investigations is not None:
+                summary["investigations"] = dataclasses.asdict(investigations)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
