@@ -26,7 +26,7 @@ def test_the_queue_groups_by_building_and_places_a_whole_building(city, officer,
     page = browser.get("/isolation/queue/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "全选本楼" in html and city.person_a.masked_name in html and "空床 6" in html
+    assert "全选本楼" in html and city.person_a.masked_name in html and "空房 3" in html
     response = browser.post(
         "/isolation/queue/confirm/",
         {"building": [city.building_a.code], "site": str(site.pk), "action": "place"},

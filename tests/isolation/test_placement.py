@@ -35,12 +35,12 @@ def test_a_household_larger_than_any_room_is_split_over_the_roomiest(city, offic
     assert Order.objects.filter(state=OrderState.ACTIVE).count() == 3
 
 
-def test_placing_more_people_than_free_beds_is_refused_with_the_shortfall(city, officer):
+def test_two_households_are_not_placed_in_one_room_even_with_beds_to_spare(city, officer):
     orders = [proposed(officer, city.person_a), proposed(officer, city.person_b)]
-    site = site_with_rooms(officer, city.community, "101", capacity=1)
+    site = site_with_rooms(officer, city.community, "101", capacity=2)
     with pytest.raises(ValidationError) as refused:
         services.place(actor=officer, orders=orders, site=site)
-    assert "需要 2 个床位，只有 1 个空床位" in str(refused.value)
+    assert "还有 1 人（1 户）无法安置" in str(refused.value)
     assert Order.objects.filter(state=OrderState.TO_PLACE).count() == 2
 
 
@@ -65,8 +65,8 @@ def test_placing_starts_the_order_records_the_fact_and_colours(city, officer):
     assert ObjectChange.objects.filter(object_id=str(order.pk), action="update").exists()
 
 
-def test_full_rooms_count_people_already_there(city, officer):
-    site = site_with_rooms(officer, city.community, "101", capacity=1)
+def test_rooms_with_someone_in_them_take_no_other_household(city, officer):
+    site = site_with_rooms(officer, city.community, "101", capacity=2)
     services.place(actor=officer, orders=[proposed(officer, city.person_a)], site=site)
     with pytest.raises(ValidationError):
         services.place(actor=officer, orders=[proposed(officer, city.person_b)], site=site)
@@ -140,3 +140,15 @@ def test_site_staff_receive_arrivals_and_grid_workers_do_not(city, officer, work
     services.arrive(actor=receptionist, order=order, room=room)
     order.refresh_from_db()
     assert order.state == OrderState.ACTIVE
+
+
+def test_no_one_moves_into_a_room_of_another_household(city, officer):
+    site = site_with_rooms(officer, city.community, "101-102", capacity=2)
+    first = proposed(officer, city.person_a)
+    second = proposed(officer, city.person_b)
+    services.place(actor=officer, orders=[first, second], site=site)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.move(actor=officer, order=second, room=first.room)
+    assert "每间只住一户" in str(refused.value)

@@ -189,40 +189,56 @@ def free_beds(rooms) -> dict[uuid.UUID, int]:
     return {pk: max(capacity - occupied, 0) for pk, capacity, occupied in rooms}
 
 
-def allocate(orders: list[Order], free: dict, numbers: dict) -> dict[uuid.UUID, uuid.UUID]:
-    """Rooms for the orders: each household together in the room that fits it most tightly;
-    a household larger than every room is split over the roomiest ones. ValidationError when
-    the free beds are short. `numbers` orders rooms by their number, for stable choices."""
-    free = dict(free)
+def empty_rooms(rooms) -> dict[uuid.UUID, int]:
+    """The beds of each room of `rooms` that nobody occupies, in one query."""
+    return {
+        pk: capacity
+        for pk, capacity, occupied in rooms.annotate(
+            occupied=Count("orders", filter=Q(orders__state__in=OCCUPYING))
+        ).values_list("pk", "capacity", "occupied")
+        if not occupied
+    }
+
+
+def allocate(orders: list[Order], empty: dict, numbers: dict) -> dict[uuid.UUID, uuid.UUID]:
+    """Rooms for the orders, one household to a room: strangers never share a room in
+    centralised quarantine, where one of them may be infected. Each household goes to the
+    empty room that fits it most tightly; a household larger than every room is split over
+    the roomiest. `empty` maps the empty rooms to their beds; ValidationError when they are
+    short. `numbers` orders rooms by their number, for stable choices."""
+    rooms = dict(empty)
     households: dict[object, list[Order]] = defaultdict(list)
     for order in orders:
         households[order.household_id or order.pk].append(order)
-    needed = len(orders)
-    available = sum(free.values())
-    if needed > available:
-        raise ValidationError(
-            {
-                "site": _("房间不足：需要 %(needed)d 个床位，只有 %(free)d 个空床位。")
-                % {"needed": needed, "free": available}
-            }
-        )
     placed: dict[uuid.UUID, uuid.UUID] = {}
     groups = sorted(households.values(), key=lambda group: (-len(group), str(group[0].pk)))
-    for group in groups:
-        fitting = [room for room, beds in free.items() if beds >= len(group)]
-        if fitting:
-            room = min(fitting, key=lambda pk: (free[pk], numbers[pk]))
-            for order in group:
-                placed[order.pk] = room
-            free[room] -= len(group)
-            continue
+    for position, group in enumerate(groups):
         members = list(group)
         while members:
-            room = max(free, key=lambda pk: (free[pk], -numbers[pk]))
-            take, members = members[: free[room]], members[free[room] :]
+            if not rooms:
+                left = len(members) + sum(len(rest) for rest in groups[position + 1 :])
+                raise ValidationError(
+                    {
+                        "site": _(
+                            "空房间不足：还有 %(people)d 人（%(households)d 户）无法安置，"
+                            "每间只住一户，共有 %(rooms)d 间空房。"
+                        )
+                        % {
+                            "people": left,
+                            "households": len(groups) - position,
+                            "rooms": len(empty),
+                        }
+                    }
+                )
+            fitting = [room for room, beds in rooms.items() if beds >= len(members)]
+            if fitting:
+                room = min(fitting, key=lambda pk: (rooms[pk], numbers[pk]))
+            else:
+                room = max(rooms, key=lambda pk: (rooms[pk], -numbers[pk]))
+            take, members = members[: rooms[room]], members[rooms[room] :]
             for order in take:
                 placed[order.pk] = room
-            free[room] -= len(take)
+            del rooms[room]
     return placed
 
 
@@ -246,7 +262,7 @@ def place(*, actor, orders, site: Site, reason: str = "") -> list[Order]:
             pk: index
             for index, pk in enumerate(rooms.order_by("number").values_list("pk", flat=True))
         }
-        placed = allocate(orders, free_beds(rooms), numbers)
+        placed = allocate(orders, empty_rooms(rooms), numbers)
         before = _snapshots(orders, ORDER_FIELDS)
         for order in orders:
             order.site = site
@@ -330,12 +346,17 @@ def _require_room_work(actor, order: Order, room: Room) -> None:
     require(actor, SITE, CHANGE, room.site.region_path, message=_("您不能为该隔离点办理入住。"))
 
 
-def _check_room(room: Room, people: int = 1) -> None:
+def _check_room(room: Room, order: Order) -> None:
     if not room.active or not room.site.active:
         raise ValidationError({"room": _("该房间不可用。")})
     list(Room.objects.select_for_update().filter(pk=room.pk).values_list("pk", flat=True))
-    if free_beds(Room.objects.filter(pk=room.pk)).get(room.pk, 0) < people:
+    if free_beds(Room.objects.filter(pk=room.pk)).get(room.pk, 0) < 1:
         raise ValidationError({"room": _("该房间已满。")})
+    occupants = Order.objects.filter(room=room, state__in=OCCUPYING).exclude(pk=order.pk)
+    if order.household_id is not None:
+        occupants = occupants.exclude(household_id=order.household_id)
+    if occupants.exists():
+        raise ValidationError({"room": _("该房间已住有其他户的人员：每间只住一户。")})
 
 
 def arrive(*, actor, order: Order, room: Room) -> Order:
@@ -345,7 +366,7 @@ def arrive(*, actor, order: Order, room: Room) -> Order:
         raise ValidationError({"state": _("只有转运中的隔离令可以办理到达。")})
     now = timezone.now()
     with transaction.atomic():
-        _check_room(room)
+        _check_room(room, order)
         before = _snapshots([order], ORDER_FIELDS)
         order.site = room.site
         order.room = room
@@ -373,7 +394,7 @@ def move(*, actor, order: Order, room: Room, reason: str = "") -> Order:
         raise ValidationError({"room": _("已在该房间。")})
     now = timezone.now()
     with transaction.atomic():
-        _check_room(room)
+        _check_room(room, order)
         before = _snapshots([order], ORDER_FIELDS)
         order.site = room.site
         order.room = room
