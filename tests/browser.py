@@ -111,3 +111,22 @@ def scan(_browser, page, text: str) -> dict:
     page.locator("#scan-result").wait_for(state="hidden")
     found["queued"] = int(page.locator("#queue-count").inner_text())
     return found
+
+
+def go_offline_and_reload(_browser, page) -> dict:
+    page.context.set_offline(True)
+    page.wait_for_selector("#network-status[data-state=offline]")
+    response = page.reload()
+    status = page.locator("#network-status[data-state=offline]")
+    status.wait_for()
+    return {
+        "from_service_worker": response.from_service_worker,
+        "status": status.inner_text(),
+        "venue": page.locator("#venue").input_value(),
+    }
+
+
+def back_online(_browser, page) -> str:
+    page.context.set_offline(False)
+    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
+    return page.locator("#network-status").get_attribute("data-state")

@@ -14,7 +14,7 @@ from django.conf import settings
 from fangyi.checkpoints.models import Scan
 from fangyi.codes import format as fmt
 from fangyi.codes import keys, services
-from tests.browser import open_scan_page, scan
+from tests.browser import back_online, go_offline_and_reload, open_scan_page, scan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,25 +42,6 @@ def forged_signature(text: str) -> str:
     forged = bytes([signature[0] ^ 0x80]) + signature[1:]
     cose = cbor2.dumps(cbor2.CBORTag(18, [protected, unprotected, payload, forged]))
     return fmt.PERSON_PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode()
-
-
-def go_offline_and_reload(_browser, page) -> dict:
-    page.context.set_offline(True)
-    page.wait_for_selector("#network-status[data-state=offline]")
-    response = page.reload()
-    status = page.locator("#network-status[data-state=offline]")
-    status.wait_for()
-    return {
-        "from_service_worker": response.from_service_worker,
-        "status": status.inner_text(),
-        "venue": page.locator("#venue").input_value(),
-    }
-
-
-def back_online(_browser, page) -> str:
-    page.context.set_offline(False)
-    page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
-    return page.locator("#network-status").get_attribute("data-state")
 
 
 def test_a_guard_scans_with_the_network_cut_and_the_scans_upload_later(

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from fangyi.codes import format as fmt
 from fangyi.codes import keys as signing_keys
+from tests.codes.browser_support import compare, run_in_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -383,64 +384,6 @@ def mutated_cases(count: int) -> list[tuple[str, object, dict]]:
 
 def fmt_alphabet() -> str:
     return "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
-
-
-def python_result(text, options: dict, jwks: dict) -> dict:
-    verification = fmt.verify(
-        text,
-        jwks,
-        options.get("revoked", ()),
-        now=options.get("now", NOW),
-        place=options.get("place"),
-    )
-    found = verification.as_json()
-    return {
-        "result": found["result"],
-        "reason": found["reason"],
-        "claims": found["claims"],
-        "kid": found["kid"],
-        "revocationHash": found["revocation_hash"],
-        "signed": verification.signed,
-    }
-
-
-RUN_ALL = """async ([cases, jwks]) => {
-  const { verifyCode } = await import("/static/codes/verify.js");
-  const out = [];
-  for (const [text, options] of cases) {
-    out.push(await verifyCode(text, { keys: jwks, now: 1800000000, ...options }));
-  }
-  return out;
-}"""
-
-
-def run_in_chromium(browser, url: str, cases: list, jwks: dict) -> list[dict]:
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(f"{url}/static/codes/codes.css")
-        return page.evaluate(RUN_ALL, [[[text, options] for _n, text, options in cases], jwks])
-    finally:
-        context.close()
-
-
-# The one deliberate difference (see the top of verify.js): a tag that cbor2 interprets and
-# verify.js refuses. Here it sits in the unsigned header of a good code, which cbor2 reads as a
-# date and the browser calls malformed.
-KNOWN_DIFFERENCES = {"date tag in the unprotected header": ("valid", "malformed")}
-
-
-def compare(cases, results, jwks) -> list[str]:
-    differences = []
-    for (name, text, options), found in zip(cases, results, strict=True):
-        expected = python_result(text, options, jwks)
-        if name in KNOWN_DIFFERENCES:
-            if (expected["result"], found["result"]) != KNOWN_DIFFERENCES[name]:
-                differences.append(f"{name}: {expected['result']} / {found['result']}")
-            continue
-        if found != expected:
-            differences.append(f"{name}: python {expected} != browser {found}")
-    return differences
 
 
 def test_the_browser_agrees_with_python_on_every_kind_of_code(live_server, in_browser):

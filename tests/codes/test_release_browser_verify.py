@@ -2,14 +2,17 @@
 as the Python reference for release certificates and isolation notices, good or bad."""
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from fangyi.codes import format as fmt
-from tests.codes.test_browser_verify import KEY, STRANGER, compare, run_in_chromium
-from tests.codes.test_release_codes import _repacked, notice, release
+from tests.codes.browser_support import compare, run_in_chromium
+from tests.codes.document_support import notice, release, repacked
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOW = 1_800_000_000
+KEY = ec.generate_private_key(ec.SECP256R1())
+STRANGER = ec.generate_private_key(ec.SECP256R1())
 
 
 def cases() -> list[tuple[str, object, dict]]:
@@ -21,7 +24,7 @@ def cases() -> list[tuple[str, object, dict]]:
         ("expired release", good.text, {"now": NOW + 31 * 86_400}),
         ("revoked release", good.text, {"revoked": [fmt.b64url(good.revocation_hash)]}),
         ("unknown key", fmt.sign(release(), STRANGER).text, {}),
-        ("changed end", _repacked(good.text, release({fmt.END: "2027-01-05"})), {}),
+        ("changed end", repacked(good.text, release({fmt.END: "2027-01-05"})), {}),
         ("with a colour", fmt.sign(release({fmt.COLOUR: "green"}), KEY).text, {}),
         ("released_at text", fmt.sign(release({fmt.RELEASED_AT: "x"}), KEY).text, {}),
         ("released_at float", fmt.sign(release({fmt.RELEASED_AT: 1.0}), KEY).text, {}),

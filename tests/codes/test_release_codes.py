@@ -2,58 +2,18 @@
 health codes, and a changed, forged, expired, revoked or ill-formed one is refused."""
 
 import datetime
-import zlib
 
-import base45
-import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fangyi.codes import format as fmt
+from tests.codes.document_support import NOW, notice, release, repacked
 
-NOW = 1_800_000_000
 KEY = ec.generate_private_key(ec.SECP256R1())
 STRANGER = ec.generate_private_key(ec.SECP256R1())
 KEYS = [KEY.public_key()]
-
-
-def release(changes=None):
-    claims = fmt.document_claims(
-        issuer="fangyi-test",
-        subject="k3Jd8sQ1mZpX0aLw",
-        issued_at=NOW - 3600,
-        expires_at=NOW + 30 * 86_400,
-        kind=fmt.RELEASE,
-        masked_name="张*三",
-        id_tail="002X",
-        order_kind="centralised",
-        start="2027-01-01",
-        end="2027-01-08",
-        released_at=NOW - 3600,
-        region="鼓楼区 东街街道",
-    )
-    claims[fmt.PRIVATE].update(changes or {})
-    return claims
-
-
-def notice(changes=None):
-    claims = fmt.document_claims(
-        issuer="fangyi-test",
-        subject="k3Jd8sQ1mZpX0aLw",
-        issued_at=NOW - 86_400,
-        expires_at=NOW + 6 * 86_400,
-        kind=fmt.NOTICE,
-        masked_name="张*三",
-        id_tail="002X",
-        order_kind="home",
-        start="2027-01-01",
-        end="2027-01-08",
-        place="home",
-    )
-    claims[fmt.PRIVATE].update(changes or {})
-    return claims
 
 
 def test_a_release_certificate_verifies_and_says_what_it_certifies():
@@ -101,21 +61,13 @@ def test_expired_revoked_and_not_yet_valid_documents_are_refused():
     assert early.result is fmt.Result.NOT_YET_VALID
 
 
-def _repacked(text: str, claims: dict) -> str:
-    """The code with other claims under its original signature: what a forger would try."""
-    message = cbor2.loads(zlib.decompress(base45.b45decode(text.removeprefix(fmt.PERSON_PREFIX))))
-    protected, unprotected, _payload, signature = message.value
-    cose = cbor2.dumps(cbor2.CBORTag(18, [protected, unprotected, cbor2.dumps(claims), signature]))
-    return fmt.PERSON_PREFIX + base45.b45encode(zlib.compress(cose, 9)).decode()
-
-
 @pytest.mark.parametrize(
     "change",
     [{fmt.END: "2027-01-05"}, {fmt.NAME: "李*四"}, {fmt.KIND: fmt.NOTICE, fmt.PLACE_NAME: "home"}],
 )
 def test_a_changed_document_no_longer_matches_its_signature(change):
     text = fmt.sign(release(), KEY).text
-    found = fmt.verify(_repacked(text, release(change)), KEYS, now=NOW)
+    found = fmt.verify(repacked(text, release(change)), KEYS, now=NOW)
     assert found.result is fmt.Result.BAD_SIGNATURE
     assert not found.signed
 

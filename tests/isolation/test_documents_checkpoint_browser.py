@@ -13,8 +13,7 @@ from fangyi.codes import format as fmt
 from fangyi.codes import services as codes
 from fangyi.isolation.documents import services
 from fangyi.isolation.models import OrderState
-from tests.browser import open_scan_page, scan
-from tests.checkpoints.test_browser_scan import back_online, go_offline_and_reload
+from tests.browser import back_online, go_offline_and_reload, open_scan_page, scan
 from tests.factories import PersonFactory, staff
 
 from . import documents_support as support

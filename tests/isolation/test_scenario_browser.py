@@ -16,8 +16,14 @@ from fangyi.health.models import Status
 from fangyi.investigations.models import Contact
 from fangyi.isolation.models import CheckIn, Order, OrderState
 from fangyi.people.models import Person
-from tests.browser import PHONE, ask_for_code, open_scan_page, scan, session_cookie
-from tests.checkpoints.test_browser_scan import go_offline_and_reload
+from tests.browser import (
+    PHONE,
+    ask_for_code,
+    go_offline_and_reload,
+    open_scan_page,
+    scan,
+    session_cookie,
+)
 from tests.factories import HouseholdFactory, PersonFactory, staff
 from tests.portal.support import last_code
 

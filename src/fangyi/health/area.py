@@ -4,6 +4,7 @@ decisions; the 健康状态 menu and the officers' cards."""
 from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import (
@@ -64,7 +65,7 @@ register(
                 GRID_LEADER: _VIEW,
             },
         },
-        groups=(NavGroup(HEALTH_GROUP, _("健康状态"), 40),),
+        groups=(NavGroup(HEALTH_GROUP, pgettext_lazy("navigation", "健康状态"), 40),),
         nav=(
             NavLink(
                 _("管控区域"), "health:zone-list", ((ZONE, VIEW),), group=HEALTH_GROUP, order=10

@@ -4,6 +4,7 @@
 from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangyi.core.areas import (
     ApiRouter,
@@ -62,7 +63,7 @@ register(
                 LAB: frozenset({VIEW, ADD, CHANGE}),
             },
         },
-        groups=(NavGroup(SCREENING_GROUP, _("核酸筛查"), 60),),
+        groups=(NavGroup(SCREENING_GROUP, pgettext_lazy("navigation", "核酸筛查"), 60),),
         nav=(
             NavLink(
                 _("筛查活动"),

@@ -65,12 +65,12 @@ class Command(BaseCommand):
                 except AlreadyHasRegions as exc:
                     raise CommandError(str(exc)) from exc
             logins = create_demo_staff() if options["demo_staff"] else []
-            # Screening and investigations first: the residents they colour are recorded in
-            # that colour by the check-ins.
+            # Screening, investigations and isolation first: the residents they colour are
+            # recorded in that colour by the check-ins.
             screening = seed_screening() if logins else None
             investigations = seed_investigations() if logins else None
-            venues = seed_checkpoints(seed=options["seed"]) if logins else None
             isolation = seed_isolation() if logins else None
+            venues = seed_checkpoints(seed=options["seed"]) if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
