@@ -10,7 +10,7 @@ import uuid
 from typing import Literal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -319,10 +319,18 @@ def get_batch(request, batch_id: str):
     return _batch(request, batch_id)
 
 
+def _managed(request, batch_id: str) -> TransferBatch:
+    """A batch the caller sees and arranges (officers): 403 before the body is looked at."""
+    batch = _batch(request, batch_id)
+    if not services.manages(request.auth, batch.region_path):
+        raise PermissionDenied(_("只有街道或社区干部可以安排转运批次。"))
+    return batch
+
+
 @router.post("/{batch_id}/passengers", response={200: BatchDetail, **ERROR_RESPONSES})
 def add_passengers(request, batch_id: str, payload: Selection):
     """More people for a batch that has not left (by id, or all of a building)."""
-    batch = _batch(request, batch_id)
+    batch = _managed(request, batch_id)
     services.add_passengers(
         actor=request.auth, batch=batch, orders=_selected(request.auth, payload, batch.region)
     )
@@ -333,7 +341,7 @@ def add_passengers(request, batch_id: str, payload: Selection):
     "/{batch_id}/passengers/{passenger_id}", response={200: BatchDetail, **ERROR_RESPONSES}
 )
 def remove_passenger(request, batch_id: str, passenger_id: str):
-    batch = _batch(request, batch_id)
+    batch = _managed(request, batch_id)
     services.remove_passenger(
         actor=request.auth, batch=batch, passenger=_passenger(batch, passenger_id)
     )
@@ -385,6 +393,6 @@ def arrive(request, batch_id: str):
 
 @router.post("/{batch_id}/cancel", response={200: BatchDetail, **ERROR_RESPONSES})
 def cancel(request, batch_id: str, payload: Because):
-    batch = _batch(request, batch_id)
+    batch = _managed(request, batch_id)
     services.cancel(actor=request.auth, batch=batch, reason=payload.reason)
     return _detail(request, batch)

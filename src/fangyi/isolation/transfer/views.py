@@ -24,6 +24,8 @@ from .forms import BatchForm, ReasonForm
 
 ORDERING = ("-planned_at", "-id")
 WAITING_ORDERING = ("found", "id")
+# A path's digits beyond a bigint would overflow the query rather than find nothing.
+BIGGEST_ID = 2**63 - 1
 
 
 def _require(user, action: str) -> None:
@@ -189,6 +191,8 @@ def _act(request, pk, action) -> object:
 
 
 def _passenger(batch, passenger_pk: int):
+    if passenger_pk > BIGGEST_ID:
+        raise Http404
     return get_object_or_404(batch.passengers.select_related("order__person"), pk=passenger_pk)
 
 
