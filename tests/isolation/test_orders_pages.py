@@ -115,3 +115,15 @@ def test_a_commander_sees_the_due_list_without_release_controls(city, officer, c
     html = signed_in(commander).get("/isolation/due/").content.decode()
     assert "第 1 天未检测" in html
     assert "解除所选" not in html and 'name="order"' not in html
+
+
+def test_the_order_page_links_the_document_its_state_allows(city, officer, browser):
+    site = site_with_rooms(officer, city.community)
+    order = started(officer, city.person_a, site, days_ago=1)
+    html = browser.get(f"/isolation/orders/{order.pk}/").content.decode()
+    assert f"/isolation/documents/orders/{order.pk}/notice.pdf" in html
+    assert "release.pdf" not in html
+    Order.objects.filter(pk=order.pk).update(state=OrderState.RELEASED)
+    html = browser.get(f"/isolation/orders/{order.pk}/").content.decode()
+    assert f"/isolation/documents/orders/{order.pk}/release.pdf" in html
+    assert "notice.pdf" not in html

@@ -33,5 +33,5 @@ def _order(side, state: str, room: str) -> Order:
 
 
 def objects(side, users) -> None:
-    side.noticed_order = _order(side, OrderState.ACTIVE, "301")
-    side.released_order = _order(side, OrderState.RELEASED, "302")
+    side.noticed_order = _order(side, OrderState.ACTIVE, "501")
+    side.released_order = _order(side, OrderState.RELEASED, "502")
