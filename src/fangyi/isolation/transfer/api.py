@@ -96,7 +96,7 @@ class BatchRead(Schema):
     region: str = Field(description="the pickup region's code")
     region_name: str
     vehicle: str
-    driver: int | None = Field(description="the driver's user id")
+    driver: uuid.UUID | None = Field(description="the driver's user id")
     driver_name: str | None = Field(description="the driver's username")
     site: uuid.UUID | None
     site_name: str | None
@@ -115,6 +115,10 @@ class BatchRead(Schema):
     @staticmethod
     def resolve_region_name(batch: TransferBatch) -> str:
         return batch.region.name
+
+    @staticmethod
+    def resolve_driver(batch: TransferBatch) -> uuid.UUID | None:
+        return batch.driver_id
 
     @staticmethod
     def resolve_driver_name(batch: TransferBatch) -> str | None:
@@ -148,7 +152,7 @@ class BatchPage(Schema):
 
 class BatchParams(PageParams):
     state: BatchState | None = None
-    driver: int | None = Field(None, ge=1, le=2**31 - 1, description="the driver's user id")
+    driver: uuid.UUID | None = Field(None, description="the driver's user id")
 
 
 class Selection(Input):
@@ -163,7 +167,7 @@ class Selection(Input):
 class BatchWrite(Selection):
     region: Text = Field(max_length=18, description="the pickup region's code")
     vehicle: Text = Field(max_length=services.MAX_VEHICLE)
-    driver: int = Field(ge=1, le=2**31 - 1, description="the driver's user id")
+    driver: uuid.UUID = Field(description="the driver's user id")
     site: uuid.UUID | None = Field(None, description="the destination site, or:")
     hospital: Text = Field("", max_length=services.MAX_HOSPITAL, description="the hospital")
     planned_at: Moment | None = Field(None, description="when it leaves; now by default")

@@ -51,12 +51,12 @@ def objects(side, users) -> None:
         region=side.community,
     )
     sites.add_rooms(actor=admin, site=side.tr_site, numbers="201-202", capacity=2)
-    side.tr_spare = _to_place(admin, side, "501")
-    side.tr_planned = _batch(admin, side, driver, _to_place(admin, side, "502"))
-    side.tr_moving = _batch(admin, side, driver, _to_place(admin, side, "503"))
+    side.tr_spare = _to_place(admin, side, "901")
+    side.tr_planned = _batch(admin, side, driver, _to_place(admin, side, "902"))
+    side.tr_moving = _batch(admin, side, driver, _to_place(admin, side, "903"))
     services.depart(actor=driver, batch=side.tr_moving)
     side.tr_moving_passenger = side.tr_moving.passengers.get()
-    side.tr_arriving = _batch(admin, side, driver, _to_place(admin, side, "504"))
+    side.tr_arriving = _batch(admin, side, driver, _to_place(admin, side, "904"))
     services.depart(actor=driver, batch=side.tr_arriving)
     services.pick_up(
         actor=driver, batch=side.tr_arriving, passenger=side.tr_arriving.passengers.get()
