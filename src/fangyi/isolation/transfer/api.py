@@ -308,8 +308,8 @@ def waiting(request, params: Query[PageParams]):
                 "person_name": order.person.masked_name,
                 "building": order.household.building.name if order.household else None,
                 "reason": str(order.get_reason_display()),
-                "found_at": order.found,
-                "hours_waited": services.hours(order.found, now),
+                "found_at": services.found_of(order),
+                "hours_waited": services.hours(services.found_of(order), now),
             }
             for order in rows
         ],

@@ -142,6 +142,12 @@ def found_at(order: Order) -> datetime.datetime:
     return fact.recorded_at if fact is not None else order.created_at
 
 
+def found_of(order: Order) -> datetime.datetime:
+    """The `found` that `waiting` annotates on each of its orders."""
+    found: datetime.datetime = order.found  # type: ignore[attr-defined]  # annotated by waiting()
+    return found
+
+
 def hours(since: datetime.datetime, until: datetime.datetime) -> float:
     return round((until - since) / HOUR, 1)
 
@@ -440,11 +446,11 @@ def arrive(*, actor, batch: TransferBatch) -> TransferBatch:
     _require_work(actor, batch)
     if batch.state != TransferState.UNDER_WAY:
         raise ValidationError({"state": _("只有转运中的批次可以登记到达。")})
-    if batch.passengers.filter(state=PassengerState.WAITING).exists():
-        raise ValidationError({"passengers": _("还有人员未接到：请逐一登记接到或未找到。")})
     now = timezone.now()
     with transaction.atomic():
         _locked(batch, (TransferState.UNDER_WAY,))
+        if batch.passengers.filter(state=PassengerState.WAITING).exists():
+            raise ValidationError({"passengers": _("还有人员未接到：请逐一登记接到或未找到。")})
         before = _snapshot(batch)
         aboard = list(
             batch.passengers.filter(state=PassengerState.PICKED_UP)
@@ -452,10 +458,11 @@ def arrive(*, actor, batch: TransferBatch) -> TransferBatch:
             .order_by("pk")
         )
         orders = [passenger.order for passenger in aboard]
-        if batch.site_id is not None and orders:
-            _check_in(actor, batch.site, orders)
-        for order in orders:
-            if batch.site_id is None:
+        if batch.site is not None:
+            if orders:
+                _check_in(actor, batch.site, orders)
+        else:
+            for order in orders:
                 orders_services.move_to_hospital(
                     actor=actor,
                     order=order,

@@ -172,7 +172,7 @@ def waiting_list(request):
         request,
         "isolation/transfer/waiting.html",
         {
-            "rows": [(order, services.hours(order.found, now)) for order in rows],
+            "rows": [(order, services.hours(services.found_of(order), now)) for order in rows],
             "next_cursor": next_cursor,
         },
     )
