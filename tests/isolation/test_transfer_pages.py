@@ -1,12 +1,16 @@
 """The transfer pages on a phone: the driver's work screen is their batches, the batch page
 lists people by building with one tap each, arrival asks for a confirmation, an officer makes
-a batch from a building's people and sees who has waited longest."""
+a batch from a building's people and sees who has waited longest, on the page and on a card."""
+
+import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from freezegun import freeze_time
 
 from fangyi.isolation.models import OrderState, PassengerState, TransferState
-from fangyi.isolation.transfer import services
+from fangyi.isolation.transfer import home, services
 from tests.isolation.support_orders import proposed, site_with_rooms
 from tests.isolation.transfer_support import driver, planned
 
@@ -68,3 +72,17 @@ def test_the_waiting_list_shows_hours_and_is_empty_when_no_one_waits(client, cit
     page = client.get(reverse("transfer:waiting")).content.decode()
     assert str(order.pk) in page and "小时" in page
     assert order.state == OrderState.TO_PLACE
+
+
+def test_the_home_cards_show_long_waits_and_the_drivers_batches(client, city, officer):
+
+    assert home.waiting_long(officer).count == 0
+    with freeze_time(timezone.now() - datetime.timedelta(hours=3)):
+        proposed(officer, city.person_b)
+    todo = home.waiting_long(officer)
+    assert todo.count == 1 and "3.0" in todo.note
+    chauffeur = driver(city.street)
+    batch = planned(officer, city, [city.person_a], driven_by=chauffeur)
+    assert [item.url for item in home.driving(chauffeur).items] == [
+        reverse("transfer:detail", args=[batch.pk])
+    ]

@@ -132,6 +132,26 @@ register(
                 compute="fangyi.isolation.followup.home.missed_today",
                 order=43,
             ),
+            Card(
+                key="transfer-waiting",
+                title=_("待转运超过 1 小时"),
+                empty=_("没有等待超过 1 小时的待安置人员。"),
+                url_name="transfer:waiting",
+                roles=frozenset({ADMIN, COMMANDER, OFFICER}),
+                shown_to=(TRANSFER, ADD),
+                compute="fangyi.isolation.transfer.home.waiting_long",
+                order=44,
+            ),
+            Card(
+                key="transfer-driving",
+                title=_("我的转运批次"),
+                empty=_("没有待出发或转运中的批次。"),
+                url_name="transfer:list",
+                roles=frozenset({DRIVER}),
+                shown_to=(TRANSFER, CHANGE),
+                compute="fangyi.isolation.transfer.home.driving",
+                order=45,
+            ),
         ),
         urls=(
             # Before "isolation/", whose patterns might take "check-ins/" or "documents/".
