@@ -39,7 +39,6 @@ router = Router(tags=["isolation"])
 BatchState = Literal[*TransferState.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 PassengerStateCode = Literal[*PassengerState.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 ORDERING = ("planned_at", "id")
-WAITING_ORDERING = ("found", "id")
 
 
 class PassengerRead(Schema):
@@ -297,7 +296,10 @@ def waiting(request, params: Query[PageParams]):
         except ValueError as exc:
             raise InvalidCursor("cursor is not one this server issued") from exc
     rows, next_cursor = keyset_page(
-        services.waiting(user), ordering=WAITING_ORDERING, cursor=params.cursor, size=params.limit
+        services.waiting(user),
+        ordering=services.LONGEST_FIRST,
+        cursor=params.cursor,
+        size=params.limit,
     )
     now = timezone.now()
     return {

@@ -18,11 +18,11 @@ ITEMS = 5
 def waiting_long(user) -> Todo:
     """People waiting to be placed for over an hour since being found, and the longest wait."""
     now = timezone.now()
-    late = services.waiting(user).filter(found__lt=now - LATE)
+    late = services.waiting(user, found_before=now - LATE)
     count, more = bounded_count(late)
     if not count:
         return Todo(count=0)
-    longest = late.order_by("found", "id").first()
+    longest = late.order_by(*services.LONGEST_FIRST).first()
     note = ""
     if longest is not None:
         note = _("最长已等 %(hours)s 小时") % {

@@ -74,6 +74,8 @@ OPEN_BATCH = (TransferState.PLANNED, TransferState.UNDER_WAY)
 # The passengers still in a batch's care: an order is in at most one open batch as one of them.
 ABOARD = (PassengerState.WAITING, PassengerState.PICKED_UP)
 HOUR = datetime.timedelta(hours=1)
+# The waiting list's order (on the annotation `waiting` adds): longest since being found first.
+LONGEST_FIRST = ("found", "id")
 
 
 # Who sees and works which batch
@@ -152,10 +154,10 @@ def hours(since: datetime.datetime, until: datetime.datetime) -> float:
     return round((until - since) / HOUR, 1)
 
 
-def waiting(user) -> QuerySet[Order]:
-    """Orders waiting to be placed in the user's scope, with `found` (when the person was
-    found) for the longest-waiting first: order by ("found", "id")."""
-    return (
+def waiting(user, *, found_before: datetime.datetime | None = None) -> QuerySet[Order]:
+    """Orders waiting to be placed in the user's scope (found before `found_before`, if
+    given), with `found` (when the person was found) for LONGEST_FIRST."""
+    orders = (
         Order.objects.restrict(user, VIEW)
         .filter(state=OrderState.TO_PLACE)
         .select_related("person", "household__building")
@@ -163,6 +165,9 @@ def waiting(user) -> QuerySet[Order]:
             found=Coalesce("reason_fact__recorded_at", "created_at", output_field=DateTimeField())
         )
     )
+    if found_before is not None:
+        orders = orders.filter(found__lt=found_before)
+    return orders
 
 
 # Validation

@@ -23,7 +23,6 @@ from . import services
 from .forms import BatchForm, ReasonForm
 
 ORDERING = ("-planned_at", "-id")
-WAITING_ORDERING = ("found", "id")
 # A path's digits beyond a bigint would overflow the query rather than find nothing.
 BIGGEST_ID = 2**63 - 1
 
@@ -119,7 +118,7 @@ def batch_create(request):
         )
         return render(request, "isolation/transfer/create.html", {"buildings": buildings})
     orders = list(
-        waiting.filter(region_path__startswith=building.path).order_by("found", "id")[
+        waiting.filter(region_path__startswith=building.path).order_by(*services.LONGEST_FIRST)[
             : services.MAX_PASSENGERS
         ]
     )
@@ -166,7 +165,7 @@ def waiting_list(request):
     """等待最久: people waiting to be placed, longest since being found first."""
     user = request.user
     _require(user, ADD)
-    rows, next_cursor = cursor_page(request, services.waiting(user), WAITING_ORDERING)
+    rows, next_cursor = cursor_page(request, services.waiting(user), services.LONGEST_FIRST)
     now = timezone.now()
     return render(
         request,
