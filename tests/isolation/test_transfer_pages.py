@@ -86,3 +86,14 @@ def test_the_home_cards_show_long_waits_and_the_drivers_batches(client, city, of
     assert [item.url for item in home.driving(chauffeur).items] == [
         reverse("transfer:detail", args=[batch.pk])
     ]
+
+
+def test_the_batch_page_speaks_english(client, settings, city, officer):
+    chauffeur = driver(city.street)
+    batch = planned(officer, city, [city.person_a], driven_by=chauffeur)
+    services.depart(actor=chauffeur, batch=batch)
+    client.force_login(chauffeur)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("transfer:detail", args=[batch.pk])).content.decode()
+    assert "Pickup list" in page and "Picked up" in page and "Not found" in page
+    assert "接人名单" not in page
