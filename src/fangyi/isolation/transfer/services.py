@@ -43,7 +43,7 @@ from fangyi.investigations.models import Investigation
 from fangyi.regions.models import Region
 
 from .. import services as orders_services
-from ..area import DRIVER, TRANSFER
+from ..area import DRIVER, SITE, TRANSFER
 from ..models import (
     Order,
     OrderState,
@@ -212,7 +212,7 @@ def _destination(actor, site: Site | None, hospital: str) -> tuple[Site | None, 
     if (site is None) == (not hospital):
         raise ValidationError({"site": _("请选择目的隔离点，或填写目的医院（二选一）。")})
     if site is not None:
-        if not can(actor, "isolation_site", VIEW, site.region_path):
+        if not can(actor, SITE, VIEW, site.region_path):
             raise ValidationError({"site": _("没有这个隔离点，或其不在您的辖区内。")})
         if not site.active:
             raise ValidationError({"site": _("该隔离点已停用。")})
