@@ -1,6 +1,7 @@
-"""Demo isolation: two quarantine sites with rooms in the officer's first community, and orders
-in every state for residents of that community, so the queue, the due list (ready and overdue)
-and the sites' rooms grids have something to show.
+"""Demo isolation: two quarantine sites with rooms in the officer's first community, orders
+in every state for residents of that community, and two transfer batches of the demo driver
+(one planned, one under way with a person picked up), so the queue, the due list (ready and
+overdue), the sites' rooms grids and the driver's phone have something to show.
 
 Everything goes through the services as the demo street officer (audited like any other work),
 from contact facts recorded through the health services. Only the ages of running orders are
@@ -20,7 +21,9 @@ from fangyi.core import permissions
 from fangyi.core.paths import under
 from fangyi.health import services as health
 from fangyi.isolation import proposals, services, sites
-from fangyi.isolation.models import Order, OrderState, Site
+from fangyi.isolation.area import DRIVER
+from fangyi.isolation.models import Order, OrderState, Site, TransferBatch
+from fangyi.isolation.transfer import services as transfer
 from fangyi.people.models import Person
 from fangyi.regions.models import Level
 
@@ -56,6 +59,8 @@ def seed_isolation(*, now: datetime.datetime | None = None) -> IsolationSeed:
             for site, (_name, _address, numbers, capacity) in zip(made, SITES, strict=True):
                 sites.add_rooms(actor=officer, site=site, numbers=numbers, capacity=capacity)
             _orders(officer, community, made, now)
+        if not TransferBatch.objects.filter(region_path__startswith=community.path).exists():
+            _transfers(officer, community, now)
     demo_sites = Site.objects.filter(region=community, name__in=names)
     counts = dict.fromkeys(OrderState.values, 0)
     for state in Order.objects.filter(region_path__startswith=community.path).values_list(
@@ -147,3 +152,29 @@ def _orders(officer, community, made: list[Site], now) -> None:
     services.move_to_hospital(actor=officer, order=hospital, reason="第 3 天核酸阳性，转定点医院")
     services.cancel(actor=officer, order=running[5], reason="流调复核：非密切接触者，撤销")
     _proposed(officer, people[11], "recovered", now)
+
+
+def _transfers(officer, community, now) -> None:
+    """A planned batch and one under way to the hotel, both driven by the demo driver."""
+    driver = User.objects.filter(username=DRIVER).first()
+    hotel = Site.objects.filter(region=community, name=SITES[0][0]).first()
+    people = _people(community, 3)
+    if driver is None or hotel is None or len(people) < 3:
+        return
+    orders = [_proposed(officer, person, now=now) for person in people]
+
+    def batch(vehicle: str, chosen: list[Order], hours: float):
+        return transfer.create_batch(
+            actor=officer,
+            region=community,
+            vehicle=vehicle,
+            driver=driver,
+            orders=chosen,
+            planned_at=now + datetime.timedelta(hours=hours),
+            site=hotel,
+        )
+
+    batch("闽A·D2301", orders[:1], 2)
+    moving = batch("闽A·D2302", orders[1:], -0.5)
+    transfer.depart(actor=driver, batch=moving)
+    transfer.pick_up(actor=driver, batch=moving, passenger=moving.passengers.order_by("pk")[0])

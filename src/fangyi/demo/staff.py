@@ -9,6 +9,7 @@ from fangyi.accounts.services import create_staff
 from fangyi.core import permissions
 from fangyi.core.paths import under
 from fangyi.investigations.area import INVESTIGATOR
+from fangyi.isolation.area import DRIVER
 from fangyi.regions.models import Level, Region
 
 from .city import CITY
@@ -27,6 +28,8 @@ DEMO_ROLES = [
     (permissions.LAB, Level.CITY),
     # Investigation teams work across a district, as its disease-control centre does.
     (INVESTIGATOR, Level.DISTRICT),
+    # Transfer drivers serve the street's communities, as its vehicles do.
+    (DRIVER, Level.STREET),
 ]
 
 

@@ -35,6 +35,9 @@ TRANSFER = "transfer"
 # Staff of a centralised quarantine site: they check people in and out of rooms and take
 # their temperatures, in the site's region.
 SITE_STAFF = "site_staff"
+# A staff member with a pass who drives transfer batches: sees and works only the batches they
+# drive (the transfer services check it on top of the region).
+DRIVER = "driver"
 
 _MANAGE = frozenset({VIEW, ADD, CHANGE})
 _WORK = frozenset({VIEW, CHANGE})
@@ -43,7 +46,7 @@ _SEE = frozenset({VIEW})
 register(
     Area(
         name="isolation",
-        roles=(Role(SITE_STAFF, _("隔离点工作人员"), 75),),
+        roles=(Role(SITE_STAFF, _("隔离点工作人员"), 75), Role(DRIVER, _("司机"), 77)),
         grants={
             ORDER: {
                 ADMIN: ALL,
@@ -54,7 +57,13 @@ register(
                 SITE_STAFF: _WORK,
             },
             SITE: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _WORK},
-            TRANSFER: {ADMIN: ALL, COMMANDER: _SEE, OFFICER: _MANAGE, SITE_STAFF: _SEE},
+            TRANSFER: {
+                ADMIN: ALL,
+                COMMANDER: _SEE,
+                OFFICER: _MANAGE,
+                SITE_STAFF: _SEE,
+                DRIVER: _WORK,
+            },
         },
         groups=(NavGroup("isolation", _("隔离管控"), order=45),),
         nav=(
@@ -72,9 +81,16 @@ register(
             NavLink(
                 _("发热预警"), "followup:alerts", ((ORDER, VIEW),), group="isolation", order=60
             ),
+            NavLink(_("转运"), "transfer:list", ((TRANSFER, VIEW),), group="isolation", order=70),
+            NavLink(
+                _("等待最久"), "transfer:waiting", ((TRANSFER, ADD),), group="isolation", order=80
+            ),
         ),
-        # Site staff start at their site's phone sheet.
-        work_screens=(WorkScreen(SITE_STAFF, url_name="followup:sheet"),),
+        # Site staff start at their site's phone sheet, drivers at their batches.
+        work_screens=(
+            WorkScreen(SITE_STAFF, url_name="followup:sheet"),
+            WorkScreen(DRIVER, url_name="transfer:list"),
+        ),
         cards=(
             Card(
                 key="isolation-to-place",
@@ -116,10 +132,31 @@ register(
                 compute="fangyi.isolation.followup.home.missed_today",
                 order=43,
             ),
+            Card(
+                key="transfer-waiting",
+                title=_("待转运超过 1 小时"),
+                empty=_("没有等待超过 1 小时的待安置人员。"),
+                url_name="transfer:waiting",
+                roles=frozenset({ADMIN, COMMANDER, OFFICER}),
+                shown_to=(TRANSFER, ADD),
+                compute="fangyi.isolation.transfer.home.waiting_long",
+                order=44,
+            ),
+            Card(
+                key="transfer-driving",
+                title=_("我的转运批次"),
+                empty=_("没有待出发或转运中的批次。"),
+                url_name="transfer:list",
+                roles=frozenset({DRIVER}),
+                shown_to=(TRANSFER, CHANGE),
+                compute="fangyi.isolation.transfer.home.driving",
+                order=45,
+            ),
         ),
         urls=(
             # Before "isolation/", whose patterns might take "check-ins/" or "documents/".
             Urls("isolation/check-ins/", "fangyi.isolation.followup.urls"),
+            Urls("isolation/transfers/", "fangyi.isolation.transfer.urls"),
             Urls("isolation/documents/", "fangyi.isolation.documents.urls"),
             Urls("isolation/", "fangyi.isolation.urls"),
         ),
@@ -129,6 +166,7 @@ register(
             ApiRouter("/isolation/check-ins", "fangyi.isolation.followup.api.router", order=90),
             ApiRouter("/me/check-ins", "fangyi.isolation.followup.api.resident_router", order=90),
             ApiRouter("/isolation/documents", "fangyi.isolation.documents.api.router", order=90),
+            ApiRouter("/isolation/transfers", "fangyi.isolation.transfer.api.router", order=90),
         ),
         periodic=(
             Periodic(

@@ -316,11 +316,13 @@ def start_at_home(*, actor, orders, kind: str = "", reason: str = "") -> list[Or
     return orders
 
 
-def start_transfer(*, actor, orders, reason: str = "") -> list[Order]:
+def start_transfer(*, actor, orders, reason: str = "", authorised: bool = False) -> list[Order]:
     """Orders waiting to be placed are on their way to a site (the transfer part calls this
-    when a batch leaves); they start on arrival (`arrive`)."""
+    when a batch leaves); they start on arrival (`arrive`). `authorised`: the transfer work
+    has checked that the actor drives or manages the batch an officer put the orders in."""
     orders = _batch(orders)
-    _require_lead(actor, orders)
+    if not authorised:
+        _require_lead(actor, orders)
     _in_states(orders, (OrderState.TO_PLACE,), _("只有待安置的隔离令可以转运。"))
     now = timezone.now()
     with transaction.atomic():
@@ -334,6 +336,31 @@ def start_transfer(*, actor, orders, reason: str = "") -> list[Order]:
             allowed=(OrderState.TO_PLACE,),
             fields=ORDER_FIELDS,
             reason=_reason(reason, required=False),
+            now=now,
+        )
+    return orders
+
+
+def return_to_place(*, actor, orders, reason: str, authorised: bool = False) -> list[Order]:
+    """Orders in transfer whose person was not found (or whose batch was called off) wait to
+    be placed again, with why. `authorised` as for `start_transfer`."""
+    orders = _batch(orders)
+    if not authorised:
+        _require_lead(actor, orders)
+    _in_states(orders, (OrderState.IN_TRANSFER,), _("只有转运中的隔离令可以退回待安置。"))
+    reason = _reason(reason, required=True)
+    now = timezone.now()
+    with transaction.atomic():
+        before = _snapshots(orders, ORDER_FIELDS)
+        for order in orders:
+            order.state = OrderState.TO_PLACE
+        _commit(
+            actor=actor,
+            orders=orders,
+            before=before,
+            allowed=(OrderState.IN_TRANSFER,),
+            fields=ORDER_FIELDS,
+            reason=reason,
             now=now,
         )
     return orders
@@ -359,9 +386,12 @@ def _check_room(room: Room, order: Order) -> None:
         raise ValidationError({"room": _("该房间已住有其他户的人员：每间只住一户。")})
 
 
-def arrive(*, actor, order: Order, room: Room) -> Order:
-    """A person in transfer arrives at a site: checked in to `room`, the order starts."""
-    _require_room_work(actor, order, room)
+def arrive(*, actor, order: Order, room: Room, authorised: bool = False) -> Order:
+    """A person in transfer arrives at a site: checked in to `room`, the order starts.
+    `authorised`: the transfer work has checked the actor's right over the batch (its driver
+    hands the person over at the site's door)."""
+    if not authorised:
+        _require_room_work(actor, order, room)
     if order.state != OrderState.IN_TRANSFER:
         raise ValidationError({"state": _("只有转运中的隔离令可以办理到达。")})
     now = timezone.now()
@@ -584,9 +614,11 @@ def _created(actor, orders: list[Order], now, *, reason: str) -> None:
     changes.flush()
 
 
-def move_to_hospital(*, actor, order: Order, reason: str) -> Order:
-    """The person leaves isolation for hospital (a positive test, a fever): the order ends."""
-    _require_lead(actor, [order])
+def move_to_hospital(*, actor, order: Order, reason: str, authorised: bool = False) -> Order:
+    """The person leaves isolation for hospital (a positive test, a fever): the order ends.
+    `authorised` as for `start_transfer` (a transfer batch to a hospital arrives)."""
+    if not authorised:
+        _require_lead(actor, [order])
     _in_states([order], OPEN_STATES, _("该隔离令已结束。"))
     reason = _reason(reason, required=True)
     allowed = (order.state,)
