@@ -6,7 +6,7 @@ suite without touching the older areas' cases or world.
 makes the area's objects in each side after the older areas' objects exist. An area makes its
 own persons for what would change an older area's objects (a person under an order, say),
 in households of rooms of its own hundred in the side's building (isolation orders 3xx,
-follow-up 4xx, documents 5xx, transfer 6xx, investigations 8xx): a room taken twice is a
+follow-up 4xx, documents 5xx, investigations 8xx, transfer 9xx): a room taken twice is a
 unique constraint failing as the world is built.
 `<area>/cases.py` declares API and PAGES: its routes' cases, as api_cases.py and
 page_cases.py do for the older areas.

@@ -492,7 +492,7 @@ def _check_in(actor, site: Site, orders: list[Order]) -> None:
     numbers = {
         pk: index for index, pk in enumerate(rooms.order_by("number").values_list("pk", flat=True))
     }
-    placed = orders_services.allocate(orders, orders_services.free_beds(rooms), numbers)
+    placed = orders_services.allocate(orders, orders_services.empty_rooms(rooms), numbers)
     by_pk = {room.pk: room for room in rooms.select_related("site")}
     for order in orders:
         orders_services.arrive(
