@@ -381,42 +381,49 @@ def contact_add(request, pk):
     return _to_detail(pk)
 
 
-@login_required
-@require_POST
-def contact_confirm(request, pk):
+def _contact_action(request, pk, form_class, act, done: str):
+    """A contact's one-form action from the investigation page: the form checked, the
+    service called, its refusal or `done` said, back to the investigation."""
     contact = _visible_contact(request, pk)
-    form = ConfirmForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
         return _to_detail(contact.investigation_id)
     try:
-        services.confirm_contact(
-            actor=request.user, contact=contact, category=form.cleaned_data["category"]
-        )
+        act(contact, form.cleaned_data)
     except ValidationError as exc:
         _say(request, exc)
     else:
-        messages.success(request, _("已确认接触者，并记录健康事实。"))
+        messages.success(request, done)
     return _to_detail(contact.investigation_id)
+
+
+@login_required
+@require_POST
+def contact_confirm(request, pk):
+    return _contact_action(
+        request,
+        pk,
+        ConfirmForm,
+        lambda contact, data: services.confirm_contact(
+            actor=request.user, contact=contact, category=data["category"]
+        ),
+        _("已确认接触者，并记录健康事实。"),
+    )
 
 
 @login_required
 @require_POST
 def contact_dismiss(request, pk):
-    contact = _visible_contact(request, pk)
-    form = DismissForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _to_detail(contact.investigation_id)
-    try:
-        services.dismiss_contact(
-            actor=request.user, contact=contact, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as exc:
-        _say(request, exc)
-    else:
-        messages.success(request, _("已排除。"))
-    return _to_detail(contact.investigation_id)
+    return _contact_action(
+        request,
+        pk,
+        DismissForm,
+        lambda contact, data: services.dismiss_contact(
+            actor=request.user, contact=contact, reason=data["reason"]
+        ),
+        _("已排除。"),
+    )
 
 
 @login_required

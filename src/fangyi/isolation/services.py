@@ -85,6 +85,23 @@ def _in_states(orders, states, message: str) -> None:
         raise ValidationError({"state": message})
 
 
+def _started(
+    *, actor, orders: list[Order], before: dict, now, reason: str = "", allowed=None
+) -> None:
+    """Orders just started (placed, at home, arrived): their quarantine_start facts, then
+    their writes with events and audit rows. Inside the caller's transaction."""
+    _record_quarantine(actor, orders, FactKind.QUARANTINE_START, now)
+    _commit(
+        actor=actor,
+        orders=orders,
+        before=before,
+        allowed=allowed or (OrderState.TO_PLACE,),
+        fields=[*ORDER_FIELDS, "start_fact"],
+        reason=reason,
+        now=now,
+    )
+
+
 def _commit(
     *,
     actor,
@@ -270,16 +287,7 @@ def place(*, actor, orders, site: Site, reason: str = "") -> list[Order]:
             order.kind = rules.CENTRALISED
             order.state = OrderState.ACTIVE
             _start(order, order.term_days, now)
-        _record_quarantine(actor, orders, FactKind.QUARANTINE_START, now)
-        _commit(
-            actor=actor,
-            orders=orders,
-            before=before,
-            allowed=(OrderState.TO_PLACE,),
-            fields=[*ORDER_FIELDS, "start_fact"],
-            reason=reason,
-            now=now,
-        )
+        _started(actor=actor, orders=orders, before=before, reason=reason, now=now)
     return orders
 
 
@@ -303,16 +311,7 @@ def start_at_home(*, actor, orders, kind: str = "", reason: str = "") -> list[Or
             order.site = None
             order.room = None
             _start(order, order.term_days, now)
-        _record_quarantine(actor, orders, FactKind.QUARANTINE_START, now)
-        _commit(
-            actor=actor,
-            orders=orders,
-            before=before,
-            allowed=(OrderState.TO_PLACE,),
-            fields=[*ORDER_FIELDS, "start_fact"],
-            reason=reason,
-            now=now,
-        )
+        _started(actor=actor, orders=orders, before=before, reason=reason, now=now)
     return orders
 
 
@@ -403,14 +402,12 @@ def arrive(*, actor, order: Order, room: Room, authorised: bool = False) -> Orde
         order.kind = rules.CENTRALISED
         order.state = OrderState.ACTIVE
         _start(order, order.term_days, now)
-        _record_quarantine(actor, [order], FactKind.QUARANTINE_START, now)
-        _commit(
+        _started(
             actor=actor,
             orders=[order],
             before=before,
-            allowed=(OrderState.IN_TRANSFER,),
-            fields=[*ORDER_FIELDS, "start_fact"],
             now=now,
+            allowed=(OrderState.IN_TRANSFER,),
         )
     return order
 
