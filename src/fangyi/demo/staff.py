@@ -9,7 +9,7 @@ from fangyi.accounts.services import create_staff
 from fangyi.core import permissions
 from fangyi.core.paths import under
 from fangyi.investigations.area import INVESTIGATOR
-from fangyi.isolation.area import DRIVER
+from fangyi.isolation.area import DRIVER, SITE_STAFF
 from fangyi.regions.models import Level, Region
 
 from .city import CITY
@@ -30,6 +30,9 @@ DEMO_ROLES = [
     (INVESTIGATOR, Level.DISTRICT),
     # Transfer drivers serve the street's communities, as its vehicles do.
     (DRIVER, Level.STREET),
+    # The demo's quarantine sites are the street's: their staff check people in and take
+    # temperatures there.
+    (SITE_STAFF, Level.STREET),
 ]
 
 
