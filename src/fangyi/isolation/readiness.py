@@ -1,8 +1,9 @@
 """Release readiness of many orders at once: "orders never stay open silently".
 
 Every running order past its planned end is either ready (rules.readiness) or overdue with its
-reasons. The facts and check-ins of all the orders are read in three queries, whatever their
-number, and the pure rules run over them in memory: no query per order.
+reasons. The orders are read in slices of SLICE; the facts and check-ins of a slice are read in
+three queries, whatever their number, and the pure rules run over them in memory: no query
+per order.
 """
 
 import datetime
@@ -44,15 +45,21 @@ def assess(
 ) -> dict[uuid.UUID, Assessed]:
     """Readiness of each order of `orders` (started ones), by order id."""
     now = now or timezone.now()
-    rows = list(
-        orders.filter(started_at__isnull=False).values_list(
-            "id", "person_id", "started_at", "test_days"
-        )
-    )
+    started = orders.filter(started_at__isnull=False)
     result: dict[uuid.UUID, Assessed] = {}
-    for start in range(0, len(rows), SLICE):
-        part = rows[start : start + SLICE]
-        tests, clinic, reported = _evidence(part, now)
+    after = None
+    while True:
+        # Slices in id order; each slice's orders are named to the database as a range of
+        # ids of the same query, not as thousands of parameters.
+        ordered = started.order_by("id")
+        if after is not None:
+            ordered = ordered.filter(id__gt=after)
+        part = list(ordered.values_list("id", "person_id", "started_at", "test_days")[:SLICE])
+        if not part:
+            return result
+        after = part[-1][0]
+        in_part = started.filter(id__gte=part[0][0], id__lte=after)
+        tests, clinic, reported = _evidence(part, in_part, now)
         for order_id, person_id, started_at, test_days in part:
             assert started_at is not None  # filtered above
             verdict = rules.readiness(
@@ -63,23 +70,22 @@ def assess(
                 now=now,
             )
             result[order_id] = Assessed(order_id, verdict.ready, verdict.problems)
-    return result
 
 
-def _evidence(rows, now):
+def _evidence(rows, in_part: QuerySet[Order], now):
     """Test results since the earliest start, and fevers of the last 24 hours, of the orders
-    in `rows`: tests by person, fever-clinic visits by person, feverish check-ins by order."""
-    person_ids = [row[1] for row in rows]
-    order_ids = [row[0] for row in rows]
+    in `rows` (`in_part`, the same orders as a query): tests by person, fever-clinic visits by
+    person, feverish check-ins by order."""
+    persons = in_part.values("person_id")
     earliest = min(row[2] for row in rows)
     since = now - rules.FEVER_WINDOW
-    retracted = Fact.objects.filter(kind=FactKind.RETRACTION, person_id__in=person_ids).values_list(
+    retracted = Fact.objects.filter(kind=FactKind.RETRACTION, person_id__in=persons).values_list(
         "retracts_id", flat=True
     )
     tests: dict[uuid.UUID, list[rules.LabResult]] = defaultdict(list)
     facts = (
         Fact.objects.filter(
-            person_id__in=person_ids,
+            person_id__in=persons,
             kind__in=[FactKind.TEST_RESULT, FactKind.FEVER_CLINIC_VISIT],
             occurred_at__gte=min(earliest, since),
             occurred_at__lte=now,
@@ -95,7 +101,7 @@ def _evidence(rows, now):
             clinic[person_id].append(occurred_at)
     reported: dict[uuid.UUID, list] = defaultdict(list)
     for order_id, reported_at in CheckIn.objects.filter(
-        order_id__in=order_ids, fever=True, reported_at__gt=since, reported_at__lte=now
+        order_id__in=in_part.values("id"), fever=True, reported_at__gt=since, reported_at__lte=now
     ).values_list("order_id", "reported_at"):
         reported[order_id].append(reported_at)
     return tests, clinic, reported
