@@ -7,7 +7,7 @@ from django.test import Client
 from fangyi.accounts.services import issue_token
 from fangyi.isolation.models import OrderState, TransferState
 from tests.isolation.support_orders import proposed, site_with_rooms
-from tests.isolation.transfer_support import driver
+from tests.isolation.transfer_support import driver, planned
 
 pytestmark = pytest.mark.django_db
 PREFIX = "/api/v1/isolation/transfers"
@@ -94,3 +94,14 @@ def test_the_waiting_list_is_for_officers_and_shows_hours(city, officer):
     assert response.json()["items"][0]["order"] == str(order.pk)
     assert response.json()["items"][0]["hours_waited"] >= 0
     assert client_of(driver(city.street)).get(f"{PREFIX}/waiting").status_code == 403
+
+
+def test_the_waiting_list_says_which_planned_batch_will_fetch_someone(city, officer):
+    batch = planned(officer, city, [city.person_a], driven_by=driver(city.street))
+    alone = proposed(officer, city.person_b)
+    items = {
+        item["order"]: item for item in client_of(officer).get(f"{PREFIX}/waiting").json()["items"]
+    }
+    fetched = next(iter(set(items) - {str(alone.pk)}))
+    assert (items[fetched]["batch"], items[fetched]["vehicle"]) == (str(batch.pk), "闽A12345")
+    assert (items[str(alone.pk)]["batch"], items[str(alone.pk)]["vehicle"]) == (None, None)

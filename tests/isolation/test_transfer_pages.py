@@ -97,3 +97,10 @@ def test_the_batch_page_speaks_english(client, settings, city, officer):
     page = client.get(reverse("transfer:detail", args=[batch.pk])).content.decode()
     assert "Pickup list" in page and "Picked up" in page and "Not found" in page
     assert "接人名单" not in page
+
+
+def test_the_waiting_list_links_the_planned_batch_that_will_fetch_someone(client, city, officer):
+    batch = planned(officer, city, [city.person_a], driven_by=driver(city.street))
+    client.force_login(officer)
+    page = client.get(reverse("transfer:waiting")).content.decode()
+    assert "已排入 闽A12345" in page and reverse("transfer:detail", args=[batch.pk]) in page

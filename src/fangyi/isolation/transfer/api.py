@@ -184,6 +184,8 @@ class WaitingItem(Schema):
     reason: str
     found_at: datetime.datetime
     hours_waited: float
+    batch: uuid.UUID | None = Field(description="the planned batch that will fetch them")
+    vehicle: str | None = Field(description="that batch's vehicle")
 
 
 class WaitingPage(Schema):
@@ -312,6 +314,9 @@ def waiting(request, params: Query[PageParams]):
                 "reason": str(order.get_reason_display()),
                 "found_at": services.found_of(order),
                 "hours_waited": services.hours(services.found_of(order), now),
+                # Annotations of services.waiting.
+                "batch": getattr(order, "batch_id", None),
+                "vehicle": getattr(order, "batch_vehicle", None),
             }
             for order in rows
         ],

@@ -19,7 +19,7 @@ import operator
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import DateTimeField, Q, QuerySet
+from django.db.models import CharField, DateTimeField, OuterRef, Q, QuerySet, Subquery, UUIDField
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,13 +156,19 @@ def hours(since: datetime.datetime, until: datetime.datetime) -> float:
 
 def waiting(user, *, found_before: datetime.datetime | None = None) -> QuerySet[Order]:
     """Orders waiting to be placed in the user's scope (found before `found_before`, if
-    given), with `found` (when the person was found) for LONGEST_FIRST."""
+    given), with `found` (when the person was found) for LONGEST_FIRST, and the vehicle of
+    the planned batch that will fetch them (`batch_vehicle`, `batch_id`), if one will."""
+    planned = Passenger.objects.filter(
+        order=OuterRef("pk"), batch__state=TransferState.PLANNED
+    ).order_by("batch__planned_at")
     orders = (
         Order.objects.restrict(user, VIEW)
         .filter(state=OrderState.TO_PLACE)
         .select_related("person", "household__building")
         .annotate(
-            found=Coalesce("reason_fact__recorded_at", "created_at", output_field=DateTimeField())
+            found=Coalesce("reason_fact__recorded_at", "created_at", output_field=DateTimeField()),
+            batch_id=Subquery(planned.values("batch_id")[:1], output_field=UUIDField()),
+            batch_vehicle=Subquery(planned.values("batch__vehicle")[:1], output_field=CharField()),
         )
     )
     if found_before is not None:
