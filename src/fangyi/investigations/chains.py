@@ -55,8 +55,8 @@ def graph(
     )
     # One reverse() for the chain rather than one per node: ten thousand of them cost more
     # than the queries.
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    prefix = reverse("people:person-detail", args=[placeholder]).split(placeholder)[0]
+    any_id = "00000000-0000-0000-0000-000000000000"
+    prefix = reverse("people:person-detail", args=[any_id]).split(any_id)[0]
     nodes: dict[str, dict] = {}
     generation_of = {}
     for pk, person_id, name, generation, found_at in case_rows:

@@ -276,39 +276,31 @@ def investigation_team(request, pk):
 @require_POST
 def investigation_clock(request, pk):
     investigation = _visible(request, pk)
-    form = ClockForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _to_detail(pk)
-    try:
-        services.record_clock(
+    return _act(
+        request,
+        ClockForm(request.POST),
+        lambda data: services.record_clock(
             actor=request.user,
             investigation=investigation,
-            stage=form.cleaned_data["stage"],
-            at=form.cleaned_data["at"] or timezone.now(),
-        )
-    except ValidationError as exc:
-        _say(request, exc)
-    else:
-        messages.success(request, _("已登记时间。"))
-    return _to_detail(pk)
+            stage=data["stage"],
+            at=data["at"] or timezone.now(),
+        ),
+        _("已登记时间。"),
+        back=pk,
+    )
 
 
 @login_required
 @require_POST
 def place_add(request, pk):
     investigation = _visible(request, pk)
-    form = PlaceForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _to_detail(pk)
-    try:
-        services.add_place(actor=request.user, investigation=investigation, **form.cleaned_data)
-    except ValidationError as exc:
-        _say(request, exc)
-    else:
-        messages.success(request, _("已添加地点。"))
-    return _to_detail(pk)
+    return _act(
+        request,
+        PlaceForm(request.POST),
+        lambda data: services.add_place(actor=request.user, investigation=investigation, **data),
+        _("已添加地点。"),
+        back=pk,
+    )
 
 
 @login_required
@@ -381,48 +373,48 @@ def contact_add(request, pk):
     return _to_detail(pk)
 
 
-def _contact_action(request, pk, form_class, act, done: str):
-    """A contact's one-form action from the investigation page: the form checked, the
-    service called, its refusal or `done` said, back to the investigation."""
-    contact = _visible_contact(request, pk)
-    form = form_class(request.POST)
+def _act(request, form, act, done: str, *, back):
+    """A form posted from an investigation's page: checked, the service called with its data,
+    the refusal or `done` said, and back to investigation `back`."""
     if not form.is_valid():
         _form_errors(request, form)
-        return _to_detail(contact.investigation_id)
+        return _to_detail(back)
     try:
-        act(contact, form.cleaned_data)
+        act(form.cleaned_data)
     except ValidationError as exc:
         _say(request, exc)
     else:
         messages.success(request, done)
-    return _to_detail(contact.investigation_id)
+    return _to_detail(back)
 
 
 @login_required
 @require_POST
 def contact_confirm(request, pk):
-    return _contact_action(
+    contact = _visible_contact(request, pk)
+    return _act(
         request,
-        pk,
-        ConfirmForm,
-        lambda contact, data: services.confirm_contact(
+        ConfirmForm(request.POST),
+        lambda data: services.confirm_contact(
             actor=request.user, contact=contact, category=data["category"]
         ),
         _("已确认接触者，并记录健康事实。"),
+        back=contact.investigation_id,
     )
 
 
 @login_required
 @require_POST
 def contact_dismiss(request, pk):
-    return _contact_action(
+    contact = _visible_contact(request, pk)
+    return _act(
         request,
-        pk,
-        DismissForm,
-        lambda contact, data: services.dismiss_contact(
+        DismissForm(request.POST),
+        lambda data: services.dismiss_contact(
             actor=request.user, contact=contact, reason=data["reason"]
         ),
         _("已排除。"),
+        back=contact.investigation_id,
     )
 
 
