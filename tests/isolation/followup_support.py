@@ -50,6 +50,11 @@ def running_order(
     )
 
 
+def local_midnight() -> datetime.datetime:
+    """The start of today, local time."""
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time()))
+
+
 def days_ago(n: int) -> datetime.datetime:
     """The start of an order begun `n` local days ago, at 09:00."""
     day = timezone.localdate() - datetime.timedelta(days=n)

@@ -54,7 +54,14 @@ def test_the_notice_of_an_active_order_at_a_site(city, officer):
 def test_a_home_order_not_yet_placed_runs_from_the_day_it_was_made(city, officer):
     officer.phone = "13700000009"
     officer.save()
-    order = support.order(city.person_a, state=OrderState.TO_PLACE, kind="home", created_by=officer)
+    # Made three hours ago: a notice made a week ago would have lived its term.
+    order = support.order(
+        city.person_a,
+        state=OrderState.TO_PLACE,
+        kind="home",
+        created_by=officer,
+        started_at=timezone.now(),
+    )
     printed = services.print_notice(actor=officer, order=order)
     (text,), (code,) = read(printed.pdf)
     made = timezone.localtime(order.created_at).date()

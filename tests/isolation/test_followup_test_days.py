@@ -11,7 +11,7 @@ from fangyi.isolation.followup import services
 from tests.factories import PersonFactory, staff
 from tests.support import signed_in
 
-from .followup_support import days_ago, quarantine_site, room, running_order
+from .followup_support import days_ago, local_midnight, quarantine_site, room, running_order
 
 
 def test_day_of_the_term():
@@ -60,7 +60,8 @@ def test_the_sites_sampling_list_shows_who_is_due_and_whose_result_is_in(city):
         source="manual",
         person=tested.person,
         kind="test_result",
-        occurred_at=timezone.now() - datetime.timedelta(minutes=5),
+        # Today's, even just after midnight.
+        occurred_at=max(timezone.now() - datetime.timedelta(minutes=5), local_midnight()),
         outcome="negative",
         variant="single",
     )

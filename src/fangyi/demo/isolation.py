@@ -139,6 +139,17 @@ def _orders(officer, community, made: list[Site], now) -> None:
     _tested(officer, ready, ready.test_days)
     overdue = _aged(overdue, overdue.term_days + 0.5, now)
     _tested(officer, overdue, overdue.test_days[:-1])
+    # The last test day ends on an invalid result: the demo city's own screening results fall
+    # at times of day of their own, and one could cover a day left untested.
+    health.record_fact(
+        actor=officer,
+        source="demo",
+        person=overdue.person,
+        kind="test_result",
+        outcome="invalid",
+        variant="single",
+        occurred_at=overdue.planned_end_at - datetime.timedelta(microseconds=1),
+    )
     extended = _aged(extended, extended.term_days - 0.5, now)
     services.extend(
         actor=officer,
