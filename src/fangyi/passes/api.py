@@ -175,6 +175,8 @@ def _visible(request, pass_id: str) -> SupplyPass:
 def list_passes(request, params: Query[PassParams]):
     """The whitelist in the caller's regions, by region."""
     user = request.auth
+    if not can(user, SUPPLY_PASS, VIEW):
+        raise PermissionDenied(_("您无权查看保供通行证。"))
     within = _region(user, params.region, "region").path if params.region else ""
     passes = SupplyPass.objects.restrict(user, VIEW, within=within).select_related(
         "person", "region"
