@@ -25,6 +25,7 @@ from fangyi.core.permissions import ADD, CHANGE, VIEW, can, require
 from fangyi.health.models import Fact, FactKind, Policy, TestOutcome
 from fangyi.health.services import current_status
 from fangyi.people import services as people
+from fangyi.people.area import PERSON
 from fangyi.people.models import Household, IdType, Person
 from fangyi.people.validation import validate_name, validate_resident_id
 from fangyi.regions.models import Region
@@ -137,6 +138,8 @@ def _holder(actor, region: Region, *, person, name, id_number, household) -> Per
     """The person named, or the one with this ID number (the name must agree), or a new one
     registered in `household`, as the residents' register would."""
     if person is not None:
+        if not can(actor, PERSON, VIEW, person.region_path):
+            raise ValidationError({"person": _("没有这个居民，或其不在您的辖区内。")})
         return person
     try:
         name = validate_name(name)
