@@ -2,7 +2,7 @@
 officer over the officer's first community, three tested negative within the last 30 hours and
 one whose last negative test is over 60 hours old (or who has none), so the checkpoint page shows a pass refused for it.
 
-Residents of the street with a mobile of their own, green ones first (a small demo city may lie
+Residents of the street with a mobile of their own and no isolation order, green ones first (a small demo city may lie
 wholly in the demo zones), so that each can log in to the portal and see their pass
 (/passes/mine/); never the portal's demo resident. Everything goes through the services as the
 officer. Made once: nothing is added while the demo passes exist.
@@ -20,6 +20,7 @@ from fangyi.core import permissions
 from fangyi.core.paths import under
 from fangyi.health import services as health
 from fangyi.health.models import Colour, Fact, FactKind, Status, TestOutcome
+from fangyi.isolation.models import Order
 from fangyi.passes import services
 from fangyi.passes.models import SupplyPass
 from fangyi.people.models import Person
@@ -66,7 +67,14 @@ def _couriers(street, now: datetime.datetime) -> list[Person]:
         .filter(n__gt=1)
         .values("phone")
     )
-    people = Person.objects.filter(within).exclude(phone="").exclude(phone__in=shared)
+    # Not anyone under an isolation order: a test recorded for the demo would change what the
+    # isolation demo shows (an overdue release made ready).
+    people = (
+        Person.objects.filter(within)
+        .exclude(phone="")
+        .exclude(phone__in=shared)
+        .exclude(pk__in=Order.objects.values("person_id"))
+    )
     spared = demo_resident()
     if spared is not None:
         people = people.exclude(pk=spared.pk)
