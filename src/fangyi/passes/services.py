@@ -120,7 +120,7 @@ def _check_dates(valid_from: datetime.date | None, valid_until: datetime.date | 
         raise ValidationError({"valid_until": _("截止日期已过。")})
 
 
-def _check_areas(actor, region: Region, areas) -> list[Region]:
+def _check_areas(region: Region, areas) -> list[Region]:
     areas = list(dict.fromkeys(areas))
     if not areas:
         raise ValidationError({"areas": _("请至少选择一个通行区域。")})
@@ -134,7 +134,7 @@ def _check_areas(actor, region: Region, areas) -> list[Region]:
     return areas
 
 
-def _holder(actor, region: Region, *, person, name, id_number, household) -> Person:
+def _holder(actor, *, person, name, id_number, household) -> Person:
     """The person named, or the one with this ID number (the name must agree), or a new one
     registered in `household`, as the residents' register would."""
     if person is not None:
@@ -198,10 +198,10 @@ def create_pass(
         created_by=actor,
     )
     _check_dates(valid_from, valid_until)
-    areas = _check_areas(actor, region, areas)
+    areas = _check_areas(region, areas)
     with transaction.atomic():
         supply_pass.person = _holder(
-            actor, region, person=person, name=name, id_number=id_number, household=household
+            actor, person=person, name=name, id_number=id_number, household=household
         )
         if (
             SupplyPass.objects.filter(person=supply_pass.person)
@@ -252,7 +252,7 @@ def update_pass(*, actor, supply_pass: SupplyPass, changes: dict) -> SupplyPass:
     _check_dates(supply_pass.valid_from, supply_pass.valid_until)
     areas = old_areas
     if "areas" in changes:
-        areas = _check_areas(actor, supply_pass.region, changes["areas"])
+        areas = _check_areas(supply_pass.region, changes["areas"])
     after = _after(supply_pass, areas)
     if after == before:
         return supply_pass

@@ -90,7 +90,6 @@ def pass_detail(request, pk):
             "supply_pass": supply_pass,
             "areas": list(supply_pass.areas.order_by("path")),
             "may_change": services.may_change(request.user, supply_pass),
-            "reason_form": ReasonForm(),
         },
     )
 
