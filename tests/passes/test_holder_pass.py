@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fangyi.codes import format as fmt
 from fangyi.codes import keys
-from fangyi.codes.services import revoked_hashes, verify_here
+from fangyi.codes.services import revoke_codes, revoked_hashes, verify_here
 from fangyi.health import services as health
 from fangyi.health.models import Policy
 from fangyi.passes import services
@@ -129,3 +129,11 @@ def test_the_passes_alive_join_the_revocation_list(officer, city, action):
         again = services.holder_pass(supply_pass.person).code
         assert again.text != found.code.text
         assert verify_here(again.text).valid
+
+
+def test_revoking_a_person_s_codes_revokes_their_passes_too(officer, city):
+    person = whitelist(officer, city).person
+    found = services.holder_pass(person)
+    revoke_codes(user=officer, person=person, reason="手机丢失，截图外传")
+    assert verify_here(found.code.text).result is fmt.Result.REVOKED
+    assert verify_here(services.holder_pass(person).code.text).valid
