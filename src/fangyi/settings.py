@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fangyi.screening",
     "fangyi.isolation",
     "fangyi.investigations",
+    "fangyi.passes",
     "fangyi.demo",
 ]
 
@@ -265,6 +266,8 @@ FANGYI_DISPLAY_CODE_SECONDS = int(os.environ.get("FANGYI_DISPLAY_CODE_SECONDS", 
 FANGYI_CARD_CODE_DAYS = int(os.environ.get("FANGYI_CARD_CODE_DAYS", "30"))
 FANGYI_PLACE_CODE_DAYS = int(os.environ.get("FANGYI_PLACE_CODE_DAYS", "365"))
 FANGYI_RELEASE_CODE_DAYS = int(os.environ.get("FANGYI_RELEASE_CODE_DAYS", "30"))
+# A courier's pass carries their colour and last test, so it lives as briefly as a display code.
+FANGYI_PASS_CODE_SECONDS = int(os.environ.get("FANGYI_PASS_CODE_SECONDS", "300"))
 
 # Resident portal: one-time codes by SMS ("log" writes them to the log, "file" appends JSON
 # lines to FANGYI_SMS_FILE), and how long a resident's login lasts.

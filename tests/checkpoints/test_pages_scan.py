@@ -19,7 +19,10 @@ def test_checkpoint_staff_get_the_urls_and_their_venues(city, guard_a, leader_a,
     assert context["upload_url"] == "/api/v1/checkpoints/scans"
     assert context["lookup_url"] == "/api/v1/codes/lookup"
     assert context["service_worker_url"] == reverse("checkpoints:service-worker")
-    assert context["venues"] == [{"id": str(venue_a.pk), "name": "三坊超市"}]
+    # The venue's region path lets the page check a courier's pass against its areas.
+    assert context["venues"] == [
+        {"id": str(venue_a.pk), "name": "三坊超市", "path": city.grid_a.path}
+    ]
 
 
 @pytest.mark.parametrize("role", ["grid_worker", "officer"])

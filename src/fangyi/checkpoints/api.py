@@ -171,7 +171,9 @@ class ScanUpload(Input):
     scanned_at: Moment
     result: ResultCode
     kind: ScanKindCode | None = Field("", description="empty or null when unreadable")
-    colour: ColourCode | None = Field(None, description="display codes only")
+    colour: ColourCode | None = Field(
+        None, description="display codes, and passes (the colour the pass carries)"
+    )
     sub: Text = Field("", max_length=64)
     kid: Text = Field("", max_length=16)
     revocation_hash: Text = Field("", max_length=32)

@@ -33,6 +33,7 @@ class ScanKind(models.TextChoices):
     PLACE = "place", _("场所码")
     RELEASE = "release", _("解除隔离证明")
     NOTICE = "notice", _("隔离告知书")
+    PASS = "pass", _("保供通行证")
 
 
 class ScanResult(models.TextChoices):
@@ -43,6 +44,9 @@ class ScanResult(models.TextChoices):
     UNKNOWN_KEY = Result.UNKNOWN_KEY.value, _("未知密钥")
     REVOKED = Result.REVOKED.value, _("已撤销")
     MALFORMED = Result.MALFORMED.value, _("无法识别")
+    # A courier's pass whose signature checked out but whose rule did not (not green, test
+    # too old, outside its areas): see codes.format.pass_refusal.
+    REFUSED = "refused", _("通行证不符合通行条件")
 
 
 def new_subject() -> str:

@@ -31,7 +31,13 @@ from .models import CheckIn, Scan, ScanKind, ScanResult, Venue, VenueKind
 
 VENUE_FIELDS = ["name", "kind", "region", "address", "active"]
 # The codes that name a person: a scan of one is linked to its holder.
-PERSON_KINDS = (ScanKind.DISPLAY, ScanKind.CARD, ScanKind.RELEASE, ScanKind.NOTICE)
+PERSON_KINDS = (
+    ScanKind.DISPLAY,
+    ScanKind.CARD,
+    ScanKind.RELEASE,
+    ScanKind.NOTICE,
+    ScanKind.PASS,
+)
 # Reloading the check-in page, or scanning twice at a door, is one visit.
 REPEAT_VISIT = datetime.timedelta(minutes=5)
 # A phone's clock may run a little ahead of the server's.
@@ -41,6 +47,7 @@ MAX_CONTACTS = 1000
 # A code's signature checked out: its `sub` really is ours, so it may name a person.
 SIGNED_RESULTS = {
     ScanResult.VALID,
+    ScanResult.REFUSED,
     ScanResult.EXPIRED,
     ScanResult.NOT_YET_VALID,
     ScanResult.REVOKED,

@@ -199,7 +199,7 @@ def scan(request):
         Venue.objects.restrict(user, VIEW)
         .filter(active=True)
         .order_by("name", "id")
-        .values_list("id", "name")[:SCAN_VENUES]
+        .values_list("id", "name", "region_path")[:SCAN_VENUES]
     )
     return render(
         request,
@@ -209,7 +209,7 @@ def scan(request):
             "revoked_url": reverse("api:list_revoked"),
             "upload_url": reverse("api:upload_scans"),
             "lookup_url": reverse("api:lookup"),
-            "venues": [{"id": str(pk), "name": name} for pk, name in venues],
+            "venues": [{"id": str(pk), "name": name, "path": path} for pk, name, path in venues],
             "service_worker_url": reverse("checkpoints:service-worker"),
             "verdicts": verdicts.page_sentences(),
         },

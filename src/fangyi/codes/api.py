@@ -63,8 +63,9 @@ class RevokeInput(Input):
 
 class Revoked(Schema):
     revoked_cards: int = Field(
-        description="printed codes revoked: cards and isolation documents (release "
-        "certificates, notices); the display codes the person may hold are always revoked"
+        description="recorded codes revoked: cards, isolation documents (release "
+        "certificates, notices) and couriers' passes; the display codes the person may hold "
+        "are always revoked"
     )
 
 

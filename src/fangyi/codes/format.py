@@ -49,9 +49,21 @@ VENUE_NAME, VENUE_KIND, REGION = 6, 7, 8
 # Isolation documents: the order's kind, its first and last day, when it was released, where
 # the person is isolated, and the region that issued the certificate.
 ORDER_KIND, START, END, RELEASED_AT, PLACE_NAME, ISSUER_REGION = 9, 10, 11, 12, 13, 14
+# Couriers' passes: the organisation, the vehicle plate, the paths of the regions the pass
+# opens and their names, the whitelist's last day, the last negative test and the plan's window.
+ORGANISATION, PLATE, AREAS, AREA_NAMES, PASS_UNTIL, TESTED_AT, TEST_HOURS = (
+    15,
+    16,
+    17,
+    18,
+    19,
+    20,
+    21,
+)
 
 DISPLAY, CARD, PLACE = "display", "card", "place"
 RELEASE, NOTICE = "release", "notice"
+PASS = "pass"
 # The texts each printed isolation document carries besides the name and ID tail.
 DOCUMENT_TEXTS = {
     RELEASE: {"order_kind": ORDER_KIND, "start": START, "end": END, "region": ISSUER_REGION},
@@ -218,6 +230,63 @@ def place_claims(
     return {ISS: issuer, SUB: subject, EXP: expires_at, IAT: issued_at, PRIVATE: private}
 
 
+def pass_claims(
+    *,
+    issuer: str,
+    subject: str,
+    issued_at: int,
+    expires_at: int,
+    masked_name: str,
+    id_tail: str,
+    policy_version: str,
+    colour: str,
+    organisation: str,
+    plate: str,
+    areas: list[str],
+    area_names: str,
+    valid_until: str,
+    tested_at: int,
+    test_hours: int,
+) -> dict[int, Any]:
+    """A courier's pass. `tested_at` is the last negative test (Unix seconds; 0 when there is
+    none) and `test_hours` the plan's window, so that a checkpoint decides offline."""
+    private: dict[int, Any] = {
+        KIND: PASS,
+        COLOUR: colour,
+        NAME: masked_name,
+        ID_TAIL: id_tail,
+        POLICY: policy_version,
+        ORGANISATION: organisation,
+        PLATE: plate,
+        AREAS: list(areas),
+        AREA_NAMES: area_names,
+        PASS_UNTIL: valid_until,
+        TESTED_AT: tested_at,
+        TEST_HOURS: test_hours,
+    }
+    return {ISS: issuer, SUB: subject, EXP: expires_at, IAT: issued_at, PRIVATE: private}
+
+
+# Why a pass whose signature checked out still does not let its holder through.
+NOT_GREEN, TEST_TOO_OLD, OUTSIDE_AREAS = "not_green", "test_too_old", "outside_areas"
+
+
+def pass_refusal(claims: Mapping[str, Any], now: float, region_path: str | None = None) -> str:
+    """The pass rule, for a pass `verify` found valid: "" when it lets its holder through,
+    otherwise why not. Checked in this order: the colour at issue is green; the last negative
+    test is no older than the plan's window (a test exactly `test_hours` old still counts);
+    the checkpoint's region (its path; None when the checkpoint names none) lies within one
+    of the pass's areas."""
+    if claims["colour"] != "green":
+        return NOT_GREEN
+    tested_at = claims["tested_at"]
+    if tested_at <= 0 or now > tested_at + claims["test_hours"] * 3600:
+        return TEST_TOO_OLD
+    if region_path is not None and not any(region_path.startswith(a) for a in claims["areas"]):
+        return OUTSIDE_AREAS
+    return ""
+
+
 # RFC 6979: the same key and claims always give the same signature, so the server can sign a
 # code again to revoke it without having recorded it (see codes.services).
 _DETERMINISTIC_ES256 = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
@@ -335,6 +404,29 @@ def _readable(claims: CborMap, prefix: str) -> dict[str, Any] | None:
         if kind != PLACE:
             return None
         texts = {"venue_name": VENUE_NAME, "venue_kind": VENUE_KIND, "region": REGION}
+    elif kind == PASS:
+        if private.get(COLOUR) not in COLOURS:
+            return None
+        readable["colour"] = private.get(COLOUR)
+        numbers = {"tested_at": TESTED_AT, "test_hours": TEST_HOURS}
+        for name, key in numbers.items():
+            value = private.get(key)
+            if type(value) is not int:
+                return None
+            readable[name] = value
+        areas = private.get(AREAS)
+        if type(areas) not in (list, tuple) or not all(type(a) is str for a in areas):
+            return None
+        readable["areas"] = list(areas)
+        texts = {
+            "name": NAME,
+            "id_tail": ID_TAIL,
+            "policy": POLICY,
+            "organisation": ORGANISATION,
+            "plate": PLATE,
+            "area_names": AREA_NAMES,
+            "valid_until": PASS_UNTIL,
+        }
     elif type(kind) is str and kind in DOCUMENT_TEXTS:
         # Documents carry no colour: what holds at the gate is what the paper says.
         if private.get(COLOUR) is not None:

@@ -24,13 +24,19 @@ class CodeSubject(models.Model):
 
 class CardCode(models.Model):
     """A printed code — a card, or the code of an isolation document — kept while it lives,
-    so that a lost card or document can be revoked.
+    so that a lost card or document can be revoked; and each courier's pass issued (one a
+    minute at most), so that suspending or revoking a pass can list the ones still alive.
 
     Display codes are not recorded: showing one writes nothing (see services.revoke_codes).
     """
 
-    CARD, RELEASE, NOTICE = "card", "release", "notice"
-    KIND_CHOICES = [(CARD, _("卡片码")), (RELEASE, _("解除隔离证明")), (NOTICE, _("隔离告知书"))]
+    CARD, RELEASE, NOTICE, PASS = "card", "release", "notice", "pass"
+    KIND_CHOICES = [
+        (CARD, _("卡片码")),
+        (RELEASE, _("解除隔离证明")),
+        (NOTICE, _("隔离告知书")),
+        (PASS, _("保供通行证")),
+    ]
 
     # The first 16 bytes of SHA-256 of the signature: what the revocation list publishes.
     revocation_hash = models.BinaryField(max_length=16, unique=True)
@@ -57,12 +63,13 @@ class CardCode(models.Model):
 class RevokedCode(models.Model):
     """One entry of the revocation list, kept until the code it names would have expired."""
 
-    DISPLAY, CARD, RELEASE, NOTICE = "display", "card", "release", "notice"
+    DISPLAY, CARD, RELEASE, NOTICE, PASS = "display", "card", "release", "notice", "pass"
     KIND_CHOICES = [
         (DISPLAY, _("亮码")),
         (CARD, _("卡片码")),
         (RELEASE, _("解除隔离证明")),
         (NOTICE, _("隔离告知书")),
+        (PASS, _("保供通行证")),
     ]
 
     revocation_hash = models.BinaryField(max_length=16, unique=True)

@@ -300,6 +300,106 @@ def issue_document_code(
     return issued
 
 
+# A pass is issued on a one-minute slot: the holder's page refreshes every minute, so each
+# minute a holder looks at it adds at most one record.
+PASS_SLOT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class PassCode:
+    text: str
+    issued_at: datetime.datetime
+    expires_at: datetime.datetime
+    kid: str
+
+
+def issue_pass_code(
+    *,
+    person: Person,
+    colour: str,
+    policy_version: str,
+    organisation: str,
+    plate: str,
+    areas: list[str],
+    area_names: str,
+    last_day: datetime.datetime,
+    valid_until: datetime.date,
+    tested_at: datetime.datetime | None,
+    test_hours: int,
+) -> PassCode:
+    """A courier's pass (kind `pass`), alive a few minutes (FANGYI_PASS_CODE_SECONDS) and never
+    past `last_day`, the end of the whitelist's last day. The passes area checks who holds a
+    pass; every code issued is recorded so that suspending or revoking the pass revokes it."""
+    key = keys.current_key()
+    now = int(timezone.now().timestamp())
+    issued_at = now // PASS_SLOT_SECONDS * PASS_SLOT_SECONDS
+    expires_at = min(issued_at + settings.FANGYI_PASS_CODE_SECONDS, int(last_day.timestamp()))
+    claims = format.pass_claims(
+        issuer=settings.FANGYI_CODE_ISSUER,
+        subject=subject_for(person.pk),
+        issued_at=issued_at,
+        expires_at=expires_at,
+        masked_name=mask_name(person.name),
+        id_tail=id_tail(person.id_number),
+        policy_version=policy_version,
+        colour=colour,
+        organisation=organisation,
+        plate=plate,
+        areas=areas,
+        area_names=area_names,
+        valid_until=valid_until.isoformat(),
+        tested_at=int(tested_at.timestamp()) if tested_at is not None else 0,
+        test_hours=test_hours,
+    )
+    signed = format.sign(claims, key.private_key, kid=key.kid)
+    issued = PassCode(
+        text=signed.text,
+        issued_at=datetime.datetime.fromtimestamp(issued_at, datetime.UTC),
+        expires_at=datetime.datetime.fromtimestamp(expires_at, datetime.UTC),
+        kid=format.b64url(key.kid),
+    )
+    CardCode.objects.get_or_create(
+        revocation_hash=signed.revocation_hash,
+        defaults={
+            "person": person,
+            "kind": CardCode.PASS,
+            "kid": issued.kid,
+            "issued_at": issued.issued_at,
+            "expires_at": issued.expires_at,
+        },
+    )
+    return issued
+
+
+def revoke_pass_codes(*, user, person: Person) -> int:
+    """Puts every pass of the person still alive on the revocation list, and gives the person
+    a new pseudonym so that a pass issued again within the same minute differs from the
+    revoked one. The passes area checks the right and audits; returns how many were listed."""
+    now = timezone.now()
+    codes = list(
+        CardCode.objects.filter(
+            person=person, kind=CardCode.PASS, expires_at__gt=now, revoked_at__isnull=True
+        )
+    )
+    RevokedCode.objects.bulk_create(
+        [
+            RevokedCode(
+                revocation_hash=bytes(code.revocation_hash),
+                person=person,
+                kind=RevokedCode.PASS,
+                expires_at=code.expires_at,
+                revoked_at=now,
+                revoked_by=user,
+            )
+            for code in codes
+        ],
+        ignore_conflicts=True,
+    )
+    CardCode.objects.filter(pk__in=[code.pk for code in codes]).update(revoked_at=now)
+    CodeSubject.objects.filter(person=person).update(sub=new_subject())
+    return len(codes)
+
+
 def _display_codes_alive(person: Person, sub: str, now: datetime.datetime):
     """(revocation hash, expiry) of every display code the person may hold now: each slot
     whose code has not expired, each colour, each plan label, each key that was signing."""

@@ -18,7 +18,7 @@ const cameraButton = document.getElementById("camera-button");
 const cameraNote = document.getElementById("camera-note");
 const urls = app.dataset;
 
-const { verifyCode } = await import(urls.verifyUrl);
+const { verifyCode, passRefusal } = await import(urls.verifyUrl);
 const { Camera } = await import(urls.cameraUrl);
 
 // Shared with sw.js, which answers from this cache when the network cannot.
@@ -33,7 +33,7 @@ const UPLOAD_EVERY_MS = 30_000;
 const REFRESH_EVERY_MS = 5 * 60_000;
 // The camera keeps seeing the code just dismissed; it is not a new scan.
 const SAME_CODE_PAUSE_MS = 3000;
-const KINDS = ["display", "card", "place", "release", "notice"];
+const KINDS = ["display", "card", "place", "release", "notice", "pass"];
 
 function load(name) {
   try {
@@ -216,6 +216,29 @@ function documentDetail(kind, claims) {
   return fill(labels.noticeDetail, values);
 }
 
+// A courier's pass: what it says, and why it does not let its holder through here, if it does
+// not. The checkpoint's region is the chosen venue's; with none chosen the guard compares.
+function passVerdict(claims) {
+  const option = venueSelect.selectedOptions[0];
+  const path = option && option.value ? option.dataset.path : null;
+  const refusal = passRefusal(claims, Date.now() / 1000, path);
+  const tested = claims.tested_at > 0 ? clock(claims.tested_at * 1000, true) : labels.passNoTest;
+  const facts = fill(labels.passDetail, {
+    organisation: claims.organisation,
+    plate: claims.plate ? ` · ${claims.plate}` : "",
+    areas: claims.area_names,
+    until: claims.valid_until,
+    tested,
+  });
+  let sentence = "";
+  if (refusal === "not_green") sentence = fill(labels.passNotGreen, { colour: labels[claims.colour] });
+  else if (refusal === "test_too_old") {
+    sentence = claims.tested_at > 0 ? fill(labels.passTestTooOld, { hours: claims.test_hours, tested }) : labels.passNoTest;
+  } else if (refusal === "outside_areas") sentence = fill(labels.passOutsideAreas, { areas: claims.area_names });
+  else if (path === null) sentence = labels.passCheckAreas;
+  return { refusal, detail: refusal ? `${sentence} ${facts}` : `${facts} ${sentence}`.trim() };
+}
+
 function why(result, reason = "") {
   const key = result === "malformed" ? verdicts.malformed_reasons[reason] || result : result;
   return verdicts.sentences[key] || verdicts.sentences.malformed;
@@ -271,7 +294,20 @@ async function scan(text) {
     let headline = "";
     let detail = result === "valid" ? "" : why(result, found.reason);
     let tone = result === "valid" ? "colour" : "invalid";
-    if (result === "valid" && kind === "display") {
+    let reason = found.reason;
+    if (result === "valid" && kind === "pass") {
+      const verdict = passVerdict(claims);
+      detail = verdict.detail;
+      if (verdict.refusal) {
+        result = "refused";
+        reason = verdict.refusal;
+        headline = labels.passInvalid;
+        tone = "invalid";
+      } else {
+        colour = "green";
+        headline = labels.passValid;
+      }
+    } else if (result === "valid" && kind === "display") {
       detail = fill(labels.validUntil, { time: new Date(claims.exp * 1000).toLocaleTimeString() });
     } else if (result === "valid" && kind === "place") {
       headline = labels.kindPlace;
@@ -295,13 +331,13 @@ async function scan(text) {
       }
     }
     if (tone === "colour") tone = `colour-${colour}`;
-    show({ result, colour, kind, claims, signed: found.signed, headline, detail, reason: found.reason, tone });
+    show({ result, colour, kind, claims, signed: found.signed, headline, detail, reason, tone });
     enqueue({
       client_id: crypto.randomUUID(),
       scanned_at: new Date().toISOString(),
       result,
       kind,
-      colour: kind === "display" ? colour : null,
+      colour: kind === "display" ? colour : kind === "pass" && found.signed ? claims.colour : null,
       // Unsigned claims may be anything; only a checked code says whose it is.
       sub: found.signed ? claims.sub : "",
       kid: found.kid || "",

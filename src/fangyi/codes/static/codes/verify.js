@@ -29,6 +29,10 @@ const [ISS, SUB, EXP, IAT, PRIVATE] = [1, 2, 4, 6, -65537];
 const [COLOUR, NAME, ID_TAIL, POLICY, KIND] = [1, 2, 3, 4, 5];
 const [VENUE_NAME, VENUE_KIND, REGION] = [6, 7, 8];
 const [ORDER_KIND, START, END, RELEASED_AT, PLACE_NAME, ISSUER_REGION] = [9, 10, 11, 12, 13, 14];
+// Couriers' passes: see format.py.
+const [ORGANISATION, PLATE, AREAS, AREA_NAMES, PASS_UNTIL, TESTED_AT, TEST_HOURS] = [
+  15, 16, 17, 18, 19, 20, 21,
+];
 const COLOURS = ["green", "yellow", "orange", "red"];
 // The texts each printed isolation document carries besides the name and ID tail.
 const DOCUMENT_TEXTS = {
@@ -530,6 +534,27 @@ function readable(claims, prefix) {
   if (prefix === PLACE_PREFIX) {
     if (kind !== "place") return null;
     texts = { venue_name: VENUE_NAME, venue_kind: VENUE_KIND, region: REGION };
+  } else if (kind === "pass") {
+    const colour = priv.get(COLOUR);
+    if (!COLOURS.includes(colour)) return null;
+    result.colour = colour;
+    for (const [name, key] of [["tested_at", TESTED_AT], ["test_hours", TEST_HOURS]]) {
+      const value = priv.get(key);
+      if (!isInt(value)) return null;
+      result[name] = value;
+    }
+    const areas = priv.get(AREAS);
+    if (!Array.isArray(areas) || !areas.every((area) => typeof area === "string")) return null;
+    result.areas = [...areas];
+    texts = {
+      name: NAME,
+      id_tail: ID_TAIL,
+      policy: POLICY,
+      organisation: ORGANISATION,
+      plate: PLATE,
+      area_names: AREA_NAMES,
+      valid_until: PASS_UNTIL,
+    };
   } else if (kind === "release" || kind === "notice") {
     // Documents carry no colour: what holds at the gate is what the paper says.
     if (priv.get(COLOUR) !== null) return null;
@@ -601,6 +626,9 @@ async function check(text, keys, revoked, now, place) {
       exp: plainInt(names.exp),
       iat: plainInt(names.iat),
       ...("released_at" in names ? { released_at: plainInt(names.released_at) } : {}),
+      ...("tested_at" in names
+        ? { tested_at: plainInt(names.tested_at), test_hours: plainInt(names.test_hours) }
+        : {}),
     },
     kid: b64url(kid),
     revocationHash: b64url(hash.subarray(0, REVOCATION_HASH_BYTES)),
@@ -623,6 +651,21 @@ async function check(text, keys, revoked, now, place) {
   }
   if (now >= names.exp) return outcome("expired", "past its expiry", found, true);
   return outcome("valid", "", found, true);
+}
+
+/**
+ * The pass rule for a pass verifyCode found valid, as fangyi.codes.format.pass_refusal: "" when
+ * it lets its holder through, otherwise "not_green", "test_too_old" or "outside_areas".
+ * `regionPath` is the checkpoint's region path, or null when the checkpoint names none.
+ */
+export function passRefusal(claims, now, regionPath = null) {
+  if (claims.colour !== "green") return "not_green";
+  const testedAt = Number(claims.tested_at);
+  if (testedAt <= 0 || now > testedAt + Number(claims.test_hours) * 3600) return "test_too_old";
+  if (regionPath !== null && !claims.areas.some((area) => regionPath.startsWith(area))) {
+    return "outside_areas";
+  }
+  return "";
 }
 
 /**
