@@ -14,7 +14,10 @@ use a benchmark database), as the services would have left them:
   24 hours; the others still within their term;
 - 20 % released within the last day with no next stage yet (what the sweep must start).
 
-Then, timed in this process (wall and CPU):
+With `--lists-only N` it makes nothing and times the lists N times over the orders an earlier
+run left.
+
+Otherwise, timed in this process (wall and CPU):
 
 1. `readiness.split_due` over every order: the ready and overdue lists, with the reasons;
 2. `sweep.sweep`: the missing next stages started (orders, quarantine facts, events, audit)
@@ -203,13 +206,34 @@ def baseline(sample: int, due_total: int, now: datetime.datetime) -> dict:
     }
 
 
+def lists_only(times: int) -> None:
+    print(f"{database_version()}; {platform.node()}, {os.cpu_count()} cores")
+    for _ in range(times):
+        load = load_average()
+        (ready, overdue), wall, cpu = timed(lambda: readiness.split_due(Order.objects.all()))
+        print(
+            f"lists: {len(ready) + len(overdue):,} due ({len(ready):,} ready, "
+            f"{len(overdue):,} overdue) in {wall} s, CPU {cpu} s; load {load}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--baseline-orders", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--lists-only",
+        type=int,
+        metavar="N",
+        help="make nothing: time the ready and overdue lists N times over the orders already "
+        "there (a database an earlier run left)",
+    )
     options = parser.parse_args()
+    if options.lists_only:
+        lists_only(options.lists_only)
+        return
 
     load_before = load_average()
     now = timezone.now()
