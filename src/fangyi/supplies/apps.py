@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SuppliesConfig(AppConfig):
+    name = "fangyi.supplies"
+    verbose_name = _("物资保供")
+    default_auto_field = "django.db.models.BigAutoField"
