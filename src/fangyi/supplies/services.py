@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
-from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, require, scope_paths
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VIEW, require, scope_paths
 from fangyi.people.models import Household, Person
 from fangyi.portal.services import as_resident, looks_after
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
@@ -156,6 +156,19 @@ def catalogue_for(path: str):
     above it."""
     return CatalogueItem.objects.filter(region_path__in=ancestor_paths(path), active=True).order_by(
         "kind", "name", "id"
+    )
+
+
+def visible_catalogue(user):
+    """Items the user may see: those entered in their regions, and those offered to them from
+    the regions above (a grid team sees its community's and its city's items)."""
+    paths = scope_paths(user, CATALOGUE, VIEW)
+    if paths is EVERYWHERE:
+        return CatalogueItem.objects.all()
+    above = {ancestor for path in paths for ancestor in ancestor_paths(path)}
+    return CatalogueItem.objects.filter(
+        Q(pk__in=CatalogueItem.objects.restrict(user, VIEW).values("pk"))
+        | Q(region_path__in=above)
     )
 
 
@@ -705,6 +718,11 @@ class DayTotal:
 MAX_TOTAL_DAYS = 366
 
 
+def _cents(value) -> Decimal:
+    # SQLite sums decimals without their scale.
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def daily_totals(
     user, *, since: datetime.date, until: datetime.date, within: str = "", action: str = "view"
 ) -> list[DayTotal]:
@@ -748,10 +766,10 @@ def daily_totals(
             community_name=names.get(row["community"], row["community"]),
             day=row["day"],
             requests=row["requests"],
-            amount=Decimal(row["total"]),
-            paid=Decimal(row["paid"]),
-            to_pay=Decimal(row["to_pay"]),
-            subsidised=Decimal(row["subsidised"]),
+            amount=_cents(row["total"]),
+            paid=_cents(row["paid"]),
+            to_pay=_cents(row["to_pay"]),
+            subsidised=_cents(row["subsidised"]),
         )
         for row in rows
     ]

@@ -25,7 +25,6 @@ from fangyi.regions.models import Level, Region
 
 from . import clocks, services
 from .area import CATALOGUE, SUPPLY_REQUEST
-from .ledger import CostsLedger
 from .forms import (
     CatalogueAddForm,
     CatalogueItemForm,
@@ -34,6 +33,7 @@ from .forms import (
     StaffRequestForm,
     TransitionForm,
 )
+from .ledger import CostsLedger
 from .models import (
     OPEN_STATES,
     CatalogueItem,
@@ -332,11 +332,13 @@ def prescription(request, pk: uuid.UUID):
 
 
 def _catalogue_regions(user):
-    return list(
-        Region.objects.restrict(user, ADD)
+    """The regions down to communities where the user may add to the catalogue."""
+    regions = (
+        Region.objects.restrict(user, VIEW)
         .filter(level__lte=Level.COMMUNITY)
         .order_by("path")[:BUILDINGS_OFFERED]
     )
+    return [region for region in regions if can(user, CATALOGUE, ADD, region.path)]
 
 
 @login_required
@@ -353,7 +355,7 @@ def catalogue(request):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            region = Region.objects.restrict(user, ADD).filter(code=data["region"]).first()
+            region = Region.objects.restrict(user, VIEW).filter(code=data["region"]).first()
             try:
                 if region is None:
                     raise ValidationError({"region": _("没有这个区域，或其不在您的辖区内。")})
@@ -372,7 +374,7 @@ def catalogue(request):
             else:
                 messages.success(request, _("已加入目录。"))
                 return redirect("supplies:catalogue")
-    rows = CatalogueItem.objects.restrict(user, VIEW).select_related("region")
+    rows = services.visible_catalogue(user).select_related("region")
     found, next_cursor = paged(request, rows, CATALOGUE_ORDERING)
     return render(
         request,
