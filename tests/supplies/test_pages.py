@@ -99,3 +99,11 @@ def test_the_catalogue_page_adds_an_item_and_the_totals_page_shows_the_day(city,
     package_request(worker_a, city.household_a, item, quantity=2)
     html = browser.get("/supplies/totals/").content.decode()
     assert city.community.name in html and "60.00" in html
+
+
+def test_the_board_reads_in_english(city, officer):
+    browser = signed_in(officer)
+    browser.post("/i18n/setlang/", {"language": "en", "next": "/supplies/"})
+    html = browser.get("/supplies/").content.decode()
+    assert "Request board" in html and "No open requests." in html
+    assert "需求看板" not in html
