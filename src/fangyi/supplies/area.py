@@ -79,7 +79,7 @@ register(
                 "supplies:totals",
                 ((SUPPLY_REQUEST, EXPORT),),
                 group="isolation",
-                order=50,
+                order=150,
             ),
         ),
         cards=(
