@@ -167,8 +167,7 @@ def visible_catalogue(user):
         return CatalogueItem.objects.all()
     above = {ancestor for path in paths for ancestor in ancestor_paths(path)}
     return CatalogueItem.objects.filter(
-        Q(pk__in=CatalogueItem.objects.restrict(user, VIEW).values("pk"))
-        | Q(region_path__in=above)
+        Q(pk__in=CatalogueItem.objects.restrict(user, VIEW).values("pk")) | Q(region_path__in=above)
     )
 
 
