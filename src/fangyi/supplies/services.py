@@ -548,7 +548,7 @@ def _check_delivery(delivery: Delivery | None, request: Request, now) -> dict:
     if delivery is None or delivery.confirmation not in Confirmation.values:
         raise ValidationError({"confirmation": _("请选择送达确认方式。")})
     note = _text(delivery.note, "note", MAX_NOTE)
-    fields = {"confirmation": delivery.confirmation, "left_at": None}
+    fields: dict[str, object] = {"confirmation": delivery.confirmation, "left_at": None}
     if delivery.confirmation == Confirmation.CODE:
         if not delivery.code:
             raise ValidationError({"code": _("请扫描居民的码。")})
@@ -753,9 +753,9 @@ def daily_totals(
         )
         .order_by("day", "community")
     )
-    rows = list(rows)
+    found = list(rows)
     names = dict(
-        Region.objects.filter(path__in={row["community"] for row in rows}).values_list(
+        Region.objects.filter(path__in={row["community"] for row in found}).values_list(
             "path", "name"
         )
     )
@@ -770,7 +770,7 @@ def daily_totals(
             to_pay=_cents(row["to_pay"]),
             subsidised=_cents(row["subsidised"]),
         )
-        for row in rows
+        for row in found
     ]
 
 

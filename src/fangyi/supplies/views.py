@@ -13,7 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from fangyi.core.api import page_of
 from fangyi.core.forms import add_service_errors
@@ -50,13 +52,13 @@ CATALOGUE_ORDERING = ("name", "id")
 # Buildings offered when making a request: a grid has tens, a street hundreds.
 BUILDINGS_OFFERED = 500
 # The actions a request's page offers from each state, as (state, button label).
-NEXT_STEPS = {
-    RequestState.SUBMITTED: ((RequestState.ACCEPTED, _("受理")),),
+NEXT_STEPS: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
+    RequestState.SUBMITTED: ((RequestState.ACCEPTED, gettext_lazy("受理")),),
     RequestState.ACCEPTED: (
-        (RequestState.SOURCING, _("开始备货")),
-        (RequestState.OUT_FOR_DELIVERY, _("出发配送")),
+        (RequestState.SOURCING, gettext_lazy("开始备货")),
+        (RequestState.OUT_FOR_DELIVERY, gettext_lazy("出发配送")),
     ),
-    RequestState.SOURCING: ((RequestState.OUT_FOR_DELIVERY, _("出发配送")),),
+    RequestState.SOURCING: ((RequestState.OUT_FOR_DELIVERY, gettext_lazy("出发配送")),),
 }
 
 
@@ -256,7 +258,7 @@ def transition(request, pk: uuid.UUID):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("supplies:detail", pk=pk)
     data = form.cleaned_data
     delivery = None
@@ -293,7 +295,7 @@ def cost(request, pk: uuid.UUID):
     form = CostForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("supplies:detail", pk=pk)
     try:
         services.set_cost(
