@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from fangyi.supplies import services
+from fangyi.supplies.ledger import CostsLedger
+from tests.factories import staff
 from tests.support import client_for
 
 from .support import package_request, vegetables
@@ -54,8 +56,6 @@ def test_totals_per_community_per_day_by_payment_without_the_cancelled(city, off
 
 
 def test_a_grid_worker_of_another_grid_counts_nothing(city, officer, worker_a):
-    from tests.factories import staff
-
     item = vegetables(officer, city.community)
     package_request(worker_a, city.household_a, item)
     today = timezone.localdate()
@@ -64,8 +64,6 @@ def test_a_grid_worker_of_another_grid_counts_nothing(city, officer, worker_a):
 
 
 def test_the_costs_ledger_exports_the_totals(city, officer, worker_a):
-    from fangyi.supplies.ledger import CostsLedger
-
     item = vegetables(officer, city.community, price=Decimal("10.00"))
     package_request(worker_a, city.household_a, item, quantity=2)
     rows = list(

@@ -2,6 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fangyi.supplies import services
+from fangyi.supplies.home import overdue
 from fangyi.supplies.models import Request
 from tests.support import signed_in
 
@@ -28,8 +29,6 @@ def test_an_overdue_request_is_red_and_counted_on_the_home_card(city, officer, w
         due_at=made.submitted_at - services.limit_of("package"),
     )
     assert 'data-clock="red"' in signed_in(worker_a).get("/supplies/grid/").content.decode()
-    from fangyi.supplies.home import overdue
-
     assert overdue(worker_a).count == 1 and overdue(officer).count == 1
 
 

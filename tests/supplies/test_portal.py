@@ -1,11 +1,12 @@
 import pytest
 
 from fangyi.portal.models import Guardianship
+from fangyi.supplies import services
 from fangyi.supplies.models import Request
 from tests.factories import PersonFactory
-from tests.support import as_resident, post, resident_client
+from tests.support import as_resident, post, resident_client, signed_in
 
-from .support import vegetables
+from .support import package_request, vegetables
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,16 @@ def test_the_portal_page_shows_a_confirmation_step_for_a_large_quantity(city, of
     detail = browser.get(done["Location"]).content.decode()
     assert 'id="cancel"' in detail and "确认取消此需求" in detail
     assert browser.get("/me/supplies/").content.decode().count(str(request.pk)) >= 1
+
+
+def test_the_resident_sees_the_history_without_staff_names(city, officer, worker_a):
+    item = vegetables(officer, city.community)
+    made = package_request(worker_a, city.household_a, item)
+    services.transition(actor=worker_a, request=made, to_state="accepted")
+    body = as_resident(city.person_a).get(f"/api/v1/me/supplies/{made.pk}").json()
+    assert [e["to_state"] for e in body["events"]] == ["submitted", "accepted"]
+    assert all("actor" not in e for e in body["events"])
+    page = resident_client(city.person_a).get(f"/me/supplies/{made.pk}/").content.decode()
+    assert "已受理" in page and "worker_a" not in page
+    staff_page = signed_in(worker_a).get(f"/supplies/{made.pk}/").content.decode()
+    assert "worker_a" in staff_page

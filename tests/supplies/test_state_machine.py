@@ -3,9 +3,11 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from fangyi.codes.services import issue_display_code
 from fangyi.core.models import ObjectChange
 from fangyi.supplies import services
 from fangyi.supplies.models import Request, RequestState
+from tests.factories import staff
 
 from .support import package_request, vegetables
 
@@ -101,8 +103,6 @@ def test_a_cancel_keeps_its_reason_and_ends_the_request(made, worker_a):
 
 
 def test_a_worker_of_another_grid_and_a_volunteer_cannot_move_it(made, city, volunteer_a):
-    from tests.factories import staff
-
     other = staff("grid_worker", city.grid_b)
     for actor in (other, volunteer_a):
         with pytest.raises(PermissionDenied):
@@ -110,8 +110,6 @@ def test_a_worker_of_another_grid_and_a_volunteer_cannot_move_it(made, city, vol
 
 
 def test_the_delivery_confirmation_by_code_needs_a_code_of_the_household(made, city, worker_a):
-    from fangyi.codes.services import issue_display_code
-
     move(worker_a, made, "accepted")
     move(worker_a, made, "out_for_delivery")
     stranger = issue_display_code(person_id=city.person_b.pk).text

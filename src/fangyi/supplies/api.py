@@ -156,6 +156,30 @@ class RequestDetail(RequestRead):
         return list(request.events.order_by("at", "id"))
 
 
+class ResidentEventRead(Schema):
+    """An event as the resident sees it: without the staff member's name."""
+
+    from_state: str
+    to_state: str
+    at: datetime.datetime
+    note: str
+
+
+class MyRequestDetail(RequestRead):
+    notes: str
+    chronic_condition: str
+    items: list[ItemRead]
+    events: list[ResidentEventRead]
+
+    @staticmethod
+    def resolve_items(request: Request) -> list:
+        return list(request.items.order_by("id"))
+
+    @staticmethod
+    def resolve_events(request: Request) -> list:
+        return list(request.events.order_by("at", "id"))
+
+
 class RequestPage(Schema):
     items: list[RequestRead]
     next_cursor: str | None
@@ -545,7 +569,7 @@ def my_catalogue(request, person: str | None = None):
     return list(services.catalogue_for(found.region_path).select_related("region"))
 
 
-@resident_router.post("", response={201: RequestDetail, **RESIDENT_ERRORS})
+@resident_router.post("", response={201: MyRequestDetail, **RESIDENT_ERRORS})
 def make_request(request, payload: MyRequestCreate):
     """A request for me, or for someone in my confirmed care (`person`)."""
     holder = Person.objects.get(pk=request.auth.person_id)
@@ -556,12 +580,12 @@ def make_request(request, payload: MyRequestCreate):
     return Status(201, _mine(holder.pk).get(pk=made.pk))
 
 
-@resident_router.get("/{request_id}", response={200: RequestDetail, **RESIDENT_ERRORS})
+@resident_router.get("/{request_id}", response={200: MyRequestDetail, **RESIDENT_ERRORS})
 def my_request(request, request_id: str):
     return get_by_id(_mine(request.auth.person_id), request_id)
 
 
-@resident_router.post("/{request_id}/cancel", response={200: RequestDetail, **RESIDENT_ERRORS})
+@resident_router.post("/{request_id}/cancel", response={200: MyRequestDetail, **RESIDENT_ERRORS})
 def cancel_my_request(request, request_id: str, payload: CancelInput):
     """Withdraws a request I made, while it has not been accepted."""
     holder = Person.objects.get(pk=request.auth.person_id)

@@ -7,6 +7,7 @@ change of state is a RequestEvent and an audit row, made under a row lock, so th
 acting on the same request at once cannot both deliver it or deliver a cancelled one.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -504,7 +505,7 @@ def submit_for_resident(
         return _create(
             actor=None,
             household=household,
-            draft=Draft(**{**draft.__dict__, "person": person}),
+            draft=dataclasses.replace(draft, person=person),
             channel=Channel.PORTAL,
             made_by_person=holder,
             hotline_ticket="",

@@ -238,6 +238,7 @@ def detail(request, pk: uuid.UUID):
             "events": list(found.events.order_by("at", "id")),
             "has_prescription": services.has_prescription(found),
             "may_change": may_change,
+            "show_actors": True,
             "next_steps": NEXT_STEPS.get(found.state, ()) if may_change else (),
             "may_deliver": may_change and found.state == RequestState.OUT_FOR_DELIVERY,
             "may_cancel": may_change and found.state in OPEN_STATES,
