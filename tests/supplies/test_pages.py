@@ -52,6 +52,7 @@ def test_a_grid_worker_makes_a_medicine_request_with_a_photo_on_the_page(city, w
     request = Request.objects.get()
     detail = browser.get(done["Location"]).content.decode()
     assert "硝苯地平" in detail and "处方照片" in detail
+    assert city.household_a.short_address in detail
     photo = browser.get(f"/supplies/{request.pk}/prescription/")
     assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
     form["prescription"] = SimpleUploadedFile(

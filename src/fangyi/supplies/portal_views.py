@@ -38,7 +38,12 @@ def _chosen(request, holder: Person) -> Person:
 
 
 def _mine(holder: Person, pk: uuid.UUID) -> Request:
-    found = services.resident_requests(holder.pk).select_related("person").filter(pk=pk).first()
+    found = (
+        services.resident_requests(holder.pk)
+        .select_related("person", "household")
+        .filter(pk=pk)
+        .first()
+    )
     if found is None:
         raise Http404
     return found
