@@ -107,3 +107,10 @@ def test_the_board_reads_in_english(city, officer):
     html = browser.get("/supplies/").content.decode()
     assert "Request board" in html and "No open requests." in html
     assert "需求看板" not in html
+
+
+def test_the_audit_log_shows_a_request_made(city, officer, worker_a):
+    item = vegetables(officer, city.community)
+    made = package_request(worker_a, city.household_a, item, quantity=2)
+    page = signed_in(officer).get("/audit/").content.decode()
+    assert str(made.pk) in page or "蔬菜包 × 2" in page

@@ -457,7 +457,8 @@ def _create(
             actor_name=who["actor_name"],
         )
         after = audit.snapshot(request, REQUEST_FIELDS)
-        after["items"] = [str(line) for line in lines]
+        # Not "items": audit pages label a key by the model field of that name.
+        after["lines"] = [str(line) for line in lines]
         audit.record_change(
             actor=actor,
             action="create",
