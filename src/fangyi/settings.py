@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fangyi.isolation",
     "fangyi.investigations",
     "fangyi.passes",
+    "fangyi.supplies",
     "fangyi.demo",
 ]
 

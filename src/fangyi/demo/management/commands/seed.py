@@ -16,7 +16,9 @@ from fangyi.demo.passes import seed_passes
 from fangyi.demo.residents import demo_resident
 from fangyi.demo.screening import seed_screening
 from fangyi.demo.staff import DEMO_PASSWORD, create_demo_staff
+from fangyi.demo.supplies import seed_supplies
 from fangyi.people.models import Person
+from fangyi.supplies.models import OPEN_STATES as OPEN_SUPPLY_STATES
 
 
 class Command(BaseCommand):
@@ -73,6 +75,7 @@ class Command(BaseCommand):
             isolation = seed_isolation() if logins else None
             venues = seed_checkpoints(seed=options["seed"]) if logins else None
             passes = seed_passes() if logins else None
+            supplies = seed_supplies() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -101,6 +104,8 @@ class Command(BaseCommand):
                 summary["investigations"] = dataclasses.asdict(investigations)
             if passes is not None:
                 summary["passes"] = dataclasses.asdict(passes)
+            if supplies is not None:
+                summary["supplies"] = dataclasses.asdict(supplies)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
@@ -140,6 +145,14 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Demo couriers' passes (/passes/mine/ after logging in on the portal): "
                     f"mobiles {', '.join(passes.phones)}; the last one's test is over 60 hours old."
+                )
+            if supplies is not None:
+                open_count = sum(
+                    n for state, n in supplies.requests.items() if state in OPEN_SUPPLY_STATES
+                )
+                self.stdout.write(
+                    f"Demo supplies: {supplies.catalogue} catalogue items, {open_count} open "
+                    f"requests in the sealed zone ({supplies.overdue} past their limit)."
                 )
             resident = demo_resident()
             if resident is not None:
