@@ -354,13 +354,14 @@ def assign(*, actor, task: Task, assignee) -> Task:
     _check_taker(assignee, task.region_path)
     if task.assignee_id == assignee.pk:
         return task
-    changes = {
+    changes: dict[str, object] = {
         "assignee": assignee,
         "status": TaskStatus.ASSIGNED,
         "started_at": None,
-        # Given by a leader, it is no longer a claim that the sweep may take back.
-        "claimed_at": None,
     }
+    if task.claimed_at is not None:
+        # Given by a leader, it is no longer a claim that the sweep may take back.
+        changes["claimed_at"] = None
     return _transition(actor=actor, task=task, allowed=PENDING, changes=changes)
 
 
@@ -487,12 +488,13 @@ def reopen(*, actor, task: Task, reason: str = "") -> Task:
         "status": TaskStatus.ASSIGNED if assigned else TaskStatus.OPEN,
         "assignee": task.assignee if assigned else None,
         "started_at": None,
-        "claimed_at": None,
         "done_at": None,
         "note": "",
         "failure_reason": "",
         "result": {},
     }
+    if task.claimed_at is not None:
+        changes["claimed_at"] = None
     extra = {"reason": reason} if reason else None
     return _transition(actor=actor, task=task, allowed=FINISHED, changes=changes, extra=extra)
 
