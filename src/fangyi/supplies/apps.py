@@ -8,5 +8,6 @@ class SuppliesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The costs ledger registers itself on import.
+        # The costs ledger and the daily cycle's lists register themselves on import.
         from . import ledger  # noqa: F401
+        from .cycle import ledgers  # noqa: F401
