@@ -15,16 +15,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, Min, Q, Sum, Value
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangyi.core import audit
-from fangyi.core.models import ObjectChange
 from fangyi.core.masking import mask_name
+from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
 from fangyi.core.permissions import CHANGE, EVERYWHERE, VIEW, require, scope_paths
 from fangyi.fieldwork import services as fieldwork
@@ -170,20 +170,26 @@ def form_batch(
     cut_off_at, orders_by, deliver_from = times_of([region.path])[region.path].moments(day)
     closes_at = min(cut_off_at, now)
     batch, created = _batch_of(actor, region, day, cut_off_at, orders_by, deliver_from, now)
-    added = _add_entries(batch, _waiting(region.path, closes_at))
-    _make_tasks(actor, batch, added)
-    totals = batch.entries.aggregate(n=Count("id"), priority=Count("id", filter=Q(priority=True)))
-    Batch.objects.filter(pk=batch.pk).update(
-        requests=totals["n"], priority_requests=totals["priority"]
-    )
-    batch.requests, batch.priority_requests = totals["n"], totals["priority"]
-    if created or added:
-        before = None if created else {"requests": totals["n"] - len(added)}
+    with transaction.atomic():
+        # Formations of one batch take turns, so that its counts are of all its entries.
+        Batch.objects.select_for_update().filter(pk=batch.pk).values_list("pk").get()
+        added = _add_entries(batch, _waiting(region.path, closes_at))
+        _make_tasks(actor, batch, added)
+        totals = batch.entries.aggregate(
+            n=Count("id"), priority=Count("id", filter=Q(priority=True))
+        )
+        Batch.objects.filter(pk=batch.pk).update(
+            requests=totals["n"], priority_requests=totals["priority"]
+        )
+        batch.requests, batch.priority_requests = totals["n"], totals["priority"]
         if created:
             audit.record_created(actor=actor, obj=batch, fields=BATCH_FIELDS)
-        else:
+        elif added:
             audit.record_updated(
-                actor=actor, obj=batch, before=before, after={"requests": totals["n"]}
+                actor=actor,
+                obj=batch,
+                before={"requests": totals["n"] - len(added)},
+                after={"requests": totals["n"]},
             )
     return batch
 
@@ -213,26 +219,24 @@ def _batch_of(actor, region, day, cut_off_at, orders_by, deliver_from, now):
 
 
 def _add_entries(batch: Batch, waiting) -> list[uuid.UUID]:
-    """Inserts the entries in chunks; answers the requests that joined this batch now (a
-    request another formation took meanwhile is skipped by its unique key)."""
-    joined: list[uuid.UUID] = []
-    rows = list(waiting.values_list("id", "region_path", "priority"))
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        with transaction.atomic():
-            BatchEntry.objects.bulk_create(
-                [
-                    BatchEntry(batch=batch, request_id=pk, region_path=path, priority=priority)
-                    for pk, path, priority in chunk
-                ],
-                ignore_conflicts=True,
-            )
-            joined.extend(
-                BatchEntry.objects.filter(
-                    batch=batch, request_id__in=[pk for pk, _path, _priority in chunk]
-                ).values_list("request_id", flat=True)
-            )
-    return joined
+    """Inserts the entries in one INSERT … SELECT; answers the requests that joined this batch
+    now. A request another formation took meanwhile is skipped by its unique key (ON CONFLICT
+    DO NOTHING), so it stays in that batch alone."""
+    rows = (
+        waiting.order_by()
+        .annotate(entry_batch=Value(batch.pk, output_field=models.UUIDField()))
+        .values("id", "region_path", "priority", "entry_batch")
+    )
+    select, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(BatchEntry._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (request_id, region_path, priority, batch_id) {select} "
+        "ON CONFLICT (request_id) DO NOTHING RETURNING request_id"
+    )
+    field = BatchEntry._meta.get_field("request").target_field
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [field.to_python(value) for (value,) in cursor.fetchall()]
 
 
 def _lines(request_ids) -> dict:
