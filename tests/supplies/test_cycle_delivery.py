@@ -128,3 +128,20 @@ def test_the_api_delivers(ordered, volunteer_a):
     data = response.json()
     assert data["state"] == "delivered" and data["task_status"] == "done"
     assert data["request"] == str(request.pk)
+
+
+def test_the_task_is_done_on_the_delivery_page_only(ordered, volunteer_a):
+    _batch, request, task = ordered
+    fieldwork.claim(actor=volunteer_a, task=task)
+    phone = signed_in(volunteer_a)
+    page = phone.get(reverse("fieldwork:detail", args=[task.pk])).content.decode()
+    assert reverse("supplies_cycle:deliver", args=[task.pk]) in page
+    assert 'id="complete-form"' not in page
+    mine = phone.get(reverse("fieldwork:deliveries")).content.decode()
+    assert reverse("supplies_cycle:deliver", args=[task.pk]) in mine
+    with pytest.raises(ValidationError):
+        fieldwork.complete(actor=volunteer_a, task=Task.objects.get(pk=task.pk), note="送了")
+    response = post(client_for(volunteer_a), f"/api/v1/tasks/{task.pk}/complete", {"note": "x"})
+    assert response.status_code == 422
+    assert Task.objects.get(pk=task.pk).status == "assigned"
+    assert Request.objects.get(pk=request.pk).state == RequestState.ACCEPTED

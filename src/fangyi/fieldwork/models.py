@@ -240,6 +240,13 @@ class Task(models.Model):
         return "" if self.assignee is None else self.assignee.display_name()
 
     @property
+    def work_url(self) -> str | None:
+        """The page of the area that created the task, where it is worked, if it has one."""
+        from . import workpages
+
+        return workpages.url_for(self)
+
+    @property
     def released_from_label(self) -> str:
         return "" if self.released_from is None else self.released_from.display_name()
 

@@ -31,6 +31,7 @@ from fangyi.core.permissions import ADD, CHANGE, can
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Region, ancestor_paths
 
+from . import workpages
 from .area import TASK
 from .models import (
     FINISHED,
@@ -437,6 +438,8 @@ def complete(
     """
     if not authorised:
         _require_work(actor, task)
+        if workpages.owned(task):
+            raise ValidationError({"status": _("该任务须在其办理页面完成。")})
     note = (note or "").strip()
     if len(note) > MAX_TEXT:
         raise ValidationError({"note": _("办理情况最多 %(max)d 个字。") % {"max": MAX_TEXT}})

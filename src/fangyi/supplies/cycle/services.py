@@ -521,6 +521,7 @@ def deliver(*, actor, task: Task, delivery: supplies.Delivery) -> Request:
         )
         fieldwork.complete(
             actor=actor,
+            authorised=True,
             task=task,
             note=request.confirmation_note,
             result={"request": str(request.pk), "confirmation": request.confirmation},
