@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.api import get_by_id, page_of
-from fangyi.core.permissions import ADD, CHANGE, VIEW
+from fangyi.core.permissions import ADD, CHANGE, VIEW, require
 from fangyi.core.schemas import ERROR_RESPONSES, Input, Moment, PageParams, Text
 from fangyi.people.models import Household, Person
 from fangyi.portal.api import RESIDENT_ERRORS
@@ -29,6 +29,7 @@ from fangyi.portal.services import subject
 from fangyi.regions.models import Region
 
 from . import clocks, services
+from .area import CATALOGUE, SUPPLY_REQUEST
 from .models import (
     CatalogueItem,
     Confirmation,
@@ -387,6 +388,7 @@ def list_requests(request, params: Query[RequestParams]):
 def create_request(request, payload: RequestCreate):
     """A request on a household's behalf (a grid worker's, or from a hotline ticket)."""
     user = request.auth
+    require(user, SUPPLY_REQUEST, ADD)
     household = Household.objects.restrict(user, VIEW).filter(pk=payload.household).first()
     if household is None:
         raise ValidationError({"household": _("没有这一户，或其不在您的辖区内。")})
@@ -445,6 +447,7 @@ def set_request_cost(request, request_id: str, payload: CostInput):
 def totals(request, params: Query[TotalParams]):
     """Cost per community per day, by how it is paid; cancelled requests excluded."""
     user = request.auth
+    require(user, SUPPLY_REQUEST, VIEW)
     today = timezone.localdate()
     until = params.until or today
     since = params.since or until - datetime.timedelta(days=6)
@@ -458,7 +461,7 @@ def totals(request, params: Query[TotalParams]):
 
 @router.get("/catalogue", response={200: CataloguePage, **ERROR_RESPONSES})
 def list_catalogue(request, params: Query[CatalogueParams]):
-    rows = CatalogueItem.objects.restrict(request.auth, VIEW).select_related("region")
+    rows = services.visible_catalogue(request.auth).select_related("region")
     if params.active is not None:
         rows = rows.filter(active=params.active)
     items, next_cursor = page_of(rows, ordering=CATALOGUE_ORDERING, page=params)
@@ -468,7 +471,8 @@ def list_catalogue(request, params: Query[CatalogueParams]):
 @router.post("/catalogue", response={201: CatalogueRead, **ERROR_RESPONSES})
 def create_catalogue_item(request, payload: CatalogueCreate):
     user = request.auth
-    region = Region.objects.restrict(user, ADD).filter(code=payload.region).first()
+    require(user, CATALOGUE, ADD)
+    region = Region.objects.restrict(user, VIEW).filter(code=payload.region).first()
     if region is None:
         raise ValidationError({"region": _("没有这个区域，或其不在您的辖区内。")})
     item = services.add_item(
@@ -494,7 +498,8 @@ def update_catalogue_item(request, item_id: str, payload: CatalogueUpdate):
 
 @router.get("/limits", response={200: list[LimitRead], **ERROR_RESPONSES})
 def list_limits(request):
-    """Each kind's time limit in minutes (the defaults unless an officer changed them)."""
+    """Each kind's time limit in minutes (the defaults unless an administrator changed them)."""
+    require(request.auth, SUPPLY_REQUEST, VIEW)
     return [
         {
             "kind": kind,

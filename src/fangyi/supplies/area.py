@@ -4,7 +4,7 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Periodic, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -45,45 +45,50 @@ register(
                 GRID_WORKER: _SEE,
             },
         },
-        groups=(NavGroup("supplies", _("物资保供"), order=55),),
+        # In the isolation group's menu (隔离管控: the sealed and controlled areas are whom
+        # supplies serve), as an administrator's bar has no room for another menu at 1280 px.
         nav=(
             NavLink(
                 _("需求看板"),
                 "supplies:board",
                 ((SUPPLY_REQUEST, VIEW),),
-                group="supplies",
-                order=10,
+                group="isolation",
+                order=110,
             ),
             NavLink(
                 _("本网格需求"),
                 "supplies:grid",
                 ((SUPPLY_REQUEST, CHANGE),),
-                group="supplies",
-                order=20,
+                group="isolation",
+                order=120,
             ),
             NavLink(
-                _("代报需求"), "supplies:new", ((SUPPLY_REQUEST, ADD),), group="supplies", order=30
+                _("代报需求"),
+                "supplies:new",
+                ((SUPPLY_REQUEST, ADD),),
+                group="isolation",
+                order=130,
             ),
             NavLink(
                 _("物资目录"),
                 "supplies:catalogue",
                 ((CATALOGUE, VIEW),),
-                group="supplies",
-                order=40,
+                group="isolation",
+                order=140,
             ),
             NavLink(
                 _("配送批次"),
                 "supplies_cycle:list",
                 ((SUPPLY_REQUEST, VIEW),),
-                group="supplies",
-                order=45,
+                group="isolation",
+                order=145,
             ),
             NavLink(
                 _("费用汇总"),
                 "supplies:totals",
                 ((SUPPLY_REQUEST, EXPORT),),
-                group="supplies",
-                order=50,
+                group="isolation",
+                order=150,
             ),
         ),
         cards=(

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
-from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, require, scope_paths
+from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VIEW, require, scope_paths
 from fangyi.people.models import Household, Person
 from fangyi.portal.services import as_resident, looks_after
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
@@ -156,6 +156,18 @@ def catalogue_for(path: str):
     above it."""
     return CatalogueItem.objects.filter(region_path__in=ancestor_paths(path), active=True).order_by(
         "kind", "name", "id"
+    )
+
+
+def visible_catalogue(user):
+    """Items the user may see: those entered in their regions, and those offered to them from
+    the regions above (a grid team sees its community's and its city's items)."""
+    paths = scope_paths(user, CATALOGUE, VIEW)
+    if paths is EVERYWHERE:
+        return CatalogueItem.objects.all()
+    above = {ancestor for path in paths for ancestor in ancestor_paths(path)}
+    return CatalogueItem.objects.filter(
+        Q(pk__in=CatalogueItem.objects.restrict(user, VIEW).values("pk")) | Q(region_path__in=above)
     )
 
 
@@ -536,7 +548,7 @@ def _check_delivery(delivery: Delivery | None, request: Request, now) -> dict:
     if delivery is None or delivery.confirmation not in Confirmation.values:
         raise ValidationError({"confirmation": _("请选择送达确认方式。")})
     note = _text(delivery.note, "note", MAX_NOTE)
-    fields = {"confirmation": delivery.confirmation, "left_at": None}
+    fields: dict[str, object] = {"confirmation": delivery.confirmation, "left_at": None}
     if delivery.confirmation == Confirmation.CODE:
         if not delivery.code:
             raise ValidationError({"code": _("请扫描居民的码。")})
@@ -710,6 +722,11 @@ class DayTotal:
 MAX_TOTAL_DAYS = 366
 
 
+def _cents(value) -> Decimal:
+    # SQLite sums decimals without their scale.
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def daily_totals(
     user, *, since: datetime.date, until: datetime.date, within: str = "", action: str = "view"
 ) -> list[DayTotal]:
@@ -741,9 +758,9 @@ def daily_totals(
         )
         .order_by("day", "community")
     )
-    rows = list(rows)
+    found = list(rows)
     names = dict(
-        Region.objects.filter(path__in={row["community"] for row in rows}).values_list(
+        Region.objects.filter(path__in={row["community"] for row in found}).values_list(
             "path", "name"
         )
     )
@@ -753,12 +770,12 @@ def daily_totals(
             community_name=names.get(row["community"], row["community"]),
             day=row["day"],
             requests=row["requests"],
-            amount=Decimal(row["total"]),
-            paid=Decimal(row["paid"]),
-            to_pay=Decimal(row["to_pay"]),
-            subsidised=Decimal(row["subsidised"]),
+            amount=_cents(row["total"]),
+            paid=_cents(row["paid"]),
+            to_pay=_cents(row["to_pay"]),
+            subsidised=_cents(row["subsidised"]),
         )
-        for row in rows
+        for row in found
     ]
 
 

@@ -13,7 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from fangyi.core.api import page_of
 from fangyi.core.forms import add_service_errors
@@ -25,7 +27,6 @@ from fangyi.regions.models import Level, Region
 
 from . import clocks, services
 from .area import CATALOGUE, SUPPLY_REQUEST
-from .ledger import CostsLedger
 from .forms import (
     CatalogueAddForm,
     CatalogueItemForm,
@@ -34,6 +35,7 @@ from .forms import (
     StaffRequestForm,
     TransitionForm,
 )
+from .ledger import CostsLedger
 from .models import (
     OPEN_STATES,
     CatalogueItem,
@@ -50,13 +52,13 @@ CATALOGUE_ORDERING = ("name", "id")
 # Buildings offered when making a request: a grid has tens, a street hundreds.
 BUILDINGS_OFFERED = 500
 # The actions a request's page offers from each state, as (state, button label).
-NEXT_STEPS = {
-    RequestState.SUBMITTED: ((RequestState.ACCEPTED, _("受理")),),
+NEXT_STEPS: dict[str, tuple[tuple[str, StrOrPromise], ...]] = {
+    RequestState.SUBMITTED: ((RequestState.ACCEPTED, gettext_lazy("受理")),),
     RequestState.ACCEPTED: (
-        (RequestState.SOURCING, _("开始备货")),
-        (RequestState.OUT_FOR_DELIVERY, _("出发配送")),
+        (RequestState.SOURCING, gettext_lazy("开始备货")),
+        (RequestState.OUT_FOR_DELIVERY, gettext_lazy("出发配送")),
     ),
-    RequestState.SOURCING: ((RequestState.OUT_FOR_DELIVERY, _("出发配送")),),
+    RequestState.SOURCING: ((RequestState.OUT_FOR_DELIVERY, gettext_lazy("出发配送")),),
 }
 
 
@@ -256,7 +258,7 @@ def transition(request, pk: uuid.UUID):
     form = TransitionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("supplies:detail", pk=pk)
     data = form.cleaned_data
     delivery = None
@@ -293,7 +295,7 @@ def cost(request, pk: uuid.UUID):
     form = CostForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect("supplies:detail", pk=pk)
     try:
         services.set_cost(
@@ -332,11 +334,13 @@ def prescription(request, pk: uuid.UUID):
 
 
 def _catalogue_regions(user):
-    return list(
-        Region.objects.restrict(user, ADD)
+    """The regions down to communities where the user may add to the catalogue."""
+    regions = (
+        Region.objects.restrict(user, VIEW)
         .filter(level__lte=Level.COMMUNITY)
         .order_by("path")[:BUILDINGS_OFFERED]
     )
+    return [region for region in regions if can(user, CATALOGUE, ADD, region.path)]
 
 
 @login_required
@@ -353,7 +357,7 @@ def catalogue(request):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            region = Region.objects.restrict(user, ADD).filter(code=data["region"]).first()
+            region = Region.objects.restrict(user, VIEW).filter(code=data["region"]).first()
             try:
                 if region is None:
                     raise ValidationError({"region": _("没有这个区域，或其不在您的辖区内。")})
@@ -372,7 +376,7 @@ def catalogue(request):
             else:
                 messages.success(request, _("已加入目录。"))
                 return redirect("supplies:catalogue")
-    rows = CatalogueItem.objects.restrict(user, VIEW).select_related("region")
+    rows = services.visible_catalogue(user).select_related("region")
     found, next_cursor = paged(request, rows, CATALOGUE_ORDERING)
     return render(
         request,

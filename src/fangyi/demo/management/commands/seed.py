@@ -15,7 +15,9 @@ from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
 from fangyi.demo.residents import demo_resident
 from fangyi.demo.screening import seed_screening
 from fangyi.demo.staff import DEMO_PASSWORD, create_demo_staff
+from fangyi.demo.supplies import seed_supplies
 from fangyi.people.models import Person
+from fangyi.supplies.models import OPEN_STATES as OPEN_SUPPLY_STATES
 
 
 class Command(BaseCommand):
@@ -71,6 +73,7 @@ class Command(BaseCommand):
             investigations = seed_investigations() if logins else None
             isolation = seed_isolation() if logins else None
             venues = seed_checkpoints(seed=options["seed"]) if logins else None
+            supplies = seed_supplies() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -97,6 +100,8 @@ class Command(BaseCommand):
                 summary["isolation"] = dataclasses.asdict(isolation)
             if investigations is not None:
                 summary["investigations"] = dataclasses.asdict(investigations)
+            if supplies is not None:
+                summary["supplies"] = dataclasses.asdict(supplies)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
@@ -131,6 +136,14 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Demo screening: {screening.samples:,} samples in {screening.tubes:,} tubes, "
                     f"{screening.resulted:,} tubes back from the lab (one positive pool)."
+                )
+            if supplies is not None:
+                open_count = sum(
+                    n for state, n in supplies.requests.items() if state in OPEN_SUPPLY_STATES
+                )
+                self.stdout.write(
+                    f"Demo supplies: {supplies.catalogue} catalogue items, {open_count} open "
+                    f"requests in the sealed zone ({supplies.overdue} past their limit)."
                 )
             resident = demo_resident()
             if resident is not None:
