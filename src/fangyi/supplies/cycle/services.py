@@ -254,6 +254,8 @@ def _lines(request_ids) -> dict:
 
 def _make_tasks(actor, batch: Batch, request_ids: list) -> int:
     """A delivery task per request of the batch, for the pool of its grid."""
+    # Translated once: a batch may hold thousands of requests.
+    first, heading, more = _("【优先】"), _("配送：%(what)s"), _("等 %(n)d 项")
     made = 0
     for start in range(0, len(request_ids), CHUNK):
         chunk = request_ids[start : start + CHUNK]
@@ -267,9 +269,8 @@ def _make_tasks(actor, batch: Batch, request_ids: list) -> int:
         items = []
         for pk, household_id, priority in requests:
             what = lines.get(pk, [])
-            title = (_("【优先】") if priority else "") + _("配送：%(what)s") % {
-                "what": "、".join(what[:2])
-                + (_("等 %(n)d 项") % {"n": len(what)} if len(what) > 2 else "")
+            title = (first if priority else "") + heading % {
+                "what": "、".join(what[:2]) + (more % {"n": len(what)} if len(what) > 2 else "")
             }
             items.append(
                 fieldwork.TaskInput(
