@@ -27,3 +27,18 @@ def task_b(city, leader_b):
 @pytest.fixture
 def assigned_a(task_a, leader_a, worker_a):
     return services.assign(actor=leader_a, task=task_a, assignee=worker_a)
+
+
+@pytest.fixture
+def delivery_a(city, leader_a):
+    """An open delivery in grid A that nobody holds: in the grid's pool."""
+    return services.create_task(
+        actor=leader_a, kind="delivery", household=city.household_a, due_at=later(hours=12)
+    )
+
+
+@pytest.fixture
+def delivery_b(city, leader_b):
+    return services.create_task(
+        actor=leader_b, kind="delivery", household=city.household_b, due_at=later(hours=12)
+    )

@@ -16,17 +16,26 @@ from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.permissions import VIEW
-from fangyi.core.schemas import ERROR_RESPONSES, FreeJson, Input, Moment, PageParams, Text
+from fangyi.core.schemas import (
+    ERROR_RESPONSES,
+    Detail,
+    FreeJson,
+    Input,
+    Moment,
+    PageParams,
+    Text,
+)
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Region
 
 from . import services
-from .models import Task, TaskKind, TaskStatus
+from .models import ReleaseCause, Task, TaskKind, TaskStatus
 
 router = Router(tags=["fieldwork"])
 
 KindCode = Literal[*TaskKind.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 StatusCode = Literal[*TaskStatus.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
+ReleaseCode = Literal[*ReleaseCause.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 ORDERING = ("due_at", "id")
 
 
@@ -53,6 +62,17 @@ class TaskRead(Schema):
     due_at: datetime.datetime
     started_at: datetime.datetime | None
     done_at: datetime.datetime | None
+    claimed_at: datetime.datetime | None = Field(
+        description="when the assignee took it from the pool (null: given by a leader)"
+    )
+    released_at: datetime.datetime | None = Field(
+        description="the last time a claim of it went back to the pool"
+    )
+    release_cause: ReleaseCode | None = Field(
+        description="given_back by the claimer, or stale: 2 hours without moving"
+    )
+    release_cause_name: str | None
+    released_from_name: str | None = Field(description="who held it before it went back")
     note: str
     failure_reason: str
     result: dict
@@ -102,6 +122,18 @@ class TaskRead(Schema):
         return task.assignee_label or None
 
     @staticmethod
+    def resolve_release_cause(task: Task) -> str | None:
+        return task.release_cause or None
+
+    @staticmethod
+    def resolve_release_cause_name(task: Task) -> str | None:
+        return str(task.get_release_cause_display()) if task.release_cause else None
+
+    @staticmethod
+    def resolve_released_from_name(task: Task) -> str | None:
+        return task.released_from_label or None
+
+    @staticmethod
     def resolve_assignee_username(task: Task) -> str | None:
         return task.assignee.get_username() if task.assignee is not None else None
 
@@ -148,10 +180,11 @@ class Reopening(Input):
     reason: Text = Field("", max_length=services.MAX_TEXT)
 
 
+RELATED = ("person", "household__building", "region", "assignee", "released_from")
+
+
 def _tasks(user, action: str = VIEW):
-    return Task.objects.restrict(user, action).select_related(
-        "person", "household__building", "region", "assignee"
-    )
+    return Task.objects.restrict(user, action).select_related(*RELATED)
 
 
 def _task(request, task_id: str) -> Task:
@@ -180,9 +213,7 @@ def list_tasks(request, params: Query[TaskParams]):
         if region is None:
             raise ValidationError({"region": _("没有这个区域，或其不在您的辖区内。")})
         within = region.path
-    tasks = Task.objects.restrict(user, VIEW, within=within).select_related(
-        "person", "household__building", "region", "assignee"
-    )
+    tasks = Task.objects.restrict(user, VIEW, within=within).select_related(*RELATED)
     if params.status:
         tasks = tasks.filter(status=params.status)
     if params.kind:
@@ -225,6 +256,40 @@ def create_task(request, payload: TaskCreate):
         assignee=_user(payload.assignee),
     )
     return Status(201, _tasks(user).get(pk=task.pk))
+
+
+@router.get("/pool", response={200: TaskPage, **ERROR_RESPONSES})
+def task_pool(request, params: Query[PageParams]):
+    """Deliveries open to claim in the grids where the caller is on the grid team (a grid
+    worker, volunteer or grid leader), soonest due first; empty for everyone else."""
+    tasks = Task.objects.pool(request.auth).select_related(*RELATED)
+    items, next_cursor = page_of(tasks, ordering=ORDERING, page=params)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def _claimable(request, task_id: str) -> Task:
+    return get_by_id(Task.objects.claimable_by(request.auth).select_related(*RELATED), task_id)
+
+
+@router.post("/{task_id}/claim", response={200: TaskRead, 409: Detail, **ERROR_RESPONSES})
+def claim_task(request, task_id: str):
+    """我来送: take a delivery from the pool of one's grid. One person only: whoever comes
+    second (or after it is finished) gets 409 with the reason. A delivery of another grid is
+    404; claiming one's own claim again changes nothing."""
+    task = _claimable(request, task_id)
+    try:
+        services.claim(actor=request.auth, task=task)
+    except services.ClaimConflict as exc:
+        return Status(409, {"detail": str(exc)})
+    return _claimable(request, task_id)
+
+
+@router.post("/{task_id}/unclaim", response={200: TaskRead, **ERROR_RESPONSES})
+def unclaim_task(request, task_id: str):
+    """The claimer returns the delivery to the pool; the task records that it was given back."""
+    task = _claimable(request, task_id)
+    services.unclaim(actor=request.auth, task=task)
+    return _claimable(request, task_id)
 
 
 @router.get("/{task_id}", response={200: TaskRead, **ERROR_RESPONSES})

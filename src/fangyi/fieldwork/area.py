@@ -1,8 +1,10 @@
 """Field work: tasks for grid teams and volunteers (home sampling, visits, deliveries)."""
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -38,6 +40,9 @@ register(
         nav=(
             NavLink(_("任务"), "fieldwork:list", ((TASK, ADD),), order=50),
             NavLink(_("我的任务"), "fieldwork:mine", ((TASK, VIEW),), unless=(TASK, ADD), order=50),
+            NavLink(
+                _("我的配送"), "fieldwork:deliveries", ((TASK, VIEW),), unless=(TASK, ADD), order=51
+            ),
         ),
         cards=(
             Card(
@@ -63,5 +68,13 @@ register(
         ),
         urls=(Urls("tasks/", "fangyi.fieldwork.urls"),),
         api=(ApiRouter("/tasks", "fangyi.fieldwork.api.router"),),
+        periodic=(
+            # Claims go back to the pool after 2 hours unmoved; five minutes late at most.
+            Periodic(
+                "fieldwork.release-stale-claims",
+                every=datetime.timedelta(minutes=5),
+                task="fangyi.fieldwork.tasks.release_stale_claims_task",
+            ),
+        ),
     )
 )

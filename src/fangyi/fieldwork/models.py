@@ -15,8 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangyi.accounts.models import RoleAssignment
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, EVERYWHERE, VIEW, scope_paths
+from fangyi.core.permissions import (
+    ADD,
+    EVERYWHERE,
+    GRID_LEADER,
+    GRID_WORKER,
+    VIEW,
+    VOLUNTEER,
+    scope_paths,
+)
 from fangyi.core.querysets import RestrictedQuerySet
 
 from .area import TASK
@@ -37,8 +46,31 @@ class TaskStatus(models.TextChoices):
     FAILED = "failed", _("未能完成")
 
 
+class ReleaseCause(models.TextChoices):
+    """Why a claimed task went back to the pool."""
+
+    GIVEN_BACK = "given_back", _("认领人退回")
+    STALE = "stale", _("认领后 2 小时未动，自动退回")
+
+
 PENDING = (TaskStatus.OPEN, TaskStatus.ASSIGNED)
 FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
+# The kinds a grid's volunteers pick from the pool themselves ("我来送"); the others are
+# given to someone by a leader.
+POOLED_KINDS = (TaskKind.DELIVERY,)
+
+
+# Who may take a task: the grid team of its region (or of a region above it).
+TASK_TAKERS = (GRID_LEADER, GRID_WORKER, VOLUNTEER)
+
+
+def taker_paths(user) -> list[str]:
+    """The regions where the user is on the grid team: where they may take tasks."""
+    return list(
+        RoleAssignment.objects.filter(user=user, role__in=TASK_TAKERS).values_list(
+            "region_path", flat=True
+        )
+    )
 
 
 class TaskQuerySet(RestrictedQuerySet):
@@ -56,6 +88,21 @@ class TaskQuerySet(RestrictedQuerySet):
         for path in managed:
             condition |= under("region_path", path)
         return rows.filter(condition)
+
+    def claimable_by(self, user):
+        """Pooled tasks of every state in the regions where the user takes tasks: where a
+        claim or an unclaim is looked up, so that a task someone else claimed first is found
+        (and refused with a reason) while one of another grid does not exist for them."""
+        if user is None or not user.pk or not user.is_active:
+            return self.none()
+        condition = Q(pk__in=[])
+        for path in taker_paths(user):
+            condition |= under("region_path", path)
+        return self.filter(condition, kind__in=POOLED_KINDS)
+
+    def pool(self, user):
+        """What the user may claim now: pooled tasks nobody holds, in their grids."""
+        return self.claimable_by(user).filter(status=TaskStatus.OPEN, assignee__isnull=True)
 
     def pending(self):
         return self.filter(status__in=PENDING)
@@ -106,6 +153,22 @@ class Task(models.Model):
     )
     started_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
     done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # Set when the assignee took the task from the pool themselves, not given it by a leader;
+    # an unmoving claim goes back to the pool (services.release_stale_claims).
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    # The last time a claim was given back or taken back, why, and from whom.
+    released_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    release_cause = models.CharField(
+        _("退回原因"), max_length=12, choices=ReleaseCause.choices, blank=True
+    )
+    released_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("原认领人"),
+    )
     note = models.TextField(_("办理情况"), blank=True)
     failure_reason = models.TextField(_("未能完成原因"), blank=True)
     # Structured outcome for the area that created the task (e.g. a tube barcode).
@@ -136,6 +199,12 @@ class Task(models.Model):
             # A leader's list: a region's range of paths, by status and due time.
             models.Index(fields=["region_path", "status", "due_at", "id"], name="task_region"),
             models.Index(fields=["person", "status"], name="task_person"),
+            # The stale-claim sweep reads only claimed tasks still in hand.
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="assigned", claimed_at__isnull=False),
+                name="task_claimed",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -169,6 +238,17 @@ class Task(models.Model):
     def assignee_label(self) -> str:
         """The assignee's full name; their username only when no name is on record."""
         return "" if self.assignee is None else self.assignee.display_name()
+
+    @property
+    def work_url(self) -> str | None:
+        """The page of the area that created the task, where it is worked, if it has one."""
+        from . import workpages
+
+        return workpages.url_for(self)
+
+    @property
+    def released_from_label(self) -> str:
+        return "" if self.released_from is None else self.released_from.display_name()
 
     @property
     def pending(self) -> bool:

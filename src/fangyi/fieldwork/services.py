@@ -7,6 +7,9 @@ Who may do what (the permission matrix's TASK rows, read here):
   grid workers and volunteers, or a leader who took the task themselves.
 A task goes open → assigned → done or failed; reopening puts it back to assigned (or open).
 Each change is one conditional UPDATE, so two phones acting on one task cannot both win.
+
+Deliveries are also claimed from a pool: a member of the grid team takes an open task nobody
+holds ("我来送"), gives it back, or loses it when it has not moved for CLAIM_HOLD.
 """
 
 import datetime
@@ -17,27 +20,46 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.accounts.models import RoleAssignment
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, GRID_LEADER, GRID_WORKER, VOLUNTEER, can
+from fangyi.core.permissions import ADD, CHANGE, can
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Region, ancestor_paths
 
+from . import workpages
 from .area import TASK
-from .models import FINISHED, PENDING, Task, TaskKind, TaskStatus
+from .models import (
+    FINISHED,
+    PENDING,
+    POOLED_KINDS,
+    TASK_TAKERS,
+    ReleaseCause,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
 
-# Who may take a task: the grid team of its region (or of a region above it).
-TASK_TAKERS = (GRID_LEADER, GRID_WORKER, VOLUNTEER)
 TASK_FIELDS = ["kind", "person", "household", "region", "title", "notes", "due_at", "assignee"]
 MAX_TITLE = 100
 MAX_TEXT = 2000
 MAX_RESULT_CHARS = 4000
 MAX_SOURCE = 64
 BATCH = 2000
+# A claim that has not moved (not started, or started and not finished) for this long goes
+# back to the pool, so that a volunteer who went home does not sit on a household's food.
+CLAIM_HOLD = datetime.timedelta(hours=2)
+CLAIM_FIELDS = ["assignee", "status", "claimed_at", "started_at"]
+RELEASE_FIELDS = [*CLAIM_FIELDS, "released_at", "release_cause", "released_from"]
+
+
+class ClaimConflict(Exception):
+    """The task is no longer there to claim: someone else took it first, or it was finished.
+    The API answers 409 with the message; a page shows it."""
 
 
 def leads(user, path: str) -> bool:
@@ -333,7 +355,14 @@ def assign(*, actor, task: Task, assignee) -> Task:
     _check_taker(assignee, task.region_path)
     if task.assignee_id == assignee.pk:
         return task
-    changes = {"assignee": assignee, "status": TaskStatus.ASSIGNED, "started_at": None}
+    changes: dict[str, object] = {
+        "assignee": assignee,
+        "status": TaskStatus.ASSIGNED,
+        "started_at": None,
+    }
+    if task.claimed_at is not None:
+        # Given by a leader, it is no longer a claim that the sweep may take back.
+        changes["claimed_at"] = None
     return _transition(actor=actor, task=task, allowed=PENDING, changes=changes)
 
 
@@ -409,6 +438,8 @@ def complete(
     """
     if not authorised:
         _require_work(actor, task)
+        if workpages.owned(task):
+            raise ValidationError({"status": _("该任务须在其办理页面完成。")})
     note = (note or "").strip()
     if len(note) > MAX_TEXT:
         raise ValidationError({"note": _("办理情况最多 %(max)d 个字。") % {"max": MAX_TEXT}})
@@ -465,5 +496,141 @@ def reopen(*, actor, task: Task, reason: str = "") -> Task:
         "failure_reason": "",
         "result": {},
     }
+    if task.claimed_at is not None:
+        changes["claimed_at"] = None
     extra = {"reason": reason} if reason else None
     return _transition(actor=actor, task=task, allowed=FINISHED, changes=changes, extra=extra)
+
+
+# The pool: claiming and giving back
+
+
+def may_claim(user, task: Task) -> bool:
+    """Whether the user is on the grid team where this pooled task lives."""
+    return (
+        task.kind in POOLED_KINDS
+        and can(user, TASK, CHANGE, task.region_path)
+        and may_take(user, task.region_path)
+    )
+
+
+def claim(*, actor, task: Task) -> Task:
+    """我来送: the actor takes an open task nobody holds. One conditional UPDATE decides
+    between people claiming at the same moment: the row is changed only while it is still
+    open and unassigned, so exactly one of them changes it and the others get ClaimConflict.
+    Claiming a task one already holds (a second tap) changes nothing."""
+    if not may_claim(actor, task):
+        raise PermissionDenied(_("只有任务所在网格的网格员或志愿者可以认领。"))
+    now = timezone.now()
+    before = audit.snapshot(task, CLAIM_FIELDS)
+    changes = {
+        "assignee_id": actor.pk,
+        "status": TaskStatus.ASSIGNED,
+        "claimed_at": now,
+        "started_at": None,
+        "updated_at": now,
+    }
+    with transaction.atomic():
+        won = Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN, assignee__isnull=True).update(
+            **changes
+        )
+        if not won:
+            current = Task.objects.filter(pk=task.pk).values("status", "assignee_id").first()
+            if current and current["assignee_id"] == actor.pk and current["status"] in PENDING:
+                task.refresh_from_db()
+                return task
+            if current and current["status"] in FINISHED:
+                raise ClaimConflict(_("该任务已办结。"))
+            raise ClaimConflict(_("手慢了：该任务已被他人认领。"))
+        for name, value in changes.items():
+            setattr(task, name, value)
+        audit.record_updated(
+            actor=actor, obj=task, before=before, after=audit.snapshot(task, CLAIM_FIELDS)
+        )
+    return task
+
+
+def _released(cause: str, holder_id, now) -> dict:
+    return {
+        "assignee_id": None,
+        "status": TaskStatus.OPEN,
+        "claimed_at": None,
+        "started_at": None,
+        "released_at": now,
+        "release_cause": cause,
+        "released_from_id": holder_id,
+        "updated_at": now,
+    }
+
+
+def unclaim(*, actor, task: Task) -> Task:
+    """The claimer cannot go after all: the task returns to the pool, saying who gave it back."""
+    if task.assignee_id != actor.pk or not can(actor, TASK, CHANGE, task.region_path):
+        raise PermissionDenied(_("只有认领人可以退回该任务。"))
+    if task.claimed_at is None:
+        raise ValidationError({"status": _("该任务是网格长分派给您的，请联系网格长改派。")})
+    now = timezone.now()
+    before = audit.snapshot(task, RELEASE_FIELDS)
+    changes = _released(ReleaseCause.GIVEN_BACK, actor.pk, now)
+    with transaction.atomic():
+        updated = Task.objects.filter(
+            pk=task.pk, assignee=actor, status=TaskStatus.ASSIGNED, claimed_at__isnull=False
+        ).update(**changes)
+        if not updated:
+            raise ValidationError({"status": _("该任务已不在您手上，请刷新后再看。")})
+        for name, value in changes.items():
+            setattr(task, name, value)
+        audit.record_updated(
+            actor=actor, obj=task, before=before, after=audit.snapshot(task, RELEASE_FIELDS)
+        )
+    return task
+
+
+def _stale(cutoff):
+    return Task.objects.filter(
+        status=TaskStatus.ASSIGNED, claimed_at__isnull=False, claimed_at__lte=cutoff
+    ).filter(Q(started_at__isnull=True) | Q(started_at__lte=cutoff))
+
+
+def release_stale_claims(*, now=None) -> int:
+    """Claims that have not moved for CLAIM_HOLD (claimed, or last started, that long ago and
+    not finished) go back to the pool, each recording why and from whom; answers how many.
+
+    For the periodic job, so no user acts and no permission is checked. Rows are locked as
+    they are read and the condition is checked again under the lock, so a claimer who starts
+    or finishes the task at this moment keeps it; rows another transaction holds are left to
+    the next run."""
+    now = now or timezone.now()
+    cutoff = now - CLAIM_HOLD
+    released = 0
+    while True:
+        with transaction.atomic():
+            tasks = list(
+                _stale(cutoff)
+                .select_related("person", "household")
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("claimed_at", "id")[:BATCH]
+            )
+            if not tasks:
+                return released
+            Task.objects.filter(pk__in=[task.pk for task in tasks]).update(
+                **_released(ReleaseCause.STALE, None, now) | {"released_from_id": F("assignee_id")}
+            )
+            changes = audit.BulkChanges(actor=None, time=now)
+            for task in tasks:
+                before = audit.snapshot(task, RELEASE_FIELDS)
+                for name, value in _released(ReleaseCause.STALE, task.assignee_id, now).items():
+                    setattr(task, name, value)
+                changes.add(
+                    object_type=Task._meta.label_lower,
+                    object_id=task.pk,
+                    object_repr=str(task),
+                    region_path=task.region_path,
+                    action=ObjectChange.UPDATE,
+                    before=before,
+                    after=audit.snapshot(task, RELEASE_FIELDS),
+                )
+            changes.flush()
+            released += len(tasks)
+        if len(tasks) < BATCH:
+            return released

@@ -7,6 +7,7 @@ app_name = "fieldwork"
 urlpatterns = [
     path("", views.task_list, name="list"),
     path("mine/", views.mine, name="mine"),
+    path("deliveries/", views.deliveries, name="deliveries"),
     path("assign/", views.assign_selected, name="assign-selected"),
     path("new/", views.bulk_create, name="bulk-create"),
     path("<uuid:pk>/", views.task_detail, name="detail"),
@@ -15,4 +16,6 @@ urlpatterns = [
     path("<uuid:pk>/complete/", views.task_complete, name="complete"),
     path("<uuid:pk>/fail/", views.task_fail, name="fail"),
     path("<uuid:pk>/reopen/", views.task_reopen, name="reopen"),
+    path("<uuid:pk>/claim/", views.task_claim, name="claim"),
+    path("<uuid:pk>/unclaim/", views.task_unclaim, name="unclaim"),
 ]

@@ -34,14 +34,18 @@ from .forms import (
     SelectedTasksForm,
     TaskFilterForm,
 )
-from .models import Task, TaskKind, TaskStatus
+from .models import POOLED_KINDS, Task, TaskKind, TaskStatus
 
 ORDERING = ("due_at", "id")
 
 
 def _with_subject(tasks):
     return tasks.select_related(
-        "person", "household__building__parent__parent__parent", "region", "assignee"
+        "person",
+        "household__building__parent__parent__parent",
+        "region",
+        "assignee",
+        "released_from",
     )
 
 
@@ -71,6 +75,66 @@ def mine(request):
     )
     rows, next_cursor = cursor_page(request, tasks, ORDERING)
     return render(request, "fieldwork/mine.html", {"tasks": rows, "next_cursor": next_cursor})
+
+
+# The pool shows this many at a time: enough to choose from on a phone, and the page stays cheap.
+POOL_SHOWN = 50
+
+
+@login_required
+def deliveries(request):
+    """我的配送: the deliveries I claimed that are not finished, and the pool of my grids to
+    claim from ("我来送"), most urgent first."""
+    user = request.user
+    if not can(user, TASK, VIEW):
+        raise PermissionDenied
+    claimed = _with_subject(
+        Task.objects.restrict(user, VIEW)
+        .filter(assignee=user, kind__in=POOLED_KINDS)
+        .pending()
+        .order_by(*ORDERING)
+    )
+    pool = _with_subject(Task.objects.pool(user).order_by(*ORDERING))[: POOL_SHOWN + 1]
+    pool = list(pool)
+    return render(
+        request,
+        "fieldwork/deliveries.html",
+        {
+            "claimed": claimed,
+            "pool": pool[:POOL_SHOWN],
+            "pool_more": len(pool) > POOL_SHOWN,
+        },
+    )
+
+
+def _claimable_task(request, pk) -> Task:
+    return get_object_or_404(Task.objects.claimable_by(request.user), pk=pk)
+
+
+@login_required
+@require_POST
+def task_claim(request, pk):
+    task = _claimable_task(request, pk)
+    try:
+        services.claim(actor=request.user, task=task)
+    except services.ClaimConflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已认领：%(task)s。") % {"task": task.heading})
+    return redirect("fieldwork:deliveries")
+
+
+@login_required
+@require_POST
+def task_unclaim(request, pk):
+    task = _claimable_task(request, pk)
+    try:
+        services.unclaim(actor=request.user, task=task)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.info(request, _("已退回，其他人可以认领。"))
+    return redirect("fieldwork:deliveries")
 
 
 @login_required
@@ -248,6 +312,7 @@ def _detail_context(request, task: Task, **forms) -> dict:
         and task.assignee_id == user.pk
         and task.status == TaskStatus.ASSIGNED
         and task.started_at is None,
+        "may_unclaim": working and task.assignee_id == user.pk and task.claimed_at is not None,
         "complete_form": forms.get("complete_form") or CompleteForm(),
     }
     if leading and task.pending:

@@ -1,8 +1,10 @@
 """Supplies: the catalogue and households' requests for goods, medicines and daily help."""
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Urls, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -75,6 +77,13 @@ register(
                 order=140,
             ),
             NavLink(
+                _("配送批次"),
+                "supplies_cycle:list",
+                ((SUPPLY_REQUEST, VIEW),),
+                group="isolation",
+                order=145,
+            ),
+            NavLink(
                 _("费用汇总"),
                 "supplies:totals",
                 ((SUPPLY_REQUEST, EXPORT),),
@@ -95,12 +104,23 @@ register(
             ),
         ),
         urls=(
+            # Before supplies/, whose <uuid:pk>/ would not take "batches" but is tried first.
+            Urls("supplies/batches/", "fangyi.supplies.cycle.urls"),
             Urls("supplies/", "fangyi.supplies.urls"),
             Urls("me/supplies/", "fangyi.supplies.portal_urls"),
         ),
         api=(
+            ApiRouter("/supplies/batches", "fangyi.supplies.cycle.api.router"),
             ApiRouter("/supplies", "fangyi.supplies.api.router"),
             ApiRouter("/me/supplies", "fangyi.supplies.api.resident_router", order=90),
+        ),
+        periodic=(
+            # Each community's batch at its cut-off: at most five minutes after it.
+            Periodic(
+                "supplies.form-batches",
+                every=datetime.timedelta(minutes=5),
+                task="fangyi.supplies.cycle.tasks.form_due_batches_task",
+            ),
         ),
     )
 )

@@ -374,3 +374,7 @@ class Prescription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type} {len(self.data)}"
+
+
+# The daily cycle's models (cut-offs, batches) are the app's too.
+from .cycle.models import Batch, BatchEntry, CutOff  # noqa: E402, F401

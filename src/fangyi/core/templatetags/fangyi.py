@@ -48,9 +48,11 @@ def tag_badges(person: Tagged) -> dict[str, list[str]]:
 def _field_label(object_type: str, name: str) -> str:
     try:
         model = apps.get_model(object_type)
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except (LookupError, ValueError, FieldDoesNotExist):
         return name
+    # A key named after a reverse relation (a request's "items") has no label of its own.
+    return str(getattr(field, "verbose_name", name))
 
 
 def _shown(name: str, value: object) -> str:

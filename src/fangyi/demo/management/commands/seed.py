@@ -8,6 +8,7 @@ from django.utils import timezone
 from fangyi.core.context import acting
 from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
+from fangyi.demo.cycle import seed_cycle
 from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.investigations import seed_investigations
 from fangyi.demo.isolation import seed_isolation
@@ -76,6 +77,7 @@ class Command(BaseCommand):
             venues = seed_checkpoints(seed=options["seed"]) if logins else None
             passes = seed_passes() if logins else None
             supplies = seed_supplies() if logins else None
+            cycle = seed_cycle() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -106,6 +108,8 @@ class Command(BaseCommand):
                 summary["passes"] = dataclasses.asdict(passes)
             if supplies is not None:
                 summary["supplies"] = dataclasses.asdict(supplies)
+            if cycle is not None:
+                summary["supplies_cycle"] = dataclasses.asdict(cycle)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
@@ -153,6 +157,12 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"Demo supplies: {supplies.catalogue} catalogue items, {open_count} open "
                     f"requests in the sealed zone ({supplies.overdue} past their limit)."
+                )
+            if cycle is not None:
+                self.stdout.write(
+                    f"Demo delivery batch: {cycle.batch_requests} requests, "
+                    f"{cycle.delivery_tasks} delivery tasks in the grid's pool "
+                    f"({cycle.claimed} claimed by the demo volunteer)."
                 )
             resident = demo_resident()
             if resident is not None:

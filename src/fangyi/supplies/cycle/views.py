@@ -1,0 +1,132 @@
+"""The daily cycle's pages: the batches, a batch's pick list and its delivery lists building
+by building (on the phone), and the volunteer's page to record a delivery at the door."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fangyi.core.forms import add_service_errors
+from fangyi.core.permissions import CHANGE, VIEW, can
+from fangyi.core.views import cursor_page
+from fangyi.fieldwork import services as fieldwork
+from fangyi.fieldwork.models import Task
+from fangyi.regions.models import Level, Region
+
+from .. import services as supplies
+from ..area import SUPPLY_REQUEST
+from . import services
+from .forms import DeliverForm, FormBatchForm
+
+ORDERING = ("-cut_off_at", "id")
+
+
+@login_required
+def batch_list(request):
+    """配送批次: the batches the user sees, the latest first; officers form one by hand."""
+    user = request.user
+    if not can(user, SUPPLY_REQUEST, VIEW):
+        raise PermissionDenied
+    rows, next_cursor = cursor_page(request, services.batches_for(user), ORDERING)
+    return render(
+        request,
+        "supplies/cycle/batch_list.html",
+        {
+            "batches": rows,
+            "next_cursor": next_cursor,
+            "form": FormBatchForm() if can(user, SUPPLY_REQUEST, CHANGE) else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def form_batch(request):
+    user = request.user
+    if not can(user, SUPPLY_REQUEST, CHANGE):
+        raise PermissionDenied
+    form = FormBatchForm(request.POST)
+    if form.is_valid():
+        region = (
+            Region.objects.restrict(user, VIEW)
+            .filter(code=form.cleaned_data["region"], level=Level.COMMUNITY)
+            .first()
+        )
+        if region is None:
+            form.add_error("region", _("没有这个社区，或其不在您的辖区内。"))
+        else:
+            try:
+                batch = services.form_batch(actor=user, region=region)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已成批：%(n)d 项需求。") % {"n": batch.requests})
+                return redirect(batch.get_absolute_url())
+    rows, next_cursor = cursor_page(request, services.batches_for(user), ORDERING)
+    return render(
+        request,
+        "supplies/cycle/batch_list.html",
+        {"batches": rows, "next_cursor": next_cursor, "form": form},
+        status=400,
+    )
+
+
+@login_required
+def batch_detail(request, pk: uuid.UUID):
+    """A batch: the supplier's pick list (for who sees the whole community) and the delivery
+    lists, a building each, priority households first."""
+    user = request.user
+    batch = get_object_or_404(services.batches_for(user), pk=pk)
+    within = services.list_scope(user, batch)
+    return render(
+        request,
+        "supplies/cycle/batch_detail.html",
+        {
+            "batch": batch,
+            "pick_list": services.pick_list([batch]) if within is None else None,
+            "buildings": services.delivery_lists(batch, within=within),
+        },
+    )
+
+
+@login_required
+def deliver(request, pk: uuid.UUID):
+    """At the door: how the delivery was confirmed; the request is delivered and the task
+    done together."""
+    user = request.user
+    task = get_object_or_404(Task.objects.restrict(user, CHANGE), pk=pk)
+    found = services.request_of(task)
+    if found is None:
+        raise PermissionDenied
+    if not fieldwork.may_work(user, task):
+        raise PermissionDenied
+    form = DeliverForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.deliver(
+                actor=user,
+                task=task,
+                delivery=supplies.Delivery(
+                    confirmation=data["confirmation"],
+                    code=data["code"],
+                    note=data["note"],
+                    left_at=data["left_at"],
+                ),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已送达。"))
+            return redirect("fieldwork:deliveries")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "supplies/cycle/deliver.html",
+        {"task": task, "supply_request": found, "form": form},
+        status=status,
+    )
