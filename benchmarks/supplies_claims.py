@@ -7,23 +7,24 @@
 The database must hold a seeded city (`fangyi seed`). The run adds, untimed, `--volunteers`
 volunteers of the grid with the most households and `--deliveries` open deliveries for its
 households (they stay: use a benchmark database). Then every volunteer, on a database
-connection of their own (a thread each, as web workers are), waits at a barrier and taps
+connection of their own, waits at a barrier and taps
 "我来送" on every delivery through `fieldwork.services.claim`, half of them going through the
-list forwards and half backwards, so that they collide throughout. Timed per tap: the
-service call, winning or losing. Counted: the winners per delivery as the callers saw them,
-and the assignee stored, which must be that one winner.
+list forwards and half backwards, so that they collide throughout. Timed per tap: reading the
+task and the service call, winning or losing. Counted: the winners per delivery as the callers
+saw them, and the assignee stored, which must be that one winner.
 
-The threads share one Python process, so a tap's time includes waiting for the interpreter
-lock as well as for the database: an upper bound on what one web worker per phone would see.
+Each volunteer is a process of its own with its own connection, as a web worker per phone
+would be: threads of one process would time each other's turns at the interpreter lock (the
+first version did, and its tail was that lock's).
 """
 
 import argparse
 import datetime
 import json
+import multiprocessing
 import os
 import statistics
 import sys
-import threading
 import time
 import uuid
 
@@ -88,13 +89,13 @@ def prepare(grid: Region, volunteers: int, deliveries: int, run: str):
 
 
 def claim_all(users, tasks) -> dict:
-    start = threading.Barrier(len(users))
-    guard = threading.Lock()
-    taps: list[float] = []
-    winners: dict = {task.pk: [] for task in tasks}
-    errors: list[str] = []
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(len(users))
+    results = context.Queue()
 
     def volunteer(user, order):
+        # A fresh connection of this process's own: the parent's was closed before the fork.
+        taps, won, errors = [], [], []
         try:
             start.wait()
             with acting(via="api"):
@@ -102,30 +103,36 @@ def claim_all(users, tasks) -> dict:
                     began = time.perf_counter()
                     try:
                         services.claim(actor=user, task=Task.objects.get(pk=task.pk))
-                        won = True
+                        won.append(task.pk)
                     except services.ClaimConflict:
-                        won = False
-                    elapsed = time.perf_counter() - began
-                    with guard:
-                        taps.append(elapsed)
-                        if won:
-                            winners[task.pk].append(user.pk)
+                        pass
+                    taps.append(time.perf_counter() - began)
         except Exception as exc:  # noqa: BLE001 - reported, and the run counts as failed
-            with guard:
-                errors.append(repr(exc))
+            errors.append(repr(exc))
         finally:
             connection.close()
+            results.put((user.pk, taps, won, errors))
 
-    threads = [
-        threading.Thread(target=volunteer, args=(user, tasks if n % 2 else tasks[::-1]))
+    processes = [
+        context.Process(target=volunteer, args=(user, tasks if n % 2 else tasks[::-1]))
         for n, user in enumerate(users)
     ]
     wall = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"taps": taps, "winners": winners, "errors": errors, "wall": time.monotonic() - wall}
+    for process in processes:
+        process.start()
+    taps: list[float] = []
+    winners: dict = {task.pk: [] for task in tasks}
+    errors: list[str] = []
+    for _ in processes:
+        user_pk, user_taps, won, user_errors = results.get()
+        taps += user_taps
+        errors += user_errors
+        for pk in won:
+            winners[pk].append(user_pk)
+    wall = time.monotonic() - wall
+    for process in processes:
+        process.join()
+    return {"taps": taps, "winners": winners, "errors": errors, "wall": wall}
 
 
 def percentile(values: list[float], share: float) -> float:

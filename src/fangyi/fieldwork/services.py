@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from fangyi.accounts.models import RoleAssignment
 from fangyi.core import audit
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, can
+from fangyi.core.permissions import ADD, CHANGE, assignments_of, can
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Region, ancestor_paths
 
@@ -114,6 +114,14 @@ def may_take(user, path: str) -> bool:
         and RoleAssignment.objects.filter(
             user=user, role__in=TASK_TAKERS, region_path__in=ancestor_paths(path)
         ).exists()
+    )
+
+
+def _takes_here(actor, path: str) -> bool:
+    """may_take for the acting user, from their assignments as this request read them
+    (permissions.assignments_of): a rush of claims asks it of the same user again and again."""
+    return actor.is_active and any(
+        role in TASK_TAKERS and path.startswith(region) for role, region in assignments_of(actor)
     )
 
 
@@ -510,7 +518,7 @@ def may_claim(user, task: Task) -> bool:
     return (
         task.kind in POOLED_KINDS
         and can(user, TASK, CHANGE, task.region_path)
-        and may_take(user, task.region_path)
+        and _takes_here(user, task.region_path)
     )
 
 
@@ -521,6 +529,10 @@ def claim(*, actor, task: Task) -> Task:
     Claiming a task one already holds (a second tap) changes nothing."""
     if not may_claim(actor, task):
         raise PermissionDenied(_("只有任务所在网格的网格员或志愿者可以认领。"))
+    # Most taps in a rush come after someone else's: what the caller just read already says
+    # so, and the update below stays the only judge of a task read as open.
+    if task.status != TaskStatus.OPEN or task.assignee_id is not None:
+        return _claimed_already(actor, task.status, task.assignee_id, task)
     now = timezone.now()
     before = audit.snapshot(task, CLAIM_FIELDS)
     changes = {
@@ -536,18 +548,26 @@ def claim(*, actor, task: Task) -> Task:
         )
         if not won:
             current = Task.objects.filter(pk=task.pk).values("status", "assignee_id").first()
-            if current and current["assignee_id"] == actor.pk and current["status"] in PENDING:
-                task.refresh_from_db()
-                return task
-            if current and current["status"] in FINISHED:
-                raise ClaimConflict(_("该任务已办结。"))
-            raise ClaimConflict(_("手慢了：该任务已被他人认领。"))
+            if current is None:
+                raise ClaimConflict(_("手慢了：该任务已被他人认领。"))
+            task.refresh_from_db()
+            return _claimed_already(actor, current["status"], current["assignee_id"], task)
         for name, value in changes.items():
             setattr(task, name, value)
         audit.record_updated(
             actor=actor, obj=task, before=before, after=audit.snapshot(task, CLAIM_FIELDS)
         )
     return task
+
+
+def _claimed_already(actor, status: str, assignee_id, task: Task) -> Task:
+    """A tap on a task that is not open: the actor's own (a second tap changes nothing), done,
+    or someone else's."""
+    if assignee_id == actor.pk and status in PENDING:
+        return task
+    if status in FINISHED:
+        raise ClaimConflict(_("该任务已办结。"))
+    raise ClaimConflict(_("手慢了：该任务已被他人认领。"))
 
 
 def _released(cause: str, holder_id, now) -> dict:
