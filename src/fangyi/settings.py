@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "fangyi.screening",
     "fangyi.isolation",
     "fangyi.investigations",
+    "fangyi.markets",
     "fangyi.demo",
 ]
 
