@@ -48,7 +48,9 @@ def test_a_regions_price_is_the_average_of_its_points(city, officer):
     community = light("pork", city.community)
     assert community.change_percent == Decimal("6.00")
     assert community.colour == "yellow"
-    figure = DailyFigure.objects.get(item__code="pork", region_path=city.community.path, day=today())
+    figure = DailyFigure.objects.get(
+        item__code="pork", region_path=city.community.path, day=today()
+    )
     assert (figure.price_count, figure.price_sum) == (2, Decimal("53"))
 
 

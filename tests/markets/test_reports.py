@@ -69,9 +69,7 @@ def test_sending_again_replaces_the_days_figures(shop):
 )
 def test_bad_entries_are_refused_naming_the_field(shop, entry, field):
     with pytest.raises(ValidationError) as caught:
-        services.submit_report(
-            actor=shop.reporters.get(), point=shop, day=today(), entries=[entry]
-        )
+        services.submit_report(actor=shop.reporters.get(), point=shop, day=today(), entries=[entry])
     assert field in caught.value.message_dict
     assert not PriceReport.objects.exists()
 

@@ -10,9 +10,7 @@ from fangyi.markets import presets, rules
 DAY = datetime.date(2022, 4, 20)
 LOCKDOWN = datetime.date(2022, 4, 10)
 RULES = rules.Rules(
-    price={
-        category: rules.Band(D(y), D(r)) for category, (y, r) in presets.PRICE_BANDS.items()
-    },
+    price={category: rules.Band(D(y), D(r)) for category, (y, r) in presets.PRICE_BANDS.items()},
     cover=presets.COVER_TARGETS,
     lockdown=LOCKDOWN,
 )
@@ -44,12 +42,18 @@ def test_vegetables_are_not_judged_by_cover():
 
 
 def test_yesterdays_stock_stands_in_the_morning_but_not_for_ever():
-    assert rules.evaluate(
-        presets.OIL, stock("10", on=DAY - datetime.timedelta(days=1)), DAY, RULES
-    ).cover_colour == rules.RED
-    assert rules.evaluate(
-        presets.OIL, stock("10", on=DAY - datetime.timedelta(days=3)), DAY, RULES
-    ).cover is None
+    assert (
+        rules.evaluate(
+            presets.OIL, stock("10", on=DAY - datetime.timedelta(days=1)), DAY, RULES
+        ).cover_colour
+        == rules.RED
+    )
+    assert (
+        rules.evaluate(
+            presets.OIL, stock("10", on=DAY - datetime.timedelta(days=3)), DAY, RULES
+        ).cover
+        is None
+    )
 
 
 def test_no_sales_is_no_cover():

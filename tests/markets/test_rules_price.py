@@ -8,9 +8,7 @@ from fangyi.markets import presets, rules
 
 DAY = datetime.date(2022, 4, 20)
 RULES = rules.Rules(
-    price={
-        category: rules.Band(D(y), D(r)) for category, (y, r) in presets.PRICE_BANDS.items()
-    },
+    price={category: rules.Band(D(y), D(r)) for category, (y, r) in presets.PRICE_BANDS.items()},
     cover=presets.COVER_TARGETS,
 )
 

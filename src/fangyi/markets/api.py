@@ -287,7 +287,9 @@ def _users(ids: list[uuid.UUID]) -> list:
     found = {user.pk: user for user in get_user_model().objects.filter(pk__in=ids)}
     missing = [str(pk) for pk in ids if pk not in found]
     if missing:
-        raise ValidationError({"reporters": _("没有这些工作人员：%(ids)s。") % {"ids": "、".join(missing)}})
+        raise ValidationError(
+            {"reporters": _("没有这些工作人员：%(ids)s。") % {"ids": "、".join(missing)}}
+        )
     return [found[pk] for pk in dict.fromkeys(ids)]
 
 

@@ -145,7 +145,10 @@ class PriceReportsLedger(Ledger):
             values = row.values
             point = points.get(values.get("point") or "")
             if row.given("point") and point is None:
-                row.error("point", _("没有这个监测点，或您不是它的报价员：%(code)s。") % {"code": values["point"]})
+                row.error(
+                    "point",
+                    _("没有这个监测点，或您不是它的报价员：%(code)s。") % {"code": values["point"]},
+                )
             elif point is not None and not point.active:
                 row.error("point", _("该监测点已停用。"))
             if row.given("day"):
@@ -210,7 +213,16 @@ class PriceReportsLedger(Ledger):
 
     def export_rows(self, *, region, reveal: bool, filters: dict):
         reports = services.reports_for(self.actor).filter(under("region_path", region.path))
-        fields = ["region_path", "id", "point__code", "day", "item__name", "price", "stock", "sales"]
+        fields = [
+            "region_path",
+            "id",
+            "point__code",
+            "day",
+            "item__name",
+            "price",
+            "stock",
+            "sales",
+        ]
         for chunk in keyset_chunks(reports, fields):
             for _path, _id, code, day, item, price, stock, sales in chunk:
                 yield [

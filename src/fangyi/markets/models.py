@@ -158,17 +158,11 @@ class DailyFigure(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["item", "region_path", "day"], name="daily_figure_once"
-            )
+            models.UniqueConstraint(fields=["item", "region_path", "day"], name="daily_figure_once")
         ]
 
-    def as_rule_input(self) -> rules.DayFigure:
-        return rules.DayFigure(
-            price=self.price_sum / self.price_count if self.price_count else None,
-            stock=self.stock_sum,
-            sales=self.sales_sum,
-        )
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.region_path} {self.day}"
 
 
 class RuleSet(models.Model):
@@ -255,9 +249,7 @@ class Light(models.Model):
     class Meta:
         verbose_name = _("物价灯")
         verbose_name_plural = _("物价灯")
-        constraints = [
-            models.UniqueConstraint(fields=["item", "region_path"], name="light_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["item", "region_path"], name="light_once")]
         indexes = [models.Index(fields=["region_path", "item"], name="light_scope")]
 
     def __str__(self) -> str:

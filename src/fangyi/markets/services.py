@@ -208,8 +208,7 @@ def create_point(
         raise ValidationError(errors)
     with transaction.atomic():
         point = MonitoringPoint.objects.create(
-            code=code,
-            name=name, kind=kind, region=region, region_path=region.path, address=address
+            code=code, name=name, kind=kind, region=region, region_path=region.path, address=address
         )
         point.reporters.set(reporters)
         audit.record_created(actor=actor, obj=point, fields=POINT_FIELDS)
@@ -261,7 +260,9 @@ def reporters_by_username(actor, usernames: Iterable[str]) -> list:
     found = {user.username: user for user in get_user_model().objects.filter(username__in=names)}
     unknown = [name for name in names if name not in found]
     if unknown:
-        raise ValidationError({"reporters": _("没有这些工作人员：%(names)s。") % {"names": "、".join(unknown)}})
+        raise ValidationError(
+            {"reporters": _("没有这些工作人员：%(names)s。") % {"names": "、".join(unknown)}}
+        )
     return [found[name] for name in dict.fromkeys(names)]
 
 
@@ -531,7 +532,15 @@ def _series(
     if baseline is not None and day >= found.lockdown:
         ranges.append(baseline)
     series: dict[tuple[int, str], dict[datetime.date, rules.DayFigure]] = defaultdict(dict)
-    columns = ("item_id", "region_path", "day", "price_sum", "price_count", "stock_sum", "sales_sum")
+    columns = (
+        "item_id",
+        "region_path",
+        "day",
+        "price_sum",
+        "price_count",
+        "stock_sum",
+        "sales_sum",
+    )
     for first, last in ranges:
         rows = _series_rows(items, paths, first, last).values_list(*columns)
         for item, path, on, price_sum, price_count, stock_sum, sales_sum in rows.iterator(
@@ -586,7 +595,9 @@ def recompute_lights(
                 day=day,
                 colour=verdict.colour,
                 price=_quantize(latest, "0.01"),
-                change_percent=_quantize(verdict.change.percent if verdict.change else None, "0.01"),
+                change_percent=_quantize(
+                    verdict.change.percent if verdict.change else None, "0.01"
+                ),
                 change_colour=verdict.change_colour,
                 cover_days=_quantize(verdict.cover, "0.1"),
                 cover_colour=verdict.cover_colour,
@@ -648,7 +659,13 @@ def chart(light: Light, days: int) -> tuple[list[rules.ChartPoint], rules.Rules]
 def record_action(
     *, actor, light: Light, kind: str, note: str = "", quantity: str = ""
 ) -> LightAction:
-    require(actor, MARKET_LIGHT, CHANGE, light.region_path, message=_("您没有在该区域记录处置措施的权限。"))
+    require(
+        actor,
+        MARKET_LIGHT,
+        CHANGE,
+        light.region_path,
+        message=_("您没有在该区域记录处置措施的权限。"),
+    )
     errors: dict[str, list[str]] = {}
     if kind not in ActionKind.values:
         errors["kind"] = [_("请选择措施。")]

@@ -5,9 +5,9 @@ on one screen), the points and who has not reported today."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -65,8 +65,7 @@ def lights(request):
         .annotate(acted=Exists(LightAction.objects.filter(light=OuterRef("pk"))))
     }
     grid = [
-        {"region": row, "cells": [found.get((row.pk, item.pk)) for item in items]}
-        for row in rows
+        {"region": row, "cells": [found.get((row.pk, item.pk)) for item in items]} for row in rows
     ]
     counts = {colour: 0 for colour in ("red", "yellow", "green", "none")}
     for light in found.values():
@@ -124,9 +123,11 @@ def _chart_data(light: Light) -> dict:
 @login_required
 def light_detail(request, pk):
     light = _visible_light(request, pk)
-    actions = LightAction.objects.filter(light=light).select_related("actor").order_by(
-        "-taken_at", "-id"
-    )[:50]
+    actions = (
+        LightAction.objects.filter(light=light)
+        .select_related("actor")
+        .order_by("-taken_at", "-id")[:50]
+    )
     may_act = can(request.user, MARKET_LIGHT, CHANGE, light.region_path)
     return render(
         request,
@@ -166,7 +167,9 @@ def report_points(request):
     user = request.user
     _require(user, PRICE_REPORT, ADD)
     points = list(
-        services.points_for(user, PRICE_REPORT, ADD).filter(active=True).order_by("name", "id")[:200]
+        services.points_for(user, PRICE_REPORT, ADD)
+        .filter(active=True)
+        .order_by("name", "id")[:200]
     )
     done = set(
         services.reports_for(user)
@@ -215,9 +218,7 @@ def report_form(request, pk):
                 else:
                     messages.error(request, " ".join(found))
         else:
-            messages.success(
-                request, _("已提交 %(n)d 个品种的价格。") % {"n": len(written)}
-            )
+            messages.success(request, _("已提交 %(n)d 个品种的价格。") % {"n": len(written)})
             return redirect(reverse("markets:report"))
     else:
         values = {
@@ -232,9 +233,7 @@ def report_form(request, pk):
         {"item": item, "values": values.get(item.code, {}), "errors": errors.get(item.code, {})}
         for item in items
     ]
-    return render(
-        request, "markets/report_form.html", {"point": point, "rows": rows, "day": day}
-    )
+    return render(request, "markets/report_form.html", {"point": point, "rows": rows, "day": day})
 
 
 @login_required
