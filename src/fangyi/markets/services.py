@@ -378,12 +378,14 @@ def write_reports(*, actor, rows: list[tuple]) -> list[PriceReport]:
     """Writes (point, day, item, price, stock, sales) rows, replacing a point's earlier report
     of the same item and day, each with its audit row. The callers have checked the rows and
     the actor's right at each point, and refresh the figures after."""
-    existing = {}
-    keys = Q(pk__in=[])
-    for point, day, item, *_values in rows:
-        keys |= Q(point=point, day=day, item=item)
-    for report in PriceReport.objects.filter(keys):
-        existing[(report.point_id, report.day, report.item_id)] = report
+    # A superset of the rows' reports, read by the three columns apart: one OR per row
+    # would not fit in a statement for a ledger's chunk.
+    candidates = PriceReport.objects.filter(
+        point_id__in={point.pk for point, *_rest in rows},
+        day__in={day for _point, day, *_rest in rows},
+        item_id__in={item.pk for _point, _day, item, *_rest in rows},
+    )
+    existing = {(report.point_id, report.day, report.item_id): report for report in candidates}
     now = timezone.now()
     changes = audit.BulkChanges(actor=actor, time=now)
     created, updated = [], []

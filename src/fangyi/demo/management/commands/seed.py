@@ -12,6 +12,7 @@ from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.investigations import seed_investigations
 from fangyi.demo.isolation import seed_isolation
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
+from fangyi.demo.markets import seed_markets
 from fangyi.demo.residents import demo_resident
 from fangyi.demo.screening import seed_screening
 from fangyi.demo.staff import DEMO_PASSWORD, create_demo_staff
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             investigations = seed_investigations() if logins else None
             isolation = seed_isolation() if logins else None
             venues = seed_checkpoints(seed=options["seed"]) if logins else None
+            markets = seed_markets() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -97,6 +99,8 @@ class Command(BaseCommand):
                 summary["isolation"] = dataclasses.asdict(isolation)
             if investigations is not None:
                 summary["investigations"] = dataclasses.asdict(investigations)
+            if markets is not None:
+                summary["markets"] = dataclasses.asdict(markets)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
