@@ -10,7 +10,7 @@ Without FANGYI_DATABASE_URL a scratch SQLite database is made in a temporary dir
 migrated; with it, the database must be an empty, migrated one of its own (everything is
 written into it and left there). Check it small: `--points 200 --days 20`.
 
-The city: 10 districts × 10 streets × 10 communities × 2 grids (2,221 regions with the city
+The city: 10 districts × 10 streets × 10 communities × 2 grids (3,112 regions with the city
 and province); `--points` monitoring points spread over the grids, each reporting all 20
 basket items every day for `--days` days (the windows of the published rule need 20),
 written in bulk (setup, not timed). Then, each over `--rounds` rounds (best and median):
@@ -19,8 +19,8 @@ written in bulk (setup, not timed). Then, each over `--rounds` rounds (best and 
   `services.refresh_figures` for every item of the day (one grouped INSERT … SELECT per
   region level) and `services.recompute_all` (every item × region light evaluated by the
   pure rules and upserted), timed apart and together. Goal: < 5 s together.
-- series: a year (365 days) of one item in one street, from its 40 points' reports (written
-  for that street only); the API's GET /api/v1/markets/lights/{id}/series?days=365 through
+- series: a year of one item in one street, from its points' reports (the year before the
+  city's days written for that street's first 40 points only); the API's GET /api/v1/markets/lights/{id}/series?days=365 through
   Django's test client (token, schema, JSON) and `services.chart` alone. Goal: < 300 ms.
 
 The load average is printed before and after: the machine may be shared.
@@ -188,13 +188,14 @@ def time_lights(items, day, rounds: int) -> dict:
     }
 
 
-def time_series(street: Region, items, rounds: int, rng: random.Random) -> dict:
+def time_series(street: Region, items, rounds: int, rng: random.Random, after: int) -> dict:
     item = items[3]
     points = list(
         MonitoringPoint.objects.filter(region_path__startswith=street.path)[:SERIES_POINTS]
     )
     end = today()
-    days = [end - datetime.timedelta(days=n) for n in range(SERIES_DAYS + 20, 20, -1)]
+    # The year before the city's `after` days of reports, so that the chart's year is whole.
+    days = [end - datetime.timedelta(days=n) for n in range(after + SERIES_DAYS - 1, after - 1, -1)]
     write_reports(points, [item], days, rng)
     services.refresh_figures({(item.pk, day) for day in days})
     services.recompute_all(end)
@@ -242,7 +243,7 @@ def main() -> None:
     # Every day but the last is in the figures already, as the daily imports left them.
     seconds(lambda: services.refresh_figures({(i.pk, d) for i in items for d in days[:-1]}))
     lights = time_lights(items, end, args.rounds)
-    series = time_series(street, items, args.rounds, rng)
+    series = time_series(street, items, args.rounds, rng, args.days)
     result = {
         "machine": {
             "python": platform.python_version(),

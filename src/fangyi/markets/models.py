@@ -157,9 +157,13 @@ class DailyFigure(models.Model):
     sales_sum = models.DecimalField(max_digits=18, decimal_places=2, null=True)
 
     class Meta:
+        # The first serves a light's chart (one item and region over a year), the second
+        # the city's lights (every item and region over the days of the windows), which
+        # must not read the whole history.
         constraints = [
             models.UniqueConstraint(fields=["item", "region_path", "day"], name="daily_figure_once")
         ]
+        indexes = [models.Index(fields=["day", "item", "region_path"], name="daily_figure_day")]
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.region_path} {self.day}"

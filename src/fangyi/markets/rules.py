@@ -107,29 +107,41 @@ def _mean(values: list[Decimal]) -> Decimal:
     return sum(values, Decimal(0)) / len(values)
 
 
-def price_change(
-    series: Mapping[datetime.date, DayFigure], day: datetime.date, rules: Rules
-) -> Change | None:
-    """The last window's average price against the window before, or None when either
-    window has fewer than `min_days` days with a price."""
-    current = _prices(series, _days(day, rules.window))
-    previous = _prices(series, _days(day - datetime.timedelta(days=rules.window), rules.window))
-    if len(current) < rules.min_days or len(previous) < rules.min_days:
-        return None
-    now, before = _mean(current), _mean(previous)
-    if before <= 0:
-        return None
-    return Change(current=now, previous=before, percent=(now - before) * HUNDRED / before)
+@dataclasses.dataclass(frozen=True)
+class Sums:
+    """What the methods read of a series on a day: the sums of daily prices over the two
+    windows and the baseline (and of their squares there), and the latest price and stock.
+    The services read these with one grouped query for a whole city; `sums` makes them from
+    a series, so that both paths are judged by the same `judge`."""
+
+    current_days: int = 0
+    current_sum: Decimal = Decimal(0)
+    previous_days: int = 0
+    previous_sum: Decimal = Decimal(0)
+    price: Decimal | None = None  # the latest within `lookback` days
+    stock: Decimal | None = None  # the latest day with stock and sales within `lookback`
+    sales: Decimal | None = None
+    after_lockdown: bool = False
+    baseline_days: int = 0
+    baseline_sum: Decimal = Decimal(0)
+    baseline_squares: Decimal = Decimal(0)
 
 
-def band_colour(value: Decimal, band: Band) -> str:
-    """At or above red is red, at or above yellow yellow: the thresholds belong to the
-    warning."""
-    if value >= band.red:
-        return RED
-    if value >= band.yellow:
-        return YELLOW
-    return GREEN
+def windows(day: datetime.date, rules: Rules) -> dict[str, tuple[datetime.date, datetime.date]]:
+    """The first and last day of each window judged on `day`."""
+    found = {
+        "current": (day - datetime.timedelta(days=rules.window - 1), day),
+        "previous": (
+            day - datetime.timedelta(days=2 * rules.window - 1),
+            day - datetime.timedelta(days=rules.window),
+        ),
+    }
+    if rules.lockdown is not None and day >= rules.lockdown:
+        found["baseline"] = (
+            rules.lockdown - datetime.timedelta(days=rules.baseline_days),
+            rules.lockdown - datetime.timedelta(days=1),
+        )
+    return found
 
 
 def _latest(
@@ -142,7 +154,61 @@ def _latest(
     return None
 
 
-def cover_days(figure: DayFigure | None) -> Decimal | None:
+def sums(series: Mapping[datetime.date, DayFigure], day: datetime.date, rules: Rules) -> Sums:
+    ranges = windows(day, rules)
+
+    def prices(name: str) -> list[Decimal]:
+        first, last = ranges[name]
+        return _prices(series, _days(last, (last - first).days + 1))
+
+    current, previous = prices("current"), prices("previous")
+    baseline = prices("baseline") if "baseline" in ranges else []
+    latest = _latest(series, day, rules.lookback, "price")
+    stocked = _latest(series, day, rules.lookback, "stock")
+    return Sums(
+        current_days=len(current),
+        current_sum=sum(current, Decimal(0)),
+        previous_days=len(previous),
+        previous_sum=sum(previous, Decimal(0)),
+        price=latest.price if latest else None,
+        stock=stocked.stock if stocked else None,
+        sales=stocked.sales if stocked else None,
+        after_lockdown="baseline" in ranges,
+        baseline_days=len(baseline),
+        baseline_sum=sum(baseline, Decimal(0)),
+        baseline_squares=sum((price * price for price in baseline), Decimal(0)),
+    )
+
+
+def change_of(found: Sums, rules: Rules) -> Change | None:
+    """The last window's average price against the window before, or None when either
+    window has fewer than `min_days` days with a price."""
+    if found.current_days < rules.min_days or found.previous_days < rules.min_days:
+        return None
+    now = found.current_sum / found.current_days
+    before = found.previous_sum / found.previous_days
+    if before <= 0:
+        return None
+    return Change(current=now, previous=before, percent=(now - before) * HUNDRED / before)
+
+
+def price_change(
+    series: Mapping[datetime.date, DayFigure], day: datetime.date, rules: Rules
+) -> Change | None:
+    return change_of(sums(series, day, rules), rules)
+
+
+def band_colour(value: Decimal, band: Band) -> str:
+    """At or above red is red, at or above yellow yellow: the thresholds belong to the
+    warning."""
+    if value >= band.red:
+        return RED
+    if value >= band.yellow:
+        return YELLOW
+    return GREEN
+
+
+def cover_days(figure: DayFigure | Sums | None) -> Decimal | None:
     if figure is None or figure.stock is None or not figure.sales:
         return None
     return figure.stock / figure.sales
@@ -157,41 +223,37 @@ def cover_colour(days: Decimal, target: int) -> str:
     return GREEN
 
 
-def baseline_deviation(
-    series: Mapping[datetime.date, DayFigure], day: datetime.date, rules: Rules
-) -> Deviation | None:
-    """The day's price (or the latest within `lookback` days) in standard deviations above
-    the pre-lockdown baseline, or None before the lockdown, without a lockdown date, without
-    a recent price, or with too few days in the baseline."""
-    if rules.lockdown is None or day < rules.lockdown:
+def deviation_of(found: Sums, rules: Rules) -> Deviation | None:
+    """The latest price in standard deviations above the pre-lockdown baseline, or None
+    before the lockdown, without a lockdown date, without a recent price, or with too few
+    days in the baseline."""
+    n = found.baseline_days
+    if not found.after_lockdown or found.price is None or n < max(rules.baseline_min_days, 2):
         return None
-    figure = _latest(series, day, rules.lookback, "price")
-    if figure is None or figure.price is None:
-        return None
-    baseline = _prices(
-        series, _days(rules.lockdown - datetime.timedelta(days=1), rules.baseline_days)
-    )
-    if len(baseline) < max(rules.baseline_min_days, 2):
-        return None
-    mean = _mean(baseline)
-    variance = sum(((price - mean) ** 2 for price in baseline), Decimal(0)) / (len(baseline) - 1)
+    mean = found.baseline_sum / n
+    # Sample variance from the sums: (Σx² − (Σx)²/n) / (n − 1), never below 0 by rounding.
+    variance = max((found.baseline_squares - found.baseline_sum**2 / n) / (n - 1), Decimal(0))
     sd = max(variance.sqrt(), mean * rules.sd_floor)
     if sd <= 0:
         return None
-    return Deviation(price=figure.price, mean=mean, sd=sd, z=(figure.price - mean) / sd)
+    return Deviation(price=found.price, mean=mean, sd=sd, z=(found.price - mean) / sd)
 
 
-def evaluate(
-    category: str, series: Mapping[datetime.date, DayFigure], day: datetime.date, rules: Rules
-) -> Verdict:
-    """The light of one item in one region on `day`, with what each method found."""
-    change = price_change(series, day, rules)
+def baseline_deviation(
+    series: Mapping[datetime.date, DayFigure], day: datetime.date, rules: Rules
+) -> Deviation | None:
+    return deviation_of(sums(series, day, rules), rules)
+
+
+def judge(category: str, found: Sums, rules: Rules) -> Verdict:
+    """The light of one item in one region, with what each method found."""
+    change = change_of(found, rules)
     band = rules.price.get(category)
     change_light = band_colour(change.percent, band) if change and band else NONE
-    cover = cover_days(_latest(series, day, rules.lookback, "stock"))
+    cover = cover_days(found)
     target = rules.cover.get(category)
     cover_light = cover_colour(cover, target) if cover is not None and target else NONE
-    deviation = baseline_deviation(series, day, rules)
+    deviation = deviation_of(found, rules)
     deviation_light = band_colour(deviation.z, rules.baseline) if deviation else NONE
     return Verdict(
         colour=worst((change_light, cover_light, deviation_light)),
@@ -202,6 +264,13 @@ def evaluate(
         deviation=deviation,
         deviation_colour=deviation_light,
     )
+
+
+def evaluate(
+    category: str, series: Mapping[datetime.date, DayFigure], day: datetime.date, rules: Rules
+) -> Verdict:
+    """The light of one item in one region on `day`."""
+    return judge(category, sums(series, day, rules), rules)
 
 
 @dataclasses.dataclass(frozen=True)

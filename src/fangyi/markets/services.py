@@ -14,6 +14,7 @@ as it is saved.
 import dataclasses
 import datetime
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -502,62 +503,144 @@ def refresh_figures(
 # Lights
 
 
-def _first_day(day: datetime.date, found: rules.Rules) -> datetime.date:
-    return day - datetime.timedelta(days=2 * found.window - 1)
+# Sums come back as floats from SQLite and long numerics from PostgreSQL: both are read to
+# the millionth, far below a cent, so that a boundary (a rise of exactly 2 %) is judged the
+# same on both and as the pure functions judge a series.
+MILLIONTH = Decimal("0.000001")
+ZERO = Decimal(0)
 
 
-def _series_rows(
-    items: set[int] | None, paths: list[str] | None, first: datetime.date, last: datetime.date
-) -> QuerySet:
-    figures = DailyFigure.objects.filter(day__gte=first, day__lte=last)
-    if items is not None:
-        figures = figures.filter(item_id__in=items)
-    if paths is not None:
-        figures = figures.filter(region_path__in=paths)
-    return figures
+def _exact(value) -> Decimal:
+    if value is None:
+        return ZERO
+    if value.__class__ is float:
+        return Decimal(f"{value:.6f}")
+    if value.__class__ is int:
+        return Decimal(value)
+    return value.quantize(MILLIONTH)
 
 
-def _baseline_range(found: rules.Rules) -> tuple[datetime.date, datetime.date] | None:
-    if found.lockdown is None:
-        return None
-    return (
-        found.lockdown - datetime.timedelta(days=found.baseline_days),
-        found.lockdown - datetime.timedelta(days=1),
-    )
+def _maybe(value) -> Decimal | None:
+    return None if value is None else _exact(value)
 
 
-def _series(
+def _window_sums(
     items: set[int] | None, paths: list[str] | None, day: datetime.date, found: rules.Rules
-) -> dict[tuple[int, str], dict[datetime.date, rules.DayFigure]]:
-    ranges = [(_first_day(day, found), day)]
-    baseline = _baseline_range(found)
-    if baseline is not None and day >= found.lockdown:
-        ranges.append(baseline)
-    series: dict[tuple[int, str], dict[datetime.date, rules.DayFigure]] = defaultdict(dict)
-    columns = (
-        "item_id",
-        "region_path",
-        "day",
-        "price_sum",
-        "price_count",
-        "stock_sum",
-        "sales_sum",
+) -> dict[tuple[int, str], rules.Sums]:
+    """The rules' sums of every (item, region) with figures in the windows, from one grouped
+    statement over the daily figures."""
+    ranges = rules.windows(day, found)
+    average = "(f.price_sum * 1.0 / f.price_count)"
+    columns, params = [], []
+    for name in ranges:
+        first, last = ranges[name]
+        inside = "f.day >= %s AND f.day <= %s"
+        columns.append(f"SUM(CASE WHEN {inside} THEN 1 ELSE 0 END)")
+        columns.append(f"SUM(CASE WHEN {inside} THEN {average} END)")
+        params += [first, last, first, last]
+        if name == "baseline":
+            columns.append(f"SUM(CASE WHEN {inside} THEN {average} * {average} END)")
+            params += [first, last]
+    lookback = [day - datetime.timedelta(days=back) for back in range(found.lookback + 1)]
+    for on in lookback:
+        for expression in (average, "f.stock_sum", "f.sales_sum"):
+            columns.append(f"MAX(CASE WHEN f.day = %s THEN {expression} END)")
+            params.append(on)
+    where = ["f.day >= %s AND f.day <= %s"]
+    firsts = [first for first, _last in ranges.values()]
+    params += [min(firsts), day]
+    if "baseline" in ranges:
+        # Two ranges, not the weeks between them.
+        first, last = ranges["baseline"]
+        where = ["((f.day >= %s AND f.day <= %s) OR (f.day >= %s AND f.day <= %s))"]
+        params[-2:] = [ranges["previous"][0], day, first, last]
+    if items is not None:
+        where.append(f"f.item_id IN ({', '.join(['%s'] * len(items))})")
+        params += list(items)
+    if paths is not None:
+        where.append(f"f.region_path IN ({', '.join(['%s'] * len(paths))})")
+        params += list(paths)
+    sql = (
+        f"SELECT f.item_id, f.region_path, {', '.join(columns)}"
+        f" FROM {_table(DailyFigure)} f WHERE {' AND '.join(where)}"
+        " GROUP BY f.item_id, f.region_path"
     )
-    for first, last in ranges:
-        rows = _series_rows(items, paths, first, last).values_list(*columns)
-        for item, path, on, price_sum, price_count, stock_sum, sales_sum in rows.iterator(
-            chunk_size=10_000
-        ):
-            series[(item, path)][on] = rules.DayFigure(
-                price=Decimal(price_sum) / price_count if price_count else None,
-                stock=stock_sum,
-                sales=sales_sum,
+    found_sums: dict[tuple[int, str], rules.Sums] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            item, path, *values = row
+            current_days, current_sum, previous_days, previous_sum = values[:4]
+            rest = values[4:]
+            baseline_days, baseline_sum, baseline_squares = 0, None, None
+            if "baseline" in ranges:
+                baseline_days, baseline_sum, baseline_squares = rest[:3]
+                rest = rest[3:]
+            price = stock = sales = None
+            for back in range(found.lookback + 1):
+                day_price, day_stock, day_sales = rest[3 * back : 3 * back + 3]
+                if price is None and day_price is not None:
+                    price = day_price
+                if stock is None and day_stock is not None:
+                    stock, sales = day_stock, day_sales
+            found_sums[(item, path)] = rules.Sums(
+                current_days=int(current_days or 0),
+                current_sum=_exact(current_sum),
+                previous_days=int(previous_days or 0),
+                previous_sum=_exact(previous_sum),
+                price=_maybe(price),
+                stock=_maybe(stock),
+                sales=_maybe(sales),
+                after_lockdown="baseline" in ranges,
+                baseline_days=int(baseline_days or 0),
+                baseline_sum=_exact(baseline_sum),
+                baseline_squares=_exact(baseline_squares),
             )
-    return series
+    return found_sums
 
 
 def _quantize(value: Decimal | None, places: str) -> Decimal | None:
     return None if value is None else value.quantize(Decimal(places))
+
+
+LIGHT_COLUMNS = [
+    "id",
+    "item_id",
+    "region_id",
+    "region_path",
+    "day",
+    "colour",
+    "price",
+    "change_percent",
+    "change_colour",
+    "cover_days",
+    "cover_colour",
+    "deviation",
+    "deviation_colour",
+    "computed_at",
+]
+
+
+def _upsert_lights(rows: list[tuple]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE, in batches of rows in LIGHT_COLUMNS order already in
+    the database's types: the ORM's upsert, converting every value of every row, took most
+    of a city's recompute."""
+    if not rows:
+        return
+    fields = [Light._meta.get_field(name.removesuffix("_id")) for name in LIGHT_COLUMNS]
+    quoted = [connection.ops.quote_name(field.column) for field in fields]
+    # The first four name the light (and its id, kept when it exists): the rest is updated.
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in quoted[4:])
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            batch = rows[start : start + 500]
+            cursor.execute(
+                f"INSERT INTO {_table(Light)} ({', '.join(quoted)})"
+                f" VALUES {', '.join([one] * len(batch))}"
+                f" ON CONFLICT (item_id, region_path) DO UPDATE SET {updates}",
+                [value for row in batch for value in row],
+            )
 
 
 def recompute_lights(
@@ -571,62 +654,44 @@ def recompute_lights(
     day = day or today()
     found = rule_set().rules()
     categories = dict(Item.objects.values_list("pk", "category"))
-    series = _series(items, paths, day, found)
+    window_sums = _window_sums(items, paths, day, found)
     region_ids = dict(
-        Region.objects.filter(path__in={path for _item, path in series}).values_list("path", "pk")
-    )
-    now = timezone.now()
-    lights = []
-    for (item, path), figures in series.items():
-        if path not in region_ids:
-            continue
-        verdict = rules.evaluate(categories[item], figures, day, found)
-        latest = next(
-            (
-                figures[on].price
-                for on in sorted(figures, reverse=True)
-                if on <= day and figures[on].price is not None
-            ),
-            None,
+        Region.objects.filter(path__in={path for _item, path in window_sums}).values_list(
+            "path", "pk"
         )
-        lights.append(
-            Light(
-                item_id=item,
-                region_id=region_ids[path],
-                region_path=path,
-                day=day,
-                colour=verdict.colour,
-                price=_quantize(latest, "0.01"),
-                change_percent=_quantize(
-                    verdict.change.percent if verdict.change else None, "0.01"
-                ),
-                change_colour=verdict.change_colour,
-                cover_days=_quantize(verdict.cover, "0.1"),
-                cover_colour=verdict.cover_colour,
-                deviation=_quantize(verdict.deviation.z if verdict.deviation else None, "0.01"),
-                deviation_colour=verdict.deviation_colour,
-                computed_at=now,
+    )
+    # Values as the database takes them, converted once: SQLite keeps UUIDs as hex text;
+    # decimals and dates go through the drivers' own adapters.
+    sqlite = connection.vendor == "sqlite"
+    stamp = Light._meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)
+    on = Light._meta.get_field("day").get_db_prep_save(day, connection)
+    rows = []
+    for (item, path), found_sums in window_sums.items():
+        region = region_ids.get(path)
+        if region is None:
+            continue
+        verdict = rules.judge(categories[item], found_sums, found)
+        key = uuid.uuid4()
+        rows.append(
+            (
+                key.hex if sqlite else key,
+                item,
+                region.hex if sqlite else region,
+                path,
+                on,
+                verdict.colour,
+                _quantize(found_sums.price, "0.01"),
+                _quantize(verdict.change.percent if verdict.change else None, "0.01"),
+                verdict.change_colour,
+                _quantize(verdict.cover, "0.1"),
+                verdict.cover_colour,
+                _quantize(verdict.deviation.z if verdict.deviation else None, "0.01"),
+                verdict.deviation_colour,
+                stamp,
             )
         )
-    Light.objects.bulk_create(
-        lights,
-        batch_size=2000,
-        update_conflicts=True,
-        unique_fields=["item", "region_path"],
-        update_fields=[
-            "day",
-            "colour",
-            "price",
-            "change_percent",
-            "change_colour",
-            "cover_days",
-            "cover_colour",
-            "deviation",
-            "deviation_colour",
-            "computed_at",
-        ],
-    )
-    return len(lights)
+    _upsert_lights(rows)
+    return len(rows)
 
 
 def recompute_all(day: datetime.date | None = None) -> int:
