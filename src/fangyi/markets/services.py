@@ -651,6 +651,8 @@ def recompute_lights(
 ) -> int:
     """Recomputes and stores the lights of `items` in the regions at `paths` (both: all
     with figures in the windows) as of `day` (today); answers how many were written."""
+    if (items is not None and not items) or (paths is not None and not paths):
+        return 0
     day = day or today()
     found = rule_set().rules()
     categories = dict(Item.objects.values_list("pk", "category"))
