@@ -171,13 +171,13 @@ class PriceReportsLedger(Ledger):
             if row.errors or point is None or checked is None:
                 row.action = ERROR
                 continue
-            key = (point.code, item_code, values["day"])
-            first = self.seen.get(key)
+            repeat = (point.code, item_code, values["day"])
+            first = self.seen.get(repeat)
             if first is not None:
                 row.error("item", _("与第 %(row)d 行是同一监测点、品种和日期。") % {"row": first})
                 row.action = ERROR
                 continue
-            self.seen[key] = row.number
+            self.seen[repeat] = row.number
             item, price, stock, sales = checked
             row.plan = (point, values["day"], item, price, stock, sales)
             candidates.append(row)

@@ -18,6 +18,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -531,7 +532,8 @@ def _window_sums(
     statement over the daily figures."""
     ranges = rules.windows(day, found)
     average = "(f.price_sum * 1.0 / f.price_count)"
-    columns, params = [], []
+    columns: list[str] = []
+    params: list[Any] = []
     for name in ranges:
         first, last = ranges[name]
         inside = "f.day >= %s AND f.day <= %s"
@@ -627,11 +629,11 @@ def _upsert_lights(rows: list[tuple]) -> None:
     of a city's recompute."""
     if not rows:
         return
-    fields = [Light._meta.get_field(name.removesuffix("_id")) for name in LIGHT_COLUMNS]
-    quoted = [connection.ops.quote_name(field.column) for field in fields]
+    # The attribute names are the columns' (no field of Light sets db_column).
+    quoted = [connection.ops.quote_name(name) for name in LIGHT_COLUMNS]
     # The first four name the light (and its id, kept when it exists): the rest is updated.
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in quoted[4:])
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    one = "(" + ", ".join(["%s"] * len(quoted)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 500):
             batch = rows[start : start + 500]
