@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from fangyi.core.api import get_by_id, page_of
+from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, PageParams, Text, omitted
 from fangyi.regions.models import Region
@@ -307,7 +308,7 @@ def list_points(request, params: Query[PointParams]):
     points = services.points_for(request.auth).prefetch_related("reporters")
     within = _within(request.auth, params.region)
     if within:
-        points = points.filter(region_path__startswith=within)
+        points = points.filter(under("region_path", within))
     items, next_cursor = page_of(points, ordering=BY_REGION, page=params)
     return {"items": items, "next_cursor": next_cursor}
 

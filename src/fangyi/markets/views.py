@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VIEW, can, scope_paths
 from fangyi.core.views import cursor_page
 from fangyi.regions.filters import chosen_region
@@ -275,7 +276,7 @@ def point_list(request):
     if region is not False:
         points = services.points_for(user).prefetch_related("reporters")
         if region:
-            points = points.filter(region_path__startswith=region.path)
+            points = points.filter(under("region_path", region.path))
     rows, next_cursor = cursor_page(request, points, BY_REGION)
     return render(
         request,
