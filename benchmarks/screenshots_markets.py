@@ -82,7 +82,8 @@ def main() -> None:
                     break
                 page.goto(f"{url}/markets/?region={code}")
             page.screenshot(path=OUT / "markets-lights.png", full_page=True)
-            page.locator("#light-grid a.light-red").first.click()
+            # The community's light, the one with the reserve release recorded against it.
+            page.locator("#light-grid a.light-red:has(.light-acted)").first.click()
             page.wait_for_selector("#light-chart[data-drawn=true]")
             page.screenshot(path=OUT / "markets-light.png", full_page=True)
             phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)

@@ -43,7 +43,7 @@ if (holder && source && window.echarts) {
         xAxisIndex: 1,
         yAxisIndex: 1,
         color: "#20c997",
-        markLine: { symbol: "none", silent: true, data: coverLines },
+        markLine: { symbol: "none", silent: true, label: { position: "insideEndTop" }, data: coverLines },
       },
     ],
   });
