@@ -185,15 +185,17 @@ def report_points(request):
 
 
 def _entries(post, items) -> tuple[list[services.Entry], dict]:
-    entries, blank = [], {}
+    """The rows filled in (an item with anything typed), and every row's text as typed, to
+    show the form again with its errors."""
+    entries, typed = [], {}
     for item in items:
         price = post.get(f"price-{item.code}", "").strip()
         stock = post.get(f"stock-{item.code}", "").strip()
         sales = post.get(f"sales-{item.code}", "").strip()
-        blank[item.code] = {"price": price, "stock": stock, "sales": sales}
+        typed[item.code] = {"price": price, "stock": stock, "sales": sales}
         if price or stock or sales:
             entries.append(services.Entry(item=item.code, price=price, stock=stock, sales=sales))
-    return entries, blank
+    return entries, typed
 
 
 @login_required
