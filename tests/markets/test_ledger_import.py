@@ -2,12 +2,15 @@
 bad rows are named by their row number and reason; a reporter imports only their points."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 
 from fangyi.ledgers import services as ledgers
 from fangyi.markets.models import Light, PriceReport, today
-from tests.ledgers.support import write_csv
+from tests.ledgers.support import read_xlsx, write_csv
+from tests.support import client_for
 
 from .support import point, reporter
 
@@ -101,3 +104,23 @@ def test_a_reporter_imports_only_their_own_points(city, officer, tmp_path):
     assert (result.created, result.error_rows) == (1, 1)
     assert [e["row"] for e in result.errors] == [3]
     assert list(PriceReport.objects.values_list("point__code", flat=True)) == ["FZ-001"]
+
+
+def test_the_template_and_an_export(city, officer, tmp_path):
+    point(officer, city.grid_a, "FZ-001")
+    rows = [HEADER, ["FZ-001", day(0), "大米", "5.20", "3000", "100"]]
+    ledgers.import_path(
+        actor=officer, ledger="price-reports", path=write_csv(tmp_path / "e.csv", rows)
+    )
+    template = client_for(officer).get("/api/v1/ledgers/price-reports/template")
+    assert template.status_code == 200
+    content = b"".join(template.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [HEADER]
+    job = ledgers.start_export(
+        actor=officer, ledger="price-reports", region=city.street, inline=True
+    )
+    assert read_xlsx(job.file_path) == [
+        HEADER,
+        ["FZ-001", day(0), "大米", "5.20", "3000.00", "100.00"],
+    ]
