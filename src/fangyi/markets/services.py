@@ -543,11 +543,6 @@ def _window_sums(
         if name == "baseline":
             columns.append(f"SUM(CASE WHEN {inside} THEN {average} * {average} END)")
             params += [first, last]
-    lookback = [day - datetime.timedelta(days=back) for back in range(found.lookback + 1)]
-    for on in lookback:
-        for expression in (average, "f.stock_sum", "f.sales_sum"):
-            columns.append(f"MAX(CASE WHEN f.day = %s THEN {expression} END)")
-            params.append(on)
     where = ["f.day >= %s AND f.day <= %s"]
     firsts = [first for first, _last in ranges.values()]
     params += [min(firsts), day]
@@ -556,49 +551,79 @@ def _window_sums(
         first, last = ranges["baseline"]
         where = ["((f.day >= %s AND f.day <= %s) OR (f.day >= %s AND f.day <= %s))"]
         params[-2:] = [ranges["previous"][0], day, first, last]
-    if items is not None:
-        where.append(f"f.item_id IN ({', '.join(['%s'] * len(items))})")
-        params += list(items)
-    if paths is not None:
-        where.append(f"f.region_path IN ({', '.join(['%s'] * len(paths))})")
-        params += list(paths)
+    narrowing, narrowed = _narrowing(items, paths)
+    where += narrowing
+    params += narrowed
     sql = (
         f"SELECT f.item_id, f.region_path, {', '.join(columns)}"
         f" FROM {_table(DailyFigure)} f WHERE {' AND '.join(where)}"
         " GROUP BY f.item_id, f.region_path"
     )
+    latest = _latest_figures(narrowing, narrowed, day, found)
     found_sums: dict[tuple[int, str], rules.Sums] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             item, path, *values = row
             current_days, current_sum, previous_days, previous_sum = values[:4]
-            rest = values[4:]
             baseline_days, baseline_sum, baseline_squares = 0, None, None
             if "baseline" in ranges:
-                baseline_days, baseline_sum, baseline_squares = rest[:3]
-                rest = rest[3:]
-            price = stock = sales = None
-            for back in range(found.lookback + 1):
-                day_price, day_stock, day_sales = rest[3 * back : 3 * back + 3]
-                if price is None and day_price is not None:
-                    price = day_price
-                if stock is None and day_stock is not None:
-                    stock, sales = day_stock, day_sales
+                baseline_days, baseline_sum, baseline_squares = values[4:7]
+            price, stock, sales = latest.get((item, path), (None, None, None))
             found_sums[(item, path)] = rules.Sums(
                 current_days=int(current_days or 0),
                 current_sum=_exact(current_sum),
                 previous_days=int(previous_days or 0),
                 previous_sum=_exact(previous_sum),
-                price=_maybe(price),
-                stock=_maybe(stock),
-                sales=_maybe(sales),
+                price=price,
+                stock=stock,
+                sales=sales,
                 after_lockdown="baseline" in ranges,
                 baseline_days=int(baseline_days or 0),
                 baseline_sum=_exact(baseline_sum),
                 baseline_squares=_exact(baseline_squares),
             )
     return found_sums
+
+
+def _narrowing(items: set[int] | None, paths: list[str] | None) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if items is not None:
+        where.append(f"f.item_id IN ({', '.join(['%s'] * len(items))})")
+        params += list(items)
+    if paths is not None:
+        where.append(f"f.region_path IN ({', '.join(['%s'] * len(paths))})")
+        params += list(paths)
+    return where, params
+
+
+def _latest_figures(
+    narrowing: list[str], narrowed: list[Any], day: datetime.date, found: rules.Rules
+) -> dict[tuple[int, str], tuple[Decimal | None, Decimal | None, Decimal | None]]:
+    """(price, stock, sales) of each (item, region): the latest price and the latest stock
+    with its sales within `lookback` days. A query of its own over those few days: as
+    conditional aggregates of the windows' query they were read for every day of them."""
+    first = day - datetime.timedelta(days=found.lookback)
+    sql = (
+        "SELECT f.item_id, f.region_path, f.day, f.price_sum, f.price_count, f.stock_sum,"
+        f" f.sales_sum FROM {_table(DailyFigure)} f"
+        f" WHERE {' AND '.join(['f.day >= %s AND f.day <= %s', *narrowing])}"
+        " ORDER BY f.day DESC"
+    )
+    latest: dict[tuple[int, str], tuple[Decimal | None, Decimal | None, Decimal | None]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first, day, *narrowed])
+        for item, path, _on, price_sum, count, stock, sales in cursor.fetchall():
+            # Newest day first: the first row of a key gives its price; stock comes from
+            # the newest row that has it.
+            price, known_stock, known_sales = latest.get((item, path), (None, None, None))
+            if price is None and count:
+                price = _exact(price_sum) / count
+            if known_stock is None and stock is not None:
+                known_stock, known_sales = _exact(stock), _maybe(sales)
+            latest[(item, path)] = (price, known_stock, known_sales)
+    return latest
 
 
 def _quantize(value: Decimal | None, places: str) -> Decimal | None:
