@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fangyi.investigations",
     "fangyi.passes",
     "fangyi.supplies",
+    "fangyi.markets",
     "fangyi.demo",
 ]
 

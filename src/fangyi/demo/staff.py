@@ -10,6 +10,7 @@ from fangyi.core import permissions
 from fangyi.core.paths import under
 from fangyi.investigations.area import INVESTIGATOR
 from fangyi.isolation.area import DRIVER, SITE_STAFF
+from fangyi.markets.area import REPORTER
 from fangyi.regions.models import Level, Region
 
 from .city import CITY
@@ -33,6 +34,9 @@ DEMO_ROLES = [
     # The demo's quarantine sites are the street's: their staff check people in and take
     # temperatures there.
     (SITE_STAFF, Level.STREET),
+    # The price reporter works the demo's first community's two monitoring points, in its
+    # first grid.
+    (REPORTER, Level.GRID),
 ]
 
 
