@@ -219,6 +219,9 @@ class Request(models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
     due_at = models.DateTimeField(_("办理时限"))
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    # Sent to the grid's volunteers at once instead of waiting for the community's cut-off
+    # (urgent medicine, a hospital trip): the batches leave it out.
+    dispatched_at = models.DateTimeField(_("立即派送时间"), null=True, blank=True)
     confirmation = models.CharField(
         _("送达确认方式"), max_length=8, choices=Confirmation.choices, blank=True
     )

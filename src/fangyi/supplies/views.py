@@ -27,6 +27,8 @@ from fangyi.regions.models import Level, Region
 
 from . import clocks, services
 from .area import CATALOGUE, SUPPLY_REQUEST
+from .cycle.models import BatchEntry
+from .cycle.services import DISPATCHABLE
 from .forms import (
     CatalogueAddForm,
     CatalogueItemForm,
@@ -242,6 +244,10 @@ def detail(request, pk: uuid.UUID):
             "next_steps": NEXT_STEPS.get(found.state, ()) if may_change else (),
             "may_deliver": may_change and found.state == RequestState.OUT_FOR_DELIVERY,
             "may_cancel": may_change and found.state in OPEN_STATES,
+            "may_dispatch": may_change
+            and found.dispatched_at is None
+            and found.state in DISPATCHABLE
+            and not BatchEntry.objects.filter(request=found).exists(),
             "transition_form": TransitionForm(),
             "cost_form": CostForm(initial={"payment": found.payment}),
             "confirmations": Confirmation.choices,

@@ -23,7 +23,7 @@ from fangyi.regions.models import Level, Region
 
 from .. import services as supplies
 from ..area import SUPPLY_REQUEST
-from ..models import Confirmation, RequestState
+from ..models import Confirmation, Request, RequestState
 from . import services
 from .models import Batch, CutOff
 
@@ -254,6 +254,32 @@ def deliver(request, task_id: str, payload: DeliveryInput):
         "state": delivered.state,
         "delivered_at": delivered.delivered_at,
         "confirmation": delivered.confirmation,
+        "task": task.pk,
+        "task_status": task.status,
+    }
+
+
+class DispatchedRead(Schema):
+    request: uuid.UUID
+    state: str
+    dispatched_at: datetime.datetime
+    task: uuid.UUID
+    task_status: str
+
+
+@router.post("/dispatch/{request_id}", response={200: DispatchedRead, **ERROR_RESPONSES})
+def dispatch(request, request_id: str):
+    """立即派送: the request goes to its grid's pool of deliveries now, due by its own time
+    limit, instead of waiting for the community's cut-off. Sending it again answers the same
+    task; a request in a batch, on its way or ended is refused (422)."""
+    found = get_by_id(Request.objects.restrict(request.auth, CHANGE), request_id)
+    task = services.dispatch_now(actor=request.auth, request=found)
+    found.refresh_from_db()
+    assert found.dispatched_at is not None
+    return {
+        "request": found.pk,
+        "state": found.state,
+        "dispatched_at": found.dispatched_at,
         "task": task.pk,
         "task_status": task.status,
     }

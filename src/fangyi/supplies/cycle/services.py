@@ -143,6 +143,7 @@ def _waiting(path: str, cut_off_at: datetime.datetime):
             state__in=BATCHED_STATES,
             submitted_at__lt=cut_off_at,
             batch_entry__isnull=True,
+            dispatched_at__isnull=True,
         )
         .exclude(kind__in=HELP_KINDS)
         .order_by("id")
@@ -266,33 +267,89 @@ def _make_tasks(actor, batch: Batch, request_ids: list) -> int:
             {household_id for _pk, household_id, _priority in requests}
         )
         lines = _lines(chunk)
-        items = []
-        for pk, household_id, priority in requests:
-            what = lines.get(pk, [])
-            title = (first if priority else "") + heading % {
-                "what": "、".join(what[:2]) + (more % {"n": len(what)} if len(what) > 2 else "")
-            }
-            items.append(
-                fieldwork.TaskInput(
-                    kind=TaskKind.DELIVERY,
-                    household=households[household_id],
-                    due_at=batch.deliver_from + (PRIORITY_WINDOW if priority else NORMAL_WINDOW),
-                    title=title[: fieldwork.MAX_TITLE],
-                    notes="\n".join(what)[: fieldwork.MAX_TEXT],
-                    source_ref=str(pk),
-                )
+        items = [
+            _delivery(
+                pk,
+                households[household_id],
+                priority,
+                lines.get(pk, []),
+                batch.deliver_from + (PRIORITY_WINDOW if priority else NORMAL_WINDOW),
+                (first, heading, more),
             )
+            for pk, household_id, priority in requests
+        ]
         made += fieldwork.create_tasks(
             actor=actor, source=TASK_SOURCE, items=items, authorised=True
         )
     return made
 
 
+def _delivery(pk, household, priority: bool, what: list[str], due_at, texts):
+    first, heading, more = texts
+    title = (first if priority else "") + heading % {
+        "what": "、".join(what[:2]) + (more % {"n": len(what)} if len(what) > 2 else "")
+    }
+    return fieldwork.TaskInput(
+        kind=TaskKind.DELIVERY,
+        household=household,
+        due_at=due_at,
+        title=title[: fieldwork.MAX_TITLE],
+        notes="\n".join(what)[: fieldwork.MAX_TEXT],
+        source_ref=str(pk),
+    )
+
+
+# States from which a request can be sent at once: it is not yet on its way.
+DISPATCHABLE = (RequestState.SUBMITTED, *BATCHED_STATES)
+
+
+def dispatch_now(*, actor, request: Request) -> Task:
+    """立即派送: the request goes to its grid's pool of deliveries now, due by its own time
+    limit, instead of waiting for the community's cut-off (a dialysis patient's insulin, a
+    hospital trip). A submitted request is accepted on the way. Sending it again answers the
+    same task; a request already in a batch is delivered from the batch."""
+    require(actor, SUPPLY_REQUEST, CHANGE, request.region_path)
+    with transaction.atomic():
+        locked = Request.objects.select_for_update().get(pk=request.pk)
+        if locked.dispatched_at is not None:
+            return Task.objects.get(source=TASK_SOURCE, source_ref=str(locked.pk))
+        if BatchEntry.objects.filter(request=locked).exists():
+            raise ValidationError({"request": _("该需求已在配送批次中，随批次配送。")})
+        if locked.state not in DISPATCHABLE:
+            raise ValidationError({"request": _("只有未出发的需求可以立即派送。")})
+        if locked.state == RequestState.SUBMITTED:
+            locked = supplies.transition(
+                actor=actor, request=locked, to_state=RequestState.ACCEPTED, authorised=True
+            )
+        before = {"dispatched_at": None}
+        locked.dispatched_at = timezone.now()
+        Request.objects.filter(pk=locked.pk).update(dispatched_at=locked.dispatched_at)
+        texts = (_("【优先】"), _("配送：%(what)s"), _("等 %(n)d 项"))
+        what = _lines([locked.pk]).get(locked.pk) or [locked.get_kind_display()]
+        fieldwork.create_tasks(
+            actor=actor,
+            source=TASK_SOURCE,
+            items=[
+                _delivery(locked.pk, locked.household, locked.priority, what, locked.due_at, texts)
+            ],
+            authorised=True,
+        )
+        audit.record_updated(
+            actor=actor,
+            obj=locked,
+            before=before,
+            after={"dispatched_at": locked.dispatched_at.isoformat()},
+        )
+    return Task.objects.get(source=TASK_SOURCE, source_ref=str(locked.pk))
+
+
 def due_communities(now: datetime.datetime) -> list[tuple[Region, datetime.date]]:
     """Communities with accepted requests not in a batch made before their last cut-off, and
     the day of that cut-off."""
     waiting = dict(
-        Request.objects.filter(state__in=BATCHED_STATES, batch_entry__isnull=True)
+        Request.objects.filter(
+            state__in=BATCHED_STATES, batch_entry__isnull=True, dispatched_at__isnull=True
+        )
         .exclude(kind__in=HELP_KINDS)
         .annotate(community=Substr("region_path", 1, COMMUNITY_PATH))
         .values("community")

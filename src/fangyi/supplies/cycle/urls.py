@@ -11,4 +11,5 @@ urlpatterns = [
     path("form/", views.form_batch, name="form"),
     path("<uuid:pk>/", views.batch_detail, name="batch"),
     path("deliveries/<uuid:pk>/", views.deliver, name="deliver"),
+    path("dispatch/<uuid:pk>/", views.dispatch, name="dispatch"),
 ]

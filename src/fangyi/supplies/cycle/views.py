@@ -19,6 +19,7 @@ from fangyi.regions.models import Level, Region
 
 from .. import services as supplies
 from ..area import SUPPLY_REQUEST
+from ..models import Request
 from . import services
 from .forms import DeliverForm, FormBatchForm
 
@@ -130,3 +131,21 @@ def deliver(request, pk: uuid.UUID):
         {"task": task, "supply_request": found, "form": form},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def dispatch(request, pk: uuid.UUID):
+    """立即派送 from the request's page."""
+    user = request.user
+    if not can(user, SUPPLY_REQUEST, CHANGE):
+        raise PermissionDenied
+    found = get_object_or_404(Request.objects.restrict(user, CHANGE), pk=pk)
+    try:
+        services.dispatch_now(actor=user, request=found)
+    except ValidationError as exc:
+        for messages_ in exc.message_dict.values():
+            messages.error(request, " ".join(messages_))
+    else:
+        messages.success(request, _("已派送：网格志愿者可以认领了。"))
+    return redirect("supplies:detail", pk=pk)

@@ -5,6 +5,7 @@ the task's claimer or by whoever leads tasks there."""
 
 from fangyi.core import permissions as p
 from fangyi.fieldwork import services as fieldwork
+from fangyi.fieldwork.models import Task
 from fangyi.supplies.area import SUPPLY_REQUEST
 from tests.scope.cases import Case
 
@@ -25,6 +26,10 @@ def batch(key: str):
     return lambda w, side, user: {key: str(side.batch.pk)}
 
 
+def urgent(key: str):
+    return lambda w, side, user: {key: str(side.urgent_request.pk)}
+
+
 def community(w, side, user):
     return {"code": side.community.code}
 
@@ -33,8 +38,10 @@ def claimed_task(key: str):
     """The side's delivery task, claimed by the caller first where they may claim it."""
 
     def path(w, side, user):
-        if fieldwork.may_claim(user, side.cycle_task):
-            fieldwork.claim(actor=user, task=side.cycle_task)
+        # Read afresh: a case before this one claimed the world's task and was rolled back.
+        task = Task.objects.get(pk=side.cycle_task.pk)
+        if fieldwork.may_claim(user, task):
+            fieldwork.claim(actor=user, task=task)
         return {key: str(side.cycle_task.pk)}
 
     return path
@@ -77,6 +84,9 @@ API = {
     f"GET {API_PREFIX}/{{batch_id}}/deliveries": Case(
         need=(SUPPLY_REQUEST, p.VIEW), path=batch("batch_id"), refused=HIDDEN
     ),
+    f"POST {API_PREFIX}/dispatch/{{request_id}}": Case(
+        need=(SUPPLY_REQUEST, p.CHANGE), path=urgent("request_id"), writes=True, refused=HIDDEN
+    ),
     f"POST {API_PREFIX}/deliveries/{{task_id}}/deliver": Case(
         allowed=WORKERS,
         path=claimed_task("task_id"),
@@ -103,6 +113,13 @@ PAGES = {
     ),
     f"GET {PAGE_PREFIX}/<uuid:pk>/": Case(
         need=(SUPPLY_REQUEST, p.VIEW), path=batch("pk"), refused=HIDDEN
+    ),
+    f"POST {PAGE_PREFIX}/dispatch/<uuid:pk>/": Case(
+        need=(SUPPLY_REQUEST, p.CHANGE),
+        path=urgent("pk"),
+        writes=True,
+        refused=(403, 404),
+        ok=DONE,
     ),
     f"GET {PAGE_PREFIX}/deliveries/<uuid:pk>/": Case(
         allowed=WORKERS, path=claimed_task("pk"), refused=(403, 404)

@@ -1,6 +1,6 @@
 """The daily cycle in each side of the scope world: a vegetable package accepted for the
 side's first household before yesterday's cut-off, the community's batch of yesterday, and
-the delivery task it made, in the grid's pool."""
+the delivery task it made, in the grid's pool; and insulin asked today, not yet sent."""
 
 import datetime
 from decimal import Decimal
@@ -39,3 +39,13 @@ def objects(side, users) -> None:
     supplies.transition(actor=admin, request=request, to_state=RequestState.ACCEPTED)
     side.batch = services.form_batch(actor=admin, region=side.community, day=yesterday)
     side.cycle_task = Task.objects.get(source=services.TASK_SOURCE, source_ref=str(request.pk))
+    # Insulin asked today: what an officer or the grid sends at once (立即派送).
+    side.urgent_request = supplies.submit(
+        actor=admin,
+        household=side.household,
+        draft=supplies.Draft(
+            kind="medicine",
+            items=[supplies.ItemInput(quantity=2, name="胰岛素笔芯", unit="支", dose="每日两次")],
+            chronic_condition="糖尿病",
+        ),
+    )
