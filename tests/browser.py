@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.test import Client
 
+from tests.support import resident_client
+
 
 def session_cookie(user, live_server) -> dict:
     """A signed-in session for `user`, as a cookie for a Playwright context."""
@@ -130,3 +132,14 @@ def back_online(_browser, page) -> str:
     page.context.set_offline(False)
     page.wait_for_function("() => document.getElementById('queue-count').textContent === '0'")
     return page.locator("#network-status").get_attribute("data-state")
+
+
+def resident_session_cookie(person, live_server) -> dict:
+    """A resident's portal session for `person`, as a cookie for a Playwright context."""
+    client = resident_client(person)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "domain": urlsplit(live_server.url).hostname,
+        "path": "/",
+    }

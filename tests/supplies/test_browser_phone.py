@@ -2,15 +2,11 @@
 a prescription photo; the request heads their grid worker's list, red-bordered and with a
 green clock, and the page does not scroll sideways."""
 
-from urllib.parse import urlsplit
-
 import pytest
-from django.conf import settings
 
 from fangyi.supplies.models import Request
-from tests.browser import session_cookie
+from tests.browser import resident_session_cookie, session_cookie
 from tests.factories import HouseholdFactory, PersonFactory
-from tests.support import resident_client
 
 from .support import package_request, vegetables
 
@@ -18,16 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 360, "height": 740}
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def resident_cookie(person, live_server) -> dict:
-    client = resident_client(person)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "domain": urlsplit(live_server.url).hostname,
-        "path": "/",
-    }
 
 
 def test_insulin_asked_on_the_portal_heads_the_grid_workers_list(
@@ -41,7 +27,7 @@ def test_insulin_asked_on_the_portal_heads_the_grid_workers_list(
     )
     photo = tmp_path / "rx.png"
     photo.write_bytes(PNG)
-    resident = resident_cookie(city.person_a, live_server)
+    resident = resident_session_cookie(city.person_a, live_server)
     staff = session_cookie(worker_a, live_server)
 
     def ask_then_look(browser):
