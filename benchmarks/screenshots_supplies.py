@@ -1,0 +1,108 @@
+"""Screenshots of supplies to the door and couriers' passes in the demo city:
+docs/screenshots/supplies-board.png (the officer's board of open requests, priority first, each
+with its clock), supplies-request.png (an urgent medicine request with "dispatch now"),
+supplies-batch.png (a community's batch: the pick list and the delivery lists),
+supplies-grid-phone.png (the grid worker's requests on a phone), supplies-deliveries-phone.png
+(a volunteer's deliveries and the pool to claim from) and passes-list.png (the officer's
+whitelist of couriers).
+
+A fresh SQLite demo city under var/bench-shots-supplies (`fangyi seed --demo-staff` makes the
+catalogue, a day of requests in the sealed zone, the batch and the couriers), a development
+server, Chromium.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/screenshots_supplies.py
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from playwright.sync_api import sync_playwright  # noqa: E402
+from screenshots_common import PHONE, fits, require_cjk_font, staff_login  # noqa: E402
+from seed import FANGYI, ROOT  # noqa: E402
+
+WORK = ROOT / "var" / "bench-shots-supplies"
+OUT = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+ADDRESS = "127.0.0.1:8768"
+PASSWORD = "fangyi-demo-2026"
+DESK = {"width": 1280, "height": 900}
+
+
+def fangyi(*args: str, wait: bool = True):
+    command = [str(FANGYI), *args]
+    if wait:
+        return subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for_server(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/login/", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the development server did not answer")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    require_cjk_font()
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    os.environ.update(
+        FANGYI_DATABASE_URL=f"sqlite:///{WORK / 'fangyi.sqlite3'}",
+        FANGYI_DATA_DIR=str(WORK),
+        FANGYI_DEBUG="1",
+        FANGYI_LOG_LEVEL="WARNING",
+    )
+    fangyi("migrate", "--no-input", "-v", "0")
+    fangyi("seed", "--residents", "3000", "--demo-staff")
+    server = fangyi("runserver", "--noreload", ADDRESS, wait=False)
+    url = f"http://{ADDRESS}"
+    try:
+        wait_for_server(url)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            desk = browser.new_context(viewport=DESK, locale="zh-CN")
+            page = staff_login(desk, url, "officer", PASSWORD)
+            page.goto(f"{url}/supplies/")
+            page.screenshot(path=OUT / "supplies-board.png", full_page=True)
+            medicine = page.locator("#requests a[href*='/supplies/']").first
+            medicine.click()
+            page.wait_for_load_state()
+            page.screenshot(path=OUT / "supplies-request.png", full_page=True)
+            page.goto(f"{url}/supplies/batches/")
+            page.locator("#batches li a").first.click()
+            page.wait_for_load_state()
+            page.screenshot(path=OUT / "supplies-batch.png", full_page=True)
+            page.goto(f"{url}/passes/")
+            page.screenshot(path=OUT / "passes-list.png", full_page=True)
+            for role, path, name in (
+                ("grid_worker", "/supplies/grid/", "supplies-grid-phone.png"),
+                ("volunteer", "/tasks/deliveries/", "supplies-deliveries-phone.png"),
+            ):
+                phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+                page = staff_login(phone, url, role, PASSWORD)
+                page.goto(f"{url}{path}")
+                fits(page)
+                page.screenshot(path=OUT / name, full_page=True)
+                phone.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+    print("screenshots in", OUT)
+
+
+if __name__ == "__main__":
+    main()
