@@ -107,6 +107,11 @@ def _aged(order: Order, days: float, now) -> Order:
     return order
 
 
+def _planned_end(order: Order) -> datetime.datetime:
+    assert order.planned_end_at is not None  # set by _aged
+    return order.planned_end_at
+
+
 def _tested(officer, order: Order, days) -> None:
     for day in days:
         health.record_fact(
@@ -148,7 +153,7 @@ def _orders(officer, community, made: list[Site], now) -> None:
         kind="test_result",
         outcome="invalid",
         variant="single",
-        occurred_at=overdue.planned_end_at - datetime.timedelta(microseconds=1),
+        occurred_at=_planned_end(overdue) - datetime.timedelta(microseconds=1),
     )
     extended = _aged(extended, extended.term_days - 0.5, now)
     services.extend(
