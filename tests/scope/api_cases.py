@@ -347,6 +347,9 @@ API = {
     "GET /api/v1/audit/changes": Case(
         refused=EMPTY,
         need=(p.AUDIT, p.VIEW),
+        # The changes of one object: the world's areas write more than a page of them.
+        query=lambda w, side, user: {"object_id": str(side.task.pk)},
+        outside=EMPTY,
         listed=lambda side: str(side.task.pk),
         bad_queries=[({"actor": "\x00"}, "actor"), ({"since": "0001-01-01T00:00:00"}, "since")],
     ),

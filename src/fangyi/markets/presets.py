@@ -61,3 +61,27 @@ BASKET = [
     ("salt", "食盐", "元/袋", STAPLES),
     ("noodles", "方便面", "元/袋", STAPLES),
 ]
+
+
+PUBLISHED = "商务部生活必需品监测预警（10 日均价）"
+
+
+def install_presets(*, using="default", **kwargs) -> None:
+    """Creates the basket's missing items and, when no rule set is in force, the published
+    rule in force: after migrate, and after a test database is flushed."""
+    from .models import Item, RuleSet
+
+    for order, (code, name, unit, category) in enumerate(BASKET):
+        Item.objects.using(using).get_or_create(
+            code=code, defaults={"name": name, "unit": unit, "category": category, "order": order}
+        )
+    rule_sets = RuleSet.objects.using(using)
+    if not rule_sets.filter(in_force=True).exists():
+        rule_sets.update_or_create(
+            name=PUBLISHED,
+            defaults={
+                "in_force": True,
+                "price_bands": PRICE_BANDS,
+                "cover_targets": COVER_TARGETS,
+            },
+        )

@@ -5,6 +5,7 @@ anyone else a pooled task does not exist (404)."""
 from fangyi.core import permissions as p
 from fangyi.fieldwork import services
 from fangyi.fieldwork.area import TASK
+from fangyi.fieldwork.models import Task
 from tests.scope.cases import Case
 
 TEAM = {p.GRID_LEADER, p.GRID_WORKER, p.VOLUNTEER}
@@ -20,9 +21,11 @@ def claimed_by_caller(key: str):
     """The side's second delivery, claimed by the caller first where they may claim it."""
 
     def path(w, side, user):
-        if services.may_claim(user, side.unclaim_task):
-            services.claim(actor=user, task=side.unclaim_task)
-        return {key: str(side.unclaim_task.pk)}
+        # Read afresh: a case before this one claimed the world's task and was rolled back.
+        task = Task.objects.get(pk=side.unclaim_task.pk)
+        if services.may_claim(user, task):
+            services.claim(actor=user, task=task)
+        return {key: str(task.pk)}
 
     return path
 
