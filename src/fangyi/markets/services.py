@@ -504,11 +504,17 @@ def refresh_figures(
 # Lights
 
 
-# Sums come back as floats from SQLite and long numerics from PostgreSQL: both are read to
-# the millionth, far below a cent, so that a boundary (a rise of exactly 2 %) is judged the
-# same on both and as the pure functions judge a series.
+# The windows' sums are of floats on both databases (SQLite has no other; PostgreSQL's
+# numerics made the city's grouped query a third slower) and read to the millionth, far below
+# a cent, so that a boundary (a rise of exactly 2 %) is judged the same on both and as the
+# pure functions judge a series.
 MILLIONTH = Decimal("0.000001")
 ZERO = Decimal(0)
+# The city's grouped query holds one hash entry per item and region (about 300 bytes): with
+# the default 4 MB it spilled to disk for a city of 3,000 regions.
+# Compiling the statement (JIT) cost more than it saved.
+LIGHTS_SETTINGS = ["64MB", "off"]
+SET_SETTINGS = "SELECT set_config('work_mem', %s, true), set_config('jit', %s, true)"
 
 
 def _exact(value) -> Decimal:
@@ -525,65 +531,11 @@ def _maybe(value) -> Decimal | None:
     return None if value is None else _exact(value)
 
 
-def _window_sums(
-    items: set[int] | None, paths: list[str] | None, day: datetime.date, found: rules.Rules
-) -> dict[tuple[int, str], rules.Sums]:
-    """The rules' sums of every (item, region) with figures in the windows, from one grouped
-    statement over the daily figures."""
-    ranges = rules.windows(day, found)
-    average = "(f.price_sum * 1.0 / f.price_count)"
-    columns: list[str] = []
-    params: list[Any] = []
-    for name in ranges:
-        first, last = ranges[name]
-        inside = "f.day >= %s AND f.day <= %s"
-        columns.append(f"SUM(CASE WHEN {inside} THEN 1 ELSE 0 END)")
-        columns.append(f"SUM(CASE WHEN {inside} THEN {average} END)")
-        params += [first, last, first, last]
-        if name == "baseline":
-            columns.append(f"SUM(CASE WHEN {inside} THEN {average} * {average} END)")
-            params += [first, last]
-    where = ["f.day >= %s AND f.day <= %s"]
-    firsts = [first for first, _last in ranges.values()]
-    params += [min(firsts), day]
-    if "baseline" in ranges:
-        # Two ranges, not the weeks between them.
-        first, last = ranges["baseline"]
-        where = ["((f.day >= %s AND f.day <= %s) OR (f.day >= %s AND f.day <= %s))"]
-        params[-2:] = [ranges["previous"][0], day, first, last]
-    narrowing, narrowed = _narrowing(items, paths)
-    where += narrowing
-    params += narrowed
-    sql = (
-        f"SELECT f.item_id, f.region_path, {', '.join(columns)}"
-        f" FROM {_table(DailyFigure)} f WHERE {' AND '.join(where)}"
-        " GROUP BY f.item_id, f.region_path"
-    )
-    latest = _latest_figures(narrowing, narrowed, day, found)
-    found_sums: dict[tuple[int, str], rules.Sums] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            item, path, *values = row
-            current_days, current_sum, previous_days, previous_sum = values[:4]
-            baseline_days, baseline_sum, baseline_squares = 0, None, None
-            if "baseline" in ranges:
-                baseline_days, baseline_sum, baseline_squares = values[4:7]
-            price, stock, sales = latest.get((item, path), (None, None, None))
-            found_sums[(item, path)] = rules.Sums(
-                current_days=int(current_days or 0),
-                current_sum=_exact(current_sum),
-                previous_days=int(previous_days or 0),
-                previous_sum=_exact(previous_sum),
-                price=price,
-                stock=stock,
-                sales=sales,
-                after_lockdown="baseline" in ranges,
-                baseline_days=int(baseline_days or 0),
-                baseline_sum=_exact(baseline_sum),
-                baseline_squares=_exact(baseline_squares),
-            )
-    return found_sums
+def _stored(value) -> Decimal | None:
+    """A stored light's figure as the judged one is: SQLite hands decimals back as floats."""
+    if value is None or value.__class__ is Decimal:
+        return value
+    return Decimal(str(value))
 
 
 def _narrowing(items: set[int] | None, paths: list[str] | None) -> tuple[list[str], list[Any]]:
@@ -598,32 +550,92 @@ def _narrowing(items: set[int] | None, paths: list[str] | None) -> tuple[list[st
     return where, params
 
 
-def _latest_figures(
-    narrowing: list[str], narrowed: list[Any], day: datetime.date, found: rules.Rules
-) -> dict[tuple[int, str], tuple[Decimal | None, Decimal | None, Decimal | None]]:
-    """(price, stock, sales) of each (item, region): the latest price and the latest stock
-    with its sales within `lookback` days. A query of its own over those few days: as
-    conditional aggregates of the windows' query they were read for every day of them."""
-    first = day - datetime.timedelta(days=found.lookback)
-    sql = (
-        "SELECT f.item_id, f.region_path, f.day, f.price_sum, f.price_count, f.stock_sum,"
-        f" f.sales_sum FROM {_table(DailyFigure)} f"
-        f" WHERE {' AND '.join(['f.day >= %s AND f.day <= %s', *narrowing])}"
-        " ORDER BY f.day DESC"
+# What the lights' query answers after the item, the region path and the region's id: the
+# stored light to compare with.
+STORED_COLUMNS = [
+    "id",
+    "day",
+    "colour",
+    "price",
+    "change_percent",
+    "change_colour",
+    "cover_days",
+    "cover_colour",
+    "deviation",
+    "deviation_colour",
+]
+
+
+def _lights_query(
+    items: set[int] | None, paths: list[str] | None, day: datetime.date, found: rules.Rules
+) -> tuple[str, list[Any]]:
+    """One statement for every (item, region) with figures in the windows: the rules' sums
+    of both windows (and the baseline), the days of the latest price and of the latest stock
+    within `lookback`, grouped in one pass over the windows' figures; then those two days'
+    figures, the region's id and the stored light joined to its row."""
+    ranges = rules.windows(day, found)
+    average = "(CAST(f.price_sum AS DOUBLE PRECISION) / f.price_count)"
+    columns: list[str] = []
+    params: list[Any] = []
+    for name in ranges:
+        first, last = ranges[name]
+        inside = "f.day >= %s AND f.day <= %s"
+        columns.append(f"SUM(CASE WHEN {inside} THEN 1 ELSE 0 END)")
+        columns.append(f"SUM(CASE WHEN {inside} THEN {average} END)")
+        params += [first, last, first, last]
+        if name == "baseline":
+            columns.append(f"SUM(CASE WHEN {inside} THEN {average} * {average} END)")
+            params += [first, last]
+    recent = day - datetime.timedelta(days=found.lookback)
+    columns.append("MAX(CASE WHEN f.day >= %s THEN f.day END) AS latest")
+    columns.append(
+        "MAX(CASE WHEN f.day >= %s AND f.stock_sum IS NOT NULL THEN f.day END) AS stocked"
     )
-    latest: dict[tuple[int, str], tuple[Decimal | None, Decimal | None, Decimal | None]] = {}
+    params += [recent, recent]
+    first = min([ranges["previous"][0], ranges["current"][0], recent])
+    where = ["f.day >= %s AND f.day <= %s"]
+    params += [first, day]
+    if "baseline" in ranges:
+        # Two ranges, not the weeks between them.
+        start, end = ranges["baseline"]
+        where = ["((f.day >= %s AND f.day <= %s) OR (f.day >= %s AND f.day <= %s))"]
+        params += [start, end]
+    narrowing, narrowed = _narrowing(items, paths)
+    where += narrowing
+    params += narrowed
+    figures = _table(DailyFigure)
+    stored = ", ".join(f"l.{name}" for name in STORED_COLUMNS)
+    sql = (
+        "SELECT w.*, p.price_sum, p.price_count, s.stock_sum, s.sales_sum, r.id, "
+        f"{stored} FROM (SELECT f.item_id, f.region_path, {', '.join(columns)}"
+        f" FROM {figures} f WHERE {' AND '.join(where)}"
+        " GROUP BY f.item_id, f.region_path) w"
+        f" JOIN {_table(Region)} r ON r.path = w.region_path"
+        # The joined days' ranges are implied by `latest` and `stocked`: given, they keep
+        # the planner to the last days' figures rather than the whole history.
+        f" LEFT JOIN {figures} p ON p.item_id = w.item_id AND p.region_path = w.region_path"
+        " AND p.day = w.latest AND p.day >= %s AND p.day <= %s"
+        f" LEFT JOIN {figures} s ON s.item_id = w.item_id AND s.region_path = w.region_path"
+        " AND s.day = w.stocked AND s.day >= %s AND s.day <= %s"
+        f" LEFT JOIN {_table(Light)} l ON l.item_id = w.item_id"
+        " AND l.region_path = w.region_path"
+    )
+    return sql, [*params, recent, day, recent, day]
+
+
+def _read_lights(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first, day, *narrowed])
-        for item, path, _on, price_sum, count, stock, sales in cursor.fetchall():
-            # Newest day first: the first row of a key gives its price; stock comes from
-            # the newest row that has it.
-            price, known_stock, known_sales = latest.get((item, path), (None, None, None))
-            if price is None and count:
-                price = _exact(price_sum) / count
-            if known_stock is None and stock is not None:
-                known_stock, known_sales = _exact(stock), _maybe(sales)
-            latest[(item, path)] = (price, known_stock, known_sales)
-    return latest
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        # Transaction-local, and set back: the caller's transaction may go on for long.
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+        before = cursor.fetchone()
+        cursor.execute(SET_SETTINGS, LIGHTS_SETTINGS)
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+        cursor.execute(SET_SETTINGS, before)
+        return found
 
 
 def _quantize(value: Decimal | None, places: str) -> Decimal | None:
@@ -681,57 +693,106 @@ def _upsert_lights(rows: list[tuple]) -> None:
         )
 
 
+# Ids of lights moved to a new day per UPDATE on SQLite (under its limit of parameters).
+MOVED_PER_STATEMENT = 500
+
+
+def _move_lights(ids: list, on, stamp) -> None:
+    """The day (and time) of lights judged the same as stored: one UPDATE, not a row each."""
+    table = _table(Light)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} SET day = %s, computed_at = %s WHERE id = ANY(%s)",
+                [on, stamp, ids],
+            )
+            return
+        for start in range(0, len(ids), MOVED_PER_STATEMENT):
+            chunk = ids[start : start + MOVED_PER_STATEMENT]
+            cursor.execute(
+                f"UPDATE {table} SET day = %s, computed_at = %s"
+                f" WHERE id IN ({', '.join(['%s'] * len(chunk))})",
+                [on, stamp, *chunk],
+            )
+
+
 def recompute_lights(
     *,
     items: set[int] | None = None,
     paths: list[str] | None = None,
     day: datetime.date | None = None,
 ) -> int:
-    """Recomputes and stores the lights of `items` in the regions at `paths` (both: all
-    with figures in the windows) as of `day` (today); answers how many were written."""
+    """Recomputes the lights of `items` in the regions at `paths` (both: all with figures in
+    the windows) as of `day` (today); answers how many were recomputed. Only what changed is
+    written: a new light or a changed verdict in full, a light judged as before its day."""
     if (items is not None and not items) or (paths is not None and not paths):
         return 0
     day = day or today()
     found = rule_set().rules()
     categories = dict(Item.objects.values_list("pk", "category"))
-    window_sums = _window_sums(items, paths, day, found)
-    region_ids = dict(
-        Region.objects.filter(path__in={path for _item, path in window_sums}).values_list(
-            "path", "pk"
-        )
-    )
+    baseline = "baseline" in rules.windows(day, found)
     # Values as the database takes them, converted once: SQLite keeps UUIDs as hex text;
     # decimals and dates go through the drivers' own adapters.
     sqlite = connection.vendor == "sqlite"
     stamp = Light._meta.get_field("computed_at").get_db_prep_save(timezone.now(), connection)
     on = Light._meta.get_field("day").get_db_prep_save(day, connection)
-    rows = []
-    for (item, path), found_sums in window_sums.items():
-        region = region_ids.get(path)
-        if region is None:
-            continue
-        verdict = rules.judge(categories[item], found_sums, found)
-        key = uuid.uuid4()
-        rows.append(
-            (
-                key.hex if sqlite else key,
-                item,
-                region.hex if sqlite else region,
-                path,
-                on,
-                verdict.colour,
-                _quantize(found_sums.price, "0.01"),
-                _quantize(verdict.change.percent if verdict.change else None, "0.01"),
-                verdict.change_colour,
-                _quantize(verdict.cover, "0.1"),
-                verdict.cover_colour,
-                _quantize(verdict.deviation.z if verdict.deviation else None, "0.01"),
-                verdict.deviation_colour,
-                stamp,
-            )
+    iso = day.isoformat()
+    written, moved = [], []
+    judged = 0
+    for row in _read_lights(*_lights_query(items, paths, day, found)):
+        item, path, current_days, current_sum, previous_days, previous_sum = row[:6]
+        rest = row[6:]
+        baseline_days, baseline_sum, baseline_squares = 0, None, None
+        if baseline:
+            (baseline_days, baseline_sum, baseline_squares), rest = rest[:3], rest[3:]
+        _latest, _stocked, price_sum, price_count, stock, sales, region, *stored = rest
+        found_sums = rules.Sums(
+            current_days=int(current_days or 0),
+            current_sum=_exact(current_sum),
+            previous_days=int(previous_days or 0),
+            previous_sum=_exact(previous_sum),
+            price=_exact(price_sum) / price_count if price_count else None,
+            stock=_maybe(stock),
+            sales=_maybe(sales) if stock is not None else None,
+            after_lockdown=baseline,
+            baseline_days=int(baseline_days or 0),
+            baseline_sum=_exact(baseline_sum),
+            baseline_squares=_exact(baseline_squares),
         )
-    _upsert_lights(rows)
-    return len(rows)
+        verdict = rules.judge(categories[item], found_sums, found)
+        judged += 1
+        values = (
+            verdict.colour,
+            _quantize(found_sums.price, "0.01"),
+            _quantize(verdict.change.percent if verdict.change else None, "0.01"),
+            verdict.change_colour,
+            _quantize(verdict.cover, "0.1"),
+            verdict.cover_colour,
+            _quantize(verdict.deviation.z if verdict.deviation else None, "0.01"),
+            verdict.deviation_colour,
+        )
+        key, stored_day, colour, price, change, change_colour, cover, cover_colour = stored[:8]
+        deviation, deviation_colour = stored[8:]
+        if key is not None and values == (
+            colour,
+            _stored(price),
+            _stored(change),
+            change_colour,
+            _stored(cover),
+            cover_colour,
+            _stored(deviation),
+            deviation_colour,
+        ):
+            if str(stored_day) != iso:
+                moved.append(key)
+            continue
+        if key is None:
+            key = uuid.uuid4().hex if sqlite else uuid.uuid4()
+        # The region's id comes as the database keeps it (hex text on SQLite).
+        written.append((key, item, region, path, on, *values, stamp))
+    _upsert_lights(written)
+    _move_lights(moved, on, stamp)
+    return judged
 
 
 def recompute_all(day: datetime.date | None = None) -> int:
