@@ -84,7 +84,7 @@ NEW_TASK_CONSTANTS: dict[str, object] = {
     "failure_reason": "",
 }
 NO_RESULT = JSONText("{}")
-# The temporary table create_tasks writes through; dropped within the transaction.
+# The temporary table create_tasks writes through.
 INCOMING = "fieldwork_task_incoming"
 # A claim that has not moved (not started, or started and not finished) for this long goes
 # back to the pool, so that a volunteer who went home does not sit on a household's food.
@@ -383,20 +383,30 @@ def _insert_new(rows: list[tuple], source: str) -> list[str]:
     )
     table = connection.ops.quote_name(Task._meta.db_table)
     incoming = connection.ops.quote_name(INCOMING)
+    returning = connection.ops.quote_name("id")
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"CREATE TEMP TABLE {incoming} (LIKE {table}) ON COMMIT DROP")
-        else:
+        if connection.vendor != "postgresql":
             cursor.execute(f"CREATE TEMP TABLE {incoming} AS SELECT * FROM {table} WHERE 0")
+            writer.write(rows)
+            # The WHERE makes SQLite read ON CONFLICT as the INSERT's, not the SELECT's join.
+            cursor.execute(
+                f"INSERT INTO {table} ({writer.column_list}) SELECT {writer.column_list} "
+                f"FROM {incoming} WHERE 1 = 1 ON CONFLICT DO NOTHING RETURNING {returning}"
+            )
+            inserted = [str(as_uuid(pk)) for (pk,) in cursor.fetchall()]
+            cursor.execute(f"DROP TABLE {incoming}")
+            return inserted
+        # Kept for the session: creating and dropping a table per call is catalogue work the
+        # size of the insert itself. Emptied by the statement that moves its rows on (or by
+        # the rollback of a failed call).
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {incoming} (LIKE {table})")
         writer.write(rows)
-        # SQLite needs the WHERE to read ON CONFLICT as the INSERT's, not the SELECT's join.
         cursor.execute(
-            f"INSERT INTO {table} ({writer.column_list}) SELECT {writer.column_list} "
-            f"FROM {incoming} WHERE 1 = 1 "
-            f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name('id')}"
+            f"WITH moved AS (DELETE FROM {incoming} RETURNING *) "
+            f"INSERT INTO {table} ({writer.column_list}) SELECT {writer.column_list} FROM moved "
+            f"ON CONFLICT DO NOTHING RETURNING {returning}"
         )
-        inserted = [str(as_uuid(pk)) for (pk,) in cursor.fetchall()]
-        cursor.execute(f"DROP TABLE {incoming}")
+        inserted = [str(pk) for (pk,) in cursor.fetchall()]
     return inserted
 
 
