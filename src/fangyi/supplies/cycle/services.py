@@ -490,16 +490,19 @@ def delivery_stops(batches, *, within: list[str] | None = None):
         for path in within:
             condition |= under("region_path", path)
         entries = entries.filter(condition)
-    ids = list(
+    rows = list(
         entries.order_by("region_path", "-priority", "request_id").values_list(
-            "request_id", flat=True
+            "request_id", "region_path"
         )
     )
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for start in range(0, len(rows), CHUNK):
+        chunk = [pk for pk, _path in rows[start : start + CHUNK]]
+        # The chunk's range of paths (entries keep their request's) leads the planner to the
+        # path index, where the ids alone had it scan the day's requests.
+        paths = (rows[start][1], rows[start + len(chunk) - 1][1])
         requests = {
             row["id"]: row
-            for row in Request.objects.filter(pk__in=chunk).values(
+            for row in Request.objects.filter(region_path__range=paths, pk__in=chunk).values(
                 "id",
                 "kind",
                 "priority",
