@@ -110,17 +110,24 @@ def _sqlite_converter(field: models.Field[Any, Any]) -> Converter | None:
 
 
 class TableWriter:
-    """Appends rows, given as tuples in `columns` order, to one model's table."""
+    """Appends rows, given as tuples in `columns` order, to one model's table, or to `table`:
+    a temporary table of the same columns that a statement then moves on (INSERT … SELECT …
+    ON CONFLICT)."""
 
     def __init__(
-        self, model: type[models.Model], columns: list[str], constants: dict[str, object]
+        self,
+        model: type[models.Model],
+        columns: list[str],
+        constants: dict[str, object],
+        *,
+        table: str | None = None,
     ) -> None:
         by_attname = {field.attname: field for field in model._meta.concrete_fields}
         missing = set(by_attname) - set(columns) - set(constants)
         if missing:
             raise ValueError(f"{model.__name__} columns not written: {sorted(missing)}")
         self.fields = [by_attname[name] for name in [*columns, *constants]]
-        self.table = connection.ops.quote_name(model._meta.db_table)
+        self.table = connection.ops.quote_name(table or model._meta.db_table)
         # A concrete field always has a column.
         self.column_list = ", ".join(
             connection.ops.quote_name(cast(str, f.column)) for f in self.fields

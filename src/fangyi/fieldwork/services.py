@@ -16,16 +16,18 @@ import datetime
 import json
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.accounts.models import RoleAssignment
 from fangyi.core import audit
+from fangyi.core.bulk import JSONText, TableWriter, as_uuid, time_ordered_ids
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, assignments_of, can
 from fangyi.people.models import Household, Person
@@ -50,6 +52,40 @@ MAX_TEXT = 2000
 MAX_RESULT_CHARS = 4000
 MAX_SOURCE = 64
 BATCH = 2000
+TASK_TYPE = Task._meta.label_lower
+# A new task's row from create_tasks: these from the item, then its source, then the rest as
+# a new task starts (open, nobody's).
+NEW_TASK_COLUMNS = [
+    "id",
+    "kind",
+    "person_id",
+    "household_id",
+    "region_id",
+    "region_path",
+    "title",
+    "notes",
+    "due_at",
+    "source_ref",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "result",
+]
+NEW_TASK_CONSTANTS: dict[str, object] = {
+    "assignee_id": None,
+    "status": TaskStatus.OPEN.value,
+    "started_at": None,
+    "done_at": None,
+    "claimed_at": None,
+    "released_at": None,
+    "release_cause": "",
+    "released_from_id": None,
+    "note": "",
+    "failure_reason": "",
+}
+NO_RESULT = JSONText("{}")
+# The temporary table create_tasks writes through.
+INCOMING = "fieldwork_task_incoming"
 # A claim that has not moved (not started, or started and not finished) for this long goes
 # back to the pool, so that a volunteer who went home does not sit on a household's food.
 CLAIM_HOLD = datetime.timedelta(hours=2)
@@ -274,63 +310,104 @@ def create_tasks(*, actor, source: str, items: list[TaskInput], authorised: bool
     if errors:
         raise ValidationError(errors)
     regions = _region_ids(paths)
-    known = _known_refs(source, items)
-    fresh: list[Task] = []
+    created_by = actor.pk if getattr(actor, "is_authenticated", False) else None
+    labels = {kind: str(label) for kind, label in TaskKind.choices}
+    rows: list[tuple] = []
+    # What each new task's audit row says, by the task's id.
+    traces: dict[str, tuple[str, str, dict]] = {}
     seen: set[tuple[str, str]] = set()
+    ids = iter(time_ordered_ids(len(items)))
     for item, path in zip(items, paths, strict=True):
-        key = (item.kind, item.source_ref)
         if item.source_ref:
-            if key in known or key in seen:
+            key = (item.kind, item.source_ref)
+            if key in seen:
                 continue
             seen.add(key)
-        fresh.append(
-            _new_task(item, region_id=regions[path], path=path, actor=actor, source=source, now=now)
-        )
+        pk = next(ids)
+        title, notes = item.title.strip(), item.notes.strip()
+        person = item.person.pk if item.person is not None else None
+        if item.household is not None:
+            household = item.household.pk
+        else:
+            household = item.person.household_id if item.person is not None else None
+        region = regions[path]
+        # The item's due time is checked by `_check`.
+        due_at = cast(datetime.datetime, item.due_at)
+        row = (pk, item.kind, person, household, region, path, title, notes, due_at)
+        rows.append((*row, item.source_ref, created_by, now, now, NO_RESULT))
+        # What str(task) says, without building the task: the person (masked) or the
+        # household's address, else the title.
+        subject = item.person or item.household or title
+        after = {
+            "kind": item.kind,
+            "person": None if person is None else str(person),
+            "household": None if household is None else str(household),
+            "region": str(region),
+            "title": title,
+            "notes": notes,
+            "due_at": due_at.isoformat(),
+            "assignee": None,
+            "source": source,
+            "source_ref": item.source_ref,
+        }
+        traces[pk] = (f"{labels[item.kind]} {subject}", path, after)
     with transaction.atomic():
-        # Another run of the same job may have inserted some of these since we looked.
-        Task.objects.bulk_create(fresh, batch_size=BATCH, ignore_conflicts=True)
-        created = _actually_inserted(fresh)
+        created = _insert_new(rows, source)
         changes = audit.BulkChanges(actor=actor, time=now)
-        for task in created:
+        for pk in created:
+            object_repr, path, after = traces[pk]
             changes.add(
-                object_type=Task._meta.label_lower,
-                object_id=task.pk,
-                object_repr=str(task),
-                region_path=task.region_path,
+                object_type=TASK_TYPE,
+                object_id=pk,
+                object_repr=object_repr,
+                region_path=path,
                 action=ObjectChange.CREATE,
                 before=None,
-                after=audit.snapshot(task, TASK_FIELDS)
-                | {"source": source, "source_ref": task.source_ref},
+                after=after,
             )
         changes.flush()
     return len(created)
 
 
-def _known_refs(source: str, items: list[TaskInput]) -> set[tuple[str, str]]:
-    wanted: dict[str, list[str]] = {}
-    for item in items:
-        if item.source_ref:
-            wanted.setdefault(item.kind, []).append(item.source_ref)
-    known: set[tuple[str, str]] = set()
-    for kind, refs in wanted.items():
-        for start in range(0, len(refs), BATCH):
-            known.update(
-                Task.objects.filter(
-                    kind=kind, source=source, source_ref__in=refs[start : start + BATCH]
-                ).values_list("kind", "source_ref")
+def _insert_new(rows: list[tuple], source: str) -> list[str]:
+    """Writes the rows (NEW_TASK_COLUMNS, all of `source`) to a temporary table, then on to
+    the tasks in one INSERT … SELECT that skips a (kind, source, source_ref) already there,
+    even one another run of the same job inserted since (ON CONFLICT DO NOTHING waits for
+    it); answers the ids of the tasks inserted, as text. One statement decides: asking first
+    which refs exist and checking after what was really inserted took round trips per
+    thousands of rows, and bulk_create's INSERTs were interpolated by the driver."""
+    if not rows:
+        return []
+    writer = TableWriter(
+        Task, NEW_TASK_COLUMNS, NEW_TASK_CONSTANTS | {"source": source}, table=INCOMING
+    )
+    table = connection.ops.quote_name(Task._meta.db_table)
+    incoming = connection.ops.quote_name(INCOMING)
+    returning = connection.ops.quote_name("id")
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(f"CREATE TEMP TABLE {incoming} AS SELECT * FROM {table} WHERE 0")
+            writer.write(rows)
+            # The WHERE makes SQLite read ON CONFLICT as the INSERT's, not the SELECT's join.
+            cursor.execute(
+                f"INSERT INTO {table} ({writer.column_list}) SELECT {writer.column_list} "
+                f"FROM {incoming} WHERE 1 = 1 ON CONFLICT DO NOTHING RETURNING {returning}"
             )
-    return known
-
-
-def _actually_inserted(tasks: list[Task]) -> list[Task]:
-    """The tasks a conflicting concurrent insert did not displace (only those with a ref can)."""
-    guarded = [task.pk for task in tasks if task.source_ref]
-    stored: set = set()
-    for start in range(0, len(guarded), BATCH):
-        stored.update(
-            Task.objects.filter(pk__in=guarded[start : start + BATCH]).values_list("pk", flat=True)
+            inserted = [str(as_uuid(pk)) for (pk,) in cursor.fetchall()]
+            cursor.execute(f"DROP TABLE {incoming}")
+            return inserted
+        # Kept for the session: creating and dropping a table per call is catalogue work the
+        # size of the insert itself. Emptied by the statement that moves its rows on (or by
+        # the rollback of a failed call).
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {incoming} (LIKE {table})")
+        writer.write(rows)
+        cursor.execute(
+            f"WITH moved AS (DELETE FROM {incoming} RETURNING *) "
+            f"INSERT INTO {table} ({writer.column_list}) SELECT {writer.column_list} FROM moved "
+            f"ON CONFLICT DO NOTHING RETURNING {returning}"
         )
-    return [task for task in tasks if not task.source_ref or task.pk in stored]
+        inserted = [str(pk) for (pk,) in cursor.fetchall()]
+    return inserted
 
 
 # Changing

@@ -29,7 +29,6 @@ from fangyi.core.paths import under
 from fangyi.core.permissions import CHANGE, EVERYWHERE, VIEW, require, scope_paths
 from fangyi.fieldwork import services as fieldwork
 from fangyi.fieldwork.models import Task, TaskKind
-from fangyi.people.models import Household
 from fangyi.regions.models import PATH_LENGTHS, Level, Region
 
 from .. import services as supplies
@@ -60,6 +59,14 @@ PRIORITY_LABELS = {
     "infant": gettext_lazy("婴幼儿"),
     "bedridden": gettext_lazy("卧床"),
 }
+DELIVERY_FIELDS = [
+    "id",
+    "priority",
+    "household__region_path",
+    "household__unit",
+    "household__room",
+    "household__building__name",
+]
 BATCH_FIELDS = ["region", "day", "cut_off_at", "orders_by", "deliver_from", "requests"]
 
 
@@ -260,23 +267,26 @@ def _make_tasks(actor, batch: Batch, request_ids: list) -> int:
     made = 0
     for start in range(0, len(request_ids), CHUNK):
         chunk = request_ids[start : start + CHUNK]
-        requests = list(
-            Request.objects.filter(pk__in=chunk).values_list("id", "household_id", "priority")
-        )
-        households = Household.objects.select_related("building").in_bulk(
-            {household_id for _pk, household_id, _priority in requests}
+        # The household and its building come with the request: the task lives at its
+        # address, and its audit row names it. The community's range of paths leads the
+        # planner to the path index: on a day's table a list of ids alone was read by
+        # scanning every request.
+        requests = (
+            Request.objects.filter(under("region_path", batch.region_path), pk__in=chunk)
+            .select_related("household__building")
+            .only(*DELIVERY_FIELDS)
         )
         lines = _lines(chunk)
         items = [
             _delivery(
-                pk,
-                households[household_id],
-                priority,
-                lines.get(pk, []),
-                batch.deliver_from + (PRIORITY_WINDOW if priority else NORMAL_WINDOW),
+                request.pk,
+                request.household,
+                request.priority,
+                lines.get(request.pk, []),
+                batch.deliver_from + (PRIORITY_WINDOW if request.priority else NORMAL_WINDOW),
                 (first, heading, more),
             )
-            for pk, household_id, priority in requests
+            for request in requests
         ]
         made += fieldwork.create_tasks(
             actor=actor, source=TASK_SOURCE, items=items, authorised=True
@@ -480,16 +490,19 @@ def delivery_stops(batches, *, within: list[str] | None = None):
         for path in within:
             condition |= under("region_path", path)
         entries = entries.filter(condition)
-    ids = list(
+    rows = list(
         entries.order_by("region_path", "-priority", "request_id").values_list(
-            "request_id", flat=True
+            "request_id", "region_path"
         )
     )
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for start in range(0, len(rows), CHUNK):
+        chunk = [pk for pk, _path in rows[start : start + CHUNK]]
+        # The chunk's range of paths (entries keep their request's) leads the planner to the
+        # path index, where the ids alone had it scan the day's requests.
+        paths = (rows[start][1], rows[start + len(chunk) - 1][1])
         requests = {
             row["id"]: row
-            for row in Request.objects.filter(pk__in=chunk).values(
+            for row in Request.objects.filter(region_path__range=paths, pk__in=chunk).values(
                 "id",
                 "kind",
                 "priority",
