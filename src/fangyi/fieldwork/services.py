@@ -326,10 +326,9 @@ def create_tasks(*, actor, source: str, items: list[TaskInput], authorised: bool
         pk = next(ids)
         title, notes = item.title.strip(), item.notes.strip()
         person = item.person.pk if item.person is not None else None
-        if item.household is not None:
-            household = item.household.pk
-        else:
-            household = item.person.household_id if item.person is not None else None
+        household: uuid.UUID | None = item.household.pk if item.household is not None else None
+        if household is None and item.person is not None:
+            household = item.person.household_id
         region = regions[path]
         # The item's due time is checked by `_check`.
         due_at = cast(datetime.datetime, item.due_at)

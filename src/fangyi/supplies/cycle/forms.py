@@ -11,6 +11,16 @@ class FormBatchForm(BootstrapForm):
     region = forms.CharField(label=_("社区代码"), max_length=18)
 
 
+class CutOffForm(BootstrapForm):
+    needs_by = forms.TimeField(label=_("需求截止"), widget=forms.TimeInput(attrs={"type": "time"}))
+    orders_by = forms.TimeField(
+        label=_("向供应商下单截止"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    deliver_from = forms.TimeField(
+        label=_("次日开始配送"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+
 class DeliverForm(BootstrapForm):
     confirmation = forms.ChoiceField(
         label=_("送达确认方式"), choices=Confirmation.choices, widget=forms.RadioSelect

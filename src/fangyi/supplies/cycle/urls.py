@@ -12,4 +12,5 @@ urlpatterns = [
     path("<uuid:pk>/", views.batch_detail, name="batch"),
     path("deliveries/<uuid:pk>/", views.deliver, name="deliver"),
     path("dispatch/<uuid:pk>/", views.dispatch, name="dispatch"),
+    path("cut-offs/<str:code>/", views.cut_off, name="cut-off"),
 ]

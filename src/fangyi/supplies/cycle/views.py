@@ -6,6 +6,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +22,8 @@ from .. import services as supplies
 from ..area import SUPPLY_REQUEST
 from ..models import Request
 from . import services
-from .forms import DeliverForm, FormBatchForm
+from .forms import CutOffForm, DeliverForm, FormBatchForm
+from .models import CutOff
 
 ORDERING = ("-cut_off_at", "id")
 
@@ -149,3 +151,44 @@ def dispatch(request, pk: uuid.UUID):
     else:
         messages.success(request, _("已派送：网格志愿者可以认领了。"))
     return redirect("supplies:detail", pk=pk)
+
+
+@login_required
+def cut_off(request, code: str):
+    """A community's cut-off times: seen by whoever sees its requests, set by whoever changes
+    them over the whole community."""
+    user = request.user
+    region = Region.objects.restrict(user, VIEW).filter(code=code, level=Level.COMMUNITY).first()
+    if region is None or not can(user, SUPPLY_REQUEST, VIEW, region.path):
+        raise Http404
+    may_change = can(user, SUPPLY_REQUEST, CHANGE, region.path)
+    times = services.times_of([region.path])[region.path]
+    initial = {
+        "needs_by": times.needs_by,
+        "orders_by": times.orders_by,
+        "deliver_from": times.deliver_from,
+    }
+    form = CutOffForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        if not may_change:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.set_cut_off(actor=user, region=region, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("截单时间已保存。"))
+                return redirect("supplies_cycle:cut-off", code=region.code)
+    return render(
+        request,
+        "supplies/cycle/cut_off.html",
+        {
+            "region": region,
+            "times": times,
+            "own": CutOff.objects.filter(region=region).exists(),
+            "form": form,
+            "may_change": may_change,
+        },
+        status=400 if form.errors else 200,
+    )

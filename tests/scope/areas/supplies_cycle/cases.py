@@ -121,6 +121,17 @@ PAGES = {
         refused=(403, 404),
         ok=DONE,
     ),
+    f"GET {PAGE_PREFIX}/cut-offs/<str:code>/": Case(
+        allowed=COMMUNITY, path=community, refused=HIDDEN
+    ),
+    f"POST {PAGE_PREFIX}/cut-offs/<str:code>/": Case(
+        allowed=ORGANISERS,
+        path=community,
+        body=lambda w, side, user: TIMES,
+        writes=True,
+        refused=(403, 404),
+        ok=DONE,
+    ),
     f"GET {PAGE_PREFIX}/deliveries/<uuid:pk>/": Case(
         allowed=WORKERS, path=claimed_task("pk"), refused=(403, 404)
     ),
