@@ -129,6 +129,13 @@ def _community(user, code: str) -> Region:
     return region
 
 
+def _community_or_none(user, code: str) -> Region | None:
+    # Region codes are digits: anything else (a NUL byte PostgreSQL refuses) is no region.
+    if not code.isdigit():
+        return None
+    return Region.objects.restrict(user, VIEW).filter(code=code, level=Level.COMMUNITY).first()
+
+
 def _batch(request, batch_id: str) -> Batch:
     return get_by_id(services.batches_for(request.auth), batch_id)
 
@@ -148,8 +155,7 @@ def _times(region: Region) -> dict:
 @router.get("/cut-offs/{code}", response={200: CutOffRead, **ERROR_RESPONSES})
 def get_cut_off(request, code: str):
     """A community's times (its own, or the defaults 16:00, 18:00 and 08:00 the next day)."""
-    region = Region.objects.restrict(request.auth, VIEW).filter(code=code, level=Level.COMMUNITY)
-    found = region.first()
+    found = _community_or_none(request.auth, code)
     if found is None or not can(request.auth, SUPPLY_REQUEST, VIEW, found.path):
         raise Http404
     return _times(found)
@@ -157,9 +163,7 @@ def get_cut_off(request, code: str):
 
 @router.put("/cut-offs/{code}", response={200: CutOffRead, **ERROR_RESPONSES})
 def put_cut_off(request, code: str, payload: CutOffInput):
-    found = (
-        Region.objects.restrict(request.auth, VIEW).filter(code=code, level=Level.COMMUNITY).first()
-    )
+    found = _community_or_none(request.auth, code)
     if found is None:
         raise Http404
     services.set_cut_off(

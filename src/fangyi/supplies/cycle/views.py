@@ -158,7 +158,12 @@ def cut_off(request, code: str):
     """A community's cut-off times: seen by whoever sees its requests, set by whoever changes
     them over the whole community."""
     user = request.user
-    region = Region.objects.restrict(user, VIEW).filter(code=code, level=Level.COMMUNITY).first()
+    # Region codes are digits: anything else (a NUL byte PostgreSQL refuses) is no region.
+    region = (
+        Region.objects.restrict(user, VIEW).filter(code=code, level=Level.COMMUNITY).first()
+        if code.isdigit()
+        else None
+    )
     if region is None or not can(user, SUPPLY_REQUEST, VIEW, region.path):
         raise Http404
     may_change = can(user, SUPPLY_REQUEST, CHANGE, region.path)
