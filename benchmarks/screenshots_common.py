@@ -1,13 +1,18 @@
 """What the screenshot scripts share: a phone's width, the check that a page fits it, signing
-in as a demo login, and the check that Chinese can be rendered at all. Imported by the scripts
-beside it."""
+in as a demo login, the check that Chinese can be rendered at all, running `fangyi` and waiting
+for its development server, Chromium's flags. Imported by the scripts beside it."""
 
 import shutil
 import subprocess
+import time
+import urllib.request
+
+from seed import FANGYI
 
 INSTALL_FONTS = "apt-get install -y fonts-noto-cjk"
 
 PHONE = {"width": 360, "height": 740}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 
 
 def fits(page) -> None:
@@ -38,3 +43,20 @@ def require_cjk_font() -> None:
     fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False)
     if not fonts.stdout.strip():
         raise SystemExit(f"No font for Chinese is installed; run: {INSTALL_FONTS}")
+
+
+def fangyi(*args: str, wait: bool = True):
+    command = [str(FANGYI), *args]
+    if wait:
+        return subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_for_server(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{url}/login/", timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the development server did not answer")

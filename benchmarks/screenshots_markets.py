@@ -13,39 +13,26 @@ points, a month of reports and the red light), a development server, Chromium.
 import argparse
 import os
 import shutil
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from playwright.sync_api import sync_playwright  # noqa: E402
-from screenshots_common import PHONE, fits, require_cjk_font, staff_login  # noqa: E402
-from seed import FANGYI, ROOT  # noqa: E402
+from screenshots_common import (  # noqa: E402
+    CHROMIUM_ARGS,
+    PHONE,
+    fangyi,
+    fits,
+    require_cjk_font,
+    staff_login,
+    wait_for_server,
+)
+from seed import ROOT  # noqa: E402
 
 WORK = ROOT / "var" / "bench-shots-markets"
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 ADDRESS = "127.0.0.1:8767"
 PASSWORD = "fangyi-demo-2026"
-
-
-def fangyi(*args: str, wait: bool = True):
-    command = [str(FANGYI), *args]
-    if wait:
-        return subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def wait_for_server(url: str) -> None:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/login/", timeout=2)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the development server did not answer")
 
 
 def main() -> None:
