@@ -1,0 +1,59 @@
+"""The 12345 hotline (issue 17): every call a ticket, dispatched to a handling unit, worked
+within the limit of its category on the official working-time calendar, escalated when late,
+called back, and linked to the work it asks for (a supply request, a health-code appeal, a
+field-work task)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from fangyi.core.areas import Area, register
+from fangyi.core.permissions import (
+    ADD,
+    ADMIN,
+    ALL,
+    CHANGE,
+    COMMANDER,
+    GRID_LEADER,
+    GRID_WORKER,
+    OFFICER,
+    REVEAL,
+    VIEW,
+    Role,
+)
+
+# 接线员: takes calls, dispatches tickets, calls callers back; sees every ticket of the
+# regions they answer for, psychological-help ones included.
+OPERATOR = "operator"
+
+# Tickets. The matrix says where a role may act; `TicketQuerySet.restrict` narrows that to
+# the tickets of the handling units the user belongs to, except for operators (all) and the
+# command centre (all but the confidential ones).
+TICKET = "hotline_ticket"
+# Categories, handling units, routing rules and the calendar's days entered by hand.
+HOTLINE_SETUP = "hotline_setup"
+
+_SEE = frozenset({VIEW})
+
+register(
+    Area(
+        name="hotline",
+        roles=(Role(OPERATOR, _("接线员"), 94),),
+        grants={
+            TICKET: {
+                ADMIN: ALL,
+                OPERATOR: frozenset({VIEW, ADD, CHANGE, REVEAL}),
+                # 督办: the command centre follows up late tickets and writes notes on them.
+                COMMANDER: frozenset({VIEW, CHANGE}),
+                OFFICER: frozenset({VIEW, ADD, CHANGE}),
+                # Grid staff take requests in on their rounds and work their team's tickets.
+                GRID_LEADER: frozenset({VIEW, ADD, CHANGE}),
+                GRID_WORKER: frozenset({VIEW, ADD, CHANGE}),
+            },
+            HOTLINE_SETUP: {
+                ADMIN: ALL,
+                COMMANDER: frozenset({VIEW, ADD, CHANGE}),
+                OFFICER: _SEE,
+                OPERATOR: _SEE,
+            },
+        },
+    )
+)

@@ -1,0 +1,3 @@
+"""The hotline's routes: API under /api/v1/hotline."""
+
+API: dict = {}
