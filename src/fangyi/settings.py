@@ -406,3 +406,11 @@ if len(FANGYI_CHECK_IN_SLOTS) != 2 or not (
         "FANGYI_CHECK_IN_SLOTS must be two hours (morning, afternoon) in order, both no later "
         "than FANGYI_CHECK_IN_MISSED_HOUR (0-23)."
     )
+
+# The hotline's working hours (Beijing time), in which its limits of working days are counted,
+# and the least time a same-day ticket gets (one received at 23:30 is not due at midnight).
+FANGYI_HOTLINE_WORK_START = os.environ.get("FANGYI_HOTLINE_WORK_START", "09:00")
+FANGYI_HOTLINE_WORK_END = os.environ.get("FANGYI_HOTLINE_WORK_END", "18:00")
+FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS = float(
+    os.environ.get("FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS", "2")
+)
