@@ -418,9 +418,13 @@ def _intake(
     if received > now + datetime.timedelta(minutes=5):
         raise ValidationError({"received_at": _("受理时间不能晚于现在。")})
     warn_at, due_at = deadlines_for(category, urgency, received)
+    # Counted before the ticket's transaction, which would otherwise hold the day's counter
+    # row locked until it commits and so take calls in one at a time. A number is lost only
+    # when writing the ticket fails after every check has passed.
+    number = next_number(received.astimezone(clock.BEIJING).date())
     with transaction.atomic():
         ticket = Ticket.objects.create(
-            number=next_number(received.astimezone(clock.BEIJING).date()),
+            number=number,
             channel=channel,
             caller=caller.person,
             caller_name=name,
