@@ -882,11 +882,13 @@ def _escalate(level: int, column: str, moment: datetime.datetime) -> int:
     ticket = connection.ops.quote_name("hotline_ticket")
     event = connection.ops.quote_name("hotline_ticketevent")
     states = ", ".join(["%s"] * len(OPEN_STATES))
-    where = f"state IN ({states}) AND escalation < %s AND {column} <= %s"
+    # Written as the partial indexes' own conditions, so that the planner takes them.
+    below = "escalation = 0" if level == Escalation.WARNED else "escalation < 2"
+    where = f"state IN ({states}) AND {below} AND {column} <= %s"
     note = str(Escalation(level).label)
     # SQLite compares the stored text: the moment as the backend writes it (naive UTC).
     now = connection.ops.adapt_datetimefield_value(moment)
-    params: list = [*[str(state) for state in OPEN_STATES], level, now]
+    params: list = [*[str(state) for state in OPEN_STATES], now]
     columns = "ticket_id, kind, at, actor_name, from_state, to_state, unit_id, level, note"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
