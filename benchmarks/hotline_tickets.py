@@ -287,7 +287,12 @@ def sweep(args) -> dict:
     started = time.monotonic()
     steady = services.escalate_due(now=now)
     steady_s = time.monotonic() - started
-    print(json.dumps({"steady_s": round(steady_s, 2), "steady": steady}), flush=True)
+    print(
+        json.dumps(
+            {"steady_s": round(steady_s, 2), "warned": steady.warned, "overdue": steady.overdue}
+        ),
+        flush=True,
+    )
     # The scheduler was down for days: every open ticket is past its limit at once. Each run
     # moves at most FANGYI_HOTLINE_SWEEP_BATCH per level; the first runs are timed.
     later = now + datetime.timedelta(days=10)

@@ -416,4 +416,4 @@ FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS = float(
 )
 # The most tickets one run of the escalation sweep moves up a level (each level): a backlog
 # after the scheduler was away drains over the next runs, oldest first.
-FANGYI_HOTLINE_SWEEP_BATCH = int(os.environ.get("FANGYI_HOTLINE_SWEEP_BATCH", "50000"))
+FANGYI_HOTLINE_SWEEP_BATCH = int(os.environ.get("FANGYI_HOTLINE_SWEEP_BATCH", "10000"))
