@@ -981,11 +981,14 @@ def lookup_callers(*, actor, phone: str = "", id_tail: str = "") -> list[CallerM
     found = list(people.order_by("phone", "id")[:LOOKUP_LIMIT])
     earlier: dict[uuid.UUID, list[Ticket]] = {person.pk: [] for person in found}
     if found:
-        visible = Ticket.objects.restrict(actor, VIEW).select_related("category", "unit")
-        for person in found:
-            earlier[person.pk] = list(
-                visible.filter(caller=person).order_by("-received_at")[:EARLIER_LIMIT]
-            )
+        # One query for all of them: a resident rarely has more than a few tickets.
+        visible = Ticket.objects.restrict(actor, VIEW).select_related("category")
+        for ticket in visible.filter(caller_id__in=list(earlier)).order_by("-received_at")[
+            : EARLIER_LIMIT * LOOKUP_LIMIT * 4
+        ]:
+            mine = earlier.setdefault(ticket.caller_id or ticket.pk, [])
+            if len(mine) < EARLIER_LIMIT:
+                mine.append(ticket)
     return [CallerMatch(person, person.household, earlier[person.pk]) for person in found]
 
 
