@@ -5,7 +5,7 @@ field-work task)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, register
+from fangyi.core.areas import Area, Card, NavGroup, NavLink, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -33,6 +33,8 @@ HOTLINE_SETUP = "hotline_setup"
 
 _SEE = frozenset({VIEW})
 
+HOTLINE_GROUP = "hotline"
+
 register(
     Area(
         name="hotline",
@@ -55,5 +57,48 @@ register(
                 OPERATOR: _SEE,
             },
         },
+        groups=(NavGroup(HOTLINE_GROUP, _("12345 热线"), order=50),),
+        nav=(
+            NavLink(
+                _("热线待办"), "hotline:inbox", ((TICKET, VIEW),), group=HOTLINE_GROUP, order=10
+            ),
+            NavLink(_("督办"), "hotline:overdue", ((TICKET, VIEW),), group=HOTLINE_GROUP, order=20),
+            NavLink(
+                _("待回访"), "hotline:callbacks", ((TICKET, ADD),), group=HOTLINE_GROUP, order=30
+            ),
+        ),
+        cards=(
+            Card(
+                key="hotline-waiting",
+                title=_("本单位待办工单"),
+                empty=_("本单位没有待办工单。"),
+                url_name="hotline:inbox",
+                roles=frozenset({OFFICER, GRID_LEADER, GRID_WORKER}),
+                shown_to=(TICKET, CHANGE),
+                compute="fangyi.hotline.home.waiting_for_my_units",
+                order=55,
+            ),
+            Card(
+                key="hotline-overdue",
+                title=_("超时未办结的热线工单"),
+                empty=_("没有超时的热线工单。"),
+                url_name="hotline:overdue",
+                roles=frozenset({ADMIN, COMMANDER}),
+                shown_to=(TICKET, VIEW),
+                compute="fangyi.hotline.home.overdue",
+                order=56,
+            ),
+            Card(
+                key="hotline-callbacks",
+                title=_("待回访"),
+                empty=_("没有待回访的工单。"),
+                url_name="hotline:callbacks",
+                roles=frozenset({OPERATOR}),
+                shown_to=(TICKET, ADD),
+                compute="fangyi.hotline.home.callbacks_due",
+                order=57,
+            ),
+        ),
+        urls=(Urls("hotline/", "fangyi.hotline.urls"),),
     )
 )
