@@ -7,12 +7,13 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from fangyi.core.permissions import VIEW, Actor
-from fangyi.people.models import Household, Person
 
+from . import services
 from .models import (
     OPEN_STATES,
     Callback,
@@ -27,10 +28,8 @@ from .models import (
 # Inbox and board: the soonest due first, so that the overdue lead.
 BY_TIME_LEFT = ("due_at", "id")
 CALLBACK_ORDER = ("created_at", "id")
-# What the intake page shows of a caller: their last few tickets and the households of the
-# residents the number names (a phone shared by a family names several).
+# The tickets of a number that names no resident, as the intake page shows them.
 EARLIER_TICKETS = 10
-RESIDENTS_FOUND = 5
 
 
 def tickets(user: Actor, action: str = VIEW) -> QuerySet[Ticket]:
@@ -56,10 +55,7 @@ def inbox(user: Actor, chosen: InboxFilter, *, now: datetime.datetime | None = N
     of their scope, and may name a unit."""
     units = unit_ids_of(user)
     rows = tickets(user).filter(state__in=OPEN_STATES)
-    if units:
-        rows = rows.filter(unit_id__in=units)
-    else:
-        rows = rows.filter(unit__isnull=False)
+    rows = rows.filter(unit_id__in=units) if units else rows.filter(unit__isnull=False)
     if chosen.unit is not None:
         rows = rows.filter(unit_id=chosen.unit)
     if chosen.state in {str(state) for state in OPEN_STATES}:
@@ -129,35 +125,33 @@ def callbacks_due(user: Actor) -> QuerySet[Callback]:
 
 @dataclass(frozen=True)
 class CallerHistory:
-    residents: list[Person]
-    households: list[Household]
-    tickets: list[Ticket]
+    matches: list
+    by_number: list[Ticket]
+
+
+NO_HISTORY = CallerHistory([], [])
 
 
 def caller_history(user: Actor, number: str) -> CallerHistory:
-    """The residents a phone number or an ID's last four name, their households, and the
-    earlier tickets of that number or those residents that the user may see."""
-    query = (number or "").strip()
-    if not query or not any(character.isdigit() for character in query):
-        return CallerHistory([], [], [])
-    residents = list(
-        Person.objects.restrict(user, VIEW)
-        .search(query)
-        .select_related("household")
-        .order_by("id")[:RESIDENTS_FOUND]
-    )
-    # A name is not a caller's number: search() would match it as a part of a name.
-    residents = [
-        person for person in residents if person.phone == query or query in person.id_number
-    ]
-    households = list(
-        {person.household_id: person.household for person in residents if person.household}.values()
-    )
-    condition = Q(caller__in=residents)
-    digits = query.replace(" ", "")
-    if len(digits) == 11 and digits.isdigit():
-        condition |= Q(caller_phone=digits)
-    earlier = list(
-        tickets(user).filter(condition).order_by("-received_at", "-id")[:EARLIER_TICKETS]
-    )
-    return CallerHistory(residents=residents, households=households, tickets=earlier)
+    """As the intake page's number is typed: the residents it names (the core's lookup: an
+    ID's last four, or a mobile number from its first five digits), each with their
+    household and latest tickets, and the tickets of that very number from callers who are
+    not residents on record."""
+    typed = "".join((number or "").split()).upper()
+    try:
+        if len(typed) == 4:
+            matches = services.lookup_callers(actor=user, id_tail=typed)
+        elif typed.isdigit() and 5 <= len(typed) <= 11:
+            matches = services.lookup_callers(actor=user, phone=typed)
+        else:
+            return NO_HISTORY
+    except ValidationError:
+        return NO_HISTORY
+    by_number: list[Ticket] = []
+    if len(typed) == 11:
+        by_number = list(
+            tickets(user)
+            .filter(caller_phone=typed, caller__isnull=True)
+            .order_by("-received_at", "-id")[:EARLIER_TICKETS]
+        )
+    return CallerHistory(matches=matches, by_number=by_number)

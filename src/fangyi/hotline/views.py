@@ -6,21 +6,46 @@ from `restrict`; writes go through the area's services."""
 import datetime
 import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from fangyi.core.api import page_of
+from fangyi.core.forms import add_service_errors
 from fangyi.core.pagination import InvalidCursor
-from fangyi.core.permissions import ADD, VIEW, can
+from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.schemas import PageParams
+from fangyi.people.models import Household, Person
+from fangyi.regions.models import Level, Region
+from fangyi.supplies import services as supplies
+from fangyi.supplies.models import HELP_KINDS
 
-from . import queries
+from . import queries, services
 from .area import TICKET
-from .models import OPEN_STATES, State, Ticket, Urgency
+from .forms import (
+    CallbackForm,
+    IntakeForm,
+    MergeForm,
+    NoteForm,
+    ReasonForm,
+    ReplyForm,
+    SupplyForm,
+)
+from .models import (
+    OPEN_STATES,
+    TO_DISPATCH,
+    Callback,
+    CallbackState,
+    Category,
+    State,
+    Ticket,
+    Urgency,
+)
 
 PAGE = 50
 # A cursor is a few dozen characters; anything much longer was not issued here.
@@ -150,6 +175,10 @@ def ticket(request, pk: uuid.UUID):
     _need(user)
     found = with_clocks([ticket_of(user, pk)])[0]
     merged = list(queries.tickets(user).filter(duplicate_of=found).order_by("received_at", "id"))
+    may_change = can(user, TICKET, CHANGE, found.region_path)
+    dispatcher = may_change and services.is_dispatcher(user, found.region_path)
+    worker = may_change and services.works_for(user, found.unit_id)
+    is_open = found.state in OPEN_STATES
     return render(
         request,
         "hotline/ticket.html",
@@ -160,7 +189,24 @@ def ticket(request, pk: uuid.UUID):
             "callbacks": list(found.callbacks.order_by("created_at", "id")),
             "links": list(found.links.order_by("created_at", "id")),
             "merged": merged,
-            "closed": found.state in (State.CLOSED, State.MERGED),
+            "may_dispatch": dispatcher and found.state in (*TO_DISPATCH, State.DISPATCHED),
+            "may_accept": worker and found.state == State.DISPATCHED,
+            "may_return": worker and found.state in (State.DISPATCHED, State.ACCEPTED),
+            "may_reply": worker and found.state == State.ACCEPTED,
+            "may_note": may_change and (is_open or found.state == State.RESOLVED),
+            "may_merge": dispatcher and is_open,
+            "may_start": (worker or dispatcher) and is_open,
+            "pending_callbacks": [
+                each for each in found.callbacks.all() if each.state == CallbackState.PENDING
+            ]
+            if dispatcher
+            else [],
+            "reason_form": ReasonForm(),
+            "note_form": NoteForm(),
+            "reply_form": ReplyForm(initial={"text": found.reply}),
+            "callback_form": CallbackForm(),
+            "merge_form": MergeForm(),
+            "supply_form": SupplyForm(),
         },
     )
 
@@ -175,10 +221,292 @@ def caller(request):
     history = (
         queries.caller_history(user, number)
         if len(number) <= LOOKUP_LONGEST
-        else queries.CallerHistory([], [], [])
+        else queries.NO_HISTORY
     )
     return render(
         request,
         "hotline/_caller.html",
         {"history": history, "number": number[:LOOKUP_LONGEST]},
     )
+
+
+# Intake
+
+
+def _intake_region(user, form: IntakeForm, caller: Person | None) -> Region | None:
+    """The place: the region code typed, else the caller's building."""
+    code = form.cleaned_data["region"]
+    if code:
+        found = Region.objects.restrict(user, VIEW).filter(code=code).first()
+        if found is None:
+            form.add_error("region", _("没有这个区域代码，或其不在您的辖区内。"))
+        return found
+    if caller is not None:
+        return Region.objects.filter(path=caller.region_path).first()
+    form.add_error("region", _("请填写区域代码，或从查找结果中选择来电居民。"))
+    return None
+
+
+def _chosen_caller(user, request, form: IntakeForm) -> Person | None:
+    chosen = _uuid_or_none(request.POST.get("caller_person", "")[:40])
+    if chosen is None:
+        return None
+    caller = services.callers_of(user).filter(pk=chosen).first()
+    if caller is None:
+        form.add_error(None, _("所选来电居民不在您受理的区域内。"))
+    return caller
+
+
+def _suggested_duplicates(user, draft: Ticket) -> list[Ticket]:
+    """The core's duplicate candidates for a ticket not yet saved, as far as the user sees."""
+    found = [each.pk for each in services.duplicate_candidates(draft)]
+    return list(
+        queries.tickets(user).filter(pk__in=found, state__in=OPEN_STATES).order_by("-received_at")
+    )
+
+
+@login_required
+def intake(request):
+    """受理: the operator's one page while on the phone. As the number is typed the caller's
+    household and earlier tickets appear; tickets of the same caller or the same building and
+    category in the last 24 hours are offered before saving, to merge into."""
+    user = request.user
+    _need(user, ADD)
+    form = IntakeForm(request.POST or None)
+    duplicates: list[Ticket] = []
+    number = request.POST.get("number", "")[:20] if request.method == "POST" else ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        caller = _chosen_caller(user, request, form)
+        region = _intake_region(user, form, caller)
+        category = Category.objects.filter(code=data["category"], active=True).first()
+        phone = "".join(data["number"].split())
+        if len(phone) == 4:
+            phone = ""
+        if region is not None and category is not None and not form.errors:
+            draft = Ticket(
+                caller=caller,
+                caller_phone=phone or (caller.phone if caller else ""),
+                region_path=region.path,
+                place_resolved=region.level == Level.BUILDING,
+                category=category,
+                received_at=timezone.now(),
+            )
+            duplicates = _suggested_duplicates(user, draft)
+            into = None
+            if request.POST.get("merge_into"):
+                into = next(
+                    (each for each in duplicates if str(each.pk) == request.POST["merge_into"]),
+                    None,
+                )
+                if into is None:
+                    form.add_error(None, _("要合并到的工单已办结或不可见，请重新选择。"))
+            if not form.errors and (not duplicates or request.POST.get("confirmed") or into):
+                try:
+                    made = services.intake(
+                        actor=user,
+                        channel=data["channel"],
+                        category=category,
+                        description=data["description"],
+                        region=region,
+                        address=data["address"],
+                        urgency=data["urgency"],
+                        caller=services.CallerInput(
+                            person=caller, name=data["caller_name"], phone=phone
+                        ),
+                        dispatch_now=True,
+                    )
+                    if into is not None:
+                        services.merge(actor=user, ticket=made, into=into)
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    return redirect(f"{request.path}?saved={made.pk}")
+    saved = None
+    if request.method == "GET" and request.GET.get("saved"):
+        saved_pk = _uuid_or_none(request.GET["saved"][:40])
+        saved = queries.tickets(user).filter(pk=saved_pk).first() if saved_pk else None
+        if saved is not None:
+            with_clocks([saved])
+    history = queries.caller_history(user, number) if number else queries.NO_HISTORY
+    return render(
+        request,
+        "hotline/intake.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "saved": saved,
+            "history": history,
+            "number": number,
+        },
+    )
+
+
+# Actions on a ticket
+
+
+def _act(request, pk: uuid.UUID, form_class, run, done: str):
+    """Runs one action's form through its service and goes back to the ticket's page."""
+    user = request.user
+    _need(user, CHANGE)
+    found = ticket_of(user, pk)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(error) for error in errors))
+        return redirect("hotline:ticket", pk=pk)
+    try:
+        run(user, found, form.cleaned_data if form else {})
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("您不能对该工单执行此操作。"))
+    else:
+        messages.success(request, done)
+    return redirect("hotline:ticket", pk=pk)
+
+
+@login_required
+@require_POST
+def accept(request, pk: uuid.UUID):
+    return _act(
+        request,
+        pk,
+        None,
+        lambda user, found, data: services.accept(actor=user, ticket=found),
+        _("已签收。"),
+    )
+
+
+@login_required
+@require_POST
+def give_back(request, pk: uuid.UUID):
+    return _act(
+        request,
+        pk,
+        ReasonForm,
+        lambda user, found, data: services.return_ticket(
+            actor=user, ticket=found, reason=data["reason"]
+        ),
+        _("已退回派单。"),
+    )
+
+
+@login_required
+@require_POST
+def note(request, pk: uuid.UUID):
+    return _act(
+        request,
+        pk,
+        NoteForm,
+        lambda user, found, data: services.add_note(actor=user, ticket=found, note=data["note"]),
+        _("办理记录已保存。"),
+    )
+
+
+@login_required
+@require_POST
+def answer(request, pk: uuid.UUID):
+    return _act(
+        request,
+        pk,
+        ReplyForm,
+        lambda user, found, data: services.reply(actor=user, ticket=found, text=data["text"]),
+        _("答复已保存。"),
+    )
+
+
+@login_required
+@require_POST
+def resolve(request, pk: uuid.UUID):
+    return _act(
+        request,
+        pk,
+        ReplyForm,
+        lambda user, found, data: services.resolve(actor=user, ticket=found, text=data["text"]),
+        _("已办结，等待回访。"),
+    )
+
+
+@login_required
+@require_POST
+def dispatch(request, pk: uuid.UUID):
+    return _act(
+        request,
+        pk,
+        None,
+        lambda user, found, data: services.dispatch(actor=user, ticket=found),
+        _("已按派单规则派单。"),
+    )
+
+
+def _record_callback(user, found: Ticket, data) -> None:
+    callback = Callback.objects.filter(
+        pk=data["callback"], about=found, state=CallbackState.PENDING
+    ).first()
+    if callback is None:
+        raise ValidationError({"callback": _("没有这个待回访记录。")})
+    services.record_callback(
+        actor=user, callback=callback, result=data["result"], note=data["note"]
+    )
+
+
+@login_required
+@require_POST
+def callback(request, pk: uuid.UUID):
+    return _act(request, pk, CallbackForm, _record_callback, _("回访已记录。"))
+
+
+def _merge(user, found: Ticket, data) -> None:
+    if not data["confirmed"]:
+        raise ValidationError({"confirmed": _("请勾选确认后再合并。")})
+    into = queries.tickets(user).filter(number=data["into"].strip()).first()
+    if into is None:
+        raise ValidationError({"into": _("没有这个工单号，或其不在您的辖区内。")})
+    services.merge(actor=user, ticket=found, into=into)
+
+
+@login_required
+@require_POST
+def merge(request, pk: uuid.UUID):
+    return _act(request, pk, MergeForm, _merge, _("已合并。"))
+
+
+def _supply_household(user, found: Ticket, data) -> Household:
+    if data["building"]:
+        household = (
+            Household.objects.restrict(user, ADD)
+            .filter(building__code=data["building"], room=data["room"].strip())
+            .first()
+        )
+        if household is None:
+            raise ValidationError({"room": _("这栋楼没有这一户，或其不在您的辖区内。")})
+        return household
+    if found.caller is not None and found.caller.household_id:
+        return found.caller.household
+    raise ValidationError({"building": _("来电人没有登记住户：请填写楼栋代码和房号。")})
+
+
+def _start_supply(user, found: Ticket, data) -> None:
+    household = _supply_household(user, found, data)
+    items = []
+    if data["kind"] not in HELP_KINDS:
+        if not data["item"]:
+            raise ValidationError({"item": _("请填写物品或药品名称。")})
+        items = [supplies.ItemInput(quantity=data["quantity"], name=data["item"], unit="份")]
+    draft = supplies.Draft(
+        kind=data["kind"],
+        items=items,
+        person=found.caller if found.caller and found.caller.household_id == household.pk else None,
+        urgency="urgent" if found.urgency == Urgency.URGENT else "normal",
+        notes=data["notes"] or found.description[:500],
+        chronic_condition=data["chronic_condition"],
+    )
+    services.start_supply_request(actor=user, ticket=found, household=household, draft=draft)
+
+
+@login_required
+@require_POST
+def start_supply(request, pk: uuid.UUID):
+    return _act(request, pk, SupplyForm, _start_supply, _("物资需求已发起，送达后工单自动办结。"))
