@@ -11,9 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
-from fangyi.core.permissions import VIEW, Actor
+from fangyi.core.paths import under
+from fangyi.core.permissions import ADD, MATRIX, VIEW, Actor, assignments_of, minimal_paths
+from fangyi.regions.models import Region
 
 from . import services
+from .area import TICKET
 from .models import (
     OPEN_STATES,
     Callback,
@@ -34,6 +37,24 @@ EARLIER_TICKETS = 10
 
 def tickets(user: Actor, action: str = VIEW) -> QuerySet[Ticket]:
     return Ticket.objects.restrict(user, action).select_related("category", "unit", "region")
+
+
+def intake_regions(user: Actor) -> QuerySet[Region]:
+    """The regions where the user takes tickets in (an operator holds no right over the
+    region tree itself, only over tickets in it)."""
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return Region.objects.all()
+    paths = minimal_paths(
+        path
+        for role, path in assignments_of(user)
+        if ADD in MATRIX.get(role, {}).get(TICKET, frozenset())
+    )
+    if not paths:
+        return Region.objects.none()
+    scope = Q()
+    for path in paths:
+        scope |= under("path", path)
+    return Region.objects.filter(scope)
 
 
 def units_of(user: Actor) -> list[HandlingUnit]:

@@ -1,11 +1,13 @@
 """The hotline pages' part of the scope world: the community's team, whose members are the
 side's grid worker, grid leader and officer; a food ticket past its limit in its inbox, and a
-resolved one waiting for its callback."""
+resolved one waiting for its callback, one accepted (to reply to and resolve), and the
+district's rule that sends food to the community's team."""
 
 import datetime
 
 from fangyi.core import permissions as p
-from fangyi.hotline.models import State
+from fangyi.hotline import services
+from fangyi.hotline.models import Category, PlaceLevel, State
 from tests.hotline import pages_support
 
 
@@ -28,3 +30,13 @@ def objects(side, users) -> None:
         region=side.building, state=State.RESOLVED, handled_by=side.hl_unit
     )
     side.hl_callback = pages_support.pending_callback(side.hl_resolved)
+    side.hl_accepted = pages_support.ticket(
+        region=side.building, state=State.ACCEPTED, handled_by=side.hl_unit, category="utilities"
+    )
+    # Food in the district goes to the community's team: what "dispatch by the rules" finds.
+    services.create_rule(
+        actor=users[p.ADMIN],
+        region=side.district,
+        category=Category.objects.get(code="food"),
+        place_level=PlaceLevel.COMMUNITY,
+    )
