@@ -75,3 +75,23 @@ def pending_callback(resolved: Ticket) -> Callback:
     return Callback.objects.create(
         ticket=resolved, about=resolved, region_path=resolved.region_path
     )
+
+
+def community_team(city, *members, supervisors=()) -> HandlingUnit:
+    """The community's team of the `city` fixture, with food routed to it."""
+    from fangyi.hotline.models import RoutingRule
+
+    team = unit(
+        city.community,
+        code="sanfang-team",
+        name="三坊社区专班",
+        members=members,
+        supervisors=supervisors,
+    )
+    RoutingRule.objects.create(
+        category=Category.objects.get(code="food"),
+        region=city.district,
+        region_path=city.district.path,
+        unit=team,
+    )
+    return team
