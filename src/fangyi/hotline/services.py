@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
+from fangyi.core.masking import mask_name
 from fangyi.core.paths import under
 from fangyi.core.permissions import (
     ADD,
@@ -830,7 +831,9 @@ def merge(*, actor, ticket: Ticket, into: Ticket) -> Ticket:
         target = _locked(into)
         if target.state not in OPEN_STATES:
             raise ValidationError({"into": _("只能合并到未办结的工单。")})
-        caller = ticket.caller.masked_name if ticket.caller is not None else ticket.caller_name
+        caller = (
+            ticket.caller.masked_name if ticket.caller is not None else mask_name(ticket.caller_name)
+        )
         _move(
             actor,
             ticket,
@@ -871,13 +874,15 @@ def escalate_due(*, now: datetime.datetime | None = None) -> SweepResult:
     return SweepResult(warned, overdue)
 
 
-def _escalate(level: int, column: str, now: datetime.datetime) -> int:
+def _escalate(level: int, column: str, moment: datetime.datetime) -> int:
     ticket = connection.ops.quote_name("hotline_ticket")
     event = connection.ops.quote_name("hotline_ticketevent")
     states = ", ".join(["%s"] * len(OPEN_STATES))
     where = f"state IN ({states}) AND escalation < %s AND {column} <= %s"
-    params: list = [*[str(state) for state in OPEN_STATES], level, now]
     note = str(Escalation(level).label)
+    # SQLite compares the stored text: the moment as the backend writes it (naive UTC).
+    now = connection.ops.adapt_datetimefield_value(moment)
+    params: list = [*[str(state) for state in OPEN_STATES], level, now]
     columns = "ticket_id, kind, at, actor_name, from_state, to_state, unit_id, level, note"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
