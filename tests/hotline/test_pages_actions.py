@@ -4,6 +4,7 @@ reopens it to the unit; merging asks for confirmation; a supply request starts f
 
 import pytest
 
+from fangyi.fieldwork.models import Task
 from fangyi.hotline.area import OPERATOR
 from fangyi.hotline.models import Callback, EventKind, LinkKind, State, Ticket
 from fangyi.supplies.models import Request
@@ -102,3 +103,22 @@ def test_a_supply_request_starts_from_the_ticket_for_the_callers_household(city,
     link = made.links.get()
     assert link.kind == LinkKind.SUPPLY_REQUEST and link.target_id == request.pk
     assert "物资需求" in browser.get(f"/hotline/{made.pk}/").content.decode()
+
+
+def test_a_field_task_starts_from_the_ticket_of_a_known_caller_only(city, worker_a, leader_a):
+    team = community_team(city, worker_a, leader_a)
+    known = ticket(region=city.building_a, handled_by=team, caller=city.person_a)
+    page = f"/hotline/{known.pk}/"
+    assert 'id="start-task"' not in signed_in(worker_a).get(page).content.decode()
+    anonymous = ticket(region=city.building_a, handled_by=team)
+    browser = signed_in(leader_a)
+    assert 'id="start-task"' not in browser.get(f"/hotline/{anonymous.pk}/").content.decode()
+    refused = browser.post(
+        f"/hotline/{anonymous.pk}/task/", {"kind": "follow_up_visit"}, follow=True
+    )
+    assert "匿名来电不能派网格任务" in refused.content.decode()
+    assert 'id="start-task"' in browser.get(page).content.decode()
+    browser.post(f"/hotline/{known.pk}/task/", {"kind": "follow_up_visit", "notes": "老人独居"})
+    task = Task.objects.get()
+    assert (task.source, task.source_ref, task.person) == ("hotline", known.number, city.person_a)
+    assert known.links.get().kind == LinkKind.FIELD_TASK

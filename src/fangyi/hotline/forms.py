@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.forms import BootstrapForm
+from fangyi.fieldwork.models import TaskKind
 from fangyi.supplies.models import RequestKind
 
 from . import services
@@ -119,3 +120,16 @@ class SupplyForm(BootstrapForm):
     chronic_condition = forms.CharField(
         label=_("慢性病（购药时填写）"), max_length=100, required=False
     )
+
+
+class FieldTaskForm(BootstrapForm):
+    """A task for the grid team about the caller (a visit, a delivery, a referral)."""
+
+    kind = forms.ChoiceField(
+        label=_("任务类型"),
+        choices=[
+            (kind.value, kind.label)
+            for kind in (TaskKind.FOLLOW_UP_VISIT, TaskKind.DELIVERY, TaskKind.FEVER_REFERRAL)
+        ],
+    )
+    notes = forms.CharField(label=_("说明"), max_length=500, required=False)

@@ -22,4 +22,5 @@ urlpatterns = [
     path("<uuid:pk>/callback/", views.callback, name="callback"),
     path("<uuid:pk>/merge/", views.merge, name="merge"),
     path("<uuid:pk>/supply/", views.start_supply, name="supply"),
+    path("<uuid:pk>/task/", views.start_task, name="task"),
 ]

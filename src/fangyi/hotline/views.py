@@ -20,15 +20,18 @@ from fangyi.core.forms import add_service_errors
 from fangyi.core.pagination import InvalidCursor
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.schemas import PageParams
+from fangyi.fieldwork.area import TASK
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Level, Region
 from fangyi.supplies import services as supplies
+from fangyi.supplies.area import SUPPLY_REQUEST
 from fangyi.supplies.models import HELP_KINDS
 
 from . import queries, services
 from .area import TICKET
 from .forms import (
     CallbackForm,
+    FieldTaskForm,
     IntakeForm,
     MergeForm,
     NoteForm,
@@ -195,7 +198,13 @@ def ticket(request, pk: uuid.UUID):
             "may_reply": worker and found.state == State.ACCEPTED,
             "may_note": may_change and (is_open or found.state == State.RESOLVED),
             "may_merge": dispatcher and is_open,
-            "may_start": (worker or dispatcher) and is_open,
+            "may_supply": (worker or dispatcher)
+            and is_open
+            and can(user, SUPPLY_REQUEST, ADD, found.region_path),
+            "may_task": (worker or dispatcher)
+            and is_open
+            and found.caller_id is not None
+            and can(user, TASK, ADD, found.region_path),
             "pending_callbacks": [
                 each for each in found.callbacks.all() if each.state == CallbackState.PENDING
             ]
@@ -207,6 +216,7 @@ def ticket(request, pk: uuid.UUID):
             "callback_form": CallbackForm(),
             "merge_form": MergeForm(),
             "supply_form": SupplyForm(),
+            "task_form": FieldTaskForm(),
         },
     )
 
@@ -509,3 +519,23 @@ def _start_supply(user, found: Ticket, data) -> None:
 @require_POST
 def start_supply(request, pk: uuid.UUID):
     return _act(request, pk, SupplyForm, _start_supply, _("物资需求已发起，送达后工单自动办结。"))
+
+
+def _start_task(user, found: Ticket, data) -> None:
+    caller = found.caller
+    if caller is None:
+        raise ValidationError({"kind": _("匿名来电不能派网格任务：请先确认来电居民。")})
+    services.start_field_task(
+        actor=user,
+        ticket=found,
+        kind=data["kind"],
+        person=caller,
+        household=caller.household,
+        notes=data["notes"],
+    )
+
+
+@login_required
+@require_POST
+def start_task(request, pk: uuid.UUID):
+    return _act(request, pk, FieldTaskForm, _start_task, _("网格任务已发起，完成后工单自动办结。"))

@@ -155,4 +155,12 @@ PAGES |= {
         ok=(302,),
         refused=ACTION_REFUSED,
     ),
+    "POST /hotline/<uuid:pk>/task/": Case(
+        allowed={p.ADMIN, p.OFFICER, p.GRID_LEADER},
+        path=ticket_pk,
+        body=lambda w, side, user: {"kind": "follow_up_visit", "notes": "上门看看"},
+        writes=True,
+        ok=(302,),
+        refused=ACTION_REFUSED,
+    ),
 }
