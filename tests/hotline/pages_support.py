@@ -12,6 +12,7 @@ from fangyi.hotline.models import (
     Category,
     EventKind,
     HandlingUnit,
+    RoutingRule,
     State,
     Ticket,
     TicketEvent,
@@ -77,10 +78,8 @@ def pending_callback(resolved: Ticket) -> Callback:
     )
 
 
-def community_team(city, *members, supervisors=()) -> HandlingUnit:
-    """The community's team of the `city` fixture, with food routed to it."""
-    from fangyi.hotline.models import RoutingRule
-
+def community_team(city, *members, supervisors=(), routed=("food",)) -> HandlingUnit:
+    """The community's team of the `city` fixture, with the `routed` categories sent to it."""
     team = unit(
         city.community,
         code="sanfang-team",
@@ -88,10 +87,11 @@ def community_team(city, *members, supervisors=()) -> HandlingUnit:
         members=members,
         supervisors=supervisors,
     )
-    RoutingRule.objects.create(
-        category=Category.objects.get(code="food"),
-        region=city.district,
-        region_path=city.district.path,
-        unit=team,
-    )
+    for code in routed:
+        RoutingRule.objects.create(
+            category=Category.objects.get(code=code),
+            region=city.district,
+            region_path=city.district.path,
+            unit=team,
+        )
     return team
