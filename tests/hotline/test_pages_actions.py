@@ -94,10 +94,13 @@ def test_a_supply_request_starts_from_the_ticket_for_the_callers_household(city,
     browser = signed_in(worker_a)
     assert 'id="start-supply"' in browser.get(f"/hotline/{made.pk}/").content.decode()
     nameless = browser.post(
-        f"/hotline/{made.pk}/supply/", {"kind": "goods", "quantity": "1"}, follow=True
+        f"/hotline/{made.pk}/supply/", {"kind": "goods", "quantity": "1", "unit": "袋"}, follow=True
     )
     assert "请填写物品或药品名称。" in nameless.content.decode()
-    browser.post(f"/hotline/{made.pk}/supply/", {"kind": "goods", "item": "大米", "quantity": "2"})
+    browser.post(
+        f"/hotline/{made.pk}/supply/",
+        {"kind": "goods", "item": "大米", "quantity": "2", "unit": "袋"},
+    )
     request = Request.objects.get()
     assert request.household == city.household_a and request.hotline_ticket == made.number
     link = made.links.get()

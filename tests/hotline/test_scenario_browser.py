@@ -33,7 +33,7 @@ def test_insulin_for_a_sealed_building_from_call_to_reopened_ticket(
 
     def open_as(browser, who: str):
         context = browser.new_context(viewport=DESK, locale="zh-CN")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)
         context.add_cookies([cookies[who]])
         return context, context.new_page()
 
@@ -48,7 +48,9 @@ def test_insulin_for_a_sealed_building_from_call_to_reopened_ticket(
         page.select_option("#id_category", "medicines")
         page.select_option("#id_urgency", "urgent")
         page.fill("#id_description", "封控楼栋，家里的胰岛素只够今天了，需要送药上门。")
-        page.keyboard.press("Alt+s")
+        # From the description, the next stop is the save button: no mouse on the call.
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
         page.wait_for_selector("#saved")
         seen["saved"] = page.locator("#saved").inner_text()
         context.close()
@@ -64,6 +66,8 @@ def test_insulin_for_a_sealed_building_from_call_to_reopened_ticket(
         page.select_option("#id_kind", "medicine")
         page.fill("#id_item", "胰岛素笔芯")
         page.fill("#id_quantity", "2")
+        page.fill("#id_unit", "支")
+        page.fill("#id_dose", "每日三次，餐前")
         page.fill("#id_chronic_condition", "糖尿病")
         page.locator("#start-supply-button").click()
         page.wait_for_selector("#links [data-kind=supply_request]")

@@ -116,6 +116,8 @@ class SupplyForm(BootstrapForm):
     room = forms.CharField(label=_("房号"), max_length=20, required=False)
     item = forms.CharField(label=_("物品或药品名称"), max_length=100, required=False)
     quantity = forms.IntegerField(label=_("数量"), min_value=1, max_value=99, initial=1)
+    unit = forms.CharField(label=_("单位"), max_length=10, initial="份")
+    dose = forms.CharField(label=_("用法用量"), max_length=100, required=False)
     notes = forms.CharField(label=_("说明"), max_length=500, required=False)
     chronic_condition = forms.CharField(
         label=_("慢性病（购药时填写）"), max_length=100, required=False

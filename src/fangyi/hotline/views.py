@@ -503,7 +503,11 @@ def _start_supply(user, found: Ticket, data) -> None:
     if data["kind"] not in HELP_KINDS:
         if not data["item"]:
             raise ValidationError({"item": _("请填写物品或药品名称。")})
-        items = [supplies.ItemInput(quantity=data["quantity"], name=data["item"], unit="份")]
+        items = [
+            supplies.ItemInput(
+                quantity=data["quantity"], name=data["item"], unit=data["unit"], dose=data["dose"]
+            )
+        ]
     draft = supplies.Draft(
         kind=data["kind"],
         items=items,

@@ -150,7 +150,7 @@ PAGES |= {
     "POST /hotline/<uuid:pk>/supply/": Case(
         allowed={p.ADMIN, *UNIT_MEMBERS},
         path=ticket_pk,
-        body=lambda w, side, user: {"kind": "goods", "item": "大米", "quantity": "1"},
+        body=lambda w, side, user: {"kind": "goods", "item": "大米", "quantity": "1", "unit": "袋"},
         writes=True,
         ok=(302,),
         refused=ACTION_REFUSED,
