@@ -497,7 +497,19 @@ def _supply_household(user, found: Ticket, data) -> Household:
     raise ValidationError({"building": _("来电人没有登记住户：请填写楼栋代码和房号。")})
 
 
+def _may_start_work(user, found: Ticket) -> None:
+    """Asked before the form's own checks, so that a refusal is a refusal (403), not a
+    message about the household the user could not have named."""
+    if not (
+        services.works_for(user, found.unit_id) or services.is_dispatcher(user, found.region_path)
+    ):
+        raise PermissionDenied(_("只有承办单位或接线员可以为工单发起办理。"))
+
+
 def _start_supply(user, found: Ticket, data) -> None:
+    _may_start_work(user, found)
+    if not can(user, SUPPLY_REQUEST, ADD, found.region_path):
+        raise PermissionDenied(_("您不能代居民提交物资需求。"))
     household = _supply_household(user, found, data)
     items = []
     if data["kind"] not in HELP_KINDS:
@@ -526,6 +538,9 @@ def start_supply(request, pk: uuid.UUID):
 
 
 def _start_task(user, found: Ticket, data) -> None:
+    _may_start_work(user, found)
+    if not can(user, TASK, ADD, found.region_path):
+        raise PermissionDenied(_("您没有安排网格任务的权限。"))
     caller = found.caller
     if caller is None:
         raise ValidationError({"kind": _("匿名来电不能派网格任务：请先确认来电居民。")})

@@ -7,7 +7,7 @@ from tests.scope.cases import Case
 
 
 def ticket_pk(w, side, user):
-    return {"pk": str(side.hl_ticket.pk)}
+    return {"pk": str(side.hl_dispatched.pk)}
 
 
 def caller_number(w, side, user):
@@ -17,7 +17,7 @@ def caller_number(w, side, user):
 PAGES = {
     "GET /hotline/": Case(
         need=(TICKET, p.VIEW),
-        listed=lambda side: side.hl_ticket.number,
+        listed=lambda side: side.hl_dispatched.number,
         bad_queries=[
             {"cursor": "garbage"},
             {"cursor": "\x00"},
@@ -28,19 +28,19 @@ PAGES = {
     ),
     "GET /hotline/overdue/": Case(
         need=(TICKET, p.VIEW),
-        listed=lambda side: side.hl_ticket.number,
+        listed=lambda side: side.hl_late.number,
         bad_queries=[{"cursor": "garbage"}, {"cursor": "W10"}],
     ),
     "GET /hotline/callbacks/": Case(
         need=(TICKET, p.VIEW),
-        listed=lambda side: side.hl_resolved.number,
+        listed=lambda side: side.hl_callback.ticket.number,
         bad_queries=[{"cursor": "garbage"}],
     ),
     "GET /hotline/caller/": Case(
         need=(TICKET, p.ADD),
         query=caller_number,
         outside=(200,),
-        listed=lambda side: side.hl_ticket.number,
+        listed=lambda side: side.hlp_called.number,
         bad_queries=[{"number": "\x00"}, {"number": "1" * 1000}, {"number": "王"}],
     ),
     "GET /hotline/<uuid:pk>/": Case(need=(TICKET, p.VIEW), path=ticket_pk, refused=(403, 404)),
@@ -52,7 +52,7 @@ def accepted_pk(w, side, user):
 
 
 def resolved_pk(w, side, user):
-    return {"pk": str(side.hl_resolved.pk)}
+    return {"pk": str(side.hl_callback.about_id)}
 
 
 def intake_form(w, side, user):
@@ -125,7 +125,11 @@ PAGES |= {
         refused=ACTION_REFUSED,
     ),
     "POST /hotline/<uuid:pk>/dispatch/": Case(
-        allowed=DISPATCHERS, path=ticket_pk, writes=True, ok=(302,), refused=ACTION_REFUSED
+        allowed=DISPATCHERS,
+        path=lambda w, side, user: {"pk": str(side.hl_new.pk)},
+        writes=True,
+        ok=(302,),
+        refused=ACTION_REFUSED,
     ),
     "POST /hotline/<uuid:pk>/callback/": Case(
         allowed=DISPATCHERS,
@@ -150,14 +154,21 @@ PAGES |= {
     "POST /hotline/<uuid:pk>/supply/": Case(
         allowed={p.ADMIN, *UNIT_MEMBERS},
         path=ticket_pk,
-        body=lambda w, side, user: {"kind": "goods", "item": "大米", "quantity": "1", "unit": "袋"},
+        body=lambda w, side, user: {
+            "kind": "goods",
+            "item": "大米",
+            "quantity": "1",
+            "unit": "袋",
+            "building": side.building.code,
+            "room": "101",
+        },
         writes=True,
         ok=(302,),
         refused=ACTION_REFUSED,
     ),
     "POST /hotline/<uuid:pk>/task/": Case(
         allowed={p.ADMIN, p.OFFICER, p.GRID_LEADER},
-        path=ticket_pk,
+        path=lambda w, side, user: {"pk": str(side.hlp_called.pk)},
         body=lambda w, side, user: {"kind": "follow_up_visit", "notes": "上门看看"},
         writes=True,
         ok=(302,),
