@@ -139,8 +139,8 @@ def _units_and_rules(admin) -> None:
 
 def _tickets(admin, now: datetime.datetime) -> None:
     operator = _login(OPERATOR)
-    # The first community, whose team the demo's grid staff belong to.
-    path = _first_region(Level.COMMUNITY).path
+    # The grid of the demo's grid staff, who work its community's team's tickets.
+    path = _first_region(Level.GRID).path
     callers = list(
         Person.objects.filter(under("region_path", path)).exclude(phone="").order_by("id")[:20]
     )
@@ -171,7 +171,7 @@ def _tickets(admin, now: datetime.datetime) -> None:
 
 
 def _member(ticket: Ticket) -> User:
-    return ticket.unit.members.order_by("username").first()
+    return User.objects.filter(hotline_units=ticket.unit_id).order_by("username")[0]
 
 
 def _work(ticket: Ticket, outcome: str, operator) -> None:
