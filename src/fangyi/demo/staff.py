@@ -8,6 +8,7 @@ from fangyi.accounts.models import User
 from fangyi.accounts.services import create_staff
 from fangyi.core import permissions
 from fangyi.core.paths import under
+from fangyi.hotline.area import OPERATOR
 from fangyi.investigations.area import INVESTIGATOR
 from fangyi.isolation.area import DRIVER, SITE_STAFF
 from fangyi.markets.area import REPORTER
@@ -37,6 +38,7 @@ DEMO_ROLES = [
     # The price reporter works the demo's first community's two monitoring points, in its
     # first grid.
     (REPORTER, Level.GRID),
+    (OPERATOR, Level.CITY),
 ]
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, Periodic, register
+from fangyi.core.areas import ApiRouter, Area, Card, NavGroup, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -35,6 +35,8 @@ HOTLINE_SETUP = "hotline_setup"
 
 _SEE = frozenset({VIEW})
 
+HOTLINE_GROUP = "hotline"
+
 register(
     Area(
         name="hotline",
@@ -57,6 +59,49 @@ register(
                 OPERATOR: _SEE,
             },
         },
+        groups=(NavGroup(HOTLINE_GROUP, _("12345 热线"), order=50),),
+        nav=(
+            NavLink(
+                _("热线待办"), "hotline:inbox", ((TICKET, VIEW),), group=HOTLINE_GROUP, order=10
+            ),
+            NavLink(_("督办"), "hotline:overdue", ((TICKET, VIEW),), group=HOTLINE_GROUP, order=20),
+            NavLink(
+                _("待回访"), "hotline:callbacks", ((TICKET, ADD),), group=HOTLINE_GROUP, order=30
+            ),
+        ),
+        cards=(
+            Card(
+                key="hotline-waiting",
+                title=_("本单位待办工单"),
+                empty=_("本单位没有待办工单。"),
+                url_name="hotline:inbox",
+                roles=frozenset({OFFICER, GRID_LEADER, GRID_WORKER}),
+                shown_to=(TICKET, CHANGE),
+                compute="fangyi.hotline.home.waiting_for_my_units",
+                order=55,
+            ),
+            Card(
+                key="hotline-overdue",
+                title=_("超时未办结的热线工单"),
+                empty=_("没有超时的热线工单。"),
+                url_name="hotline:overdue",
+                roles=frozenset({ADMIN, COMMANDER}),
+                shown_to=(TICKET, VIEW),
+                compute="fangyi.hotline.home.overdue",
+                order=56,
+            ),
+            Card(
+                key="hotline-callbacks",
+                title=_("待回访"),
+                empty=_("没有待回访的工单。"),
+                url_name="hotline:callbacks",
+                roles=frozenset({OPERATOR}),
+                shown_to=(TICKET, ADD),
+                compute="fangyi.hotline.home.callbacks_due",
+                order=57,
+            ),
+        ),
+        urls=(Urls("hotline/", "fangyi.hotline.urls"),),
         api=(ApiRouter("/hotline", "fangyi.hotline.api.router"),),
         periodic=(
             # 80 % of a 30-minute limit is 24 minutes: a minute late is as late as it gets.

@@ -10,6 +10,7 @@ from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.cycle import seed_cycle
 from fangyi.demo.health import HealthSeed, health_summary
+from fangyi.demo.hotline import seed_hotline
 from fangyi.demo.investigations import seed_investigations
 from fangyi.demo.isolation import seed_isolation
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             supplies = seed_supplies() if logins else None
             cycle = seed_cycle() if logins else None
             markets = seed_markets() if logins else None
+            hotline = seed_hotline() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -114,6 +116,8 @@ class Command(BaseCommand):
                 summary["supplies_cycle"] = dataclasses.asdict(cycle)
             if markets is not None:
                 summary["markets"] = dataclasses.asdict(markets)
+            if hotline is not None:
+                summary["hotline"] = dataclasses.asdict(hotline)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:

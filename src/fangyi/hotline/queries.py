@@ -1,0 +1,178 @@
+"""What the hotline's pages read: a unit's inbox by time left, the command centre's overdue
+board, the operators' callback queue and a caller's earlier tickets. Every read starts from
+`restrict`, so a confidential (psychological-help) ticket reaches only the operators and the
+unit handling it, here as everywhere."""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
+
+from fangyi.core.paths import under
+from fangyi.core.permissions import ADD, MATRIX, VIEW, Actor, assignments_of, minimal_paths
+from fangyi.regions.models import Region
+
+from . import services
+from .area import TICKET
+from .models import (
+    OPEN_STATES,
+    Callback,
+    CallbackState,
+    Escalation,
+    HandlingUnit,
+    Ticket,
+    Urgency,
+    unit_ids_of,
+)
+
+# Inbox and board: the soonest due first, so that the overdue lead.
+BY_TIME_LEFT = ("due_at", "id")
+CALLBACK_ORDER = ("created_at", "id")
+# The tickets of a number that names no resident, as the intake page shows them.
+EARLIER_TICKETS = 10
+
+
+def tickets(user: Actor, action: str = VIEW) -> QuerySet[Ticket]:
+    return Ticket.objects.restrict(user, action).select_related("category", "unit", "region")
+
+
+def intake_regions(user: Actor) -> QuerySet[Region]:
+    """The regions where the user takes tickets in (an operator holds no right over the
+    region tree itself, only over tickets in it)."""
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return Region.objects.all()
+    paths = minimal_paths(
+        path
+        for role, path in assignments_of(user)
+        if ADD in MATRIX.get(role, {}).get(TICKET, frozenset())
+    )
+    if not paths:
+        return Region.objects.none()
+    scope = Q()
+    for path in paths:
+        scope |= under("path", path)
+    return Region.objects.filter(scope)
+
+
+def units_of(user: Actor) -> list[HandlingUnit]:
+    """The units whose inbox the user works: those they belong to or supervise."""
+    return list(HandlingUnit.objects.filter(pk__in=unit_ids_of(user)).order_by("name", "id"))
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    unit: uuid.UUID | None = None
+    state: str = ""
+    urgency: str = ""
+    overdue_only: bool = False
+
+
+def inbox(user: Actor, chosen: InboxFilter, *, now: datetime.datetime | None = None):
+    """The open tickets of the user's units (or of one of them), the soonest due first. Who
+    belongs to no unit (an operator, the command centre) sees every dispatched open ticket
+    of their scope, and may name a unit."""
+    units = unit_ids_of(user)
+    rows = tickets(user).filter(state__in=OPEN_STATES)
+    rows = rows.filter(unit_id__in=units) if units else rows.filter(unit__isnull=False)
+    if chosen.unit is not None:
+        rows = rows.filter(unit_id=chosen.unit)
+    if chosen.state in {str(state) for state in OPEN_STATES}:
+        rows = rows.filter(state=chosen.state)
+    if chosen.urgency in Urgency.values:
+        rows = rows.filter(urgency=chosen.urgency)
+    if chosen.overdue_only:
+        rows = rows.filter(due_at__lt=now or timezone.now())
+    return rows
+
+
+def late(user: Actor, *, now: datetime.datetime | None = None) -> QuerySet[Ticket]:
+    """督办: open tickets past their limit or escalated, in the user's scope."""
+    moment = now or timezone.now()
+    return (
+        tickets(user)
+        .filter(state__in=OPEN_STATES)
+        .filter(Q(due_at__lt=moment) | Q(escalation__gt=Escalation.NONE))
+    )
+
+
+@dataclass(frozen=True)
+class UnitLate:
+    unit: HandlingUnit | None
+    late: int
+    overdue: int
+    first_due: datetime.datetime
+
+
+def late_by_unit(user: Actor, *, now: datetime.datetime | None = None) -> list[UnitLate]:
+    """The overdue board's summary: per unit, how many of its tickets are late and escalated,
+    the unit with the most overdue first."""
+    moment = now or timezone.now()
+    summary = (
+        late(user, now=moment)
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            late=Count("id"),
+            overdue=Count("id", filter=Q(due_at__lt=moment)),
+            first_due=Min("due_at"),
+        )
+    )
+    rows = list(summary)
+    units = HandlingUnit.objects.in_bulk([row["unit_id"] for row in rows if row["unit_id"]])
+    found = [
+        UnitLate(
+            unit=units.get(row["unit_id"]),
+            late=row["late"],
+            overdue=row["overdue"],
+            first_due=row["first_due"],
+        )
+        for row in rows
+    ]
+    found.sort(key=lambda row: (-row.overdue, -row.late, row.first_due))
+    return found
+
+
+def callbacks_due(user: Actor) -> QuerySet[Callback]:
+    """The operators' queue: callbacks still to be made, the oldest first."""
+    return (
+        Callback.objects.restrict(user, VIEW)
+        .filter(state=CallbackState.PENDING)
+        .select_related("ticket", "ticket__category", "ticket__unit", "about")
+    )
+
+
+@dataclass(frozen=True)
+class CallerHistory:
+    matches: list
+    by_number: list[Ticket]
+
+
+NO_HISTORY = CallerHistory([], [])
+
+
+def caller_history(user: Actor, number: str) -> CallerHistory:
+    """As the intake page's number is typed: the residents it names (the core's lookup: an
+    ID's last four, or a mobile number from its first five digits), each with their
+    household and latest tickets, and the tickets of that very number from callers who are
+    not residents on record."""
+    typed = "".join((number or "").split()).upper()
+    try:
+        if len(typed) == 4:
+            matches = services.lookup_callers(actor=user, id_tail=typed)
+        elif typed.isdigit() and 5 <= len(typed) <= 11:
+            matches = services.lookup_callers(actor=user, phone=typed)
+        else:
+            return NO_HISTORY
+    except ValidationError:
+        return NO_HISTORY
+    by_number: list[Ticket] = []
+    if len(typed) == 11:
+        by_number = list(
+            tickets(user)
+            .filter(caller_phone=typed, caller__isnull=True)
+            .order_by("-received_at", "-id")[:EARLIER_TICKETS]
+        )
+    return CallerHistory(matches=matches, by_number=by_number)
