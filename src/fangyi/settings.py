@@ -414,3 +414,7 @@ FANGYI_HOTLINE_WORK_END = os.environ.get("FANGYI_HOTLINE_WORK_END", "18:00")
 FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS = float(
     os.environ.get("FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS", "2")
 )
+# The hour (Beijing time) after which the day's problem lists (急难愁盼清单) are made.
+FANGYI_HOTLINE_PROBLEM_LIST_HOUR = int(os.environ.get("FANGYI_HOTLINE_PROBLEM_LIST_HOUR", "7"))
+if not 0 <= FANGYI_HOTLINE_PROBLEM_LIST_HOUR <= 23:
+    raise ImproperlyConfigured("FANGYI_HOTLINE_PROBLEM_LIST_HOUR must be an hour (0-23).")

@@ -13,3 +13,5 @@ class HotlineConfig(AppConfig):
 
         # After migrate and after a test database is flushed: the category tree exists.
         post_migrate.connect(install_presets, sender=self)
+        # The problem lists' ledger registers itself on import.
+        from .problems import ledger  # noqa: F401

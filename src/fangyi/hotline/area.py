@@ -57,3 +57,8 @@ register(
         },
     )
 )
+
+# Open311 and the day's problem list declare themselves (after the constants above, which
+# they import).
+from .open311 import area as _open311_area  # noqa: E402, F401
+from .problems import area as _problems_area  # noqa: E402, F401

@@ -56,9 +56,7 @@ class WorkingHours:
     @property
     def length(self) -> datetime.timedelta:
         day = datetime.date(2000, 1, 1)
-        return datetime.datetime.combine(day, self.end) - datetime.datetime.combine(
-            day, self.start
-        )
+        return datetime.datetime.combine(day, self.end) - datetime.datetime.combine(day, self.start)
 
     @classmethod
     def parse(cls, start: str, end: str) -> "WorkingHours":
