@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -187,7 +188,7 @@ def _listed(request: HttpRequest) -> list:
             tickets = tickets.filter(public.status_condition(statuses))
         start, end = _moment(request, "start_date"), _moment(request, "end_date")
         if start is None and end is None:
-            start = datetime.datetime.now(BEIJING) - datetime.timedelta(days=DEFAULT_DAYS)
+            start = timezone.now() - datetime.timedelta(days=DEFAULT_DAYS)
         if start is not None:
             tickets = tickets.filter(received_at__gte=start)
         if end is not None:
