@@ -17,7 +17,6 @@ from ninja import Field, Query, Router, Schema, Status
 from fangyi.core.api import get_by_id, page_of
 from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, PageParams, Text
-from fangyi.regions.models import Region, looks_like_code
 
 from ..models import HandlingUnit, Outcome, ProblemItem, ProblemList
 from . import services
@@ -118,9 +117,10 @@ def list_lists(request, params: Query[ListParams]):
         raise PermissionDenied
     lists = services.lists_for(request.auth)
     if params.region is not None:
-        if not looks_like_code(params.region):
-            raise ValidationError({"region": _("区划代码应为数字。")})
-        lists = lists.filter(region__code=params.region)
+        region = services.region_for(request.auth, params.region)
+        if region is None:
+            raise ValidationError({"region": _("没有这个市或区县，或其不在您的辖区内。")})
+        lists = lists.filter(region=region)
     if params.day:
         lists = lists.filter(day=params.day)
     items, next_cursor = page_of(lists, ordering=ORDERING, page=params)
@@ -133,11 +133,9 @@ def make_list(request, payload: ListCreate):
     brought up to date, those already answered are kept)."""
     if not can(request.auth, PROBLEM_LIST, ADD):
         raise PermissionDenied
-    region = None
-    if looks_like_code(payload.region):
-        region = Region.objects.restrict(request.auth, VIEW).filter(code=payload.region).first()
+    region = services.region_for(request.auth, payload.region)
     if region is None:
-        raise ValidationError({"region": _("没有这个区域，或其不在您的辖区内。")})
+        raise ValidationError({"region": _("没有这个市或区县，或其不在您的辖区内。")})
     problem_list = services.make_list(actor=request.auth, region=region)
     return Status(201, _with_items(request.auth).get(pk=problem_list.pk))
 

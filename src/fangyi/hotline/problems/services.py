@@ -33,7 +33,7 @@ from fangyi.core import audit
 from fangyi.core.masking import mask_phone
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can, require
-from fangyi.regions.models import Level, Region
+from fangyi.regions.models import Level, Region, looks_like_code
 
 from ..clock import BEIJING
 from ..models import (
@@ -72,6 +72,17 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 def beijing_today(now: datetime.datetime | None = None) -> datetime.date:
     return (now or timezone.now()).astimezone(BEIJING).date()
+
+
+def region_for(user, code: str) -> Region | None:
+    """The city or district of this code whose lists the user sees; None for anything else
+    (a code that is not digits is no region: PostgreSQL cannot compare text holding NUL)."""
+    if not looks_like_code(code):
+        return None
+    region = Region.objects.filter(code=code, level__in=LIST_LEVELS).first()
+    if region is None or not can(user, PROBLEM_LIST, VIEW, region.path):
+        return None
+    return region
 
 
 def _check_region(region: Region) -> None:

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.views import cursor_page
-from fangyi.regions.models import Region, looks_like_code
 
 from ..models import ProblemKind
 from . import services
@@ -27,10 +26,9 @@ def _lists_page(request, form, *, status=200):
     code = request.GET.get("region", "")
     region = None
     if code:
-        if looks_like_code(code):
-            region = Region.objects.restrict(user, VIEW).filter(code=code).first()
+        region = services.region_for(user, code)
         if region is None:
-            messages.warning(request, _("没有这个区域，或其不在您的辖区内。"))
+            messages.warning(request, _("没有这个市或区县，或其不在您的辖区内。"))
             lists = lists.none()
         else:
             lists = lists.filter(region=region)
@@ -61,11 +59,9 @@ def make_list(request):
     form = MakeListForm(request.POST)
     if form.is_valid():
         code = form.cleaned_data["region"]
-        region = None
-        if looks_like_code(code):
-            region = Region.objects.restrict(user, VIEW).filter(code=code).first()
+        region = services.region_for(user, code)
         if region is None:
-            form.add_error("region", _("没有这个区域，或其不在您的辖区内。"))
+            form.add_error("region", _("没有这个市或区县，或其不在您的辖区内。"))
         else:
             try:
                 problem_list = services.make_list(actor=user, region=region)
