@@ -108,8 +108,10 @@ def _open311(view):
     def wrapper(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
         try:
             ratelimit.hit(PUBLIC_LIMIT, ratelimit.client_address(request))
+            if any("\x00" in str(value) for value in kwargs.values()):
+                raise Open311Error(400, _("请求包含无效字符。"))
             for values in (request.GET, request.POST):
-                if any("\x00" in value for value in values.values()) or "\x00" in str(kwargs):
+                if any("\x00" in value for _name, given in values.lists() for value in given):
                     raise Open311Error(400, _("请求包含无效字符。"))
             return view(request, *args, fmt=fmt, **kwargs)
         except RateLimited as exc:
