@@ -60,9 +60,9 @@ CHANNELS = ["phone"] * 6 + ["police", "chat", "portal", "open311"]
 def insert_tickets(count: int) -> float:
     """The tickets, in one statement; answers the seconds it took."""
     buildings = list(
-        Region.objects.filter(level=Level.BUILDING).order_by("path").values_list("id", "path")[
-            :5000
-        ]
+        Region.objects.filter(level=Level.BUILDING)
+        .order_by("path")
+        .values_list("id", "path")[:5000]
     )
     if not buildings:
         sys.exit("no building: seed a city first (fangyi seed)")

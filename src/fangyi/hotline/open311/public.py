@@ -103,7 +103,7 @@ def service(category: Category) -> dict[str, Any]:
         "metadata": False,
         "type": "realtime",
         "keywords": str(category.get_kind_display()),
-        "group": category.parent.name if category.parent_id else category.name,
+        "group": category.parent.name if category.parent else category.name,
     }
 
 
@@ -146,11 +146,11 @@ def request(ticket: Ticket, places: dict[str, str]) -> dict[str, Any]:
     return {
         "service_request_id": ticket.number,
         "status": status,
-        "status_notes": str(STATUS_NOTES.get(ticket.state, "")),
+        "status_notes": str(STATUS_NOTES.get(State(ticket.state), "")),
         "service_name": category.name,
         "service_code": category.code,
         "description": ticket.description if ticket.channel == Channel.OPEN311 else category.name,
-        "agency_responded": ticket.unit.name if ticket.unit_id else None,
+        "agency_responded": ticket.unit.name if ticket.unit else None,
         "service_notice": notice(category),
         "requested_datetime": _moment(ticket.received_at),
         "updated_datetime": _moment(ticket.updated_at),

@@ -18,14 +18,14 @@ from fangyi.core.api import get_by_id, page_of
 from fangyi.core.permissions import ADD, VIEW, can
 from fangyi.core.schemas import ERROR_RESPONSES, Input, PageParams, Text
 
-from ..models import HandlingUnit, Outcome, ProblemItem, ProblemList
+from ..models import HandlingUnit, ProblemItem, ProblemList
 from . import services
 from .area import PROBLEM_LIST
 
 router = Router(tags=["hotline"])
 
 ORDERING = ("-day", "region_path", "id")
-OutcomeCode = Literal[Outcome.FIXED.value, Outcome.NOT_FIXED.value]
+OutcomeCode = Literal["fixed", "not_fixed"]
 
 
 class ItemRead(Schema):
@@ -43,7 +43,7 @@ class ItemRead(Schema):
 
     @staticmethod
     def resolve_ticket(item: ProblemItem) -> str | None:
-        return item.ticket.number if item.ticket_id else None
+        return item.ticket.number if item.ticket else None
 
     @staticmethod
     def resolve_unit(item: ProblemItem) -> uuid.UUID | None:
@@ -51,7 +51,7 @@ class ItemRead(Schema):
 
     @staticmethod
     def resolve_unit_name(item: ProblemItem) -> str:
-        return item.unit.name if item.unit_id else ""
+        return item.unit.name if item.unit else ""
 
 
 class ListRead(Schema):

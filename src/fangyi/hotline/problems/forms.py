@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.forms import BootstrapForm
 
-from ..models import Outcome
+from ..models import HandlingUnit, Outcome
 from . import services
 
 
@@ -13,12 +13,16 @@ class MakeListForm(BootstrapForm):
 
 class ItemForm(BootstrapForm):
     title = forms.CharField(label=_("问题"), max_length=services.MAX_TITLE)
-    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=None, empty_label=None)
+    unit = forms.ModelChoiceField(
+        label=_("责任单位"), queryset=HandlingUnit.objects.none(), empty_label=None
+    )
     fix_today = forms.BooleanField(label=_("当日解决"), required=False)
 
     def __init__(self, *args, problem_list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = services.units_for(problem_list)
+        unit = self.fields["unit"]
+        assert isinstance(unit, forms.ModelChoiceField)
+        unit.queryset = services.units_for(problem_list)
 
 
 class OutcomeForm(BootstrapForm):

@@ -18,6 +18,7 @@ item still waiting is marked not fixed, so that the history says what was done e
 """
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -96,8 +97,8 @@ class Found:
     key: str
     title: str
     count: int
-    ticket_id: object = None
-    unit_id: object = None
+    ticket_id: uuid.UUID | None = None
+    unit_id: uuid.UUID | None = None
 
 
 def _tickets(region: Region, since: datetime.datetime, until: datetime.datetime):
