@@ -33,7 +33,7 @@ HOTLINE_SETUP = "hotline_setup"
 
 _SEE = frozenset({VIEW})
 
-register(
+HOTLINE_AREA = register(
     Area(
         name="hotline",
         roles=(Role(OPERATOR, _("接线员"), 94),),
@@ -58,7 +58,9 @@ register(
     )
 )
 
-# Open311 and the day's problem list declare themselves (after the constants above, which
-# they import).
-from .open311 import area as _open311_area  # noqa: E402, F401
-from .problems import area as _problems_area  # noqa: E402, F401
+# Open311 and the day's problem list add their declarations to the hotline's (after the
+# constants above, which they import).
+from .open311.area import with_open311  # noqa: E402
+from .problems.area import with_problem_lists  # noqa: E402
+
+register(with_problem_lists(with_open311(HOTLINE_AREA)))

@@ -1,12 +1,13 @@
-"""The day's problem list (急难愁盼清单) plugs into the shell as an area of its own, so that
-the hotline's core declarations stay as they are: its permission, pages, API and the
-morning job."""
+"""What the day's problem list (急难愁盼清单) adds to the hotline's declarations: its
+permission, pages, API and the morning job. Kept here, so that the hotline's area.py stays
+as its core wrote it."""
 
+import dataclasses
 import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, NavLink, Periodic, Urls, register
+from fangyi.core.areas import ApiRouter, Area, NavLink, Periodic, Urls
 from fangyi.core.permissions import ADD, ADMIN, ALL, CHANGE, COMMANDER, EXPORT, OFFICER, VIEW
 
 from ..area import OPERATOR
@@ -15,10 +16,12 @@ from ..area import OPERATOR
 # wherever their roles are (services.set_outcome).
 PROBLEM_LIST = "hotline_problem_list"
 
-register(
-    Area(
-        name="hotline_problems",
+
+def with_problem_lists(area: Area) -> Area:
+    return dataclasses.replace(
+        area,
         grants={
+            **area.grants,
             PROBLEM_LIST: {
                 ADMIN: ALL,
                 COMMANDER: frozenset({VIEW, ADD, CHANGE, EXPORT}),
@@ -27,11 +30,13 @@ register(
             },
         },
         nav=(
+            *area.nav,
             NavLink(_("急难愁盼清单"), "hotline_problems:lists", ((PROBLEM_LIST, VIEW),), order=66),
         ),
-        urls=(Urls("hotline/problems/", "fangyi.hotline.problems.urls"),),
-        api=(ApiRouter("/hotline/problem-lists", "fangyi.hotline.problems.api.router"),),
+        urls=(*area.urls, Urls("hotline/problems/", "fangyi.hotline.problems.urls")),
+        api=(*area.api, ApiRouter("/hotline/problem-lists", "fangyi.hotline.problems.api.router")),
         periodic=(
+            *area.periodic,
             # Makes the day's lists once the configured hour has passed; idempotent, so the
             # job only needs to run often enough to be on time.
             Periodic(
@@ -41,4 +46,3 @@ register(
             ),
         ),
     )
-)
