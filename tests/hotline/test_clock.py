@@ -26,8 +26,8 @@ def due(received: str, limit: clock.Limit, entered=None) -> datetime.datetime:
 
 
 def test_the_limits_by_kind_urgency_and_category():
-    assert HELP == clock.Limit(clock.WORKING_DAYS, 3)
-    assert COMPLAINT == clock.Limit(clock.WORKING_DAYS, 13)
+    assert clock.Limit(clock.WORKING_DAYS, 3) == HELP
+    assert clock.Limit(clock.WORKING_DAYS, 13) == COMPLAINT
     assert clock.limit_for(kind=presets.EMERGENCY, urgent=False).measure == clock.SAME_DAY
     assert clock.limit_for(kind=presets.HELP, urgent=True).measure == clock.SAME_DAY
     assert clock.limit_for(kind=presets.EMERGENCY, urgent=True, limit_minutes=30) == (

@@ -33,7 +33,7 @@ from fangyi.core.permissions import ADD, CHANGE, assignments_of, can
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Region, ancestor_paths
 
-from . import workpages
+from . import signals, workpages
 from .area import TASK
 from .models import (
     FINISHED,
@@ -426,6 +426,15 @@ def _transition(*, actor, task: Task, allowed: tuple, changes: dict, extra: dict
         audit.record_updated(
             actor=actor, obj=task, before=before, after=audit.snapshot(task, names) | (extra or {})
         )
+        if changes.get("status") in FINISHED:
+            signals.announce_finished(
+                task_id=task.pk,
+                kind=task.kind,
+                source=task.source,
+                source_ref=task.source_ref,
+                status=task.status,
+                note=task.note or task.failure_reason,
+            )
     return task
 
 

@@ -44,3 +44,25 @@ def _send(facts: list[RecordedFact]) -> None:
                 len(facts),
                 exc_info=error,
             )
+
+
+# `appeal_decided` is sent once an appeal's decision has committed, with `appeal_id`,
+# `accepted` and `note` (the decision's reasons): the hotline resolves the ticket that filed it.
+appeal_decided = Signal()
+
+
+def announce_decision(appeal_id: uuid.UUID, *, accepted: bool, note: str) -> None:
+    transaction.on_commit(lambda: _send_decision(appeal_id, accepted, note))
+
+
+def _send_decision(appeal_id: uuid.UUID, accepted: bool, note: str) -> None:
+    for receiver, error in appeal_decided.send_robust(
+        sender=None, appeal_id=appeal_id, accepted=accepted, note=note
+    ):
+        if isinstance(error, Exception):
+            logger.error(
+                "appeal_decided receiver %s failed on %s",
+                getattr(receiver, "__qualname__", receiver),
+                appeal_id,
+                exc_info=error,
+            )

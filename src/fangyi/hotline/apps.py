@@ -9,9 +9,18 @@ class HotlineConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from fangyi.fieldwork.signals import task_finished
+        from fangyi.health.signals import appeal_decided
+        from fangyi.supplies.signals import request_finished
+
+        from . import receivers
         from .presets import install_presets
 
         # After migrate and after a test database is flushed: the category tree exists.
         post_migrate.connect(install_presets, sender=self)
+        # The work a ticket started is done: the ticket resolves (services.link_finished).
+        request_finished.connect(receivers.supply_request_finished, dispatch_uid="hotline.supply")
+        task_finished.connect(receivers.field_task_finished, dispatch_uid="hotline.task")
+        appeal_decided.connect(receivers.appeal_decided, dispatch_uid="hotline.appeal")
         # The problem lists' ledger registers itself on import.
         from .problems import ledger  # noqa: F401

@@ -3,9 +3,11 @@ within the limit of its category on the official working-time calendar, escalate
 called back, and linked to the work it asks for (a supply request, a health-code appeal, a
 field-work task)."""
 
+from datetime import timedelta
+
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, register
+from fangyi.core.areas import ApiRouter, Area, Periodic, register
 from fangyi.core.permissions import (
     ADD,
     ADMIN,
@@ -55,6 +57,15 @@ HOTLINE_AREA = register(
                 OPERATOR: _SEE,
             },
         },
+        api=(ApiRouter("/hotline", "fangyi.hotline.api.router"),),
+        periodic=(
+            # 80 % of a 30-minute limit is 24 minutes: a minute late is as late as it gets.
+            Periodic(
+                "hotline.escalate",
+                every=timedelta(minutes=1),
+                task="fangyi.hotline.tasks.escalate_due_task",
+            ),
+        ),
     )
 )
 

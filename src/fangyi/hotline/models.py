@@ -526,6 +526,8 @@ class TicketLink(models.Model):
     target_id = models.UUIDField()
     label = models.CharField(_("说明"), max_length=200, blank=True)
     done = models.BooleanField(_("已完成"), default=False)
+    # Done as asked (delivered, decided, completed), or not (cancelled, failed).
+    succeeded = models.BooleanField(_("办成"), null=True, blank=True)
     outcome = models.CharField(_("结果"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     done_at = models.DateTimeField(null=True, blank=True)

@@ -26,6 +26,7 @@ from fangyi.people.models import Household, Person
 from fangyi.portal.services import as_resident, looks_after
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 
+from . import signals
 from .area import CATALOGUE, SUPPLY_REQUEST
 from .models import (
     DEFAULT_LIMIT_HOURS,
@@ -653,6 +654,14 @@ def _move(actor, request: Request, to_state: str, now, *, note: str, extra: dict
         before=before,
         after=audit.snapshot(request, ["state", *extra]),
     )
+    if to_state in (RequestState.DELIVERED, RequestState.CANCELLED):
+        signals.announce_finished(
+            request_id=request.pk,
+            kind=request.kind,
+            state=to_state,
+            hotline_ticket=request.hotline_ticket,
+            note=note,
+        )
     return request
 
 

@@ -11,6 +11,7 @@ from fangyi.core.permissions import ADD, CHANGE, require
 from fangyi.people.models import Person
 from fangyi.regions.models import ancestor_paths
 
+from .. import signals
 from ..area import APPEAL
 from ..models import Appeal, Fact, FactKind, Zone
 from .facts import retract_fact
@@ -105,4 +106,5 @@ def decide_appeal(*, actor, appeal: Appeal, accept: bool, note: str) -> Appeal:
             before={"state": Appeal.State.OPEN},
             after={"state": state, "note": appeal.decision_note},
         )
+        signals.announce_decision(appeal.pk, accepted=accept, note=appeal.decision_note)
     return appeal

@@ -11,33 +11,20 @@ import datetime
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
+from fangyi.core.context import acting, current
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, require
 from fangyi.people.validation import normalise_phone
 from fangyi.regions.models import Region, looks_like_code
 
-from .. import clock
+from .. import services as hotline
 from ..area import HOTLINE_SETUP
-from ..models import (
-    CalendarDay,
-    Category,
-    Channel,
-    DayCounter,
-    EventKind,
-    Open311Key,
-    State,
-    Ticket,
-    TicketEvent,
-    Urgency,
-)
+from ..models import Category, Channel, Open311Key, Ticket, Urgency
 
 KEY_BYTES = 24
 PREFIX_LENGTH = 8
@@ -45,17 +32,7 @@ MAX_PARTNER = 100
 MAX_DESCRIPTION = 4000
 MAX_ADDRESS = 200
 MAX_NAME = 50
-TICKET_FIELDS = [
-    "number",
-    "channel",
-    "region_id",
-    "address",
-    "category_id",
-    "urgency",
-    "state",
-    "received_at",
-    "due_at",
-]
+MAX_PHONE = 20
 
 
 def digest_of(key: str) -> str:
@@ -106,35 +83,6 @@ def key_for(raw: str) -> Open311Key | None:
         Open311Key.objects.filter(digest=digest_of(raw), active=True)
         .select_related("region")
         .first()
-    )
-
-
-def next_number(day: datetime.date) -> str:
-    """The day's next ticket number, 12345-YYYYMMDD-NNNNNN (inside a transaction)."""
-    counter, _created = DayCounter.objects.select_for_update().get_or_create(day=day)
-    DayCounter.objects.filter(pk=day).update(last=F("last") + 1)
-    return f"12345-{day:%Y%m%d}-{counter.last + 1:06d}"
-
-
-def _deadlines(category: Category, received: datetime.datetime) -> clock.Deadlines:
-    limit = clock.limit_for(
-        kind=category.kind,
-        urgent=False,
-        limit_minutes=category.limit_minutes,
-        limit_working_days=category.limit_working_days,
-    )
-    first, last = clock.calendar_span(received, limit)
-    entered = dict(
-        CalendarDay.objects.filter(day__range=(first, last)).values_list("day", "is_workday")
-    )
-    return clock.deadlines(
-        received,
-        limit,
-        hours=clock.WorkingHours.parse(
-            settings.FANGYI_HOTLINE_WORK_START, settings.FANGYI_HOTLINE_WORK_END
-        ),
-        entered=entered,
-        same_day_minimum=datetime.timedelta(hours=settings.FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS),
     )
 
 
@@ -194,36 +142,22 @@ def submit_request(
     region = _place(key, _text(address_id, "address_id", 18))
     caller_name = _text(f"{last_name or ''}{first_name or ''}", "first_name", MAX_NAME)
     caller_phone = normalise_phone(_text(phone, "phone", 30)) if phone else ""
-    if caller_phone and not caller_phone.isdigit():
+    if caller_phone and not (caller_phone.isdigit() and len(caller_phone) <= MAX_PHONE):
         raise ValidationError({"phone": _("电话号码格式不正确。")})
-    received = now or timezone.now()
-    warn_at, due_at = _deadlines(category, received)
-    with transaction.atomic():
-        ticket = Ticket.objects.create(
-            number=next_number(received.astimezone(clock.BEIJING).date()),
+    outer = current()
+    # The core's intake, with no staff actor: the audit row says the partner filed it.
+    with acting(via="open311", ip=outer.ip, request_id=outer.request_id):
+        ticket = hotline._intake(
+            actor=None,
             channel=Channel.OPEN311,
-            caller_name=caller_name,
-            caller_phone=caller_phone[:20],
-            region=region,
-            region_path=region.path,
-            address=address,
-            place_resolved=False,
             category=category,
-            confidential=category.confidential,
-            urgency=Urgency.NORMAL,
             description=description,
-            state=State.NEW,
-            received_at=received,
-            warn_at=warn_at,
-            due_at=due_at,
+            region=region,
+            address=address,
+            urgency=Urgency.NORMAL,
+            caller=hotline.CallerInput(name=caller_name, phone=caller_phone),
+            received_at=now,
+            dispatch_now=False,
         )
-        TicketEvent.objects.create(
-            ticket=ticket,
-            kind=EventKind.INTAKE,
-            at=received,
-            actor_name=f"Open311 {key.partner}"[:150],
-            to_state=State.NEW,
-        )
-        Open311Key.objects.filter(pk=key.pk).update(last_used_at=received)
-        audit.record_created(actor=None, obj=ticket, fields=TICKET_FIELDS)
+    Open311Key.objects.filter(pk=key.pk).update(last_used_at=ticket.received_at)
     return ticket

@@ -201,7 +201,7 @@ def _listed(request: HttpRequest) -> list:
             tickets = tickets.filter(received_at__lt=end)
     page = _number(request, "page", 1, MAX_PAGE)
     size = _number(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    rows = tickets.select_related("category", "unit").order_by("-received_at", "-id")[
+    rows = public.for_answers(tickets).order_by("-received_at", "-id")[
         (page - 1) * size : page * size
     ]
     return public.requests(list(rows))
@@ -249,12 +249,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
 @require_GET
 @_open311
 def request_detail(request: HttpRequest, number: str, *, fmt: str) -> HttpResponse:
-    ticket = (
-        public.public_tickets()
-        .select_related("category", "unit")
-        .filter(number=number[:24])
-        .first()
-    )
+    ticket = public.for_answers(public.public_tickets()).filter(number=number[:24]).first()
     if ticket is None:
         raise Open311Error(404, _("没有这个服务请求。"))
     return _answer(fmt, public.requests([ticket]), root="service_requests", item="request")

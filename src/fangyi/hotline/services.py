@@ -1,0 +1,1140 @@
+"""The only code that writes tickets: intake, dispatch, the unit's work, escalation,
+callbacks, duplicates and the work a ticket starts in other areas.
+
+Every change of a ticket is a TicketEvent (who, when, from which state to which, why) and an
+ObjectChange, written in the same transaction, with the ticket re-read under a row lock so
+that two people acting at once cannot both move it. The escalation sweep is the exception:
+it moves thousands of tickets in two statements, and its events are their audit record.
+"""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangyi.core import audit
+from fangyi.core.masking import mask_name
+from fangyi.core.paths import under
+from fangyi.core.permissions import (
+    ADD,
+    ADMIN,
+    CHANGE,
+    COMMANDER,
+    MATRIX,
+    VIEW,
+    Actor,
+    assignments_of,
+    minimal_paths,
+    require,
+)
+from fangyi.people.models import Household, Person
+from fangyi.portal.services import as_resident
+from fangyi.regions.models import Level, Region
+
+from . import clock
+from .area import HOTLINE_SETUP, OPERATOR, TICKET
+from .models import (
+    OPEN_STATES,
+    TO_DISPATCH,
+    CalendarDay,
+    Callback,
+    CallbackState,
+    Category,
+    Channel,
+    Escalation,
+    EventKind,
+    HandlingUnit,
+    LinkKind,
+    PlaceLevel,
+    RoutingRule,
+    Satisfaction,
+    State,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+    UnitKind,
+    Urgency,
+    unit_ids_of,
+)
+
+MAX_DESCRIPTION = 2000
+MAX_NOTE = 1000
+MAX_ADDRESS = 200
+DUPLICATE_WINDOW = datetime.timedelta(hours=24)
+TICKET_FIELDS = [
+    "number",
+    "channel",
+    "caller",
+    "region",
+    "address",
+    "category",
+    "urgency",
+    "description",
+    "state",
+    "unit",
+    "due_at",
+]
+
+
+# The clock's inputs
+
+
+def working_hours() -> clock.WorkingHours:
+    return clock.WorkingHours.parse(
+        settings.FANGYI_HOTLINE_WORK_START, settings.FANGYI_HOTLINE_WORK_END
+    )
+
+
+def entered_days(first: datetime.date, last: datetime.date) -> dict[datetime.date, bool]:
+    return dict(
+        CalendarDay.objects.filter(day__gte=first, day__lte=last).values_list("day", "is_workday")
+    )
+
+
+def limit_of(category: Category, urgency: str) -> clock.Limit:
+    return clock.limit_for(
+        kind=category.kind,
+        urgent=urgency == Urgency.URGENT,
+        limit_minutes=category.limit_minutes,
+        limit_working_days=category.limit_working_days,
+    )
+
+
+def deadlines_for(category: Category, urgency: str, received: datetime.datetime) -> clock.Deadlines:
+    limit = limit_of(category, urgency)
+    first, last = clock.calendar_span(received, limit)
+    return clock.deadlines(
+        received,
+        limit,
+        hours=working_hours(),
+        entered=entered_days(first, last),
+        same_day_minimum=datetime.timedelta(hours=settings.FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS),
+    )
+
+
+def set_calendar_day(*, actor, day: datetime.date, is_workday: bool, note: str = "") -> CalendarDay:
+    """An administrator's entry for a day: a holiday or adjusted working day the calendar
+    package does not know (a later year), or a local change."""
+    require(actor, HOTLINE_SETUP, CHANGE)
+    note = _text(note, "note", 100)
+    with transaction.atomic():
+        entry, created = CalendarDay.objects.update_or_create(
+            day=day,
+            defaults={
+                "is_workday": is_workday,
+                "note": note,
+                "entered_by": audit.actor_fields(actor)["actor"],
+                "entered_at": timezone.now(),
+            },
+        )
+        audit.record_change(
+            actor=actor,
+            action="create" if created else "update",
+            obj=entry,
+            before=None,
+            after={"day": day.isoformat(), "is_workday": is_workday, "note": note},
+        )
+    return entry
+
+
+# Units and rules
+
+
+def staff_named(usernames: list[str], field: str) -> list:
+    """Active staff by username; an unknown one is an error in `field`."""
+    from django.contrib.auth import get_user_model
+
+    wanted = {name.strip() for name in usernames if name.strip()}
+    found = list(get_user_model().objects.filter(username__in=wanted, is_active=True))
+    missing = wanted - {user.get_username() for user in found}
+    if missing:
+        raise ValidationError(
+            {field: _("没有这些工作人员：%(names)s") % {"names": "、".join(sorted(missing))}}
+        )
+    return found
+
+
+_UNIT_LEVEL = {"street": Level.STREET, "community": Level.COMMUNITY}
+
+
+def create_unit(
+    *,
+    actor,
+    code: str,
+    name: str,
+    kind: str,
+    region: Region,
+    phone: str = "",
+    members: Iterable = (),
+    supervisors: Iterable = (),
+) -> HandlingUnit:
+    """A department serving a region, or the team of a street or community (bound to it)."""
+    require(actor, HOTLINE_SETUP, ADD, region.path)
+    code = _text(code, "code", 40, required=True)
+    name = _text(name, "name", 100, required=True)
+    phone = _text(phone, "phone", 20)
+    if kind not in UnitKind.values:
+        raise ValidationError({"kind": _("请选择单位类型。")})
+    if kind in _UNIT_LEVEL and region.level != _UNIT_LEVEL[kind]:
+        raise ValidationError({"region": _("街道专班须绑定街道，社区专班须绑定社区。")})
+    if HandlingUnit.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("该代码已被使用。")})
+    with transaction.atomic():
+        unit = HandlingUnit.objects.create(
+            code=code, name=name, kind=kind, region=region, region_path=region.path, phone=phone
+        )
+        unit.members.set(list(members))
+        unit.supervisors.set(list(supervisors))
+        audit.record_created(actor=actor, obj=unit, fields=["code", "name", "kind", "region"])
+    return unit
+
+
+def create_rule(
+    *,
+    actor,
+    region: Region,
+    category: Category | None = None,
+    unit: HandlingUnit | None = None,
+    place_level: str = "",
+) -> RoutingRule:
+    """Tickets of `category` (any, when None) in `region` go to `unit`, or to the team of the
+    street or community they are in (`place_level`)."""
+    require(actor, HOTLINE_SETUP, ADD, region.path)
+    if (unit is None) == (not place_level):
+        raise ValidationError(
+            {"unit": _("请选择承办单位，或按所在地派给街道/社区专班（二选一）。")}
+        )
+    if place_level and place_level not in PlaceLevel.values:
+        raise ValidationError({"place_level": _("请选择街道或社区。")})
+    if unit is not None and not unit.active:
+        raise ValidationError({"unit": _("该承办单位已停用。")})
+    if RoutingRule.objects.filter(category=category, region_path=region.path).exists():
+        raise ValidationError({"category": _("该区域已有这个类别的派单规则。")})
+    with transaction.atomic():
+        rule = RoutingRule.objects.create(
+            category=category,
+            region=region,
+            region_path=region.path,
+            unit=unit,
+            place_level=place_level,
+        )
+        audit.record_created(
+            actor=actor, obj=rule, fields=["category", "region", "unit", "place_level"]
+        )
+    return rule
+
+
+# Who does what
+
+
+def is_dispatcher(user: Actor, path: str) -> bool:
+    """Operators (and administrators) dispatch, merge, resolve places and call back."""
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return any(
+        role in (OPERATOR, ADMIN) and path.startswith(scope) for role, scope in assignments_of(user)
+    )
+
+
+def works_for(user: Actor, unit_id: uuid.UUID | None) -> bool:
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return unit_id is not None and unit_id in unit_ids_of(user)
+
+
+def _require_dispatcher(user: Actor, ticket: Ticket) -> None:
+    require(user, TICKET, CHANGE, ticket.region_path)
+    if not is_dispatcher(user, ticket.region_path):
+        raise PermissionDenied(_("只有接线员可以派单、合并和回访。"))
+
+
+def _require_unit(user: Actor, ticket: Ticket) -> None:
+    require(user, TICKET, CHANGE, ticket.region_path)
+    if not works_for(user, ticket.unit_id):
+        raise PermissionDenied(_("只有承办单位的工作人员可以办理该工单。"))
+
+
+def _text(value: str | None, field: str, limit: int, *, required: bool = False) -> str:
+    value = (value or "").strip()
+    if "\x00" in value:
+        raise ValidationError({field: _("不能包含空字符（\\0）。")})
+    if required and not value:
+        raise ValidationError({field: _("请填写此项。")})
+    if len(value) > limit:
+        raise ValidationError({field: _("最多 %(max)d 个字。") % {"max": limit}})
+    return value
+
+
+# Numbers
+
+
+def next_number(day: datetime.date) -> str:
+    """12345-YYYYMMDD-NNNNNN: the next of the Beijing day, from one row per day that the
+    statement both creates and counts up, so that concurrent intakes never share a number."""
+    table = connection.ops.quote_name("hotline_daycounter")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        (last,) = cursor.fetchone()
+    return f"12345-{day:%Y%m%d}-{last:06d}"
+
+
+# Intake
+
+
+@dataclass(frozen=True)
+class CallerInput:
+    """Who called: a resident found by the lookup, or a name and number as given; all blank
+    for an anonymous caller."""
+
+    person: Person | None = None
+    name: str = ""
+    phone: str = ""
+
+
+def _check_phone(phone: str) -> str:
+    phone = _text(phone, "caller_phone", 20)
+    if phone and not phone.isdigit():
+        raise ValidationError({"caller_phone": _("来电号码只能是数字。")})
+    return phone
+
+
+def _event(
+    ticket: Ticket,
+    kind: str,
+    actor: Actor,
+    *,
+    at: datetime.datetime,
+    from_state: str = "",
+    note: str = "",
+    level: int | None = None,
+) -> TicketEvent:
+    who = audit.actor_fields(actor)
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        at=at,
+        actor=who["actor"],
+        actor_name=who["actor_name"],
+        from_state=from_state,
+        to_state=ticket.state,
+        unit_id=ticket.unit_id,
+        level=level,
+        note=note,
+    )
+
+
+def intake(
+    *,
+    actor,
+    channel: str,
+    category: Category,
+    description: str,
+    region: Region,
+    address: str = "",
+    urgency: str = Urgency.NORMAL,
+    caller: CallerInput | None = None,
+    received_at: datetime.datetime | None = None,
+    dispatch_now: bool = False,
+) -> Ticket:
+    """A new ticket, taken in by an operator, a grid worker or the API (the resident portal
+    calls `intake_for_resident`). Its limit starts when it was received; with `dispatch_now`
+    an operator sends it at once to the unit the rules give, if any."""
+    require(actor, TICKET, ADD, region.path)
+    return _intake(
+        actor=actor,
+        channel=channel,
+        category=category,
+        description=description,
+        region=region,
+        address=address,
+        urgency=urgency,
+        caller=caller or CallerInput(),
+        received_at=received_at,
+        dispatch_now=dispatch_now and is_dispatcher(actor, region.path),
+    )
+
+
+def intake_for_resident(
+    *, holder: Person, category: Category, description: str, address: str = ""
+) -> Ticket:
+    """A resident's own request on the portal: the place is their building, the caller them."""
+    region = Region.objects.get(path=holder.region_path)
+    with as_resident():
+        return _intake(
+            actor=None,
+            channel=Channel.PORTAL,
+            category=category,
+            description=description,
+            region=region,
+            address=address,
+            urgency=Urgency.NORMAL,
+            caller=CallerInput(person=holder),
+            received_at=None,
+            dispatch_now=False,
+        )
+
+
+def _intake(
+    *,
+    actor,
+    channel: str,
+    category: Category,
+    description: str,
+    region: Region,
+    address: str,
+    urgency: str,
+    caller: CallerInput,
+    received_at: datetime.datetime | None,
+    dispatch_now: bool,
+) -> Ticket:
+    errors: dict[str, list[str]] = {}
+    if channel not in Channel.values:
+        errors["channel"] = [_("请选择来源渠道。")]
+    if urgency not in Urgency.values:
+        errors["urgency"] = [_("请选择紧急程度。")]
+    if not category.active:
+        errors["category"] = [_("该类别已停用。")]
+    if region.level < Level.CITY:
+        errors["region"] = [_("请至少选到市一级。")]
+    if errors:
+        raise ValidationError(errors)
+    description = _text(description, "description", MAX_DESCRIPTION, required=True)
+    address = _text(address, "address", MAX_ADDRESS)
+    name = _text(caller.name, "caller_name", 50)
+    phone = _check_phone(caller.phone)
+    now = timezone.now()
+    received = received_at or now
+    if received > now + datetime.timedelta(minutes=5):
+        raise ValidationError({"received_at": _("受理时间不能晚于现在。")})
+    warn_at, due_at = deadlines_for(category, urgency, received)
+    # Counted before the ticket's transaction, which would otherwise hold the day's counter
+    # row locked until it commits and so take calls in one at a time. A number is lost only
+    # when writing the ticket fails after every check has passed.
+    number = next_number(received.astimezone(clock.BEIJING).date())
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            number=number,
+            channel=channel,
+            caller=caller.person,
+            caller_name=name,
+            caller_phone=phone or (caller.person.phone if caller.person else ""),
+            region=region,
+            region_path=region.path,
+            address=address,
+            place_resolved=region.level == Level.BUILDING,
+            category=category,
+            confidential=category.confidential,
+            urgency=urgency,
+            description=description,
+            state=State.NEW,
+            received_at=received,
+            warn_at=warn_at,
+            due_at=due_at,
+            intake_by=audit.actor_fields(actor)["actor"],
+            created_at=now,
+        )
+        _event(ticket, EventKind.INTAKE, actor, at=now, note=ticket.get_channel_display())
+        audit.record_created(actor=actor, obj=ticket, fields=TICKET_FIELDS)
+        if dispatch_now:
+            unit = route(ticket)
+            if unit is not None:
+                _dispatch(actor, ticket, unit, now=now, note=_("按派单规则派单"))
+    return ticket
+
+
+# Routing and dispatch
+
+
+def route(ticket: Ticket) -> HandlingUnit | None:
+    """The unit the rules give: of the rules for the ticket's category, one of its ancestors
+    or any category, in a region above or at the ticket's place, the one of the nearest
+    category wins, then that of the smallest region. A rule that sends to the place's street
+    or community team gives that team (the active unit of that kind bound to it)."""
+    lineage = ticket.category.lineage()
+    depth = {category.pk: index for index, category in enumerate(lineage)}
+    paths = [ticket.region_path[:n] for n in range(1, len(ticket.region_path) + 1)]
+    rules = list(
+        RoutingRule.objects.filter(
+            Q(category__in=list(depth)) | Q(category__isnull=True), region_path__in=paths
+        ).select_related("unit")
+    )
+    rules.sort(
+        key=lambda rule: (
+            depth.get(rule.category_id, len(depth)) if rule.category_id else len(depth),
+            -len(rule.region_path),
+        )
+    )
+    for rule in rules:
+        unit = rule.unit if rule.unit_id else _place_team(ticket.region_path, rule.place_level)
+        if unit is not None and unit.active:
+            return unit
+    return None
+
+
+_TEAM_LEVEL = {PlaceLevel.STREET: 9, PlaceLevel.COMMUNITY: 12}
+
+
+def _place_team(path: str, level: str) -> HandlingUnit | None:
+    """The team bound to the street (or community) the place lies in."""
+    length = _TEAM_LEVEL.get(PlaceLevel(level)) if level else None
+    if length is None or len(path) < length:
+        return None
+    return (
+        HandlingUnit.objects.filter(region_path=path[:length], kind=level, active=True)
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().select_related("category").get(pk=ticket.pk)
+
+
+def _save(actor, locked: Ticket, original: Ticket, before: dict, fields: Iterable[str]) -> None:
+    names = list(fields)
+    locked.save(update_fields=[*names, "updated_at"])
+    audit.record_updated(
+        actor=actor, obj=locked, before=before, after=audit.snapshot(locked, names)
+    )
+    for name in [*names, "updated_at"]:
+        setattr(original, name, getattr(locked, name))
+
+
+def _dispatch(actor, ticket: Ticket, unit: HandlingUnit, *, now, note: str) -> None:
+    before = audit.snapshot(ticket, ["state", "unit"])
+    from_state = ticket.state
+    ticket.state = State.DISPATCHED
+    ticket.unit = unit
+    ticket.dispatched_at = now
+    ticket.save(update_fields=["state", "unit", "dispatched_at", "updated_at"])
+    _event(ticket, EventKind.DISPATCH, actor, at=now, from_state=from_state, note=note)
+    audit.record_updated(
+        actor=actor, obj=ticket, before=before, after=audit.snapshot(ticket, ["state", "unit"])
+    )
+
+
+def dispatch(*, actor, ticket: Ticket, unit: HandlingUnit | None = None, note: str = "") -> Ticket:
+    """An operator sends a ticket to a unit: the one named, or the one the rules give. A
+    ticket already with a unit that has not accepted it may be sent elsewhere."""
+    _require_dispatcher(actor, ticket)
+    note = _text(note, "note", MAX_NOTE)
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if locked.state not in (*TO_DISPATCH, State.DISPATCHED):
+            raise ValidationError({"state": _("该工单已签收或已办结，不能再派单。")})
+        target = unit or route(locked)
+        if target is None:
+            raise ValidationError({"unit": _("没有适用的派单规则，请选择承办单位。")})
+        if not target.active:
+            raise ValidationError({"unit": _("该承办单位已停用。")})
+        _dispatch(actor, locked, target, now=timezone.now(), note=note)
+        _copy(locked, ticket)
+    return ticket
+
+
+def _copy(source: Ticket, target: Ticket) -> None:
+    for field in Ticket._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _move(
+    actor,
+    ticket: Ticket,
+    *,
+    allowed: tuple,
+    kind: str,
+    note: str = "",
+    changes: dict | None = None,
+    refusal: str,
+) -> Ticket:
+    """Re-reads the ticket under a lock, checks its state, applies `changes`, and writes the
+    event and the audit row."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if locked.state not in allowed:
+            raise ValidationError({"state": refusal})
+        changes = changes or {}
+        names = list(changes)
+        before = audit.snapshot(locked, names)
+        from_state = locked.state
+        for name, value in changes.items():
+            setattr(locked, name, value(now) if callable(value) else value)
+        if names:
+            locked.save(update_fields=[*names, "updated_at"])
+            audit.record_updated(
+                actor=actor, obj=locked, before=before, after=audit.snapshot(locked, names)
+            )
+        else:
+            audit.record_change(
+                actor=actor,
+                action="update",
+                obj=locked,
+                before=None,
+                after={"event": kind, "note": note},
+                region_path=locked.region_path,
+            )
+        _event(locked, kind, actor, at=now, from_state=from_state, note=note)
+        _copy(locked, ticket)
+    return ticket
+
+
+def accept(*, actor, ticket: Ticket) -> Ticket:
+    """The unit takes a ticket sent to it (签收)."""
+    _require_unit(actor, ticket)
+    return _move(
+        actor,
+        ticket,
+        allowed=(State.DISPATCHED,),
+        kind=EventKind.ACCEPT,
+        changes={"state": State.ACCEPTED, "accepted_at": lambda now: now},
+        refusal=_("只有待签收的工单可以签收。"),
+    )
+
+
+def return_ticket(*, actor, ticket: Ticket, reason: str) -> Ticket:
+    """The unit sends a ticket back to the dispatchers' queue: not theirs, with the reason."""
+    _require_unit(actor, ticket)
+    reason = _text(reason, "reason", MAX_NOTE, required=True)
+    return _move(
+        actor,
+        ticket,
+        allowed=(State.DISPATCHED, State.ACCEPTED),
+        kind=EventKind.RETURN,
+        note=reason,
+        changes={"state": State.RETURNED, "unit": None, "accepted_at": None},
+        refusal=_("该工单已办结，不能退回。"),
+    )
+
+
+def add_note(*, actor, ticket: Ticket, note: str) -> Ticket:
+    """A note on the work (办理记录), by the unit, an operator or the command centre."""
+    require(actor, TICKET, CHANGE, ticket.region_path)
+    if not Ticket.objects.restrict(actor, CHANGE).filter(pk=ticket.pk).exists():
+        raise PermissionDenied(_("您不能在该工单上记录。"))
+    note = _text(note, "note", MAX_NOTE, required=True)
+    return _move(
+        actor,
+        ticket,
+        allowed=(*OPEN_STATES, State.RESOLVED),
+        kind=EventKind.NOTE,
+        note=note,
+        refusal=_("该工单已结案。"),
+    )
+
+
+def reply(*, actor, ticket: Ticket, text: str) -> Ticket:
+    """The unit's answer to the caller (答复), kept on the ticket; it may be changed until
+    the ticket is resolved."""
+    _require_unit(actor, ticket)
+    text = _text(text, "text", MAX_DESCRIPTION, required=True)
+    return _move(
+        actor,
+        ticket,
+        allowed=(State.ACCEPTED,),
+        kind=EventKind.REPLY,
+        note=text,
+        changes={"reply": text},
+        refusal=_("请先签收工单再答复。"),
+    )
+
+
+def resolve(*, actor, ticket: Ticket, text: str = "") -> Ticket:
+    """The unit has done what was asked: the ticket waits for its callback."""
+    _require_unit(actor, ticket)
+    text = _text(text, "text", MAX_DESCRIPTION)
+    if not text and not ticket.reply:
+        raise ValidationError({"text": _("请填写答复内容再办结。")})
+    with transaction.atomic():
+        _move(
+            actor,
+            ticket,
+            allowed=(State.ACCEPTED,),
+            kind=EventKind.RESOLVE,
+            note=text,
+            changes={
+                "state": State.RESOLVED,
+                "resolved_at": lambda now: now,
+                **({"reply": text} if text else {}),
+            },
+            refusal=_("请先签收工单再办结。"),
+        )
+        _open_callbacks(ticket)
+    return ticket
+
+
+def _open_callbacks(ticket: Ticket) -> None:
+    """A callback for the ticket's caller and for each ticket merged into it, unless one is
+    still waiting."""
+    tickets = [ticket, *Ticket.objects.filter(duplicate_of=ticket)]
+    waiting = set(
+        Callback.objects.filter(about=ticket, state=CallbackState.PENDING).values_list(
+            "ticket_id", flat=True
+        )
+    )
+    Callback.objects.bulk_create(
+        Callback(ticket=each, about=ticket, region_path=each.region_path)
+        for each in tickets
+        if each.pk not in waiting
+    )
+
+
+# Callbacks
+
+
+def record_callback(*, actor, callback: Callback, result: str, note: str = "") -> Callback:
+    """An operator has called the caller back. "Not satisfied" reopens the ticket to the same
+    unit with the caller's reason, once; after that, and for the other answers, the ticket
+    is closed when every callback of it is done."""
+    about = callback.about
+    _require_dispatcher(actor, about)
+    if result not in Satisfaction.values:
+        raise ValidationError({"result": _("请选择回访结果。")})
+    note = _text(note, "note", MAX_NOTE, required=result == Satisfaction.NOT_SATISFIED)
+    now = timezone.now()
+    with transaction.atomic():
+        done = Callback.objects.filter(pk=callback.pk, state=CallbackState.PENDING).update(
+            state=CallbackState.DONE,
+            result=result,
+            note=note,
+            done_at=now,
+            done_by=audit.actor_fields(actor)["actor"],
+        )
+        if not done:
+            raise ValidationError({"state": _("该回访已经记录。")})
+        callback.refresh_from_db()
+        audit.record_change(
+            actor=actor,
+            action="update",
+            obj=callback,
+            before={"state": CallbackState.PENDING},
+            after={"state": CallbackState.DONE, "result": result, "note": note},
+            region_path=callback.region_path,
+        )
+        locked = _locked(about)
+        label = Satisfaction(result).label
+        _event(
+            locked,
+            EventKind.CALLBACK,
+            actor,
+            at=now,
+            from_state=locked.state,
+            note=f"{label}：{note}" if note else str(label),
+        )
+        if locked.state != State.RESOLVED:
+            return callback
+        if result == Satisfaction.NOT_SATISFIED and locked.reopen_count == 0:
+            _reopen(actor, locked, reason=note, now=now)
+        elif not Callback.objects.filter(about=locked, state=CallbackState.PENDING).exists():
+            before = audit.snapshot(locked, ["state"])
+            locked.state = State.CLOSED
+            locked.closed_at = now
+            locked.save(update_fields=["state", "closed_at", "updated_at"])
+            _event(locked, EventKind.CLOSE, actor, at=now, from_state=State.RESOLVED)
+            audit.record_updated(
+                actor=actor, obj=locked, before=before, after=audit.snapshot(locked, ["state"])
+            )
+    return callback
+
+
+def _reopen(actor, ticket: Ticket, *, reason: str, now) -> None:
+    before = audit.snapshot(ticket, ["state", "reopen_count", "due_at"])
+    warn_at, due_at = deadlines_for(ticket.category, ticket.urgency, now)
+    ticket.state = State.DISPATCHED if ticket.unit_id else State.RETURNED
+    ticket.reopen_count += 1
+    ticket.warn_at, ticket.due_at = warn_at, due_at
+    ticket.escalation = Escalation.NONE
+    ticket.escalated_at = None
+    ticket.dispatched_at = now
+    ticket.accepted_at = None
+    ticket.resolved_at = None
+    ticket.save()
+    _event(ticket, EventKind.REOPEN, actor, at=now, from_state=State.RESOLVED, note=reason)
+    audit.record_updated(
+        actor=actor,
+        obj=ticket,
+        before=before,
+        after=audit.snapshot(ticket, ["state", "reopen_count", "due_at"]),
+    )
+
+
+# Places
+
+
+def resolve_place(*, actor, ticket: Ticket, region: Region, address: str | None = None) -> Ticket:
+    """An operator finds the building behind a place told in words."""
+    _require_dispatcher(actor, ticket)
+    require(actor, TICKET, CHANGE, region.path)
+    if region.level < Level.CITY:
+        raise ValidationError({"region": _("请至少选到市一级。")})
+    changes: dict = {
+        "region": region,
+        "region_path": region.path,
+        "place_resolved": region.level == Level.BUILDING,
+    }
+    if address is not None:
+        changes["address"] = _text(address, "address", MAX_ADDRESS)
+    return _move(
+        actor,
+        ticket,
+        allowed=(*OPEN_STATES, State.RESOLVED),
+        kind=EventKind.PLACE,
+        note=region.name,
+        changes=changes,
+        refusal=_("该工单已结案。"),
+    )
+
+
+# Duplicates
+
+
+def duplicate_candidates(ticket: Ticket, *, limit: int = 10) -> QuerySet[Ticket]:
+    """Tickets of the 24 hours before this one from the same caller (the same resident, or
+    the same number), or about the same building and category: suggested as duplicates."""
+    since = ticket.received_at - DUPLICATE_WINDOW
+    same = Q()
+    if ticket.caller_id:
+        same |= Q(caller_id=ticket.caller_id)
+    if ticket.caller_phone:
+        same |= Q(caller_phone=ticket.caller_phone)
+    if ticket.place_resolved:
+        same |= Q(region_path=ticket.region_path, category_id=ticket.category_id)
+    if not same:
+        return Ticket.objects.none()
+    return (
+        Ticket.objects.filter(same, received_at__gte=since, received_at__lte=ticket.received_at)
+        .exclude(pk=ticket.pk)
+        .exclude(state=State.MERGED)
+        .order_by("-received_at")[:limit]
+    )
+
+
+def merge(*, actor, ticket: Ticket, into: Ticket) -> Ticket:
+    """A duplicate joins the ticket it repeats: it stops being worked on its own, its text
+    and caller are written on the other ticket, and its caller is called back with the other
+    ticket's callers."""
+    _require_dispatcher(actor, ticket)
+    _require_dispatcher(actor, into)
+    if ticket.pk == into.pk:
+        raise ValidationError({"into": _("不能合并到自身。")})
+    with transaction.atomic():
+        first, second = sorted([ticket, into], key=lambda each: str(each.pk))
+        _locked(first)
+        _locked(second)
+        target = _locked(into)
+        if target.state not in OPEN_STATES:
+            raise ValidationError({"into": _("只能合并到未办结的工单。")})
+        caller = (
+            ticket.caller.masked_name
+            if ticket.caller is not None
+            else mask_name(ticket.caller_name)
+        )
+        _move(
+            actor,
+            ticket,
+            allowed=OPEN_STATES,
+            kind=EventKind.MERGE,
+            note=into.number,
+            changes={"state": State.MERGED, "duplicate_of": target, "unit": None},
+            refusal=_("该工单已办结或已合并。"),
+        )
+        _event(
+            target,
+            EventKind.MERGE,
+            actor,
+            at=timezone.now(),
+            from_state=target.state,
+            note=f"{ticket.number}（{caller or _('匿名')}）：{ticket.description}",
+        )
+    return ticket
+
+
+# Escalation
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    warned: int
+    overdue: int
+
+
+def escalate_due(*, now: datetime.datetime | None = None) -> SweepResult:
+    """The sweep: open tickets past 80 % of their limit go to level 1 (their unit's
+    supervisors), past 100 % to level 2 (the command centre's 督办), each with an event.
+    Two statements per level, whatever the number of tickets."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        warned = _escalate(Escalation.WARNED, "warn_at", now)
+        overdue = _escalate(Escalation.OVERDUE, "due_at", now)
+    return SweepResult(warned, overdue)
+
+
+def _escalate(level: int, column: str, moment: datetime.datetime) -> int:
+    ticket = connection.ops.quote_name("hotline_ticket")
+    event = connection.ops.quote_name("hotline_ticketevent")
+    states = ", ".join(["%s"] * len(OPEN_STATES))
+    where = f"state IN ({states}) AND escalation < %s AND {column} <= %s"
+    note = str(Escalation(level).label)
+    # SQLite compares the stored text: the moment as the backend writes it (naive UTC).
+    now = connection.ops.adapt_datetimefield_value(moment)
+    params: list = [*[str(state) for state in OPEN_STATES], level, now]
+    columns = "ticket_id, kind, at, actor_name, from_state, to_state, unit_id, level, note"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH moved AS (UPDATE {ticket} SET escalation = %s, escalated_at = %s, "
+                f"updated_at = %s WHERE {where} RETURNING id, state, unit_id) "
+                f"INSERT INTO {event} ({columns}) "
+                f"SELECT id, %s, %s, %s, state, state, unit_id, %s, %s FROM moved",
+                [level, now, now, *params, EventKind.ESCALATE, now, "system", level, note],
+            )
+            return cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {event} ({columns}) "
+            f"SELECT id, %s, %s, %s, state, state, unit_id, %s, %s FROM {ticket} WHERE {where}",
+            [EventKind.ESCALATE, now, "system", level, note, *params],
+        )
+        cursor.execute(
+            f"UPDATE {ticket} SET escalation = %s, escalated_at = %s, updated_at = %s "
+            f"WHERE {where}",
+            [level, now, now, *params],
+        )
+        return cursor.rowcount
+
+
+def escalated_to(user: Actor) -> QuerySet[Ticket]:
+    """Open tickets escalated to the user: level 1 and up of the units they supervise, and,
+    for the command centre, every open ticket past its limit that they may see."""
+    visible = Ticket.objects.restrict(user, VIEW).filter(state__in=OPEN_STATES)
+    supervised = (
+        Q(unit__supervisors=user, escalation__gte=Escalation.WARNED)
+        if getattr(user, "is_authenticated", False)
+        else Q(pk__in=[])
+    )
+    command = Q(escalation=Escalation.OVERDUE) if _commands(user) else Q(pk__in=[])
+    return visible.filter(supervised | command).distinct()
+
+
+def _commands(user: Actor) -> bool:
+    if user is not None and getattr(user, "is_superuser", False):
+        return True
+    return any(role in (COMMANDER, ADMIN) for role, _path in assignments_of(user))
+
+
+# Caller lookup
+
+
+@dataclass(frozen=True)
+class CallerMatch:
+    person: Person
+    household: Household
+    earlier: list[Ticket]
+
+
+LOOKUP_LIMIT = 10
+EARLIER_LIMIT = 5
+
+
+def lookup_callers(*, actor, phone: str = "", id_tail: str = "") -> list[CallerMatch]:
+    """Residents whose mobile number starts with `phone` (4 digits at least) or whose ID
+    number ends with `id_tail` (4 characters), in the regions the user takes tickets for;
+    each with their household and their latest tickets."""
+    require(actor, TICKET, ADD)
+    phone = (phone or "").strip()
+    id_tail = (id_tail or "").strip().upper()
+    if phone and (not phone.isdigit() or not 4 <= len(phone) <= 11):
+        raise ValidationError({"phone": _("请输入 4 到 11 位数字。")})
+    if id_tail and (len(id_tail) != 4 or not id_tail.isalnum() or not id_tail.isascii()):
+        raise ValidationError({"id_tail": _("请输入证件号码的后 4 位。")})
+    if not phone and not id_tail:
+        raise ValidationError({"phone": _("请输入来电号码或证件号码后 4 位。")})
+    people = callers_of(actor).select_related("household__building")
+    if phone:
+        people = (
+            people.filter(under("phone", phone)) if len(phone) < 11 else people.filter(phone=phone)
+        )
+    if id_tail:
+        people = people.filter(id_tail=id_tail)
+    found = list(people.order_by("phone", "id")[:LOOKUP_LIMIT])
+    earlier: dict[uuid.UUID, list[Ticket]] = {person.pk: [] for person in found}
+    if found:
+        visible = Ticket.objects.restrict(actor, VIEW).select_related("category", "unit")
+        for person in found:
+            earlier[person.pk] = list(
+                visible.filter(caller=person).order_by("-received_at")[:EARLIER_LIMIT]
+            )
+    return [CallerMatch(person, person.household, earlier[person.pk]) for person in found]
+
+
+def callers_of(user: Actor) -> QuerySet[Person]:
+    """The residents of the regions where the user takes tickets in: whom a ticket may name
+    as its caller. Operators hold no right over residents' records; the lookup shows them
+    masked, and only what the intake needs."""
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return Person.objects.all()
+    paths = minimal_paths(
+        path
+        for role, path in assignments_of(user)
+        if ADD in MATRIX.get(role, {}).get(TICKET, frozenset())
+    )
+    if not paths:
+        return Person.objects.none()
+    scope = Q()
+    for path in paths:
+        scope |= under("region_path", path)
+    return Person.objects.filter(scope)
+
+
+# Work in other areas
+
+
+def _link(actor, ticket: Ticket, kind: str, target_id: uuid.UUID, label: str) -> TicketLink:
+    link = TicketLink.objects.create(ticket=ticket, kind=kind, target_id=target_id, label=label)
+    _event(
+        ticket,
+        EventKind.LINK,
+        actor,
+        at=timezone.now(),
+        from_state=ticket.state,
+        note=f"{LinkKind(kind).label}：{label}",
+    )
+    audit.record_change(
+        actor=actor,
+        action="update",
+        obj=ticket,
+        before=None,
+        after={"link": kind, "target": str(target_id)},
+        region_path=ticket.region_path,
+    )
+    return link
+
+
+def _require_worker(actor, ticket: Ticket) -> None:
+    """Work is started by the unit handling the ticket or by an operator."""
+    require(actor, TICKET, CHANGE, ticket.region_path)
+    if not (works_for(actor, ticket.unit_id) or is_dispatcher(actor, ticket.region_path)):
+        raise PermissionDenied(_("只有承办单位或接线员可以为工单发起办理。"))
+    if ticket.state not in OPEN_STATES:
+        raise ValidationError({"state": _("该工单已办结，不能再发起办理。")})
+
+
+def start_supply_request(*, actor, ticket: Ticket, household: Household, draft) -> TicketLink:
+    """A supply request for the household (a hospital trip is one of its kinds), made through
+    supplies' own service, which checks the actor may make requests there."""
+    from fangyi.supplies import services as supplies
+
+    _require_worker(actor, ticket)
+    with transaction.atomic():
+        request = supplies.submit(
+            actor=actor, household=household, draft=draft, hotline_ticket=ticket.number
+        )
+        return _link(
+            actor, ticket, LinkKind.SUPPLY_REQUEST, request.pk, str(request.get_kind_display())
+        )
+
+
+def start_appeal(*, actor, ticket: Ticket, person: Person, reason: str, fact=None, zone=None):
+    """A health-code appeal (纠错) on the person's behalf, filed through health's service."""
+    from fangyi.health.services.appeals import file_appeal
+
+    _require_worker(actor, ticket)
+    with transaction.atomic():
+        appeal = file_appeal(
+            actor=actor,
+            person=person,
+            reason=f"{reason}（{ticket.number}）" if reason else "",
+            fact=fact,
+            zone=zone,
+        )
+        return _link(actor, ticket, LinkKind.HEALTH_APPEAL, appeal.pk, person.masked_name)
+
+
+def start_field_task(
+    *,
+    actor,
+    ticket: Ticket,
+    kind: str,
+    person: Person | None = None,
+    household: Household | None = None,
+    notes: str = "",
+) -> TicketLink:
+    """A field-work task for the grid team, due with the ticket; the task names the ticket
+    as its source."""
+    from fangyi.fieldwork import services as fieldwork
+    from fangyi.fieldwork.models import Task
+
+    _require_worker(actor, ticket)
+    with transaction.atomic():
+        created = fieldwork.create_tasks(
+            actor=actor,
+            source=SOURCE,
+            items=[
+                fieldwork.TaskInput(
+                    kind=kind,
+                    due_at=ticket.due_at,
+                    person=person,
+                    household=household,
+                    title=ticket.category.name,
+                    notes=notes or ticket.description[:500],
+                    source_ref=ticket.number,
+                )
+            ],
+        )
+        if not created:
+            raise ValidationError({"kind": _("该工单已有这类网格任务。")})
+        task = Task.objects.get(kind=kind, source=SOURCE, source_ref=ticket.number)
+        return _link(actor, ticket, LinkKind.FIELD_TASK, task.pk, str(task.get_kind_display()))
+
+
+SOURCE = "hotline"
+
+
+def link_finished(*, kind: str, target_id: uuid.UUID, succeeded: bool, outcome: str) -> None:
+    """The other area says the work is done (or could not be): the link is marked, and when
+    every link of the ticket is finished and one of them succeeded, the ticket resolves with
+    their outcomes as its reply. Called by the receivers of the areas' signals."""
+    now = timezone.now()
+    with transaction.atomic():
+        link = (
+            TicketLink.objects.select_for_update()
+            .filter(kind=kind, target_id=target_id, done=False)
+            .first()
+        )
+        if link is None:
+            return
+        link.done = True
+        link.succeeded = succeeded
+        link.outcome = outcome[:200]
+        link.done_at = now
+        link.save(update_fields=["done", "succeeded", "outcome", "done_at"])
+        ticket = _locked(link.ticket)
+        note = f"{LinkKind(kind).label}：{outcome}"
+        _event(ticket, EventKind.LINK_DONE, None, at=now, from_state=ticket.state, note=note)
+        if ticket.state not in OPEN_STATES:
+            return
+        links = list(TicketLink.objects.filter(ticket=ticket).order_by("created_at"))
+        if not all(each.done for each in links) or not any(each.succeeded for each in links):
+            return
+        before = audit.snapshot(ticket, ["state", "reply"])
+        from_state = ticket.state
+        answer = "；".join(f"{each.get_kind_display()}：{each.outcome}" for each in links)
+        ticket.state = State.RESOLVED
+        ticket.resolved_at = now
+        ticket.reply = (ticket.reply + "\n" if ticket.reply else "") + answer
+        ticket.save(update_fields=["state", "resolved_at", "reply", "updated_at"])
+        _event(ticket, EventKind.RESOLVE, None, at=now, from_state=from_state, note=answer)
+        audit.record_updated(
+            actor=None, obj=ticket, before=before, after=audit.snapshot(ticket, ["state", "reply"])
+        )
+        _open_callbacks(ticket)
