@@ -1,6 +1,6 @@
-"""Tickets for the Open311 and problem-list tests: filed through Open311's service, or taken
-in on the phone (as the hotline's core will; written here directly, with the fields its
-intake sets), at fixed times."""
+"""Tickets for the Open311 and problem-list tests: filed through Open311's service, or as if
+taken in on the phone, written directly with the fields the core's intake sets, so that a
+test can give a ticket any state, unit and limit at a fixed time."""
 
 import datetime
 import itertools
