@@ -88,6 +88,9 @@ def list_detail(request, pk):
             "problem_list": problem_list,
             "sections": sections,
             "empty": not items,
+            "may_answer": {
+                item.pk for item in items if services.may_set_outcome(request.user, item)
+            },
             "may_add": problem_list.closed_at is None
             and can(request.user, PROBLEM_LIST, ADD, problem_list.region_path),
         },
