@@ -417,3 +417,7 @@ FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS = float(
 # The most tickets one run of the escalation sweep moves up a level (each level): a backlog
 # after the scheduler was away drains over the next runs, oldest first.
 FANGYI_HOTLINE_SWEEP_BATCH = int(os.environ.get("FANGYI_HOTLINE_SWEEP_BATCH", "10000"))
+# The hour (Beijing time) after which the day's problem lists (急难愁盼清单) are made.
+FANGYI_HOTLINE_PROBLEM_LIST_HOUR = int(os.environ.get("FANGYI_HOTLINE_PROBLEM_LIST_HOUR", "7"))
+if not 0 <= FANGYI_HOTLINE_PROBLEM_LIST_HOUR <= 23:
+    raise ImproperlyConfigured("FANGYI_HOTLINE_PROBLEM_LIST_HOUR must be an hour (0-23).")

@@ -64,7 +64,7 @@ def test_escalations_reach_the_supervisor_then_the_command_centre(city, hotline)
 
 def test_the_sweep_is_a_periodic_job_of_the_area():
     hotline = next(area for area in areas() if area.name == "hotline")
-    assert [job.task for job in hotline.periodic] == ["fangyi.hotline.tasks.escalate_due_task"]
+    assert "fangyi.hotline.tasks.escalate_due_task" in [job.task for job in hotline.periodic]
 
 
 @pytest.mark.tasks

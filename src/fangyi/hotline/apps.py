@@ -22,3 +22,5 @@ class HotlineConfig(AppConfig):
         request_finished.connect(receivers.supply_request_finished, dispatch_uid="hotline.supply")
         task_finished.connect(receivers.field_task_finished, dispatch_uid="hotline.task")
         appeal_decided.connect(receivers.appeal_decided, dispatch_uid="hotline.appeal")
+        # The problem lists' ledger registers itself on import.
+        from .problems import ledger  # noqa: F401

@@ -37,7 +37,7 @@ _SEE = frozenset({VIEW})
 
 HOTLINE_GROUP = "hotline"
 
-register(
+HOTLINE_AREA = register(
     Area(
         name="hotline",
         roles=(Role(OPERATOR, _("接线员"), 94),),
@@ -113,3 +113,10 @@ register(
         ),
     )
 )
+
+# Open311 and the day's problem list add their declarations to the hotline's (after the
+# constants above, which they import).
+from .open311.area import with_open311  # noqa: E402
+from .problems.area import with_problem_lists  # noqa: E402
+
+register(with_problem_lists(with_open311(HOTLINE_AREA)))

@@ -18,6 +18,7 @@ from fangyi.core.querysets import RestrictedQuerySet
 
 from . import presets
 from .area import HOTLINE_SETUP, OPERATOR, TICKET
+from .problems.area import PROBLEM_LIST
 
 
 class Kind(models.TextChoices):
@@ -588,3 +589,138 @@ class DayCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.last}"
+
+
+class Open311Key(models.Model):
+    """A partner's key for filing requests through Open311 GeoReport v2 (POST requests.json).
+    Only its SHA-256 is kept; the key is shown once, when it is issued. A key files tickets in
+    its region only."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    partner = models.CharField(_("合作方"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    # The key's first characters, to tell keys apart in lists without keeping the key.
+    prefix = models.CharField(_("前缀"), max_length=12, editable=False)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所属区域")
+    )
+    region_path = models.CharField(max_length=18, editable=False)
+    active = models.BooleanField(_("有效"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    permission_resource = HOTLINE_SETUP
+    scope_path_field = "region_path"
+
+    class Meta:
+        verbose_name = _("Open311 密钥")
+        verbose_name_plural = _("Open311 密钥")
+
+    def __str__(self) -> str:
+        return f"{self.partner} {self.prefix}"
+
+
+class ProblemList(models.Model):
+    """急难愁盼清单: one a day per city and per district, made in the morning (or on demand)
+    from the tickets since yesterday, with items added by hand; closed the next morning, when
+    each item still waiting is marked not fixed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("区域")
+    )
+    region_path = models.CharField(max_length=18, editable=False)
+    day = models.DateField(_("日期"))
+    # The tickets counted were received from `since` to `made_at`.
+    since = models.DateTimeField()
+    made_at = models.DateTimeField(_("生成时间"))
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    permission_resource = PROBLEM_LIST
+    scope_path_field = "region_path"
+
+    class Meta:
+        verbose_name = _("急难愁盼清单")
+        verbose_name_plural = _("急难愁盼清单")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "day"], name="hotline_problem_list_once")
+        ]
+        indexes = [models.Index(fields=["region_path", "-day"], name="hotline_problem_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.region_path} {self.day}"
+
+
+class ProblemKind(models.TextChoices):
+    CATEGORY = "category", _("高发类别")
+    PLACE = "place", _("高发地点")
+    OVERDUE = "overdue", _("超时工单")
+    REPEATED = "repeated", _("重复来电")
+    NOT_SATISFIED = "not_satisfied", _("回访不满意")
+    MANUAL = "manual", _("人工列入")
+
+
+class Outcome(models.TextChoices):
+    PENDING = "pending", _("待反馈")
+    FIXED = "fixed", _("已解决")
+    NOT_FIXED = "not_fixed", _("未解决")
+
+
+class ProblemItem(models.Model):
+    """One line of a day's list: found in the tickets (its `key` says what it counts, so that
+    making the list again updates it rather than adding it twice), or put there by hand with a
+    unit that is to fix it today."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    problem_list = models.ForeignKey(ProblemList, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("类型"), max_length=14, choices=ProblemKind.choices)
+    key = models.CharField(max_length=80)
+    title = models.CharField(_("问题"), max_length=200)
+    count = models.PositiveIntegerField(_("工单数"), default=0)
+    ticket = models.ForeignKey(
+        Ticket,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("工单"),
+    )
+    unit = models.ForeignKey(
+        HandlingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("责任单位"),
+    )
+    fix_today = models.BooleanField(_("当日解决"), default=False)
+    outcome = models.CharField(
+        _("办理结果"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    note = models.TextField(_("单位说明"), blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("清单事项")
+        verbose_name_plural = _("清单事项")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem_list", "kind", "key"], name="hotline_problem_item_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_list_id} {self.kind} {self.key}"
