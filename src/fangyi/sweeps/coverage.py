@@ -17,8 +17,16 @@ from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
 
 from .models import Door, DoorState, Sweep
 
-FIGURES = ("households", "visited", "not_answered", "listed", "confirmed", "newcomers", "arrivals",
-           "conflicts")
+FIGURES = (
+    "households",
+    "visited",
+    "not_answered",
+    "listed",
+    "confirmed",
+    "newcomers",
+    "arrivals",
+    "conflicts",
+)
 
 
 @dataclass

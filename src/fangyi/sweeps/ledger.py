@@ -97,9 +97,7 @@ class SweepCoverageLedger(Ledger):
 
     def export_rows(self, *, region, reveal: bool, filters: dict) -> Iterator[list]:
         sweep = self._sweep(filters)
-        totals = coverage.rolled_up(
-            coverage.by_building(self.actor, sweep, within=region.path)
-        )
+        totals = coverage.rolled_up(coverage.by_building(self.actor, sweep, within=region.path))
         paths = sorted(path for path in totals if path.startswith(region.path))
         names = dict(Region.objects.filter(path__in=paths).values_list("path", "name"))
         codes = dict(Region.objects.filter(path__in=paths).values_list("path", "code"))

@@ -236,9 +236,10 @@ def assign_building(*, actor, sweep: Sweep, building: Region, assignee) -> Assig
     require(actor, SWEEP, CHANGE, building.path)
     if not sweep.running:
         raise ValidationError({"status": _("该排查已结束。")})
-    if building.level != Level.BUILDING or not Door.objects.filter(
-        sweep=sweep, building=building
-    ).exists():
+    if (
+        building.level != Level.BUILDING
+        or not Door.objects.filter(sweep=sweep, building=building).exists()
+    ):
         raise ValidationError({"building": _("该楼栋不在此次排查范围内。")})
     if assignee is None or not fieldwork.may_take(assignee, building.path):
         raise ValidationError({"assignee": _("只能分给该网格的网格员、志愿者或网格长。")})
@@ -372,10 +373,13 @@ def _check_answers(
         _text(row.get("name"), f"answers.newcomers.{index}.name", errors)
         _text(row.get("id_number"), f"answers.newcomers.{index}.id_number", errors)
         _text(row.get("phone", ""), f"answers.newcomers.{index}.phone", errors, required=False)
-    risks = {c["code"] for c in next(
-        (question["choices"] for question in sweep.questions if question["key"] == q.ARRIVAL),
-        [],
-    )}
+    risks = {
+        c["code"]
+        for c in next(
+            (question["choices"] for question in sweep.questions if question["key"] == q.ARRIVAL),
+            [],
+        )
+    }
     for name in ("arrivals", "health", "needs"):
         for index, row in enumerate(answers.get(name, [])):
             if str(row.get("who")) not in whos:
@@ -393,7 +397,8 @@ def _check_answers(
     for index, row in enumerate(answers.get("health", [])):
         temperature = row.get("temperature")
         if temperature is not None and (
-            isinstance(temperature, bool) or not isinstance(temperature, int | float)
+            isinstance(temperature, bool)
+            or not isinstance(temperature, int | float)
             or not 34 <= temperature <= 43
         ):
             errors.setdefault(f"answers.health.{index}.temperature", []).append(
@@ -495,8 +500,16 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
         Visit.objects.bulk_create(visits)
         Door.objects.bulk_update(
             list(locked.values()),
-            ["state", "misses", "visits", "conflict", "confirmed", "newcomers", "arrivals",
-             "visited_at"],
+            [
+                "state",
+                "misses",
+                "visits",
+                "conflict",
+                "confirmed",
+                "newcomers",
+                "arrivals",
+                "visited_at",
+            ],
         )
         applier.close_tasks(locked.values())
         changes = audit.BulkChanges(actor=actor, time=now)
@@ -539,7 +552,9 @@ def _take(applier: "_Applier", door: Door, item: VisitInput, members: dict[str, 
     if item.outcome == Outcome.NOT_ANSWERED:
         if door.state != DoorState.VISITED:
             door.misses += 1
-            door.state = DoorState.LISTED if door.misses >= MISSES_TO_LIST else DoorState.NOT_ANSWERED
+            door.state = (
+                DoorState.LISTED if door.misses >= MISSES_TO_LIST else DoorState.NOT_ANSWERED
+            )
         return visit
     if door.state == DoorState.VISITED:
         # Two answered visits of one household: both kept, the later one left for a person
@@ -689,7 +704,9 @@ class _Applier:
 
     def _fact(self, visit: Visit, item: FactInput) -> None:
         if not can(self.actor, FACT, ADD, item.person.region_path):
-            visit.problems.append({"what": "facts", "message": _("您无权记录健康事实，请网格员处理。")})
+            visit.problems.append(
+                {"what": "facts", "message": _("您无权记录健康事实，请网格员处理。")}
+            )
             return
         problems = check_fact(item, now=self.now)
         if problems:
@@ -748,4 +765,3 @@ class _Applier:
                     reason=_("两次敲门未应，已交社区"),
                     authorised=True,
                 )
-

@@ -122,9 +122,9 @@ def building_rows(user, sweep: Sweep) -> list[dict]:
     )
     assigned = {
         a.building_id: a
-        for a in Assignment.objects.filter(sweep=sweep, building_id__in=list(counts)).select_related(
-            "assignee"
-        )
+        for a in Assignment.objects.filter(
+            sweep=sweep, building_id__in=list(counts)
+        ).select_related("assignee")
     }
     rows = []
     for building in Region.objects.filter(pk__in=list(counts)).order_by("path"):

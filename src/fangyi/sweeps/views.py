@@ -175,7 +175,9 @@ def sweep_buildings(request, pk):
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(
                     request,
-                    "；".join(exc.messages) if isinstance(exc, ValidationError) else _("没有权限。"),
+                    "；".join(exc.messages)
+                    if isinstance(exc, ValidationError)
+                    else _("没有权限。"),
                 )
             else:
                 messages.success(request, _("已分派 %(name)s。") % {"name": building.name})
