@@ -98,6 +98,10 @@ class AssignmentRead(Schema):
     def resolve_building(assignment) -> str:
         return assignment.building.code
 
+    @staticmethod
+    def resolve_assignee(assignment) -> uuid.UUID:
+        return assignment.assignee_id
+
 
 class SheetParams(Schema):
     building: Text | None = Field(None, max_length=18, description="only this building's code")
