@@ -72,9 +72,7 @@ API = {
         ],
     ),
     f"GET {ONE}": Case(need=(SWEEP, p.VIEW), path=sweep_of, refused=(404,)),
-    f"POST {ONE}/end": Case(
-        need=(SWEEP, p.CHANGE), path=sweep_of, writes=True, refused=HIDDEN
-    ),
+    f"POST {ONE}/end": Case(need=(SWEEP, p.CHANGE), path=sweep_of, writes=True, refused=HIDDEN),
     f"GET {ONE}/buildings": Case(
         need=(SWEEP, p.VIEW),
         path=sweep_of,
