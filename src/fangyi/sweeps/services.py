@@ -18,6 +18,7 @@ visit as a problem for the community to settle, never lost and never half applie
 import datetime
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,7 +95,7 @@ def start_sweep(
     title: str,
     regions: list[Region],
     deadline: datetime.datetime | None,
-    sections: list[str] | None = None,
+    sections: Sequence[str] | None = None,
 ) -> Sweep:
     """Starts a sweep over `regions` (any level from district to building): the question set
     from the plan in force, a door per household and a visit task per household."""
@@ -111,7 +112,7 @@ def start_sweep(
         errors["deadline"] = [_("请填写带时区的截止时间。")]
     elif deadline <= timezone.now():
         errors["deadline"] = [_("截止时间应晚于现在。")]
-    sections = list(q.SECTIONS) if sections is None else sections
+    sections = list(q.SECTIONS) if sections is None else list(sections)
     if not sections or set(sections) - set(q.SECTIONS):
         errors["sections"] = [_("请从给出的问题中选择。")]
     if errors:
@@ -150,10 +151,10 @@ def _write_doors(sweep: Sweep) -> int:
     table = Door._meta.db_table
     households = Household._meta.db_table
     where, params = _inside(sweep.region_paths, "h.region_path")
-    if connection.vendor == "postgresql":
-        new_id, sweep_id = "gen_random_uuid()", sweep.pk
-    else:
-        new_id, sweep_id = "lower(hex(randomblob(16)))", sweep.pk.hex
+    # Ids made by the database: SQLite keeps a UUID as 32 hex digits.
+    postgres = connection.vendor == "postgresql"
+    new_id = "gen_random_uuid()" if postgres else "lower(hex(randomblob(16)))"
+    sweep_id = str(sweep.pk) if postgres else sweep.pk.hex
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (id, sweep_id, household_id, building_id, region_path, state,"
@@ -600,14 +601,15 @@ class _Applier:
             if status is not None and status != person.residence_status:
                 self._change(visit, effects, person, {"residence_status": status}, "members")
         for index, row in enumerate(answers.get("newcomers", [])):
-            person = self._newcomer(visit, effects, door.household, row)
-            if person is not None:
-                whos[f"new:{index}"] = person
+            found = self._newcomer(visit, effects, door.household, row)
+            if found is not None:
+                whos[f"new:{index}"] = found
                 door.newcomers += 1
         for row in answers.get("arrivals", []):
-            person = whos.get(str(row["who"]))
-            if person is None:
+            someone = whos.get(str(row["who"]))
+            if someone is None:
                 continue
+            person = someone
             arrived = _moment(row["arrived_at"])
             assert arrived is not None
             place = row["from"].strip()
@@ -630,9 +632,10 @@ class _Applier:
                 )
             self._fact(visit, item)
         for row in answers.get("health", []):
-            person = whos.get(str(row["who"]))
-            if person is None:
+            someone = whos.get(str(row["who"]))
+            if someone is None:
                 continue
+            person = someone
             details: dict = {"symptoms": list(row.get("symptoms") or [])}
             if row.get("temperature") is not None:
                 details["temperature"] = round(float(row["temperature"]), 1)
@@ -649,9 +652,10 @@ class _Applier:
             if details["symptoms"] or details.get("temperature", 0) >= q.FEVER_FROM:
                 self.fevers.append(person)
         for row in answers.get("needs", []):
-            person = whos.get(str(row["who"]))
-            if person is None:
+            someone = whos.get(str(row["who"]))
+            if someone is None:
                 continue
+            person = someone
             tags = {slug for slug, name in TAG_FIELDS.items() if getattr(person, name)}
             if set(row["tags"]) - tags:
                 self._change(
