@@ -29,7 +29,7 @@ def _local(delta: datetime.timedelta) -> str:
 
 def start_sweep(browser, url, cookie, grid) -> dict:
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id=BEIJING)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(60_000)
     context.add_cookies([cookie])
     page = context.new_page()
     page.goto(f"{url}/sweeps/new/")
@@ -47,7 +47,7 @@ def record_offline(browser, url, cookie, sweep_id, person, newcomer_household, a
     context = browser.new_context(
         viewport=PHONE, locale="zh-CN", is_mobile=True, timezone_id=BEIJING
     )
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(60_000)
     context.add_cookies([cookie])
     page = context.new_page()
     page.goto(f"{url}/sweeps/{sweep_id}/sheet/")
