@@ -77,9 +77,9 @@ def resident_id(rng: random.Random) -> str:
 def make_visits(sweep, count: int, seed: int) -> list[services.VisitInput]:
     rng = random.Random(seed)
     doors = list(
-        Door.objects.filter(sweep=sweep).order_by("region_path", "id").values_list(
-            "household_id", flat=True
-        )[:count]
+        Door.objects.filter(sweep=sweep)
+        .order_by("region_path", "id")
+        .values_list("household_id", flat=True)[:count]
     )
     members: dict = {}
     for pk, household_id in Person.objects.filter(household_id__in=doors).values_list(
@@ -108,7 +108,10 @@ def make_visits(sweep, count: int, seed: int) -> list[services.VisitInput]:
             outcome, answers = "not_answered", {}
         visits.append(
             services.VisitInput(
-                id=uuid.uuid4(), household_id=household_id, visited_at=at, outcome=outcome,
+                id=uuid.uuid4(),
+                household_id=household_id,
+                visited_at=at,
+                outcome=outcome,
                 answers=answers,
             )
         )
@@ -143,8 +146,12 @@ def main() -> None:
                 deadline=timezone.now() + datetime.timedelta(days=3),
             )
         )
-        figures["start"] = {"doors": sweep.household_count, "wall_s": wall, "cpu_s": cpu,
-                            "goal_s": START_GOAL}
+        figures["start"] = {
+            "doors": sweep.household_count,
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "goal_s": START_GOAL,
+        }
         print(f"start: {sweep.household_count:,} doors and tasks in {wall} s (cpu {cpu} s)")
         visits = make_visits(sweep, args.visits, args.seed)
         facts_before, persons_before = Fact.objects.count(), Person.objects.count()

@@ -14,7 +14,7 @@ class SweepForm(BootstrapForm):
     regions = forms.CharField(
         label=_("排查区域代码"),
         max_length=1000,
-        help_text=_("区县、街道、社区、网格或楼栋的代码，多个用逗号或空格分隔"),
+        help_text=_("市、区县、街道、社区、网格或楼栋的代码，多个用逗号或空格分隔"),
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
     deadline = forms.DateTimeField(

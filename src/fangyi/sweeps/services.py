@@ -97,7 +97,7 @@ def start_sweep(
     deadline: datetime.datetime | None,
     sections: Sequence[str] | None = None,
 ) -> Sweep:
-    """Starts a sweep over `regions` (any level from district to building): the question set
+    """Starts a sweep over `regions` (any level from city to building): the question set
     from the plan in force, a door per household and a visit task per household."""
     title = (title or "").strip()
     errors: dict[str, list[str]] = {}
@@ -106,8 +106,8 @@ def start_sweep(
     regions = list({region.path: region for region in regions}.values())
     if not regions or len(regions) > MAX_REGIONS:
         errors["regions"] = [_("请选择 1 到 %(n)d 个排查区域。") % {"n": MAX_REGIONS}]
-    elif any(region.level < Level.DISTRICT for region in regions):
-        errors["regions"] = [_("排查区域应为区县、街道、社区、网格或楼栋。")]
+    elif any(region.level < Level.CITY for region in regions):
+        errors["regions"] = [_("排查区域应为市、区县、街道、社区、网格或楼栋。")]
     if deadline is None or timezone.is_naive(deadline):
         errors["deadline"] = [_("请填写带时区的截止时间。")]
     elif deadline <= timezone.now():
