@@ -20,6 +20,7 @@ from fangyi.demo.residents import demo_resident
 from fangyi.demo.screening import seed_screening
 from fangyi.demo.staff import DEMO_PASSWORD, create_demo_staff
 from fangyi.demo.supplies import seed_supplies
+from fangyi.demo.sweeps import seed_sweeps
 from fangyi.people.models import Person
 from fangyi.supplies.models import OPEN_STATES as OPEN_SUPPLY_STATES
 
@@ -82,6 +83,7 @@ class Command(BaseCommand):
             cycle = seed_cycle() if logins else None
             markets = seed_markets() if logins else None
             hotline = seed_hotline() if logins else None
+            sweeps = seed_sweeps() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -118,6 +120,8 @@ class Command(BaseCommand):
                 summary["markets"] = dataclasses.asdict(markets)
             if hotline is not None:
                 summary["hotline"] = dataclasses.asdict(hotline)
+            if sweeps is not None:
+                summary["sweeps"] = dataclasses.asdict(sweeps)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:

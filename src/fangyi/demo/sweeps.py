@@ -1,0 +1,76 @@
+"""Demo household sweep: the demo officer sweeps the city's first grid, the demo grid leader
+gives its first building to the demo grid worker, and the worker has visited the building's
+first households (residents confirmed) and found one door not answered. Made once: nothing is
+added while a sweep exists."""
+
+import dataclasses
+import datetime
+import uuid
+
+from django.utils import timezone
+
+from fangyi.accounts.models import User
+from fangyi.people.models import Household, Person
+from fangyi.regions.models import Level
+from fangyi.sweeps import services
+from fangyi.sweeps.models import Sweep
+
+from .staff import _first_region
+
+CONFIRMED = 5
+
+
+@dataclasses.dataclass
+class SweepsSeed:
+    households: int
+    visited: int
+    created: bool
+
+
+def seed_sweeps() -> SweepsSeed:
+    existing = Sweep.objects.first()
+    if existing is not None:
+        return SweepsSeed(existing.household_count, existing.visit_rows.count(), False)
+    officer = User.objects.get(username="officer")
+    grid = _first_region(Level.GRID)
+    sweep = services.start_sweep(
+        actor=officer,
+        title=f"{grid.name}入户排查",
+        regions=[grid],
+        deadline=timezone.now() + datetime.timedelta(days=3),
+    )
+    building = _first_region(Level.BUILDING)
+    services.assign_building(
+        actor=User.objects.get(username="grid_leader"),
+        sweep=sweep,
+        building=building,
+        assignee=User.objects.get(username="grid_worker"),
+    )
+    households = list(Household.objects.filter(building=building).order_by("unit", "room"))
+    visits = []
+    at = timezone.now()
+    for household in households[:CONFIRMED]:
+        members = Person.objects.filter(household=household).values_list("pk", flat=True)
+        visits.append(
+            services.VisitInput(
+                id=uuid.uuid4(),
+                household_id=household.pk,
+                visited_at=at,
+                outcome="answered",
+                answers={"members": [{"person": str(pk), "status": "here"} for pk in members]},
+            )
+        )
+    if len(households) > CONFIRMED:
+        visits.append(
+            services.VisitInput(
+                id=uuid.uuid4(),
+                household_id=households[CONFIRMED].pk,
+                visited_at=at,
+                outcome="not_answered",
+            )
+        )
+    if visits:
+        services.upload_visits(
+            actor=User.objects.get(username="grid_worker"), sweep=sweep, items=visits
+        )
+    return SweepsSeed(sweep.household_count, len(visits), True)

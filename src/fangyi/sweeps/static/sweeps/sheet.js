@@ -1,0 +1,411 @@
+// The sweep sheet on a grid worker's phone. It downloads the households of the worker's
+// buildings while the network is there, keeps them in IndexedDB with the visits recorded since,
+// and uploads those visits whenever the network answers. Each visit gets its id here, so that
+// sending it again (the answer was lost in a lift) is recognised by the server as the same
+// visit. When the server says the sweep has ended, everything kept for it is deleted.
+
+const app = document.getElementById("sheet-app");
+const sweepId = app.dataset.sweep;
+const msg = (name) => app.dataset[`msg${name}`];
+const english = (document.documentElement.lang || "").startsWith("en");
+const DB_NAME = "fangyi-sweeps";
+const UPLOAD_EVERY_MS = 15000;
+const BATCH = 200;
+const PAGE_CACHE = "fangyi-sweep-sheet-v1";
+
+let sheet = null;
+let queue = [];
+let current = null;
+
+// IndexedDB: "sheets" by sweep id, "visits" (the upload queue) by visit id.
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => {
+      request.result.createObjectStore("sheets", { keyPath: "sweep.id" });
+      request.result.createObjectStore("visits", { keyPath: "id" }).createIndex("sweep", "sweep");
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function withStore(name, mode, work) {
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(name, mode);
+    const result = work(tx.objectStore(name));
+    tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+const saveSheet = (value) => withStore("sheets", "readwrite", (store) => store.put(value));
+const loadSheet = () => withStore("sheets", "readonly", (store) => store.get(sweepId));
+const putVisit = (visit) => withStore("visits", "readwrite", (store) => store.put(visit));
+const dropVisit = (id) => withStore("visits", "readwrite", (store) => store.delete(id));
+const loadQueue = () =>
+  withStore("visits", "readonly", (store) => store.index("sweep").getAll(sweepId));
+
+async function clearPhone() {
+  await withStore("sheets", "readwrite", (store) => store.delete(sweepId));
+  for (const visit of await loadQueue()) await dropVisit(visit.id);
+  sheet = null;
+  queue = [];
+}
+
+function csrfToken() {
+  const cookie = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return cookie ? decodeURIComponent(cookie[1]) : app.dataset.csrf;
+}
+
+function setStatus(text) {
+  document.getElementById("network-status").textContent = text;
+}
+
+function showCounts() {
+  document.getElementById("stored-households").textContent = sheet ? sheet.households.length : 0;
+  document.getElementById("queue-count").textContent = queue.length;
+}
+
+function label(choice) {
+  return english && choice.name_en ? choice.name_en : choice.name;
+}
+
+function asked(key) {
+  return sheet.sweep.questions.some((question) => question.key === key);
+}
+
+function question(key) {
+  return sheet.sweep.questions.find((item) => item.key === key);
+}
+
+// The household's state as the phone knows it: the server's, moved on by visits not uploaded.
+function localState(household) {
+  const mine = queue.filter((visit) => visit.household === household.id);
+  if (mine.some((visit) => visit.outcome === "answered")) return "visited";
+  if (mine.length) return "not_answered";
+  return household.state;
+}
+
+function renderHouseholds() {
+  const list = document.getElementById("households");
+  list.replaceChildren();
+  if (!sheet) return;
+  for (const household of sheet.households) {
+    const item = document.createElement("li");
+    item.className = "list-group-item list-group-item-action d-flex justify-content-between";
+    item.dataset.household = household.id;
+    item.setAttribute("role", "button");
+    item.tabIndex = 0;
+    const address = document.createElement("span");
+    address.textContent = household.address;
+    const state = document.createElement("span");
+    state.className = "small household-state";
+    const now = localState(household);
+    const waiting = queue.some((visit) => visit.household === household.id);
+    state.textContent =
+      (now === "visited" ? msg("Visited") : now === "to_visit" ? "" : msg("Missed")) +
+      (waiting ? ` · ${msg("Pending")}` : "");
+    item.append(address, state);
+    item.addEventListener("click", () => openVisit(household));
+    list.append(item);
+  }
+}
+
+function clone(id) {
+  return document.getElementById(id).content.firstElementChild.cloneNode(true);
+}
+
+function whoOptions(select) {
+  select.replaceChildren();
+  for (const member of current.members) {
+    select.append(new Option(`${member.name} (${member.age ?? "?"})`, member.id));
+  }
+  document.querySelectorAll("#newcomers .newcomer").forEach((block, index) => {
+    const name = block.querySelector(".newcomer-name").value || `${msg("Newcomer")} ${index + 1}`;
+    select.append(new Option(name, `new:${index}`));
+  });
+}
+
+function refreshWho() {
+  document.querySelectorAll("#visit-form select.who").forEach((select) => {
+    const chosen = select.value;
+    whoOptions(select);
+    if ([...select.options].some((option) => option.value === chosen)) select.value = chosen;
+  });
+}
+
+function checkboxes(container, choices, className) {
+  for (const choice of choices) {
+    const wrap = document.createElement("label");
+    wrap.className = "me-2 text-nowrap";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.className = `form-check-input me-1 ${className}`;
+    box.value = choice.code;
+    wrap.append(box, document.createTextNode(label(choice)));
+    container.append(wrap);
+  }
+}
+
+function openVisit(household) {
+  current = household;
+  const form = document.getElementById("visit-form");
+  document.getElementById("visit-address").textContent = household.address;
+  const members = document.getElementById("members");
+  members.replaceChildren();
+  for (const member of household.members) {
+    const row = clone("tpl-member");
+    row.dataset.person = member.id;
+    row.querySelector(".member-name").textContent =
+      `${member.name} · ${member.age ?? "?"} · ${member.id_tail}`;
+    if (member.status === "away") row.querySelector(".member-status").value = "away";
+    members.append(row);
+  }
+  for (const id of ["newcomers", "arrivals", "healths", "needs"]) {
+    document.getElementById(id).replaceChildren();
+  }
+  form.querySelectorAll("section[data-section]").forEach((section) => {
+    section.hidden = !asked(section.dataset.section);
+  });
+  form.hidden = false;
+  document.getElementById("households").hidden = true;
+  form.scrollIntoView();
+}
+
+function closeVisit() {
+  current = null;
+  document.getElementById("visit-form").hidden = true;
+  document.getElementById("households").hidden = false;
+  renderHouseholds();
+  showCounts();
+}
+
+function addBlock(template, target, fill) {
+  const block = clone(template);
+  document.getElementById(target).append(block);
+  const who = block.querySelector("select.who");
+  if (who) whoOptions(who);
+  if (fill) fill(block);
+  return block;
+}
+
+document.getElementById("add-newcomer").addEventListener("click", () => {
+  const block = addBlock("tpl-newcomer", "newcomers");
+  block.querySelector(".newcomer-name").addEventListener("input", refreshWho);
+  refreshWho();
+});
+document.getElementById("add-arrival").addEventListener("click", () =>
+  addBlock("tpl-arrival", "arrivals", (block) => {
+    const risk = block.querySelector(".arrival-risk");
+    for (const choice of question("arrival").choices) risk.append(new Option(label(choice), choice.code));
+  }),
+);
+document.getElementById("add-health").addEventListener("click", () =>
+  addBlock("tpl-health", "healths", (block) => {
+    const symptoms = question("health").symptoms.map((name) => ({ code: name, name }));
+    checkboxes(block.querySelector(".symptoms"), symptoms, "symptom");
+  }),
+);
+document.getElementById("add-need").addEventListener("click", () =>
+  addBlock("tpl-need", "needs", (block) =>
+    checkboxes(block.querySelector(".tags"), question("needs").choices, "tag"),
+  ),
+);
+
+function localMoment(value) {
+  // A datetime-local value is the phone's local time; the server wants an offset.
+  return value ? new Date(value).toISOString() : null;
+}
+
+function answersOf() {
+  const answers = {};
+  if (asked("members")) {
+    answers.members = [...document.querySelectorAll("#members .member")].map((row) => ({
+      person: row.dataset.person,
+      status: row.querySelector(".member-status").value,
+    }));
+    answers.newcomers = [...document.querySelectorAll("#newcomers .newcomer")].map((block) => ({
+      name: block.querySelector(".newcomer-name").value.trim(),
+      id_number: block.querySelector(".newcomer-id").value.trim(),
+      phone: block.querySelector(".newcomer-phone").value.trim(),
+    }));
+  }
+  if (asked("arrival")) {
+    answers.arrivals = [...document.querySelectorAll("#arrivals .arrival")].map((block) => ({
+      who: block.querySelector(".who").value,
+      from: block.querySelector(".arrival-from").value.trim(),
+      risk: block.querySelector(".arrival-risk").value,
+      arrived_at: localMoment(block.querySelector(".arrival-at").value),
+    }));
+  }
+  if (asked("health")) {
+    answers.health = [...document.querySelectorAll("#healths .health")].map((block) => {
+      const temperature = block.querySelector(".temperature").value;
+      return {
+        who: block.querySelector(".who").value,
+        temperature: temperature === "" ? null : Number(temperature),
+        symptoms: [...block.querySelectorAll(".symptom:checked")].map((box) => box.value),
+      };
+    });
+  }
+  if (asked("needs")) {
+    answers.needs = [...document.querySelectorAll("#needs .need")].map((block) => ({
+      who: block.querySelector(".who").value,
+      tags: [...block.querySelectorAll(".tag:checked")].map((box) => box.value),
+    }));
+  }
+  return answers;
+}
+
+async function record(outcome, answers) {
+  const visit = {
+    id: crypto.randomUUID(),
+    sweep: sweepId,
+    household: current.id,
+    visited_at: new Date().toISOString(),
+    outcome,
+    answers,
+  };
+  await putVisit(visit);
+  queue.push(visit);
+  document.getElementById("upload-note").textContent = msg("Saved");
+  closeVisit();
+  upload();
+}
+
+document.getElementById("visit-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  record("answered", answersOf());
+});
+document.getElementById("not-answered").addEventListener("click", () => record("not_answered", {}));
+document.getElementById("visit-cancel").addEventListener("click", closeVisit);
+
+let uploading = false;
+
+async function upload() {
+  if (uploading || !queue.length) return;
+  uploading = true;
+  const note = document.getElementById("upload-note");
+  try {
+    while (queue.length) {
+      const batch = queue.slice(0, BATCH);
+      const response = await fetch(app.dataset.uploadUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": csrfToken(),
+        },
+        body: JSON.stringify({
+          visits: batch.map(({ id, household, visited_at, outcome, answers }) => ({
+            id,
+            household,
+            visited_at,
+            outcome,
+            answers,
+          })),
+        }),
+      });
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        const detail = Array.isArray(body.detail)
+          ? body.detail.map((item) => `${item.field ?? ""} ${item.message}`).join("; ")
+          : body.detail || response.status;
+        note.textContent = `${msg("Refused")} ${detail}`;
+        if (response.status === 422 && String(detail).includes("sweep")) await refreshSheet();
+        return;
+      }
+      const result = await response.json();
+      const done = new Set([...result.accepted, ...result.duplicates]);
+      for (const visit of batch) {
+        if (done.has(visit.id)) await dropVisit(visit.id);
+      }
+      queue = queue.filter((visit) => !done.has(visit.id));
+      note.textContent = `${msg("Uploaded")} ${done.size}`;
+    }
+    await refreshSheet();
+  } catch {
+    setStatus(msg("Offline"));
+  } finally {
+    uploading = false;
+    showCounts();
+    renderHouseholds();
+  }
+}
+
+async function refreshSheet() {
+  try {
+    const response = await fetch(app.dataset.sheetUrl, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (response.status === 404) {
+      await clearPhone();
+      setStatus(msg("Ended"));
+      return;
+    }
+    if (!response.ok) return;
+    const fresh = await response.json();
+    if (fresh.sweep.status !== "running") {
+      await clearPhone();
+      setStatus(msg("Ended"));
+      document.getElementById("households").replaceChildren();
+      showCounts();
+      return;
+    }
+    sheet = fresh;
+    await saveSheet(sheet);
+    setStatus(msg("Online"));
+  } catch {
+    setStatus(msg("Offline"));
+  }
+}
+
+document.getElementById("upload-now").addEventListener("click", upload);
+document.getElementById("clear-phone").addEventListener("click", async () => {
+  if (queue.length && !window.confirm(document.getElementById("clear-phone").textContent + "?")) return;
+  await clearPhone();
+  closeVisit();
+});
+window.addEventListener("online", upload);
+window.addEventListener("offline", () => setStatus(msg("Offline")));
+setInterval(upload, UPLOAD_EVERY_MS);
+
+async function keepForOffline() {
+  if (!("serviceWorker" in navigator) || !window.caches) return;
+  try {
+    await navigator.serviceWorker.register(app.dataset.serviceWorkerUrl, {
+      scope: app.dataset.serviceWorkerScope,
+    });
+    const files = [
+      location.pathname,
+      ...[...document.querySelectorAll("link[rel=stylesheet][href], script[src]")].map(
+        (element) => element.getAttribute("href") || element.getAttribute("src"),
+      ),
+    ];
+    const cache = await caches.open(PAGE_CACHE);
+    await cache.addAll([...new Set(files)]);
+  } catch {
+    // No offline copy of the page this time; what IndexedDB holds still works while it is open.
+  }
+}
+
+async function start() {
+  sheet = (await loadSheet()) || null;
+  queue = await loadQueue();
+  if (navigator.onLine) await refreshSheet();
+  else setStatus(msg("Offline"));
+  if (!sheet && document.getElementById("network-status").textContent !== msg("Ended")) {
+    setStatus(msg("NoSheet"));
+  }
+  showCounts();
+  renderHouseholds();
+  app.dataset.ready = "1";
+  upload();
+  keepForOffline();
+}
+
+start();

@@ -1,0 +1,27 @@
+"""`fangyi seed --demo-staff` starts one sweep of the first grid with a building given to the
+demo grid worker and a few visits, once."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from fangyi.sweeps.models import Assignment, DoorState, Sweep, Visit
+
+
+def seed() -> dict:
+    out = io.StringIO()
+    call_command("seed", "--residents", "600", "--seed", "5", "--demo-staff", "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+def test_the_demo_has_one_sweep_with_visits():
+    summary = seed()["sweeps"]
+    sweep = Sweep.objects.get()
+    assert summary == {"households": sweep.household_count, "visited": 6, "created": True}
+    assert Assignment.objects.get().assignee.username == "grid_worker"
+    assert sweep.doors.filter(state=DoorState.VISITED).count() == 5
+    assert Visit.objects.count() == 6
+    assert seed()["sweeps"] == summary | {"created": False}
