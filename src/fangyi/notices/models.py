@@ -84,6 +84,9 @@ class NoticeRegion(models.Model):
         ]
         indexes = [models.Index(fields=["path", "notice"], name="notice_region_path")]
 
+    def __str__(self) -> str:
+        return self.path
+
 
 class NoticeRead(models.Model):
     """A resident opened the notice on the portal (and confirmed it, where asked)."""
@@ -100,6 +103,9 @@ class NoticeRead(models.Model):
             models.UniqueConstraint(fields=["notice", "person"], name="notice_read_once")
         ]
         indexes = [models.Index(fields=["notice", "region_path"], name="notice_read_region")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} {self.read_at:%Y-%m-%d %H:%M}"
 
 
 class SmsState(models.TextChoices):
@@ -146,6 +152,9 @@ class SmsSend(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]} {self.get_state_display()}"
+
 
 class ToldInPerson(models.Model):
     """A grid worker told a household the notice at the door (or by phone)."""
@@ -182,3 +191,6 @@ class PortalResident(models.Model):
         "people.Person", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     first_login_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.first_login_at:%Y-%m-%d}"

@@ -626,8 +626,8 @@ def reach_counts(notice: Notice, region: Region) -> tuple[ReachRow, list[ReachRo
             window * 2,
         ),
         "households_reached": (
-            "SELECT substr(region_path, 1, %d), count(DISTINCT household_id) FROM (%s) AS h "
-            "GROUP BY 1" % (length, households),
+            f"SELECT substr(region_path, 1, {length}), count(DISTINCT household_id) "
+            f"FROM ({households}) AS h GROUP BY 1",
             window * 3,
         ),
         "read": (
