@@ -14,6 +14,7 @@ from fangyi.demo.investigations import seed_investigations
 from fangyi.demo.isolation import seed_isolation
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
 from fangyi.demo.markets import seed_markets
+from fangyi.demo.notices import seed_notices
 from fangyi.demo.passes import seed_passes
 from fangyi.demo.residents import demo_resident
 from fangyi.demo.screening import seed_screening
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             supplies = seed_supplies() if logins else None
             cycle = seed_cycle() if logins else None
             markets = seed_markets() if logins else None
+            notices = seed_notices() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -114,6 +116,8 @@ class Command(BaseCommand):
                 summary["supplies_cycle"] = dataclasses.asdict(cycle)
             if markets is not None:
                 summary["markets"] = dataclasses.asdict(markets)
+            if notices is not None:
+                summary["notices"] = dataclasses.asdict(notices)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
