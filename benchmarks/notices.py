@@ -18,6 +18,9 @@ logged in to the portal (`notices.PortalResident`, in one INSERT … SELECT). Th
   the notices block's own queries (`resident_notices` + `reads_of`) alone; p50 / p95.
 - SMS queued: `queue_sms` for the notice — one INSERT … SELECT of every resident of the city
   with a mobile, not away, never on the portal and not having read it. Goal: < 60 s.
+- counts: once every queued SMS is marked sent (one UPDATE, setup), the counts page's
+  `reach_counts` for the city (its districts) and for one grid (its buildings), and the
+  grid's first page of households not reached.
 
 The load average is printed before and after: the machine may be shared.
 """
@@ -53,7 +56,7 @@ from django.utils import timezone  # noqa: E402
 from fangyi.accounts.models import User  # noqa: E402
 from fangyi.core.context import acting  # noqa: E402
 from fangyi.notices import services  # noqa: E402
-from fangyi.notices.models import PortalResident  # noqa: E402
+from fangyi.notices.models import PortalResident, SmsSend, SmsState  # noqa: E402
 from fangyi.people.models import Person  # noqa: E402
 from fangyi.portal.auth import SESSION_KEY  # noqa: E402
 from fangyi.regions.models import Level, Region  # noqa: E402
@@ -98,8 +101,10 @@ def main() -> None:
     )
     setup = time.perf_counter()
     portal = mark_portal_residents(options.portal_share)
-    print(f"{residents:,} residents; {portal:,} marked as portal users in "
-          f"{time.perf_counter() - setup:.1f} s")
+    print(
+        f"{residents:,} residents; {portal:,} marked as portal users in "
+        f"{time.perf_counter() - setup:.1f} s"
+    )
 
     with acting(via="cli"):
         start = time.perf_counter()
@@ -144,6 +149,28 @@ def main() -> None:
     queued = services.queue_sms(notice_id=notice.pk)
     queueing = time.perf_counter() - start
     print(f"SMS queued: {queued:,} in {queueing:.1f} s")
+
+    SmsSend.objects.filter(notice=notice).update(state=SmsState.SENT, sent_at=timezone.now())
+    start = time.perf_counter()
+    total, _rows = services.reach_counts(notice, city)
+    city_counts = time.perf_counter() - start
+    grid = Region.objects.filter(level=Level.GRID).earliest("path")
+    start = time.perf_counter()
+    services.reach_counts(notice, grid)
+    grid_counts = time.perf_counter() - start
+    start = time.perf_counter()
+    unreached = list(
+        services.unreached_households(notice, admin, within=grid.path).order_by(
+            "region_path", "id"
+        )[:50]
+    )
+    unreached_page = time.perf_counter() - start
+    print(
+        f"counts: city {city_counts:.2f} s ({total.residents_reached:,} residents and "
+        f"{total.households_reached:,} households reached), one grid {grid_counts * 1000:.0f} ms;"
+        f" the grid's unreached households, first page ({len(unreached)}): "
+        f"{unreached_page * 1000:.0f} ms"
+    )
     print("load after", os.getloadavg())
     if options.json:
         Path(options.json).write_text(
@@ -161,6 +188,9 @@ def main() -> None:
                     "block_p95_ms": percentile(block, 0.95) * 1000,
                     "sms_queued": queued,
                     "sms_queue_s": queueing,
+                    "city_counts_s": city_counts,
+                    "grid_counts_ms": grid_counts * 1000,
+                    "unreached_page_ms": unreached_page * 1000,
                 },
                 indent=2,
             )
