@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,7 +187,7 @@ def create_notice(
             ask_confirm=bool(ask_confirm),
             region=region,
             region_path=region.path,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=audit.actor_fields(actor)["actor"],
         )
         _set_targets(notice, regions)
         audit.record_change(
@@ -521,13 +521,14 @@ def mark_told(*, actor: Actor, notice: Notice, household: Household) -> ToldInPe
     if not any(household.region_path.startswith(path) for path in target_paths(notice)):
         raise ValidationError({"household": _("该户不在此通知的范围内。")})
     with transaction.atomic():
+        who = audit.actor_fields(actor)
         told, created = ToldInPerson.objects.get_or_create(
             notice=notice,
             household=household,
             defaults={
                 "region_path": household.region_path,
-                "told_by": actor,
-                "told_by_name": audit.actor_fields(actor)["actor_name"],
+                "told_by": who["actor"],
+                "told_by_name": who["actor_name"],
                 "told_at": timezone.now(),
             },
         )
@@ -570,7 +571,7 @@ class ReachRow:
         return max(0, self.households - self.households_reached)
 
 
-def _grouped(sql: str, params: list, length: int) -> dict[str, int]:
+def _grouped(sql: str, params: list) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {path: count for path, count in cursor.fetchall()}
@@ -654,7 +655,7 @@ def reach_counts(notice: Notice, region: Region) -> tuple[ReachRow, list[ReachRo
         ),
     }
     for name, (sql, params) in queries.items():
-        for path, count in _grouped(sql, params, length).items():
+        for path, count in _grouped(sql, params).items():
             row = rows.get(path)
             if row is not None:
                 setattr(row, name, getattr(row, name) + count)
@@ -672,8 +673,6 @@ class SmsSummary:
 
 
 def sms_summary(notice: Notice) -> SmsSummary:
-    from django.db.models import Count
-
     counts = dict(
         SmsSend.objects.filter(notice=notice)
         .values_list("state")

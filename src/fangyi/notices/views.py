@@ -40,7 +40,6 @@ def notice_list(request):
     if not can(user, NOTICE, VIEW):
         raise PermissionDenied
     form = NoticeFilterForm(request.GET)
-    form.is_valid()
     state = form.cleaned_data.get("state") if form.is_valid() else ""
     notices = services.visible_notices(user).select_related("region")
     if state:
