@@ -121,8 +121,14 @@ class SmsSend(models.Model):
     backend's rate, retried when the backend fails."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="sms")
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    # No foreign-key constraints in the database (Django still cascades deletes): checking
+    # two per row made queueing a city's 310,000 SMS take 88 s instead of 54 s.
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="sms", db_constraint=False
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     household_id = models.UUIDField()
     region_path = models.CharField(max_length=18)
     phone = models.CharField(max_length=11)
