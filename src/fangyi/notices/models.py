@@ -102,7 +102,11 @@ class NoticeRead(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["notice", "person"], name="notice_read_once")
         ]
-        indexes = [models.Index(fields=["notice", "region_path"], name="notice_read_region")]
+        indexes = [
+            models.Index(
+                fields=["notice", "region_path", "household_id"], name="notice_read_region"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.notice_id} {self.read_at:%Y-%m-%d %H:%M}"
@@ -144,7 +148,9 @@ class SmsSend(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["notice", "person"], name="notice_sms_once")]
         indexes = [
-            models.Index(fields=["notice", "region_path"], name="notice_sms_region"),
+            models.Index(
+                fields=["notice", "region_path", "household_id"], name="notice_sms_region"
+            ),
             # What the sender takes next: the few waiting, oldest due first.
             models.Index(
                 fields=["due_at", "id"],
