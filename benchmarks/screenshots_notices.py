@@ -53,7 +53,14 @@ def main() -> None:
     server = fangyi("runserver", "--noreload", ADDRESS, wait=False)
     url = f"http://{ADDRESS}"
     try:
-        wait_for_server(url)
+        # On a shared, busy machine the server may take longer than one wait to start.
+        for attempt in range(3):
+            try:
+                wait_for_server(url)
+                break
+            except SystemExit:
+                if attempt == 2:
+                    raise
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
