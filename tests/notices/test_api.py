@@ -4,6 +4,7 @@ confirms; counts and told-in-person; bad input is a 4xx with a reason."""
 import pytest
 
 from fangyi.notices.models import NoticeRead
+from tests.factories import HouseholdFactory
 from tests.support import as_resident, client_for, post, send
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +82,22 @@ def test_bad_input_is_refused_with_a_reason(city, officer):
     made = post(api, "/api/v1/notices", {"title": "x", "body": "y", "regions": [city.grid_a.code]})
     changed = send(api, "patch", f"/api/v1/notices/{made.json()['id']}", {"title": "\x00"})
     assert changed.status_code == 422
+
+
+def test_households_not_reached_page_by_building_and_room(city, officer, worker_a):
+    for room in ("103", "102"):
+        HouseholdFactory(building=city.building_a, room=room)
+    api = client_for(officer)
+    notice_id = post(
+        api, "/api/v1/notices", {"title": "停水", "body": "明日停水", "regions": [city.grid_a.code]}
+    ).json()["id"]
+    post(api, f"/api/v1/notices/{notice_id}/publish", {})
+    worker, rooms, cursor = client_for(worker_a), [], ""
+    while True:
+        query = f"?limit=1&cursor={cursor}" if cursor else "?limit=1"
+        page = worker.get(f"/api/v1/notices/{notice_id}/unreached{query}").json()
+        rooms += [item["address"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert [address[-3:] for address in rooms] == ["101", "102", "103"]

@@ -32,7 +32,7 @@ resident_router = Router(tags=["portal"], auth=resident_auth)
 
 StateCode = Literal[*NoticeState.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
 NEWEST = ("-created_at", "-id")
-BY_PLACE = ("region_path", "id")
+BY_PLACE = ("region_path", "unit", "room", "id")
 
 
 class RegionRead(Schema):

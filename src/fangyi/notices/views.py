@@ -20,7 +20,7 @@ from .forms import ConfirmForm, NoticeFilterForm, NoticeForm, ReasonForm
 from .models import Notice, NoticeState
 
 NEWEST = ("-created_at", "-id")
-BY_PLACE = ("region_path", "id")
+BY_PLACE = ("region_path", "unit", "room", "id")
 
 
 def _visible(request, pk) -> Notice:
