@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fangyi.markets",
     "fangyi.hotline",
     "fangyi.sweeps",
+    "fangyi.notices",
     "fangyi.demo",
 ]
 
@@ -278,6 +279,8 @@ FANGYI_PASS_CODE_SECONDS = int(os.environ.get("FANGYI_PASS_CODE_SECONDS", "300")
 FANGYI_SMS_BACKEND = os.environ.get("FANGYI_SMS_BACKEND", "log")
 FANGYI_SMS_FILE = os.environ.get("FANGYI_SMS_FILE", "")
 FANGYI_RESIDENT_LOGIN_DAYS = int(os.environ.get("FANGYI_RESIDENT_LOGIN_DAYS", "30"))
+# Notices: how many SMS a minute the SMS backend accepts (the gateway's contract says).
+FANGYI_NOTICE_SMS_PER_MINUTE = int(os.environ.get("FANGYI_NOTICE_SMS_PER_MINUTE", "600"))
 
 # Check-ins and checkpoint scans older than this are purged by `fangyi checkpoints purge`.
 FANGYI_CHECKIN_KEEP_DAYS = int(os.environ.get("FANGYI_CHECKIN_KEEP_DAYS", "21"))

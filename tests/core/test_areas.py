@@ -137,6 +137,7 @@ def test_the_matrix_built_from_the_declarations_keeps_every_grant():
         "market_point", "price_report", "market_light", "market_rules",
         "hotline_ticket", "hotline_setup",
         "sweep", "sweep_visit",
+        "notice", "notice_reach",
     }  # fmt: skip
 
 

@@ -47,6 +47,7 @@ from .models import (
     ResidentToken,
     lapse_cutoff,
 )
+from .signals import resident_logged_in
 
 logger = logging.getLogger(__name__)
 
@@ -267,6 +268,7 @@ def _verify_login(*, phone: str, code: str, id_tail: str) -> Person:
         raise ValidationError({"code": [_("验证码已失效，请重新获取。")]})
     # The pseudonym the codes carry, made now so that showing a code never has to write.
     subject_for(persons[0].pk)
+    resident_logged_in.send(sender=Person, person=persons[0])
     return persons[0]
 
 

@@ -15,6 +15,7 @@ from fangyi.demo.investigations import seed_investigations
 from fangyi.demo.isolation import seed_isolation
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
 from fangyi.demo.markets import seed_markets
+from fangyi.demo.notices import seed_notices
 from fangyi.demo.passes import seed_passes
 from fangyi.demo.residents import demo_resident
 from fangyi.demo.screening import seed_screening
@@ -84,6 +85,7 @@ class Command(BaseCommand):
             markets = seed_markets() if logins else None
             hotline = seed_hotline() if logins else None
             sweeps = seed_sweeps() if logins else None
+            notices = seed_notices() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -122,6 +124,8 @@ class Command(BaseCommand):
                 summary["hotline"] = dataclasses.asdict(hotline)
             if sweeps is not None:
                 summary["sweeps"] = dataclasses.asdict(sweeps)
+            if notices is not None:
+                summary["notices"] = dataclasses.asdict(notices)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
