@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "fangyi.supplies",
     "fangyi.markets",
     "fangyi.hotline",
+    "fangyi.command",
     "fangyi.demo",
 ]
 
