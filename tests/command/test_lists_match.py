@@ -3,7 +3,6 @@
 import re
 
 from fangyi.command import services
-
 from tests.support import signed_in
 
 from .support import counted_day

@@ -30,9 +30,10 @@ def test_rows_stop_at_the_grid_and_skip_zeros(city, superuser):
     services.take_snapshot(day=day.day, now=beijing(day.day, 23))
     assert not Snapshot.objects.filter(region_path__regex=r"^.{16,}$").exists()
     assert not Snapshot.objects.filter(value=0).exists()
-    assert Snapshot.objects.get(
-        day=day.day, region_path=city.grid_a.path, key="cases.community"
-    ).value == 2
+    assert (
+        Snapshot.objects.get(day=day.day, region_path=city.grid_a.path, key="cases.community").value
+        == 2
+    )
 
 
 def test_history_stays_when_the_data_change_later(city, superuser, commander):

@@ -14,7 +14,10 @@ def community(w, side, user) -> dict:
 
 
 def tomorrow(w, side, user) -> dict:
-    return {"region": side.community.code, "date": (today() + datetime.timedelta(days=1)).isoformat()}
+    return {
+        "region": side.community.code,
+        "date": (today() + datetime.timedelta(days=1)).isoformat(),
+    }
 
 
 API = {
