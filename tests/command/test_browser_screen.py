@@ -26,7 +26,7 @@ def test_community_cases_open_the_two_people_behind_them(
         found = {}
         for name, size in (("phone", PHONE), ("wall", WALL)):
             context = browser.new_context(viewport=size, locale="zh-CN")
-            context.set_default_timeout(10_000)
+            context.set_default_timeout(30_000)
             context.add_cookies([cookie])
             page = context.new_page()
             page.goto(screen)
