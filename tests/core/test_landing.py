@@ -61,7 +61,9 @@ def test_an_officer_sees_what_waits_for_them(city, officer):
 
 def test_a_commander_who_is_also_an_officer_gets_the_cards_and_their_city(city):
     commander = staff("commander", city.city)
-    RoleAssignment.objects.create(user=commander, role="officer", region=city.street)
+    RoleAssignment.objects.create(
+        user=commander, role="officer", region=city.street, region_path=city.street.path
+    )
     html = _home(commander).content.decode()
     assert 'id="card-appeals"' in html and 'id="card-tubes-awaiting-results"' in html
     assert reverse("regions:detail", args=[city.city.code]) in html
