@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "fangyi.hotline",
     "fangyi.sweeps",
     "fangyi.notices",
+    "fangyi.command",
     "fangyi.demo",
 ]
 

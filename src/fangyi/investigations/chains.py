@@ -177,6 +177,35 @@ def new_cases(facts, day: datetime.date) -> NewCases:
     how many were already under quarantine (a running isolation order, or a quarantine_start
     fact not ended) or living in a sealed zone when found: 管控内; the rest were found in
     the community: 社会面. `facts` is the caller's scoped Fact queryset."""
+    found = found_cases(facts, day)
+    return NewCases(
+        day=day,
+        total=len(found),
+        under_quarantine=sum(1 for case in found.values() if case.setting == UNDER_QUARANTINE),
+        in_sealed_zone=sum(1 for case in found.values() if case.setting == IN_SEALED_ZONE),
+    )
+
+
+UNDER_QUARANTINE = "quarantine"
+IN_SEALED_ZONE = "sealed_zone"
+IN_COMMUNITY = "community"
+
+
+@dataclass(frozen=True)
+class FoundCase:
+    region_path: str
+    found_at: datetime.datetime
+    # UNDER_QUARANTINE, IN_SEALED_ZONE (both 管控内) or IN_COMMUNITY (社会面).
+    setting: str
+
+    @property
+    def controlled(self) -> bool:
+        return self.setting != IN_COMMUNITY
+
+
+def found_cases(facts, day: datetime.date) -> dict:
+    """The persons who became cases on `day`, each with where they were found (the split
+    `new_cases` counts, and the command centre's figures count per region)."""
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(day, datetime.time.min, zone)
     end = start + datetime.timedelta(days=1)
@@ -214,7 +243,7 @@ def new_cases(facts, day: datetime.date) -> NewCases:
         if at <= found[person_id][0]:
             marks[person_id] = kind
     quarantined |= {pid for pid, kind in marks.items() if kind == FactKind.QUARANTINE_START}
-    sealed = 0
+    sealed = set()
     rest = {pid: value for pid, value in found.items() if pid not in quarantined}
     if rest:
         wanted = {ancestor for _at, path in rest.values() for ancestor in ancestor_paths(path)}
@@ -230,12 +259,21 @@ def new_cases(facts, day: datetime.date) -> NewCases:
                 zone_id__in=zones, path__in=wanted
             ).values_list("zone_id", "path")
         ]
-        for at, path in rest.values():
+        for person_id, (at, path) in rest.items():
             if any(
                 path.startswith(area) and starts <= at and (lifted is None or lifted > at)
                 for area, (starts, lifted) in areas
             ):
-                sealed += 1
-    return NewCases(
-        day=day, total=len(found), under_quarantine=len(quarantined), in_sealed_zone=sealed
-    )
+                sealed.add(person_id)
+    return {
+        person_id: FoundCase(
+            region_path=path,
+            found_at=at,
+            setting=UNDER_QUARANTINE
+            if person_id in quarantined
+            else IN_SEALED_ZONE
+            if person_id in sealed
+            else IN_COMMUNITY,
+        )
+        for person_id, (at, path) in found.items()
+    }

@@ -8,6 +8,7 @@ from django.utils import timezone
 from fangyi.core.context import acting
 from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
+from fangyi.demo.command import seed_command
 from fangyi.demo.cycle import seed_cycle
 from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.hotline import seed_hotline
@@ -86,6 +87,8 @@ class Command(BaseCommand):
             hotline = seed_hotline() if logins else None
             sweeps = seed_sweeps() if logins else None
             notices = seed_notices() if logins else None
+            # Last: the snapshots count what every area above has seeded.
+            command = seed_command() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -126,6 +129,8 @@ class Command(BaseCommand):
                 summary["sweeps"] = dataclasses.asdict(sweeps)
             if notices is not None:
                 summary["notices"] = dataclasses.asdict(notices)
+            if command is not None:
+                summary["command"] = dataclasses.asdict(command)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:

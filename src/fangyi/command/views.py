@@ -1,0 +1,137 @@
+"""The command screen (/command/): a region's headline figures with yesterday's change and a
+14-day sparkline, every figure linked to its list, the children as a treemap coloured by a
+chosen figure (clicking drills down), trend charts and the command centre's to-do."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from fangyi.core.areas import cards_for
+from fangyi.core.permissions import VIEW, can
+from fangyi.regions.filters import top_regions
+from fangyi.regions.models import Region, looks_like_code
+
+from . import figures, services
+from .area import FIGURES
+
+DEFAULT_MAP_FIGURE = "cases.new"
+
+
+def chosen_day(text: str) -> datetime.date | None:
+    """The date a query names, or None when it names none that can be shown."""
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if day <= services.today() else None
+
+
+def scoped_region(user, code: str) -> Region | None:
+    """The region a query names, if the user may see its figures; else None."""
+    if not looks_like_code(code):
+        return None
+    region = Region.objects.restrict(user, VIEW).filter(code=code).first()
+    if region is None or not can(user, FIGURES, VIEW, region.path):
+        return None
+    return region
+
+
+def _default_region(user) -> Region | None:
+    for region in top_regions(user):
+        if can(user, FIGURES, VIEW, region.path):
+            return region
+    return None
+
+
+def chart_data(board: services.Board, map_key: str) -> dict:
+    return {
+        "days": [day.isoformat() for day in board.days],
+        "figures": {
+            item.figure.key: {"name": str(item.figure.name), "trend": item.trend}
+            for item in board.values
+        },
+        "map": {
+            "key": map_key,
+            "name": str(figures.BY_KEY[map_key].name),
+            "children": [
+                {"name": child.name, "code": child.code, "value": values.get(map_key, 0)}
+                for child, values in board.children
+            ],
+        },
+        "labels": {"nodata": _("暂无下级区域")},
+    }
+
+
+TREND_CHARTS = (
+    ("cases", _("新增病例"), ("cases.controlled", "cases.community")),
+    ("colours", _("健康码"), ("residents.yellow", "residents.orange", "residents.red")),
+    (
+        "orders",
+        _("隔离管控"),
+        ("orders.centralised", "orders.home", "orders.home_monitoring", "orders.to_place"),
+    ),
+    ("screening", _("核酸筛查"), ("screening.sampled", "screening.positive")),
+    (
+        "work",
+        _("物资与热线"),
+        ("supplies.open", "supplies.late", "hotline.open", "hotline.overdue"),
+    ),
+)
+
+
+@login_required
+def screen(request):
+    user = request.user
+    if not can(user, FIGURES, VIEW):
+        raise PermissionDenied
+    code = request.GET.get("region", "")
+    if code:
+        region = scoped_region(user, code)
+        if region is None:
+            raise Http404
+    else:
+        region = _default_region(user)
+        if region is None:
+            raise Http404
+    day = services.today()
+    if request.GET.get("date"):
+        day = chosen_day(request.GET["date"]) or day
+        if day == services.today() and request.GET["date"] != day.isoformat():
+            messages.warning(request, _("日期无效，已显示今天的指标。"))
+    map_key = request.GET.get("figure", "")
+    if map_key not in figures.BY_KEY:
+        map_key = DEFAULT_MAP_FIGURE
+    board = services.board(user=user, region=region, day=day)
+    groups: dict = {}
+    for item in board.values:
+        groups.setdefault(str(item.figure.group), []).append(item)
+    return render(
+        request,
+        "command/screen.html",
+        {
+            "board": board,
+            "headline": [item for item in board.values if item.figure.headline],
+            "groups": groups,
+            "figures": figures.FIGURES,
+            "map_key": map_key,
+            "ancestors": [r for r in region.ancestors() if can(user, FIGURES, VIEW, r.path)],
+            "charts": [(name, title) for name, title, _keys in TREND_CHARTS],
+            "chart_data": chart_data(board, map_key)
+            | {"charts": {name: list(keys) for name, _title, keys in TREND_CHARTS}},
+        },
+    )
+
+
+@login_required
+def todo(request):
+    """The command centre's to-do: the user's home cards that have something waiting (overdue
+    work of every area, zones meeting their lifting criteria, appeals near their limit)."""
+    if not can(request.user, FIGURES, VIEW):
+        raise PermissionDenied
+    waiting = [(card, todo) for card, todo in cards_for(request.user) if not todo.empty]
+    return render(request, "command/_todo.html", {"todo": waiting})
