@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fangyi.passes",
     "fangyi.supplies",
     "fangyi.markets",
+    "fangyi.enterprises",
     "fangyi.demo",
 ]
 
