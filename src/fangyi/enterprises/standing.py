@@ -107,7 +107,7 @@ def of_persons(person_ids: Iterable[uuid.UUID], now: datetime.datetime) -> dict[
     return found
 
 
-def _db_id(pk: uuid.UUID) -> object:
+def _db_id(pk: uuid.UUID) -> uuid.UUID | str:
     return pk if connection.vendor == "postgresql" else pk.hex
 
 

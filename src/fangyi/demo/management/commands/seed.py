@@ -13,6 +13,7 @@ from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.investigations import seed_investigations
 from fangyi.demo.isolation import seed_isolation
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
+from fangyi.demo.enterprises import seed_enterprises
 from fangyi.demo.markets import seed_markets
 from fangyi.demo.passes import seed_passes
 from fangyi.demo.residents import demo_resident
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             supplies = seed_supplies() if logins else None
             cycle = seed_cycle() if logins else None
             markets = seed_markets() if logins else None
+            enterprises = seed_enterprises() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -114,6 +116,8 @@ class Command(BaseCommand):
                 summary["supplies_cycle"] = dataclasses.asdict(cycle)
             if markets is not None:
                 summary["markets"] = dataclasses.asdict(markets)
+            if enterprises is not None:
+                summary["enterprises"] = dataclasses.asdict(enterprises)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
@@ -167,6 +171,12 @@ class Command(BaseCommand):
                     f"Demo delivery batch: {cycle.batch_requests} requests, "
                     f"{cycle.delivery_tasks} delivery tasks in the grid's pool "
                     f"({cycle.claimed} claimed by the demo volunteer)."
+                )
+            if enterprises is not None and enterprises.login:
+                self.stdout.write(
+                    f"Demo enterprises: {enterprises.enterprises} ({enterprises.reopened} "
+                    f"reopened); login {enterprises.login} (password {DEMO_PASSWORD}) keeps "
+                    f"the first, with {enterprises.employees} employees linked."
                 )
             resident = demo_resident()
             if resident is not None:
