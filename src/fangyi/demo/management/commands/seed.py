@@ -9,11 +9,11 @@ from fangyi.core.context import acting
 from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.cycle import seed_cycle
+from fangyi.demo.enterprises import seed_enterprises
 from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.investigations import seed_investigations
 from fangyi.demo.isolation import seed_isolation
 from fangyi.demo.load import AlreadyHasRegions, city_summary, seed_city
-from fangyi.demo.enterprises import seed_enterprises
 from fangyi.demo.markets import seed_markets
 from fangyi.demo.passes import seed_passes
 from fangyi.demo.residents import demo_resident
