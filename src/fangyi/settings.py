@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "fangyi.sweeps",
     "fangyi.notices",
     "fangyi.command",
+    "fangyi.enterprises",
     "fangyi.demo",
 ]
 

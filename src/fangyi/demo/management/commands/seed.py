@@ -10,6 +10,7 @@ from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.command import seed_command
 from fangyi.demo.cycle import seed_cycle
+from fangyi.demo.enterprises import seed_enterprises
 from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.hotline import seed_hotline
 from fangyi.demo.investigations import seed_investigations
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             notices = seed_notices() if logins else None
             # Last: the snapshots count what every area above has seeded.
             command = seed_command() if logins else None
+            enterprises = seed_enterprises() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -131,6 +133,8 @@ class Command(BaseCommand):
                 summary["notices"] = dataclasses.asdict(notices)
             if command is not None:
                 summary["command"] = dataclasses.asdict(command)
+            if enterprises is not None:
+                summary["enterprises"] = dataclasses.asdict(enterprises)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:
@@ -184,6 +188,12 @@ class Command(BaseCommand):
                     f"Demo delivery batch: {cycle.batch_requests} requests, "
                     f"{cycle.delivery_tasks} delivery tasks in the grid's pool "
                     f"({cycle.claimed} claimed by the demo volunteer)."
+                )
+            if enterprises is not None and enterprises.login:
+                self.stdout.write(
+                    f"Demo enterprises: {enterprises.enterprises} ({enterprises.reopened} "
+                    f"reopened); login {enterprises.login} (password {DEMO_PASSWORD}) keeps "
+                    f"the first, with {enterprises.employees} employees linked."
                 )
             resident = demo_resident()
             if resident is not None:
