@@ -415,3 +415,6 @@ FANGYI_HOTLINE_WORK_END = os.environ.get("FANGYI_HOTLINE_WORK_END", "18:00")
 FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS = float(
     os.environ.get("FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS", "2")
 )
+
+# The hour (Beijing time) from which the morning briefings of the day before are made.
+FANGYI_BRIEFING_HOUR = int(os.environ.get("FANGYI_BRIEFING_HOUR", "7"))
