@@ -16,6 +16,7 @@ from fangyi.health.models import Zone
 from fangyi.regions.models import Region
 
 from .. import figures as figure_defs
+from ..figures.health import ZONE_CLASSES, ZONE_NAMES
 from ..services import Board, FigureValue
 from ..views import TREND_CHARTS
 from .problems import Problems, problems_of
@@ -108,7 +109,18 @@ def new_zones(region: Region, day: datetime.date) -> list[NewZone]:
         .filter(starts_at__gte=_start(day), starts_at__lt=_start(day + datetime.timedelta(days=1)))
         .order_by("starts_at", "name")
     )
-    return [NewZone(name=zone.name, kind=zone.kind, starts_at=zone.starts_at) for zone in zones]
+    return [
+        NewZone(name=zone.name, kind=kind_name(zone.kind), starts_at=zone.starts_at)
+        for zone in zones
+    ]
+
+
+def kind_name(kind: str) -> str:
+    """A zone kind's name as the screen groups it (a sealed zone and a high-risk area alike)."""
+    for name, kinds in ZONE_CLASSES.items():
+        if kind in kinds:
+            return str(ZONE_NAMES[name])
+    return kind
 
 
 def charts_of(board: Board) -> list[Chart]:

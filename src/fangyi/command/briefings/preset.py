@@ -1,7 +1,6 @@
 """The shipped text of the briefing: used until an admin saves their own, and offered again on
 the template's page."""
 
-
 # Data rather than interface: briefings are written in Chinese whatever the reader's language.
 PRESET = (
     "# 总体情况\n"

@@ -129,9 +129,7 @@ def generate(*, actor, region: Region, day: datetime.date) -> Briefing:
     }
     now = timezone.now()
     with transaction.atomic():
-        briefing = (
-            Briefing.objects.select_for_update().filter(region=region, day=day).first()
-        )
+        briefing = Briefing.objects.select_for_update().filter(region=region, day=day).first()
         if briefing is None:
             briefing = Briefing.objects.create(
                 region=region,
