@@ -21,7 +21,7 @@ CHART = Chart(
 
 
 def test_the_axis_covers_the_highest_value_in_round_steps():
-    assert charts.layout(CHART).top == 20
+    assert charts.layout(CHART).top == 25
     assert charts.layout(Chart(title="", days=DAYS, series=[("", [None] * 14)])).top == 5
     assert charts.layout(Chart(title="", days=DAYS, series=[("", [3100])])).top == 5000
 

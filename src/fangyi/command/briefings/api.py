@@ -20,7 +20,7 @@ from .models import Briefing
 
 router = Router(tags=["command"])
 ORDERING = ("-day", "region_path", "id")
-FILES = {
+FILES: dict = {
     "responses": {
         200: {
             "content": {
