@@ -19,6 +19,7 @@ def _home(user):
         ("checkpoint", "community", "checkpoints:scan"),
         ("sampler", "grid_a", "screening:sampling"),
         ("lab", "province", "screening:lab"),
+        ("commander", "city", "command:screen"),
     ],
 )
 def test_roles_with_one_screen_start_there(city, role, where, url_name):
@@ -58,8 +59,11 @@ def test_an_officer_sees_what_waits_for_them(city, officer):
     assert 'id="card-my-tasks"' not in html
 
 
-def test_a_commander_sees_their_cards_and_their_city(city):
+def test_a_commander_who_is_also_an_officer_gets_the_cards_and_their_city(city):
     commander = staff("commander", city.city)
+    RoleAssignment.objects.create(
+        user=commander, role="officer", region=city.street, region_path=city.street.path
+    )
     html = _home(commander).content.decode()
     assert 'id="card-appeals"' in html and 'id="card-tubes-awaiting-results"' in html
     assert reverse("regions:detail", args=[city.city.code]) in html

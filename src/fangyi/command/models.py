@@ -18,6 +18,9 @@ class SnapshotDay(models.Model):
         verbose_name = _("指标快照日")
         verbose_name_plural = _("指标快照日")
 
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
 
 class Snapshot(models.Model):
     day = models.DateField(_("日期"))

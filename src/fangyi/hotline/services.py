@@ -832,7 +832,9 @@ def merge(*, actor, ticket: Ticket, into: Ticket) -> Ticket:
         if target.state not in OPEN_STATES:
             raise ValidationError({"into": _("只能合并到未办结的工单。")})
         caller = (
-            ticket.caller.masked_name if ticket.caller is not None else mask_name(ticket.caller_name)
+            ticket.caller.masked_name
+            if ticket.caller is not None
+            else mask_name(ticket.caller_name)
         )
         _move(
             actor,

@@ -23,6 +23,15 @@ class FilterForm(BootstrapForm):
         max_length=18,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("区域代码")}),
     )
+    # The command centre's figures link here: the day's new cases, found under control or in
+    # the community, listed as persons (a case need not have an investigation yet).
+    found = forms.ChoiceField(
+        label=_("发现方式"),
+        required=False,
+        choices=[("", _("全部")), ("controlled", _("管控内")), ("community", _("社会面"))],
+        widget=forms.HiddenInput,
+    )
+    day = forms.DateField(label=_("日期"), required=False, widget=forms.HiddenInput)
 
 
 class OpenForm(BootstrapForm):

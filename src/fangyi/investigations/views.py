@@ -122,6 +122,7 @@ def investigation_list(request):
         ).select_related("person")
         if form.cleaned_data.get("state"):
             investigations = investigations.filter(state=form.cleaned_data["state"])
+    cases = _found_cases(user, form, region)
     rows, next_cursor = cursor_page(request, investigations, NEWEST_FIRST)
     late = {
         pk
@@ -140,8 +141,31 @@ def investigation_list(request):
             "investigations": rows,
             "next_cursor": next_cursor,
             "figure": _today_figure(user),
+            "cases": cases,
         },
     )
+
+
+def _found_cases(user, form, region) -> list | None:
+    """The day's new cases the filter names (`day`, and `found`: controlled or community), as
+    persons with their investigation if one is open; None when no day is asked for."""
+    day = form.cleaned_data.get("day")
+    if day is None or region is False:
+        return None
+    within = region.path if region else ""
+    found = chains.found_cases(Fact.objects.restrict(user, VIEW, within=within), day)
+    wanted = form.cleaned_data.get("found")
+    chosen = {
+        person_id: case
+        for person_id, case in found.items()
+        if not wanted or case.controlled == (wanted == "controlled")
+    }
+    opened = dict(Investigation.objects.filter(person_id__in=chosen).values_list("person_id", "pk"))
+    people = Person.objects.restrict(user, VIEW).filter(pk__in=chosen).order_by("region_path", "id")
+    return [
+        {"person": person, "case": chosen[person.pk], "investigation": opened.get(person.pk)}
+        for person in people
+    ]
 
 
 def _places_page(request, investigation: Investigation):

@@ -6,14 +6,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.forms import BootstrapForm
+from fangyi.health.models import QuarantineSetting
 
 from . import services, sites
 from .models import OrderReason, OrderState, Room, Site
 
+# Filter values beyond the states: running (active or extended) and overdue (running past
+# the planned end).
+RUNNING = "running"
+OVERDUE = "overdue"
+
 
 class OrderFilterForm(BootstrapForm):
     state = forms.ChoiceField(
-        label=_("状态"), required=False, choices=[("", _("全部状态")), *OrderState.choices]
+        label=_("状态"),
+        required=False,
+        choices=[
+            ("", _("全部状态")),
+            *OrderState.choices,
+            (RUNNING, _("隔离中（含延期）")),
+            (OVERDUE, _("超期未解除")),
+        ],
     )
     reason = forms.ChoiceField(
         label=_("原因"), required=False, choices=[("", _("全部原因")), *OrderReason.choices]
@@ -24,6 +37,14 @@ class OrderFilterForm(BootstrapForm):
         max_length=18,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("区域代码")}),
     )
+    # From the command centre's figures: orders of one kind, and orders ended on one day.
+    kind = forms.ChoiceField(
+        label=_("隔离方式"),
+        required=False,
+        choices=[("", _("全部")), *QuarantineSetting.choices],
+        widget=forms.HiddenInput,
+    )
+    day = forms.DateField(label=_("结束日期"), required=False, widget=forms.HiddenInput)
 
 
 class DueFilterForm(BootstrapForm):

@@ -2,6 +2,7 @@
 and an order's page (timeline and actions), the due list (ready / overdue with reasons, bulk
 release), sites with occupancy and a site's rooms grid."""
 
+import datetime
 from collections import defaultdict
 
 from django.contrib import messages
@@ -26,6 +27,8 @@ from fangyi.regions.models import Level, Region
 from . import readiness, rules, services, sites
 from .area import ORDER, SITE
 from .forms import (
+    OVERDUE,
+    RUNNING,
     ConfirmedReasonForm,
     DueFilterForm,
     ExtendForm,
@@ -157,12 +160,24 @@ def order_list(request):
     criteria = form.cleaned_data
     orders, _region = in_region_filter(request, form, Order.objects.all())
     orders = orders.select_related("person", "site", "room", "policy")
-    if criteria.get("state"):
-        orders = orders.filter(state=criteria["state"])
+    state = criteria.get("state")
+    if state in (RUNNING, OVERDUE):
+        orders = orders.filter(state__in=RUNNING_STATES)
+        if state == OVERDUE:
+            orders = orders.filter(planned_end_at__lt=timezone.now())
+    elif state:
+        orders = orders.filter(state=state)
     if criteria.get("reason"):
         orders = orders.filter(reason=criteria["reason"])
+    if criteria.get("kind"):
+        orders = orders.filter(kind=criteria["kind"])
+    if criteria.get("day"):
+        start = datetime.datetime.combine(
+            criteria["day"], datetime.time.min, timezone.get_current_timezone()
+        )
+        orders = orders.filter(ended_at__gte=start, ended_at__lt=start + datetime.timedelta(days=1))
     rows, next_cursor = cursor_page(request, orders, ORDERING)
-    filtered = any(criteria.get(name) for name in ("state", "reason", "region"))
+    filtered = any(criteria.get(name) for name in ("state", "reason", "region", "kind", "day"))
     return render(
         request,
         "isolation/order_list.html",

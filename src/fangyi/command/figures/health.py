@@ -49,7 +49,7 @@ ZONE_FIGURES = tuple(
         unit=ZONES,
         group=ZONE_GROUP,
         list_url="health:zone-list",
-        list_query=(("kind", name),),
+        list_query=tuple(("kind", kind) for kind in ZONE_CLASSES[name]),
     )
     for name in ZONE_CLASSES
 )

@@ -28,7 +28,7 @@ YELLOW = Figure(
 
 def compute(day, now, within: str) -> dict[str, dict[str, float]]:
     values: dict[str, dict[str, float]] = {RED.key: {}, YELLOW.key: {}}
-    keys = {Colour.RED: RED.key, Colour.YELLOW: YELLOW.key}
+    keys: dict[str, str] = {Colour.RED.value: RED.key, Colour.YELLOW.value: YELLOW.key}
     for path, colour, count in (
         Light.objects.filter(under("region_path", within), colour__in=keys)
         .order_by()

@@ -148,6 +148,19 @@ def zone_list(request):
         .select_related("policy", "created_by", "lifted_by", "predecessor__policy")
         .prefetch_related("areas__region")
     )
+    # The command centre's zone figures link here with the region the zones were drawn in and
+    # their kinds; an unknown or out-of-scope region shows no zones.
+    code = request.GET.get("region", "")
+    if code:
+        within = (
+            Region.objects.restrict(user, VIEW).filter(code=code).values_list("path", flat=True)
+            if code.isascii() and code.isdigit()
+            else []
+        )
+        zones = zones.filter(under("region_path", within[0])) if within else zones.none()
+    kinds = [kind for kind in request.GET.getlist("kind") if kind][:10]
+    if kinds:
+        zones = zones.filter(kind__in=kinds)
     context = {"lifted": lifted, "policy": policy}
     if lifted:
         rows, next_cursor = cursor_page(

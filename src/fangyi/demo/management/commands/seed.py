@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from fangyi.core.context import acting
 from fangyi.demo.checkpoints import seed_checkpoints
+from fangyi.demo.command import seed_command
 from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.cycle import seed_cycle
 from fangyi.demo.health import HealthSeed, health_summary
@@ -80,6 +81,8 @@ class Command(BaseCommand):
             supplies = seed_supplies() if logins else None
             cycle = seed_cycle() if logins else None
             markets = seed_markets() if logins else None
+            # Last: the snapshots count what every area above has seeded.
+            command = seed_command() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
@@ -114,6 +117,8 @@ class Command(BaseCommand):
                 summary["supplies_cycle"] = dataclasses.asdict(cycle)
             if markets is not None:
                 summary["markets"] = dataclasses.asdict(markets)
+            if command is not None:
+                summary["command"] = dataclasses.asdict(command)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
         if seconds is None:

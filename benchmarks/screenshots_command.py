@@ -1,0 +1,79 @@
+"""Screenshots of the command centre in the demo city: docs/screenshots/command-screen.png
+(the commander's screen for the city at 1920 px: headline figures with sparklines, the
+districts as a treemap, the trends and the to-do) and command-screen-phone.png (a district's
+screen on a phone).
+
+A fresh SQLite demo city under var/bench-shots-command (`fangyi seed --demo-staff` also
+writes the last 14 days' snapshots), a development server, Chromium.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/screenshots_command.py
+"""
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from playwright.sync_api import sync_playwright  # noqa: E402
+from screenshots_common import (  # noqa: E402
+    CHROMIUM_ARGS,
+    PHONE,
+    fangyi,
+    fits,
+    require_cjk_font,
+    staff_login,
+    wait_for_server,
+)
+from seed import ROOT  # noqa: E402
+
+WORK = ROOT / "var" / "bench-shots-command"
+OUT = ROOT / "docs" / "screenshots"
+ADDRESS = "127.0.0.1:8771"
+PASSWORD = "fangyi-demo-2026"
+DRAWN = "() => [...document.querySelectorAll('.sparkline, .trend-chart, #region-map')].every(e => e.dataset.drawn === 'true')"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    require_cjk_font()
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    os.environ.update(
+        FANGYI_DATABASE_URL=f"sqlite:///{WORK / 'fangyi.sqlite3'}",
+        FANGYI_DATA_DIR=str(WORK),
+        FANGYI_DEBUG="1",
+        FANGYI_LOG_LEVEL="WARNING",
+    )
+    fangyi("migrate", "--no-input", "-v", "0")
+    fangyi("seed", "--residents", "3000", "--demo-staff")
+    server = fangyi("runserver", "--noreload", ADDRESS, wait=False)
+    url = f"http://{ADDRESS}"
+    try:
+        wait_for_server(url)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+            wall = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+            page = staff_login(wall, url, "commander", PASSWORD)
+            page.goto(f"{url}/command/")
+            page.wait_for_function(DRAWN)
+            page.screenshot(path=OUT / "command-screen.png", full_page=True)
+            district = page.locator("#children-table a").first.get_attribute("href")
+            phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+            page = staff_login(phone, url, "commander", PASSWORD)
+            page.goto(f"{url}/command/{district}")
+            page.wait_for_function(DRAWN)
+            fits(page)
+            page.screenshot(path=OUT / "command-screen-phone.png", full_page=True)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+    print("screenshots in", OUT)
+
+
+if __name__ == "__main__":
+    main()
