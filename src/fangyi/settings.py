@@ -427,3 +427,6 @@ FANGYI_HOTLINE_SWEEP_BATCH = int(os.environ.get("FANGYI_HOTLINE_SWEEP_BATCH", "1
 FANGYI_HOTLINE_PROBLEM_LIST_HOUR = int(os.environ.get("FANGYI_HOTLINE_PROBLEM_LIST_HOUR", "7"))
 if not 0 <= FANGYI_HOTLINE_PROBLEM_LIST_HOUR <= 23:
     raise ImproperlyConfigured("FANGYI_HOTLINE_PROBLEM_LIST_HOUR must be an hour (0-23).")
+
+# The hour (Beijing time) from which the morning briefings of the day before are made.
+FANGYI_BRIEFING_HOUR = int(os.environ.get("FANGYI_BRIEFING_HOUR", "7"))

@@ -31,3 +31,5 @@ register(
         ),
     )
 )
+
+from .briefings import area as briefings_area  # noqa: E402, F401
