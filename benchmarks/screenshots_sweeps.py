@@ -52,12 +52,12 @@ def main() -> None:
     url = f"http://{ADDRESS}"
     try:
         # A busy machine starts the server slowly: a few of the common wait in a row.
-        for attempt in range(5):
+        for attempt in range(20):
             try:
                 wait_for_server(url)
                 break
             except SystemExit:
-                if attempt == 4:
+                if attempt == 19:
                     raise
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
