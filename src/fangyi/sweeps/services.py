@@ -538,10 +538,11 @@ DOOR_FIGURES = [
 def _save_doors(doors: list[Door]) -> None:
     """The doors' figures, one prepared UPDATE per door sent as a batch: bulk_update's CASE
     per field and row cost more to build than the rows to write."""
-    fields = [Door._meta.get_field(name) for name in DOOR_FIGURES]
+    by_name = {field.name: field for field in Door._meta.concrete_fields}
+    fields = [by_name[name] for name in DOOR_FIGURES]
     pk = Door._meta.pk
     assert pk is not None
-    columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    columns = ", ".join(f"{connection.ops.quote_name(f.attname)} = %s" for f in fields)
     rows = [
         [f.get_db_prep_save(getattr(door, f.attname), connection) for f in fields]
         + [pk.get_db_prep_value(door.pk, connection)]
