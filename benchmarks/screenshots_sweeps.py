@@ -51,7 +51,14 @@ def main() -> None:
     server = fangyi("runserver", "--noreload", ADDRESS, wait=False)
     url = f"http://{ADDRESS}"
     try:
-        wait_for_server(url)
+        # A busy machine starts the server slowly: a few of the common wait in a row.
+        for attempt in range(20):
+            try:
+                wait_for_server(url)
+                break
+            except SystemExit:
+                if attempt == 19:
+                    raise
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
