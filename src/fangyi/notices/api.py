@@ -175,7 +175,11 @@ class ToldRead(Schema):
 
 
 def _region(user, code: str, field: str) -> Region:
-    region = Region.objects.restrict(user, VIEW).filter(code=code.strip()).first()
+    code = code.strip()
+    # Region codes are digits; anything else (a NUL byte, which PostgreSQL refuses) is none.
+    region = (
+        Region.objects.restrict(user, VIEW).filter(code=code).first() if code.isdigit() else None
+    )
     if region is None:
         raise ValidationError({field: _("没有这个区域，或其不在您的辖区内。")})
     return region

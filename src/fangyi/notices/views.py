@@ -94,14 +94,22 @@ def notice_edit(request, pk):
     return render(request, "notices/form.html", {"form": form, "notice": notice})
 
 
-def _chosen_region(request, notice: Notice) -> Region | None:
-    code = (request.GET.get("region") or "").strip()
-    if code:
-        region = Region.objects.restrict(request.user, VIEW).filter(code=code[:18]).first()
-        if region is not None:
-            return region
+def _asked_region(request) -> Region | None:
+    """The region `?region=` names, if the user sees it; region codes are digits, so anything
+    else (a NUL byte, which PostgreSQL refuses) names none."""
+    code = (request.GET.get("region") or "").strip()[:18]
+    if not code:
+        return None
+    region = None
+    if code.isdigit():
+        region = Region.objects.restrict(request.user, VIEW).filter(code=code).first()
+    if region is None:
         messages.warning(request, _("没有找到该区域，或不在您的辖区内。"))
-    return services.default_region(request.user, notice)
+    return region
+
+
+def _chosen_region(request, notice: Notice) -> Region | None:
+    return _asked_region(request) or services.default_region(request.user, notice)
 
 
 @login_required
@@ -183,8 +191,7 @@ def notice_unreached(request, pk):
     notice = _visible(request, pk)
     if not can(request.user, NOTICE_REACH, VIEW):
         raise PermissionDenied
-    code = (request.GET.get("region") or "").strip()[:18]
-    region = Region.objects.restrict(request.user, VIEW).filter(code=code).first() if code else None
+    region = _asked_region(request)
     households = services.unreached_households(
         notice, request.user, within=region.path if region else ""
     ).select_related("building")

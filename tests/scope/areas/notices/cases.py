@@ -84,13 +84,17 @@ API = {
         need=(NOTICE, p.VIEW),
         path=path("notice_published"),
         refused=(404,),
-        bad_queries=[({"region": "350202001"}, "region"), {"region": "\x00"}],
+        bad_queries=[({"region": "350202001"}, "region"), ({"region": "\x00"}, "region")],
     ),
     f"GET {API_PREFIX}/{{notice_id}}/unreached": Case(
         need=(NOTICE_REACH, p.VIEW),
         path=path("notice_published"),
         refused=HIDDEN,
-        bad_queries=[({"region": "350202001"}, "region"), {"cursor": "garbage"}],
+        bad_queries=[
+            ({"region": "350202001"}, "region"),
+            ({"region": "\x00"}, "region"),
+            {"cursor": "garbage"},
+        ],
     ),
     f"POST {API_PREFIX}/{{notice_id}}/told": Case(
         need=(NOTICE_REACH, p.ADD),
