@@ -43,4 +43,5 @@ class Snapshot(models.Model):
     def __str__(self) -> str:
         return f"{self.day} {self.region_path} {self.key}"
 
+
 from .briefings.models import Briefing, BriefingTemplate  # noqa: E402, F401
