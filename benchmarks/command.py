@@ -48,6 +48,7 @@ from django.utils import timezone  # noqa: E402
 from fangyi.accounts.models import User  # noqa: E402
 from fangyi.command import services  # noqa: E402
 from fangyi.command.figures.isolation import day_range  # noqa: E402
+from fangyi.core.areas import cards_for  # noqa: E402
 from fangyi.core.paths import under  # noqa: E402
 from fangyi.health.models import Status, Zone  # noqa: E402
 from fangyi.isolation.models import RUNNING_STATES, Order, OrderState  # noqa: E402
@@ -154,6 +155,14 @@ def main() -> None:
         timed(lambda: services.board(user=user, region=city)) for _ in range(options.rounds)
     ]
     results["city_board_alone"] = {"p95": round(p95(board_times), 3)}
+    district_board = [
+        timed(lambda: services.board(user=user, region=district, day=yesterday))
+        for _ in range(options.rounds)
+    ]
+    results["district_board_from_snapshots_alone"] = {"p95": round(p95(district_board), 3)}
+    # The screen's to-do is the user's home cards, counted in their scope by each area.
+    cards = [timed(lambda: cards_for(user)) for _ in range(max(1, options.rounds // 2))]
+    results["todo_cards"] = {"p95": round(p95(cards), 3)}
 
     every = list(Region.objects.filter(level__lte=Level.GRID).order_by("path"))
     step = max(1, len(every) // options.per_region)

@@ -4,7 +4,7 @@ clicks "found in the community" and reaches the two people behind it."""
 import pytest
 
 from fangyi.command import services
-from tests.browser import session_cookie
+from tests.browser import session_cookie, wait_until
 
 from .support import beijing, counted_day
 
@@ -30,9 +30,11 @@ def test_community_cases_open_the_two_people_behind_them(
             context.add_cookies([cookie])
             page = context.new_page()
             page.goto(screen)
-            page.wait_for_function(
-                "document.querySelector('.sparkline').dataset.drawn === 'true'"
-                " && document.getElementById('region-map').dataset.drawn === 'true'"
+            wait_until(
+                page,
+                """() => document.querySelector('.sparkline').dataset.drawn === 'true'
+                    && document.getElementById('region-map').dataset.drawn === 'true'""",
+                timeout=30,
             )
             found[name] = {
                 "width": page.evaluate("document.documentElement.scrollWidth"),

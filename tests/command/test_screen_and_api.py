@@ -63,3 +63,15 @@ def test_a_future_date_is_refused_naming_the_field(city, commander):
 def test_a_grid_worker_has_no_screen(city, worker_a):
     assert signed_in(worker_a).get(reverse("command:screen")).status_code == 403
     assert client_for(worker_a).get("/api/v1/command/figures").status_code == 403
+
+
+def test_the_todo_lists_the_cards_with_something_waiting(city, superuser, officer):
+    counted_day(city, superuser)
+    client = signed_in(officer)
+    screen = client.get(reverse("command:screen")).content.decode()
+    assert 'hx-get="/command/todo/"' in screen
+    todo = client.get(reverse("command:todo")).content.decode()
+    assert 'id="command-todo"' in todo
+    # person_b's order waits for a place; nothing is due for release yet.
+    assert "待安置人员" in todo
+    assert "到期待解除的隔离令" not in todo

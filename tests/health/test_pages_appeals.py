@@ -59,8 +59,8 @@ def test_the_officers_home_page_warns_of_overdue_appeals(appeals, officer, comma
     assert "1 条申诉已超过 24 小时未处理" in html
     assert f'href="{reverse("health:appeal-list")}"' in html
     # The commander starts at the command screen, whose to-do carries the same warning.
-    screen = signed_in(commander).get(reverse("core:home"), follow=True)
-    assert "超过 24 小时" in screen.content.decode()
+    todo = signed_in(commander).get(reverse("command:todo"))
+    assert "超过 24 小时" in todo.content.decode()
 
 
 def test_no_warning_without_overdue_appeals(city, officer, worker_a):

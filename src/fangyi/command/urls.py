@@ -4,4 +4,7 @@ from . import views
 
 app_name = "command"
 
-urlpatterns = [path("", views.screen, name="screen")]
+urlpatterns = [
+    path("", views.screen, name="screen"),
+    path("todo/", views.todo, name="todo"),
+]

@@ -123,6 +123,15 @@ def screen(request):
             "charts": [(name, title) for name, title, _keys in TREND_CHARTS],
             "chart_data": chart_data(board, map_key)
             | {"charts": {name: list(keys) for name, _title, keys in TREND_CHARTS}},
-            "todo": [(card, todo) for card, todo in cards_for(user) if not todo.empty],
         },
     )
+
+
+@login_required
+def todo(request):
+    """The command centre's to-do: the user's home cards that have something waiting (overdue
+    work of every area, zones meeting their lifting criteria, appeals near their limit)."""
+    if not can(request.user, FIGURES, VIEW):
+        raise PermissionDenied
+    waiting = [(card, todo) for card, todo in cards_for(request.user) if not todo.empty]
+    return render(request, "command/_todo.html", {"todo": waiting})

@@ -40,4 +40,5 @@ PAGES = {
         listed=lambda side: side.grid.name,
         bad_queries=[{"region": "\x00"}, {"date": "soon"}, {"figure": "<script>"}],
     ),
+    "GET /command/todo/": Case(need=(FIGURES, p.VIEW), outside=()),
 }

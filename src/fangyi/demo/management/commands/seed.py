@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from fangyi.core.context import acting
 from fangyi.demo.checkpoints import seed_checkpoints
-from fangyi.demo.command import seed_command
 from fangyi.demo.city import CITY, CityGenerator
+from fangyi.demo.command import seed_command
 from fangyi.demo.cycle import seed_cycle
 from fangyi.demo.health import HealthSeed, health_summary
 from fangyi.demo.investigations import seed_investigations
