@@ -20,6 +20,8 @@ def test_the_page_lists_makes_and_downloads(city, superuser, commander):
     client = signed_in(commander)
     empty = client.get("/command/briefings/")
     assert "还没有简报。" in empty.content.decode()
+    # A date input takes only an ISO date: another format would post an empty day.
+    assert f'value="{yesterday().isoformat()}"' in empty.content.decode()
     made = client.post(
         "/command/briefings/generate/", {"region": city.district.code, "day": day.isoformat()}
     )

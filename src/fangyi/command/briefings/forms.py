@@ -10,7 +10,7 @@ class GenerateForm(forms.Form):
     region = forms.ChoiceField(label=_("区域"), widget=forms.Select(attrs={"class": "form-select"}))
     day = forms.DateField(
         label=_("日期"),
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
         help_text=_("简报报告该日的指标；早上生成的是前一日的简报。"),
     )
 
