@@ -414,3 +414,6 @@ FANGYI_HOTLINE_WORK_END = os.environ.get("FANGYI_HOTLINE_WORK_END", "18:00")
 FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS = float(
     os.environ.get("FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS", "2")
 )
+# The most tickets one run of the escalation sweep moves up a level (each level): a backlog
+# after the scheduler was away drains over the next runs, oldest first.
+FANGYI_HOTLINE_SWEEP_BATCH = int(os.environ.get("FANGYI_HOTLINE_SWEEP_BATCH", "10000"))

@@ -78,3 +78,17 @@ def test_the_task_runs_the_sweep(city, hotline):
 
     run_queued_tasks()
     assert Ticket.objects.get().escalation == Escalation.OVERDUE
+
+
+def test_a_backlog_drains_over_several_runs_the_longest_waiting_first(city, hotline):
+    old = take(hotline.operator, city.building_a, received_at=beijing("2026-01-05 09:00"))
+    newer = take(hotline.operator, city.building_a, received_at=beijing("2026-02-02 09:00"))
+    now = beijing("2026-03-02 09:00")
+    assert services.escalate_due(now=now, batch=1) == services.SweepResult(1, 1)
+    old.refresh_from_db()
+    newer.refresh_from_db()
+    assert (old.escalation, newer.escalation) == (Escalation.OVERDUE, Escalation.NONE)
+    assert services.escalate_due(now=now, batch=1) == services.SweepResult(1, 1)
+    newer.refresh_from_db()
+    assert newer.escalation == Escalation.OVERDUE
+    assert newer.events.filter(kind="escalate").count() == 2

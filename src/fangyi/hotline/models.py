@@ -278,7 +278,7 @@ class TicketQuerySet(RestrictedQuerySet["Ticket"]):
 class Ticket(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # 12345-YYYYMMDD-NNNNNN: the Beijing day it was received and its place in that day.
-    number = models.CharField(_("工单号"), max_length=24, unique=True)
+    number = models.CharField(_("工单号"), max_length=24)
     channel = models.CharField(_("来源渠道"), max_length=10, choices=Channel.choices)
     # The caller: a resident found by phone or ID tail, or a name and number as given. Both
     # may be blank (anonymous).
@@ -289,19 +289,28 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("来电人"),
+        db_index=False,
     )
     caller_name = models.CharField(_("来电人姓名"), max_length=50, blank=True)
     caller_phone = models.CharField(_("来电号码"), max_length=20, blank=True)
     # The place: a region as precise as known (down to a building); `address` as told, until
     # an operator resolves it to a building (`place_resolved`).
     region = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("所在区域")
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("所在区域"),
+        db_index=False,
     )
     region_path = models.CharField(max_length=18, editable=False)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     place_resolved = models.BooleanField(_("已定位到楼栋"), default=False)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("类别")
+        Category,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("类别"),
+        db_index=False,
     )
     # A copy of the category's, so that the scope filter needs no join.
     confidential = models.BooleanField(default=False, editable=False)
@@ -317,6 +326,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name=_("承办单位"),
+        db_index=False,
     )
     received_at = models.DateTimeField(_("受理时间"))
     # The limit's 80 % and 100 %, computed by the clock when the ticket is taken in or
@@ -348,6 +358,7 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("受理人"),
+        db_index=False,
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -359,8 +370,15 @@ class Ticket(models.Model):
     class Meta:
         verbose_name = _("热线工单")
         verbose_name_plural = _("热线工单")
+        # A constraint rather than unique=True: no second, pattern index of the number. Each
+        # index is rewritten by every escalation's update, so the foreign keys that a
+        # composite index below already leads with (or whose rows are never deleted: regions,
+        # categories, units) have none of their own.
+        constraints = [models.UniqueConstraint(fields=["number"], name="hotline_ticket_number")]
         indexes = [
             models.Index(fields=["region_path", "id"], name="hotline_ticket_scope"),
+            # A department's tickets across the city, newest first.
+            models.Index(fields=["unit", "received_at"], name="hotline_ticket_unit"),
             # Lists, newest first, by keyset.
             models.Index(fields=["-received_at", "-id"], name="hotline_ticket_recent"),
             # The overdue board and a unit's inbox: open tickets by time left.
