@@ -32,6 +32,7 @@ OUT = ROOT / "docs" / "screenshots"
 ADDRESS = "127.0.0.1:8769"
 PASSWORD = "fangyi-demo-2026"
 DESK = {"width": 1280, "height": 900}
+SERVER_WAITS = 10
 
 
 def caller_with_history(database: Path) -> str:
@@ -47,24 +48,37 @@ def caller_with_history(database: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the demo city of an earlier run as it is"
+    )
     args = parser.parse_args()
     require_cjk_font()
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
     database = WORK / "fangyi.sqlite3"
+    fresh = not (args.reuse and database.exists())
+    if fresh:
+        shutil.rmtree(WORK, ignore_errors=True)
+        WORK.mkdir(parents=True)
     os.environ.update(
         FANGYI_DATABASE_URL=f"sqlite:///{database}",
         FANGYI_DATA_DIR=str(WORK),
         FANGYI_DEBUG="1",
         FANGYI_LOG_LEVEL="WARNING",
     )
-    fangyi("migrate", "--no-input", "-v", "0")
-    fangyi("seed", "--residents", "3000", "--demo-staff")
+    if fresh:
+        fangyi("migrate", "--no-input", "-v", "0")
+        fangyi("seed", "--residents", "3000", "--demo-staff")
     phone = caller_with_history(database)
     server = fangyi("runserver", "--noreload", ADDRESS, wait=False)
     url = f"http://{ADDRESS}"
     try:
-        wait_for_server(url)
+        # The server's checks take a while on a busy machine: a few rounds of the wait.
+        for attempt in range(SERVER_WAITS):
+            try:
+                wait_for_server(url)
+                break
+            except SystemExit:
+                if attempt == SERVER_WAITS - 1:
+                    raise
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             desk = browser.new_context(viewport=DESK, locale="zh-CN")
