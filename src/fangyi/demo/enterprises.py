@@ -74,7 +74,6 @@ def seed_enterprises() -> EnterpriseSeed:
         made = []
         for serial, (name, fate) in enumerate(ENTERPRISES, start=1):
             details = {
-                "region": community,
                 "name": name,
                 "credit_code": _credit_code(serial),
                 "contact_name": "陈经理",
@@ -82,9 +81,9 @@ def seed_enterprises() -> EnterpriseSeed:
                 "address": f"{community.name}工业路 {serial} 号",
             }
             if fate == "self":
-                services.self_register(**details)
+                services.self_register(region=community, **details)
                 continue
-            enterprise = services.register_enterprise(actor=officer, **details)
+            enterprise = services.register_enterprise(actor=officer, region=community, **details)
             made.append(enterprise)
             if fate in ("reopened", "applied", "returned"):
                 application = services.apply_to_reopen(
@@ -110,7 +109,9 @@ def seed_enterprises() -> EnterpriseSeed:
         # Mostly green employees, as a reopened workshop's would be, and a few who are not.
         street_people = Person.objects.filter(
             under("region_path", street.path), id_type=IdType.RESIDENT_ID
-        ).exclude(pk=spared.pk if spared else None)
+        )
+        if spared is not None:
+            street_people = street_people.exclude(pk=spared.pk)
         green = Status.objects.filter(colour=Colour.GREEN).values("person_id")
         greens = list(street_people.filter(pk__in=green).order_by("id")[: EMPLOYEES - NOT_GREEN])
         others = list(street_people.exclude(pk__in=green).order_by("id")[:NOT_GREEN])
