@@ -33,6 +33,17 @@ ADDRESS = "127.0.0.1:8771"
 PASSWORD = "fangyi-demo-2026"
 
 
+def _wait_longer(url: str, tries: int = 6) -> None:
+    """A server starting on a loaded machine may take longer than one wait allows."""
+    for attempt in range(tries):
+        try:
+            wait_for_server(url)
+            return
+        except SystemExit:
+            if attempt == tries - 1:
+                raise
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chromium", default="/usr/bin/chromium")
@@ -51,7 +62,7 @@ def main() -> None:
     server = fangyi("runserver", "--noreload", ADDRESS, wait=False)
     url = f"http://{ADDRESS}"
     try:
-        wait_for_server(url)
+        _wait_longer(url)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
             desk = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")

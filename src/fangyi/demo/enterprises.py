@@ -2,7 +2,8 @@
 community, registered through the services as that officer: two reopened, one applying,
 one whose application was returned, and one that registered itself and waits to be
 confirmed. The first has the demo enterprise login (`enterprise`) and eight employees
-linked among the street's residents, six of whom have confirmed on the portal. Made once.
+linked among the street's residents (six green, two not), six of whom have confirmed on
+the portal. Made once.
 """
 
 import dataclasses
@@ -16,6 +17,7 @@ from fangyi.core.paths import under
 from fangyi.enterprises import services
 from fangyi.enterprises.area import ACCOUNT
 from fangyi.enterprises.models import Enterprise
+from fangyi.health.models import Colour, Status
 from fangyi.people.models import IdType, Person
 from fangyi.regions.models import Level, Region
 
@@ -32,6 +34,7 @@ ENTERPRISES = [
 ]
 EMPLOYEES = 8
 CONFIRMED = 6
+NOT_GREEN = 2
 
 
 @dataclasses.dataclass
@@ -71,7 +74,6 @@ def seed_enterprises() -> EnterpriseSeed:
         made = []
         for serial, (name, fate) in enumerate(ENTERPRISES, start=1):
             details = {
-                "region": community,
                 "name": name,
                 "credit_code": _credit_code(serial),
                 "contact_name": "陈经理",
@@ -79,9 +81,9 @@ def seed_enterprises() -> EnterpriseSeed:
                 "address": f"{community.name}工业路 {serial} 号",
             }
             if fate == "self":
-                services.self_register(**details)
+                services.self_register(region=community, **details)
                 continue
-            enterprise = services.register_enterprise(actor=officer, **details)
+            enterprise = services.register_enterprise(actor=officer, region=community, **details)
             made.append(enterprise)
             if fate in ("reopened", "applied", "returned"):
                 application = services.apply_to_reopen(
@@ -104,11 +106,17 @@ def seed_enterprises() -> EnterpriseSeed:
             password=DEMO_PASSWORD,
             full_name="陈经理",
         )
-        people = (
-            Person.objects.filter(under("region_path", street.path), id_type=IdType.RESIDENT_ID)
-            .exclude(pk=spared.pk if spared else None)
-            .order_by("id")[:EMPLOYEES]
+        # Mostly green employees, as a reopened workshop's would be, and a few who are not.
+        street_people = Person.objects.filter(
+            under("region_path", street.path), id_type=IdType.RESIDENT_ID
         )
+        if spared is not None:
+            street_people = street_people.exclude(pk=spared.pk)
+        green = Status.objects.filter(colour=Colour.GREEN).values("person_id")
+        greens = list(street_people.filter(pk__in=green).order_by("id")[: EMPLOYEES - NOT_GREEN])
+        others = list(street_people.exclude(pk__in=green).order_by("id")[:NOT_GREEN])
+        # The first CONFIRMED confirm: five green and one not; one of each waits.
+        people = [*greens[:5], *others[:1], *greens[5:], *others[1:]]
         for n, person in enumerate(people):
             link = services.link_employee(
                 actor=account, enterprise=first, id_number=person.id_number, name=person.name

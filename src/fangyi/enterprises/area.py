@@ -4,7 +4,7 @@ they may come to work."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.checkpoints.area import SCAN
+from fangyi.checkpoints.area import SCAN, VENUE
 from fangyi.core.areas import ApiRouter, Area, NavLink, Urls, WorkScreen, register
 from fangyi.core.permissions import ADD, ADMIN, ALL, CHANGE, COMMANDER, OFFICER, VIEW, Role
 
@@ -36,8 +36,10 @@ register(
                 ACCOUNT: frozenset({VIEW, ADD, CHANGE}),
             },
             # The gate: an account scans its employees' codes on the checkpoint page, which
-            # verifies offline; its scans are filed under its region (checkpoints' home path).
+            # verifies offline, at a venue of its region (its gate, as checkpoint staff pick
+            # theirs) or at none (filed under its region, checkpoints' home path).
             SCAN: {ACCOUNT: frozenset({ADD})},
+            VENUE: {ACCOUNT: frozenset({VIEW})},
         },
         nav=(
             NavLink(_("复工复产"), "enterprises:list", ((ENTERPRISE, VIEW),), order=78),
