@@ -1,15 +1,12 @@
 """Every figure of the command centre, defined once: one module per source area, each with its
 figures and the function that counts them for every region at once.
-
-The enterprises area will add its module here (enterprises reopened, employees able to work)
-once it is merged: a Source like the others, appended to SOURCES.
 """
 
 import datetime
 
 from django.utils import timezone
 
-from . import health, hotline, investigations, isolation, markets, screening, supplies
+from . import enterprises, health, hotline, investigations, isolation, markets, screening, supplies
 from .base import Figure, Source, Values
 
 SOURCES: tuple[Source, ...] = (
@@ -20,6 +17,7 @@ SOURCES: tuple[Source, ...] = (
     supplies.SOURCE,
     hotline.SOURCE,
     markets.SOURCE,
+    enterprises.SOURCE,
 )
 FIGURES: tuple[Figure, ...] = tuple(figure for source in SOURCES for figure in source.figures)
 BY_KEY: dict[str, Figure] = {figure.key: figure for figure in FIGURES}
