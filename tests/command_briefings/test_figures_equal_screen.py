@@ -39,7 +39,7 @@ def test_the_text_and_sections_name_the_day(city, superuser, commander):
     said = f"{day.year}年{day.month}月{day.day}日，福州市新增病例2例（较前一日+2），"
     assert said in text.replace("\n", "")
     assert "第一网格封控区 封控区（高风险区） 09:00" in text
-    assert "问题清单暂未接入。" in text
+    assert "当日无问题清单。" in text
 
 
 def test_the_api_detail_equals_the_figures_api(city, superuser, commander):

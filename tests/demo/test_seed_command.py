@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from fangyi.accounts.models import User
 from fangyi.demo.city import CityGenerator
 from fangyi.demo.staff import DEMO_PASSWORD, DEMO_ROLES
+from fangyi.enterprises.area import ACCOUNT as ENTERPRISE_ACCOUNT
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Level, Region
 
@@ -130,7 +131,8 @@ def test_demo_staff_one_login_per_role_created_once(db):
     out = seed("--demo-staff")
     assert "Demo logins" in out and DEMO_PASSWORD in out
     users = {u.username: u for u in User.objects.all()}
-    assert set(users) == {role for role, _level in DEMO_ROLES}
+    # The enterprise's account is opened by its demo enterprise, not as a staff role.
+    assert set(users) == {role for role, _level in DEMO_ROLES} | {ENTERPRISE_ACCOUNT}
     for role, level in DEMO_ROLES:
         user = users[role]
         assert user.check_password(DEMO_PASSWORD)
@@ -139,8 +141,8 @@ def test_demo_staff_one_login_per_role_created_once(db):
         assert user.is_superuser == (role == "admin")
     assert users["grid_worker"].role_assignments.get().region.code == "350102001001001"
     again = json.loads(seed("--demo-staff", "--json"))
-    assert User.objects.count() == len(DEMO_ROLES)
-    assert {s["username"] for s in again["staff"]} == set(users)
+    assert User.objects.count() == len(DEMO_ROLES) + 1
+    assert {s["username"] for s in again["staff"]} == set(users) - {ENTERPRISE_ACCOUNT}
 
 
 def test_refuses_to_extend_a_tree_it_did_not_make(db):

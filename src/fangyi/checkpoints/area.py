@@ -4,6 +4,7 @@ page is where checkpoint staff start."""
 from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangyi.core.areas import (
     ApiRouter,
@@ -55,7 +56,7 @@ register(
                 OFFICER: frozenset({VIEW}),
             },
         },
-        groups=(NavGroup(CHECKPOINTS_GROUP, _("卡点"), 70),),
+        groups=(NavGroup(CHECKPOINTS_GROUP, pgettext_lazy("navigation", "卡点"), 70),),
         nav=(
             NavLink(_("扫码核验"), "checkpoints:scan", ((SCAN, ADD),), group=CHECKPOINTS_GROUP),
             NavLink(

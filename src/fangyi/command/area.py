@@ -5,10 +5,21 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import ApiRouter, Area, NavLink, Periodic, Urls, WorkScreen, register
+from fangyi.core.areas import (
+    ApiRouter,
+    Area,
+    NavGroup,
+    NavLink,
+    Periodic,
+    Urls,
+    WorkScreen,
+    register,
+)
 from fangyi.core.permissions import ADMIN, COMMANDER, OFFICER, VIEW
 
 FIGURES = "command_figures"
+# The command centre's menu: the screen, the briefings and enterprises back at work.
+COMMAND_GROUP = "command"
 
 _SEE = frozenset({VIEW})
 
@@ -16,7 +27,12 @@ register(
     Area(
         name="command",
         grants={FIGURES: {ADMIN: _SEE, COMMANDER: _SEE, OFFICER: _SEE}},
-        nav=(NavLink(_("指挥中心"), "command:screen", ((FIGURES, VIEW),), order=5),),
+        groups=(NavGroup(COMMAND_GROUP, _("指挥调度"), order=5),),
+        nav=(
+            NavLink(
+                _("指挥中心"), "command:screen", ((FIGURES, VIEW),), group=COMMAND_GROUP, order=10
+            ),
+        ),
         work_screens=(WorkScreen(COMMANDER, url_name="command:screen"),),
         urls=(Urls("command/", "fangyi.command.urls"),),
         api=(ApiRouter("/command", "fangyi.command.api.router"),),

@@ -256,7 +256,9 @@ class CallerRead(Schema):
     earlier: list[TicketBrief]
 
 
-@router.get("/lookup", response={200: list[CallerRead], **ERROR_RESPONSES})
+@router.get(
+    "/lookup", url_name="hotline_lookup", response={200: list[CallerRead], **ERROR_RESPONSES}
+)
 def lookup(request, params: Query[LookupParams]):
     """Residents by the phone number typed so far or by ID tail, with their household and
     latest tickets: what the intake page shows while the operator types."""

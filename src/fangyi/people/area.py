@@ -1,6 +1,6 @@
 """Residents and households: their permission resources and the residents' link."""
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangyi.core.areas import ApiRouter, Area, NavLink, Urls, register
 from fangyi.core.permissions import (
@@ -40,7 +40,14 @@ register(
             # Samplers look residents up (masked) to swab them.
             PERSON: _PEOPLE_GRANTS | {SAMPLER: frozenset({VIEW})},
         },
-        nav=(NavLink(_("居民"), "people:person-list", ((PERSON, VIEW),), order=20),),
+        nav=(
+            NavLink(
+                pgettext_lazy("navigation", "居民"),
+                "people:person-list",
+                ((PERSON, VIEW),),
+                order=20,
+            ),
+        ),
         urls=(Urls("people/", "fangyi.people.urls"),),
         api=(
             ApiRouter("/persons", "fangyi.people.api.persons_router"),

@@ -20,6 +20,7 @@ from fangyi.core.permissions import (
     VIEW,
     VOLUNTEER,
 )
+from fangyi.health.area import HEALTH_GROUP
 
 # A sweep: start (add), split buildings and end it (change), export its coverage.
 SWEEP = "sweep"
@@ -47,7 +48,9 @@ register(
                 VOLUNTEER: frozenset({VIEW, ADD}),
             },
         },
-        nav=(NavLink(_("入户排查"), "sweeps:list", ((SWEEP, VIEW),), order=52),),
+        nav=(
+            NavLink(_("入户排查"), "sweeps:list", ((SWEEP, VIEW),), group=HEALTH_GROUP, order=70),
+        ),
         urls=(Urls("sweeps/", "fangyi.sweeps.urls"),),
         api=(ApiRouter("/sweeps", "fangyi.sweeps.api.router"),),
     )

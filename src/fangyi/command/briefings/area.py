@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from fangyi.core.areas import ApiRouter, Area, NavLink, Periodic, Urls, register
 from fangyi.core.permissions import ADD, ADMIN, CHANGE, COMMANDER, VIEW
 
+from ..area import COMMAND_GROUP
+
 BRIEFINGS = "command_briefings"
 BRIEFING_TEMPLATE = "command_briefing_template"
 
@@ -18,7 +20,15 @@ register(
             BRIEFINGS: {ADMIN: frozenset({VIEW, ADD}), COMMANDER: frozenset({VIEW, ADD})},
             BRIEFING_TEMPLATE: {ADMIN: frozenset({VIEW, CHANGE})},
         },
-        nav=(NavLink(_("每日简报"), "command_briefings:list", ((BRIEFINGS, VIEW),), order=6),),
+        nav=(
+            NavLink(
+                _("每日简报"),
+                "command_briefings:list",
+                ((BRIEFINGS, VIEW),),
+                group=COMMAND_GROUP,
+                order=20,
+            ),
+        ),
         urls=(Urls("command/briefings/", "fangyi.command.briefings.urls"),),
         api=(ApiRouter("/command/briefings", "fangyi.command.briefings.api.router"),),
         periodic=(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fangyi.core.areas import ApiRouter, Area, NavLink, Periodic, Urls
 from fangyi.core.permissions import ADD, ADMIN, ALL, CHANGE, COMMANDER, EXPORT, OFFICER, VIEW
 
-from ..area import OPERATOR
+from ..area import HOTLINE_GROUP, OPERATOR
 
 # The lists and their items. Members of an item's handling unit also record its outcome,
 # wherever their roles are (services.set_outcome).
@@ -31,7 +31,13 @@ def with_problem_lists(area: Area) -> Area:
         },
         nav=(
             *area.nav,
-            NavLink(_("急难愁盼清单"), "hotline_problems:lists", ((PROBLEM_LIST, VIEW),), order=66),
+            NavLink(
+                _("急难愁盼清单"),
+                "hotline_problems:lists",
+                ((PROBLEM_LIST, VIEW),),
+                group=HOTLINE_GROUP,
+                order=40,
+            ),
         ),
         urls=(*area.urls, Urls("hotline/problems/", "fangyi.hotline.problems.urls")),
         api=(*area.api, ApiRouter("/hotline/problem-lists", "fangyi.hotline.problems.api.router")),

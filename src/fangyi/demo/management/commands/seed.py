@@ -88,9 +88,9 @@ class Command(BaseCommand):
             hotline = seed_hotline() if logins else None
             sweeps = seed_sweeps() if logins else None
             notices = seed_notices() if logins else None
+            enterprises = seed_enterprises() if logins else None
             # Last: the snapshots count what every area above has seeded.
             command = seed_command() if logins else None
-            enterprises = seed_enterprises() if logins else None
         summary = city_summary()
         summary["health"] = health_summary()
         if health_seed is not None:
