@@ -1,15 +1,24 @@
 """What the screenshot scripts share: a phone's width, the check that a page fits it, signing
 in as a demo login, the check that Chinese can be rendered at all, running `fangyi` and waiting
-for its development server, Chromium's flags. Imported by the scripts beside it."""
+for its development server, Chromium's flags, and a fresh demo city served to a browser.
+Imported by the scripts beside it."""
 
+import argparse
+import os
 import shutil
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from seed import FANGYI
+from seed import FANGYI, ROOT
 
 INSTALL_FONTS = "apt-get install -y fonts-noto-cjk"
+
+OUT = ROOT / "docs" / "screenshots"
+PASSWORD = "fangyi-demo-2026"
+DESK = {"width": 1280, "height": 900}
 
 PHONE = {"width": 360, "height": 740}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
@@ -52,11 +61,64 @@ def fangyi(*args: str, wait: bool = True):
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_for_server(url: str) -> None:
-    for _ in range(100):
+def wait_for_server(url: str, seconds: float = 120) -> None:
+    """Waits generously: on a shared, busy machine the server may take a minute to start."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"{url}/login/", timeout=2)
             return
         except OSError:
             time.sleep(0.2)
     raise SystemExit("the development server did not answer")
+
+
+def arguments(doc: str, *, add: Callable[[argparse.ArgumentParser], None] | None = None):
+    """The scripts' command line: the docstring's first line as description, `--chromium`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    if add is not None:
+        add(parser)
+    return parser.parse_args()
+
+
+@contextmanager
+def demo_city(
+    name: str,
+    address: str,
+    chromium: str,
+    *,
+    residents: int = 3000,
+    prepare: Callable[[], None] | None = None,
+) -> Iterator[tuple[object, str]]:
+    """A fresh SQLite demo city under var/bench-shots-<name> (`fangyi seed --demo-staff`), then
+    `prepare` (more data, before the server starts), its development server at `address` and
+    Chromium: yields the browser and the server's URL, and stops both afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    require_cjk_font()
+    work = ROOT / "var" / f"bench-shots-{name}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    os.environ.update(
+        FANGYI_DATABASE_URL=f"sqlite:///{work / 'fangyi.sqlite3'}",
+        FANGYI_DATA_DIR=str(work),
+        FANGYI_DEBUG="1",
+        FANGYI_LOG_LEVEL="WARNING",
+    )
+    fangyi("migrate", "--no-input", "-v", "0")
+    fangyi("seed", "--residents", str(residents), "--demo-staff")
+    if prepare is not None:
+        prepare()
+    server = fangyi("runserver", "--noreload", address, wait=False)
+    url = f"http://{address}"
+    try:
+        wait_for_server(url)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            yield browser, url
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait()
+    print("screenshots in", OUT)

@@ -10,78 +10,47 @@ the sites, orders in every state and the investigation), a development server, C
     PYTHONPATH=src .venv/bin/python benchmarks/screenshots_isolation.py
 """
 
-import argparse
-import os
-import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from playwright.sync_api import sync_playwright  # noqa: E402
 from screenshots_common import (  # noqa: E402
-    CHROMIUM_ARGS,
+    OUT,
+    PASSWORD,
     PHONE,
-    fangyi,
+    arguments,
+    demo_city,
     fits,
-    require_cjk_font,
     staff_login,
-    wait_for_server,
 )
-from seed import ROOT  # noqa: E402
 
-WORK = ROOT / "var" / "bench-shots-isolation"
-OUT = ROOT / "docs" / "screenshots"
 ADDRESS = "127.0.0.1:8766"
-PASSWORD = "fangyi-demo-2026"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    args = parser.parse_args()
-    require_cjk_font()
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    os.environ.update(
-        FANGYI_DATABASE_URL=f"sqlite:///{WORK / 'fangyi.sqlite3'}",
-        FANGYI_DATA_DIR=str(WORK),
-        FANGYI_DEBUG="1",
-        FANGYI_LOG_LEVEL="WARNING",
-    )
-    fangyi("migrate", "--no-input", "-v", "0")
-    fangyi("seed", "--residents", "3000", "--demo-staff")
-    server = fangyi("runserver", "--noreload", ADDRESS, wait=False)
-    url = f"http://{ADDRESS}"
-    try:
-        wait_for_server(url)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-            desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-            page = staff_login(desk, url, "officer", PASSWORD)
-            page.goto(f"{url}/isolation/due/")
-            page.screenshot(path=OUT / "isolation-due.png", full_page=True)
-            page.goto(f"{url}/isolation/sites/")
-            page.click("main a[href^='/isolation/sites/']:not([href$='/new/'])")
-            page.wait_for_load_state()
-            page.screenshot(path=OUT / "isolation-site.png", full_page=True)
-            page.goto(f"{url}/investigations/chains/")
-            page.click("main a[href^='/investigations/chains/']")
-            page.wait_for_selector("#chain-graph canvas")
-            page.wait_for_timeout(1500)
-            page.screenshot(path=OUT / "investigation-chain.png", full_page=True)
-            phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
-            page = staff_login(phone, url, "officer", PASSWORD)
-            page.goto(f"{url}/isolation/queue/")
-            fits(page)
-            page.screenshot(path=OUT / "isolation-queue-phone.png", full_page=True)
-            page.goto(f"{url}/isolation/check-ins/?site=home")
-            fits(page)
-            page.screenshot(path=OUT / "followup-sheet-phone.png", full_page=True)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait()
-    print("screenshots in", OUT)
+    args = arguments(__doc__)
+    with demo_city("isolation", ADDRESS, args.chromium) as (browser, url):
+        desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page = staff_login(desk, url, "officer", PASSWORD)
+        page.goto(f"{url}/isolation/due/")
+        page.screenshot(path=OUT / "isolation-due.png", full_page=True)
+        page.goto(f"{url}/isolation/sites/")
+        page.click("main a[href^='/isolation/sites/']:not([href$='/new/'])")
+        page.wait_for_load_state()
+        page.screenshot(path=OUT / "isolation-site.png", full_page=True)
+        page.goto(f"{url}/investigations/chains/")
+        page.click("main a[href^='/investigations/chains/']")
+        page.wait_for_selector("#chain-graph canvas")
+        page.wait_for_timeout(1500)
+        page.screenshot(path=OUT / "investigation-chain.png", full_page=True)
+        phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+        page = staff_login(phone, url, "officer", PASSWORD)
+        page.goto(f"{url}/isolation/queue/")
+        fits(page)
+        page.screenshot(path=OUT / "isolation-queue-phone.png", full_page=True)
+        page.goto(f"{url}/isolation/check-ins/?site=home")
+        fits(page)
+        page.screenshot(path=OUT / "followup-sheet-phone.png", full_page=True)
 
 
 if __name__ == "__main__":

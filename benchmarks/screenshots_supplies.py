@@ -13,82 +13,51 @@ server, Chromium.
     PYTHONPATH=src .venv/bin/python benchmarks/screenshots_supplies.py
 """
 
-import argparse
-import os
-import shutil
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from playwright.sync_api import sync_playwright  # noqa: E402
 from screenshots_common import (  # noqa: E402
-    CHROMIUM_ARGS,
+    DESK,
+    OUT,
+    PASSWORD,
     PHONE,
-    fangyi,
+    arguments,
+    demo_city,
     fits,
-    require_cjk_font,
     staff_login,
-    wait_for_server,
 )
-from seed import ROOT  # noqa: E402
 
-WORK = ROOT / "var" / "bench-shots-supplies"
-OUT = ROOT / "docs" / "screenshots"
 ADDRESS = "127.0.0.1:8768"
-PASSWORD = "fangyi-demo-2026"
-DESK = {"width": 1280, "height": 900}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
-    args = parser.parse_args()
-    require_cjk_font()
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
-    os.environ.update(
-        FANGYI_DATABASE_URL=f"sqlite:///{WORK / 'fangyi.sqlite3'}",
-        FANGYI_DATA_DIR=str(WORK),
-        FANGYI_DEBUG="1",
-        FANGYI_LOG_LEVEL="WARNING",
-    )
-    fangyi("migrate", "--no-input", "-v", "0")
-    fangyi("seed", "--residents", "3000", "--demo-staff")
-    server = fangyi("runserver", "--noreload", ADDRESS, wait=False)
-    url = f"http://{ADDRESS}"
-    try:
-        wait_for_server(url)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
-            desk = browser.new_context(viewport=DESK, locale="zh-CN")
-            page = staff_login(desk, url, "officer", PASSWORD)
-            page.goto(f"{url}/supplies/")
-            page.screenshot(path=OUT / "supplies-board.png", full_page=True)
-            medicine = page.locator("#requests a[href*='/supplies/']").first
-            medicine.click()
-            page.wait_for_load_state()
-            page.screenshot(path=OUT / "supplies-request.png", full_page=True)
-            page.goto(f"{url}/supplies/batches/")
-            page.locator("#batches li a").first.click()
-            page.wait_for_load_state()
-            page.screenshot(path=OUT / "supplies-batch.png", full_page=True)
-            page.goto(f"{url}/passes/")
-            page.screenshot(path=OUT / "passes-list.png", full_page=True)
-            for role, path, name in (
-                ("grid_worker", "/supplies/grid/", "supplies-grid-phone.png"),
-                ("volunteer", "/tasks/deliveries/", "supplies-deliveries-phone.png"),
-            ):
-                phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
-                page = staff_login(phone, url, role, PASSWORD)
-                page.goto(f"{url}{path}")
-                fits(page)
-                page.screenshot(path=OUT / name, full_page=True)
-                phone.close()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait()
-    print("screenshots in", OUT)
+    args = arguments(__doc__)
+    with demo_city("supplies", ADDRESS, args.chromium) as (browser, url):
+        desk = browser.new_context(viewport=DESK, locale="zh-CN")
+        page = staff_login(desk, url, "officer", PASSWORD)
+        page.goto(f"{url}/supplies/")
+        page.screenshot(path=OUT / "supplies-board.png", full_page=True)
+        medicine = page.locator("#requests a[href*='/supplies/']").first
+        medicine.click()
+        page.wait_for_load_state()
+        page.screenshot(path=OUT / "supplies-request.png", full_page=True)
+        page.goto(f"{url}/supplies/batches/")
+        page.locator("#batches li a").first.click()
+        page.wait_for_load_state()
+        page.screenshot(path=OUT / "supplies-batch.png", full_page=True)
+        page.goto(f"{url}/passes/")
+        page.screenshot(path=OUT / "passes-list.png", full_page=True)
+        for role, path, name in (
+            ("grid_worker", "/supplies/grid/", "supplies-grid-phone.png"),
+            ("volunteer", "/tasks/deliveries/", "supplies-deliveries-phone.png"),
+        ):
+            phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+            page = staff_login(phone, url, role, PASSWORD)
+            page.goto(f"{url}{path}")
+            fits(page)
+            page.screenshot(path=OUT / name, full_page=True)
+            phone.close()
 
 
 if __name__ == "__main__":
