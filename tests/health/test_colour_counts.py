@@ -29,10 +29,14 @@ def stored() -> dict[tuple[str, str], int]:
 
 def test_the_counts_follow_every_kind_of_status_write(city):
     recompute_all()
-    assert stored() == grouped() == {
-        (city.building_a.path, "green"): 1,
-        (city.building_b.path, "green"): 1,
-    }
+    assert (
+        stored()
+        == grouped()
+        == {
+            (city.building_a.path, "green"): 1,
+            (city.building_b.path, "green"): 1,
+        }
+    )
 
     status = Status.objects.get(person=city.person_a)
     status.colour = "red"
@@ -42,10 +46,14 @@ def test_the_counts_follow_every_kind_of_status_write(city):
     Status.objects.filter(person=city.person_b).update(
         region_path=city.building_a.path, colour="yellow"
     )
-    assert stored() == grouped() == {
-        (city.building_a.path, "red"): 1,
-        (city.building_a.path, "yellow"): 1,
-    }
+    assert (
+        stored()
+        == grouped()
+        == {
+            (city.building_a.path, "red"): 1,
+            (city.building_a.path, "yellow"): 1,
+        }
+    )
 
     # A recompute's upsert puts both back as the rules say.
     recompute_all()

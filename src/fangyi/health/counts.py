@@ -14,6 +14,8 @@ from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import BigIntegerField, Sum
+from django.db.models.functions import Cast, Substr
 
 from fangyi.core.paths import under
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, ancestor_paths
@@ -61,25 +63,33 @@ def status_counts(region: Region) -> dict:
     return counts
 
 
-def colour_counts(within: str = "") -> list[tuple[str, str, int]]:
-    """(region path, colour, status rows) at every path under `within` ("" for all) that has
-    any, from the stored counts."""
+def colour_counts(within: str = "", *, depth: int | None = None) -> list[tuple[str, str, int]]:
+    """(region path, colour, status rows) under `within` ("" for all), from the stored counts:
+    at every path that has any, or added up to the first `depth` characters of the path (a
+    path shorter than that stays as it is)."""
+    stored = ColourCount.objects.filter(under("region_path", within), count__gt=0)
+    if depth is None:
+        return list(stored.values_list("region_path", "colour", "count"))
     return list(
-        ColourCount.objects.filter(under("region_path", within), count__gt=0).values_list(
-            "region_path", "colour", "count"
-        )
+        stored.annotate(prefix=Substr("region_path", 1, depth))
+        .order_by()
+        .values("prefix", "colour")
+        .annotate(n=Cast(Sum("count"), BigIntegerField()))
+        .values_list("prefix", "colour", "n")
     )
 
 
 def _count_statuses(region: Region) -> dict:
     total: dict[str, int] = {}
     children: dict[str, dict[str, int]] = {}
-    length = PATH_LENGTHS[Level(region.level + 1)] if region.level < Level.BUILDING else None
-    for path, colour, n in colour_counts(region.path):
+    if region.level < Level.BUILDING:
+        length = PATH_LENGTHS[Level(region.level + 1)]
+    else:
+        length = len(region.path)
+    for prefix, colour, n in colour_counts(region.path, depth=length):
         total[colour] = total.get(colour, 0) + n
-        if length is not None:
-            child = children.setdefault(path[:length], {})
-            child[colour] = child.get(colour, 0) + n
+        if region.level < Level.BUILDING:
+            children.setdefault(prefix, {})[colour] = n
     return {"total": total, "children": children}
 
 

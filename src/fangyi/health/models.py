@@ -316,6 +316,9 @@ class ColourCount(models.Model):
         verbose_name = _("健康码人数")
         verbose_name_plural = _("健康码人数")
 
+    def __str__(self) -> str:
+        return f"{self.region_path} {self.colour} {self.count}"
+
 
 class Appeal(models.Model):
     """纠错: a resident contests a fact or a zone behind their colour; another officer decides.

@@ -27,9 +27,9 @@ class Problems:
 
 
 def _lines(region: Region, day: datetime.date) -> list[ProblemLine]:
-    items = ProblemItem.objects.filter(
-        problem_list__region=region, problem_list__day=day
-    ).order_by("-count", "title")
+    items = ProblemItem.objects.filter(problem_list__region=region, problem_list__day=day).order_by(
+        "-count", "title"
+    )
     return [
         ProblemLine(
             title=item.title,

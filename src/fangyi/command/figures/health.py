@@ -11,7 +11,7 @@ from fangyi.health.counts import colour_counts
 from fangyi.health.models import Colour, Zone, ZoneRegion
 from fangyi.regions.models import Region
 
-from .base import Figure, Source, grouped, roll_up
+from .base import GRID_PATH, Figure, Source, grouped, roll_up
 
 PEOPLE = _("人")
 ZONES = _("个")
@@ -69,7 +69,7 @@ def compute(day, now, within: str) -> dict[str, dict[str, float]]:
     # Health's stored counts per path and colour (kept by triggers), not a GROUP BY over
     # every status: a city's colours read in a few thousand rows.
     by_colour: dict[str, list[tuple[str, float]]] = {colour.value: [] for colour in Colour}
-    for path, colour, count in colour_counts(within):
+    for path, colour, count in colour_counts(within, depth=GRID_PATH):
         by_colour.setdefault(colour, []).append((path, count))
     for colour in Colour:
         values[f"residents.{colour.value}"] = roll_up(by_colour[colour.value], within)
