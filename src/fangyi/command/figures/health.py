@@ -69,8 +69,8 @@ def compute(day, now, within: str) -> dict[str, dict[str, float]]:
     # Health's stored counts per path and colour (kept by triggers), not a GROUP BY over
     # every status: a city's colours read in a few thousand rows.
     by_colour: dict[str, list[tuple[str, float]]] = {colour.value: [] for colour in Colour}
-    for path, colour, count in colour_counts(within, depth=GRID_PATH):
-        by_colour.setdefault(colour, []).append((path, count))
+    for path, colour, stored in colour_counts(within, depth=GRID_PATH):
+        by_colour.setdefault(colour, []).append((path, stored))
     for colour in Colour:
         values[f"residents.{colour.value}"] = roll_up(by_colour[colour.value], within)
     active = Zone.objects.filter(lifted_at__isnull=True, starts_at__lte=now)
