@@ -1,23 +1,30 @@
 """The command centre on a city already loaded: the screen for the whole city with today's
-figures counted live, a district's screen for a past day from snapshots, the snapshot of every
-region, and the same figures counted by the ORM one region at a time.
+figures counted live (warm and cold), a district's screen for a past day from snapshots, the
+snapshot of every region, and the same figures counted by the ORM one region at a time.
 
-    FANGYI_DATABASE_URL=postgres://postgres@127.0.0.1:5432/fangyi_bench_command \\
-        .venv/bin/python benchmarks/command.py [--rounds 10] [--per-region 200] [--json out.json]
+    .venv/bin/python benchmarks/command.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/fangyi_bench_command \\
+        [--rounds 20] [--cold 5] [--per-region 200] [--json out.json]
 
-The database must be a migrated copy of a loaded city (e.g. `CREATE DATABASE
-fangyi_bench_command TEMPLATE fangyi_bench_1m`, then `fangyi migrate`); snapshots and a
-superuser `bench_commander` are written into it. Timed, each over `--rounds` rounds:
+(`--database-url` defaults to FANGYI_DATABASE_URL.) The database must be a migrated copy of a
+loaded city (e.g. `CREATE DATABASE fangyi_bench_command TEMPLATE fangyi_bench_1m`, then
+`fangyi migrate`); the snapshots of today and yesterday and a superuser `bench_commander`
+are written into it first, so a city seeded only (10,000,000 residents) needs nothing else.
+Timed:
 
-- city screen: GET /command/ for the city through Django's test client (session, the whole
-  page rendered), today's figures counted live; the first round is the cold one (no cache of
-  fangyi's in between: the figures are never cached), p95 over all rounds. Goal: < 1 s.
-- district screen: GET /command/?region=<district>&date=<yesterday>, figures from snapshots.
-  Goal: < 200 ms.
 - snapshot: `services.take_snapshot` for today, every region down to the grid. Goal: < 60 s.
-- per region by the ORM: the same region's figures counted with one `count()` per figure
-  per region for `--per-region` regions (chosen evenly over the levels), extrapolated to
-  every region, for comparison with the snapshot's grouped queries.
+- city screen, warm: GET /command/ for the city through Django's test client (session, the
+  whole page rendered), today's figures counted live, `--rounds` times in this process; p95,
+  median, SQL statements and this process's CPU time per request. Goal: p95 < 1 s.
+- city screen, cold: `--cold` fresh processes, each timing its very first request (Django's
+  URLconf, templates and imports loaded on it) on a new database connection after
+  `DISCARD ALL`; when run as root, the OS page cache is dropped before each (`sync; echo 3 >
+  /proc/sys/vm/drop_caches`). PostgreSQL is not restarted (it is shared), so its own buffers
+  stay as they are.
+- district screen: GET /command/?region=<district>&date=<yesterday>, figures from snapshots,
+  with SQL statements, and the board and the page's rendering timed apart. Goal: < 200 ms.
+- per region by the ORM (`--per-region` regions, 0 to skip): each figure with its own
+  `count()`, extrapolated to every region, against the snapshot's grouped queries.
 """
 
 import argparse
@@ -27,12 +34,31 @@ import math
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", default=os.environ.get("FANGYI_DATABASE_URL"))
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--cold", type=int, default=3, help="fresh processes for the cold case")
+    parser.add_argument("--per-region", type=int, default=200)
+    parser.add_argument("--no-snapshot", action="store_true", help="today's and yesterday's exist")
+    parser.add_argument("--json")
+    # Internal: one cold request in this fresh process, its figures printed as JSON.
+    parser.add_argument("--cold-child", action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+OPTIONS = arguments()
+if OPTIONS.database_url:
+    os.environ["FANGYI_DATABASE_URL"] = OPTIONS.database_url
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangyi.settings")
 os.environ.setdefault("FANGYI_INSECURE_DEV_KEY", "1")
 os.environ.setdefault("FANGYI_LOG_LEVEL", "WARNING")
@@ -42,11 +68,13 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from fangyi.accounts.models import User  # noqa: E402
-from fangyi.command import services  # noqa: E402
+from fangyi.command import services, views  # noqa: E402
 from fangyi.command.figures.isolation import day_range  # noqa: E402
 from fangyi.core.areas import cards_for  # noqa: E402
 from fangyi.core.paths import under  # noqa: E402
@@ -99,12 +127,95 @@ def orm_per_region(region: Region, day: datetime.date, now: datetime.datetime) -
     return counts
 
 
+def commander() -> User:
+    user, _created = User.objects.get_or_create(
+        username="bench_commander", defaults={"is_superuser": True, "is_staff": True}
+    )
+    return user
+
+
+def city_region() -> Region:
+    return Region.objects.filter(level=Level.CITY).order_by("path").first()
+
+
+def request(client: Client, url: str) -> dict:
+    """One GET: wall and CPU seconds, SQL statements."""
+    with CaptureQueriesContext(connection) as queries:
+        start, cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    assert response.status_code == 200, response.status_code
+    return {"seconds": wall, "cpu": cpu, "queries": len(queries)}
+
+
+def summary(runs: list[dict]) -> dict:
+    times = [run["seconds"] for run in runs]
+    return {
+        "p95": round(p95(times), 3),
+        "median": round(statistics.median(times), 3),
+        "max": round(max(times), 3),
+        "cpu_median": round(statistics.median(run["cpu"] for run in runs), 3),
+        "queries": sorted({run["queries"] for run in runs}),
+        "rounds": len(runs),
+    }
+
+
+def cold_child() -> None:
+    """The first request of a fresh process, on a new connection with no session state."""
+    with connection.cursor() as cursor:
+        cursor.execute("DISCARD ALL" if connection.vendor == "postgresql" else "SELECT 1")
+    client = Client()
+    client.force_login(commander())
+    print(json.dumps(request(client, f"/command/?region={city_region().code}")))
+
+
+def drop_os_cache() -> bool:
+    if os.geteuid() != 0:
+        return False
+    subprocess.run(["sync"], check=True)
+    Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    return True
+
+
+def cold_runs(count: int) -> dict:
+    runs, dropped = [], False
+    for _round in range(count):
+        dropped = drop_os_cache()
+        child = subprocess.run(
+            [sys.executable, __file__, "--cold-child"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=os.environ | {"FANGYI_DATABASE_URL": OPTIONS.database_url or ""},
+        )
+        runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    return summary(runs) | {"os_cache_dropped": dropped, "postgresql_restarted": False}
+
+
+def district_parts(client: Client, user: User, district: Region, day: datetime.date) -> dict:
+    """A district's screen from snapshots in parts: the board alone, and the page's template
+    (the view's `render`, timed where the view calls it)."""
+    url = f"/command/?region={district.code}&date={day.isoformat()}"
+    boards, renders = [], []
+    original = views.render
+
+    def render(*args, **kwargs):
+        start = time.perf_counter()
+        response = original(*args, **kwargs)
+        renders.append(time.perf_counter() - start)
+        return response
+
+    views.render = render
+    try:
+        for _round in range(max(1, OPTIONS.rounds)):
+            boards.append(timed(lambda: services.board(user=user, region=district, day=day)))
+            assert client.get(url).status_code == 200
+    finally:
+        views.render = original
+    return {"board_p95": round(p95(boards), 3), "template_render_p95": round(p95(renders), 3)}
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--per-region", type=int, default=200)
-    parser.add_argument("--json")
-    options = parser.parse_args()
     results: dict = {
         "machine": platform.platform(),
         "python": platform.python_version(),
@@ -114,77 +225,67 @@ def main() -> None:
         "residents": Region.objects.filter(parent__isnull=True).first().resident_count,
         "regions_to_grid": Region.objects.filter(level__lte=Level.GRID).count(),
     }
-    user, _created = User.objects.get_or_create(
-        username="bench_commander", defaults={"is_superuser": True, "is_staff": True}
-    )
+    user = commander()
     client = Client()
     client.force_login(user)
-    city = Region.objects.filter(level=Level.CITY).order_by("path").first()
+    city = city_region()
     district = Region.objects.filter(level=Level.DISTRICT).order_by("path").first()
     today = services.today()
     yesterday = today - datetime.timedelta(days=1)
 
-    snapshot = []
-    rows = 0
-    for _round in range(max(1, options.rounds // 5)):
-        start = time.perf_counter()
-        rows = services.take_snapshot()
-        snapshot.append(time.perf_counter() - start)
-    results["snapshot"] = {"rows": rows, "seconds": [round(s, 2) for s in snapshot]}
-    services.take_snapshot(day=yesterday)
+    if not OPTIONS.no_snapshot:
+        snapshot = []
+        rows = 0
+        for _round in range(max(1, OPTIONS.rounds // 5)):
+            start = time.perf_counter()
+            rows = services.take_snapshot()
+            snapshot.append(time.perf_counter() - start)
+        results["snapshot"] = {"rows": rows, "seconds": [round(s, 2) for s in snapshot]}
+        services.take_snapshot(day=yesterday)
 
-    def get(url: str) -> None:
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-
-    city_times = [
-        timed(lambda: get(f"/command/?region={city.code}")) for _ in range(options.rounds)
-    ]
-    results["city_screen"] = {
-        "cold": round(city_times[0], 3),
-        "p95": round(p95(city_times), 3),
-        "median": round(statistics.median(city_times), 3),
-    }
+    if OPTIONS.cold:
+        results["city_screen_cold"] = cold_runs(OPTIONS.cold)
+        results["load_after_cold"] = load_average()
+    city_url = f"/command/?region={city.code}"
+    results["city_screen"] = summary([request(client, city_url) for _ in range(OPTIONS.rounds)])
     past = f"/command/?region={district.code}&date={yesterday.isoformat()}"
-    district_times = [timed(lambda: get(past)) for _ in range(options.rounds)]
-    results["district_screen_from_snapshots"] = {
-        "p95": round(p95(district_times), 3),
-        "median": round(statistics.median(district_times), 3),
-    }
+    results["district_screen_from_snapshots"] = summary(
+        [request(client, past) for _ in range(OPTIONS.rounds)]
+    )
+    results["district_screen_parts"] = district_parts(client, user, district, yesterday)
     board_times = [
-        timed(lambda: services.board(user=user, region=city)) for _ in range(options.rounds)
+        timed(lambda: services.board(user=user, region=city)) for _ in range(OPTIONS.rounds)
     ]
     results["city_board_alone"] = {"p95": round(p95(board_times), 3)}
-    district_board = [
-        timed(lambda: services.board(user=user, region=district, day=yesterday))
-        for _ in range(options.rounds)
-    ]
-    results["district_board_from_snapshots_alone"] = {"p95": round(p95(district_board), 3)}
     # The screen's to-do is the user's home cards, counted in their scope by each area.
-    cards = [timed(lambda: cards_for(user)) for _ in range(max(1, options.rounds // 2))]
+    cards = [timed(lambda: cards_for(user)) for _ in range(max(1, OPTIONS.rounds // 2))]
     results["todo_cards"] = {"p95": round(p95(cards), 3)}
 
-    every = list(Region.objects.filter(level__lte=Level.GRID).order_by("path"))
-    step = max(1, len(every) // options.per_region)
-    sample = every[::step][: options.per_region]
-    now = timezone.now()
-    start = time.perf_counter()
-    for region in sample:
-        orm_per_region(region, today, now)
-    spent = time.perf_counter() - start
-    results["orm_per_region"] = {
-        "regions_timed": len(sample),
-        "seconds": round(spent, 2),
-        "per_region_ms": round(1000 * spent / len(sample), 1),
-        "extrapolated_seconds_for_every_region": round(spent / len(sample) * len(every), 1),
-        "figures_per_region": len(orm_per_region(sample[0], today, now)),
-    }
+    if OPTIONS.per_region:
+        every = list(Region.objects.filter(level__lte=Level.GRID).order_by("path"))
+        step = max(1, len(every) // OPTIONS.per_region)
+        sample = every[::step][: OPTIONS.per_region]
+        now = timezone.now()
+        start = time.perf_counter()
+        for region in sample:
+            orm_per_region(region, today, now)
+        spent = time.perf_counter() - start
+        results["orm_per_region"] = {
+            "regions_timed": len(sample),
+            "seconds": round(spent, 2),
+            "per_region_ms": round(1000 * spent / len(sample), 1),
+            "extrapolated_seconds_for_every_region": round(spent / len(sample) * len(every), 1),
+            "figures_per_region": len(orm_per_region(sample[0], today, now)),
+        }
     results["load_after"] = load_average()
     text = json.dumps(results, ensure_ascii=False, indent=2)
     print(text)
-    if options.json:
-        Path(options.json).write_text(text)
+    if OPTIONS.json:
+        Path(OPTIONS.json).write_text(text)
 
 
 if __name__ == "__main__":
-    main()
+    if OPTIONS.cold_child:
+        cold_child()
+    else:
+        main()

@@ -23,7 +23,7 @@ COMMAND_GROUP = "command"
 
 _SEE = frozenset({VIEW})
 
-register(
+COMMAND_AREA = register(
     Area(
         name="command",
         grants={FIGURES: {ADMIN: _SEE, COMMANDER: _SEE, OFFICER: _SEE}},
@@ -48,4 +48,7 @@ register(
     )
 )
 
-from .briefings import area as briefings_area  # noqa: E402, F401
+# The morning briefings add their declarations to the command area's.
+from .briefings.area import with_briefings  # noqa: E402
+
+register(with_briefings(COMMAND_AREA))

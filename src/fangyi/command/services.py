@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,14 +78,27 @@ def take_snapshot(*, day: datetime.date | None = None, now: datetime.datetime | 
     return len(rows)
 
 
-def _snapshots(paths: list[str], days: list[datetime.date]) -> dict:
-    """{(day, path): {key: value}} for the days that were taken; days never taken are absent."""
-    taken = set(SnapshotDay.objects.filter(day__in=days).values_list("day", flat=True))
-    found: dict = {(day, path): {} for day in taken for path in paths}
-    for day, path, key, value in Snapshot.objects.filter(
-        day__in=taken, region_path__in=paths
-    ).values_list("day", "region_path", "key", "value"):
-        found[(day, path)][key] = value
+def _snapshots(wanted: list[tuple[list[datetime.date], list[str]]]) -> dict:
+    """{(day, path): {key: value}} for each (days, paths) wanted, read in one query (and one
+    for the days taken); days never taken are absent."""
+    taken = set(
+        SnapshotDay.objects.filter(
+            day__in={day for days, _paths in wanted for day in days}
+        ).values_list("day", flat=True)
+    )
+    found: dict = {}
+    rows = Q(pk__in=[])
+    for days, paths in wanted:
+        days = [day for day in days if day in taken]
+        if days and paths:
+            found.update({(day, path): {} for day in days for path in paths})
+            rows |= Q(day__in=days, region_path__in=paths)
+    if found:
+        for day, path, key, value in Snapshot.objects.filter(rows).values_list(
+            "day", "region_path", "key", "value"
+        ):
+            if (day, path) in found:
+                found[(day, path)][key] = value
     return found
 
 
@@ -103,14 +117,17 @@ def board(*, user, region: Region, day: datetime.date | None = None) -> Board:
     )
     paths = [region.path, *(child.path for child in children)]
     days = [day - datetime.timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    history = _snapshots([region.path], [*days[:-1], day - datetime.timedelta(days=1)])
+    # The region's past days and, for a past day, the day's values of the region and its
+    # children: one read of the snapshots.
+    wanted = [([*days[:-1], day - datetime.timedelta(days=1)], [region.path])]
+    if not live:
+        wanted.append(([day], paths))
+    history = _snapshots(wanted)
     if live:
         counted = figures.compute(day, within=region.path)
         current = {path: counted.get(path, {}) for path in paths}
     else:
-        taken = _snapshots(paths, [day])
-        current = {path: taken[(day, path)] for path in paths if (day, path) in taken}
-        history.update({key: value for key, value in taken.items() if key[1] == region.path})
+        current = {path: history[(day, path)] for path in paths if (day, path) in history}
     mine = current.get(region.path)
     yesterday = history.get((day - datetime.timedelta(days=1), region.path))
     values = []

@@ -301,6 +301,25 @@ class Status(models.Model):
         return f"{self.person} {self.get_colour_display()}"
 
 
+class ColourCount(models.Model):
+    """How many status rows of a colour there are at a region path: kept by the database's
+    triggers on health_status (migration 0008) for every insert, update, delete and copy,
+    whoever writes, so that a city's colours are read from a few thousand rows instead of
+    grouping a million statuses. Written by nothing else."""
+
+    pk = models.CompositePrimaryKey("region_path", "colour")
+    region_path = models.CharField(max_length=18)
+    colour = models.CharField(max_length=8, choices=Colour.choices)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("健康码人数")
+        verbose_name_plural = _("健康码人数")
+
+    def __str__(self) -> str:
+        return f"{self.region_path} {self.colour} {self.count}"
+
+
 class Appeal(models.Model):
     """纠错: a resident contests a fact or a zone behind their colour; another officer decides.
 

@@ -89,7 +89,7 @@ class Content:
     lines: list[Line]
     overdue: list[Line]
     charts: list[Chart]
-    problems: Problems | None
+    problems: Problems
     zones: list[NewZone]
     blocks: list[Block]
 
@@ -147,7 +147,7 @@ def nested_figures(lines: list[Line]) -> dict:
 
 
 def template_context(
-    *, region_name: str, day: datetime.date, lines: list[Line], zones: int, problems: int | None
+    *, region_name: str, day: datetime.date, lines: list[Line], zones: int, problems: int
 ) -> dict:
     return {
         "region": region_name,
@@ -155,7 +155,7 @@ def template_context(
         "previous_day": day - datetime.timedelta(days=1),
         "figures": nested_figures(lines),
         "new_zones": zones,
-        "problems": "—" if problems is None else problems,
+        "problems": problems,
     }
 
 
@@ -235,7 +235,7 @@ def gather(*, board: Board, template_text: str) -> Content:
             day=day,
             lines=lines,
             zones=len(zones),
-            problems=None if problems is None else len(problems.today),
+            problems=len(problems.today),
         ),
     )
     return Content(

@@ -1,15 +1,9 @@
-"""The hotline's problem lists (问题清单), read for the briefing.
-
-The problem lists are models of the hotline's `problems` part, built on another branch; until
-it is merged there is no such model and the briefing says the list is not available. Read
-through the app registry so that this module works before and after the merge unchanged.
-"""
+"""The hotline's day's problem lists (问题清单), read for the briefing."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.apps import apps
-
+from fangyi.hotline.models import Outcome, ProblemItem
 from fangyi.regions.models import Region
 
 
@@ -32,15 +26,8 @@ class Problems:
         return sum(1 for line in self.yesterday if line.fixed)
 
 
-def _model(name: str):
-    try:
-        return apps.get_model("hotline", name)
-    except LookupError:
-        return None
-
-
-def _lines(model, region: Region, day: datetime.date) -> list[ProblemLine]:
-    items = model.objects.filter(problem_list__region=region, problem_list__day=day).order_by(
+def _lines(region: Region, day: datetime.date) -> list[ProblemLine]:
+    items = ProblemItem.objects.filter(problem_list__region=region, problem_list__day=day).order_by(
         "-count", "title"
     )
     return [
@@ -48,19 +35,15 @@ def _lines(model, region: Region, day: datetime.date) -> list[ProblemLine]:
             title=item.title,
             count=item.count,
             outcome=str(item.get_outcome_display()),
-            fixed=item.outcome == "fixed",
+            fixed=item.outcome == Outcome.FIXED,
         )
         for item in items
     ]
 
 
-def problems_of(region: Region, day: datetime.date) -> Problems | None:
-    """The region's problem list of `day` and the day before's with their outcomes; None
-    where the hotline's problem lists are not installed."""
-    model = _model("ProblemItem")
-    if model is None:
-        return None
+def problems_of(region: Region, day: datetime.date) -> Problems:
+    """The region's problem list of `day` and the day before's with their outcomes."""
     return Problems(
-        today=_lines(model, region, day),
-        yesterday=_lines(model, region, day - datetime.timedelta(days=1)),
+        today=_lines(region, day),
+        yesterday=_lines(region, day - datetime.timedelta(days=1)),
     )

@@ -66,27 +66,24 @@ def docx(content: Content) -> bytes:
         document.add_paragraph(chart.title)
         document.add_picture(io.BytesIO(charts.png(chart)), width=Cm(16))
     document.add_heading(_("问题清单"), level=1)
-    if content.problems is None:
-        document.add_paragraph(_("问题清单暂未接入。"))
-    else:
-        if content.problems.today:
-            _table(
-                document,
-                [_("问题"), _("工单数")],
-                [[line.title, str(line.count)] for line in content.problems.today],
-            )
-        else:
-            document.add_paragraph(_("当日无问题清单。"))
-        document.add_paragraph(
-            _("前一日问题 %(total)s 项，已解决 %(fixed)s 项。")
-            % {"total": len(content.problems.yesterday), "fixed": content.problems.yesterday_fixed}
+    if content.problems.today:
+        _table(
+            document,
+            [_("问题"), _("工单数")],
+            [[line.title, str(line.count)] for line in content.problems.today],
         )
-        if content.problems.yesterday:
-            _table(
-                document,
-                [_("问题"), _("办理结果")],
-                [[line.title, line.outcome] for line in content.problems.yesterday],
-            )
+    else:
+        document.add_paragraph(_("当日无问题清单。"))
+    document.add_paragraph(
+        _("前一日问题 %(total)s 项，已解决 %(fixed)s 项。")
+        % {"total": len(content.problems.yesterday), "fixed": content.problems.yesterday_fixed}
+    )
+    if content.problems.yesterday:
+        _table(
+            document,
+            [_("问题"), _("办理结果")],
+            [[line.title, line.outcome] for line in content.problems.yesterday],
+        )
     document.add_heading(_("新划定管控区域"), level=1)
     if content.zones:
         _table(

@@ -59,9 +59,12 @@ class Source:
 def roll_up(rows: Iterable[tuple[str, float]], within: str = "") -> dict[str, float]:
     """Counts by (grid or lower) path, added up to every ancestor down to the grid. Ancestors
     above `within` are left out: a district's screen does not count its city."""
-    totals: dict[str, float] = defaultdict(float)
+    by_grid: dict[str, float] = defaultdict(float)
     for path, count in rows:
-        for ancestor in ancestor_paths(path[:GRID_PATH]):
+        by_grid[path[:GRID_PATH]] += count
+    totals: dict[str, float] = defaultdict(float)
+    for grid, count in by_grid.items():
+        for ancestor in ancestor_paths(grid):
             if len(ancestor) >= len(within):
                 totals[ancestor] += count
     return dict(totals)

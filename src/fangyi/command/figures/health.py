@@ -7,10 +7,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.paths import under
-from fangyi.health.models import Colour, Status, Zone, ZoneRegion
+from fangyi.health.counts import colour_counts
+from fangyi.health.models import Colour, Zone, ZoneRegion
 from fangyi.regions.models import Region
 
-from .base import Figure, Source, grouped, roll_up
+from .base import GRID_PATH, Figure, Source, grouped, roll_up
 
 PEOPLE = _("人")
 ZONES = _("个")
@@ -65,9 +66,13 @@ ZONE_RESIDENTS = Figure(
 
 def compute(day, now, within: str) -> dict[str, dict[str, float]]:
     values = {}
-    by_colour = grouped(Status.objects.all(), within, by="colour")
+    # Health's stored counts per path and colour (kept by triggers), not a GROUP BY over
+    # every status: a city's colours read in a few thousand rows.
+    by_colour: dict[str, list[tuple[str, float]]] = {colour.value: [] for colour in Colour}
+    for path, colour, stored in colour_counts(within, depth=GRID_PATH):
+        by_colour.setdefault(colour, []).append((path, stored))
     for colour in Colour:
-        values[f"residents.{colour.value}"] = by_colour.get(colour.value, {})
+        values[f"residents.{colour.value}"] = roll_up(by_colour[colour.value], within)
     active = Zone.objects.filter(lifted_at__isnull=True, starts_at__lte=now)
     by_kind = grouped(active, within, by="kind")
     for name, kinds in ZONE_CLASSES.items():
