@@ -20,10 +20,12 @@ BEGIN
         ON CONFLICT (region_path, colour)
         DO UPDATE SET count = health_colourcount.count + excluded.count;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO health_colourcount (region_path, colour, count)
-        SELECT region_path, colour, -count(*) FROM health_status_old GROUP BY 1, 2 ORDER BY 1, 2
-        ON CONFLICT (region_path, colour)
-        DO UPDATE SET count = health_colourcount.count + excluded.count;
+        -- Only rows that exist are counted down: a status deleted after the counts were
+        -- emptied (a test database's flush, table by table) must not leave a negative row.
+        UPDATE health_colourcount AS kept SET count = kept.count - gone.n
+        FROM (SELECT region_path, colour, count(*) AS n FROM health_status_old GROUP BY 1, 2)
+            AS gone
+        WHERE kept.region_path = gone.region_path AND kept.colour = gone.colour;
     ELSE
         INSERT INTO health_colourcount (region_path, colour, count)
         SELECT region_path, colour, sum(n) FROM (
@@ -68,16 +70,21 @@ _ADD = (
     "INSERT INTO health_colourcount (region_path, colour, count) VALUES ({row}.region_path, "
     "{row}.colour, {n}) ON CONFLICT (region_path, colour) DO UPDATE SET count = count + {n};"
 )
+# A row going away only counts down a row that exists (as on PostgreSQL's delete).
+_REMOVE = (
+    "UPDATE health_colourcount SET count = count - 1 "
+    "WHERE region_path = OLD.region_path AND colour = OLD.colour;"
+)
 SQLITE = [
     "CREATE TRIGGER health_colourcount_insert AFTER INSERT ON health_status BEGIN "
     + _ADD.format(row="NEW", n=1)
     + " END",
     "CREATE TRIGGER health_colourcount_delete AFTER DELETE ON health_status BEGIN "
-    + _ADD.format(row="OLD", n=-1)
+    + _REMOVE
     + " END",
     "CREATE TRIGGER health_colourcount_update AFTER UPDATE OF region_path, colour ON health_status "
     "WHEN OLD.region_path IS NOT NEW.region_path OR OLD.colour IS NOT NEW.colour BEGIN "
-    + _ADD.format(row="OLD", n=-1)
+    + _REMOVE
     + " "
     + _ADD.format(row="NEW", n=1)
     + " END",
