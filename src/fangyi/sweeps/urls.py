@@ -12,4 +12,15 @@ urlpatterns = [
     path("<uuid:pk>/end/", views.sweep_end, name="end"),
     path("<uuid:pk>/buildings/", views.sweep_buildings, name="buildings"),
     path("<uuid:pk>/sheet/", views.sweep_sheet, name="sheet"),
+    path("<uuid:pk>/problems/", views.sweep_problems, name="problems"),
+    path(
+        "<uuid:pk>/problems/<uuid:household>/keep/",
+        views.problem_keep,
+        name="problem-keep",
+    ),
+    path(
+        "<uuid:pk>/problems/<uuid:household>/handled/",
+        views.problem_handled,
+        name="problem-handled",
+    ),
 ]
