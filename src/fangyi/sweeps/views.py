@@ -1,20 +1,18 @@
 """Sweeps pages: the list, starting a sweep, a sweep's coverage (drilling down to buildings and
 their unvisited doors), splitting buildings among the grid team, ending a sweep, and the
-worker's phone sheet (an offline page: see static/sweeps/sheet.js and sw.js)."""
-
-from functools import cache
-from pathlib import Path
+worker's phone sheet (an offline page: see static/sweeps/sheet.js and core/offline.py)."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
+from fangyi.core import offline
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.views import cursor_page
@@ -29,7 +27,9 @@ from .area import SWEEP, SWEEP_VISIT
 from .forms import AssignForm, HandledForm, KeepForm, ProblemFilterForm, RegionForm, SweepForm
 from .models import DoorState, ProblemKind
 
-SERVICE_WORKER = Path(__file__).parent / "static" / "sweeps" / "sw.js"
+# The sheet's files for the service worker to answer from offline; a new version of the sheet
+# that must not be mixed with the old files changes it.
+PAGE_CACHE = "fangyi-sweep-sheet-v1"
 
 
 def _require(user, resource: str, action: str) -> None:
@@ -202,23 +202,10 @@ def sweep_sheet(request, pk):
             "sweep": sweep,
             "sheet_url": f"/api/v1/sweeps/{sweep.pk}/sheet",
             "upload_url": f"/api/v1/sweeps/{sweep.pk}/visits",
-            "service_worker_url": reverse("sweeps:service-worker"),
+            "service_worker_url": offline.worker_url("sweeps:service-worker", PAGE_CACHE),
+            "page_cache": PAGE_CACHE,
         },
     )
-
-
-@cache
-def _service_worker() -> bytes:
-    return SERVICE_WORKER.read_bytes()
-
-
-@require_GET
-def service_worker(request):
-    """Served from /sweeps/ so that it may control the sheet pages under it."""
-    response = HttpResponse(_service_worker(), content_type="application/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = "/sweeps/"
-    response["Cache-Control"] = "no-cache"
-    return response
 
 
 @login_required
