@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
@@ -26,7 +26,7 @@ def _script() -> bytes:
 
 
 @require_GET
-def service_worker(request, scope: str):
+def service_worker(request: HttpRequest, scope: str) -> HttpResponse:
     response = HttpResponse(_script(), content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = scope
     # Browsers check for a new worker on every visit when this is not cached.
