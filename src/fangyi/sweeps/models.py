@@ -189,8 +189,8 @@ class Visit(models.Model):
 
 
 class ProblemKind(models.TextChoices):
-    CONFLICT = "conflict", _("重复走访")
     LISTED = "listed", _("两次未应")
+    CONFLICT = "conflict", _("重复走访")
 
 
 class Settlement(models.Model):

@@ -95,15 +95,36 @@ def rows_for(user, sweep: Sweep, doors: list[Door]) -> list[ProblemRow]:
         )
     )
     risks = q.risk_codes(sweep.questions)
-    return [
-        ProblemRow(
-            door=door,
-            visits=[_view(visit, kept, names, risks) for visit in visits_of[door.pk]],
-            settlements=settlements_of[door.pk],
-            may_settle=can(user, SWEEP, CHANGE, door.region_path),
+    rows = []
+    for door in doors:
+        views = [_view(visit, kept, names, risks) for visit in visits_of[door.pk]]
+        _mark_differences([view for view in views if view.visit.outcome == Outcome.ANSWERED])
+        rows.append(
+            ProblemRow(
+                door=door,
+                visits=views,
+                settlements=settlements_of[door.pk],
+                may_settle=can(user, SWEEP, CHANGE, door.region_path),
+            )
         )
-        for door in doors
-    ]
+    return rows
+
+
+def _mark_differences(views: list[VisitView]) -> None:
+    """Flags the members the visits do not agree on (here in one, away or not named in
+    another): the reason to compare them."""
+    said: dict[str, list[str]] = {}
+    for view in views:
+        for member in view.members:
+            said.setdefault(member["person"], []).append(member["status"])
+    agreed = {
+        person
+        for person, statuses in said.items()
+        if len(statuses) == len(views) and len(set(statuses)) == 1
+    }
+    for view in views:
+        for member in view.members:
+            member["differs"] = member["person"] not in agreed
 
 
 def _view(visit: Visit, kept: set, names: dict, risks: dict[str, str]) -> VisitView:
@@ -126,14 +147,17 @@ def _view(visit: Visit, kept: set, names: dict, risks: dict[str, str]) -> VisitV
         visit=visit,
         applied=visit.outcome == Outcome.ANSWERED and (not visit.conflict or visit.pk in kept),
         kept=visit.pk in kept,
-        members=[
-            {
-                "person": str(row.get("person")),
-                "name": who(row.get("person")),
-                "status": str(_("在住") if row.get("status") == "here" else _("外出")),
-            }
-            for row in answers.get("members", [])
-        ],
+        members=sorted(
+            (
+                {
+                    "person": str(row.get("person")),
+                    "name": who(row.get("person")),
+                    "status": str(_("在住") if row.get("status") == "here" else _("外出")),
+                }
+                for row in answers.get("members", [])
+            ),
+            key=lambda member: (member["name"], member["person"]),
+        ),
         newcomers=[
             {
                 "name": mask_name(row.get("name", "")),
