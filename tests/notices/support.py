@@ -66,7 +66,7 @@ def _context(browser, cookie, viewport):
     return context, context.new_page()
 
 
-def publish_on_page(browser, url, cookie, *, title: str, body: str, region_code: str) -> dict:
+def publish_on_page(browser, url, cookie, title: str, body: str, region_code: str) -> dict:
     """The officer drafts a notice asking for a confirmation and publishes it, ticking the
     confirmation; answers the notice's page URL, its state and its reach then."""
     context, page = _context(browser, cookie, DESK)

@@ -82,9 +82,9 @@ def test_a_sweep_with_the_network_cut_then_a_notice_to_the_grid(
         publish_on_page,
         live_server.url,
         officer_cookie,
-        title=NOTICE,
-        body="请未在家的住户与网格员联系补登。",
-        region_code=city.grid_a.code,
+        NOTICE,
+        "请未在家的住户与网格员联系补登。",
+        city.grid_a.code,
     )
     assert published["state"] == "已发布"
     assert "0 / 4" in published["reach"]
