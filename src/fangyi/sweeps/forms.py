@@ -57,8 +57,4 @@ class KeepForm(BootstrapForm):
 
 
 class HandledForm(BootstrapForm):
-    note = forms.CharField(
-        label=_("处理说明"),
-        max_length=problems.MAX_NOTE,
-        widget=forms.TextInput(attrs={"placeholder": _("如：电话联系，住户外出务工")}),
-    )
+    note = forms.CharField(label=_("处理说明"), max_length=problems.MAX_NOTE)

@@ -234,7 +234,6 @@ def sweep_problems(request, pk):
             "kinds": ProblemKind.choices,
             "rows": problems.rows_for(user, sweep, doors),
             "next_cursor": next_cursor,
-            "handled_form": HandledForm(),
         },
     )
 
