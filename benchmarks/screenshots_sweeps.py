@@ -1,6 +1,7 @@
 """Screenshots of household sweeps in the demo city: docs/screenshots/sweeps-coverage.png (the
-demo sweep's coverage of its grid, building by building, with the doors not visited yet) and
-sweeps-sheet-phone.png (the demo grid worker's sheet on a phone).
+demo sweep's coverage of its grid, building by building, with the doors not visited yet),
+sweeps-problems.png (the community's list: the household visited twice, both visits side by
+side) and sweeps-sheet-phone.png (the demo grid worker's sheet on a phone).
 
 A fresh SQLite demo city under var/bench-shots-sweeps (`fangyi seed --demo-staff` starts the
 sweep and records a few visits), a development server, Chromium.
@@ -67,6 +68,10 @@ def main() -> None:
             page.locator("#sweeps a").first.click()
             page.wait_for_selector("#coverage-total")
             page.screenshot(path=OUT / "sweeps-coverage.png", full_page=True)
+            page.click("#open-problems")
+            page.click("#problem-kinds a[href*='kind=conflict']")
+            page.wait_for_selector("#problems .visit")
+            page.screenshot(path=OUT / "sweeps-problems.png", full_page=True)
             phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
             page = staff_login(phone, url, "grid_worker", PASSWORD)
             page.goto(f"{url}/sweeps/")

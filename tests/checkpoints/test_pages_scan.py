@@ -18,7 +18,9 @@ def test_checkpoint_staff_get_the_urls_and_their_venues(city, guard_a, leader_a,
     assert context["revoked_url"] == "/api/v1/codes/revoked"
     assert context["upload_url"] == "/api/v1/checkpoints/scans"
     assert context["lookup_url"] == "/api/v1/codes/lookup"
-    assert context["service_worker_url"] == reverse("checkpoints:service-worker")
+    # Core's one service worker, served from the checkpoint pages with the page's cache named.
+    assert context["service_worker_url"] == "/checkpoints/sw.js?cache=fangyi-scan-v1"
+    assert context["page_cache"] == "fangyi-scan-v1"
     # The venue's region path lets the page check a courier's pass against its areas.
     assert context["venues"] == [
         {"id": str(venue_a.pk), "name": "三坊超市", "path": city.grid_a.path}

@@ -1,11 +1,13 @@
 """What the notices tests share: an SMS backend that records what it is given and fails for
-the numbers it is told to, and the hand-counted neighbourhood of test_counts and others."""
+the numbers it is told to, the hand-counted neighbourhood of test_counts and others, and the
+steps of the browser scenarios."""
 
 from types import SimpleNamespace
 
 from fangyi.notices import services
 from fangyi.notices.models import PortalResident
 from fangyi.regions.services import refresh_counts
+from tests.browser import PHONE
 from tests.factories import HouseholdFactory, PersonFactory
 
 
@@ -50,3 +52,62 @@ def neighbourhood(city) -> SimpleNamespace:
     return SimpleNamespace(
         child=child, household_c=household_c, c1=c1, c2=c2, household_d=household_d, d1=d1
     )
+
+
+# Steps of the browser scenarios, each run by `in_browser(step, ...)` in Chromium's thread.
+
+DESK = {"width": 1280, "height": 900}
+
+
+def _context(browser, cookie, viewport):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    context.set_default_timeout(30_000)
+    context.add_cookies([cookie])
+    return context, context.new_page()
+
+
+def publish_on_page(browser, url, cookie, title: str, body: str, region_code: str) -> dict:
+    """The officer drafts a notice asking for a confirmation and publishes it, ticking the
+    confirmation; answers the notice's page URL, its state and its reach then."""
+    context, page = _context(browser, cookie, DESK)
+    page.goto(f"{url}/notices/new/")
+    page.fill("#id_title", title)
+    page.fill("#id_body", body)
+    page.fill("#id_regions", region_code)
+    page.check("#id_ask_confirm")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#publish-form")
+    page.check("#publish-confirm")
+    page.locator("#publish-form button[type=submit]").click()
+    page.wait_for_selector("#withdraw-form")
+    shown = {
+        "url": page.url,
+        "state": page.locator("#notice-state").inner_text(),
+        "reach": page.locator("#reach-total").inner_text(),
+    }
+    context.close()
+    return shown
+
+
+def resident_opens(browser, url, cookie, title: str) -> dict:
+    """A resident's first screen on the portal at 360 px, and the notice `title` opened from it."""
+    context, page = _context(browser, cookie, PHONE)
+    page.goto(f"{url}/me/")
+    block = page.locator("#notices-block")
+    shown = {"block": block.inner_text()}
+    block.get_by_text(title).click()
+    page.wait_for_selector("#confirm-notice")
+    shown["width"] = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    return shown
+
+
+def reach_of(browser, notice_url, cookie) -> dict:
+    """The notice's reach on its staff page: the totals row and the confirmations."""
+    context, page = _context(browser, cookie, DESK)
+    page.goto(notice_url)
+    shown = {"total": page.locator("#reach-total").inner_text()}
+    confirmed = page.locator("#reach-confirmed")
+    shown["confirmed"] = confirmed.inner_text() if confirmed.count() else ""
+    context.close()
+    return shown

@@ -1,5 +1,5 @@
 """`fangyi seed --demo-staff` starts one sweep of the first grid with a building given to the
-demo grid worker and a few visits, once."""
+demo grid worker and a few visits (a door not answered twice, a household visited twice), once."""
 
 import io
 import json
@@ -20,8 +20,10 @@ def seed() -> dict:
 def test_the_demo_has_one_sweep_with_visits():
     summary = seed()["sweeps"]
     sweep = Sweep.objects.get()
-    assert summary == {"households": sweep.household_count, "visited": 6, "created": True}
+    assert summary == {"households": sweep.household_count, "visited": 8, "created": True}
     assert Assignment.objects.get().assignee.username == "grid_worker"
     assert sweep.doors.filter(state=DoorState.VISITED).count() == 5
-    assert Visit.objects.count() == 6
+    assert sweep.doors.filter(state=DoorState.LISTED).count() == 1
+    assert sweep.doors.filter(conflict=True).count() == 1
+    assert Visit.objects.count() == 8
     assert seed()["sweeps"] == summary | {"created": False}

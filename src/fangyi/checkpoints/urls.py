@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import offline, views
+from fangyi.core import offline
+
+from . import views
 
 app_name = "checkpoints"
 
@@ -12,5 +14,5 @@ urlpatterns = [
     path("venues/<uuid:pk>/place-code/", views.place_code, name="place-code"),
     path("v/", views.check_in, name="check-in"),
     path("scan/", views.scan, name="scan"),
-    path("sw.js", offline.service_worker, name="service-worker"),
+    path("sw.js", offline.service_worker, {"scope": "/checkpoints/"}, name="service-worker"),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from fangyi.codes import verdicts
 from fangyi.codes.format import Result
 from fangyi.codes.qr import qr_svg_any
-from fangyi.core import ratelimit
+from fangyi.core import offline, ratelimit
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.views import cursor_page
@@ -31,6 +31,8 @@ from .models import Venue
 VENUE_ORDERING = ("region_path", "name", "id")
 # The scanning page's venue menu; a checkpoint works at a handful.
 SCAN_VENUES = 500
+# The scanning page's files, for the service worker to answer from offline.
+PAGE_CACHE = "fangyi-scan-v1"
 
 
 def _visible_venue(request, pk) -> Venue:
@@ -210,7 +212,8 @@ def scan(request):
             "upload_url": reverse("api:upload_scans"),
             "lookup_url": reverse("api:lookup"),
             "venues": [{"id": str(pk), "name": name, "path": path} for pk, name, path in venues],
-            "service_worker_url": reverse("checkpoints:service-worker"),
+            "service_worker_url": offline.worker_url("checkpoints:service-worker", PAGE_CACHE),
+            "page_cache": PAGE_CACHE,
             "verdicts": verdicts.page_sentences(),
         },
     )

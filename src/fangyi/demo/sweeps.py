@@ -1,7 +1,9 @@
 """Demo household sweep: the demo officer sweeps the city's first grid, the demo grid leader
 gives its first building to the demo grid worker, and the worker has visited the building's
-first households (residents confirmed) and found one door not answered. Made once: nothing is
-added while a sweep exists."""
+first households (residents confirmed) and found one door not answered twice (listed for the
+community); the grid leader visited the first household again and found its first resident
+away, a conflict for the community to settle. Made once: nothing is added while a sweep
+exists."""
 
 import dataclasses
 import datetime
@@ -61,16 +63,44 @@ def seed_sweeps() -> SweepsSeed:
             )
         )
     if len(households) > CONFIRMED:
-        visits.append(
+        visits += [
             services.VisitInput(
                 id=uuid.uuid4(),
                 household_id=households[CONFIRMED].pk,
-                visited_at=at,
+                visited_at=at - datetime.timedelta(minutes=minutes),
                 outcome="not_answered",
             )
-        )
+            for minutes in (1, 0)
+        ]
     if visits:
         services.upload_visits(
             actor=User.objects.get(username="grid_worker"), sweep=sweep, items=visits
         )
+    again = _visited_again(households[0]) if households else None
+    if again is not None:
+        services.upload_visits(
+            actor=User.objects.get(username="grid_leader"), sweep=sweep, items=[again]
+        )
+        visits.append(again)
     return SweepsSeed(sweep.household_count, len(visits), True)
+
+
+def _visited_again(household: Household) -> services.VisitInput | None:
+    """The leader's second visit of a household: its first member now away."""
+    members = list(
+        Person.objects.filter(household=household).order_by("id").values_list("pk", flat=True)
+    )
+    if not members:
+        return None
+    return services.VisitInput(
+        id=uuid.uuid4(),
+        household_id=household.pk,
+        visited_at=timezone.now(),
+        outcome="answered",
+        answers={
+            "members": [
+                {"person": str(pk), "status": "away" if index == 0 else "here"}
+                for index, pk in enumerate(members)
+            ]
+        },
+    )

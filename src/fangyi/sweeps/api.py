@@ -11,6 +11,7 @@ from typing import Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -20,9 +21,9 @@ from fangyi.core.schemas import ERROR_RESPONSES, FreeJson, Input, Moment, PagePa
 from fangyi.regions.models import Region
 
 from . import coverage as cov
-from . import services, sheets
+from . import problems, services, sheets
 from .area import SWEEP, SWEEP_VISIT
-from .models import DoorState, Outcome, Sweep
+from .models import DoorState, Outcome, ProblemKind, Sweep
 
 router = Router(tags=["sweeps"])
 
@@ -331,3 +332,152 @@ def list_unvisited(request, sweep_id: str, params: Query[UnvisitedParams]):
     rows = cov.unvisited(request.auth, sweep, region, state=params.state or "")
     items, next_cursor = page_of(rows, ordering=BY_REGION, page=params)
     return {"items": items, "next_cursor": next_cursor}
+
+
+ProblemCode = Literal[*ProblemKind.values]  # type: ignore[valid-type]  # a Literal of the choices
+
+
+class SweepProblemParams(PageParams):
+    kind: ProblemCode = ProblemKind.LISTED
+    settled: bool = Field(False, description="those someone settled instead of those waiting")
+    region: Text | None = Field(None, max_length=18)
+
+
+class ProblemVisitRead(Schema):
+    id: uuid.UUID
+    worker: str
+    visited_at: datetime.datetime
+    uploaded_at: datetime.datetime
+    outcome: str
+    applied: bool = Field(description="its answers became what they mean")
+    kept: bool = Field(description="chosen when the conflict was settled")
+    members: list[dict]
+    newcomers: list[dict]
+    arrivals: list[dict]
+    health: list[dict]
+    needs: list[dict]
+    problems: list[dict]
+
+
+class SweepSettlementRead(Schema):
+    kind: str
+    kept: uuid.UUID | None
+    note: str
+    settled_by: str
+    settled_at: datetime.datetime
+
+    @staticmethod
+    def resolve_kept(settlement) -> uuid.UUID | None:
+        return settlement.kept_id
+
+    @staticmethod
+    def resolve_settled_by(settlement) -> str:
+        return settlement.settled_by_name
+
+
+class SweepProblemRead(Schema):
+    household: uuid.UUID
+    building: str
+    address: str
+    state: str
+    misses: int
+    conflict: bool
+    visits: list[ProblemVisitRead]
+    settlements: list[SweepSettlementRead]
+
+
+class SweepProblemPage(Schema):
+    items: list[SweepProblemRead]
+    next_cursor: str | None
+
+
+class KeepCreate(Input):
+    visit: uuid.UUID = Field(description="the answered visit of the household to keep")
+
+
+class HandledCreate(Input):
+    note: Text = Field(max_length=problems.MAX_NOTE, description="how the community reached them")
+
+
+def _problem(row: problems.ProblemRow) -> dict:
+    door = row.door
+    return {
+        "household": door.household_id,
+        "building": door.household.building.code,
+        "address": door.household.short_address,
+        "state": door.state,
+        "misses": door.misses,
+        "conflict": door.conflict,
+        "visits": [
+            {
+                "id": view.visit.pk,
+                "worker": view.visit.worker_name,
+                "visited_at": view.visit.visited_at,
+                "uploaded_at": view.visit.uploaded_at,
+                "outcome": view.visit.outcome,
+                "applied": view.applied,
+                "kept": view.kept,
+                "members": view.members,
+                "newcomers": view.newcomers,
+                "arrivals": view.arrivals,
+                "health": view.health,
+                "needs": view.needs,
+                "problems": view.visit.problems,
+            }
+            for view in row.visits
+        ],
+        "settlements": row.settlements,
+    }
+
+
+def _door(request, sweep: Sweep, household_id: str):
+    try:
+        pk = uuid.UUID(household_id)
+    except ValueError as exc:
+        raise Http404 from exc
+    door = problems.door_of(request.auth, sweep, pk)
+    if door is None:
+        raise Http404
+    return door
+
+
+@router.get("/{sweep_id}/problems", response={200: SweepProblemPage, **ERROR_RESPONSES})
+def list_problems(request, sweep_id: str, params: Query[SweepProblemParams]):
+    """The community's list: households missed twice (`listed`) or visited twice
+    (`conflict`, every visit's answers, masked), waiting or settled, under the region."""
+    sweep = _sweep(request, sweep_id)
+    region = _region(request.auth, params.region, sweep)
+    rows = problems.problem_doors(
+        request.auth, sweep, region, kind=params.kind, settled=params.settled
+    )
+    doors, next_cursor = page_of(rows, ordering=BY_REGION, page=params)
+    return {
+        "items": [_problem(row) for row in problems.rows_for(request.auth, sweep, doors)],
+        "next_cursor": next_cursor,
+    }
+
+
+@router.post(
+    "/{sweep_id}/problems/{household_id}/keep",
+    response={200: SweepSettlementRead, **ERROR_RESPONSES},
+)
+def keep_visit(request, sweep_id: str, household_id: str, payload: KeepCreate):
+    """Settles a household visited twice by keeping one visit; one set aside is applied now."""
+    sweep = _sweep(request, sweep_id)
+    if not can(request.auth, SWEEP, CHANGE):
+        raise PermissionDenied
+    door = _door(request, sweep, household_id)
+    return problems.keep_visit(actor=request.auth, sweep=sweep, door=door, visit_id=payload.visit)
+
+
+@router.post(
+    "/{sweep_id}/problems/{household_id}/handled",
+    response={200: SweepSettlementRead, **ERROR_RESPONSES},
+)
+def mark_handled(request, sweep_id: str, household_id: str, payload: HandledCreate):
+    """Marks a household missed twice as handled by the community, saying how."""
+    sweep = _sweep(request, sweep_id)
+    if not can(request.auth, SWEEP, CHANGE):
+        raise PermissionDenied
+    door = _door(request, sweep, household_id)
+    return problems.mark_handled(actor=request.auth, sweep=sweep, door=door, note=payload.note)

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.forms import BootstrapForm
 
+from . import problems, services
 from . import questions as q
-from . import services
+from .models import ProblemKind
 
 
 class SweepForm(BootstrapForm):
@@ -44,3 +45,16 @@ class RegionForm(BootstrapForm):
 class AssignForm(BootstrapForm):
     building = forms.CharField(max_length=18)
     assignee = forms.UUIDField()
+
+
+class ProblemFilterForm(RegionForm):
+    kind = forms.ChoiceField(label=_("问题"), choices=ProblemKind.choices, required=False)
+    settled = forms.BooleanField(label=_("已处理"), required=False)
+
+
+class KeepForm(BootstrapForm):
+    visit = forms.UUIDField()
+
+
+class HandledForm(BootstrapForm):
+    note = forms.CharField(label=_("处理说明"), max_length=problems.MAX_NOTE)

@@ -186,3 +186,46 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.door} {self.get_outcome_display()}"
+
+
+class ProblemKind(models.TextChoices):
+    LISTED = "listed", _("两次未应")
+    CONFLICT = "conflict", _("重复走访")
+
+
+class Settlement(models.Model):
+    """What the community did about a door's problem: a conflict settled by keeping one of
+    its visits, or a household missed twice found another way (the note says how). Kept as
+    rows of their own so that the doors written in bulk at the start need no new column."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="settlements")
+    door = models.ForeignKey(Door, on_delete=models.CASCADE, related_name="settlements")
+    region_path = models.CharField(max_length=18)
+    kind = models.CharField(_("问题"), max_length=10, choices=ProblemKind.choices)
+    kept = models.ForeignKey(
+        Visit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("采用的走访"),
+    )
+    note = models.CharField(_("处理说明"), max_length=500, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    settled_by_name = models.CharField(max_length=150, blank=True)
+    settled_at = models.DateTimeField(_("处理时间"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+    permission_resource = SWEEP
+    scope_path_field = "region_path"
+
+    class Meta:
+        verbose_name = _("排查问题处理")
+        verbose_name_plural = _("排查问题处理")
+        indexes = [models.Index(fields=["door", "kind"], name="settlement_door")]
+
+    def __str__(self) -> str:
+        return f"{self.door} {self.get_kind_display()}"

@@ -790,3 +790,23 @@ class _Applier:
                     reason=_("两次敲门未应，已交社区"),
                     authorised=True,
                 )
+
+
+def apply_chosen_visit(*, actor, sweep: Sweep, door: Door, visit: Visit) -> None:
+    """Applies an answered visit that was set aside as a conflict, now that someone chose it
+    (problems.keep_visit): the door's findings become this visit's, and its answers become
+    what they mean as at an upload, under `actor`'s rights. The caller holds the door's lock
+    and saves the door and the visit."""
+    members = {str(p.pk): p for p in Person.objects.filter(household_id=door.household_id)}
+    answers = dict(visit.answers or {})
+    # A member recorded then may have moved out since: not theirs to confirm any more.
+    gone = [row for row in answers.get("members", []) if str(row.get("person")) not in members]
+    answers["members"] = [row for row in answers.get("members", []) if row not in gone]
+    visit.problems = [
+        {"what": "members", "message": _("该居民已不在此户的台账上。")} for _row in gone
+    ]
+    door.confirmed = door.newcomers = door.arrivals = 0
+    door.visited_at = visit.visited_at
+    applier = _Applier(actor=actor, sweep=sweep, now=timezone.now())
+    applier.apply(visit, door, answers, members)
+    applier.finish()

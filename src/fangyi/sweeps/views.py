@@ -1,20 +1,18 @@
 """Sweeps pages: the list, starting a sweep, a sweep's coverage (drilling down to buildings and
 their unvisited doors), splitting buildings among the grid team, ending a sweep, and the
-worker's phone sheet (an offline page: see static/sweeps/sheet.js and sw.js)."""
-
-from functools import cache
-from pathlib import Path
+worker's phone sheet (an offline page: see static/sweeps/sheet.js and core/offline.py)."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
+from fangyi.core import offline
 from fangyi.core.forms import add_service_errors
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.views import cursor_page
@@ -23,13 +21,15 @@ from fangyi.regions.filters import chosen_region
 from fangyi.regions.models import Region
 
 from . import coverage as cov
-from . import services, sheets
+from . import problems, services, sheets
 from .api import BY_REGION, NEWEST_FIRST
 from .area import SWEEP, SWEEP_VISIT
-from .forms import AssignForm, RegionForm, SweepForm
-from .models import DoorState
+from .forms import AssignForm, HandledForm, KeepForm, ProblemFilterForm, RegionForm, SweepForm
+from .models import DoorState, ProblemKind
 
-SERVICE_WORKER = Path(__file__).parent / "static" / "sweeps" / "sw.js"
+# The sheet's files for the service worker to answer from offline; a new version of the sheet
+# that must not be mixed with the old files changes it.
+PAGE_CACHE = "fangyi-sweep-sheet-v1"
 
 
 def _require(user, resource: str, action: str) -> None:
@@ -202,20 +202,98 @@ def sweep_sheet(request, pk):
             "sweep": sweep,
             "sheet_url": f"/api/v1/sweeps/{sweep.pk}/sheet",
             "upload_url": f"/api/v1/sweeps/{sweep.pk}/visits",
-            "service_worker_url": reverse("sweeps:service-worker"),
+            "service_worker_url": offline.worker_url("sweeps:service-worker", PAGE_CACHE),
+            "page_cache": PAGE_CACHE,
         },
     )
 
 
-@cache
-def _service_worker() -> bytes:
-    return SERVICE_WORKER.read_bytes()
+@login_required
+def sweep_problems(request, pk):
+    """The community's list: households missed twice and households visited twice (both
+    visits side by side), open or settled, under a region of the sweep."""
+    user = request.user
+    sweep = _sweep(request, pk)
+    form = ProblemFilterForm(request.GET)
+    form.is_valid()
+    kind = form.cleaned_data.get("kind") or ProblemKind.LISTED
+    settled = bool(form.cleaned_data.get("settled"))
+    region = chosen_region(request, form) or sweep.region
+    doors, next_cursor = cursor_page(
+        request, problems.problem_doors(user, sweep, region, kind=kind, settled=settled), BY_REGION
+    )
+    return render(
+        request,
+        "sweeps/problems.html",
+        {
+            "sweep": sweep,
+            "form": form,
+            "region": region,
+            "kind": kind,
+            "settled": settled,
+            "kinds": ProblemKind.choices,
+            "rows": problems.rows_for(user, sweep, doors),
+            "next_cursor": next_cursor,
+        },
+    )
 
 
-@require_GET
-def service_worker(request):
-    """Served from /sweeps/ so that it may control the sheet pages under it."""
-    response = HttpResponse(_service_worker(), content_type="application/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = "/sweeps/"
-    response["Cache-Control"] = "no-cache"
-    return response
+def _problem_door(request, pk, household):
+    sweep = _sweep(request, pk)
+    door = problems.door_of(request.user, sweep, household)
+    if door is None:
+        raise Http404
+    return sweep, door
+
+
+def _back(request, sweep, kind: str):
+    return redirect(f"{reverse('sweeps:problems', args=[sweep.pk])}?kind={kind}")
+
+
+@login_required
+@require_POST
+def problem_keep(request, pk, household):
+    """Settles a conflict by keeping one of the household's visits."""
+    _require(request.user, SWEEP, CHANGE)
+    sweep, door = _problem_door(request, pk, household)
+    form = KeepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择要采用的走访记录。"))
+        return _back(request, sweep, ProblemKind.CONFLICT)
+    try:
+        problems.keep_visit(
+            actor=request.user, sweep=sweep, door=door, visit_id=form.cleaned_data["visit"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("已采用所选走访记录：%(address)s。") % {"address": door.household.short_address},
+        )
+    return _back(request, sweep, ProblemKind.CONFLICT)
+
+
+@login_required
+@require_POST
+def problem_handled(request, pk, household):
+    """Marks a household missed twice as handled by the community, with a note."""
+    _require(request.user, SWEEP, CHANGE)
+    sweep, door = _problem_door(request, pk, household)
+    form = HandledForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("请写明如何处理（不超过 %(n)d 个字）。") % {"n": problems.MAX_NOTE}
+        )
+        return _back(request, sweep, ProblemKind.LISTED)
+    try:
+        problems.mark_handled(
+            actor=request.user, sweep=sweep, door=door, note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request, _("已标记为已处理：%(address)s。") % {"address": door.household.short_address}
+        )
+    return _back(request, sweep, ProblemKind.LISTED)

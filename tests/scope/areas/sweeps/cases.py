@@ -51,6 +51,28 @@ def assignment(w, side, user) -> dict:
     return {"building": side.building.code, "assignee": str(side.second_worker.pk)}
 
 
+def door_of(household):
+    def path(w, side, user) -> dict:
+        return {"sweep_id": str(side.sweep.pk), "household_id": str(household(side).pk)}
+
+    return path
+
+
+def page_door_of(household):
+    def path(w, side, user) -> dict:
+        return {"pk": str(side.sweep.pk), "household": str(household(side).pk)}
+
+    return path
+
+
+def conflicted(side):
+    return side.household
+
+
+def listed(side):
+    return side.elder.household
+
+
 API = {
     f"GET {BASE}": Case(
         need=(SWEEP, p.VIEW),
@@ -146,6 +168,34 @@ API = {
         listed=lambda side: str(side.elder.household_id),
         bad_queries=[({"state": "gone"}, "state"), ({"cursor": "garbage"}, "cursor")],
     ),
+    f"GET {ONE}/problems": Case(
+        need=(SWEEP, p.VIEW),
+        path=sweep_of,
+        refused=(404,),
+        listed=lambda side: str(side.elder.household_id),
+        bad_queries=[
+            ({"kind": "gossip"}, "kind"),
+            ({"settled": "maybe"}, "settled"),
+            ({"region": "999"}, "region"),
+            ({"cursor": "garbage"}, "cursor"),
+        ],
+    ),
+    f"POST {ONE}/problems/{{household_id}}/keep": Case(
+        need=(SWEEP, p.CHANGE),
+        path=door_of(conflicted),
+        body=lambda w, side, user: {"visit": str(side.conflict_visit)},
+        writes=True,
+        refused=HIDDEN,
+        bad_fields=[({"visit": str(uuid.UUID(int=5))}, "visit"), ({"visit": "x"}, "visit")],
+    ),
+    f"POST {ONE}/problems/{{household_id}}/handled": Case(
+        need=(SWEEP, p.CHANGE),
+        path=door_of(listed),
+        body=lambda w, side, user: {"note": "电话联系，住户外出务工"},
+        writes=True,
+        refused=HIDDEN,
+        bad_fields=[({"note": " "}, "note"), ({"note": "长" * 501}, "note")],
+    ),
 }
 
 PAGES = {
@@ -186,4 +236,27 @@ PAGES = {
         ok=DONE,
     ),
     "GET /sweeps/<uuid:pk>/sheet/": Case(need=(SWEEP_VISIT, p.ADD), path=pk_of, refused=HIDDEN),
+    "GET /sweeps/<uuid:pk>/problems/": Case(
+        need=(SWEEP, p.VIEW),
+        path=pk_of,
+        refused=(404,),
+        listed=lambda side: str(side.elder.household_id),
+        bad_queries=[{"kind": "gossip"}, {"region": "999"}, {"cursor": "garbage"}],
+    ),
+    "POST /sweeps/<uuid:pk>/problems/<uuid:household>/keep/": Case(
+        need=(SWEEP, p.CHANGE),
+        path=page_door_of(conflicted),
+        body=lambda w, side, user: {"visit": str(side.conflict_visit)},
+        writes=True,
+        refused=HIDDEN,
+        ok=DONE,
+    ),
+    "POST /sweeps/<uuid:pk>/problems/<uuid:household>/handled/": Case(
+        need=(SWEEP, p.CHANGE),
+        path=page_door_of(listed),
+        body=lambda w, side, user: {"note": "电话联系，住户外出务工"},
+        writes=True,
+        refused=HIDDEN,
+        ok=DONE,
+    ),
 }

@@ -1,6 +1,7 @@
 """Sweeps in each side of the scope world: a sweep over the side's grid started by the
-administrator, with the side's building given to the grid worker and the side's first household
-visited (its resident confirmed)."""
+administrator, with the side's building given to the grid worker, the side's first household
+visited twice (its resident confirmed, then a second visit set aside as a conflict) and the
+elder's door not answered twice (listed for the community)."""
 
 import datetime
 import uuid
@@ -22,16 +23,31 @@ def objects(side, users) -> None:
     services.assign_building(
         actor=admin, sweep=side.sweep, building=side.building, assignee=users[p.GRID_WORKER]
     )
+    now = timezone.now()
+    side.conflict_visit = uuid.uuid4()
     services.upload_visits(
         actor=admin,
         sweep=side.sweep,
         items=[
             services.VisitInput(
-                id=uuid.uuid4(),
+                id=pk,
                 household_id=side.household.pk,
-                visited_at=timezone.now(),
+                visited_at=now - datetime.timedelta(minutes=minutes),
                 outcome="answered",
-                answers={"members": [{"person": str(side.person.pk), "status": "here"}]},
+                answers={"members": [{"person": str(side.person.pk), "status": status}]},
             )
+            for pk, minutes, status in (
+                (uuid.uuid4(), 3, "here"),
+                (side.conflict_visit, 2, "away"),
+            )
+        ]
+        + [
+            services.VisitInput(
+                id=uuid.uuid4(),
+                household_id=side.elder.household_id,
+                visited_at=now - datetime.timedelta(minutes=minutes),
+                outcome="not_answered",
+            )
+            for minutes in (3, 2)
         ],
     )

@@ -21,8 +21,8 @@ const urls = app.dataset;
 const { verifyCode, passRefusal } = await import(urls.verifyUrl);
 const { Camera } = await import(urls.cameraUrl);
 
-// Shared with sw.js, which answers from this cache when the network cannot.
-const PAGE_CACHE = "fangyi-scan-v1";
+// Named by the page, for core's service worker to answer from when the network cannot.
+const PAGE_CACHE = urls.pageCache;
 const KEYS = "fangyi.scan.keys";
 const REVOKED = "fangyi.scan.revoked";
 const VENUE = "fangyi.scan.venue";

@@ -11,7 +11,8 @@ const english = (document.documentElement.lang || "").startsWith("en");
 const DB_NAME = "fangyi-sweeps";
 const UPLOAD_EVERY_MS = 15000;
 const BATCH = 200;
-const PAGE_CACHE = "fangyi-sweep-sheet-v1";
+// Named by the page, for core's service worker to answer from when the network cannot.
+const PAGE_CACHE = app.dataset.pageCache;
 
 let sheet = null;
 let queue = [];

@@ -1,10 +1,16 @@
-// The checkpoint scanning page's service worker: it lets the page load again with the network
-// cut. The page puts itself and its static files into the cache (it knows their URLs, with the
-// hashes collectstatic gives them); this worker answers from there when the network cannot.
-// Keys, the revocation list and the queue of scans are the page's business (localStorage).
+// The one service worker of the pages that must load again with the network cut (a
+// checkpoint's scanning page, a sweep's phone sheet). Each area serves it from its own path
+// (core/offline.py), since a worker controls only the pages under it. The page that registers
+// it names its cache in the script's URL (sw.js?cache=fangyi-scan-v1) and puts itself and its
+// static files there (it knows their URLs, with the hashes collectstatic gives them); this
+// worker answers from there when the network cannot. What the page keeps besides (keys,
+// queues, households) is the page's business.
 
-const CACHE = "fangyi-scan-v1";
-// A guard waits this long for a slow network before the cached page is shown.
+const CACHE = new URL(self.location.href).searchParams.get("cache") || "";
+// "fangyi-<page>-v<n>": older versions of the same page's cache are deleted on activation.
+const NAMED = /^fangyi-[a-z0-9-]+-v[0-9]+$/.test(CACHE);
+const FAMILY = CACHE.replace(/v[0-9]+$/, "");
+// Someone on a slow network waits this long before the cached page is shown.
 const NAVIGATION_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", () => self.skipWaiting());
@@ -13,7 +19,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
       for (const name of await caches.keys()) {
-        if (name.startsWith("fangyi-scan-") && name !== CACHE) await caches.delete(name);
+        if (NAMED && name.startsWith(FAMILY) && name !== CACHE) await caches.delete(name);
       }
       await self.clients.claim();
     })(),
@@ -41,7 +47,7 @@ async function page(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await withTimeout(fetch(request), NAVIGATION_TIMEOUT_MS);
-    // A redirect (to the login page) or an error is not the scanning page.
+    // A redirect (to the login page) or an error is not the page.
     if (response.ok && !response.redirected) await cache.put(request.url, response.clone());
     return response;
   } catch (error) {
@@ -67,6 +73,8 @@ async function file(request, event) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
+  // Registered without a cache of its own, it stays out of the way.
+  if (!NAMED) return;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   event.respondWith(request.mode === "navigate" ? page(request) : file(request, event));
 });
