@@ -21,11 +21,11 @@ benchmarks/seed.py, whose database it reuses):
 
     .venv/bin/python benchmarks/ledgers.py --backend postgresql --imports-only \
         --postgres-url postgres://postgres@127.0.0.1:5432/fangyi_bench_1m \
-        --baseline <a checkout of the older code>/src --rounds 2
+        --baseline <a checkout of the older code>/src [--baseline <another>/src] --rounds 2
 
 exports the city's residents once (plain text), then in each round empties the registry and
-imports the file with the older code, empties it again and imports with this checkout's
-(`--processes` for this checkout only: the older code has no split). Emptying the registry
+imports the file with each older code in the order given (named by its commit), empties it
+again and imports with this checkout's (`--processes` for this checkout only). Emptying the registry
 also empties the audit log, so every import starts from the same state. Each import is timed
 with its CPU time (the process and the parts it waited for) and the load average before it.
 """
@@ -219,6 +219,15 @@ def older_code_defaults(database_url: str, *, on: bool) -> None:
             connection.execute(f"ALTER TABLE {table} {changes}")
 
 
+def commit_of(src: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(src), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+
 def imports_only(options) -> None:
     """The import into an empty registry, this checkout against `--baseline`, in turns."""
     database_url = options.postgres_url
@@ -231,15 +240,15 @@ def imports_only(options) -> None:
             "--reveal-reason", "基准测试", "--as", "admin",
         )  # fmt: skip
     versions: dict[str, tuple[Path, list[str]]] = {}
-    if options.baseline:
-        versions["baseline"] = (Path(options.baseline), [])
+    for older in options.baseline or ():
+        versions[f"older code ({commit_of(Path(older))})"] = (Path(older), [])
     processes = ["--processes", str(options.processes)] if options.processes else []
     versions["this checkout"] = (ROOT / "src", processes)
     runs: dict[str, list[dict]] = {name: [] for name in versions}
     for n in range(options.rounds):
         for name, (src, extra) in versions.items():
             empty_registry("postgresql", database_url, audit=True)
-            older_code_defaults(database_url, on=name == "baseline")
+            older_code_defaults(database_url, on=name != "this checkout")
             step = timed_fangyi(
                 database_url, "ledger", "import", "residents", str(plain), "--json",
                 "--as", "admin", *extra, src=src,
@@ -275,7 +284,11 @@ def main() -> None:
         action="store_true",
         help="reuse the city at --postgres-url; time only the import into an empty registry",
     )
-    parser.add_argument("--baseline", help="with --imports-only: the src folder of older code")
+    parser.add_argument(
+        "--baseline",
+        action="append",
+        help="with --imports-only: the src folder of older code (may be given more than once)",
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--processes", type=int, help="this checkout's import: processes")
     options = parser.parse_args()

@@ -1,14 +1,16 @@
 """A large import split over processes by what its rows share (PostgreSQL only).
 
-The parent reads the file once and deals each row to a part by the ledger's `split_key`
-(residents: the building, whose households its rows share): every row of a key goes to the
-same part, keys to the part with the fewest rows so far. Each part, a forked process with a
-connection of its own, parses and checks its rows; the parent then finds the keys repeated
-anywhere in the file (an ID number on two rows) before any part plans, so the later rows get
-the error naming the first, as in one process. Then each part plans and writes its rows in
-chunks while the parent gathers counts, errors (written to the error workbook in row order)
-and progress. The outcome is the one the single process gives: the same rows, audit rows,
-region counts and errors with the same row numbers.
+The parent reads the whole file into memory and gives each row a part by the ledger's
+`split_key` (residents: the building, whose households its rows share): every row of a key
+goes to the same part, keys to the part with the fewest rows so far. Then it forks the parts,
+which find their rows in the memory they inherit: nothing is pickled or sent through a pipe
+but what the parts report back. Each part, with a connection of its own, parses and checks
+its rows; the parent then finds the keys repeated anywhere in the file (an ID number on two
+rows) before any part plans, so the later rows get the error naming the first, as in one
+process. Then each part plans and writes its rows in chunks while the parent gathers counts,
+errors (written to the error workbook in row order) and progress. The outcome is the one the
+single process gives: the same rows, audit rows, region counts and errors with the same row
+numbers.
 
 - Keep the good rows: each part commits its chunks as it goes, each with its region counts.
   The job's progress is written by the parent after each commit, not in the chunk's
@@ -61,8 +63,6 @@ from .reading import Table, UnreadableFile
 from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Row
 from .writing import CountDeltas
 
-# Rows sent to a part at a time: enough to make each message worth its pickling.
-DEAL_ROWS = 2000
 _MISSING = object()
 
 
@@ -104,28 +104,35 @@ def split_pass(
     """One pass of `Importer` (dry run, or writing) over `parts` processes."""
     ledger = importer.ledger(actor=importer.actor)
     split_parsers = [p for p in parsers if p[1] in importer.ledger.split_columns]
+    try:
+        dealt = _deal(ledger, table, split_parsers, parts)
+    except UnreadableFile as exc:
+        result.unreadable = exc.message
+        return result
+    finally:
+        close = getattr(table.rows, "close", None)
+        if close is not None:
+            close()
+    result.rows = sum(map(len, dealt))
     # The parts connect on their own; a connection shared across fork would be corrupted.
     connections.close_all()
+    # The rows are shared with the parts page by page until someone writes to a page; the
+    # collector, walking them in the parent, would write to every one.
+    gc.freeze()
     context = multiprocessing.get_context("fork")
     workers: list[_Part] = []
     try:
-        for index in range(parts):
+        for index, rows in enumerate(dealt):
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=_part,
-                args=(importer, parsers, theirs, write, single_transaction),
+                args=(importer, parsers, theirs, write, single_transaction, rows),
                 name=f"ledger-import-part-{index + 1}",
                 daemon=True,
             )
             process.start()
             theirs.close()
             workers.append(_Part(index, process, ours))
-        try:
-            result.rows = _deal(ledger, table, split_parsers, workers)
-        except UnreadableFile as exc:
-            result.unreadable = exc.message
-            _send_all(workers, ("stop", None))
-            return result
         masked: list[tuple[int, str]] = []
         for worker in workers:
             _kind, (worker.keys, masked_rows) = _receive(worker)
@@ -139,9 +146,6 @@ def split_pass(
             worker.conn.send(("plan", first_rows))
         return _gather(importer, result, heading, workers, write, single_transaction)
     finally:
-        close = getattr(table.rows, "close", None)
-        if close is not None:
-            close()
         for worker in workers:
             worker.conn.close()
         for worker in workers:
@@ -149,36 +153,34 @@ def split_pass(
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
+        gc.unfreeze()
 
 
-def _deal(ledger, table: Table, split_parsers: list[Parser], workers: list[_Part]) -> int:
-    """Sends every row to its part; returns how many rows there were."""
+def _deal(
+    ledger, table: Table, split_parsers: list[Parser], parts: int
+) -> list[list[tuple[int, list]]]:
+    """Reads every row of the table and gives it a part: the rows of each part, in order."""
     positions = [p[0] for p in split_parsers]
     key_of: dict[tuple, object] = {}
     part_of: dict[object, int] = {}
-    loads = [0] * len(workers)
-    buffers: list[list] = [[] for _ in workers]
-    for number, cells in table.rows:
+    loads = [0] * parts
+    dealt: list[list[tuple[int, list]]] = [[] for _ in range(parts)]
+    for numbered in table.rows:
+        cells = numbered[1]
         raw = tuple([cells[p] for p in positions])
         key = key_of.get(raw, _MISSING)
         if key is _MISSING:
-            key = key_of[raw] = ledger.split_key(parse_row(number, cells, split_parsers).values)
+            key = key_of[raw] = ledger.split_key(
+                parse_row(numbered[0], cells, split_parsers).values
+            )
         part = part_of.get(key) if key is not None else None
         if part is None:
             part = loads.index(min(loads))
             if key is not None:
                 part_of[key] = part
         loads[part] += 1
-        buffer = buffers[part]
-        buffer.append((number, cells))
-        if len(buffer) >= DEAL_ROWS:
-            _send(workers[part], ("rows", buffer))
-            buffers[part] = []
-    for worker, buffer in zip(workers, buffers, strict=True):
-        if buffer:
-            _send(worker, ("rows", buffer))
-        _send(worker, ("end", None))
-    return sum(loads)
+        dealt[part].append(numbered)
+    return dealt
 
 
 def _first_rows(workers: list[_Part]) -> list[dict[int, int]]:
@@ -290,15 +292,6 @@ def _died(worker: _Part) -> str:
     return f"the process ended (exit code {worker.process.exitcode})"
 
 
-def _send(worker: _Part, message) -> None:
-    try:
-        worker.conn.send(message)
-    except (BrokenPipeError, ConnectionResetError, OSError):
-        # The part broke off: its own last message says why.
-        kind, payload = _receive(worker)
-        raise PartFailed(f"part {worker.index + 1}: {payload}") from None
-
-
 def _send_all(workers: list[_Part], message) -> None:
     for worker in workers:
         with contextlib.suppress(OSError):
@@ -322,12 +315,14 @@ class _Stopped(Exception):
     pass
 
 
-def _part(importer: Importer, parsers, conn: Connection, write: bool, single: bool) -> None:
+def _part(
+    importer: Importer, parsers, conn: Connection, write: bool, single: bool, cells: list
+) -> None:
     # A part holds its rows until the parent has seen every key; the cyclic collector would
     # walk those hundreds of thousands of objects again and again for nothing.
     gc.disable()
     try:
-        _run_part(importer, parsers, conn, write, single)
+        _run_part(importer, parsers, conn, write, single, cells)
     except _Stopped:
         pass
     except BaseException:
@@ -338,20 +333,17 @@ def _part(importer: Importer, parsers, conn: Connection, write: bool, single: bo
         conn.close()
 
 
-def _run_part(importer: Importer, parsers, conn: Connection, write: bool, single: bool) -> None:
+def _run_part(
+    importer: Importer, parsers, conn: Connection, write: bool, single: bool, cells: list
+) -> None:
     ledger_class = importer.ledger
     today = timezone.localdate()
+    check = ledger_class.check_alone
     rows: list[Row] = []
-    while True:
-        kind, payload = conn.recv()
-        if kind == "end":
-            break
-        if kind != "rows":
-            raise _Stopped
-        for number, cells in payload:
-            row = parse_row(number, cells, parsers)
-            ledger_class.check_alone(row, today)
-            rows.append(row)
+    for number, row_cells in cells:
+        row = parse_row(number, row_cells, parsers)
+        check(row, today)
+        rows.append(row)
     masked = [(row.number, found) for row in rows if (found := ledger_class.masked_example(row))]
     keys = [(row.key, row.number) for row in rows if row.key is not None]
     conn.send(("checked", (keys, masked)))
