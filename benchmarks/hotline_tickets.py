@@ -463,7 +463,12 @@ def sweep(args) -> dict:
 def lookup(args, tokens: list[str]) -> dict:
     people = _people(args.lookups)
     server = start_gunicorn(
-        _server_env(args), args.port, workers=2, worker_class="gthread", threads=2
+        _server_env(args),
+        args.port,
+        workers=2,
+        worker_class="gthread",
+        threads=2,
+        timeout=BOOT_SECONDS,
     )
     base = f"http://127.0.0.1:{args.port}"
     meter = CpuMeter(server)
