@@ -22,18 +22,34 @@ health commission, and the routing rules between them.
    days), each run moving at most FANGYI_HOTLINE_SWEEP_BATCH tickets per level.
 3. `lookup`: `--lookups` GETs of /api/v1/hotline/lookup, sequential, each a 7-digit prefix of
    a resident's phone or an ID tail, as typed on the intake page: p50, p95, p99.
+4. `profile`: `--profile-tickets` intakes through Django's test client in this process (no
+   HTTP, no other process): the CPU milliseconds of one intake (the request, the schemas, the
+   services; not the database's own), the statements of one intake, and with `--cprofile
+   FILE` the functions that took the time.
 
 Wall seconds, measured in this process; the machine's load average before and after, since
-it may be shared.
+it may be shared. Wall times on a shared machine measure the queue for a CPU as much as the
+work, so `intake` and `lookup` also report CPU milliseconds per request: of gunicorn's
+workers, of the PostgreSQL backends serving them, and of this process's clients (which must
+stay well below the server's, or the client is what limits the figure).
+
+`--src` runs the server (and `profile`) on another checkout's `src`, to measure the code
+before a change beside it in the same run:
+
+    git archive <commit> src | tar -x -C /tmp/before
+    PYTHONPATH=/tmp/before/src … hotline_tickets.py intake --src /tmp/before/src
 """
 
 import argparse
+import cProfile
 import datetime
 import json
 import os
 import platform
+import pstats
 import random
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -43,14 +59,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangyi.settings")
 os.environ.setdefault("FANGYI_INSECURE_DEV_KEY", "1")
 os.environ.setdefault("FANGYI_LOG_LEVEL", "WARNING")
+os.environ.setdefault("FANGYI_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Debug mode keeps every statement of a request in memory: not what production runs.
+os.environ["FANGYI_DEBUG"] = "0"
 
 import django  # noqa: E402
 
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.test import Client as TestClient  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from httpload import Client, percentile, start_gunicorn, wait_for  # noqa: E402
+from httpload import Client, children, percentile, start_gunicorn, wait_for  # noqa: E402
 from machine import database_version, load_average  # noqa: E402
 
 from fangyi.accounts.models import RoleAssignment, User  # noqa: E402
@@ -89,10 +110,11 @@ def setup(args) -> dict:
                 kind="street",
                 region=street,
             )
-    if not HandlingUnit.objects.filter(code="bench-health").exists():
-        health = services.create_unit(
-            actor=admin, code="bench-health", name="市卫健委", kind="department", region=city
-        )
+    health = HandlingUnit.objects.filter(code="bench-health").first() or services.create_unit(
+        actor=admin, code="bench-health", name="市卫健委", kind="department", region=city
+    )
+    # The demo's city (fangyi seed --demo-staff) has its own rule for medical help.
+    if not RoutingRule.objects.filter(region_path=city.path, category__code="medical").exists():
         services.create_rule(
             actor=admin, region=city, category=Category.objects.get(code="medical"), unit=health
         )
@@ -122,20 +144,145 @@ def _people(count: int) -> list[tuple[str, str, str]]:
         return [(str(a), b, c) for a, b, c in cursor.fetchall()]
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+# On a loaded machine a worker may take over a minute to import Django: gunicorn must not
+# kill it for silence meanwhile, nor the script give up on it.
+BOOT_SECONDS = 300
+
+
+def _stop(server) -> None:
+    server.terminate()
+    try:
+        server.wait(90)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(30)
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User and system CPU seconds of each process still there (from /proc)."""
+    spent = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        spent[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return spent
+
+
+def _backends() -> list[int]:
+    """The PostgreSQL backends of this database but this process's own (the server's)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuMeter:
+    """CPU seconds spent between start() and stop() by gunicorn's workers, by the database
+    backends serving them (those that came and went in between are missed: the server keeps
+    its connections, CONN_MAX_AGE), and by this process."""
+
+    def __init__(self, server) -> None:
+        self.server = server
+
+    def _now(self) -> tuple[dict[int, float], dict[int, float], float]:
+        times = os.times()
+        return (
+            _cpu_seconds(children(self.server.pid)),
+            _cpu_seconds(_backends()),
+            times.user + times.system,
+        )
+
+    def start(self) -> None:
+        self.before = self._now()
+
+    def stop(self, requests: int) -> dict:
+        after = self._now()
+
+        def spent(index: int) -> float:
+            return sum(
+                seconds - self.before[index].get(pid, 0.0) for pid, seconds in after[index].items()
+            )
+
+        per = 1000 / max(requests, 1)
+        return {
+            "server_cpu_ms_per_request": round(spent(0) * per, 2),
+            "database_cpu_ms_per_request": round(spent(1) * per, 2),
+            "client_cpu_ms_per_request": round((after[2] - self.before[2]) * per, 2),
+        }
+
+
+def _server_env(args) -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(args.src))
+
+
+def _ticket_body(rng: random.Random, n: int, buildings: list[str], people: list) -> dict:
+    body: dict = {
+        "channel": "phone",
+        "category": rng.choice(CATEGORIES),
+        "description": "压测：居民来电反映需要帮助",
+        "region": rng.choice(buildings),
+        "dispatch": True,
+    }
+    if n % 5 == 0:
+        body["caller"] = {"person": rng.choice(people)[0]}
+    return body
+
+
+def _analyze_while(threads: list[threading.Thread], every: float = 15.0) -> None:
+    """ANALYZE the tables intake fills while it runs, as autovacuum would (it may be off on a
+    benchmark machine): planned on the few tickets of the start, the duplicates' query of
+    the 50,000th ticket would scan the table."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        while any(thread.is_alive() for thread in threads):
+            time.sleep(every)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE hotline_ticket, hotline_ticketevent")
+    finally:
+        connection.close()
+
+
 def intake(args, tokens: list[str]) -> dict:
     city = _city()
     buildings = _buildings(city, 5_000)
     people = _people(5_000)
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     server = start_gunicorn(
-        env, args.port, workers=args.workers, worker_class="gthread", threads=args.threads
+        _server_env(args),
+        args.port,
+        workers=args.workers,
+        worker_class="gthread",
+        threads=args.threads,
+        timeout=BOOT_SECONDS,
     )
     base = f"http://127.0.0.1:{args.port}"
     answers: list = []
     lock = threading.Lock()
     counter = iter(range(args.tickets))
+    meter = CpuMeter(server)
     try:
-        wait_for(base, "/api/v1/hotline/categories")
+        wait_for(base, "/api/v1/hotline/categories", BOOT_SECONDS)
+        # Every worker thread opens its connection and reads the setup before the clock runs.
+        warm = Client(base)
+        for n in range(args.workers * args.threads * 4):
+            warm.request(
+                "warm",
+                "POST",
+                "/api/v1/hotline/tickets",
+                headers={
+                    "Authorization": f"Bearer {tokens[n % len(tokens)]}",
+                    "Content-Type": "application/json",
+                },
+                body=json.dumps(_ticket_body(random.Random(-n), 1, buildings, people)).encode(),
+            )
+        warm.close()
 
         def work(index: int) -> None:
             client = Client(base)
@@ -147,15 +294,6 @@ def intake(args, tokens: list[str]) -> dict:
                 if n is None:
                     break
                 token = tokens[n % len(tokens)]
-                body: dict = {
-                    "channel": "phone",
-                    "category": rng.choice(CATEGORIES),
-                    "description": "压测：居民来电反映需要帮助",
-                    "region": rng.choice(buildings),
-                    "dispatch": True,
-                }
-                if n % 5 == 0:
-                    body["caller"] = {"person": rng.choice(people)[0]}
                 mine.append(
                     client.request(
                         "intake",
@@ -165,22 +303,26 @@ def intake(args, tokens: list[str]) -> dict:
                             "Authorization": f"Bearer {token}",
                             "Content-Type": "application/json",
                         },
-                        body=json.dumps(body).encode(),
+                        body=json.dumps(_ticket_body(rng, n, buildings, people)).encode(),
                     )
                 )
             with lock:
                 answers.extend(mine)
 
+        meter.start()
         started = time.monotonic()
         threads = [threading.Thread(target=work, args=(i,)) for i in range(args.clients)]
         for thread in threads:
             thread.start()
+        analyzer = threading.Thread(target=_analyze_while, args=(threads,), daemon=True)
+        analyzer.start()
         for thread in threads:
             thread.join()
         wall = time.monotonic() - started
+        cpu = meter.stop(len(answers))
+        analyzer.join()
     finally:
-        server.terminate()
-        server.wait(30)
+        _stop(server)
     ok = [a for a in answers if a.status == 201]
     failed = [a for a in answers if a.status != 201]
     seconds = [a.seconds for a in ok]
@@ -202,9 +344,11 @@ def intake(args, tokens: list[str]) -> dict:
         "p95_ms": round(percentile(seconds, 0.95) * 1000, 1),
         "p99_ms": round(percentile(seconds, 0.99) * 1000, 1),
         "max_ms": round(max(seconds) * 1000, 1),
+        **cpu,
         "workers": args.workers,
         "threads": args.threads,
         "clients": args.clients,
+        "src": str(args.src),
     }
 
 
@@ -318,12 +462,20 @@ def sweep(args) -> dict:
 
 def lookup(args, tokens: list[str]) -> dict:
     people = _people(args.lookups)
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    server = start_gunicorn(env, args.port, workers=2, worker_class="gthread", threads=2)
+    server = start_gunicorn(
+        _server_env(args),
+        args.port,
+        workers=2,
+        worker_class="gthread",
+        threads=2,
+        timeout=BOOT_SECONDS,
+    )
     base = f"http://127.0.0.1:{args.port}"
+    meter = CpuMeter(server)
     try:
-        wait_for(base, "/api/v1/hotline/categories")
+        wait_for(base, "/api/v1/hotline/categories", BOOT_SECONDS)
         client = Client(base)
+        meter.start()
         timings: dict[str, list[float]] = {"phone": [], "id_tail": []}
         found = 0
         for n, (_pk, phone, tail) in enumerate(people):
@@ -339,9 +491,9 @@ def lookup(args, tokens: list[str]) -> dict:
                 raise SystemExit(f"lookup answered {answer.status}: {answer.body[:200]!r}")
             found += bool(json.loads(answer.body))
             timings[kind].append(answer.seconds)
+        cpu = meter.stop(len(people))
     finally:
-        server.terminate()
-        server.wait(30)
+        _stop(server)
     every = timings["phone"] + timings["id_tail"]
 
     def summary(values: list[float]) -> dict:
@@ -355,15 +507,72 @@ def lookup(args, tokens: list[str]) -> dict:
     return {
         "residents": Person.objects.count(),
         "answered_with_someone": found,
+        **cpu,
+        "src": str(args.src),
         "all": summary(every),
         "phone_prefix_7": summary(timings["phone"]),
         "id_tail": summary(timings["id_tail"]),
     }
 
 
+def profile(args, tokens: list[str]) -> dict:
+    """Intakes through the test client in this process: CPU and statements per intake."""
+    city = _city()
+    buildings = _buildings(city, 5_000)
+    people = _people(5_000)
+    clients = [
+        TestClient(headers={"Authorization": f"Bearer {token}"}, HTTP_HOST="127.0.0.1")
+        for token in tokens
+    ]
+    rng = random.Random(7)
+
+    def one(n: int) -> None:
+        answer = clients[n % len(clients)].post(
+            "/api/v1/hotline/tickets",
+            _ticket_body(rng, n, buildings, people),
+            content_type="application/json",
+        )
+        if answer.status_code != 201:
+            raise SystemExit(f"intake answered {answer.status_code}: {answer.content[:300]!r}")
+
+    for n in range(20):
+        one(n)
+    statements = []
+    for n in range(50):
+        with CaptureQueriesContext(connection) as queries:
+            one(n)
+        statements.append(len(queries.captured_queries))
+    profiler = cProfile.Profile() if args.cprofile else None
+    cpu_started, started = time.process_time(), time.monotonic()
+    if profiler:
+        profiler.enable()
+    for n in range(args.profile_tickets):
+        one(n)
+    if profiler:
+        profiler.disable()
+    cpu = time.process_time() - cpu_started
+    wall = time.monotonic() - started
+    if profiler:
+        profiler.dump_stats(args.cprofile)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+    return {
+        "intakes": args.profile_tickets,
+        "cpu_ms_per_intake": round(cpu * 1000 / args.profile_tickets, 2),
+        "wall_ms_per_intake": round(wall * 1000 / args.profile_tickets, 2),
+        "statements_per_intake": {
+            "mean": round(statistics.mean(statements), 2),
+            "min": min(statements),
+            "max": max(statements),
+            "note": "a fifth of the tickets name a resident: one statement more",
+        },
+        "cprofile": str(args.cprofile) if args.cprofile else None,
+        "src": str(args.src),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=["setup", "intake", "sweep", "lookup", "all"])
+    parser.add_argument("command", choices=["setup", "intake", "sweep", "lookup", "profile", "all"])
     parser.add_argument("--tickets", type=int, default=50_000)
     parser.add_argument("--open", type=int, default=1_000_000)
     parser.add_argument("--crossing", type=float, default=0.01)
@@ -374,6 +583,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--port", type=int, default=8731)
+    parser.add_argument("--profile-tickets", type=int, default=500)
+    parser.add_argument("--cprofile", type=Path, help="profile: write cProfile's stats here")
+    parser.add_argument(
+        "--src", type=Path, default=ROOT / "src", help="the code the server runs (PYTHONPATH)"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     results: dict = {
@@ -387,6 +601,9 @@ def main() -> None:
     if args.command in ("intake", "all"):
         results["intake"] = intake(args, tokens)
         print(json.dumps(results["intake"], ensure_ascii=False), flush=True)
+    if args.command == "profile":
+        results["profile"] = profile(args, tokens)
+        print(json.dumps(results["profile"], ensure_ascii=False), flush=True)
     if args.command in ("lookup", "all"):
         results["lookup"] = lookup(args, tokens)
         print(json.dumps(results["lookup"], ensure_ascii=False), flush=True)

@@ -71,7 +71,13 @@ def percentile(values: list[float], share: float) -> float | None:
 
 
 def start_gunicorn(
-    env: dict[str, str], port: int, *, workers: int, worker_class: str, threads: int
+    env: dict[str, str],
+    port: int,
+    *,
+    workers: int,
+    worker_class: str,
+    threads: int,
+    timeout: int = 60,
 ) -> subprocess.Popen:
     command = [
         sys.executable,
@@ -87,7 +93,7 @@ def start_gunicorn(
         "-b",
         f"127.0.0.1:{port}",
         "--timeout",
-        "60",
+        str(timeout),
         "--keep-alive",
         "30",
         "--no-control-socket",

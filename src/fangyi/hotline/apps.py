@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,11 +13,18 @@ class HotlineConfig(AppConfig):
         from fangyi.health.signals import appeal_decided
         from fangyi.supplies.signals import request_finished
 
-        from . import receivers
+        from . import receivers, setup
+        from .models import CalendarDay, Category, HandlingUnit, RoutingRule
         from .presets import install_presets
 
         # After migrate and after a test database is flushed: the category tree exists.
         post_migrate.connect(install_presets, sender=self)
+        # Each process holds these tables in memory (setup.py): a change tells them all.
+        for model in (Category, HandlingUnit, RoutingRule, CalendarDay):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    setup.changed, sender=model, dispatch_uid=f"hotline.setup.{model.__name__}"
+                )
         # The work a ticket started is done: the ticket resolves (services.link_finished).
         request_finished.connect(receivers.supply_request_finished, dispatch_uid="hotline.supply")
         task_finished.connect(receivers.field_task_finished, dispatch_uid="hotline.task")

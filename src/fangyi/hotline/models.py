@@ -591,6 +591,18 @@ class DayCounter(models.Model):
         return f"{self.day} {self.last}"
 
 
+class SetupVersion(models.Model):
+    """One row: a new random value written by every change of the categories, units, rules or
+    calendar days, in the changing transaction (setup.py). Each process keeps those tables in
+    memory and reads them again when this value is not the one it read them with."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.version
+
+
 class Open311Key(models.Model):
     """A partner's key for filing requests through Open311 GeoReport v2 (POST requests.json).
     Only its SHA-256 is kept; the key is shown once, when it is issued. A key files tickets in

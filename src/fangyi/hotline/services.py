@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from fangyi.core import audit
 from fangyi.core.masking import mask_name
+from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
 from fangyi.core.permissions import (
     ADD,
@@ -38,7 +39,7 @@ from fangyi.people.models import Household, Person
 from fangyi.portal.services import as_resident
 from fangyi.regions.models import Level, Region
 
-from . import clock
+from . import clock, setup
 from .area import HOTLINE_SETUP, OPERATOR, TICKET
 from .models import (
     OPEN_STATES,
@@ -64,6 +65,8 @@ from .models import (
     unit_ids_of,
 )
 
+# The attribute of a ticket just taken in that holds the events intake wrote, in order.
+WRITTEN_EVENTS = "written_events"
 MAX_DESCRIPTION = 2000
 MAX_NOTE = 1000
 MAX_ADDRESS = 200
@@ -93,9 +96,7 @@ def working_hours() -> clock.WorkingHours:
 
 
 def entered_days(first: datetime.date, last: datetime.date) -> dict[datetime.date, bool]:
-    return dict(
-        CalendarDay.objects.filter(day__gte=first, day__lte=last).values_list("day", "is_workday")
-    )
+    return setup.current().entered(first, last)
 
 
 def limit_of(category: Category, urgency: str) -> clock.Limit:
@@ -107,14 +108,20 @@ def limit_of(category: Category, urgency: str) -> clock.Limit:
     )
 
 
-def deadlines_for(category: Category, urgency: str, received: datetime.datetime) -> clock.Deadlines:
+def deadlines_for(
+    category: Category,
+    urgency: str,
+    received: datetime.datetime,
+    *,
+    held: setup.Setup | None = None,
+) -> clock.Deadlines:
     limit = limit_of(category, urgency)
     first, last = clock.calendar_span(received, limit)
     return clock.deadlines(
         received,
         limit,
         hours=working_hours(),
-        entered=entered_days(first, last),
+        entered=(held or setup.current()).entered(first, last),
         same_day_minimum=datetime.timedelta(hours=settings.FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS),
     )
 
@@ -309,7 +316,7 @@ def _check_phone(phone: str) -> str:
     return phone
 
 
-def _event(
+def _event_row(
     ticket: Ticket,
     kind: str,
     actor: Actor,
@@ -319,8 +326,9 @@ def _event(
     note: str = "",
     level: int | None = None,
 ) -> TicketEvent:
+    """An event of the ticket as it is now, not yet written."""
     who = audit.actor_fields(actor)
-    return TicketEvent.objects.create(
+    return TicketEvent(
         ticket=ticket,
         kind=kind,
         at=at,
@@ -332,6 +340,21 @@ def _event(
         level=level,
         note=note,
     )
+
+
+def _event(
+    ticket: Ticket,
+    kind: str,
+    actor: Actor,
+    *,
+    at: datetime.datetime,
+    from_state: str = "",
+    note: str = "",
+    level: int | None = None,
+) -> TicketEvent:
+    event = _event_row(ticket, kind, actor, at=at, from_state=from_state, note=note, level=level)
+    event.save(force_insert=True)
+    return event
 
 
 def intake(
@@ -417,39 +440,84 @@ def _intake(
     received = received_at or now
     if received > now + datetime.timedelta(minutes=5):
         raise ValidationError({"received_at": _("受理时间不能晚于现在。")})
-    warn_at, due_at = deadlines_for(category, urgency, received)
+    held = setup.current()
+    warn_at, due_at = deadlines_for(category, urgency, received, held=held)
+    unit = held.route(category.pk, region.path) if dispatch_now else None
     # Counted before the ticket's transaction, which would otherwise hold the day's counter
     # row locked until it commits and so take calls in one at a time. A number is lost only
     # when writing the ticket fails after every check has passed.
     number = next_number(received.astimezone(clock.BEIJING).date())
-    with transaction.atomic():
-        ticket = Ticket.objects.create(
-            number=number,
-            channel=channel,
-            caller=caller.person,
-            caller_name=name,
-            caller_phone=phone or (caller.person.phone if caller.person else ""),
-            region=region,
-            region_path=region.path,
-            address=address,
-            place_resolved=region.level == Level.BUILDING,
-            category=category,
-            confidential=category.confidential,
-            urgency=urgency,
-            description=description,
-            state=State.NEW,
-            received_at=received,
-            warn_at=warn_at,
-            due_at=due_at,
-            intake_by=audit.actor_fields(actor)["actor"],
-            created_at=now,
+    # In UTC, as the database gives them back: the API answers from this very object.
+    now, received, warn_at, due_at = (
+        moment.astimezone(datetime.UTC) for moment in (now, received, warn_at, due_at)
+    )
+    ticket = Ticket(
+        number=number,
+        channel=channel,
+        caller=caller.person,
+        caller_name=name,
+        caller_phone=phone or (caller.person.phone if caller.person else ""),
+        region=region,
+        region_path=region.path,
+        address=address,
+        place_resolved=region.level == Level.BUILDING,
+        category=category,
+        confidential=category.confidential,
+        urgency=urgency,
+        description=description,
+        state=State.NEW,
+        received_at=received,
+        warn_at=warn_at,
+        due_at=due_at,
+        intake_by=audit.actor_fields(actor)["actor"],
+        created_at=now,
+    )
+    # The intake and the dispatch by the rules are two events and two audit rows, as if made
+    # one after the other, but the ticket is written once, already with its unit, and each
+    # kind of row in one statement.
+    events = [
+        _event_row(ticket, EventKind.INTAKE, actor, at=now, note=ticket.get_channel_display())
+    ]
+    changes = [
+        audit.change_row(
+            actor=actor,
+            action=ObjectChange.CREATE,
+            obj=ticket,
+            before=None,
+            after=audit.snapshot(ticket, TICKET_FIELDS),
+            region_path=ticket.region_path,
         )
-        _event(ticket, EventKind.INTAKE, actor, at=now, note=ticket.get_channel_display())
-        audit.record_created(actor=actor, obj=ticket, fields=TICKET_FIELDS)
-        if dispatch_now:
-            unit = route(ticket)
-            if unit is not None:
-                _dispatch(actor, ticket, unit, now=now, note=_("按派单规则派单"))
+    ]
+    if unit is not None:
+        before = audit.snapshot(ticket, ["state", "unit"])
+        ticket.state = State.DISPATCHED
+        ticket.unit = unit
+        ticket.dispatched_at = now
+        dispatched = _event_row(
+            ticket,
+            EventKind.DISPATCH,
+            actor,
+            at=now,
+            from_state=State.NEW,
+            note=_("按派单规则派单"),
+        )
+        dispatched.unit = unit
+        events.append(dispatched)
+        changes.append(
+            audit.change_row(
+                actor=actor,
+                action=ObjectChange.UPDATE,
+                obj=ticket,
+                before=before,
+                after=audit.snapshot(ticket, ["state", "unit"]),
+                region_path=ticket.region_path,
+            )
+        )
+    with transaction.atomic():
+        ticket.save(force_insert=True)
+        TicketEvent.objects.bulk_create(events)
+        ObjectChange.objects.bulk_create(changes)
+    setattr(ticket, WRITTEN_EVENTS, events)
     return ticket
 
 
@@ -461,40 +529,7 @@ def route(ticket: Ticket) -> HandlingUnit | None:
     or any category, in a region above or at the ticket's place, the one of the nearest
     category wins, then that of the smallest region. A rule that sends to the place's street
     or community team gives that team (the active unit of that kind bound to it)."""
-    lineage = ticket.category.lineage()
-    depth = {category.pk: index for index, category in enumerate(lineage)}
-    paths = [ticket.region_path[:n] for n in range(1, len(ticket.region_path) + 1)]
-    rules = list(
-        RoutingRule.objects.filter(
-            Q(category__in=list(depth)) | Q(category__isnull=True), region_path__in=paths
-        ).select_related("unit")
-    )
-    rules.sort(
-        key=lambda rule: (
-            depth.get(rule.category_id, len(depth)) if rule.category_id else len(depth),
-            -len(rule.region_path),
-        )
-    )
-    for rule in rules:
-        unit = rule.unit if rule.unit_id else _place_team(ticket.region_path, rule.place_level)
-        if unit is not None and unit.active:
-            return unit
-    return None
-
-
-_TEAM_LEVEL = {PlaceLevel.STREET: 9, PlaceLevel.COMMUNITY: 12}
-
-
-def _place_team(path: str, level: str) -> HandlingUnit | None:
-    """The team bound to the street (or community) the place lies in."""
-    length = _TEAM_LEVEL.get(PlaceLevel(level)) if level else None
-    if length is None or len(path) < length:
-        return None
-    return (
-        HandlingUnit.objects.filter(region_path=path[:length], kind=level, active=True)
-        .order_by("created_at")
-        .first()
-    )
+    return setup.current().route(ticket.category_id, ticket.region_path)
 
 
 def _locked(ticket: Ticket) -> Ticket:

@@ -223,7 +223,9 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["region_path", "id"], name="person_scope"),
             models.Index(fields=["id_tail", "region_path"], name="person_id_tail"),
-            models.Index(fields=["phone"], name="person_phone"),
+            # A number typed so far, within the caller's regions: both in one index scan
+            # (the hotline's caller lookup), and a number alone by its first column.
+            models.Index(fields=["phone", "region_path"], name="person_phone_scope"),
             models.Index(fields=["name", "region_path"], name="person_name"),
             models.Index(fields=["birth_date", "region_path"], name="person_birth_date"),
             # The few away: coverage takes them off everyone living in a region.
