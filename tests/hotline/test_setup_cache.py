@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from fangyi.hotline import services, setup
+from fangyi.hotline import services, setup_cache
 from fangyi.hotline.models import CalendarDay, HandlingUnit, SetupVersion
 from tests.hotline.support import beijing, category, take
 
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_setup_is_read_once_until_it_changes(city, hotline):
-    setup.current()
+    setup_cache.current()
     with CaptureQueriesContext(connection) as queries:
-        setup.current()
+        setup_cache.current()
     # Only the version: outside a request each call checks it.
     assert len(queries.captured_queries) == 1
     services.create_rule(
@@ -36,7 +36,7 @@ def test_a_unit_stopped_by_saving_it_is_no_longer_routed_to(city, hotline):
 def test_a_bulk_update_is_seen_once_it_says_so(city, hotline):
     assert services.route(take(hotline.operator, city.building_a)) == hotline.team
     HandlingUnit.objects.filter(pk=hotline.team.pk).update(active=False)
-    setup.changed()
+    setup_cache.changed()
     assert services.route(take(hotline.operator, city.building_a)) is None
 
 

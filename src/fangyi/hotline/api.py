@@ -27,7 +27,7 @@ from fangyi.regions.models import Region
 from fangyi.supplies import services as supplies
 from fangyi.supplies.models import RequestKind
 
-from . import services, setup
+from . import services, setup_cache
 from .area import HOTLINE_SETUP, TICKET
 from .models import (
     OPEN_STATES,
@@ -549,7 +549,7 @@ def create_ticket(request, payload: TicketCreate):
     user = request.auth
     require(user, TICKET, ADD)
     region = _region(user, payload.region, "region", TICKET, ADD)
-    category = setup.current().category(payload.category)
+    category = setup_cache.current().category(payload.category)
     if category is None:
         raise ValidationError({"category": _("没有这个类别。")})
     caller = services.CallerInput()

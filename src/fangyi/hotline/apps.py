@@ -13,17 +13,17 @@ class HotlineConfig(AppConfig):
         from fangyi.health.signals import appeal_decided
         from fangyi.supplies.signals import request_finished
 
-        from . import receivers, setup
+        from . import receivers, setup_cache
         from .models import CalendarDay, Category, HandlingUnit, RoutingRule
         from .presets import install_presets
 
         # After migrate and after a test database is flushed: the category tree exists.
         post_migrate.connect(install_presets, sender=self)
-        # Each process holds these tables in memory (setup.py): a change tells them all.
+        # Each process holds these tables in memory (setup_cache.py): a change tells them all.
         for model in (Category, HandlingUnit, RoutingRule, CalendarDay):
             for signal in (post_save, post_delete):
                 signal.connect(
-                    setup.changed, sender=model, dispatch_uid=f"hotline.setup.{model.__name__}"
+                    setup_cache.changed, sender=model, dispatch_uid=f"hotline.setup_cache.{model.__name__}"
                 )
         # The work a ticket started is done: the ticket resolves (services.link_finished).
         request_finished.connect(receivers.supply_request_finished, dispatch_uid="hotline.supply")

@@ -593,7 +593,7 @@ class DayCounter(models.Model):
 
 class SetupVersion(models.Model):
     """One row: a new random value written by every change of the categories, units, rules or
-    calendar days, in the changing transaction (setup.py). Each process keeps those tables in
+    calendar days, in the changing transaction (setup_cache.py). Each process keeps those tables in
     memory and reads them again when this value is not the one it read them with."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

@@ -39,7 +39,7 @@ from fangyi.people.models import Household, Person
 from fangyi.portal.services import as_resident
 from fangyi.regions.models import Level, Region
 
-from . import clock, setup
+from . import clock, setup_cache
 from .area import HOTLINE_SETUP, OPERATOR, TICKET
 from .models import (
     OPEN_STATES,
@@ -96,7 +96,7 @@ def working_hours() -> clock.WorkingHours:
 
 
 def entered_days(first: datetime.date, last: datetime.date) -> dict[datetime.date, bool]:
-    return setup.current().entered(first, last)
+    return setup_cache.current().entered(first, last)
 
 
 def limit_of(category: Category, urgency: str) -> clock.Limit:
@@ -113,7 +113,7 @@ def deadlines_for(
     urgency: str,
     received: datetime.datetime,
     *,
-    held: setup.Setup | None = None,
+    held: setup_cache.Setup | None = None,
 ) -> clock.Deadlines:
     limit = limit_of(category, urgency)
     first, last = clock.calendar_span(received, limit)
@@ -121,7 +121,7 @@ def deadlines_for(
         received,
         limit,
         hours=working_hours(),
-        entered=(held or setup.current()).entered(first, last),
+        entered=(held or setup_cache.current()).entered(first, last),
         same_day_minimum=datetime.timedelta(hours=settings.FANGYI_HOTLINE_SAME_DAY_MINIMUM_HOURS),
     )
 
@@ -440,7 +440,7 @@ def _intake(
     received = received_at or now
     if received > now + datetime.timedelta(minutes=5):
         raise ValidationError({"received_at": _("受理时间不能晚于现在。")})
-    held = setup.current()
+    held = setup_cache.current()
     warn_at, due_at = deadlines_for(category, urgency, received, held=held)
     unit = held.route(category.pk, region.path) if dispatch_now else None
     # Counted before the ticket's transaction, which would otherwise hold the day's counter
@@ -529,7 +529,7 @@ def route(ticket: Ticket) -> HandlingUnit | None:
     or any category, in a region above or at the ticket's place, the one of the nearest
     category wins, then that of the smallest region. A rule that sends to the place's street
     or community team gives that team (the active unit of that kind bound to it)."""
-    return setup.current().route(ticket.category_id, ticket.region_path)
+    return setup_cache.current().route(ticket.category_id, ticket.region_path)
 
 
 def _locked(ticket: Ticket) -> Ticket:
