@@ -15,11 +15,14 @@ from .models import Category, Channel, Satisfaction, Urgency
 REGION_CODE_LONGEST = 18
 
 
-def category_choices() -> list[tuple[str, str]]:
-    """The active categories as a tree: children indented under their parent."""
-    nodes = list(Category.objects.filter(active=True).order_by("order", "id"))
+def category_choices(*, active_only: bool = True) -> list[tuple[str, str]]:
+    """The categories (the active ones only, unless asked) as a tree: children indented
+    under their parent."""
+    nodes = Category.objects.order_by("order", "id")
+    if active_only:
+        nodes = nodes.filter(active=True)
     children: dict[int | None, list[Category]] = {}
-    for node in nodes:
+    for node in list(nodes):
         children.setdefault(node.parent_id, []).append(node)
     choices: list[tuple[str, str]] = []
 
