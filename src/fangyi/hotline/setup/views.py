@@ -53,6 +53,11 @@ def _status(request, form) -> int:
     return 400 if request.method == "POST" and form.errors else 200
 
 
+def _confirmation(request) -> ConfirmForm:
+    """Bound on every POST, an empty one too: a POST without the box ticked is refused."""
+    return ConfirmForm(request.POST if request.method == "POST" else None)
+
+
 def _region(user, form, action: str = ADD) -> Region | None:
     """The region a form names, if the user may set the hotline up there; the same message
     whether it does not exist or lies outside, so that the form tells nothing of the tree."""
@@ -391,7 +396,7 @@ def rule_delete(request, pk: uuid.UUID):
         RoutingRule.objects.restrict(user, CHANGE).select_related("category", "region", "unit"),
         pk=pk,
     )
-    form = ConfirmForm(request.POST or None)
+    form = _confirmation(request)
     if request.method == "POST" and form.is_valid():
         services.delete_rule(actor=user, rule=rule)
         messages.success(request, _("派单规则已删除。"))
@@ -454,7 +459,7 @@ def calendar_delete(request, day: str):
     except ValueError as exc:
         raise Http404 from exc
     entry = get_object_or_404(CalendarDay, day=moment)
-    form = ConfirmForm(request.POST or None)
+    form = _confirmation(request)
     if request.method == "POST" and form.is_valid():
         services.delete_calendar_day(actor=user, day=entry.day)
         messages.success(request, _("已删除，这一天恢复按法定日历计。"))
@@ -537,7 +542,7 @@ def key_revoke(request, pk: uuid.UUID):
         Open311Key.objects.restrict(user, ADD).filter(active=True).select_related("region"),
         pk=pk,
     )
-    form = ConfirmForm(request.POST or None)
+    form = _confirmation(request)
     if request.method == "POST" and form.is_valid():
         open311.revoke_key(actor=user, key=key)
         messages.success(request, _("密钥已停用。"))

@@ -83,6 +83,7 @@ PAGES = {
         body=category_form,
         writes=True,
         ok=(302,),
+        outside=(),
         bad_bodies=[
             {"code": "有空格 的代码", "name": "x", "kind": "help", "order": "0"},
             lambda w, side, user: category_form(w, side, user) | {"code": "food"},
@@ -149,7 +150,7 @@ PAGES = {
         body=lambda w, side, user: CONFIRMED,
         writes=True,
         ok=(302,),
-        bad_bodies=[{"confirmed": ""}],
+        bad_bodies=[{"confirmed": ""}, {}],
     ),
     f"GET {ROOT}/calendar/": Case(need=SEE, bad_queries=[{"cursor": "garbage"}]),
     f"POST {ROOT}/calendar/": Case(
@@ -157,6 +158,7 @@ PAGES = {
         body=lambda w, side, user: {"day": "2031-02-11", "is_workday": "0", "note": "春节"},
         writes=True,
         ok=(302,),
+        outside=(),
         bad_bodies=[{"day": "2031-02-30", "is_workday": "0"}, {"day": "2031-02-11"}],
     ),
     f"GET {ROOT}/calendar/<str:day>/delete/": Case(need=EDIT, path=day, outside=()),
@@ -185,6 +187,6 @@ PAGES = {
         body=lambda w, side, user: CONFIRMED,
         writes=True,
         ok=(302,),
-        bad_bodies=[{"confirmed": "no"}],
+        bad_bodies=[{"confirmed": ""}, {}],
     ),
 }
