@@ -23,9 +23,9 @@ ROOT = "/hotline/setup"
 
 def changes_of(obj) -> list[str]:
     return list(
-        ObjectChange.objects.filter(object_id=str(obj.pk)).order_by("time").values_list(
-            "action", flat=True
-        )
+        ObjectChange.objects.filter(object_id=str(obj.pk))
+        .order_by("time")
+        .values_list("action", flat=True)
     )
 
 
@@ -68,7 +68,13 @@ def test_the_category_tree_is_extended_and_edited_without_loops(hotline):
     assert loop.status_code == 400 and "不能是它自己或它的下级" in loop.content.decode()
     page.post(
         f"{ROOT}/categories/{oxygen.pk}/",
-        {"name": "氧气", "parent": "medical", "kind": "help", "limit_working_days": "1", "order": "3"},
+        {
+            "name": "氧气",
+            "parent": "medical",
+            "kind": "help",
+            "limit_working_days": "1",
+            "order": "3",
+        },
     )
     oxygen.refresh_from_db()
     assert (oxygen.name, oxygen.kind, oxygen.limit_minutes, oxygen.active) == (
@@ -184,7 +190,7 @@ def test_who_may_only_look_sees_no_forms_and_is_refused_writing(city, hotline):
         shown = page.get(f"{ROOT}/{section}")
         assert shown.status_code == 200, section
         text = shown.content.decode()
-        assert "-create\"" not in text and 'id="calendar-form"' not in text, section
+        assert '-create"' not in text and 'id="calendar-form"' not in text, section
         assert "删除…" not in text and "修改</a>" not in text, section
     assert page.get(f"{ROOT}/units/new/").status_code == 403
     assert page.get(f"{ROOT}/units/{hotline.team.pk}/").status_code == 403

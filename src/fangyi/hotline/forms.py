@@ -138,7 +138,9 @@ class AppealForm(BootstrapForm):
     reason = forms.CharField(
         label=_("申诉理由"),
         max_length=services.MAX_NOTE,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("例如：当天不在该地，有行程记录")}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("例如：当天不在该地，有行程记录")}
+        ),
     )
 
     def __init__(self, *args, people=(), targets=(), **kwargs):

@@ -36,7 +36,9 @@ class CategoryForm(BootstrapForm):
     code = forms.SlugField(
         label=_("代码"),
         max_length=40,
-        help_text=_("英文字母、数字和连字符；Open311 合作方以它报送（service_code），创建后不能修改。"),
+        help_text=_(
+            "英文字母、数字和连字符；Open311 合作方以它报送（service_code），创建后不能修改。"
+        ),
     )
     name = forms.CharField(label=_("名称"), max_length=60)
     parent = forms.ChoiceField(label=_("上级类别"), required=False)
@@ -46,7 +48,9 @@ class CategoryForm(BootstrapForm):
         required=False,
         min_value=1,
         max_value=services.LONGEST_MINUTES,
-        help_text=_("按自然时间计，如红黄码就医专线 30 分钟；与工作日时限只填一种，都不填则按性质。"),
+        help_text=_(
+            "按自然时间计，如红黄码就医专线 30 分钟；与工作日时限只填一种，都不填则按性质。"
+        ),
     )
     limit_working_days = forms.IntegerField(
         label=_("时限（工作日）"),

@@ -347,7 +347,9 @@ def rule_create(request):
     user = request.user
     _need(user, ADD)
     units = list(
-        HandlingUnit.objects.restrict(user, VIEW).filter(active=True).order_by("region_path", "name")
+        HandlingUnit.objects.restrict(user, VIEW)
+        .filter(active=True)
+        .order_by("region_path", "name")
     )
     form = RuleForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
@@ -472,7 +474,9 @@ def calendar_delete(request, day: str):
             "form": form,
             "title": _("删除手工录入的日期"),
             "what": f"{entry.day:%Y-%m-%d} · {kind}{' · ' + entry.note if entry.note else ''}",
-            "warning": _("删除后这一天按法定日历（未发布的年份按周一至周五）计；已受理工单的时限不变。"),
+            "warning": _(
+                "删除后这一天按法定日历（未发布的年份按周一至周五）计；已受理工单的时限不变。"
+            ),
             "button": _("删除"),
             "back": "hotline_setup:calendar",
         },
@@ -523,7 +527,9 @@ def key_create(request):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                response = render(request, "hotline/setup/key_issued.html", {"key": key, "raw": raw})
+                response = render(
+                    request, "hotline/setup/key_issued.html", {"key": key, "raw": raw}
+                )
                 response["Cache-Control"] = "no-store"
                 return response
     return render(
@@ -554,7 +560,9 @@ def key_revoke(request, pk: uuid.UUID):
             "form": form,
             "title": _("停用 Open311 接口密钥"),
             "what": f"{key.partner} · {key.prefix}… · {key.region.name}",
-            "warning": _("停用后，该合作方用这把密钥报送会被拒绝（403），不能恢复；需要时另发一把。"),
+            "warning": _(
+                "停用后，该合作方用这把密钥报送会被拒绝（403），不能恢复；需要时另发一把。"
+            ),
             "button": _("停用"),
             "back": "hotline_setup:keys",
         },

@@ -137,10 +137,12 @@ PAGES = {
         outside=REFUSED_FORM,
         bad_bodies=[
             lambda w, side, user: rule_form(w, side, user) | {"place_level": ""},
-            lambda w, side, user: rule_form(w, side, user)
-            | {"unit": str(side.hl_team.pk), "place_level": "street"},
-            lambda w, side, user: rule_form(w, side, user)
-            | {"unit": str(w.away.hl_team.pk), "place_level": ""},
+            lambda w, side, user: (
+                rule_form(w, side, user) | {"unit": str(side.hl_team.pk), "place_level": "street"}
+            ),
+            lambda w, side, user: (
+                rule_form(w, side, user) | {"unit": str(w.away.hl_team.pk), "place_level": ""}
+            ),
         ],
     ),
     f"GET {ROOT}/rules/<uuid:pk>/delete/": Case(need=EDIT, path=rule_pk),
