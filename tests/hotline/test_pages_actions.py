@@ -1,10 +1,16 @@
 """A ticket's page and its actions, each through its form: the unit accepts, notes, replies
 and resolves or returns it with a reason; the operator calls back, and "not satisfied"
-reopens it to the unit; merging asks for confirmation; a supply request starts from it."""
+reopens it to the unit; merging asks for confirmation; a supply request, a field task and a
+health-code appeal start from it."""
+
+import datetime
 
 import pytest
+from django.utils import timezone
 
 from fangyi.fieldwork.models import Task
+from fangyi.health import services as health
+from fangyi.health.models import Appeal, FactKind
 from fangyi.hotline.area import OPERATOR
 from fangyi.hotline.models import Callback, EventKind, LinkKind, State, Ticket
 from fangyi.supplies.models import Request
@@ -125,3 +131,67 @@ def test_a_field_task_starts_from_the_ticket_of_a_known_caller_only(city, worker
     task = Task.objects.get()
     assert (task.source, task.source_ref, task.person) == ("hotline", known.number, city.person_a)
     assert known.links.get().kind == LinkKind.FIELD_TASK
+
+
+def test_a_health_code_appeal_starts_from_the_ticket_with_messages_for_what_is_missing(
+    city, worker_a
+):
+    team = community_team(city, worker_a)
+    made = ticket(region=city.building_a, handled_by=team, caller=city.person_a)
+    browser = signed_in(worker_a)
+    page = f"/hotline/{made.pk}/"
+    assert 'id="no-appeal-target"' in browser.get(page).content.decode()
+    fact = health.record_fact(
+        actor=worker_a,
+        source="manual",
+        person=city.person_a,
+        kind=FactKind.FEVER_CLINIC_VISIT,
+        occurred_at=timezone.now() - datetime.timedelta(hours=6),
+    )
+    shown = browser.get(page).content.decode()
+    assert 'id="start-appeal-button"' in shown and f'value="fact:{fact.pk}"' in shown
+    target = f"fact:{fact.pk}"
+    person = str(city.person_a.pk)
+    no_reason = browser.post(
+        f"/hotline/{made.pk}/appeal/", {"person": person, "target": target}, follow=True
+    )
+    assert "申诉理由：" in no_reason.content.decode()
+    strange = browser.post(
+        f"/hotline/{made.pk}/appeal/",
+        {"person": str(city.person_b.pk), "target": "fact:x", "reason": "当天在外地"},
+        follow=True,
+    )
+    assert "申诉人（来电人住户成员）：" in strange.content.decode()
+    assert not Appeal.objects.exists()
+    browser.post(
+        f"/hotline/{made.pk}/appeal/", {"person": person, "target": target, "reason": "当天在外地"}
+    )
+    appeal = Appeal.objects.get()
+    assert (appeal.person, appeal.fact) == (city.person_a, fact)
+    assert made.number in appeal.reason
+    link = made.links.get()
+    assert (link.kind, link.target_id) == (LinkKind.HEALTH_APPEAL, appeal.pk)
+    again = browser.post(
+        f"/hotline/{made.pk}/appeal/",
+        {"person": person, "target": target, "reason": "再申诉一次"},
+        follow=True,
+    )
+    assert "该记录已有待处理的申诉。" in again.content.decode()
+
+
+def test_only_the_unit_may_start_an_appeal_and_an_operator_holds_no_right_to(
+    city, worker_a, worker_b, operator
+):
+    team = community_team(city, worker_a)
+    made = ticket(region=city.building_a, handled_by=team, caller=city.person_a)
+    body = {"person": str(city.person_a.pk), "target": "zone:x", "reason": "不在管控区"}
+    assert signed_in(worker_b).post(f"/hotline/{made.pk}/appeal/", body).status_code == 404
+    desk = signed_in(operator)
+    assert 'id="start-appeal"' not in desk.get(f"/hotline/{made.pk}/").content.decode()
+    assert desk.post(f"/hotline/{made.pk}/appeal/", body).status_code == 403
+    anonymous = ticket(region=city.building_a, handled_by=team)
+    unit = signed_in(worker_a)
+    assert 'id="start-appeal"' not in unit.get(f"/hotline/{anonymous.pk}/").content.decode()
+    refused = unit.post(f"/hotline/{anonymous.pk}/appeal/", body, follow=True)
+    assert "来电人没有登记住户" in refused.content.decode()
+    assert not made.links.exists() and not anonymous.links.exists()

@@ -1,10 +1,13 @@
 """Filing a request with a partner's key: the key kept hashed, bounded to its region, refused
-when wrong or revoked (and counted, then limited), and the ticket taken in as any new one."""
+when wrong or revoked (and counted, then limited), and the ticket taken in as any new one and
+routed by the rules at once."""
 
 import pytest
 from django.test import Client
 
-from fangyi.hotline.models import Channel, EventKind, Open311Key, State, Ticket
+from fangyi.core.models import ObjectChange
+from fangyi.hotline import services as hotline
+from fangyi.hotline.models import Category, Channel, EventKind, Open311Key, State, Ticket
 from fangyi.hotline.open311 import services
 
 from .support import NOON, now_is, partner_key
@@ -36,6 +39,43 @@ def test_a_filed_request_is_a_new_ticket_with_channel_open311(city, superuser, m
     assert ticket.received_at == NOON and ticket.warn_at < ticket.due_at
     assert ticket.events.get().kind == EventKind.INTAKE
     assert Open311Key.objects.get().last_used_at == NOON
+
+
+def test_a_filed_request_goes_to_the_unit_the_rules_give(city, superuser):
+    team = hotline.create_unit(
+        actor=superuser,
+        code="community-team",
+        name="三坊社区专班",
+        kind="community",
+        region=city.community,
+    )
+    hotline.create_rule(actor=superuser, region=city.district, place_level="community")
+    key = partner_key(city.district, superuser)
+    assert Client().post(URL, body(key, address_id=city.community.code)).status_code == 201
+    ticket = Ticket.objects.get()
+    assert (ticket.state, ticket.unit) == (State.DISPATCHED, team)
+    assert ticket.dispatched_at is not None
+    dispatched = ticket.events.get(kind=EventKind.DISPATCH)
+    assert (dispatched.actor, dispatched.actor_name, dispatched.unit) == (None, "open311", team)
+    change = ObjectChange.objects.filter(object_id=str(ticket.pk), action="update").get()
+    assert change.via == "open311" and change.after["state"] == State.DISPATCHED
+
+
+def test_a_filed_request_no_rule_applies_to_waits_for_a_dispatcher(city, superuser):
+    health = hotline.create_unit(
+        actor=superuser, code="health", name="区卫健局", kind="department", region=city.district
+    )
+    hotline.create_rule(
+        actor=superuser,
+        region=city.district,
+        category=Category.objects.get(code="medical"),
+        unit=health,
+    )
+    key = partner_key(city.district, superuser)
+    assert Client().post(URL, body(key, address_string="三坊七巷")).status_code == 201
+    ticket = Ticket.objects.get()
+    assert (ticket.state, ticket.unit) == (State.NEW, None)
+    assert not ticket.events.filter(kind=EventKind.DISPATCH).exists()
 
 
 def test_without_an_address_id_the_ticket_is_in_the_keys_region_to_be_placed(city, superuser):

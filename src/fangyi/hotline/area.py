@@ -115,9 +115,10 @@ HOTLINE_AREA = register(
     )
 )
 
-# Open311 and the day's problem list add their declarations to the hotline's (after the
-# constants above, which they import).
+# Open311, the day's problem list and the setup pages add their declarations to the
+# hotline's (after the constants above, which they import).
 from .open311.area import with_open311  # noqa: E402
 from .problems.area import with_problem_lists  # noqa: E402
+from .setup.area import with_setup  # noqa: E402
 
-register(with_problem_lists(with_open311(HOTLINE_AREA)))
+register(with_setup(with_problem_lists(with_open311(HOTLINE_AREA))))

@@ -1,5 +1,7 @@
 """The hotline pages' forms: the intake while on the phone, and each action on a ticket."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,11 +15,14 @@ from .models import Category, Channel, Satisfaction, Urgency
 REGION_CODE_LONGEST = 18
 
 
-def category_choices() -> list[tuple[str, str]]:
-    """The active categories as a tree: children indented under their parent."""
-    nodes = list(Category.objects.filter(active=True).order_by("order", "id"))
+def category_choices(*, active_only: bool = True) -> list[tuple[str, str]]:
+    """The categories (the active ones only, unless asked) as a tree: children indented
+    under their parent."""
+    nodes = Category.objects.order_by("order", "id")
+    if active_only:
+        nodes = nodes.filter(active=True)
     children: dict[int | None, list[Category]] = {}
-    for node in nodes:
+    for node in list(nodes):
         children.setdefault(node.parent_id, []).append(node)
     choices: list[tuple[str, str]] = []
 
@@ -122,6 +127,26 @@ class SupplyForm(BootstrapForm):
     chronic_condition = forms.CharField(
         label=_("慢性病（购药时填写）"), max_length=100, required=False
     )
+
+
+class AppealForm(BootstrapForm):
+    """A health-code appeal (纠错) from a ticket: for a member of the caller's household,
+    against one active zone they live in or one of their recent records."""
+
+    person = forms.ChoiceField(label=_("申诉人（来电人住户成员）"))
+    target = forms.ChoiceField(label=_("申诉对象（管控区域或一条记录）"))
+    reason = forms.CharField(
+        label=_("申诉理由"),
+        max_length=services.MAX_NOTE,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("例如：当天不在该地，有行程记录")}
+        ),
+    )
+
+    def __init__(self, *args, people=(), targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["person"]).choices = list(people)
+        cast(forms.ChoiceField, self.fields["target"]).choices = list(targets)
 
 
 class FieldTaskForm(BootstrapForm):

@@ -578,6 +578,27 @@ def dispatch(*, actor, ticket: Ticket, unit: HandlingUnit | None = None, note: s
     return ticket
 
 
+def dispatch_on_arrival(*, ticket: Ticket) -> HandlingUnit | None:
+    """A ticket that arrived with no operator on the line (filed by an Open311 partner) goes
+    to the unit the rules give, as an operator's intake with `dispatch_now` does; with no
+    rule that applies it stays new, in the dispatchers' queue. No one's right is asked: the
+    partner's key was checked before the ticket was taken in, and the rules were set by who
+    may set them. The event and the audit row name the channel the caller acts through."""
+    unit = route(ticket)
+    if unit is None:
+        return None
+    _move(
+        None,
+        ticket,
+        allowed=(State.NEW,),
+        kind=EventKind.DISPATCH,
+        note=_("按派单规则派单"),
+        changes={"state": State.DISPATCHED, "unit": unit, "dispatched_at": lambda now: now},
+        refusal=_("该工单已派单。"),
+    )
+    return unit
+
+
 def _copy(source: Ticket, target: Ticket) -> None:
     for field in Ticket._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))

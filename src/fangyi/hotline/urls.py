@@ -23,4 +23,5 @@ urlpatterns = [
     path("<uuid:pk>/merge/", views.merge, name="merge"),
     path("<uuid:pk>/supply/", views.start_supply, name="supply"),
     path("<uuid:pk>/task/", views.start_task, name="task"),
+    path("<uuid:pk>/appeal/", views.start_appeal, name="appeal"),
 ]

@@ -5,6 +5,7 @@ from `restrict`; writes go through the area's services."""
 
 import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,8 +22,11 @@ from fangyi.core.pagination import InvalidCursor
 from fangyi.core.permissions import ADD, CHANGE, VIEW, can
 from fangyi.core.schemas import PageParams
 from fangyi.fieldwork.area import TASK
+from fangyi.health.area import APPEAL
+from fangyi.health.models import Fact, FactKind, Zone
+from fangyi.health.views.common import FACT_ORDERING, fact_label, zone_kind_label
 from fangyi.people.models import Household, Person
-from fangyi.regions.models import Level, Region
+from fangyi.regions.models import Level, Region, ancestor_paths
 from fangyi.supplies import services as supplies
 from fangyi.supplies.area import SUPPLY_REQUEST
 from fangyi.supplies.models import HELP_KINDS
@@ -30,6 +34,7 @@ from fangyi.supplies.models import HELP_KINDS
 from . import queries, services
 from .area import TICKET
 from .forms import (
+    AppealForm,
     CallbackForm,
     FieldTaskForm,
     IntakeForm,
@@ -55,6 +60,8 @@ PAGE = 50
 CURSOR_LONGEST = 500
 # The caller lookup answers for a number or an ID's last four, never a page of text.
 LOOKUP_LONGEST = 40
+# The records an appeal from a ticket may contest are the household's recent ones.
+APPEAL_FACTS = 50
 
 
 def _cursor(request) -> PageParams:
@@ -182,6 +189,13 @@ def ticket(request, pk: uuid.UUID):
     dispatcher = may_change and services.is_dispatcher(user, found.region_path)
     worker = may_change and services.works_for(user, found.unit_id)
     is_open = found.state in OPEN_STATES
+    may_appeal = (
+        (worker or dispatcher)
+        and is_open
+        and found.caller is not None
+        and found.caller.household_id is not None
+        and can(user, APPEAL, ADD, found.region_path)
+    )
     return render(
         request,
         "hotline/ticket.html",
@@ -217,6 +231,8 @@ def ticket(request, pk: uuid.UUID):
             "merge_form": MergeForm(),
             "supply_form": SupplyForm(),
             "task_form": FieldTaskForm(),
+            "may_appeal": may_appeal,
+            "appeal_form": _appeal_form(user, found) if may_appeal else None,
         },
     )
 
@@ -558,3 +574,113 @@ def _start_task(user, found: Ticket, data) -> None:
 @require_POST
 def start_task(request, pk: uuid.UUID):
     return _act(request, pk, FieldTaskForm, _start_task, _("网格任务已发起，完成后工单自动办结。"))
+
+
+@dataclass(frozen=True)
+class AppealTargets:
+    """What an appeal from a ticket may name: the caller's household (as far as the user
+    sees it), the active zones their building lies in, and their recent standing records."""
+
+    people: dict[str, Person]
+    zones: dict[str, Zone]
+    facts: dict[str, Fact]
+
+    def person_choices(self) -> list[tuple[str, str]]:
+        return [(key, person.masked_name) for key, person in self.people.items()]
+
+    def target_choices(self) -> list[tuple[str, str]]:
+        zones = [
+            (
+                f"zone:{key}",
+                _("管控区域：%(name)s（%(kind)s）")
+                % {"name": zone.name, "kind": zone_kind_label(zone)},
+            )
+            for key, zone in self.zones.items()
+        ]
+        facts = [
+            (f"fact:{key}", f"{fact.person.masked_name} · {fact_label(fact)}")
+            for key, fact in self.facts.items()
+        ]
+        return zones + facts
+
+
+def appeal_targets(user, found: Ticket) -> AppealTargets:
+    caller = found.caller
+    if caller is None or caller.household_id is None:
+        return AppealTargets({}, {}, {})
+    people = list(
+        Person.objects.restrict(user, VIEW)
+        .filter(household_id=caller.household_id)
+        .order_by("birth_date", "id")
+    )
+    zones = (
+        Zone.objects.active()
+        .filter(areas__path__in=ancestor_paths(caller.region_path))
+        .select_related("policy")
+        .distinct()
+        .order_by("-starts_at")
+    )
+    facts = (
+        Fact.objects.restrict(user, VIEW)
+        .filter(person__in=people, retractions__isnull=True)
+        .exclude(kind=FactKind.RETRACTION)
+        .select_related("person")
+        .order_by(*FACT_ORDERING)[:APPEAL_FACTS]
+    )
+    return AppealTargets(
+        people={str(person.pk): person for person in people},
+        zones={str(zone.pk): zone for zone in zones},
+        facts={str(fact.pk): fact for fact in facts},
+    )
+
+
+def _appeal_form(user, found: Ticket, data=None) -> AppealForm:
+    targets = appeal_targets(user, found)
+    return AppealForm(
+        data,
+        people=targets.person_choices(),
+        targets=targets.target_choices(),
+        initial={"person": str(found.caller_id)},
+    )
+
+
+def _start_appeal(request):
+    def run(user, found: Ticket, _data) -> None:
+        _may_start_work(user, found)
+        if not can(user, APPEAL, ADD, found.region_path):
+            raise PermissionDenied(_("您不能代居民提出健康码申诉。"))
+        if found.caller is None or found.caller.household_id is None:
+            raise ValidationError({"person": _("来电人没有登记住户：请先确认来电居民。")})
+        targets = appeal_targets(user, found)
+        form = AppealForm(
+            request.POST,
+            people=targets.person_choices(),
+            targets=targets.target_choices(),
+        )
+        if not form.is_valid():
+            raise ValidationError(
+                [
+                    f"{form.fields[name].label}：{error}" if name in form.fields else error
+                    for name, errors in form.errors.items()
+                    for error in errors
+                ]
+            )
+        kind, _sep, key = form.cleaned_data["target"].partition(":")
+        services.start_appeal(
+            actor=user,
+            ticket=found,
+            person=targets.people[form.cleaned_data["person"]],
+            reason=form.cleaned_data["reason"],
+            fact=targets.facts.get(key) if kind == "fact" else None,
+            zone=targets.zones.get(key) if kind == "zone" else None,
+        )
+
+    return run
+
+
+@login_required
+@require_POST
+def start_appeal(request, pk: uuid.UUID):
+    return _act(
+        request, pk, None, _start_appeal(request), _("健康码申诉已提交，处理后工单自动办结。")
+    )

@@ -4,7 +4,8 @@ A key is issued to a partner (a city app, a chat-group robot) for a region: it i
 and only its SHA-256 is kept, as the staff API's tokens are. A request filed with it is taken
 in as a ticket with channel Open311 in that region (or in the community named by
 `address_id`, when it lies within), due by its category's limit on the working-time clock,
-and waits in the dispatchers' queue like any new ticket.
+and goes to the unit the routing rules give, as an operator's intake sends it; with no rule
+that applies it waits in the dispatchers' queue.
 """
 
 import datetime
@@ -159,5 +160,6 @@ def submit_request(
             received_at=now,
             dispatch_now=False,
         )
+        hotline.dispatch_on_arrival(ticket=ticket)
     Open311Key.objects.filter(pk=key.pk).update(last_used_at=ticket.received_at)
     return ticket

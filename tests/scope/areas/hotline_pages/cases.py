@@ -174,4 +174,24 @@ PAGES |= {
         ok=(302,),
         refused=ACTION_REFUSED,
     ),
+    "POST /hotline/<uuid:pk>/appeal/": Case(
+        allowed={p.ADMIN, *UNIT_MEMBERS},
+        path=lambda w, side, user: {"pk": str(side.hlp_called.pk)},
+        body=lambda w, side, user: {
+            "person": str(side.person.pk),
+            "target": f"fact:{side.fact.pk}",
+            "reason": "当天在外地，有行程记录。",
+        },
+        writes=True,
+        ok=(302,),
+        refused=ACTION_REFUSED,
+        bad_bodies=[
+            lambda w, side, user: {"person": str(w.away.person.pk), "target": "fact:x"},
+            lambda w, side, user: {
+                "person": str(side.person.pk),
+                "target": f"fact:{w.away.fact.pk}",
+                "reason": "x",
+            },
+        ],
+    ),
 }
