@@ -23,7 +23,9 @@ class HotlineConfig(AppConfig):
         for model in (Category, HandlingUnit, RoutingRule, CalendarDay):
             for signal in (post_save, post_delete):
                 signal.connect(
-                    setup_cache.changed, sender=model, dispatch_uid=f"hotline.setup_cache.{model.__name__}"
+                    setup_cache.changed,
+                    sender=model,
+                    dispatch_uid=f"hotline.setup_cache.{model.__name__}",
                 )
         # The work a ticket started is done: the ticket resolves (services.link_finished).
         request_finished.connect(receivers.supply_request_finished, dispatch_uid="hotline.supply")
