@@ -178,7 +178,7 @@ def record_created_from(
     actor: Actor,
     object_type: str,
     select: str,
-    params: list[object],
+    params: list[Any],
     time: datetime.datetime | None = None,
 ) -> int:
     """One CREATE row per row of `select`, written by the database in one INSERT … SELECT:
@@ -213,7 +213,7 @@ def record_created_from(
             f" FROM ({select}) s ORDER BY s.region_path, s.object_id",
             [*id_params, *values, *params],
         )
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def record_access(

@@ -43,7 +43,7 @@ def time_ordered_ids(count: int) -> list[str]:
     ]
 
 
-def time_ordered_id_sql(order_by: str) -> tuple[str, list[object]]:
+def time_ordered_id_sql(order_by: str) -> tuple[str, list[Any]]:
     """An SQL expression and its parameters that give each row of a SELECT a new id as
     `time_ordered_ids` makes them, increasing in `order_by` order (a window's ORDER BY), for
     INSERT … SELECT writers: the database makes the ids, no row passes through Python. The

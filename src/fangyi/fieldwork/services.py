@@ -411,7 +411,7 @@ def create_household_tasks(
                 raise PermissionDenied(_("您没有在该区域安排任务的权限。"))
     now = timezone.now()
     by_attname = {f.attname: f for f in Task._meta.concrete_fields}
-    from_item = {
+    from_item: dict[str, object] = {
         "kind": kind,
         "person_id": None,
         "title": title,
