@@ -133,10 +133,11 @@ def update_household(*, actor, household: Household, changes: dict) -> Household
     return household
 
 
-def clean_person(person: Person, *, unique: bool = True) -> None:
+def clean_person(person: Person, *, unique: bool = True, same_household: bool = False) -> None:
     """Validates a person in full, reporting every field's errors at once. `unique=False`
     leaves the ID number's uniqueness to the caller, who checks a batch in one query
-    (`_check_unique`)."""
+    (`_check_unique`) or knows the number unchanged; `same_household` says the person stays
+    where they are, so that their region path is not read again from the household."""
     errors: dict[str, list[str]] = {}
     try:
         # The ID number's uniqueness is checked below, with a message on that field.
@@ -187,7 +188,8 @@ def clean_person(person: Person, *, unique: bool = True) -> None:
     if errors:
         raise ValidationError(errors)
     person.id_tail = person.id_number[-4:]
-    person.region_path = person.household.region_path
+    if not same_household:
+        person.region_path = person.household.region_path
 
 
 def _raise_if_duplicate_id(person: Person, exc: IntegrityError) -> None:
@@ -210,10 +212,12 @@ def new_person(
     residence_status: str = ResidenceStatus.RESIDENT,
     tags: list[str] | tuple[str, ...] = (),
     notes: str = "",
+    unique: bool = True,
 ) -> Person:
     """A person as `create_person` writes them, checked (the right to add them there, every
     field, a unique ID number) but not saved: for callers that gather many and write them
-    together with `create_persons`. Raises as `create_person` does."""
+    together with `create_persons`, which checks the numbers again as a batch. Raises as
+    `create_person` does. `unique=False`: the caller has just looked the number up itself."""
     require(actor, PERSON, ADD, household.region_path)
     unknown_tags = set(tags) - set(TAG_FIELDS)
     if unknown_tags:
@@ -240,7 +244,7 @@ def new_person(
             gender = gender or gender_from_resident_id(number)
             birth_date = birth_date or birth_date_from_resident_id(number)
     person.gender, person.birth_date = gender, birth_date
-    clean_person(person)
+    clean_person(person, unique=unique)
     return person
 
 
@@ -371,10 +375,14 @@ def _changed(actor, person: Person, changes: dict, *, unique: bool = True, allow
     changed = copy.copy(person)
     for name, value in changes.items():
         setattr(changed, name, value)
-    moved_to = changed.household.region_path
-    if moved_to != person.region_path and moved_to not in allowed:
-        require(actor, PERSON, CHANGE, moved_to)
-    clean_person(changed, unique=unique)
+    same_household = changed.household_id == person.household_id
+    if not same_household:
+        moved_to = changed.household.region_path
+        if moved_to != person.region_path and moved_to not in allowed:
+            require(actor, PERSON, CHANGE, moved_to)
+    # An ID number left as it was is known unique (the table's constraint keeps it so).
+    renumbered = (changed.id_type, changed.id_number) != (person.id_type, person.id_number)
+    clean_person(changed, unique=unique and renumbered, same_household=same_household)
     return changed, before, audit.snapshot(changed, PERSON_FIELDS)
 
 

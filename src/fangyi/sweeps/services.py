@@ -1,13 +1,14 @@
 """The only place that writes sweeps, their doors, building assignments and visits.
 
 Starting a sweep writes a door per household of its regions in one INSERT … SELECT, then puts a
-visit task per household on its grid's worklist through `fieldwork.create_tasks` (COPY into a
-temporary table on PostgreSQL; idempotent on the household, so a start that failed half way
-can be run again by `ensure_worklists`).
+visit task per household on its grid's worklist through `fieldwork.create_household_tasks`
+(INSERT … SELECT again, with an audit row per task written the same way; idempotent on the
+household, so a start that failed half way can be run again by `ensure_worklists`).
 
 Uploading visits is idempotent on the id the phone gave each visit. What an answered visit
 says becomes what it means through the owning services, under the uploader's own rights:
-newcomers and moves through `people.services`, arrivals and temperatures as health facts
+newcomers and moves through `people.services` (checked one by one, written together per
+upload), arrivals and temperatures as health facts
 through `health.services.record_facts` (the colour follows by the rules; an arrival from a
 risk area proposes an isolation order through isolation's receiver of the facts signal), fever
 as a referral task through fieldwork, special needs as the person's tags. What the uploader may
@@ -51,7 +52,6 @@ SWEEP_FIELDS = ["title", "region", "region_paths", "questions", "policy_code", "
 MAX_TITLE = 100
 MAX_REGIONS = 50
 MAX_VISITS = 500
-TASK_CHUNK = 5000
 SOURCE = "sweeps"
 FACT_SOURCE = "sweep"
 VISIT_TYPE = Visit._meta.label_lower
@@ -488,6 +488,14 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
             )
         }
         applier = _Applier(actor=actor, sweep=sweep, now=now)
+        applier.look_up(
+            [
+                row.get("id_number", "")
+                for item in fresh
+                if item.outcome == Outcome.ANSWERED
+                for row in (item.answers or {}).get("newcomers", [])
+            ]
+        )
         visits: list[Visit] = []
         for item in sorted(fresh, key=lambda item: item.visited_at):
             door = locked[doors[item.household_id].pk]
@@ -606,6 +614,16 @@ class _Applier:
         # People changes checked as they are read, written together (`_write_people`).
         self.creates: dict[str, Person] = {}
         self.updates: dict[uuid.UUID, tuple[Person, dict]] = {}
+        # The registry's persons by resident ID number, for the upload's newcomers.
+        self.known: dict[str, Person] = {}
+
+    def look_up(self, numbers: list[str]) -> None:
+        """Reads the persons the upload's newcomers may be, in one query."""
+        wanted = {str(number).strip().upper() for number in numbers}
+        self.known = {
+            person.id_number: person
+            for person in Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number__in=wanted)
+        }
 
     def _problem(self, visit: Visit, what: str, exc: Exception) -> None:
         if isinstance(exc, ValidationError):
@@ -699,6 +717,7 @@ class _Applier:
         one `update_persons` (checked again there; all or none)."""
         if self.creates:
             people.create_persons(actor=self.actor, persons=list(self.creates.values()))
+            self.known.update(self.creates)
             self.creates = {}
         if self.updates:
             people.update_persons(actor=self.actor, changes=list(self.updates.values()))
@@ -736,7 +755,10 @@ class _Applier:
         if number in self.creates:
             # Found by an earlier visit of this upload: written first, then found as known.
             self._write_people()
-        known = Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number=number).first()
+        if number in self.known:
+            known: Person | None = self.known[number]
+        else:
+            known = Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number=number).first()
         try:
             if known is None:
                 person = people.new_person(
@@ -746,6 +768,8 @@ class _Applier:
                     id_number=number,
                     phone=(row.get("phone") or "").strip(),
                     residence_status=ResidenceStatus.RESIDENT,
+                    # Looked up just now (`look_up`, or the query above).
+                    unique=False,
                 )
                 self.creates[number] = person
                 effects["created"].append(str(person.pk))
