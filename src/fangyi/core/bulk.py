@@ -23,18 +23,54 @@ class JSONText(str):
     millions of times encode each once instead of once per row."""
 
 
+def _id_start() -> tuple[str, int]:
+    """The head of a run of time-ordered ids (the time in milliseconds, the version and a
+    random sequence) and where its counter starts."""
+    millis = f"{time.time_ns() // 1_000_000:012x}"
+    head = f"{millis[:8]}-{millis[8:]}-7{int.from_bytes(os.urandom(2)) & 0xFFF:03x}-"
+    return head, int.from_bytes(os.urandom(5))
+
+
 def time_ordered_ids(count: int) -> list[str]:
     """`count` new ids in UUIDv7's layout (RFC 9562), increasing: the time in milliseconds,
     then a counter from a random start in place of random bits (the RFC's way to order ids
     made in one millisecond). Bulk writers make them by the million: in order they append
     to the primary-key indexes, and making them is a third of the cost of one uuid each."""
-    millis = f"{time.time_ns() // 1_000_000:012x}"
-    head = f"{millis[:8]}-{millis[8:]}-7{int.from_bytes(os.urandom(2)) & 0xFFF:03x}-"
-    start = int.from_bytes(os.urandom(5))
+    head, start = _id_start()
     return [
         f"{head}{0x8000 | (n >> 48):04x}-{n & 0xFFFFFFFFFFFF:012x}"
         for n in range(start, start + count)
     ]
+
+
+def time_ordered_id_sql(order_by: str) -> tuple[str, list[Any]]:
+    """An SQL expression and its parameters that give each row of a SELECT a new id as
+    `time_ordered_ids` makes them, increasing in `order_by` order (a window's ORDER BY), for
+    INSERT … SELECT writers: the database makes the ids, no row passes through Python. The
+    counter starts below 2**40, so a run of a few million keeps the variant nibble's 8."""
+    head, start = _id_start()
+    number = f"row_number() OVER (ORDER BY {order_by})"
+    if connection.vendor == "postgresql":
+        return (
+            f"CAST(%s || lpad(to_hex(CAST(%s AS bigint) + {number}), 12, '0') AS uuid)",
+            [f"{head}8000-", start],
+        )
+    # Django keeps UUIDs on SQLite as 32 hex digits.
+    return f"(%s || printf(%s, %s + {number}))", [f"{head}8000".replace("-", ""), "%012x", start]
+
+
+def uuid_text_sql(column: str) -> str:
+    """A UUID column as the text str(uuid) gives (what audit rows and source refs keep)."""
+    if connection.vendor == "postgresql":
+        return f"CAST({column} AS text)"
+    parts = ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+    return " || '-' || ".join(f"substr({column}, {start}, {size})" for start, size in parts)
+
+
+def json_object_sql(pairs: dict[str, str]) -> str:
+    """A JSON object built by the database from `pairs` (key → SQL expression)."""
+    function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    return f"{function}({', '.join(f"'{key}', {value}" for key, value in pairs.items())})"
 
 
 # A value as the database driver takes it, from the value a model field holds.

@@ -1,13 +1,16 @@
 """The only place that changes households and persons: check permission, validate, write, audit."""
 
+import copy
+from collections import defaultdict
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
-from fangyi.core.models import AccessEvent
+from fangyi.core.models import AccessEvent, ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, REVEAL, require
 from fangyi.regions.models import Level, Region, ancestor_paths
 
@@ -37,6 +40,7 @@ PERSON_FIELDS = [
     "notes",
 ]
 REVEALABLE = {"name", "id_number", "phone"}
+PERSON_TYPE = Person._meta.label_lower
 
 
 def _bump_counts(path: str, *, residents: int = 0, households: int = 0) -> None:
@@ -129,8 +133,11 @@ def update_household(*, actor, household: Household, changes: dict) -> Household
     return household
 
 
-def clean_person(person: Person) -> None:
-    """Validates a person in full, reporting every field's errors at once."""
+def clean_person(person: Person, *, unique: bool = True, same_household: bool = False) -> None:
+    """Validates a person in full, reporting every field's errors at once. `unique=False`
+    leaves the ID number's uniqueness to the caller, who checks a batch in one query
+    (`_check_unique`) or knows the number unchanged; `same_household` says the person stays
+    where they are, so that their region path is not read again from the household."""
     errors: dict[str, list[str]] = {}
     try:
         # The ID number's uniqueness is checked below, with a message on that field.
@@ -172,7 +179,7 @@ def clean_person(person: Person) -> None:
         errors.setdefault("birth_date", []).append(_("出生日期不能在未来。"))
     if person.household_id is None:
         errors.setdefault("household", []).append(_("请选择所属的户。"))
-    if "id_number" not in errors and person.id_number:
+    if unique and "id_number" not in errors and person.id_number:
         duplicate = Person.objects.filter(id_type=person.id_type, id_number=person.id_number)
         if person.pk and not person._state.adding:
             duplicate = duplicate.exclude(pk=person.pk)
@@ -181,7 +188,8 @@ def clean_person(person: Person) -> None:
     if errors:
         raise ValidationError(errors)
     person.id_tail = person.id_number[-4:]
-    person.region_path = person.household.region_path
+    if not same_household:
+        person.region_path = person.household.region_path
 
 
 def _raise_if_duplicate_id(person: Person, exc: IntegrityError) -> None:
@@ -191,7 +199,7 @@ def _raise_if_duplicate_id(person: Person, exc: IntegrityError) -> None:
         raise ValidationError({"id_number": _("已有居民使用此证件号码。")}) from exc
 
 
-def create_person(
+def new_person(
     *,
     actor,
     household: Household,
@@ -204,7 +212,12 @@ def create_person(
     residence_status: str = ResidenceStatus.RESIDENT,
     tags: list[str] | tuple[str, ...] = (),
     notes: str = "",
+    unique: bool = True,
 ) -> Person:
+    """A person as `create_person` writes them, checked (the right to add them there, every
+    field, a unique ID number) but not saved: for callers that gather many and write them
+    together with `create_persons`, which checks the numbers again as a batch. Raises as
+    `create_person` does. `unique=False`: the caller has just looked the number up itself."""
     require(actor, PERSON, ADD, household.region_path)
     unknown_tags = set(tags) - set(TAG_FIELDS)
     if unknown_tags:
@@ -231,7 +244,38 @@ def create_person(
             gender = gender or gender_from_resident_id(number)
             birth_date = birth_date or birth_date_from_resident_id(number)
     person.gender, person.birth_date = gender, birth_date
-    clean_person(person)
+    clean_person(person, unique=unique)
+    return person
+
+
+def create_person(
+    *,
+    actor,
+    household: Household,
+    name: str,
+    id_number: str,
+    gender: str = "",
+    birth_date=None,
+    id_type: str = IdType.RESIDENT_ID,
+    phone: str = "",
+    residence_status: str = ResidenceStatus.RESIDENT,
+    tags: list[str] | tuple[str, ...] = (),
+    notes: str = "",
+) -> Person:
+    """One person, checked as `new_person` checks them, saved and audited."""
+    person = new_person(
+        actor=actor,
+        household=household,
+        name=name,
+        id_number=id_number,
+        gender=gender,
+        birth_date=birth_date,
+        id_type=id_type,
+        phone=phone,
+        residence_status=residence_status,
+        tags=tags,
+        notes=notes,
+    )
     try:
         with transaction.atomic():
             person.save(force_insert=True)
@@ -243,8 +287,78 @@ def create_person(
     return person
 
 
-def update_person(*, actor, person: Person, changes: dict) -> Person:
-    require(actor, PERSON, CHANGE, person.region_path)
+def _check_unique(persons: list[Person]) -> None:
+    """No two of `persons`, and none of them and anyone else, share an ID number: one query."""
+    numbers: dict[tuple[str, str], Person] = {}
+    for person in persons:
+        if not person.id_number:
+            continue
+        key = (person.id_type, person.id_number)
+        if key in numbers and numbers[key].pk != person.pk:
+            raise ValidationError({"id_number": _("已有居民使用此证件号码。")})
+        numbers[key] = person
+    if not numbers:
+        return
+    condition = Q(pk__in=[])
+    for id_type in {id_type for id_type, _number in numbers}:
+        condition |= Q(id_type=id_type, id_number__in=[n for t, n in numbers if t == id_type])
+    others = Person.objects.filter(condition).values_list("pk", "id_type", "id_number")
+    for pk, id_type, number in others:
+        if numbers[(id_type, number)].pk != pk:
+            raise ValidationError({"id_number": _("已有居民使用此证件号码。")})
+
+
+def _bump_many(moves: list[tuple[str, int]]) -> None:
+    """The regions' resident counts moved by many (path, change) at once: one UPDATE per
+    distinct change, over every region above the paths with that net change."""
+    net: dict[str, int] = defaultdict(int)
+    for path, change in moves:
+        for ancestor in ancestor_paths(path):
+            net[ancestor] += change
+    by_change: dict[int, list[str]] = defaultdict(list)
+    for path, change in net.items():
+        if change:
+            by_change[change].append(path)
+    for change, paths in by_change.items():
+        Region.objects.filter(path__in=paths).update(resident_count=F("resident_count") + change)
+
+
+def create_persons(*, actor, persons: list[Person]) -> list[Person]:
+    """Saves many persons made by `new_person`, checked again as a batch (the right to add
+    them, at each building once; every field; unique ID numbers, in one query) and written
+    together: one INSERT, the regions' counts once per region, one audit row each as
+    `create_person` writes. All or none."""
+    for path in {person.household.region_path for person in persons}:
+        require(actor, PERSON, ADD, path)
+    for person in persons:
+        clean_person(person, unique=False)
+    _check_unique(persons)
+    if not persons:
+        return persons
+    with transaction.atomic():
+        Person.objects.bulk_create(persons)
+        _bump_many([(person.region_path, 1) for person in persons])
+        changes = audit.BulkChanges(actor=actor)
+        for person in persons:
+            changes.add(
+                object_type=PERSON_TYPE,
+                object_id=person.pk,
+                object_repr=str(person),
+                region_path=person.region_path,
+                action=ObjectChange.CREATE,
+                before=None,
+                after=audit.snapshot(person, PERSON_FIELDS),
+            )
+        changes.flush()
+    return persons
+
+
+def _changed(actor, person: Person, changes: dict, *, unique: bool = True, allowed=frozenset()):
+    """`person` with `changes` applied and checked as `update_person` checks them, as a copy
+    (the caller's object is left as it was), with the audit snapshots before and after. The
+    rights at the paths in `allowed` are already checked."""
+    if person.region_path not in allowed:
+        require(actor, PERSON, CHANGE, person.region_path)
     changes = dict(changes)
     tags = changes.pop("tags", None)
     unknown = set(changes) - set(PERSON_FIELDS)
@@ -258,27 +372,119 @@ def update_person(*, actor, person: Person, changes: dict) -> Person:
             )
         changes.update({field: slug in tags for slug, field in TAG_FIELDS.items()})
     before = audit.snapshot(person, PERSON_FIELDS)
-    old_path = person.region_path
+    changed = copy.copy(person)
     for name, value in changes.items():
-        setattr(person, name, value)
-    if person.household.region_path != old_path:
-        require(actor, PERSON, CHANGE, person.household.region_path)
-    clean_person(person)
-    after = audit.snapshot(person, PERSON_FIELDS)
+        setattr(changed, name, value)
+    same_household = changed.household_id == person.household_id
+    if not same_household:
+        moved_to = changed.household.region_path
+        if moved_to != person.region_path and moved_to not in allowed:
+            require(actor, PERSON, CHANGE, moved_to)
+    # An ID number left as it was is known unique (the table's constraint keeps it so).
+    renumbered = (changed.id_type, changed.id_number) != (person.id_type, person.id_number)
+    clean_person(changed, unique=unique and renumbered, same_household=same_household)
+    return changed, before, audit.snapshot(changed, PERSON_FIELDS)
+
+
+def check_person_change(*, actor, person: Person, changes: dict) -> None:
+    """Raises what `update_person` would refuse of these changes, changing nothing: for
+    callers that gather many changes and write them with `update_persons`."""
+    _changed(actor, person, changes)
+
+
+def _take_over(person: Person, changed: Person) -> None:
+    """The caller's object shows the change written, as `update_person` leaves it."""
+    for field in Person._meta.concrete_fields:
+        setattr(person, field.attname, getattr(changed, field.attname))
+    if "household" in changed._state.fields_cache:
+        person.household = changed.household
+
+
+def update_person(*, actor, person: Person, changes: dict) -> Person:
+    changed, before, after = _changed(actor, person, changes)
     if before == after:
         return person
+    old_path = person.region_path
     try:
         with transaction.atomic():
-            person.save()
-            if person.region_path != old_path:
+            changed.save()
+            if changed.region_path != old_path:
                 _bump_counts(old_path, residents=-1)
-                _bump_counts(person.region_path, residents=1)
-                residents_moved.send(sender=Person, person_ids=[person.pk])
-            audit.record_updated(actor=actor, obj=person, before=before, after=after)
+                _bump_counts(changed.region_path, residents=1)
+                residents_moved.send(sender=Person, person_ids=[changed.pk])
+            audit.record_updated(actor=actor, obj=changed, before=before, after=after)
     except IntegrityError as exc:
-        _raise_if_duplicate_id(person, exc)
+        _raise_if_duplicate_id(changed, exc)
         raise
+    _take_over(person, changed)
     return person
+
+
+def update_persons(*, actor, changes: list[tuple[Person, dict]]) -> int:
+    """Many persons' changes, each checked as `update_person` checks it (the rights at each
+    building once; unique ID numbers in one query) and written together: the changed rows in
+    one UPDATE, the regions' counts once, one `residents_moved` for every move, one audit row
+    per person as `update_person` writes. All or none; a person at most once. Answers how
+    many changed; the callers' objects show their changes, as `update_person` leaves them."""
+    if len({person.pk for person, _changes in changes}) != len(changes):
+        raise ValueError("update_persons takes each person once")
+    allowed: set[str] = set()
+    for person, asked in changes:
+        paths = {person.region_path}
+        if "household" in asked:
+            paths.add(asked["household"].region_path)
+        for path in paths - allowed:
+            require(actor, PERSON, CHANGE, path)
+            allowed.add(path)
+    written: list[tuple[Person, Person, dict, dict]] = []
+    for person, asked in changes:
+        changed, before, after = _changed(actor, person, asked, unique=False, allowed=allowed)
+        if before != after:
+            written.append((person, changed, before, after))
+    _check_unique([changed for _person, changed, _before, _after in written])
+    if not written:
+        return 0
+    fields = sorted(
+        {
+            name
+            for _person, _changed_person, before, after in written
+            for name in after
+            if before[name] != after[name]
+        }
+        | {"region_path", "id_tail"}
+    )
+    moved = [
+        (person.region_path, changed.region_path)
+        for person, changed, _before, _after in written
+        if changed.region_path != person.region_path
+    ]
+    with transaction.atomic():
+        Person.objects.bulk_update([changed for _p, changed, _b, _a in written], fields)
+        if moved:
+            _bump_many([(old, -1) for old, _new in moved] + [(new, 1) for _old, new in moved])
+            residents_moved.send(
+                sender=Person,
+                person_ids=[
+                    changed.pk
+                    for person, changed, _b, _a in written
+                    if changed.region_path != person.region_path
+                ],
+            )
+        audited = audit.BulkChanges(actor=actor)
+        for _person, changed, before, after in written:
+            audited.add(
+                object_type=PERSON_TYPE,
+                object_id=changed.pk,
+                object_repr=str(changed),
+                region_path=changed.region_path,
+                action=ObjectChange.UPDATE,
+                before=before,
+                after=after,
+            )
+        audited.flush()
+    for person, changed, _before, _after in written:
+        _take_over(person, changed)
+    return len(written)
 
 
 def _reveal_reason(reason: str) -> str:

@@ -1,13 +1,14 @@
 """The only place that writes sweeps, their doors, building assignments and visits.
 
 Starting a sweep writes a door per household of its regions in one INSERT … SELECT, then puts a
-visit task per household on its grid's worklist through `fieldwork.create_tasks` (COPY into a
-temporary table on PostgreSQL; idempotent on the household, so a start that failed half way
-can be run again by `ensure_worklists`).
+visit task per household on its grid's worklist through `fieldwork.create_household_tasks`
+(INSERT … SELECT again, with an audit row per task written the same way; idempotent on the
+household, so a start that failed half way can be run again by `ensure_worklists`).
 
 Uploading visits is idempotent on the id the phone gave each visit. What an answered visit
 says becomes what it means through the owning services, under the uploader's own rights:
-newcomers and moves through `people.services`, arrivals and temperatures as health facts
+newcomers and moves through `people.services` (checked one by one, written together per
+upload), arrivals and temperatures as health facts
 through `health.services.record_facts` (the colour follows by the rules; an arrival from a
 risk area proposes an isolation order through isolation's receiver of the facts signal), fever
 as a referral task through fieldwork, special needs as the person's tags. What the uploader may
@@ -15,6 +16,7 @@ not do, or what the registry refuses (an ID number that fails its checksum), is 
 visit as a problem for the community to settle, never lost and never half applied.
 """
 
+import contextlib
 import datetime
 import uuid
 from collections import defaultdict
@@ -28,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
+from fangyi.core.bulk import time_ordered_id_sql
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import next_prefix, under
 from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VIEW, can, require, scope_paths
@@ -49,7 +52,6 @@ SWEEP_FIELDS = ["title", "region", "region_paths", "questions", "policy_code", "
 MAX_TITLE = 100
 MAX_REGIONS = 50
 MAX_VISITS = 500
-TASK_CHUNK = 5000
 SOURCE = "sweeps"
 FACT_SOURCE = "sweep"
 VISIT_TYPE = Visit._meta.label_lower
@@ -135,7 +137,7 @@ def start_sweep(
         deadline=deadline,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    with transaction.atomic():
+    with transaction.atomic(), _checked_as_written():
         sweep.save(force_insert=True)
         _write_doors(sweep)
         sweep.household_count = Door.objects.filter(sweep=sweep).count()
@@ -145,59 +147,60 @@ def start_sweep(
     return sweep
 
 
+@contextlib.contextmanager
+def _checked_as_written():
+    """Foreign keys checked as each statement ends rather than at commit (PostgreSQL; Django
+    declares them deferred): the doors and tasks of a city refer only to rows that exist
+    before they are written, and a commit that checks 770,000 queued references at once ran
+    for over a minute (finding 36). Deferred again after, for the rest of an outer
+    transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _write_doors(sweep: Sweep) -> int:
-    """A door per household of the sweep's regions, in one statement; a household that has
+    """A door per household of the sweep's regions, in one statement, with ids in region
+    order (appended to the primary-key index, not scattered over it); a household that has
     one already keeps it."""
     table = Door._meta.db_table
     households = Household._meta.db_table
     where, params = _inside(sweep.region_paths, "h.region_path")
-    # Ids made by the database: SQLite keeps a UUID as 32 hex digits.
-    postgres = connection.vendor == "postgresql"
-    new_id = "gen_random_uuid()" if postgres else "lower(hex(randomblob(16)))"
-    sweep_id = str(sweep.pk) if postgres else sweep.pk.hex
+    new_id, id_params = time_ordered_id_sql("h.region_path, h.id")
+    sweep_id = Door._meta.get_field("sweep").get_db_prep_save(sweep.pk, connection)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (id, sweep_id, household_id, building_id, region_path, state,"
             " misses, visits, conflict, confirmed, newcomers, arrivals, visited_at)"
             f" SELECT {new_id}, %s, h.id, h.building_id, h.region_path, %s, 0, 0, %s, 0, 0, 0,"
-            f" NULL FROM {households} h WHERE ({where}) ON CONFLICT DO NOTHING",
-            [sweep_id, DoorState.TO_VISIT.value, False, *params],
+            f" NULL FROM {households} h WHERE ({where}) ORDER BY h.region_path, h.id"
+            " ON CONFLICT DO NOTHING",
+            [*id_params, sweep_id, DoorState.TO_VISIT.value, False, *params],
         )
         return cursor.rowcount
 
 
 def ensure_worklists(*, actor, sweep: Sweep) -> int:
     """Puts a visit task on the grid's worklist for every door of the sweep that has none yet
-    (fieldwork skips a household already given one); answers how many are new."""
-    created = 0
+    (fieldwork skips a household already given one), in one statement; answers how many are
+    new."""
     title = _("入户排查：%(title)s") % {"title": sweep.title}
-    households = (
-        Household.objects.filter(pk__in=Door.objects.filter(sweep=sweep).values("household_id"))
-        .select_related("building")
-        .only("id", "region_path", "unit", "room", "building__name")
-        .order_by("region_path", "id")
+    return fieldwork.create_household_tasks(
+        actor=actor,
+        source=sweep.source,
+        kind=TaskKind.FOLLOW_UP_VISIT,
+        due_at=sweep.deadline,
+        title=title[:100],
+        households=Household.objects.filter(
+            pk__in=Door.objects.filter(sweep=sweep).values("household_id")
+        ),
+        authorised=True,
     )
-    chunk: list[fieldwork.TaskInput] = []
-    for household in households.iterator(chunk_size=TASK_CHUNK):
-        chunk.append(
-            fieldwork.TaskInput(
-                kind=TaskKind.FOLLOW_UP_VISIT,
-                due_at=sweep.deadline,
-                household=household,
-                title=title[:100],
-                source_ref=str(household.pk),
-            )
-        )
-        if len(chunk) >= TASK_CHUNK:
-            created += fieldwork.create_tasks(
-                actor=actor, source=sweep.source, items=chunk, authorised=True
-            )
-            chunk = []
-    if chunk:
-        created += fieldwork.create_tasks(
-            actor=actor, source=sweep.source, items=chunk, authorised=True
-        )
-    return created
 
 
 def end_sweep(*, actor, sweep: Sweep) -> Sweep:
@@ -485,6 +488,14 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
             )
         }
         applier = _Applier(actor=actor, sweep=sweep, now=now)
+        applier.look_up(
+            [
+                row.get("id_number", "")
+                for item in fresh
+                if item.outcome == Outcome.ANSWERED
+                for row in (item.answers or {}).get("newcomers", [])
+            ]
+        )
         visits: list[Visit] = []
         for item in sorted(fresh, key=lambda item: item.visited_at):
             door = locked[doors[item.household_id].pk]
@@ -600,6 +611,19 @@ class _Applier:
         self.fevers: list[Person] = []
         self.answered: list[uuid.UUID] = []
         self.listed: list[uuid.UUID] = []
+        # People changes checked as they are read, written together (`_write_people`).
+        self.creates: dict[str, Person] = {}
+        self.updates: dict[uuid.UUID, tuple[Person, dict]] = {}
+        # The registry's persons by resident ID number, for the upload's newcomers.
+        self.known: dict[str, Person] = {}
+
+    def look_up(self, numbers: list[str]) -> None:
+        """Reads the persons the upload's newcomers may be, in one query."""
+        wanted = {str(number).strip().upper() for number in numbers}
+        self.known = {
+            person.id_number: person
+            for person in Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number__in=wanted)
+        }
 
     def _problem(self, visit: Visit, what: str, exc: Exception) -> None:
         if isinstance(exc, ValidationError):
@@ -683,13 +707,41 @@ class _Applier:
                 )
         visit.effects = dict(effects)
 
+    def _pending(self, person: Person) -> bool:
+        return person.pk in self.updates or any(
+            new.pk == person.pk for new in self.creates.values()
+        )
+
+    def _write_people(self) -> None:
+        """Writes the newcomers and people changes gathered so far: one `create_persons` and
+        one `update_persons` (checked again there; all or none)."""
+        if self.creates:
+            people.create_persons(actor=self.actor, persons=list(self.creates.values()))
+            self.known.update(self.creates)
+            self.creates = {}
+        if self.updates:
+            people.update_persons(actor=self.actor, changes=list(self.updates.values()))
+            self.updates = {}
+
     def _change(self, visit, effects, person: Person, changes: dict, what: str) -> None:
+        # A person changed twice in one upload (a newcomer's needs, a member moved and then
+        # tagged) is written before the second change is checked, as one by one.
+        if self._pending(person):
+            self._write_people()
         try:
-            people.update_person(actor=self.actor, person=person, changes=changes)
+            people.check_person_change(actor=self.actor, person=person, changes=changes)
         except (ValidationError, PermissionDenied) as exc:
             self._problem(visit, what, exc)
         else:
+            self.updates[person.pk] = (person, changes)
             effects["changed"].append(str(person.pk))
+
+    def _path(self, person: Person) -> str:
+        """Where the person lives once the changes gathered are written."""
+        pending = self.updates.get(person.pk)
+        if pending is not None and "household" in pending[1]:
+            return pending[1]["household"].region_path
+        return person.region_path
 
     def _newcomer(self, visit, effects, household: Household, row: dict) -> Person | None:
         """A newcomer registered in the household, or moved here when the registry knows them
@@ -700,26 +752,35 @@ class _Applier:
         except ValidationError as exc:
             self._problem(visit, "newcomers", exc)
             return None
-        known = Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number=number).first()
+        if number in self.creates:
+            # Found by an earlier visit of this upload: written first, then found as known.
+            self._write_people()
+        if number in self.known:
+            known: Person | None = self.known[number]
+        else:
+            known = Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number=number).first()
         try:
             if known is None:
-                person = people.create_person(
+                person = people.new_person(
                     actor=self.actor,
                     household=household,
                     name=row["name"].strip(),
                     id_number=number,
                     phone=(row.get("phone") or "").strip(),
                     residence_status=ResidenceStatus.RESIDENT,
+                    # Looked up just now (`look_up`, or the query above).
+                    unique=False,
                 )
+                self.creates[number] = person
                 effects["created"].append(str(person.pk))
                 return person
             if known.household_id == household.pk:
                 return known
-            people.update_person(
-                actor=self.actor,
-                person=known,
-                changes={"household": household, "residence_status": ResidenceStatus.RESIDENT},
-            )
+            if known.pk in self.updates:
+                self._write_people()
+            changes = {"household": household, "residence_status": ResidenceStatus.RESIDENT}
+            people.check_person_change(actor=self.actor, person=known, changes=changes)
+            self.updates[known.pk] = (known, changes)
             effects["moved"].append(str(known.pk))
             return known
         except (ValidationError, PermissionDenied) as exc:
@@ -727,7 +788,7 @@ class _Applier:
             return None
 
     def _fact(self, visit: Visit, item: FactInput) -> None:
-        if not can(self.actor, FACT, ADD, item.person.region_path):
+        if not can(self.actor, FACT, ADD, self._path(item.person)):
             visit.problems.append(
                 {"what": "facts", "message": _("您无权记录健康事实，请网格员处理。")}
             )
@@ -739,7 +800,9 @@ class _Applier:
         self.facts.append((visit, item))
 
     def finish(self) -> None:
-        """Records the upload's facts together, and refers the fevers to the clinic."""
+        """Writes the people changes, records the upload's facts together, and refers the
+        fevers to the clinic."""
+        self._write_people()
         if self.facts:
             recorded = record_facts(
                 actor=self.actor, items=[item for _visit, item in self.facts], source=FACT_SOURCE
@@ -780,16 +843,13 @@ class _Applier:
             source_ref__in=list(finished),
             status__in=(TaskStatus.OPEN, TaskStatus.ASSIGNED),
         ).select_related("household__building", "person")
+        done: list[Task] = []
+        failed: list[Task] = []
         for task in tasks:
-            if finished[task.source_ref] == DoorState.VISITED:
-                fieldwork.complete(actor=self.actor, task=task, authorised=True)
-            else:
-                fieldwork.fail(
-                    actor=self.actor,
-                    task=task,
-                    reason=_("两次敲门未应，已交社区"),
-                    authorised=True,
-                )
+            (done if finished[task.source_ref] == DoorState.VISITED else failed).append(task)
+        fieldwork.complete_many(actor=self.actor, tasks=done)
+        if failed:
+            fieldwork.fail_many(actor=self.actor, tasks=failed, reason=_("两次敲门未应，已交社区"))
 
 
 def apply_chosen_visit(*, actor, sweep: Sweep, door: Door, visit: Visit) -> None:
