@@ -19,8 +19,12 @@ Timed:
 - city screen, cold: `--cold` fresh processes, each timing its very first request (Django's
   URLconf, templates and imports loaded on it) on a new database connection after
   `DISCARD ALL`; when run as root, the OS page cache is dropped before each (`sync; echo 3 >
-  /proc/sys/vm/drop_caches`). PostgreSQL is not restarted (it is shared), so its own buffers
-  stay as they are.
+  /proc/sys/vm/drop_caches`). PostgreSQL's own buffers stay as they are unless
+  `--restart-postgresql "<command>"` is given (e.g. "pg_ctlcluster 15 main restart"): then it
+  is restarted before each round, so nothing the screen reads is in any cache.
+- city screen, cold data (`--cold-data` rounds): the same, but each fresh process first
+  answers one request that counts no figure (the login page), as a server's worker has long
+  done before a commander opens the screen; then the screen is timed with every cache cold.
 - district screen: GET /command/?region=<district>&date=<yesterday>, figures from snapshots,
   with SQL statements, and the board and the page's rendering timed apart. Goal: < 200 ms.
 - per region by the ORM (`--per-region` regions, 0 to skip): each figure with its own
@@ -51,8 +55,11 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--per-region", type=int, default=200)
     parser.add_argument("--no-snapshot", action="store_true", help="today's and yesterday's exist")
     parser.add_argument("--json")
+    parser.add_argument("--cold-data", type=int, default=0, help="fresh, warmed-up processes")
+    parser.add_argument("--restart-postgresql", default="", help="a command, run before each")
     # Internal: one cold request in this fresh process, its figures printed as JSON.
     parser.add_argument("--cold-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--warm-process", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -165,6 +172,8 @@ def cold_child() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DISCARD ALL" if connection.vendor == "postgresql" else "SELECT 1")
     client = Client()
+    if OPTIONS.warm_process:
+        assert Client().get("/login/").status_code == 200
     client.force_login(commander())
     print(json.dumps(request(client, f"/command/?region={city_region().code}")))
 
@@ -177,19 +186,28 @@ def drop_os_cache() -> bool:
     return True
 
 
-def cold_runs(count: int) -> dict:
+def cold_runs(count: int, *, warm_process: bool = False) -> dict:
     runs, dropped = [], False
+    restart = OPTIONS.restart_postgresql
     for _round in range(count):
+        if restart:
+            subprocess.run(restart, shell=True, check=True)
+            connection.close()
         dropped = drop_os_cache()
         child = subprocess.run(
-            [sys.executable, __file__, "--cold-child"],
+            [
+                sys.executable,
+                __file__,
+                "--cold-child",
+                *(["--warm-process"] if warm_process else []),
+            ],
             check=True,
             capture_output=True,
             text=True,
             env=os.environ | {"FANGYI_DATABASE_URL": OPTIONS.database_url or ""},
         )
         runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
-    return summary(runs) | {"os_cache_dropped": dropped, "postgresql_restarted": False}
+    return summary(runs) | {"os_cache_dropped": dropped, "postgresql_restarted": bool(restart)}
 
 
 def district_parts(client: Client, user: User, district: Region, day: datetime.date) -> dict:
@@ -246,6 +264,8 @@ def main() -> None:
     if OPTIONS.cold:
         results["city_screen_cold"] = cold_runs(OPTIONS.cold)
         results["load_after_cold"] = load_average()
+    if OPTIONS.cold_data:
+        results["city_screen_cold_data"] = cold_runs(OPTIONS.cold_data, warm_process=True)
     city_url = f"/command/?region={city.code}"
     results["city_screen"] = summary([request(client, city_url) for _ in range(OPTIONS.rounds)])
     past = f"/command/?region={district.code}&date={yesterday.isoformat()}"
