@@ -41,4 +41,9 @@ PAGES = {
         bad_queries=[{"region": "\x00"}, {"date": "soon"}, {"figure": "<script>"}],
     ),
     "GET /command/todo/": Case(need=(FIGURES, p.VIEW), outside=()),
+    "GET /command/outlines/": Case(
+        need=(FIGURES, p.VIEW),
+        query=community,
+        bad_queries=[{"region": "\x00"}, {"region": "1" * 40}, {"region": ""}],
+    ),
 }
