@@ -1,7 +1,7 @@
 """Screenshots of the command centre in the demo city: docs/screenshots/command-screen.png
 (the commander's screen for the city at 1920 px: headline figures with sparklines, the
-districts as a treemap, the trends and the to-do) and command-screen-phone.png (a district's
-screen on a phone).
+districts as a map drawn from the demo's synthetic outlines, the trends and the to-do) and
+command-screen-phone.png (a district's screen on a phone, its streets as a map).
 
 A fresh SQLite demo city under var/bench-shots-command (`fangyi seed --demo-staff` also
 writes the last 14 days' snapshots), a development server, Chromium.
@@ -35,6 +35,13 @@ PASSWORD = "fangyi-demo-2026"
 DRAWN = "() => [...document.querySelectorAll('.sparkline, .trend-chart, #region-map')].every(e => e.dataset.drawn === 'true')"
 
 
+def require_map(page) -> None:
+    """The children must be drawn as a map (not the treemap the screen falls back to), and
+    the to-do loaded, before the picture is taken."""
+    page.wait_for_selector("#region-map[data-kind='map']")
+    page.wait_for_selector("#command-todo[data-loaded='true']")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chromium", default="/usr/bin/chromium")
@@ -60,12 +67,14 @@ def main() -> None:
             page = staff_login(wall, url, "commander", PASSWORD)
             page.goto(f"{url}/command/")
             page.wait_for_function(DRAWN)
+            require_map(page)
             page.screenshot(path=OUT / "command-screen.png", full_page=True)
             district = page.locator("#children-table a").first.get_attribute("href")
             phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
             page = staff_login(phone, url, "commander", PASSWORD)
             page.goto(f"{url}/command/{district}")
             page.wait_for_function(DRAWN)
+            require_map(page)
             fits(page)
             page.screenshot(path=OUT / "command-screen-phone.png", full_page=True)
             browser.close()

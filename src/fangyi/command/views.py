@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 
 from fangyi.core.areas import cards_for
 from fangyi.core.permissions import VIEW, can
+from fangyi.hotline.area import TICKET
+from fangyi.hotline.models import Outcome, ProblemList
+from fangyi.hotline.problems.area import PROBLEM_LIST
 from fangyi.regions.filters import top_regions
 from fangyi.regions.models import Boundary, Level, Region, looks_like_code
 
@@ -140,14 +143,63 @@ def screen(request):
     )
 
 
+# The to-do shows the problem list's first items; its page has the rest.
+PROBLEMS_SHOWN = 10
+
+
+def problems_waiting(user, region: Region | None) -> tuple[ProblemList | None, list, int]:
+    """Today's problem list (急难愁盼清单) of the screen's city or district (a street's screen
+    reads its district's), if the user may see it: (the list, its first items not fixed yet,
+    how many such items it has). Items to fix today come first, then the most called about."""
+    if region is None or region.level < Level.CITY or not can(user, PROBLEM_LIST, VIEW):
+        return None, [], 0
+    path = region.path if region.level <= Level.DISTRICT else region.path[:6]
+    found = (
+        ProblemList.objects.restrict(user, VIEW)
+        .filter(region_path=path, day=services.today())
+        .select_related("region")
+        .first()
+    )
+    if found is None:
+        return None, [], 0
+    items = found.items.exclude(outcome=Outcome.FIXED)
+    shown = list(
+        items.select_related("ticket", "unit").order_by("-fix_today", "-count", "title", "id")[
+            :PROBLEMS_SHOWN
+        ]
+    )
+    for item in shown:
+        item.ticket_visible = item.ticket is not None and can(
+            user, TICKET, VIEW, item.ticket.region_path
+        )
+    return found, shown, items.count()
+
+
 @login_required
 def todo(request):
-    """The command centre's to-do: the user's home cards that have something waiting (overdue
-    work of every area, zones meeting their lifting criteria, appeals near their limit)."""
-    if not can(request.user, FIGURES, VIEW):
+    """The command centre's to-do: the day's problem list of the screen's region, items not
+    fixed yet, and the user's home cards that have something waiting (overdue work of every
+    area, zones meeting their lifting criteria, appeals near their limit)."""
+    user = request.user
+    if not can(user, FIGURES, VIEW):
         raise PermissionDenied
-    waiting = [(card, todo) for card, todo in cards_for(request.user) if not todo.empty]
-    return render(request, "command/_todo.html", {"todo": waiting})
+    region = None
+    if request.GET.get("region"):
+        region = scoped_region(user, request.GET["region"])
+        if region is None:
+            raise Http404
+    problem_list, problems, open_problems = problems_waiting(user, region)
+    waiting = [(card, todo) for card, todo in cards_for(user) if not todo.empty]
+    return render(
+        request,
+        "command/_todo.html",
+        {
+            "todo": waiting,
+            "problem_list": problem_list,
+            "problems": problems,
+            "open_problems": open_problems,
+        },
+    )
 
 
 @login_required
