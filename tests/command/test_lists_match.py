@@ -112,4 +112,8 @@ def test_supply_requests_open_late_and_delivered(city, superuser, commander):
     delivered = client.get(board["supplies.delivered"].url).content.decode()
     assert f'href="/supplies/{done.pk}/"' in delivered and str(open_.pk) not in delivered
     grid_b = services.board(user=commander, region=city.grid_b).by_key()
-    assert grid_b["supplies.open"].value == rows_on(client, grid_b["supplies.open"].url, request_row) == 1
+    assert (
+        grid_b["supplies.open"].value
+        == rows_on(client, grid_b["supplies.open"].url, request_row)
+        == 1
+    )

@@ -3,6 +3,7 @@ command area, in the user's scope), the treemap where none is known; the demo ci
 synthetic outlines tile each region with its children."""
 
 import io
+import itertools
 import json
 import random
 
@@ -51,7 +52,9 @@ def test_the_outlines_answer_in_json_outside_scope_and_without_right(city, offic
     refused = client.get(f"/command/outlines/?region={city.city.code}")
     assert refused.status_code == 404 and "detail" in refused.json()
     assert client.get("/command/outlines/?region=%00").status_code == 404
-    assert signed_in(worker_a).get(f"/command/outlines/?region={city.grid_a.code}").status_code == 403
+    assert (
+        signed_in(worker_a).get(f"/command/outlines/?region={city.grid_a.code}").status_code == 403
+    )
 
 
 def test_the_unit_tiles_cover_the_square_without_overlap():
@@ -61,7 +64,7 @@ def test_the_unit_tiles_cover_the_square_without_overlap():
         area = 0.0
         for quad in tiles:
             ring = [*quad, quad[0]]
-            area += sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring, ring[1:])) / 2
+            area += sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring)) / 2
         assert area == pytest.approx(1.0)
         assert all(0 <= u <= 1 and 0 <= v <= 1 for quad in tiles for u, v in quad)
     assert place(CITY, (0, 0)) == CITY[0] and place(CITY, (1, 1)) == CITY[2]

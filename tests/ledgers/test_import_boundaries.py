@@ -37,7 +37,10 @@ def test_outlines_are_created_then_replaced_and_audited(city, officer, tmp_path)
         [
             HEADERS,
             [city.street.code, json.dumps(square(119.29, 26.08))],
-            [city.community.code, json.dumps({"type": "Feature", "geometry": square(119.3, 26.08)})],
+            [
+                city.community.code,
+                json.dumps({"type": "Feature", "geometry": square(119.3, 26.08)}),
+            ],
         ],
     )
     job, result = run(officer, first)
@@ -65,7 +68,10 @@ def test_outlines_are_created_then_replaced_and_audited(city, officer, tmp_path)
 def test_bad_rows_are_reported_with_their_row_and_reason(city, officer, tmp_path):
     projected = square(13_280_000, 3_010_000, 1000)
     point = {"type": "Point", "coordinates": [119.3, 26.08]}
-    open_ring = {"type": "Polygon", "coordinates": [[[119.3, 26.0], [119.4, 26.0], [119.4, 26.1], [119.3, 26.1]]]}
+    open_ring = {
+        "type": "Polygon",
+        "coordinates": [[[119.3, 26.0], [119.4, 26.0], [119.4, 26.1], [119.3, 26.1]]],
+    }
     huge = square(119.3, 26.08)
     huge["coordinates"][0] = [[119.3 + i / 1e5, 26.08] for i in range(6000)] + [[119.3, 26.08]]
     path = write_csv(
@@ -94,8 +100,12 @@ def test_bad_rows_are_reported_with_their_row_and_reason(city, officer, tmp_path
 
 
 def test_the_outlines_are_exported_in_scope(city, officer, tmp_path):
-    Boundary.objects.create(region=city.street, path=city.street.path, geometry=square(119.29, 26.08))
-    Boundary.objects.create(region=city.district, path=city.district.path, geometry=square(119.2, 26.0, 0.2))
+    Boundary.objects.create(
+        region=city.street, path=city.street.path, geometry=square(119.29, 26.08)
+    )
+    Boundary.objects.create(
+        region=city.district, path=city.district.path, geometry=square(119.2, 26.0, 0.2)
+    )
     ledger = services.LEDGERS["region-boundaries"](actor=officer)
     rows = list(ledger.export_rows(region=city.street, reveal=False, filters={}))
     assert rows == [[city.street.code, json.dumps(square(119.29, 26.08), separators=(",", ":"))]]

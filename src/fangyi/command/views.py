@@ -150,7 +150,8 @@ PROBLEMS_SHOWN = 10
 def problems_waiting(user, region: Region | None) -> tuple[ProblemList | None, list, int]:
     """Today's problem list (急难愁盼清单) of the screen's city or district (a street's screen
     reads its district's), if the user may see it: (the list, its first items not fixed yet,
-    how many such items it has). Items to fix today come first, then the most called about."""
+    how many such items it has). Items to fix today come first, then the most called about;
+    each item comes with whether the user may open its ticket."""
     if region is None or region.level < Level.CITY or not can(user, PROBLEM_LIST, VIEW):
         return None, [], 0
     path = region.path if region.level <= Level.DISTRICT else region.path[:6]
@@ -163,15 +164,12 @@ def problems_waiting(user, region: Region | None) -> tuple[ProblemList | None, l
     if found is None:
         return None, [], 0
     items = found.items.exclude(outcome=Outcome.FIXED)
-    shown = list(
-        items.select_related("ticket", "unit").order_by("-fix_today", "-count", "title", "id")[
-            :PROBLEMS_SHOWN
-        ]
-    )
-    for item in shown:
-        item.ticket_visible = item.ticket is not None and can(
-            user, TICKET, VIEW, item.ticket.region_path
-        )
+    shown = [
+        (item, item.ticket is not None and can(user, TICKET, VIEW, item.ticket.region_path))
+        for item in items.select_related("ticket", "unit").order_by(
+            "-fix_today", "-count", "title", "id"
+        )[:PROBLEMS_SHOWN]
+    ]
     return found, shown, items.count()
 
 

@@ -16,8 +16,8 @@ from fangyi.core.permissions import ADD, MATRIX, VIEW, Actor, assignments_of, mi
 from fangyi.regions.models import Region, looks_like_code
 
 from . import services
-from .clock import BEIJING
 from .area import TICKET
+from .clock import BEIJING
 from .models import (
     OPEN_STATES,
     Callback,
@@ -165,7 +165,7 @@ def callbacks_done(user: Actor, *, day: datetime.date, region: str = "") -> Quer
     """The callbacks answered on a Beijing day (in a region), as the command centre's
     satisfaction figure counts them."""
     start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
-    rows = Callback.objects.restrict(user, VIEW).filter(
+    rows: QuerySet[Callback] = Callback.objects.restrict(user, VIEW).filter(
         state=CallbackState.DONE, done_at__gte=start, done_at__lt=start + datetime.timedelta(days=1)
     )
     if region:

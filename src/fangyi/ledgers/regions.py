@@ -379,7 +379,8 @@ class BoundariesLedger(Ledger):
     def write(self, rows: list[Row]) -> None:
         now = timezone.now()
         audit = AuditWriter(actor=self.actor, time=now)
-        created, changed = [], []
+        created: list[Boundary] = []
+        changed: list[Boundary] = []
         for row in rows:
             ref, before = row.plan
             geometry = row.values["boundary"]

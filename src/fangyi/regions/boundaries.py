@@ -4,6 +4,7 @@ for the screen to draw. Each refusal says what is wrong in words an officer can 
 
 import json
 import math
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ WGS84_NAMES = frozenset(
 )
 
 
-def _fail(message: str):
+def _fail(message: str) -> NoReturn:
     raise ValidationError(message, code="boundary")
 
 
@@ -91,9 +92,7 @@ def clean_geometry(value) -> dict:
     geometry = _parsed(value)
     kind = geometry.get("type")
     if kind not in SHAPES:
-        _fail(
-            _("边界应为 Polygon 或 MultiPolygon，而不是 %(type)s。") % {"type": str(kind)[:40]}
-        )
+        _fail(_("边界应为 Polygon 或 MultiPolygon，而不是 %(type)s。") % {"type": str(kind)[:40]})
     _check_crs(geometry)
     coordinates = geometry.get("coordinates")
     if kind == "Polygon":

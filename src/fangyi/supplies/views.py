@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,10 +21,10 @@ from django_stubs_ext import StrOrPromise
 from fangyi.core.api import page_of
 from fangyi.core.forms import add_service_errors
 from fangyi.core.pagination import InvalidCursor
+from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CHANGE, EXPORT, VIEW, can
 from fangyi.core.schemas import PageParams
 from fangyi.people.models import Household, Person
-from fangyi.core.paths import under
 from fangyi.regions.models import Level, Region, looks_like_code
 
 from . import clocks, services

@@ -5,24 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Boundary',
+            name="Boundary",
             fields=[
-                ('region', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='boundary', serialize=False, to='regions.region', verbose_name='区域')),
-                ('path', models.CharField(editable=False, max_length=18)),
-                ('geometry', models.JSONField(verbose_name='边界')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "region",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="boundary",
+                        serialize=False,
+                        to="regions.region",
+                        verbose_name="区域",
+                    ),
+                ),
+                ("path", models.CharField(editable=False, max_length=18)),
+                ("geometry", models.JSONField(verbose_name="边界")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '区域边界',
-                'verbose_name_plural': '区域边界',
-                'indexes': [models.Index(fields=['path'], name='region_boundary_path')],
+                "verbose_name": "区域边界",
+                "verbose_name_plural": "区域边界",
+                "indexes": [models.Index(fields=["path"], name="region_boundary_path")],
             },
         ),
     ]

@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from fangyi.core.context import acting
+from fangyi.demo.boundaries import seed_boundaries
 from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
-from fangyi.demo.boundaries import seed_boundaries
 from fangyi.demo.command import seed_command
 from fangyi.demo.cycle import seed_cycle
 from fangyi.demo.enterprises import seed_enterprises
