@@ -56,7 +56,8 @@ function drawMap(holder, data, outlines) {
   holder.dataset.kind = "map";
   const chart = draw(holder, {
     tooltip: { formatter: (info) => (info.data ? `${info.data.label}: ${info.data.value}` : info.name) },
-    visualMap: { left: 0, bottom: 0, itemHeight: 80, text: [data.map.name, ""], textStyle: { fontSize: 11 }, calculable: false, ...scale(data) },
+    // The scale lies under the map, so that on a phone it covers no region.
+    visualMap: { orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, itemWidth: 10, text: ["", data.map.name], textStyle: { fontSize: 11 }, calculable: false, ...scale(data) },
     series: [
       {
         type: "map",
@@ -64,7 +65,9 @@ function drawMap(holder, data, outlines) {
         nameProperty: "code",
         roam: false,
         selectedMode: false,
-        label: { show: true, fontSize: 11, formatter: (info) => (info.data ? `${info.data.label}\n${info.data.value}` : "") },
+        top: 8,
+        bottom: 40,
+        label: { show: true, fontSize: 11, color: "#212529", textBorderColor: "#fff", textBorderWidth: 2, formatter: (info) => (info.data ? `${info.data.label}\n${info.data.value}` : "") },
         itemStyle: { borderColor: "#fff", borderWidth: 1 },
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#0d6efd" } },
         data: data.map.children.map((child) => ({ name: child.code, code: child.code, label: child.name, value: child.value })),
