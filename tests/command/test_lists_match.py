@@ -1,8 +1,15 @@
 """Each figure's link opens a list showing exactly as many rows as the figure counts."""
 
+import datetime
 import re
 
+from django.utils import timezone
+
 from fangyi.command import services
+from fangyi.hotline.models import Callback, CallbackState, Satisfaction, Ticket
+from fangyi.supplies.models import Confirmation, Request, RequestState
+from tests.hotline.support import hotline_of, take
+from tests.supplies.support import package_request, vegetables
 from tests.support import signed_in
 
 from .support import counted_day
@@ -52,4 +59,61 @@ def test_orders_of_a_kind_running(city, superuser, commander):
     assert (
         rows_on(signed_in(commander), centralised.url, r'href="/isolation/orders/[0-9a-f-]{36}/"')
         == 0
+    )
+
+
+def test_hotline_tickets_open_and_overdue_and_the_days_callbacks(city, superuser, commander):
+    hotline_of(city)
+    waiting = take(superuser, city.building_a)  # not dispatched yet
+    dispatched = take(superuser, city.building_b, dispatch=True)
+    late = take(superuser, city.building_a, dispatch=True)
+    Ticket.objects.filter(pk=late.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    take(superuser, city.street)  # above the community: not counted there
+    now = timezone.now()
+    for ticket, result in ((waiting, Satisfaction.SATISFIED), (dispatched, "not_satisfied")):
+        Callback.objects.create(
+            ticket=ticket,
+            about=ticket,
+            region_path=ticket.region_path,
+            state=CallbackState.DONE,
+            result=result,
+            done_at=now,
+        )
+    board = services.board(user=commander, region=city.community).by_key()
+    client = signed_in(commander)
+    ticket_row = r'id="ticket-[0-9a-f-]{36}"'
+    assert board["hotline.open"].value == 3
+    assert rows_on(client, board["hotline.open"].url, ticket_row) == 3
+    assert board["hotline.overdue"].value == 1
+    assert rows_on(client, board["hotline.overdue"].url, ticket_row) == 1
+    assert board["hotline.satisfaction"].value == 50
+    callbacks = client.get(board["hotline.satisfaction"].url).content.decode()
+    assert len(re.findall(r'id="callback-[0-9a-f-]{36}"', callbacks)) == 2
+    assert callbacks.count('data-result="satisfied"') == 1
+
+
+def test_supply_requests_open_late_and_delivered(city, superuser, commander):
+    item = vegetables(superuser, city.community)
+    open_ = package_request(superuser, city.household_a, item)
+    late = package_request(superuser, city.household_b, item)
+    done = package_request(superuser, city.household_a, item)
+    Request.objects.filter(pk=late.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+    Request.objects.filter(pk=done.pk).update(
+        state=RequestState.DELIVERED, delivered_at=timezone.now(), confirmation=Confirmation.DOOR
+    )
+    board = services.board(user=commander, region=city.community).by_key()
+    client = signed_in(commander)
+    request_row = r'href="/supplies/[0-9a-f-]{36}/"'
+    assert board["supplies.open"].value == 2
+    assert rows_on(client, board["supplies.open"].url, request_row) == 2
+    assert board["supplies.late"].value == 1
+    assert rows_on(client, board["supplies.late"].url, request_row) == 1
+    assert board["supplies.delivered"].value == 1
+    delivered = client.get(board["supplies.delivered"].url).content.decode()
+    assert f'href="/supplies/{done.pk}/"' in delivered and str(open_.pk) not in delivered
+    grid_b = services.board(user=commander, region=city.grid_b).by_key()
+    assert (
+        grid_b["supplies.open"].value
+        == rows_on(client, grid_b["supplies.open"].url, request_row)
+        == 1
     )

@@ -69,7 +69,7 @@ def test_the_todo_lists_the_cards_with_something_waiting(city, superuser, office
     counted_day(city, superuser)
     client = signed_in(officer)
     screen = client.get(reverse("command:screen")).content.decode()
-    assert 'hx-get="/command/todo/"' in screen
+    assert f'hx-get="/command/todo/?region={city.street.code}"' in screen
     todo = client.get(reverse("command:todo")).content.decode()
     assert 'id="command-todo"' in todo
     # person_b's order waits for a place; nothing is due for release yet.

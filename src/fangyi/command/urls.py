@@ -7,4 +7,5 @@ app_name = "command"
 urlpatterns = [
     path("", views.screen, name="screen"),
     path("todo/", views.todo, name="todo"),
+    path("outlines/", views.outlines, name="outlines"),
 ]

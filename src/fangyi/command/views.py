@@ -1,20 +1,24 @@
 """The command screen (/command/): a region's headline figures with yesterday's change and a
-14-day sparkline, every figure linked to its list, the children as a treemap coloured by a
-chosen figure (clicking drills down), trend charts and the command centre's to-do."""
+14-day sparkline, every figure linked to its list, the children as a map (where their outlines
+are known) or a treemap coloured by a chosen figure (clicking drills down), trend charts and
+the command centre's to-do."""
 
 import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from fangyi.core.areas import cards_for
 from fangyi.core.permissions import VIEW, can
+from fangyi.hotline.area import TICKET
+from fangyi.hotline.models import Outcome, ProblemList
+from fangyi.hotline.problems.area import PROBLEM_LIST
 from fangyi.regions.filters import top_regions
-from fangyi.regions.models import Region, looks_like_code
+from fangyi.regions.models import Boundary, Level, Region, looks_like_code
 
 from . import figures, services
 from .area import FIGURES
@@ -48,6 +52,15 @@ def _default_region(user) -> Region | None:
     return None
 
 
+def outlined_children(user, region: Region) -> int:
+    """How many of the region's children in the user's scope have an outline to draw."""
+    return (
+        Boundary.objects.restrict(user, VIEW)
+        .filter(region__parent=region, region__level__lte=Level.GRID)
+        .count()
+    )
+
+
 def chart_data(board: services.Board, map_key: str) -> dict:
     return {
         "days": [day.isoformat() for day in board.days],
@@ -56,6 +69,7 @@ def chart_data(board: services.Board, map_key: str) -> dict:
             for item in board.values
         },
         "map": {
+            "region": board.region.code,
             "key": map_key,
             "name": str(figures.BY_KEY[map_key].name),
             "children": [
@@ -107,6 +121,7 @@ def screen(request):
     if map_key not in figures.BY_KEY:
         map_key = DEFAULT_MAP_FIGURE
     board = services.board(user=user, region=region, day=day)
+    outlined = outlined_children(user, region) if board.children else 0
     groups: dict = {}
     for item in board.values:
         groups.setdefault(str(item.figure.group), []).append(item)
@@ -119,6 +134,7 @@ def screen(request):
             "groups": groups,
             "figures": figures.FIGURES,
             "map_key": map_key,
+            "outlined": outlined,
             "ancestors": [r for r in region.ancestors() if can(user, FIGURES, VIEW, r.path)],
             "charts": [(name, title) for name, title, _keys in TREND_CHARTS],
             "chart_data": chart_data(board, map_key)
@@ -127,11 +143,82 @@ def screen(request):
     )
 
 
+# The to-do shows the problem list's first items; its page has the rest.
+PROBLEMS_SHOWN = 10
+
+
+def problems_waiting(user, region: Region | None) -> tuple[ProblemList | None, list, int]:
+    """Today's problem list (急难愁盼清单) of the screen's city or district (a street's screen
+    reads its district's), if the user may see it: (the list, its first items not fixed yet,
+    how many such items it has). Items to fix today come first, then the most called about;
+    each item comes with whether the user may open its ticket."""
+    if region is None or region.level < Level.CITY or not can(user, PROBLEM_LIST, VIEW):
+        return None, [], 0
+    path = region.path if region.level <= Level.DISTRICT else region.path[:6]
+    found = (
+        ProblemList.objects.restrict(user, VIEW)
+        .filter(region_path=path, day=services.today())
+        .select_related("region")
+        .first()
+    )
+    if found is None:
+        return None, [], 0
+    items = found.items.exclude(outcome=Outcome.FIXED)
+    shown = [
+        (item, item.ticket is not None and can(user, TICKET, VIEW, item.ticket.region_path))
+        for item in items.select_related("ticket", "unit").order_by(
+            "-fix_today", "-count", "title", "id"
+        )[:PROBLEMS_SHOWN]
+    ]
+    return found, shown, items.count()
+
+
 @login_required
 def todo(request):
-    """The command centre's to-do: the user's home cards that have something waiting (overdue
-    work of every area, zones meeting their lifting criteria, appeals near their limit)."""
-    if not can(request.user, FIGURES, VIEW):
+    """The command centre's to-do: the day's problem list of the screen's region, items not
+    fixed yet, and the user's home cards that have something waiting (overdue work of every
+    area, zones meeting their lifting criteria, appeals near their limit)."""
+    user = request.user
+    if not can(user, FIGURES, VIEW):
         raise PermissionDenied
-    waiting = [(card, todo) for card, todo in cards_for(request.user) if not todo.empty]
-    return render(request, "command/_todo.html", {"todo": waiting})
+    region = None
+    if request.GET.get("region"):
+        region = scoped_region(user, request.GET["region"])
+        if region is None:
+            raise Http404
+    problem_list, problems, open_problems = problems_waiting(user, region)
+    waiting = [(card, todo) for card, todo in cards_for(user) if not todo.empty]
+    return render(
+        request,
+        "command/_todo.html",
+        {
+            "todo": waiting,
+            "problem_list": problem_list,
+            "problems": problems,
+            "open_problems": open_problems,
+        },
+    )
+
+
+@login_required
+def outlines(request):
+    """The outlines of a region's children as a GeoJSON FeatureCollection, for the screen's
+    map (ECharts registers it as the region's map): each feature carries the child's code and
+    name. A child without an outline is left out; the screen lists it in the table."""
+    user = request.user
+    if not can(user, FIGURES, VIEW):
+        return JsonResponse({"detail": _("您没有查看指挥中心的权限。")}, status=403)
+    region = scoped_region(user, request.GET.get("region", ""))
+    if region is None:
+        return JsonResponse({"detail": _("没有找到该区域，或不在您的辖区内。")}, status=404)
+    rows = (
+        Boundary.objects.restrict(user, VIEW)
+        .filter(region__parent=region, region__level__lte=Level.GRID)
+        .order_by("path")
+        .values_list("region__code", "region__name", "geometry")
+    )
+    features = [
+        {"type": "Feature", "properties": {"code": code, "name": name}, "geometry": geometry}
+        for code, name, geometry in rows
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})

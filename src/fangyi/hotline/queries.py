@@ -13,10 +13,11 @@ from django.utils import timezone
 
 from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, MATRIX, VIEW, Actor, assignments_of, minimal_paths
-from fangyi.regions.models import Region
+from fangyi.regions.models import Region, looks_like_code
 
 from . import services
 from .area import TICKET
+from .clock import BEIJING
 from .models import (
     OPEN_STATES,
     Callback,
@@ -62,21 +63,37 @@ def units_of(user: Actor) -> list[HandlingUnit]:
     return list(HandlingUnit.objects.filter(pk__in=unit_ids_of(user)).order_by("name", "id"))
 
 
+def in_region(rows: QuerySet, code: str) -> QuerySet:
+    """The rows under the region a list's `region` filter names (by code); none for a code
+    that names no region. The rows are already restricted to the user's scope."""
+    path = None
+    if looks_like_code(code):
+        path = Region.objects.filter(code=code).values_list("path", flat=True).first()
+    return rows.filter(under("region_path", path)) if path else rows.none()
+
+
 @dataclass(frozen=True)
 class InboxFilter:
     unit: uuid.UUID | None = None
     state: str = ""
     urgency: str = ""
     overdue_only: bool = False
+    # The command centre's figures open the inbox on a region's open tickets, whatever their
+    # unit (the not yet dispatched too): `everything`, and the region's code.
+    everything: bool = False
+    region: str = ""
 
 
 def inbox(user: Actor, chosen: InboxFilter, *, now: datetime.datetime | None = None):
     """The open tickets of the user's units (or of one of them), the soonest due first. Who
     belongs to no unit (an operator, the command centre) sees every dispatched open ticket
     of their scope, and may name a unit."""
-    units = unit_ids_of(user)
     rows = tickets(user).filter(state__in=OPEN_STATES)
-    rows = rows.filter(unit_id__in=units) if units else rows.filter(unit__isnull=False)
+    if not chosen.everything:
+        units = unit_ids_of(user)
+        rows = rows.filter(unit_id__in=units) if units else rows.filter(unit__isnull=False)
+    if chosen.region:
+        rows = in_region(rows, chosen.region)
     if chosen.unit is not None:
         rows = rows.filter(unit_id=chosen.unit)
     if chosen.state in {str(state) for state in OPEN_STATES}:
@@ -142,6 +159,18 @@ def callbacks_due(user: Actor) -> QuerySet[Callback]:
         .filter(state=CallbackState.PENDING)
         .select_related("ticket", "ticket__category", "ticket__unit", "about")
     )
+
+
+def callbacks_done(user: Actor, *, day: datetime.date, region: str = "") -> QuerySet[Callback]:
+    """The callbacks answered on a Beijing day (in a region), as the command centre's
+    satisfaction figure counts them."""
+    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=BEIJING)
+    rows: QuerySet[Callback] = Callback.objects.restrict(user, VIEW).filter(
+        state=CallbackState.DONE, done_at__gte=start, done_at__lt=start + datetime.timedelta(days=1)
+    )
+    if region:
+        rows = in_region(rows, region)
+    return rows.select_related("ticket", "ticket__category", "ticket__unit", "about")
 
 
 @dataclass(frozen=True)

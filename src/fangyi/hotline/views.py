@@ -127,6 +127,8 @@ def inbox(request):
         state=request.GET.get("state", "")[:20],
         urgency=request.GET.get("urgency", "")[:20],
         overdue_only=request.GET.get("overdue") == "1",
+        everything=request.GET.get("all") == "1",
+        region=request.GET.get("region", "")[:40],
     )
     found, next_cursor = _paged(request, queries.inbox(user, chosen), queries.BY_TIME_LEFT)
     return render(
@@ -164,11 +166,28 @@ def overdue(request):
 
 @login_required
 def callbacks(request):
-    """回访: resolved tickets whose callers are still to be called, the oldest first."""
+    """回访: resolved tickets whose callers are still to be called, the oldest first; with a
+    `day`, the callbacks answered that day (in a `region`), as the command centre counts."""
     user = request.user
     _need(user)
-    found, next_cursor = _paged(request, queries.callbacks_due(user), queries.CALLBACK_ORDER)
-    return render(request, "hotline/callbacks.html", {"rows": found, "next_cursor": next_cursor})
+    day = _day_or_none(request.GET.get("day", "")[:20])
+    if day is not None:
+        rows = queries.callbacks_done(user, day=day, region=request.GET.get("region", "")[:40])
+        found, next_cursor = _paged(request, rows, queries.CALLBACK_ORDER)
+    else:
+        found, next_cursor = _paged(request, queries.callbacks_due(user), queries.CALLBACK_ORDER)
+    return render(
+        request,
+        "hotline/callbacks.html",
+        {"rows": found, "next_cursor": next_cursor, "day": day},
+    )
+
+
+def _day_or_none(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def ticket_of(user, pk: uuid.UUID, action: str = VIEW) -> Ticket:

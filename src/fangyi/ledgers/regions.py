@@ -1,4 +1,5 @@
-"""The regions ledger (区划台账): streets down to buildings, one row per region.
+"""The regions ledger (区划台账): streets down to buildings, one row per region; and the
+region-boundaries ledger (区域边界台账): a region's outline as GeoJSON, one row per region.
 
 A region is matched by its code: a known code with a new name renames it, an unknown code
 creates it under its parent, which must exist already or come earlier in the file (a tree
@@ -8,9 +9,12 @@ states them they must agree.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +23,8 @@ from django.utils.translation import gettext_lazy
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, VIEW, Actor
 from fangyi.regions.area import REGION
-from fangyi.regions.models import Level, Region, path_from_code
+from fangyi.regions.boundaries import clean_geometry
+from fangyi.regions.models import Boundary, Level, Region, path_from_code
 
 from . import normalise
 from .exporting import keyset_chunks
@@ -267,3 +272,135 @@ class RegionsLedger(Ledger):
         for chunk in keyset_chunks(regions, ["path", "id", "code", "name", "level"]):
             for _path, _id, code, name, level in chunk:
                 yield [code, name, str(labels[level]), parent_code_of(code)]
+
+
+def boundary_cell(value) -> dict | None:
+    """A GeoJSON cell, checked as the region's outline (boundaries.clean_geometry)."""
+    text = normalise.text(value)
+    if not text:
+        return None
+    try:
+        return clean_geometry(text)
+    except ValidationError as exc:
+        raise normalise.CellError(exc.messages[0]) from exc
+
+
+def geometry_digest(geometry: dict) -> dict:
+    """What the audit log keeps of an outline: its size and fingerprint, not its points."""
+    text = json.dumps(geometry, separators=(",", ":"), sort_keys=True)
+    return {"type": geometry["type"], "sha256": hashlib.sha256(text.encode()).hexdigest()}
+
+
+# The map draws a region's children: the districts of a city, the streets of a district, and
+# so on down to the grids of a community. Buildings have no outline to draw.
+BOUNDARY_LEVELS = (Level.CITY, Level.DISTRICT, Level.STREET, Level.COMMUNITY, Level.GRID)
+
+
+@register
+class BoundariesLedger(Ledger):
+    slug = "region-boundaries"
+    title = gettext_lazy("区域边界台账")
+    resource = REGION
+    export_action = VIEW
+    columns = [
+        Column(
+            "code",
+            "区划代码",
+            region_code,
+            synonyms=("代码", "编码", "区域代码", "行政区划代码", "区划编码", "code"),
+            required=True,
+            description=gettext_lazy("市、区县、街道、社区或网格的代码"),
+            example="350102",
+        ),
+        Column(
+            "boundary",
+            "边界",
+            boundary_cell,
+            synonyms=("边界GeoJSON", "GeoJSON", "geojson", "geometry", "boundary"),
+            required=True,
+            description=gettext_lazy(
+                "GeoJSON 的 Polygon 或 MultiPolygon（也可为含其一的 Feature），WGS84 经纬度，"
+                "经度在前，最多 32000 个字符"
+            ),
+            example='{"type":"Polygon","coordinates":[[[119.28,26.07],[119.32,26.07],'
+            "[119.32,26.10],[119.28,26.10],[119.28,26.07]]]}",
+        ),
+    ]
+
+    def __init__(self, *, actor: Actor) -> None:
+        super().__init__(actor=actor)
+        self.index = RegionIndex(actor=actor, levels=list(BOUNDARY_LEVELS))
+        self.allowed = ScopeCache(actor)
+        self.seen: dict[str, int] = {}
+
+    def _region(self, row: Row) -> RegionRef | None:
+        code = row.values.get("code", "")
+        if not code:
+            if not row.has_error("code"):
+                row.error("code", _("请填写区划代码。"))
+            return None
+        if not row.given("boundary") and not row.has_error("boundary"):
+            row.error("boundary", _("请填写边界（GeoJSON）。"))
+        first = self.seen.get(code)
+        if first is not None:
+            row.error("code", _("与第 %(row)d 行的区划代码重复。") % {"row": first})
+            return None
+        self.seen[code] = row.number
+        ref = self.index.by_code.get(code)
+        if ref is None:
+            row.error(
+                "code",
+                _("没有代码为 %(code)s 的市、区县、街道、社区或网格，或它不在您的辖区内。")
+                % {"code": code},
+            )
+            return None
+        if not self.allowed(REGION, CHANGE, ref.path):
+            row.error("code", _("您没有修改该区域的权限。"))
+            return None
+        return ref
+
+    def plan(self, rows: list[Row]) -> None:
+        found = {row.number: self._region(row) for row in rows}
+        paths = [ref.path for ref in found.values() if ref is not None]
+        stored = dict(Boundary.objects.filter(path__in=paths).values_list("path", "geometry"))
+        for row in rows:
+            ref = found[row.number]
+            if row.errors or ref is None:
+                row.action = ERROR
+                continue
+            before = stored.get(ref.path)
+            geometry = row.values["boundary"]
+            if before == geometry:
+                row.action = UNCHANGED
+                continue
+            row.action = CREATE if before is None else UPDATE
+            row.plan = (ref, before)
+
+    def write(self, rows: list[Row]) -> None:
+        now = timezone.now()
+        audit = AuditWriter(actor=self.actor, time=now)
+        created: list[Boundary] = []
+        changed: list[Boundary] = []
+        for row in rows:
+            ref, before = row.plan
+            geometry = row.values["boundary"]
+            outline = Boundary(region_id=ref.id, path=ref.path, geometry=geometry, updated_at=now)
+            (created if before is None else changed).append(outline)
+            audit.add(
+                obj_type="regions.boundary",
+                obj_id=ref.id,
+                repr_=ref.name,
+                path=ref.path,
+                action=ObjectChange.CREATE if before is None else ObjectChange.UPDATE,
+                before=None if before is None else geometry_digest(before),
+                after=geometry_digest(geometry),
+            )
+        Boundary.objects.bulk_create(created, batch_size=500)
+        Boundary.objects.bulk_update(changed, ["geometry", "updated_at"], batch_size=500)
+        audit.flush()
+
+    def export_rows(self, *, region, reveal: bool, filters: dict):
+        outlines = Boundary.objects.restrict(self.actor, VIEW, within=region.path)
+        for chunk in keyset_chunks(outlines, ["path", "region_id", "region__code", "geometry"]):
+            for _path, _id, code, geometry in chunk:
+                yield [code, json.dumps(geometry, ensure_ascii=False, separators=(",", ":"))]

@@ -122,3 +122,33 @@ class Region(models.Model):
         """Ancestors, root first, without self."""
         paths = ancestor_paths(self.path)[:-1]
         return list(Region.objects.filter(path__in=paths).order_by("level"))
+
+
+class Boundary(models.Model):
+    """A region's outline as GeoJSON (a Polygon or MultiPolygon in WGS84 longitude/latitude),
+    drawn by the command screen's map. A table of its own rather than a column of Region:
+    regions are read on nearly every page, and an outline of tens of kilobytes would ride
+    along with each of them."""
+
+    region = models.OneToOneField(
+        Region,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="boundary",
+        verbose_name=_("区域"),
+    )
+    path = models.CharField(max_length=18, editable=False)
+    geometry = models.JSONField(_("边界"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegionQuerySet.as_manager()
+    permission_resource = "region"
+    scope_path_field = "path"
+
+    class Meta:
+        verbose_name = _("区域边界")
+        verbose_name_plural = _("区域边界")
+        indexes = [models.Index(fields=["path"], name="region_boundary_path")]
+
+    def __str__(self) -> str:
+        return self.path

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,10 +21,11 @@ from django_stubs_ext import StrOrPromise
 from fangyi.core.api import page_of
 from fangyi.core.forms import add_service_errors
 from fangyi.core.pagination import InvalidCursor
+from fangyi.core.paths import under
 from fangyi.core.permissions import ADD, CHANGE, EXPORT, VIEW, can
 from fangyi.core.schemas import PageParams
 from fangyi.people.models import Household, Person
-from fangyi.regions.models import Level, Region
+from fangyi.regions.models import Level, Region, looks_like_code
 
 from . import clocks, services
 from .area import CATALOGUE, SUPPLY_REQUEST
@@ -99,13 +101,52 @@ def _open(user, action: str):
     )
 
 
+def _board_rows(user, request):
+    """The board's rows and the filters it was given: open requests (only the late ones with
+    `late=1`), or with `day` the requests delivered that day; narrowed to a `region` (by code),
+    as the command centre's figures open it."""
+    chosen = {"late": request.GET.get("late") == "1", "region": "", "day": None}
+    day_text = request.GET.get("day", "")[:20]
+    try:
+        chosen["day"] = datetime.date.fromisoformat(day_text) if day_text else None
+    except ValueError:
+        chosen["day"] = None
+    if chosen["day"] is not None:
+        start = datetime.datetime.combine(
+            chosen["day"], datetime.time.min, timezone.get_current_timezone()
+        )
+        rows = (
+            Request.objects.restrict(user, VIEW)
+            .filter(
+                state=RequestState.DELIVERED,
+                delivered_at__gte=start,
+                delivered_at__lt=start + datetime.timedelta(days=1),
+            )
+            .select_related("person", "household")
+        )
+    else:
+        rows = _open(user, VIEW)
+        if chosen["late"]:
+            rows = rows.filter(due_at__lt=timezone.now())
+    code = request.GET.get("region", "")[:40]
+    if code:
+        chosen["region"] = code
+        region = (
+            Region.objects.restrict(user, VIEW).filter(code=code).first()
+            if looks_like_code(code)
+            else None
+        )
+        rows = rows.filter(under("region_path", region.path)) if region else rows.none()
+    return rows, chosen
+
+
 @login_required
 def board(request):
     """Open requests by priority, then age, each with its clock."""
     user = request.user
     if not can(user, SUPPLY_REQUEST, VIEW):
         raise PermissionDenied
-    rows = _open(user, VIEW)
+    rows, chosen = _board_rows(user, request)
     kind = request.GET.get("kind") or ""
     if kind in RequestKind.values:
         rows = rows.filter(kind=kind)
@@ -120,6 +161,14 @@ def board(request):
             "next_cursor": next_cursor,
             "kinds": RequestKind.choices,
             "kind": kind,
+            "chosen": chosen,
+            "filter_query": urlencode(
+                [
+                    (key, value.isoformat() if key == "day" else "1" if value is True else value)
+                    for key, value in chosen.items()
+                    if value
+                ]
+            ),
             "may_add": can(user, SUPPLY_REQUEST, ADD),
         },
     )

@@ -1,6 +1,7 @@
 """The 12345 hotline: tickets open, overdue (open past their time limit), and the share of the
-day's callbacks that found the caller satisfied or basically satisfied. The hotline has no
-staff pages yet, so these figures link to no list."""
+day's callbacks that found the caller satisfied or basically satisfied. The first two open
+the inbox on every open ticket of the region (`all=1`, whatever the unit), the last the
+callbacks answered that day."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -12,11 +13,31 @@ from .isolation import day_range
 TICKETS = _("件")
 GROUP = _("12345 热线")
 
-OPEN = Figure(key="hotline.open", name=_("未办结工单"), unit=TICKETS, group=GROUP)
-OVERDUE = Figure(
-    key="hotline.overdue", name=_("超时工单"), unit=TICKETS, group=GROUP, headline=True
+OPEN = Figure(
+    key="hotline.open",
+    name=_("未办结工单"),
+    unit=TICKETS,
+    group=GROUP,
+    list_url="hotline:inbox",
+    list_query=(("all", "1"),),
 )
-SATISFACTION = Figure(key="hotline.satisfaction", name=_("当日回访满意率"), unit="%", group=GROUP)
+OVERDUE = Figure(
+    key="hotline.overdue",
+    name=_("超时工单"),
+    unit=TICKETS,
+    group=GROUP,
+    headline=True,
+    list_url="hotline:inbox",
+    list_query=(("all", "1"), ("overdue", "1")),
+)
+SATISFACTION = Figure(
+    key="hotline.satisfaction",
+    name=_("当日回访满意率"),
+    unit="%",
+    group=GROUP,
+    list_url="hotline:callbacks",
+    day_filter=True,
+)
 
 
 def compute(day, now, within: str) -> dict[str, dict[str, float]]:

@@ -1,4 +1,5 @@
-"""Supplies to the door: requests open, late (open past their time limit), delivered on the day."""
+"""Supplies to the door: requests open, late (open past their time limit), delivered on the day.
+Each opens the requests board on the same rows: `late=1`, or `day` for the deliveries."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ LATE = Figure(
     unit=REQUESTS,
     group=GROUP,
     list_url="supplies:board",
+    list_query=(("late", "1"),),
     headline=True,
 )
 DELIVERED = Figure(
@@ -31,6 +33,7 @@ DELIVERED = Figure(
     unit=REQUESTS,
     group=GROUP,
     list_url="supplies:board",
+    day_filter=True,
 )
 
 

@@ -40,5 +40,12 @@ PAGES = {
         listed=lambda side: side.grid.name,
         bad_queries=[{"region": "\x00"}, {"date": "soon"}, {"figure": "<script>"}],
     ),
-    "GET /command/todo/": Case(need=(FIGURES, p.VIEW), outside=()),
+    "GET /command/todo/": Case(
+        need=(FIGURES, p.VIEW), query=community, bad_queries=[{"region": "\x00"}]
+    ),
+    "GET /command/outlines/": Case(
+        need=(FIGURES, p.VIEW),
+        query=community,
+        bad_queries=[{"region": "\x00"}, {"region": "1" * 40}, {"region": ""}],
+    ),
 }

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from fangyi.core.context import acting
+from fangyi.demo.boundaries import seed_boundaries
 from fangyi.demo.checkpoints import seed_checkpoints
 from fangyi.demo.city import CITY, CityGenerator
 from fangyi.demo.command import seed_command
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             sweeps = seed_sweeps() if logins else None
             notices = seed_notices() if logins else None
             enterprises = seed_enterprises() if logins else None
+            outlines = seed_boundaries(seed=options["seed"]) if logins else None
             # Last: the snapshots count what every area above has seeded.
             command = seed_command() if logins else None
         summary = city_summary()
@@ -133,6 +135,8 @@ class Command(BaseCommand):
                 summary["notices"] = dataclasses.asdict(notices)
             if command is not None:
                 summary["command"] = dataclasses.asdict(command)
+            if outlines is not None:
+                summary["outlines"] = outlines
             if enterprises is not None:
                 summary["enterprises"] = dataclasses.asdict(enterprises)
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
