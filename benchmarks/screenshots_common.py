@@ -61,8 +61,8 @@ def fangyi(*args: str, wait: bool = True):
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wait_for_server(url: str, seconds: float = 120) -> None:
-    """Waits generously: on a shared, busy machine the server may take a minute to start."""
+def wait_for_server(url: str, seconds: float = 300) -> None:
+    """Waits generously: on a shared, busy machine the server may take minutes to start."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -71,6 +71,16 @@ def wait_for_server(url: str, seconds: float = 120) -> None:
         except OSError:
             time.sleep(0.2)
     raise SystemExit("the development server did not answer")
+
+
+def work_folder(name: str):
+    return ROOT / "var" / f"bench-shots-{name}"
+
+
+def reusing(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--reuse", action="store_true", help="photograph the demo city of a last run as it is"
+    )
 
 
 def arguments(doc: str, *, add: Callable[[argparse.ArgumentParser], None] | None = None):
@@ -90,26 +100,31 @@ def demo_city(
     *,
     residents: int = 3000,
     prepare: Callable[[], None] | None = None,
+    reuse: bool = False,
 ) -> Iterator[tuple[object, str]]:
     """A fresh SQLite demo city under var/bench-shots-<name> (`fangyi seed --demo-staff`), then
     `prepare` (more data, before the server starts), its development server at `address` and
-    Chromium: yields the browser and the server's URL, and stops both afterwards."""
+    Chromium: yields the browser and the server's URL, and stops both afterwards. With `reuse`,
+    the city a last run left there is photographed as it is."""
     from playwright.sync_api import sync_playwright
 
     require_cjk_font()
-    work = ROOT / "var" / f"bench-shots-{name}"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    work = work_folder(name)
+    fresh = not (reuse and (work / "fangyi.sqlite3").exists())
+    if fresh:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
     os.environ.update(
         FANGYI_DATABASE_URL=f"sqlite:///{work / 'fangyi.sqlite3'}",
         FANGYI_DATA_DIR=str(work),
         FANGYI_DEBUG="1",
         FANGYI_LOG_LEVEL="WARNING",
     )
-    fangyi("migrate", "--no-input", "-v", "0")
-    fangyi("seed", "--residents", str(residents), "--demo-staff")
-    if prepare is not None:
-        prepare()
+    if fresh:
+        fangyi("migrate", "--no-input", "-v", "0")
+        fangyi("seed", "--residents", str(residents), "--demo-staff")
+        if prepare is not None:
+            prepare()
     server = fangyi("runserver", "--noreload", address, wait=False)
     url = f"http://{address}"
     try:
