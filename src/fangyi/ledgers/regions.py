@@ -57,6 +57,10 @@ def parent_code_of(code: str) -> str:
     return code[:6] if len(code) == 9 else code[:-3]
 
 
+# How a region code's column may be headed, in every ledger of regions.
+CODE_SYNONYMS = ("代码", "编码", "区域代码", "行政区划代码", "区划编码", "code")
+
+
 @register
 class RegionsLedger(Ledger):
     slug = "regions"
@@ -68,7 +72,7 @@ class RegionsLedger(Ledger):
             "code",
             "区划代码",
             region_code,
-            synonyms=("代码", "编码", "区域代码", "行政区划代码", "区划编码", "code"),
+            synonyms=CODE_SYNONYMS,
             required=True,
             description=gettext_lazy("街道9位、社区12位、网格15位、楼栋18位，以上级代码开头"),
             example="350102001001001001",
@@ -307,7 +311,7 @@ class BoundariesLedger(Ledger):
             "code",
             "区划代码",
             region_code,
-            synonyms=("代码", "编码", "区域代码", "行政区划代码", "区划编码", "code"),
+            synonyms=CODE_SYNONYMS,
             required=True,
             description=gettext_lazy("市、区县、街道、社区或网格的代码"),
             example="350102",

@@ -53,6 +53,16 @@ def _status(request, form) -> int:
     return 400 if request.method == "POST" and form.errors else 200
 
 
+def _form_page(request, form, title, back: str, *, subtitle: str = ""):
+    """One of the setup's forms, new or sent back with its errors."""
+    return render(
+        request,
+        "hotline/setup/form.html",
+        {"form": form, "title": title, "subtitle": subtitle, "back": back},
+        status=_status(request, form),
+    )
+
+
 def _confirmation(request) -> ConfirmForm:
     """Bound on every POST, an empty one too: a POST without the box ticked is refused."""
     return ConfirmForm(request.POST if request.method == "POST" else None)
@@ -157,12 +167,7 @@ def category_create(request):
         else:
             messages.success(request, _("类别已创建。"))
             return redirect("hotline_setup:categories")
-    return render(
-        request,
-        "hotline/setup/form.html",
-        {"form": form, "title": _("新建类别"), "back": "hotline_setup:categories"},
-        status=_status(request, form),
-    )
+    return _form_page(request, form, _("新建类别"), "hotline_setup:categories")
 
 
 @login_required
@@ -194,16 +199,12 @@ def category_edit(request, pk: int):
         else:
             messages.success(request, _("类别已保存。"))
             return redirect("hotline_setup:categories")
-    return render(
+    return _form_page(
         request,
-        "hotline/setup/form.html",
-        {
-            "form": form,
-            "title": _("修改类别：%(name)s") % {"name": category.name},
-            "subtitle": category.code,
-            "back": "hotline_setup:categories",
-        },
-        status=_status(request, form),
+        form,
+        _("修改类别：%(name)s") % {"name": category.name},
+        "hotline_setup:categories",
+        subtitle=category.code,
     )
 
 
@@ -261,12 +262,7 @@ def unit_create(request):
             else:
                 messages.success(request, _("承办单位已创建。"))
                 return redirect("hotline_setup:units")
-    return render(
-        request,
-        "hotline/setup/form.html",
-        {"form": form, "title": _("新建承办单位"), "back": "hotline_setup:units"},
-        status=_status(request, form),
-    )
+    return _form_page(request, form, _("新建承办单位"), "hotline_setup:units")
 
 
 @login_required
@@ -303,16 +299,12 @@ def unit_edit(request, pk: uuid.UUID):
             else:
                 messages.success(request, _("承办单位已保存。"))
                 return redirect("hotline_setup:units")
-    return render(
+    return _form_page(
         request,
-        "hotline/setup/form.html",
-        {
-            "form": form,
-            "title": _("修改承办单位：%(name)s") % {"name": unit.name},
-            "subtitle": f"{unit.code} · {unit.get_kind_display()} · {unit.region.name}",
-            "back": "hotline_setup:units",
-        },
-        status=_status(request, form),
+        form,
+        _("修改承办单位：%(name)s") % {"name": unit.name},
+        "hotline_setup:units",
+        subtitle=f"{unit.code} · {unit.get_kind_display()} · {unit.region.name}",
     )
 
 
@@ -373,12 +365,7 @@ def rule_create(request):
             else:
                 messages.success(request, _("派单规则已创建。"))
                 return redirect("hotline_setup:rules")
-    return render(
-        request,
-        "hotline/setup/form.html",
-        {"form": form, "title": _("新建派单规则"), "back": "hotline_setup:rules"},
-        status=_status(request, form),
-    )
+    return _form_page(request, form, _("新建派单规则"), "hotline_setup:rules")
 
 
 def _rule_text(rule: RoutingRule) -> str:
@@ -532,12 +519,7 @@ def key_create(request):
                 )
                 response["Cache-Control"] = "no-store"
                 return response
-    return render(
-        request,
-        "hotline/setup/form.html",
-        {"form": form, "title": _("发放 Open311 接口密钥"), "back": "hotline_setup:keys"},
-        status=_status(request, form),
-    )
+    return _form_page(request, form, _("发放 Open311 接口密钥"), "hotline_setup:keys")
 
 
 @login_required
