@@ -6,8 +6,13 @@ import re
 from django.utils import timezone
 
 from fangyi.command import services
+from fangyi.health.models import TestOutcome as Outcome
 from fangyi.hotline.models import Callback, CallbackState, Satisfaction, Ticket
+from fangyi.screening.campaigns import services as campaign_services
+from fangyi.screening.models import Sample
+from fangyi.screening.sampling import batches
 from fangyi.supplies.models import Confirmation, Request, RequestState
+from tests.factories import staff
 from tests.hotline.support import hotline_of, take
 from tests.supplies.support import package_request, vegetables
 from tests.support import signed_in
@@ -115,5 +120,50 @@ def test_supply_requests_open_late_and_delivered(city, superuser, commander):
     assert (
         grid_b["supplies.open"].value
         == rows_on(client, grid_b["supplies.open"].url, request_row)
+        == 1
+    )
+
+
+def test_the_days_samples_and_positives(city, superuser, commander, officer):
+    sampler = staff("sampler", city.community, username="sampler")
+    campaign = campaign_services.create_campaign(
+        actor=officer, name="三坊社区全员核酸", regions=[city.community], default_pool_size=10
+    )
+    now = timezone.now()
+    campaign_services.add_round(
+        actor=officer,
+        campaign=campaign,
+        starts_at=now - datetime.timedelta(hours=1),
+        deadline=now + datetime.timedelta(hours=23),
+    )
+    site = campaign_services.create_site(
+        actor=officer,
+        campaign=campaign,
+        region=city.grid_a,
+        name="一网格采样点",
+        capacity_per_hour=300,
+        opening_hours="07:00-22:00",
+        samplers=[sampler],
+    )
+    batches.record_samples(
+        actor=sampler,
+        items=[
+            batches.SampleInput(tube=barcode, persons=[person.pk], site=site, sampled_at=now)
+            for barcode, person in (("T-0001", city.person_a), ("T-0002", city.person_b))
+        ],
+    )
+    Sample.objects.filter(tube__barcode="T-0002").update(result=Outcome.POSITIVE)
+    board = services.board(user=commander, region=city.community).by_key()
+    client = signed_in(commander)
+    sample_row = r'data-sample="[0-9a-f-]{36}"'
+    assert board["screening.sampled"].value == 2
+    assert rows_on(client, board["screening.sampled"].url, sample_row) == 2
+    assert board["screening.positive"].value == 1
+    positives = client.get(board["screening.positive"].url).content.decode()
+    assert len(re.findall(sample_row, positives)) == 1 and city.person_b.masked_name in positives
+    grid_b = services.board(user=commander, region=city.grid_b).by_key()
+    assert (
+        grid_b["screening.sampled"].value
+        == rows_on(client, grid_b["screening.sampled"].url, sample_row)
         == 1
     )

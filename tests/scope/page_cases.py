@@ -23,7 +23,7 @@ from fangyi.people.area import HOUSEHOLD, PERSON
 from fangyi.portal.area import GUARDIANSHIP
 from fangyi.portal.models import Guardianship
 from fangyi.regions.area import REGION
-from fangyi.screening.area import CAMPAIGN, LAB_TUBE
+from fangyi.screening.area import CAMPAIGN, LAB_TUBE, SAMPLE
 from fangyi.screening.models import Sample, Tube
 from tests.factories import resident_id
 
@@ -771,6 +771,13 @@ PAGES = {
         records=TASKS,
         refused=(403, 404),
         ok=DONE,
+    ),
+    # The day's samples of a region: the command centre's screening figures open it.
+    "GET /screening/samples/": Case(
+        need=(SAMPLE, p.VIEW),
+        query=lambda w, side, user: {"region": side.grid.code},
+        refused=(403, 404),
+        outside=(404,),
     ),
     "GET /screening/rounds/<uuid:round_id>/missing/": Case(
         need=(CAMPAIGN, p.VIEW), path=round_id, refused=(403, 404)

@@ -15,7 +15,8 @@ SAMPLED = Figure(
     name=_("当日采样"),
     unit=_("人次"),
     group=GROUP,
-    list_url="screening:campaign-list",
+    list_url="screening:sample-list",
+    day_filter=True,
     headline=True,
 )
 POSITIVE = Figure(
@@ -23,7 +24,9 @@ POSITIVE = Figure(
     name=_("当日采样阳性"),
     unit=_("人次"),
     group=GROUP,
-    list_url="screening:campaign-list",
+    list_url="screening:sample-list",
+    list_query=(("result", "positive"),),
+    day_filter=True,
 )
 
 

@@ -1,11 +1,15 @@
 """Coverage pages of a round ("no one missed"): a region's progress with its children's,
 drilled down to buildings; the list of persons not sampled yet, with its export through the
-ledgers; and the grid leaders' button that makes home-sampling tasks of those who cannot come.
+ledgers; the grid leaders' button that makes home-sampling tasks of those who cannot come; and
+the samples taken on a day in a region, of every round (the list behind the command centre's
+screening figures).
 
 `?region=CODE` names the region shown; without it, the user's one top region of the campaign
 (or, when they have several, all of them side by side). A round or region out of the user's
 sight is 404.
 """
+
+import datetime
 
 from django import forms
 from django.contrib import messages
@@ -22,18 +26,21 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangyi.core.forms import BootstrapForm
-from fangyi.core.permissions import ADD, CHANGE, EXPORT, REVEAL, can
+from fangyi.core.permissions import ADD, CHANGE, EXPORT, REVEAL, VIEW, can
 from fangyi.core.views import cursor_page
 from fangyi.fieldwork.area import TASK
+from fangyi.health.models import TestOutcome
 from fangyi.ledgers import services as ledgers
 from fangyi.ledgers.models import ExportFormat
 from fangyi.people.area import PERSON
 from fangyi.regions.models import Level, Region, looks_like_code
+from fangyi.screening.area import SAMPLE
 from fangyi.screening.coverage import services as coverage
 from fangyi.screening.coverage.ledger import MissingLedger
-from fangyi.screening.models import Round
+from fangyi.screening.models import Round, Sample
 
 MISSING_ORDERING = ("region_path", "id")
+SAMPLE_ORDERING = ("sampled_at", "id")
 
 
 class MissingExportForm(BootstrapForm):
@@ -270,7 +277,60 @@ def missing_export(request, round_id):
     return redirect("ledgers:export-job", pk=job.pk)
 
 
+def _day(request) -> datetime.date:
+    """`?day=YYYY-MM-DD`, today (Beijing time) when absent or not a date."""
+    given = request.GET.get("day", "")
+    try:
+        return datetime.date.fromisoformat(given) if given else timezone.localdate()
+    except ValueError:
+        messages.warning(request, _("日期无效，已显示今天。"))
+        return timezone.localdate()
+
+
+@login_required
+def samples_of_day(request):
+    """The samples taken on a day at or under a region, every round's, as the command centre's
+    figures count them (`result=positive`: the positives alone). Rows in the user's scope."""
+    user = request.user
+    if not can(user, SAMPLE, VIEW):
+        raise PermissionDenied
+    day = _day(request)
+    start = datetime.datetime.combine(day, datetime.time.min, timezone.get_current_timezone())
+    samples = Sample.objects.restrict(user, VIEW).filter(
+        sampled_at__gte=start, sampled_at__lt=start + datetime.timedelta(days=1)
+    )
+    code = request.GET.get("region", "")
+    region = None
+    if code:
+        region = (
+            Region.objects.restrict(user, VIEW).filter(code=code).first()
+            if looks_like_code(code)
+            else None
+        )
+        if region is None:
+            raise Http404
+        samples = samples.filter(region_path__startswith=region.path)
+    positive = request.GET.get("result") == "positive"
+    if positive:
+        samples = samples.filter(result=TestOutcome.POSITIVE)
+    rows, next_cursor = cursor_page(
+        request, samples.select_related("person", "site", "round"), SAMPLE_ORDERING
+    )
+    return render(
+        request,
+        "screening/coverage/samples.html",
+        {
+            "day": day,
+            "region": region,
+            "positive": positive,
+            "samples": rows,
+            "next_cursor": next_cursor,
+        },
+    )
+
+
 urlpatterns = [
+    path("samples/", samples_of_day, name="sample-list"),
     path("rounds/<uuid:round_id>/coverage/", round_coverage, name="coverage"),
     path("rounds/<uuid:round_id>/home-tasks/", home_tasks, name="home-tasks"),
     path("rounds/<uuid:round_id>/missing/", missing, name="missing"),
