@@ -53,6 +53,23 @@ def _status(request, form) -> int:
     return 400 if request.method == "POST" and form.errors else 200
 
 
+def _regional_list(request, template: str, rows, next_cursor):
+    """A page of units or rules, each changeable where the user may change the setup."""
+    user = request.user
+    return render(
+        request,
+        template,
+        {
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "may_add": can(user, HOTLINE_SETUP, ADD),
+            "may_change": {
+                row.pk for row in rows if can(user, HOTLINE_SETUP, CHANGE, row.region_path)
+            },
+        },
+    )
+
+
 def _form_page(request, form, title, back: str, *, subtitle: str = ""):
     """One of the setup's forms, new or sent back with its errors."""
     return render(
@@ -222,18 +239,7 @@ def units(request):
         .annotate(member_count=Count("members", distinct=True)),
         UNIT_ORDER,
     )
-    return render(
-        request,
-        "hotline/setup/units.html",
-        {
-            "rows": rows,
-            "next_cursor": next_cursor,
-            "may_add": can(user, HOTLINE_SETUP, ADD),
-            "may_change": {
-                row.pk for row in rows if can(user, HOTLINE_SETUP, CHANGE, row.region_path)
-            },
-        },
-    )
+    return _regional_list(request, "hotline/setup/units.html", rows, next_cursor)
 
 
 @login_required
@@ -320,18 +326,7 @@ def rules(request):
         RoutingRule.objects.restrict(user, VIEW).select_related("category", "region", "unit"),
         RULE_ORDER,
     )
-    return render(
-        request,
-        "hotline/setup/rules.html",
-        {
-            "rows": rows,
-            "next_cursor": next_cursor,
-            "may_add": can(user, HOTLINE_SETUP, ADD),
-            "may_change": {
-                row.pk for row in rows if can(user, HOTLINE_SETUP, CHANGE, row.region_path)
-            },
-        },
-    )
+    return _regional_list(request, "hotline/setup/rules.html", rows, next_cursor)
 
 
 @login_required
