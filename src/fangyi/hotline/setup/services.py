@@ -209,7 +209,8 @@ def update_rule(
     with transaction.atomic():
         locked = RoutingRule.objects.select_for_update().get(pk=rule.pk)
         # A unit stopped since keeps the rule that names it, but no rule is pointed at one.
-        if unit is not None and not unit.active and unit.pk != locked.unit_id:
+        pointed = unit.pk if unit is not None and unit.pk != locked.unit_id else None
+        if pointed and not HandlingUnit.objects.filter(pk=pointed, active=True).exists():
             raise ValidationError({"unit": _("该承办单位已停用。")})
         taken = RoutingRule.objects.filter(
             category=category, region_path=locked.region_path
