@@ -408,6 +408,36 @@ def intake_for_resident(
         )
 
 
+def intake_for_partner(
+    *,
+    category: Category,
+    description: str,
+    region: Region,
+    address: str = "",
+    caller: CallerInput | None = None,
+    received_at: datetime.datetime | None = None,
+) -> Ticket:
+    """A request filed by a partner's system through Open311, with no staff actor: taken in
+    with channel Open311 and sent at once to the unit the rules give (`dispatch_on_arrival`),
+    or left new for the dispatchers. No one's right is asked: the caller checked the partner's
+    key, and that `region` lies within the key's; it names its channel in the audit context
+    (`core.context.acting`) around the call."""
+    ticket = _intake(
+        actor=None,
+        channel=Channel.OPEN311,
+        category=category,
+        description=description,
+        region=region,
+        address=address,
+        urgency=Urgency.NORMAL,
+        caller=caller or CallerInput(),
+        received_at=received_at,
+        dispatch_now=False,
+    )
+    dispatch_on_arrival(ticket=ticket)
+    return ticket
+
+
 def _intake(
     *,
     actor,

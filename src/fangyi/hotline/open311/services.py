@@ -25,7 +25,7 @@ from fangyi.regions.models import Region, looks_like_code
 
 from .. import services as hotline
 from ..area import HOTLINE_SETUP
-from ..models import Category, Channel, Open311Key, Ticket, Urgency
+from ..models import Category, Open311Key, Ticket
 
 KEY_BYTES = 24
 PREFIX_LENGTH = 8
@@ -146,20 +146,15 @@ def submit_request(
     if caller_phone and not (caller_phone.isdigit() and len(caller_phone) <= MAX_PHONE):
         raise ValidationError({"phone": _("电话号码格式不正确。")})
     outer = current()
-    # The core's intake, with no staff actor: the audit row says the partner filed it.
+    # No staff actor: the audit rows say the partner filed it.
     with acting(via="open311", ip=outer.ip, request_id=outer.request_id):
-        ticket = hotline._intake(
-            actor=None,
-            channel=Channel.OPEN311,
+        ticket = hotline.intake_for_partner(
             category=category,
             description=description,
             region=region,
             address=address,
-            urgency=Urgency.NORMAL,
             caller=hotline.CallerInput(name=caller_name, phone=caller_phone),
             received_at=now,
-            dispatch_now=False,
         )
-        hotline.dispatch_on_arrival(ticket=ticket)
     Open311Key.objects.filter(pk=key.pk).update(last_used_at=ticket.received_at)
     return ticket

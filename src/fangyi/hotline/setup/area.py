@@ -1,11 +1,12 @@
-"""What the hotline's setup pages add to its declarations: their URLs and one link in the
-hotline's menu group. The permission is the core's `hotline_setup`."""
+"""What the hotline's setup adds to its declarations: its pages' URLs, one link in the
+hotline's menu group and its API under /api/v1/hotline/setup. The permission is the core's
+`hotline_setup`."""
 
 import dataclasses
 
 from django.utils.translation import gettext_lazy as _
 
-from fangyi.core.areas import Area, NavLink, Urls
+from fangyi.core.areas import ApiRouter, Area, NavLink, Urls
 from fangyi.core.permissions import VIEW
 
 from ..area import HOTLINE_GROUP, HOTLINE_SETUP
@@ -25,4 +26,5 @@ def with_setup(area: Area) -> Area:
             ),
         ),
         urls=(*area.urls, Urls("hotline/setup/", "fangyi.hotline.setup.urls")),
+        api=(*area.api, ApiRouter("/hotline/setup", "fangyi.hotline.setup.api.router")),
     )

@@ -116,12 +116,15 @@ class RuleForm(BootstrapForm):
         help_text=_("承办单位和按所在地二选一。"),
     )
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         category = cast(forms.ChoiceField, self.fields["category"])
         category.choices = [(ANY_CATEGORY, _("（任何类别）")), *category_choices()]
         unit = cast(forms.ChoiceField, self.fields["unit"])
         unit.choices = [("", "—"), *((str(each.pk), each.name) for each in units)]
+        if editing:
+            # Where a rule applies is also who may change it: moved, it is another rule.
+            del self.fields["region"]
 
 
 class CalendarDayForm(BootstrapForm):

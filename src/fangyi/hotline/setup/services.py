@@ -1,5 +1,6 @@
 """Changes to the hotline's set-up that its core has no service for: the category tree,
-a unit's name, staff and state, removing a routing rule or a calendar day entered by hand.
+a unit's name, staff and state, editing and removing a routing rule, removing a calendar day
+entered by hand.
 Creating units and rules, entering a day and the Open311 keys are the core's and Open311's
 services; these follow them: keyword-only, `require` first, an ObjectChange for every write.
 
@@ -18,7 +19,7 @@ from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, require
 
 from ..area import HOTLINE_SETUP
-from ..models import CalendarDay, Category, HandlingUnit, Kind, RoutingRule
+from ..models import CalendarDay, Category, HandlingUnit, Kind, PlaceLevel, RoutingRule
 
 CATEGORY_FIELDS = [
     "code",
@@ -32,6 +33,7 @@ CATEGORY_FIELDS = [
     "order",
 ]
 UNIT_FIELDS = ["name", "phone", "active"]
+RULE_FIELDS = ["category", "region", "unit", "place_level"]
 # A wall-clock limit longer than a week, or more working days than a quarter, is a typo.
 LONGEST_MINUTES = 7 * 24 * 60
 LONGEST_WORKING_DAYS = 60
@@ -185,12 +187,51 @@ def _staff_of(unit: HandlingUnit) -> dict[str, list[str]]:
     }
 
 
+def update_rule(
+    *,
+    actor,
+    rule: RoutingRule,
+    category: Category | None,
+    unit: HandlingUnit | None = None,
+    place_level: str = "",
+) -> RoutingRule:
+    """A rule's category (any, when None) and where it sends: a unit, or the team of the
+    ticket's street or community. Its region stays: it says where the rule applies and who may
+    change it; to move a rule, remove it and make another. Tickets already dispatched stay
+    with their units."""
+    require(actor, HOTLINE_SETUP, CHANGE, rule.region_path)
+    if (unit is None) == (not place_level):
+        raise ValidationError(
+            {"unit": _("请选择承办单位，或按所在地派给街道/社区专班（二选一）。")}
+        )
+    if place_level and place_level not in PlaceLevel.values:
+        raise ValidationError({"place_level": _("请选择街道或社区。")})
+    with transaction.atomic():
+        locked = RoutingRule.objects.select_for_update().get(pk=rule.pk)
+        # A unit stopped since keeps the rule that names it, but no rule is pointed at one.
+        pointed = unit.pk if unit is not None and unit.pk != locked.unit_id else None
+        if pointed and not HandlingUnit.objects.filter(pk=pointed, active=True).exists():
+            raise ValidationError({"unit": _("该承办单位已停用。")})
+        taken = RoutingRule.objects.filter(
+            category=category, region_path=locked.region_path
+        ).exclude(pk=locked.pk)
+        if taken.exists():
+            raise ValidationError({"category": _("该区域已有这个类别的派单规则。")})
+        before = audit.snapshot(locked, RULE_FIELDS)
+        locked.category, locked.unit, locked.place_level = category, unit, place_level
+        locked.save(update_fields=["category", "unit", "place_level"])
+        audit.record_updated(
+            actor=actor, obj=locked, before=before, after=audit.snapshot(locked, RULE_FIELDS)
+        )
+    return locked
+
+
 def delete_rule(*, actor, rule: RoutingRule) -> None:
     """Removes a routing rule: tickets are routed by the others from now on; those already
     dispatched stay with their units."""
     require(actor, HOTLINE_SETUP, CHANGE, rule.region_path)
     with transaction.atomic():
-        before = audit.snapshot(rule, ["category", "region", "unit", "place_level"])
+        before = audit.snapshot(rule, RULE_FIELDS)
         audit.record_change(
             actor=actor,
             action=ObjectChange.DELETE,

@@ -16,6 +16,7 @@ urlpatterns = [
     path("units/<uuid:pk>/", views.unit_edit, name="unit-edit"),
     path("rules/", views.rules, name="rules"),
     path("rules/new/", views.rule_create, name="rule-create"),
+    path("rules/<uuid:pk>/", views.rule_edit, name="rule-edit"),
     path("rules/<uuid:pk>/delete/", views.rule_delete, name="rule-delete"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<str:day>/delete/", views.calendar_delete, name="calendar-delete"),

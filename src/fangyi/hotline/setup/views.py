@@ -10,7 +10,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -329,38 +329,74 @@ def rules(request):
     return _regional_list(request, "hotline/setup/rules.html", rows, next_cursor)
 
 
+def _rule_units(user, keep: uuid.UUID | None = None) -> list[HandlingUnit]:
+    """The units a rule may send to: the active ones the user sees, and the one it already
+    names (`keep`), stopped or not."""
+    active = Q(active=True) | Q(pk=keep) if keep else Q(active=True)
+    return list(
+        HandlingUnit.objects.restrict(user, VIEW).filter(active).order_by("region_path", "name")
+    )
+
+
+def _rule_target(form, units: list[HandlingUnit]) -> dict:
+    """The category, unit and place level a valid rule form names."""
+    data = form.cleaned_data
+    category = None
+    if data["category"] != ANY_CATEGORY:
+        category = Category.objects.filter(code=data["category"]).first()
+    unit = next((each for each in units if str(each.pk) == data["unit"]), None)
+    return {"category": category, "unit": unit, "place_level": data["place_level"]}
+
+
 @login_required
 def rule_create(request):
     user = request.user
     _need(user, ADD)
-    units = list(
-        HandlingUnit.objects.restrict(user, VIEW)
-        .filter(active=True)
-        .order_by("region_path", "name")
-    )
+    units = _rule_units(user)
     form = RuleForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         region = _region(user, form)
-        category = None
-        if data["category"] != ANY_CATEGORY:
-            category = Category.objects.filter(code=data["category"]).first()
-        unit = next((each for each in units if str(each.pk) == data["unit"]), None)
         if region is not None and not form.errors:
             try:
-                hotline.create_rule(
-                    actor=user,
-                    region=region,
-                    category=category,
-                    unit=unit,
-                    place_level=data["place_level"],
-                )
+                hotline.create_rule(actor=user, region=region, **_rule_target(form, units))
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("派单规则已创建。"))
                 return redirect("hotline_setup:rules")
     return _form_page(request, form, _("新建派单规则"), "hotline_setup:rules")
+
+
+@login_required
+def rule_edit(request, pk: uuid.UUID):
+    user = request.user
+    _need(user, CHANGE)
+    rule = get_object_or_404(
+        RoutingRule.objects.restrict(user, CHANGE).select_related("category", "region", "unit"),
+        pk=pk,
+    )
+    units = _rule_units(user, keep=rule.unit_id)
+    initial = {
+        "category": rule.category.code if rule.category else ANY_CATEGORY,
+        "unit": str(rule.unit_id) if rule.unit_id else "",
+        "place_level": rule.place_level,
+    }
+    form = RuleForm(request.POST or None, initial=initial, units=units, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_rule(actor=user, rule=rule, **_rule_target(form, units))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("派单规则已保存。"))
+            return redirect("hotline_setup:rules")
+    return _form_page(
+        request,
+        form,
+        _("修改派单规则"),
+        "hotline_setup:rules",
+        subtitle=_rule_text(rule),
+    )
 
 
 def _rule_text(rule: RoutingRule) -> str:
