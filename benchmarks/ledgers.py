@@ -31,6 +31,7 @@ with its CPU time (the process and the parts it waited for) and the load average
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -42,6 +43,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg_cpu import BackendCPU  # noqa: E402
 from seed import FANGYI, ROOT, fresh_postgres, fresh_sqlite, run  # noqa: E402
 
 DEFAULT_SQLITE = ROOT / "var" / "bench-ledgers.sqlite3"
@@ -75,11 +77,13 @@ def timed_fangyi(
         env["PYTHONPATH"] = str(src)
     env.setdefault("FANGYI_INSECURE_DEV_KEY", "1")
     load = os.getloadavg()[0]
-    started = time.monotonic()
-    process = subprocess.Popen([str(FANGYI), *args], env=env, stdout=subprocess.PIPE, text=True)
-    output = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - started
+    postgres = database_url.startswith("postgres")
+    with BackendCPU(database_url) if postgres else contextlib.nullcontext() as server:
+        started = time.monotonic()
+        process = subprocess.Popen([str(FANGYI), *args], env=env, stdout=subprocess.PIPE, text=True)
+        output = process.stdout.read()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
     code = os.waitstatus_to_exitcode(status)
     if code not in expect:
         raise SystemExit(f"fangyi {' '.join(args)} exited with {code}")
@@ -89,6 +93,11 @@ def timed_fangyi(
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_mib": usage.ru_maxrss // 1024,
         "load_before": round(load, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        # PostgreSQL's processes serving the database, and the WAL written meanwhile.
+        "pg_cpu_seconds": server.cpu_seconds if postgres else None,
+        "pg_backends": server.backends if postgres else None,
+        "wal_mib": server.wal_mib if postgres else None,
         "output": output,
     }
 
@@ -259,13 +268,17 @@ def imports_only(options) -> None:
             runs[name].append(step)
             print(f"round {n + 1}, {name}: {json.dumps(step)}", file=sys.stderr)
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| code | wall s | CPU s (ours) | peak RSS MiB | created | load before |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| code | wall s | CPU s (ours) | CPU s (PostgreSQL) | WAL MiB | peak RSS MiB | created "
+        "| load before / after |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, steps in runs.items():
         for step in steps:
             print(
-                f"| {name} | {step['seconds']} | {step['cpu_seconds']} | {step['peak_mib']:,} "
-                f"| {step['created']:,} | {step['load_before']} |"
+                f"| {name} | {step['seconds']} | {step['cpu_seconds']} | "
+                f"{step['pg_cpu_seconds']} | {step['wal_mib']:,} | {step['peak_mib']:,} "
+                f"| {step['created']:,} | {step['load_before']} / {step['load_after']} |"
             )
     print(json.dumps(runs))
 
