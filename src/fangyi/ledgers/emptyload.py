@@ -32,9 +32,13 @@ nothing behind and starts over (a split pass always does).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
+import threading
 from dataclasses import dataclass
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg.errors import LockNotAvailable
@@ -47,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 # How long the writer waits for the tables' lock before writing as usual instead.
 LOCK_WAIT = "5s"
+# Chunks received and not yet sent (about 5 MB each).
+QUEUED = 8
 
 _INDEXES = """
 SELECT c.relname, pg_get_indexdef(x.indexrelid)
@@ -83,6 +89,9 @@ class EmptyLoad:
         self.dropped: list[_Dropped] = []
         self.counts = CountDeltas()
         self.open = False
+        self.queue: queue.Queue[list[tuple[str, bytes]] | None] = queue.Queue(QUEUED)
+        self.sender: threading.Thread | None = None
+        self.failed: Exception | None = None
 
     def begin(self) -> bool:
         """Locks the tables and drops their indexes if they are empty; else lets go."""
@@ -134,11 +143,40 @@ class EmptyLoad:
         return True
 
     def send(self, copies: list[tuple[str, bytes]]) -> None:
-        with self.connection.cursor() as cursor:
-            send_copies(cursor.cursor, copies)
+        """Hands a chunk's COPY data to the sending thread; raises what stopped it."""
+        if self.sender is None:
+            raw = self.connection.connection
+            self.sender = threading.Thread(target=self._send, args=(raw,), daemon=True)
+            self.sender.start()
+        if self.failed is not None:
+            raise self.failed
+        self.queue.put(copies)
+
+    def _send(self, raw: psycopg.Connection) -> None:
+        # The parent reads the parts' pipes while PostgreSQL loads what came before; a part
+        # waits only when QUEUED chunks are ahead of it.
+        while (copies := self.queue.get()) is not None:
+            try:
+                if self.failed is None:
+                    with raw.cursor() as cursor:
+                        send_copies(cursor, copies)
+            except Exception as exc:  # handed to the parent's thread
+                self.failed = exc
+            finally:
+                self.queue.task_done()
+        self.queue.task_done()
+
+    def _stop_sending(self) -> None:
+        if self.sender is not None:
+            self.queue.put(None)
+            self.sender.join()
+            self.sender = None
+        if self.failed is not None:
+            raise self.failed
 
     def commit(self) -> None:
         """Builds the indexes and constraints again, adds the region counts, commits."""
+        self._stop_sending()
         quote = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
             # A table with deferred checks pending (the households' buildings) cannot be
@@ -167,6 +205,8 @@ class EmptyLoad:
 
     def close(self) -> None:
         """Rolls back whatever was not committed (the indexes come back with it)."""
+        with contextlib.suppress(Exception):
+            self._stop_sending()
         if self.open:
             self.open = False
             self.connection.rollback()
