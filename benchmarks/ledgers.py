@@ -229,12 +229,11 @@ def older_code_defaults(database_url: str, *, on: bool) -> None:
 
 
 def commit_of(src: Path) -> str:
-    return subprocess.run(
-        ["git", "-C", str(src), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    """The commit of a checkout, or the folder's name for code unpacked by `git archive`."""
+    found = subprocess.run(
+        ["git", "-C", str(src), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return found.stdout.strip() if found.returncode == 0 else str(src.resolve().parent.name)
 
 
 def imports_only(options) -> None:
