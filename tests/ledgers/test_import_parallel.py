@@ -175,7 +175,7 @@ def schema() -> list[tuple[str, str]]:
             "WHERE tablename IN ('people_person', 'people_household') "
             "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE conrelid IN ('people_person'::regclass, 'people_household'::regclass) "
-            "ORDER BY 1"
+            "ORDER BY 1, 2"
         )
         return cursor.fetchall()
 
