@@ -27,7 +27,9 @@ exports the city's residents once (plain text), then in each round empties the r
 imports the file with each older code in the order given (named by its commit), empties it
 again and imports with this checkout's (`--processes` for this checkout only). Emptying the registry
 also empties the audit log, so every import starts from the same state. Each import is timed
-with its CPU time (the process and the parts it waited for) and the load average before it.
+with its CPU time (the process and the parts it waited for), the CPU time of PostgreSQL's
+processes serving the database and the WAL written (benchmarks/pg_cpu.py: the server must run
+on this machine), and the load average before and after it.
 """
 
 import argparse
