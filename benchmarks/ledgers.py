@@ -27,10 +27,13 @@ exports the city's residents once (plain text), then in each round empties the r
 imports the file with each older code in the order given (named by its commit), empties it
 again and imports with this checkout's (`--processes` for this checkout only). Emptying the registry
 also empties the audit log, so every import starts from the same state. Each import is timed
-with its CPU time (the process and the parts it waited for) and the load average before it.
+with its CPU time (the process and the parts it waited for), the CPU time of PostgreSQL's
+processes serving the database and the WAL written (benchmarks/pg_cpu.py: the server must run
+on this machine), and the load average before and after it.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -42,6 +45,7 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg_cpu import BackendCPU  # noqa: E402
 from seed import FANGYI, ROOT, fresh_postgres, fresh_sqlite, run  # noqa: E402
 
 DEFAULT_SQLITE = ROOT / "var" / "bench-ledgers.sqlite3"
@@ -75,11 +79,13 @@ def timed_fangyi(
         env["PYTHONPATH"] = str(src)
     env.setdefault("FANGYI_INSECURE_DEV_KEY", "1")
     load = os.getloadavg()[0]
-    started = time.monotonic()
-    process = subprocess.Popen([str(FANGYI), *args], env=env, stdout=subprocess.PIPE, text=True)
-    output = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - started
+    postgres = database_url.startswith("postgres")
+    with BackendCPU(database_url) if postgres else contextlib.nullcontext() as server:
+        started = time.monotonic()
+        process = subprocess.Popen([str(FANGYI), *args], env=env, stdout=subprocess.PIPE, text=True)
+        output = process.stdout.read()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        seconds = time.monotonic() - started
     code = os.waitstatus_to_exitcode(status)
     if code not in expect:
         raise SystemExit(f"fangyi {' '.join(args)} exited with {code}")
@@ -89,6 +95,11 @@ def timed_fangyi(
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_mib": usage.ru_maxrss // 1024,
         "load_before": round(load, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        # PostgreSQL's processes serving the database, and the WAL written meanwhile.
+        "pg_cpu_seconds": server.cpu_seconds if postgres else None,
+        "pg_backends": server.backends if postgres else None,
+        "wal_mib": server.wal_mib if postgres else None,
         "output": output,
     }
 
@@ -220,12 +231,11 @@ def older_code_defaults(database_url: str, *, on: bool) -> None:
 
 
 def commit_of(src: Path) -> str:
-    return subprocess.run(
-        ["git", "-C", str(src), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    """The commit of a checkout, or the folder's name for code unpacked by `git archive`."""
+    found = subprocess.run(
+        ["git", "-C", str(src), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    return found.stdout.strip() if found.returncode == 0 else str(src.resolve().parent.name)
 
 
 def imports_only(options) -> None:
@@ -259,13 +269,17 @@ def imports_only(options) -> None:
             runs[name].append(step)
             print(f"round {n + 1}, {name}: {json.dumps(step)}", file=sys.stderr)
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| code | wall s | CPU s (ours) | peak RSS MiB | created | load before |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| code | wall s | CPU s (ours) | CPU s (PostgreSQL) | WAL MiB | peak RSS MiB | created "
+        "| load before / after |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for name, steps in runs.items():
         for step in steps:
             print(
-                f"| {name} | {step['seconds']} | {step['cpu_seconds']} | {step['peak_mib']:,} "
-                f"| {step['created']:,} | {step['load_before']} |"
+                f"| {name} | {step['seconds']} | {step['cpu_seconds']} | "
+                f"{step['pg_cpu_seconds']} | {step['wal_mib']:,} | {step['peak_mib']:,} "
+                f"| {step['created']:,} | {step['load_before']} / {step['load_after']} |"
             )
     print(json.dumps(runs))
 

@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pg_cpu import BackendCPU  # noqa: E402
 
 
 def child() -> None:
@@ -50,14 +52,21 @@ def child() -> None:
 
     for label, policy in (("switch", other), ("back", in_force)):
         load = os.getloadavg()[0]
-        started, cpu_before = time.perf_counter(), cpu()
-        outcome = recompute.recompute_all(policy=policy)
+        with BackendCPU(os.environ["FANGYI_DATABASE_URL"]) as server:
+            started, cpu_before = time.perf_counter(), cpu()
+            outcome = recompute.recompute_all(policy=policy)
+            seconds, used = time.perf_counter() - started, cpu() - cpu_before
         figures[label] = {
-            "seconds": round(time.perf_counter() - started, 1),
-            "cpu_seconds": round(cpu() - cpu_before, 1),
+            "seconds": round(seconds, 1),
+            "cpu_seconds": round(used, 1),
+            # PostgreSQL's backends of the recompute (the health colour-count triggers run
+            # in them) and the WAL written meanwhile.
+            "pg_cpu_seconds": server.cpu_seconds,
+            "wal_mib": server.wal_mib,
             "persons": outcome.persons,
             "written": outcome.written,
             "load_before": round(load, 2),
+            "load_after": round(os.getloadavg()[0], 2),
         }
     print(json.dumps(figures))
 
@@ -108,17 +117,22 @@ def main() -> None:
             runs[name].append(figures)
             print(f"round {n + 1}, {name}: {json.dumps(figures)}", file=sys.stderr)
     print(f"machine: {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print("| code | under the new plan, s (each round) | median | back, s | CPU s | load before |")
-    print("| --- | --- | ---: | --- | --- | --- |")
+    print(
+        "| code | under the new plan, s (each round) | median | back, s | CPU s, ours "
+        "| CPU s, PostgreSQL | written | load before |"
+    )
+    print("| --- | --- | ---: | --- | --- | --- | --- | --- |")
     for name, figures in runs.items():
         switch = [f["switch"]["seconds"] for f in figures]
         back = [f["back"]["seconds"] for f in figures]
-        cpu = [f["switch"]["cpu_seconds"] for f in figures]
-        loads = [f["switch"]["load_before"] for f in figures]
+
+        def each(key: str, figures=figures) -> str:
+            return ", ".join(str(f[label][key]) for f in figures for label in ("switch", "back"))
+
         print(
             f"| {name} | {', '.join(map(str, switch))} | {statistics.median(switch):.1f} "
-            f"| {', '.join(map(str, back))} | {', '.join(map(str, cpu))} "
-            f"| {', '.join(map(str, loads))} |"
+            f"| {', '.join(map(str, back))} | {each('cpu_seconds')} | {each('pg_cpu_seconds')} "
+            f"| {each('written')} | {each('load_before')} |"
         )
     print(json.dumps(runs))
 

@@ -11,9 +11,10 @@ import pytest
 from django.db import connection, transaction
 
 from fangyi.core.models import ObjectChange
-from fangyi.ledgers import services, splitting
+from fangyi.ledgers import emptyload, services, splitting
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Level, Region
+from fangyi.regions.services import refresh_counts
 from tests.factories import region
 from tests.ledgers.support import RESIDENT_HEADERS, read_xlsx, synthetic_id, write_xlsx
 
@@ -145,11 +146,49 @@ def import_both_ways(actor, path, **options) -> tuple[dict, dict]:
     return alone, snapshot(result, job)
 
 
-def test_a_split_import_writes_what_one_process_writes(split, city, buildings, officer, tmp_path):
+@pytest.fixture
+def loads(monkeypatch):
+    """Whether each split pass that writes took the empty tables for a load (emptyload.py)."""
+    taken = []
+    original = emptyload.EmptyLoad.begin
+
+    def recorded(self):
+        taken.append(original(self))
+        return taken[-1]
+
+    monkeypatch.setattr(emptyload.EmptyLoad, "begin", recorded)
+    return taken
+
+
+@pytest.fixture
+def empty_registry(city):
+    Person.objects.all().delete()
+    Household.objects.all().delete()
+    refresh_counts()
+
+
+def schema() -> list[tuple[str, str]]:
+    """The indexes and constraints of the tables an empty load rebuilds, as the catalog says."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename IN ('people_person', 'people_household') "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid IN ('people_person'::regclass, 'people_household'::regclass) "
+            "ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def test_a_split_import_writes_what_one_process_writes(
+    split, loads, city, buildings, officer, tmp_path
+):
     path = write_xlsx(tmp_path / "a.xlsx", ledger_rows(city, buildings))
 
     alone, parts = import_both_ways(officer, path)
 
+    # The registry holds the city's two residents: each part writes its own chunks.
+    assert loads == ([False] if connection.vendor == "postgresql" else [])
     assert parts == alone
     outcome = dict(zip(["rows", "created", "updated"], alone["outcome"][:3], strict=True))
     assert outcome == {"rows": 200, "created": 189, "updated": 1}
@@ -230,3 +269,77 @@ def test_a_part_that_breaks_off_undoes_every_part_of_an_all_or_nothing_import(
     assert after == before
     city.city.refresh_from_db()
     assert city.city.resident_count == 2
+
+
+@postgres_only
+def test_a_split_import_into_an_empty_registry_loads_what_one_process_writes(
+    split, loads, city, empty_registry, buildings, officer, tmp_path
+):
+    path = write_xlsx(tmp_path / "a.xlsx", ledger_rows(city, buildings))
+    before = schema()
+
+    alone, parts = import_both_ways(officer, path)
+
+    assert loads == [True]
+    assert parts == alone
+    assert alone["outcome"][:3] == (200, 190, 0) and len(alone["errors"]) == 10
+    assert schema() == before
+
+
+@postgres_only
+def test_an_all_or_nothing_load_into_an_empty_registry(
+    split, loads, city, empty_registry, buildings, officer, tmp_path
+):
+    rows = ledger_rows(city, buildings)
+    refused = write_xlsx(tmp_path / "refused.xlsx", rows)
+    wrong = {40, 90, 120, 130, 150}
+    good = [row for n, row in enumerate(rows) if n not in wrong and row[2:3] != ["12345"]]
+    written = write_xlsx(tmp_path / "written.xlsx", good)
+
+    alone, parts = import_both_ways(officer, refused, all_or_nothing=True)
+    assert parts == alone and alone["outcome"][7] is True and alone["persons"] == []
+    assert loads == []  # refused by the dry run: no write pass
+
+    alone, parts = import_both_ways(officer, written, all_or_nothing=True)
+    assert loads == [True]
+    assert parts == alone and alone["errors"] == [] and alone["outcome"][7] is False
+    assert len(parts["persons"]) == alone["outcome"][1] > 150
+
+
+@postgres_only
+def test_an_empty_load_that_fails_leaves_the_tables_empty_with_their_indexes(
+    split, loads, city, empty_registry, buildings, officer, tmp_path
+):
+    rows = [RESIDENT_HEADERS]
+    for n in range(1, 121):
+        building = buildings[n % len(buildings)]
+        rows.append([f"居民{n}", synthetic_id(n), "", building.code, "", "666" if n == 97 else "1"])
+    path = write_xlsx(tmp_path / "a.xlsx", rows)
+    before = schema()
+    audit_rows = ObjectChange.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_666() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.room = '666' THEN RAISE EXCEPTION 'room 666 refused'; END IF; "
+            "RETURN NEW; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_666 BEFORE INSERT ON people_household "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_666()"
+        )
+    try:
+        with pytest.raises(Exception, match="room 666 refused"):
+            services.import_path(actor=officer, ledger="residents", path=path)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER refuse_666 ON people_household")
+            cursor.execute("DROP FUNCTION refuse_666()")
+
+    assert loads == [True]
+    assert (Person.objects.count(), Household.objects.count()) == (0, 0)
+    # The job's own audit rows only.
+    assert not ObjectChange.objects.filter(object_type__startswith="people.").exists()
+    assert ObjectChange.objects.count() >= audit_rows
+    assert schema() == before
+    city.city.refresh_from_db()
+    assert city.city.resident_count == 0

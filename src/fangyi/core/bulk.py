@@ -4,14 +4,18 @@ Used where per-object saves would take hours: loading the demo city and importin
 Callers pass rows as tuples of Python values in the order of the columns they name.
 """
 
+import contextlib
 import datetime
+import io
 import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any, cast
 
+import psycopg.copy
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -145,6 +149,36 @@ def _sqlite_converter(field: models.Field[Any, Any]) -> Converter | None:
     return None
 
 
+class GatheredCopies:
+    """COPY statements with their data, formatted by one process for another connection to
+    send (a split import's parts format what one writer loads in one transaction)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[str, bytes]] = []
+
+
+_gathering: ContextVar[GatheredCopies | None] = ContextVar("bulk_gathering", default=None)
+
+
+@contextlib.contextmanager
+def gathering_copies() -> Iterator[GatheredCopies]:
+    """Inside, TableWriter formats its rows as COPY text into the copies yielded instead of
+    sending them (PostgreSQL only)."""
+    gathered = GatheredCopies()
+    token = _gathering.set(gathered)
+    try:
+        yield gathered
+    finally:
+        _gathering.reset(token)
+
+
+def send_copies(cursor: psycopg.Cursor, blocks: list[tuple[str, bytes]]) -> None:
+    """Runs COPY statements gathered elsewhere, on this (psycopg) cursor."""
+    for statement, data in blocks:
+        with cursor.copy(statement) as copy:
+            copy.write(data)
+
+
 class TableWriter:
     """Appends rows, given as tuples in `columns` order, to one model's table, or to `table`:
     a temporary table of the same columns that a statement then moves on (INSERT … SELECT …
@@ -194,18 +228,18 @@ class TableWriter:
             return
         with connection.cursor() as cursor:
             if self.copy:
-                with cursor.cursor.copy(
-                    f"COPY {self.table} ({self.column_list}) FROM STDIN"
-                ) as copy:
-                    if self.converters:
-                        for row in rows:
-                            values = list(row)
-                            for index, convert in self.converters:
-                                values[index] = convert(values[index], connection)
-                            copy.write_row((*values, *self.constants))
-                    else:
-                        for row in rows:
-                            copy.write_row(row + self.constants)
+                statement = f"COPY {self.table} ({self.column_list}) FROM STDIN"
+                gathered = _gathering.get()
+                if gathered is not None:
+                    data = io.BytesIO()
+                    # The cursor is only the adaptation context: nothing is sent.
+                    writer = psycopg.copy.FileWriter(data)
+                    with psycopg.copy.Copy(cursor.cursor, writer=writer) as copy:
+                        self._copy_rows(copy, rows)
+                    gathered.blocks.append((statement, data.getvalue()))
+                    return
+                with cursor.cursor.copy(statement) as copy:
+                    self._copy_rows(copy, rows)
                 return
             placeholders = ", ".join(["%s"] * len(self.fields))
             # Rows hold whatever values their fields take; the driver adapts each.
@@ -219,3 +253,14 @@ class TableWriter:
                 f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders})",
                 converted,
             )
+
+    def _copy_rows(self, copy: psycopg.copy.Copy, rows: Sequence[tuple[object, ...]]) -> None:
+        if self.converters:
+            for row in rows:
+                values = list(row)
+                for index, convert in self.converters:
+                    values[index] = convert(values[index], connection)
+                copy.write_row((*values, *self.constants))
+        else:
+            for row in rows:
+                copy.write_row(row + self.constants)

@@ -155,6 +155,7 @@ class Importer:
         self.on_progress = on_progress or (lambda result: None)
         self.on_rows_total = rows_total or (lambda n: None)
         self.processes = processes
+        self.checked_file: tuple[int, int, int] | None = None
 
     def run(
         self,
@@ -197,11 +198,19 @@ class Importer:
         self.households_before = resume.households_created if resume else 0
         try:
             heading, table, parsers = open_parsed(
-                self.ledger, self.path, self.file_name, Limits.from_settings()
+                self.ledger,
+                self.path,
+                self.file_name,
+                Limits.from_settings(),
+                unpacked_checked=self.checked_file is not None
+                and self.checked_file == _file_signature(self.path),
             )
         except UnreadableFile as exc:
             result.unreadable = exc.message
             return result
+        # An all-or-nothing import reads the file twice; what it unpacks to is checked once,
+        # unless the file has changed in between.
+        self.checked_file = _file_signature(self.path)
         result.header_row = heading.header_row
         result.unknown_columns = heading.unknown_columns
         self.header_names = heading.header_names
@@ -331,6 +340,14 @@ class Importer:
             errors.add(row.number, row.cells, "；".join(messages))
 
 
+def _file_signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 MASKED_RANGES_SHOWN = 10
 
 
@@ -408,7 +425,7 @@ _UNSEEN = object()
 
 
 def open_parsed(
-    ledger: type[Ledger], path, file_name: str, limits: Limits
+    ledger: type[Ledger], path, file_name: str, limits: Limits, *, unpacked_checked: bool = False
 ) -> tuple[Heading, Table, list[Parser]]:
     """Opens a file for a ledger: its heading, its table of raw rows, and for each column
     recognised (position in the row, column key, parse, the value of a blank cell)."""
@@ -424,6 +441,7 @@ def open_parsed(
         max_bytes=limits.max_bytes,
         max_rows=limits.max_rows,
         max_unpacked_bytes=limits.max_unpacked_bytes,
+        unpacked_checked=unpacked_checked,
     )
     unknown: list[str] = []
     mapping: list[tuple[int, Column]] = []

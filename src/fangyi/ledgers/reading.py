@@ -115,12 +115,15 @@ def open_table(
     max_rows: int,
     max_unpacked_bytes: int,
     header_search_rows: int = 30,
+    unpacked_checked: bool = False,
 ) -> Table:
     """Opens a ledger file and finds its header; UnreadableFile says why it cannot be read.
 
     `score_header` rates a row of header texts (how many known column names it holds); the
     header is the first row with the best score among the first `header_search_rows`
     non-blank rows. Reading `rows` raises UnreadableFile past `max_rows` data rows.
+    `unpacked_checked`: this file (the same path, unchanged) already passed the zip checks
+    in this process, which unpack every member; they are not run again.
     """
     path = Path(path)
     try:
@@ -136,7 +139,8 @@ def open_table(
     if not head:
         raise UnreadableFile(_("文件是空的。"))
     if head.startswith(_ZIP_MAGIC):
-        _check_zip(path, max_unpacked_bytes, extent.Limits(max_rows, header_search_rows))
+        if not unpacked_checked:
+            _check_zip(path, max_unpacked_bytes, extent.Limits(max_rows, header_search_rows))
         fmt = XLSX
     elif head.startswith(_OLE2_MAGIC):
         fmt = XLS

@@ -23,6 +23,8 @@ from fangyi.core.permissions import Actor, can
 from . import normalise
 
 if TYPE_CHECKING:
+    from django.db.models import Model
+
     from .writing import CountDeltas
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
@@ -98,6 +100,9 @@ class Ledger(abc.ABC):
     importable: ClassVar[bool] = True
     # The columns `split_key` reads; none: the ledger's imports are never split.
     split_columns: ClassVar[tuple[str, ...]] = ()
+    # The tables a split import loads with their indexes built afterwards when they are all
+    # empty (emptyload.py); none: never.
+    empty_load_tables: ClassVar[tuple[type[Model], ...]] = ()
 
     def __init__(self, *, actor: Actor) -> None:
         self.actor = actor
@@ -107,6 +112,9 @@ class Ledger(abc.ABC):
         # In a split all-or-nothing import, region counts gathered until the part commits:
         # parts holding their transactions open must not lock the same regions meanwhile.
         self.deferred_counts: CountDeltas | None = None
+        # In a load into an empty registry (emptyload.py): `empty_load_tables` are empty and
+        # locked by the writer until it commits, so `plan` must not read them.
+        self.registry_empty = False
 
     def split_key(self, values: dict[str, Any]) -> object | None:
         """What a row shares with other rows of the file, from its `split_columns` parsed:

@@ -180,8 +180,11 @@ class HouseholdBook:
         self.by_building: dict[object, dict[tuple[str, str], tuple[object, str]]] = {}
         self.new_ids: list[str] = []
 
-    def load(self, building_ids) -> None:
+    def load(self, building_ids, *, known_empty: bool = False) -> None:
         wanted = [b for b in set(building_ids) if b not in self.by_building]
+        if known_empty:
+            self.by_building.update((b, {}) for b in wanted)
+            return
         for start in range(0, len(wanted), 500):
             batch = wanted[start : start + 500]
             for b in batch:
@@ -310,6 +313,7 @@ class ResidentsLedger(Ledger):
 
     # Rows of one building share its households: a split import keeps them together.
     split_columns = ("building_code", "street", "community", "grid", "building")
+    empty_load_tables = (Household, Person)
 
     def __init__(self, *, actor: Actor) -> None:
         super().__init__(actor=actor)
@@ -424,14 +428,14 @@ class ResidentsLedger(Ledger):
                 row.error("id_number", _("与第 %(row)d 行的证件号码重复。") % {"row": first})
             else:
                 keys[position] = key
-        existing = self._existing(set(keys.values()))
+        existing = {} if self.registry_empty else self._existing(set(keys.values()))
         buildings = {}
         for position, row in enumerate(rows):
             if row_names_location(row):
                 building = resolve_building(self.index, row)
                 if building is not None:
                     buildings[position] = building
-        self.households.load(b.id for b in buildings.values())
+        self.households.load((b.id for b in buildings.values()), known_empty=self.registry_empty)
         for position, row in enumerate(rows):
             key = keys.get(position)
             person = existing.get(key) if key else None

@@ -45,9 +45,12 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, cast
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from fangyi.core.bulk import gathering_copies
+
+from .emptyload import EmptyLoad
 from .errorbook import ErrorBook
 from .importing import (
     CHUNK_ROWS,
@@ -79,6 +82,8 @@ class ChunkReport:
     households_created: int = 0  # the part's total so far
     # (row number, the row's cells, [(column key, message)]) of each row in error
     errors: list[tuple[int, list, list[tuple[str, str]]]] = field(default_factory=list)
+    # A load into an empty registry: the chunk's rows as COPY text, for the writer to send.
+    copies: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 @dataclass
@@ -121,6 +126,7 @@ def split_pass(
     gc.freeze()
     context = multiprocessing.get_context("fork")
     workers: list[_Part] = []
+    loader: EmptyLoad | None = None
     try:
         for index, rows in enumerate(dealt):
             ours, theirs = context.Pipe()
@@ -133,6 +139,11 @@ def split_pass(
             process.start()
             theirs.close()
             workers.append(_Part(index, process, ours))
+        if write and importer.ledger.empty_load_tables:
+            # Opened after the fork: the parts must not share its socket.
+            loader = EmptyLoad(importer.ledger.empty_load_tables)
+            if not loader.begin():
+                loader = None
         masked: list[tuple[int, str]] = []
         for worker in workers:
             _kind, (worker.keys, masked_rows) = _receive(worker)
@@ -143,9 +154,11 @@ def split_pass(
             _send_all(workers, ("stop", None))
             return result
         for worker, first_rows in zip(workers, _first_rows(workers), strict=True):
-            worker.conn.send(("plan", first_rows))
-        return _gather(importer, result, heading, workers, write, single_transaction)
+            worker.conn.send(("plan", (first_rows, loader is not None)))
+        return _gather(importer, result, heading, workers, write, single_transaction, loader)
     finally:
+        if loader is not None:
+            loader.close()
         for worker in workers:
             worker.conn.close()
         for worker in workers:
@@ -204,6 +217,7 @@ def _gather(
     workers: list[_Part],
     write: bool,
     single_transaction: bool,
+    loader: EmptyLoad | None,
 ) -> ImportResult:
     by_conn = {worker.conn: worker for worker in workers}
     pending = set(by_conn)
@@ -229,7 +243,11 @@ def _gather(
                 worker.households_created = report.households_created
                 result.households_created = sum(w.households_created for w in workers)
                 written += report.written
-                if not write:
+                if loader is not None:
+                    loader.send(report.copies)
+                    # Nothing is committed before the end: a resumed job starts over.
+                    importer.on_progress(result)
+                elif not write:
                     importer.on_progress(result)
                 elif not single_transaction:
                     importer.on_progress(dataclasses.replace(result, rows_written=written))
@@ -238,6 +256,10 @@ def _gather(
                 ready.append(worker)
             elif kind == "done":
                 pending.discard(conn)
+                for path, (residents, households) in (payload or {}).items():
+                    cast(EmptyLoad, loader).counts.add(
+                        path, residents=residents, households=households
+                    )
             else:
                 failure = f"part {worker.index + 1}: {payload}"
                 pending.discard(conn)
@@ -246,6 +268,10 @@ def _gather(
     if failure:
         _send_all([by_conn[c] for c in pending], ("stop", None))
         _send_all(ready, ("rollback", None))
+    elif loader is not None:
+        if not (single_transaction and result.error_rows):
+            loader.commit()
+            committed = True
     elif write and single_transaction:
         if result.error_rows:
             _send_all(ready, ("rollback", None))
@@ -266,7 +292,7 @@ def _gather(
             errors.close()
     if write:
         result.refused = single_transaction and not committed
-        result.rows_written = 0 if result.refused else written
+        result.rows_written = written if committed or not (single_transaction or loader) else 0
     return result
 
 
@@ -347,9 +373,10 @@ def _run_part(
     masked = [(row.number, found) for row in rows if (found := ledger_class.masked_example(row))]
     keys = [(row.key, row.number) for row in rows if row.key is not None]
     conn.send(("checked", (keys, masked)))
-    kind, first_rows = conn.recv()
+    kind, payload = conn.recv()
     if kind != "plan":
         raise _Stopped
+    first_rows, empty_load = payload
     ledger = ledger_class(actor=importer.actor)
     ledger.first_rows = first_rows
 
@@ -367,6 +394,9 @@ def _run_part(
         for _chunk, report in chunks():
             conn.send(("chunk", report))
         conn.send(("done", None))
+        return
+    if empty_load:
+        _format_part(ledger, conn, chunks())
         return
     if not single:
         for chunk, report in chunks():
@@ -393,6 +423,25 @@ def _run_part(
             return
         ledger.deferred_counts.apply()
     conn.send(("committed", None))
+
+
+def _format_part(ledger, conn: Connection, chunks) -> None:
+    """A load into an empty registry: the part formats its rows, the parent's writer sends
+    them (emptyload.py)."""
+    ledger.registry_empty = True
+    ledger.deferred_counts = CountDeltas()
+    # Should a read of the locked tables slip in, it fails instead of waiting for ever on
+    # the writer, which waits on this part.
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '60s'")
+    for chunk, report in chunks:
+        good = [row for row in chunk if row.action in (CREATE, UPDATE)]
+        with gathering_copies() as gathered:
+            ledger.write(good)
+        report.written = len(good)
+        report.copies = gathered.blocks
+        conn.send(("chunk", report))
+    conn.send(("done", dict(ledger.deferred_counts.by_path)))
 
 
 def _plan(ledger, chunk: list[Row]) -> ChunkReport:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from fangyi.core.audit import BulkChanges, json_value
 from fangyi.core.bulk import JSONText, TableWriter
@@ -168,7 +169,9 @@ class CountDeltas:
         for path, (residents, households) in other.by_path.items():
             self.add(path, residents=residents, households=households)
 
-    def apply(self) -> None:
+    def apply(self, using: BaseDatabaseWrapper | None = None) -> None:
+        """On `using`, a connection other than the default (an empty load's writer)."""
+        using = using or connection
         totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for path, (residents, households) in self.by_path.items():
             for ancestor in ancestor_paths(path):
@@ -176,8 +179,8 @@ class CountDeltas:
                 totals[ancestor][1] += households
         params = [(r, h, path) for path, (r, h) in sorted(totals.items()) if r or h]
         if params:
-            table = connection.ops.quote_name(Region._meta.db_table)
-            with connection.cursor() as cursor:
+            table = using.ops.quote_name(Region._meta.db_table)
+            with using.cursor() as cursor:
                 cursor.executemany(
                     f"UPDATE {table} SET resident_count = resident_count + %s, "
                     "household_count = household_count + %s WHERE path = %s",
