@@ -5,6 +5,7 @@ failures retried, then given up; a withdrawal cancels what is not sent."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -94,3 +95,26 @@ def test_withdrawing_cancels_what_is_not_sent(city, homes, officer, notice, reco
     assert services.send_due_sms().sent == 0
     assert recording_sms.sent == []
     assert set(SmsSend.objects.values_list("state", flat=True)) == {SmsState.CANCELLED}
+
+
+def notices_counted_by_the_planner() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(most_common_vals::text, '') FROM pg_stats"
+            " WHERE tablename = 'notices_smssend' AND attname = 'notice_id'"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else ""
+
+
+@pytest.mark.parametrize("threshold, counted", [(3, True), (4, False)])
+def test_queueing_many_refreshes_the_planners_statistics(
+    city, homes, notice, monkeypatch, threshold, counted
+):
+    """On PostgreSQL: a notice's SMS queued by the thousand are counted by the planner at once,
+    not when autovacuum gets to it (finding 51); fewer are left to autovacuum."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's statistics are PostgreSQL's")
+    monkeypatch.setattr(services, "ANALYZE_AFTER", threshold)
+    assert services.queue_sms(notice_id=notice.pk) == 3
+    assert (str(notice.pk) in notices_counted_by_the_planner()) is counted

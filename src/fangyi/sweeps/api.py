@@ -1,5 +1,6 @@
 """Sweeps' JSON API: start, list, read and end sweeps; split buildings; the phone's sheet and
-the upload of its visits; coverage and the unvisited doors.
+the upload of its visits; coverage and the unvisited doors; the community's list and the
+visits with refused answers.
 
 A sweep the caller cannot see answers 404; a region, building or person named in a body that
 the caller cannot use is an error in that field.
@@ -21,7 +22,7 @@ from fangyi.core.schemas import ERROR_RESPONSES, FreeJson, Input, Moment, PagePa
 from fangyi.regions.models import Region
 
 from . import coverage as cov
-from . import problems, services, sheets
+from . import problems, refused, services, sheets
 from .area import SWEEP, SWEEP_VISIT
 from .models import DoorState, Outcome, ProblemKind, Sweep
 
@@ -481,3 +482,64 @@ def mark_handled(request, sweep_id: str, household_id: str, payload: HandledCrea
         raise PermissionDenied
     door = _door(request, sweep, household_id)
     return problems.mark_handled(actor=request.auth, sweep=sweep, door=door, note=payload.note)
+
+
+class RefusedParams(PageParams):
+    region: Text | None = Field(None, max_length=18)
+
+
+class RefusedPartRead(Schema):
+    what: str = Field(description="the part refused: members, newcomers, facts or needs")
+    label: str
+    who: str = Field(description="a person's id, or new:<n> for the visit's n-th newcomer")
+    name: str = Field(description="their name, masked")
+    message: str = Field(description="why the service refused it")
+
+
+class RefusedVisitRead(Schema):
+    id: uuid.UUID
+    household: uuid.UUID
+    address: str
+    building: str
+    grid: str | None
+    grid_name: str
+    worker: str
+    visited_at: datetime.datetime
+    uploaded_at: datetime.datetime
+    parts: list[RefusedPartRead]
+
+
+class RefusedVisitPage(Schema):
+    items: list[RefusedVisitRead]
+    next_cursor: str | None
+
+
+def _refused(row: refused.RefusedRow) -> dict:
+    household, grid = row.household, row.grid
+    return {
+        "id": row.visit.pk,
+        "household": household.pk,
+        "address": household.short_address,
+        "building": household.building.code,
+        "grid": grid.code if grid else None,
+        "grid_name": grid.name if grid else "",
+        "worker": row.visit.worker_name,
+        "visited_at": row.visit.visited_at,
+        "uploaded_at": row.visit.uploaded_at,
+        "parts": row.parts,
+    }
+
+
+@router.get("/{sweep_id}/refused", response={200: RefusedVisitPage, **ERROR_RESPONSES})
+def list_refused(request, sweep_id: str, params: Query[RefusedParams]):
+    """The visits under the region with answers the services refused, by building: which
+    part, whose (masked) and why."""
+    sweep = _sweep(request, sweep_id)
+    region = _region(request.auth, params.region, sweep)
+    visits, next_cursor = page_of(
+        refused.refused_visits(request.auth, sweep, region), ordering=BY_REGION, page=params
+    )
+    return {
+        "items": [_refused(row) for row in refused.rows_for(visits)],
+        "next_cursor": next_cursor,
+    }

@@ -41,6 +41,24 @@ class Outcome(models.TextChoices):
 MISSES_TO_LIST = 2
 
 
+class RefusedPart(models.TextChoices):
+    """The part of a visit's answers a service refused (a visit's `problems[].what`)."""
+
+    MEMBERS = "members", _("现住人员")
+    NEWCOMERS = "newcomers", _("新增人员")
+    FACTS = "facts", _("健康事实（返回、体温与症状）")
+    NEEDS = "needs", _("特殊需求")
+
+
+# The problem of a visit set aside as a conflict: waiting for the community's choice, not
+# refused by anyone.
+CONFLICT_PROBLEM = "conflict"
+
+
+def refused_count(problems: list[dict]) -> int:
+    return sum(1 for problem in problems if problem.get("what") != CONFLICT_PROBLEM)
+
+
 class Sweep(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     title = models.CharField(_("名称"), max_length=100)
@@ -174,6 +192,9 @@ class Visit(models.Model):
     # What the answers became (person and fact ids), and what could not be done and why.
     effects = models.JSONField(_("处理结果"), default=dict)
     problems = models.JSONField(_("待人工处理"), default=list)
+    # How many of `problems` the services refused (all but the conflict flag), kept apart so
+    # that the sweep's refused visits are found by an index, not by reading every visit.
+    refused = models.PositiveSmallIntegerField(_("未采纳项数"), default=0)
 
     objects = RestrictedQuerySet.as_manager()
     permission_resource = SWEEP_VISIT
@@ -182,7 +203,14 @@ class Visit(models.Model):
     class Meta:
         verbose_name = _("走访记录")
         verbose_name_plural = _("走访记录")
-        indexes = [models.Index(fields=["door", "visited_at"], name="visit_door")]
+        indexes = [
+            models.Index(fields=["door", "visited_at"], name="visit_door"),
+            models.Index(
+                fields=["sweep", "region_path", "id"],
+                condition=models.Q(refused__gt=0),
+                name="visit_refused",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.door} {self.get_outcome_display()}"

@@ -37,7 +37,7 @@ from .models import Door, DoorState, Outcome, ProblemKind, Settlement, Sweep, Vi
 MAX_NOTE = 500
 SETTLEMENT_FIELDS = ["sweep", "door", "kind", "kept", "note"]
 DOOR_FINDINGS = ["conflict", "confirmed", "newcomers", "arrivals", "visited_at"]
-VISIT_RESULTS = ["effects", "problems"]
+VISIT_RESULTS = ["effects", "problems", "refused"]
 
 
 def problem_doors(

@@ -46,7 +46,18 @@ from fangyi.regions.models import Level, Region, ancestor_paths
 
 from . import questions as q
 from .area import SWEEP, SWEEP_VISIT
-from .models import MISSES_TO_LIST, Assignment, Door, DoorState, Outcome, Sweep, SweepStatus, Visit
+from .models import (
+    CONFLICT_PROBLEM,
+    MISSES_TO_LIST,
+    Assignment,
+    Door,
+    DoorState,
+    Outcome,
+    Sweep,
+    SweepStatus,
+    Visit,
+    refused_count,
+)
 
 SWEEP_FIELDS = ["title", "region", "region_paths", "questions", "policy_code", "deadline", "status"]
 MAX_TITLE = 100
@@ -507,6 +518,7 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
                 result.conflicts.append(str(visit.pk))
         applier.finish()
         for visit in visits:
+            visit.refused = refused_count(visit.problems)
             if visit.problems:
                 result.problems[str(visit.pk)] = visit.problems
         Visit.objects.bulk_create(visits)
@@ -592,7 +604,9 @@ def _take(applier: "_Applier", door: Door, item: VisitInput, members: dict[str, 
         # Two answered visits of one household: both kept, the later one left for a person
         # to compare, so that a newcomer is not registered twice.
         visit.conflict = door.conflict = True
-        visit.problems = [{"what": "conflict", "message": _("此户已有入户记录，本次未自动处理。")}]
+        visit.problems = [
+            {"what": CONFLICT_PROBLEM, "message": _("此户已有入户记录，本次未自动处理。")}
+        ]
         return visit
     door.state = DoorState.VISITED
     door.visited_at = item.visited_at
@@ -625,12 +639,14 @@ class _Applier:
             for person in Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number__in=wanted)
         }
 
-    def _problem(self, visit: Visit, what: str, exc: Exception) -> None:
+    def _problem(self, visit: Visit, what: str, who: str, exc: Exception) -> None:
+        """Keeps a refused part on its visit: which part (`what`), whose (a person's id, or
+        `new:<n>` for the visit's n-th newcomer) and the service's reason."""
         if isinstance(exc, ValidationError):
             message = "；".join(exc.messages)
         else:
             message = str(exc) or _("没有权限。")
-        visit.problems.append({"what": what, "message": message})
+        visit.problems.append({"what": what, "who": who, "message": message})
 
     def apply(self, visit: Visit, door: Door, answers: dict, members: dict[str, Person]) -> None:
         effects: dict[str, list[str]] = defaultdict(list)
@@ -645,7 +661,7 @@ class _Applier:
             if status is not None and status != person.residence_status:
                 self._change(visit, effects, person, {"residence_status": status}, "members")
         for index, row in enumerate(answers.get("newcomers", [])):
-            found = self._newcomer(visit, effects, door.household, row)
+            found = self._newcomer(visit, effects, door.household, row, f"new:{index}")
             if found is not None:
                 whos[f"new:{index}"] = found
                 door.newcomers += 1
@@ -731,7 +747,7 @@ class _Applier:
         try:
             people.check_person_change(actor=self.actor, person=person, changes=changes)
         except (ValidationError, PermissionDenied) as exc:
-            self._problem(visit, what, exc)
+            self._problem(visit, what, str(person.pk), exc)
         else:
             self.updates[person.pk] = (person, changes)
             effects["changed"].append(str(person.pk))
@@ -743,14 +759,14 @@ class _Applier:
             return pending[1]["household"].region_path
         return person.region_path
 
-    def _newcomer(self, visit, effects, household: Household, row: dict) -> Person | None:
+    def _newcomer(self, visit, effects, household: Household, row: dict, who: str) -> Person | None:
         """A newcomer registered in the household, or moved here when the registry knows them
         at another address."""
         number = row["id_number"].strip().upper()
         try:
             number = validate_resident_id(number)
         except ValidationError as exc:
-            self._problem(visit, "newcomers", exc)
+            self._problem(visit, "newcomers", who, exc)
             return None
         if number in self.creates:
             # Found by an earlier visit of this upload: written first, then found as known.
@@ -784,18 +800,21 @@ class _Applier:
             effects["moved"].append(str(known.pk))
             return known
         except (ValidationError, PermissionDenied) as exc:
-            self._problem(visit, "newcomers", exc)
+            self._problem(visit, "newcomers", who, exc)
             return None
 
     def _fact(self, visit: Visit, item: FactInput) -> None:
         if not can(self.actor, FACT, ADD, self._path(item.person)):
-            visit.problems.append(
-                {"what": "facts", "message": _("您无权记录健康事实，请网格员处理。")}
+            self._problem(
+                visit,
+                "facts",
+                str(item.person.pk),
+                PermissionDenied(_("您无权记录健康事实，请网格员处理。")),
             )
             return
         problems = check_fact(item, now=self.now)
         if problems:
-            self._problem(visit, "facts", ValidationError(problems))
+            self._problem(visit, "facts", str(item.person.pk), ValidationError(problems))
             return
         self.facts.append((visit, item))
 
@@ -863,10 +882,16 @@ def apply_chosen_visit(*, actor, sweep: Sweep, door: Door, visit: Visit) -> None
     gone = [row for row in answers.get("members", []) if str(row.get("person")) not in members]
     answers["members"] = [row for row in answers.get("members", []) if row not in gone]
     visit.problems = [
-        {"what": "members", "message": _("该居民已不在此户的台账上。")} for _row in gone
+        {
+            "what": "members",
+            "who": str(row.get("person")),
+            "message": _("该居民已不在此户的台账上。"),
+        }
+        for row in gone
     ]
     door.confirmed = door.newcomers = door.arrivals = 0
     door.visited_at = visit.visited_at
     applier = _Applier(actor=actor, sweep=sweep, now=timezone.now())
     applier.apply(visit, door, answers, members)
     applier.finish()
+    visit.refused = refused_count(visit.problems)

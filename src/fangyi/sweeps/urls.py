@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:pk>/buildings/", views.sweep_buildings, name="buildings"),
     path("<uuid:pk>/sheet/", views.sweep_sheet, name="sheet"),
     path("<uuid:pk>/problems/", views.sweep_problems, name="problems"),
+    path("<uuid:pk>/refused/", views.sweep_refused, name="refused"),
     path(
         "<uuid:pk>/problems/<uuid:household>/keep/",
         views.problem_keep,

@@ -1,6 +1,7 @@
 """Sweeps pages: the list, starting a sweep, a sweep's coverage (drilling down to buildings and
-their unvisited doors), splitting buildings among the grid team, ending a sweep, and the
-worker's phone sheet (an offline page: see static/sweeps/sheet.js and core/offline.py)."""
+their unvisited doors), splitting buildings among the grid team, ending a sweep, the
+community's list, the visits with refused answers, and the worker's phone sheet (an offline
+page: see static/sweeps/sheet.js and core/offline.py)."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -21,7 +22,7 @@ from fangyi.regions.filters import chosen_region
 from fangyi.regions.models import Region
 
 from . import coverage as cov
-from . import problems, services, sheets
+from . import problems, refused, services, sheets
 from .api import BY_REGION, NEWEST_FIRST
 from .area import SWEEP, SWEEP_VISIT
 from .forms import AssignForm, HandledForm, KeepForm, ProblemFilterForm, RegionForm, SweepForm
@@ -119,6 +120,7 @@ def sweep_detail(request, pk):
             "may_split": can(user, SWEEP, CHANGE),
             "may_visit": can(user, SWEEP_VISIT, ADD),
             "listed": DoorState.LISTED,
+            "refused_count": refused.refused_visits(user, sweep, region).count(),
         },
     )
 
@@ -233,6 +235,31 @@ def sweep_problems(request, pk):
             "settled": settled,
             "kinds": ProblemKind.choices,
             "rows": problems.rows_for(user, sweep, doors),
+            "next_cursor": next_cursor,
+        },
+    )
+
+
+@login_required
+def sweep_refused(request, pk):
+    """Every visit under a region of the sweep with answers the services refused: which part,
+    whose and why, for someone with the rights to settle it at the person's page."""
+    user = request.user
+    sweep = _sweep(request, pk)
+    form = RegionForm(request.GET)
+    form.is_valid()
+    region = chosen_region(request, form) or sweep.region
+    visits, next_cursor = cursor_page(
+        request, refused.refused_visits(user, sweep, region), BY_REGION
+    )
+    return render(
+        request,
+        "sweeps/refused.html",
+        {
+            "sweep": sweep,
+            "form": form,
+            "region": region,
+            "rows": refused.rows_for(visits),
             "next_cursor": next_cursor,
         },
     )

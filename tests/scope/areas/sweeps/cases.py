@@ -180,6 +180,18 @@ API = {
             ({"cursor": "garbage"}, "cursor"),
         ],
     ),
+    f"GET {ONE}/refused": Case(
+        need=(SWEEP, p.VIEW),
+        path=sweep_of,
+        refused=(404,),
+        listed=lambda side: str(side.refused_visit),
+        bad_queries=[
+            ({"region": "999"}, "region"),
+            ({"region": "\x00"}, "region"),
+            ({"cursor": "garbage"}, "cursor"),
+            ({"limit": 0}, "limit"),
+        ],
+    ),
     f"POST {ONE}/problems/{{household_id}}/keep": Case(
         need=(SWEEP, p.CHANGE),
         path=door_of(conflicted),
@@ -242,6 +254,13 @@ PAGES = {
         refused=(404,),
         listed=lambda side: str(side.elder.household_id),
         bad_queries=[{"kind": "gossip"}, {"region": "999"}, {"cursor": "garbage"}],
+    ),
+    "GET /sweeps/<uuid:pk>/refused/": Case(
+        need=(SWEEP, p.VIEW),
+        path=pk_of,
+        refused=(404,),
+        listed=lambda side: str(side.refused_visit),
+        bad_queries=[{"region": "\x00"}, {"region": "999"}, {"cursor": "garbage"}],
     ),
     "POST /sweeps/<uuid:pk>/problems/<uuid:household>/keep/": Case(
         need=(SWEEP, p.CHANGE),

@@ -1,7 +1,8 @@
 """Sweeps in each side of the scope world: a sweep over the side's grid started by the
 administrator, with the side's building given to the grid worker, the side's first household
-visited twice (its resident confirmed, then a second visit set aside as a conflict) and the
-elder's door not answered twice (listed for the community)."""
+visited twice (its resident confirmed, with a newcomer whose ID number is wrong refused, then
+a second visit set aside as a conflict) and the elder's door not answered twice (listed for
+the community)."""
 
 import datetime
 import uuid
@@ -25,6 +26,8 @@ def objects(side, users) -> None:
     )
     now = timezone.now()
     side.conflict_visit = uuid.uuid4()
+    side.refused_visit = uuid.uuid4()
+    wrong_number = "350102198005170000"
     services.upload_visits(
         actor=admin,
         sweep=side.sweep,
@@ -34,11 +37,17 @@ def objects(side, users) -> None:
                 household_id=side.household.pk,
                 visited_at=now - datetime.timedelta(minutes=minutes),
                 outcome="answered",
-                answers={"members": [{"person": str(side.person.pk), "status": status}]},
+                answers={"members": [{"person": str(side.person.pk), "status": status}]}
+                | newcomers,
             )
-            for pk, minutes, status in (
-                (uuid.uuid4(), 3, "here"),
-                (side.conflict_visit, 2, "away"),
+            for pk, minutes, status, newcomers in (
+                (
+                    side.refused_visit,
+                    3,
+                    "here",
+                    {"newcomers": [{"name": "赵新来", "id_number": wrong_number}]},
+                ),
+                (side.conflict_visit, 2, "away", {}),
             )
         ]
         + [
