@@ -141,7 +141,7 @@ def _token_sql(connection) -> str:
 
 def user_for_token(raw: str) -> User | None:
     """The active user of a token not revoked, with their roles known for the request."""
-    with connection.cursor() as cursor:
+    with hotsql.cursor(connection) as cursor:
         cursor.execute(_token_sql(connection), [hash_token(raw)])
         rows = cursor.fetchall()
     if not rows:

@@ -8,7 +8,12 @@ driver returns, the values it would write), so a request only binds its paramete
 
 `Reader` turns rows into model instances as a queryset would; `insert_sql` writes objects as
 `Model.save(force_insert=True)` would, without the signals (callers use it only for models
-that have none to send).
+that have none to send). `cursor()` runs them, on PostgreSQL as prepared statements: the
+parameters travel apart from the text (server-side binding, unlike the ORM's own cursors),
+so psycopg prepares a statement the fifth time a connection runs it and PostgreSQL then
+neither parses nor plans it again (a token's lookup: 0.33 ms of the database's CPU parsed
+and planned each time, 0.05 ms prepared). A pooler in front of PostgreSQL must then keep
+prepared statements per client (PgBouncer: `max_prepared_statements`, or session pooling).
 """
 
 from collections.abc import Callable, Sequence
@@ -16,6 +21,7 @@ from typing import Any, cast
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models.expressions import Col
 
 ConvertRow = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -106,3 +112,28 @@ def mark_saved(connection: BaseDatabaseWrapper, objects: Sequence[models.Model])
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor of `connection` as connection.cursor() gives (the same health check, errors,
+    thread checks and statement log), whose statements PostgreSQL prepares once they repeat."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg import Cursor, adapters
+    from psycopg.pq import Format
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = Cursor(connection.connection)
+        # As Django's own cursors: the connection's zone for timestamps read.
+        loader = connection.connection.adapters.get_loader(
+            adapters.types["timestamptz"].oid, Format.TEXT
+        )
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, raw)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)

@@ -129,7 +129,7 @@ _REGION = hotsql.Reader(Region, "r")
 def _region_of_code(code: str) -> Region | None:
     # By hand: every intake names its place, and the ORM's building of this lookup by a
     # unique key cost more than the database's answer (finding 48).
-    with connection.cursor() as cursor:
+    with hotsql.cursor(connection) as cursor:
         cursor.execute(
             f"SELECT {_REGION.columns(connection)} "
             f"FROM {connection.ops.quote_name(Region._meta.db_table)} r WHERE r.code = %s",

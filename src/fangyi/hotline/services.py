@@ -287,7 +287,7 @@ def next_number(day: datetime.date) -> str:
     """12345-YYYYMMDD-NNNNNN: the next of the Beijing day, from one row per day that the
     statement both creates and counts up, so that concurrent intakes never share a number."""
     table = connection.ops.quote_name("hotline_daycounter")
-    with connection.cursor() as cursor:
+    with hotsql.cursor(connection) as cursor:
         cursor.execute(
             f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
             f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
@@ -527,7 +527,7 @@ def _write_new(ticket: Ticket, events: list[TicketEvent], changes: list[ObjectCh
     ticket_sql, ticket_params = hotsql.insert_sql(connection, [ticket])
     event_sql, event_params = hotsql.insert_sql(connection, events)
     change_sql, change_params = hotsql.insert_sql(connection, changes)
-    with connection.cursor() as cursor:
+    with hotsql.cursor(connection) as cursor:
         if connection.vendor == "postgresql":
             # The events' ids (a sequence) come back in the order of their VALUES.
             cursor.execute(
@@ -952,7 +952,7 @@ def candidates_of_new(ticket: Ticket, *, limit: int = 10) -> list[Ticket]:
             limit,
         ]
     )
-    with connection.cursor() as cursor:
+    with hotsql.cursor(connection) as cursor:
         cursor.execute(
             f"SELECT {_SUGGESTION.columns(connection)} FROM {quote(Ticket._meta.db_table)} t "
             f"WHERE ({' OR '.join(same)}) AND t.received_at >= %s AND t.received_at <= %s "

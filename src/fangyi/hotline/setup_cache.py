@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connection
 
+from fangyi.core import hotsql
 from fangyi.core.context import current as current_context
 
 from .models import CalendarDay, Category, HandlingUnit, PlaceLevel, RoutingRule, SetupVersion
@@ -118,7 +119,7 @@ def _version() -> str:
     # By hand: once per request, and the ORM's building of this one lookup cost more than the
     # database's answer (finding 48).
     table = connection.ops.quote_name(SetupVersion._meta.db_table)
-    with connection.cursor() as cursor:
+    with hotsql.cursor(connection) as cursor:
         cursor.execute(f"SELECT version FROM {table} WHERE id = 1")
         row = cursor.fetchone()
     return row[0] if row else ""
