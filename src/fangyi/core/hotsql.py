@@ -51,7 +51,9 @@ class Reader:
         quote = connection.ops.quote_name
         return ", ".join(f"{quote(self.alias)}.{quote(cast(str, f.column))}" for f in self.fields)
 
-    def _converters_for(self, connection: BaseDatabaseWrapper):
+    def _converters_for(
+        self, connection: BaseDatabaseWrapper
+    ) -> list[tuple[int, Col, list[ConvertRow]]]:
         found = self._converters.get(connection.alias)
         if found is None:
             found = []
@@ -134,6 +136,8 @@ def cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
         )
         if connection.timezone != loader.timezone:
             register_tzloader(connection.timezone, raw)
+    # Django's wrappers take any DB-API cursor; its stubs name their own class.
+    wrapped = cast(Any, raw)
     if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
+        return connection.make_debug_cursor(wrapped)
+    return connection.make_cursor(wrapped)

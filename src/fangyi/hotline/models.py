@@ -271,7 +271,8 @@ def sees(user: Actor, ticket: "Ticket", action: str = VIEW) -> bool:
             role == OPERATOR or (role in (COMMANDER, ADMIN) and not ticket.confidential)
         ):
             return True
-    if ticket.intake_by_id == user.pk and not ticket.confidential:
+    taker = ticket.intake_by_id
+    if taker is not None and taker == getattr(user, "pk", None) and not ticket.confidential:
         return True
     return ticket.unit_id is not None and ticket.unit_id in unit_ids_of(user)
 

@@ -11,7 +11,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -927,7 +927,7 @@ def candidates_of_new(ticket: Ticket, *, limit: int = 10) -> list[Ticket]:
     candidates carry what a suggestion shows, their category from the setup held."""
     quote = connection.ops.quote_name
     same: list[str] = []
-    params: list[object] = []
+    params: list[Any] = []
     if ticket.caller_id:
         same.append("t.caller_id = %s")
         params.append(
