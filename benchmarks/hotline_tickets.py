@@ -74,6 +74,7 @@ from django.utils import timezone  # noqa: E402
 from httpload import Client, children, percentile, start_gunicorn, wait_for  # noqa: E402
 from machine import database_version, load_average  # noqa: E402
 
+import fangyi  # noqa: E402
 from fangyi.accounts.models import RoleAssignment, User  # noqa: E402
 from fangyi.accounts.services import issue_token  # noqa: E402
 from fangyi.hotline import services  # noqa: E402
@@ -171,50 +172,83 @@ def _cpu_seconds(pids: list[int]) -> dict[int, float]:
     return spent
 
 
-def _backends() -> list[int]:
+def _backends(own: set[int]) -> list[int]:
     """The PostgreSQL backends of this database but this process's own (the server's)."""
     if connection.vendor != "postgresql":
         return []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
         )
-        return [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall() if row[0] not in own]
+
+
+def own_backend() -> int | None:
+    """This thread's connection's backend, left out of the server's CPU."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    return connection.connection.info.backend_pid
 
 
 class CpuMeter:
     """CPU seconds spent between start() and stop() by gunicorn's workers, by the database
-    backends serving them (those that came and went in between are missed: the server keeps
-    its connections, CONN_MAX_AGE), and by this process."""
+    backends serving them, and by this process. The server closes a connection a minute old
+    (CONN_MAX_AGE) and opens another, so the backends are looked at twice a second: one that
+    came and went in between counts for what it had spent when last seen (what it spends in
+    its last half second is missed). The backends of this process (the ANALYZE that stands in
+    for autovacuum) are not counted."""
 
-    def __init__(self, server) -> None:
+    def __init__(self, server, own: set[int]) -> None:
         self.server = server
+        self.own = own
+        self.seen: dict[int, float] = {}
+        self.running = False
 
-    def _now(self) -> tuple[dict[int, float], dict[int, float], float]:
-        times = os.times()
-        return (
-            _cpu_seconds(children(self.server.pid)),
-            _cpu_seconds(_backends()),
-            times.user + times.system,
-        )
+    def _watch(self) -> None:
+        self.own.add(own_backend() or 0)
+        try:
+            while self.running:
+                self.seen.update(_cpu_seconds(_backends(self.own)))
+                time.sleep(0.5)
+        finally:
+            connection.close()
 
     def start(self) -> None:
-        self.before = self._now()
+        self.before_server = _cpu_seconds(children(self.server.pid))
+        self.before_database = _cpu_seconds(_backends(self.own))
+        times = os.times()
+        self.before_client = times.user + times.system
+        self.seen = dict(self.before_database)
+        self.running = True
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.watcher.start()
 
     def stop(self, requests: int) -> dict:
-        after = self._now()
-
-        def spent(index: int) -> float:
-            return sum(
-                seconds - self.before[index].get(pid, 0.0) for pid, seconds in after[index].items()
-            )
-
+        self.running = False
+        self.watcher.join()
+        self.seen.update(_cpu_seconds(_backends(self.own)))
+        server = _cpu_seconds(children(self.server.pid))
+        times = os.times()
         per = 1000 / max(requests, 1)
         return {
-            "server_cpu_ms_per_request": round(spent(0) * per, 2),
-            "database_cpu_ms_per_request": round(spent(1) * per, 2),
-            "client_cpu_ms_per_request": round((after[2] - self.before[2]) * per, 2),
+            "server_cpu_ms_per_request": round(
+                sum(s - self.before_server.get(pid, 0.0) for pid, s in server.items()) * per, 2
+            ),
+            "database_cpu_ms_per_request": round(
+                sum(
+                    s - self.before_database.get(pid, 0.0)
+                    for pid, s in self.seen.items()
+                    if pid not in self.own
+                )
+                * per,
+                2,
+            ),
+            "database_backends_seen": len(set(self.seen) - self.own),
+            "client_cpu_ms_per_request": round(
+                (times.user + times.system - self.before_client) * per, 2
+            ),
         }
 
 
@@ -235,12 +269,13 @@ def _ticket_body(rng: random.Random, n: int, buildings: list[str], people: list)
     return body
 
 
-def _analyze_while(threads: list[threading.Thread], every: float = 15.0) -> None:
+def _analyze_while(threads: list[threading.Thread], own: set[int], every: float = 15.0) -> None:
     """ANALYZE the tables intake fills while it runs, as autovacuum would (it may be off on a
     benchmark machine): planned on the few tickets of the start, the duplicates' query of
     the 50,000th ticket would scan the table."""
     if connection.vendor != "postgresql":
         return
+    own.add(own_backend() or 0)
     try:
         while any(thread.is_alive() for thread in threads):
             time.sleep(every)
@@ -266,7 +301,8 @@ def intake(args, tokens: list[str]) -> dict:
     answers: list = []
     lock = threading.Lock()
     counter = iter(range(args.tickets))
-    meter = CpuMeter(server)
+    own = {own_backend() or 0}
+    meter = CpuMeter(server, own)
     try:
         wait_for(base, "/api/v1/hotline/categories", BOOT_SECONDS)
         # Every worker thread opens its connection and reads the setup before the clock runs.
@@ -314,7 +350,7 @@ def intake(args, tokens: list[str]) -> dict:
         threads = [threading.Thread(target=work, args=(i,)) for i in range(args.clients)]
         for thread in threads:
             thread.start()
-        analyzer = threading.Thread(target=_analyze_while, args=(threads,), daemon=True)
+        analyzer = threading.Thread(target=_analyze_while, args=(threads, own), daemon=True)
         analyzer.start()
         for thread in threads:
             thread.join()
@@ -323,6 +359,10 @@ def intake(args, tokens: list[str]) -> dict:
         analyzer.join()
     finally:
         _stop(server)
+    # Counted in this process after the run, on the code of PYTHONPATH (give the same as --src).
+    one = _one_intake(tokens, buildings, people)
+    one(0)
+    statements = _statements(one)
     ok = [a for a in answers if a.status == 201]
     failed = [a for a in answers if a.status != 201]
     seconds = [a.seconds for a in ok]
@@ -345,6 +385,7 @@ def intake(args, tokens: list[str]) -> dict:
         "p99_ms": round(percentile(seconds, 0.99) * 1000, 1),
         "max_ms": round(max(seconds) * 1000, 1),
         **cpu,
+        "statements_per_intake": statements,
         "workers": args.workers,
         "threads": args.threads,
         "clients": args.clients,
@@ -471,7 +512,7 @@ def lookup(args, tokens: list[str]) -> dict:
         timeout=BOOT_SECONDS,
     )
     base = f"http://127.0.0.1:{args.port}"
-    meter = CpuMeter(server)
+    meter = CpuMeter(server, {own_backend() or 0})
     try:
         wait_for(base, "/api/v1/hotline/categories", BOOT_SECONDS)
         client = Client(base)
@@ -515,11 +556,8 @@ def lookup(args, tokens: list[str]) -> dict:
     }
 
 
-def profile(args, tokens: list[str]) -> dict:
-    """Intakes through the test client in this process: CPU and statements per intake."""
-    city = _city()
-    buildings = _buildings(city, 5_000)
-    people = _people(5_000)
+def _one_intake(tokens: list[str], buildings: list[str], people: list):
+    """An intake through Django's test client in this process (the code on PYTHONPATH)."""
     clients = [
         TestClient(headers={"Authorization": f"Bearer {token}"}, HTTP_HOST="127.0.0.1")
         for token in tokens
@@ -535,13 +573,36 @@ def profile(args, tokens: list[str]) -> dict:
         if answer.status_code != 201:
             raise SystemExit(f"intake answered {answer.status_code}: {answer.content[:300]!r}")
 
-    for n in range(20):
-        one(n)
-    statements = []
-    for n in range(50):
+    return one
+
+
+def _statements(one, count: int = 50) -> dict:
+    """The statements of `count` intakes, each counted (BEGIN and COMMIT are not statements
+    to Django; a connection's health check before the first statement of a request is not
+    counted either)."""
+    counted = []
+    for n in range(count):
         with CaptureQueriesContext(connection) as queries:
             one(n)
-        statements.append(len(queries.captured_queries))
+        counted.append(len(queries.captured_queries))
+    return {
+        "mean": round(statistics.mean(counted), 2),
+        "min": min(counted),
+        "max": max(counted),
+        "note": "a fifth of the tickets name a resident: one statement more",
+        "code": str(Path(fangyi.__file__).parent),
+    }
+
+
+def profile(args, tokens: list[str]) -> dict:
+    """Intakes through the test client in this process: CPU and statements per intake."""
+    city = _city()
+    buildings = _buildings(city, 5_000)
+    people = _people(5_000)
+    one = _one_intake(tokens, buildings, people)
+    for n in range(20):
+        one(n)
+    statements = _statements(one)
     profiler = cProfile.Profile() if args.cprofile else None
     cpu_started, started = time.process_time(), time.monotonic()
     if profiler:
@@ -559,12 +620,7 @@ def profile(args, tokens: list[str]) -> dict:
         "intakes": args.profile_tickets,
         "cpu_ms_per_intake": round(cpu * 1000 / args.profile_tickets, 2),
         "wall_ms_per_intake": round(wall * 1000 / args.profile_tickets, 2),
-        "statements_per_intake": {
-            "mean": round(statistics.mean(statements), 2),
-            "min": min(statements),
-            "max": max(statements),
-            "note": "a fifth of the tickets name a resident: one statement more",
-        },
+        "statements_per_intake": statements,
         "cprofile": str(args.cprofile) if args.cprofile else None,
         "src": str(args.src),
     }

@@ -1,14 +1,24 @@
 """Staff, their role assignments and API tokens."""
 
+from typing import cast
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangyi.core import audit
+from fangyi.core import audit, hotsql
 from fangyi.core.models import ObjectChange
-from fangyi.core.permissions import ADD, CHANGE, can, grantable_roles, require, role_codes
+from fangyi.core.permissions import (
+    ADD,
+    CHANGE,
+    can,
+    grantable_roles,
+    remember_assignments,
+    require,
+    role_codes,
+)
 from fangyi.people.validation import validate_name
 from fangyi.regions.models import Region
 
@@ -108,18 +118,42 @@ def issue_token(*, actor, user: User) -> str:
     return raw
 
 
-def user_for_token(raw: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
+# The token's user and their roles, one row per role (or one with no role), in one statement
+# written once: every API call makes it, and the two querysets it replaces cost more of the
+# server's CPU to build than the database spent on them (finding 48).
+_TOKEN_USER = hotsql.Reader(User, "u")
+_TOKEN_USED = hotsql.Reader(ApiToken, "t", ["id", "last_used_at"])
+
+
+def _token_sql(connection) -> str:
+    quote = connection.ops.quote_name
+    token, user, assignment, region = (
+        quote(model._meta.db_table) for model in (ApiToken, User, RoleAssignment, Region)
     )
-    if token is None:
+    return (
+        f"SELECT {_TOKEN_USER.columns(connection)}, t.id, t.last_used_at, a.role, r.path "
+        f"FROM {token} t INNER JOIN {user} u ON t.user_id = u.id "
+        f"LEFT JOIN {assignment} a ON a.user_id = u.id "
+        f"LEFT JOIN {region} r ON a.region_id = r.id "
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
+    )
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user of a token not revoked, with their roles known for the request."""
+    with hotsql.cursor(connection) as cursor:
+        cursor.execute(_token_sql(connection), [hash_token(raw)])
+        rows = cursor.fetchall()
+    if not rows:
         return None
+    first = rows[0]
+    user = cast(User, _TOKEN_USER.build(connection, first))
+    remember_assignments(user, [(row[-2], row[-1]) for row in rows if row[-2] is not None])
+    token_id, last_used = _TOKEN_USED.values(connection, first[len(_TOKEN_USER.fields) :])
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if last_used is None or (now - last_used).total_seconds() > 300:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return user
 
 
 def deactivate_staff(*, actor, user: User) -> User:

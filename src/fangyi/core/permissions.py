@@ -133,6 +133,12 @@ def assignments_of(user: Actor) -> list[tuple[str, str]]:
     return cached
 
 
+def remember_assignments(user: Actor, pairs: list[tuple[str, str]]) -> None:
+    """The user's (role, region path) pairs, read with the user (the API's token lookup):
+    assignments_of then answers from them for the request."""
+    setattr(user, _ASSIGNMENTS_CACHE, pairs)
+
+
 def minimal_paths(paths: Iterable[str]) -> list[str]:
     """Drops paths that lie under another path in the list."""
     kept: list[str] = []

@@ -28,6 +28,8 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from . import hotsql
+
 logger = logging.getLogger("fangyi.security")
 
 
@@ -78,7 +80,8 @@ def _count(window: Window) -> int:
         table, key_column, count_column, ends_column = map(
             connection.ops.quote_name, (RateCounter._meta.db_table, "key", "count", "ends")
         )
-        with connection.cursor() as cursor:
+        # Prepared on PostgreSQL: every API call counts (hotsql.py).
+        with hotsql.cursor(connection) as cursor:
             # One statement, atomic on SQLite (3.35 and later) and PostgreSQL alike.
             cursor.execute(
                 f"INSERT INTO {table} ({key_column}, {count_column}, {ends_column}) "

@@ -248,6 +248,35 @@ def _ticket_scope(user: Actor, action: str, prefix: str = "") -> Q | None:
     return condition
 
 
+def sees(user: Actor, ticket: "Ticket", action: str = VIEW) -> bool:
+    """Whether `Ticket.objects.restrict(user, action)` holds this ticket, answered from the
+    ticket in hand without a statement (the same rules as RestrictedQuerySet.restrict and
+    _ticket_scope, tested to agree in tests/hotline/test_sees.py): what an intake needs to
+    answer with the ticket it wrote and the duplicates it suggests (finding 48). The units
+    are read only when the roles alone do not decide."""
+    if user is not None and getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    path = ticket.region_path
+    held = [
+        scope
+        for role, scope in assignments_of(user)
+        if action in MATRIX.get(role, {}).get(TICKET, frozenset())
+    ]
+    if not any(path.startswith(scope) for scope in held):
+        return False
+    for role, scope in assignments_of(user):
+        if action not in MATRIX.get(role, {}).get(TICKET, frozenset()):
+            continue
+        if path.startswith(scope) and (
+            role == OPERATOR or (role in (COMMANDER, ADMIN) and not ticket.confidential)
+        ):
+            return True
+    taker = ticket.intake_by_id
+    if taker is not None and taker == getattr(user, "pk", None) and not ticket.confidential:
+        return True
+    return ticket.unit_id is not None and ticket.unit_id in unit_ids_of(user)
+
+
 _UNITS_CACHE = "_fangyi_hotline_units"
 
 
