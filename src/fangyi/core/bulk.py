@@ -219,3 +219,28 @@ class TableWriter:
                 f"INSERT INTO {self.table} ({self.column_list}) VALUES ({placeholders})",
                 converted,
             )
+
+
+def update_rows(model: type[models.Model], objects: Sequence[models.Model], names: list[str]):
+    """Writes the fields `names` of each of `objects` to its row: one prepared UPDATE per row,
+    sent as one batch (executemany). What `QuerySet.bulk_update` writes, without its CASE per
+    field and row, which costs more to build than the rows cost to write."""
+    if not objects:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    pk = meta.pk
+    assert pk is not None
+    quote = connection.ops.quote_name
+    # Fields named here are concrete: each has a column.
+    columns = ", ".join(f"{quote(cast(str, f.column))} = %s" for f in fields)
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+        + [pk.get_db_prep_value(obj.pk, connection)]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(cast(str, pk.column))} = %s",
+            rows,
+        )

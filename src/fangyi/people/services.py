@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
+from fangyi.core.bulk import update_rows
 from fangyi.core.models import AccessEvent, ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, REVEAL, require
 from fangyi.regions.models import Level, Region, ancestor_paths
@@ -422,9 +423,9 @@ def update_person(*, actor, person: Person, changes: dict) -> Person:
 
 def update_persons(*, actor, changes: list[tuple[Person, dict]]) -> int:
     """Many persons' changes, each checked as `update_person` checks it (the rights at each
-    building once; unique ID numbers in one query) and written together: the changed rows in
-    one UPDATE, the regions' counts once, one `residents_moved` for every move, one audit row
-    per person as `update_person` writes. All or none; a person at most once. Answers how
+    building once; unique ID numbers in one query) and written together: the changed rows by
+    one prepared UPDATE sent as a batch, the regions' counts once, one `residents_moved` for
+    every move, one audit row per person as `update_person` writes. All or none; a person at most once. Answers how
     many changed; the callers' objects show their changes, as `update_person` leaves them."""
     if len({person.pk for person, _changes in changes}) != len(changes):
         raise ValueError("update_persons takes each person once")
@@ -459,7 +460,7 @@ def update_persons(*, actor, changes: list[tuple[Person, dict]]) -> int:
         if changed.region_path != person.region_path
     ]
     with transaction.atomic():
-        Person.objects.bulk_update([changed for _p, changed, _b, _a in written], fields)
+        update_rows(Person, [changed for _p, changed, _b, _a in written], fields)
         if moved:
             _bump_many([(old, -1) for old, _new in moved] + [(new, 1) for _old, new in moved])
             residents_moved.send(
