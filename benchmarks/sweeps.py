@@ -387,7 +387,7 @@ def compare(args) -> None:
                         env=env,
                         check=True,
                     )
-                    runs.append({"code": name, "src": src, **json.loads(out.read_text())})
+                    runs.append({**json.loads(out.read_text()), "code": name, "src": src})
                 finally:
                     psql(f"DROP DATABASE IF EXISTS {database}", attempts=3)
     print(

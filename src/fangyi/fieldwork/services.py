@@ -716,25 +716,25 @@ def _subject(person_id, name, household_id, building, unit, room, title) -> str:
 def _finish_many(*, actor, pending, changes: dict, count: int | None = None) -> int:
     """Finishes the tasks of the queryset `pending` that are still pending, in one UPDATE and
     one bulk audit write, each task's audit row and `task_finished` signal what finishing it
-    alone gives. The rows are read once, locked, as values (no task is built: a sweep
-    finishes hundreds an upload). `count`: how many must still be pending, else none is
-    finished (as `_transition`, "handled by someone else")."""
+    alone gives. The rows are read once, as values (no task is built: a sweep finishes
+    hundreds an upload), and each must still be pending when the UPDATE runs, else none is
+    finished (as `_transition`, "handled by someone else"); so must `count` of them, when
+    given."""
     changes = {**changes, "updated_at": timezone.now()}
     names = [name for name in FINISH_FIELDS if name in changes]
     with transaction.atomic():
         rows = list(
-            pending.filter(status__in=PENDING)
-            .select_for_update(of=("self",))
-            .order_by("pk")
-            .values_list(
+            pending.filter(status__in=PENDING).values_list(
                 "pk", "kind", "source", "source_ref", "region_path", *names, *SUBJECT_COLUMNS
             )
         )
-        if count is not None and len(rows) != count:
-            raise ValidationError({"status": _("该任务已被他人处理，请刷新后再看。")})
-        if not rows:
+        if not rows and not count:
             return 0
-        Task.objects.filter(pk__in=[row[0] for row in rows]).update(**changes)
+        updated = Task.objects.filter(pk__in=[row[0] for row in rows], status__in=PENDING).update(
+            **changes
+        )
+        if updated != len(rows) or (count is not None and updated != count):
+            raise ValidationError({"status": _("该任务已被他人处理，请刷新后再看。")})
         labels = {kind: str(label) for kind, label in TaskKind.choices}
         # The same for every task: encoded once.
         after = JSONText(
