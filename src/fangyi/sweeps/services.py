@@ -22,6 +22,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -330,19 +331,39 @@ def _text(value, name: str, errors: dict, *, required: bool = True) -> str:
     return value.strip()
 
 
-def _check_answers(
-    sweep: Sweep, item: VisitInput, members: set[str], now: datetime.datetime
-) -> dict[str, list[str]]:
+class _Sheet(NamedTuple):
+    """What every visit of an upload is checked against, read from the sweep once."""
+
+    asked: set[str]
+    risks: set[str]
+    earliest: datetime.datetime
+    latest: datetime.datetime
+
+
+OUTCOMES = frozenset(Outcome.values)
+
+
+def _sheet(sweep: Sweep, now: datetime.datetime) -> _Sheet:
+    arrival = next((qn for qn in sweep.questions if qn["key"] == q.ARRIVAL), {"choices": []})
+    return _Sheet(
+        asked=q.keys(sweep.questions),
+        risks={choice["code"] for choice in arrival["choices"]},
+        earliest=sweep.created_at - datetime.timedelta(minutes=10),
+        latest=now + datetime.timedelta(minutes=10),
+    )
+
+
+def _check_answers(sheet: _Sheet, item: VisitInput, members: set[str]) -> dict[str, list[str]]:
     """What is wrong with a visit's answers, by dotted field; empty when it may be applied."""
     errors: dict[str, list[str]] = {}
     answers = item.answers or {}
-    asked = q.keys(sweep.questions)
-    if item.outcome not in Outcome.values:
+    asked = sheet.asked
+    if item.outcome not in OUTCOMES:
         errors["outcome"] = [_("结果应为 answered（已入户）或 not_answered（敲门未应）。")]
         return errors
-    if timezone.is_naive(item.visited_at) or item.visited_at > now + datetime.timedelta(minutes=10):
+    if timezone.is_naive(item.visited_at) or item.visited_at > sheet.latest:
         errors["visited_at"] = [_("走访时间不能晚于现在。")]
-    elif item.visited_at < sweep.created_at - datetime.timedelta(minutes=10):
+    elif item.visited_at < sheet.earliest:
         errors["visited_at"] = [_("走访时间早于排查开始。")]
     if item.outcome == Outcome.NOT_ANSWERED:
         if any(answers.get(key) for key in answers):
@@ -384,13 +405,7 @@ def _check_answers(
         _text(row.get("name"), f"answers.newcomers.{index}.name", errors)
         _text(row.get("id_number"), f"answers.newcomers.{index}.id_number", errors)
         _text(row.get("phone", ""), f"answers.newcomers.{index}.phone", errors, required=False)
-    risks = {
-        c["code"]
-        for c in next(
-            (question["choices"] for question in sweep.questions if question["key"] == q.ARRIVAL),
-            [],
-        )
-    }
+    risks = sheet.risks
     for name in ("arrivals", "health", "needs"):
         for index, row in enumerate(answers.get(name, [])):
             if str(row.get("who")) not in whos:
@@ -403,7 +418,7 @@ def _check_answers(
         if row.get("risk") not in risks:
             errors.setdefault(f"{where}.risk", []).append(_("请从给出的地区风险等级中选择。"))
         arrived = _moment(row.get("arrived_at"))
-        if arrived is None or arrived > now + datetime.timedelta(minutes=10):
+        if arrived is None or arrived > sheet.latest:
             errors.setdefault(f"{where}.arrived_at", []).append(_("请填写返回时间（不晚于现在）。"))
     for index, row in enumerate(answers.get("health", [])):
         temperature = row.get("temperature")
@@ -486,6 +501,7 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
         ).values_list("pk", "household_id", "residence_status"):
             members[household_id][str(pk)] = status
         errors: dict[str, list[str]] = {}
+        sheet = _sheet(sweep, now)
         for index, item in enumerate(items):
             if item.id in known:
                 continue
@@ -494,7 +510,7 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
                 errors[f"visits.{index}.household"] = [_("该户不在此次排查范围内。")]
                 continue
             require(actor, SWEEP_VISIT, ADD, door.region_path)
-            problems = _check_answers(sweep, item, set(members[door.household_id]), now)
+            problems = _check_answers(sheet, item, set(members[door.household_id]))
             for name, messages in problems.items():
                 errors[f"visits.{index}.{name}"] = messages
         if errors:
