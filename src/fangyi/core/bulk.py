@@ -226,7 +226,9 @@ class TableWriter:
             )
 
 
-def update_rows(model: type[models.Model], objects: Sequence[models.Model], names: list[str]):
+def update_rows(
+    model: type[models.Model], objects: Sequence[models.Model], names: list[str]
+) -> None:
     """Writes the fields `names` of each of `objects` to its row, what `QuerySet.bulk_update`
     writes without its CASE per field and row (which costs more to build than the rows cost to
     write): on PostgreSQL one UPDATE from the values as arrays (`unnest`), elsewhere one
@@ -235,8 +237,9 @@ def update_rows(model: type[models.Model], objects: Sequence[models.Model], name
         return
     meta = model._meta
     # Fields named here are concrete: each has a column.
-    fields = [cast(models.Field, meta.get_field(name)) for name in names]
-    pk = cast(models.Field, meta.pk)
+    fields = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in names]
+    pk = meta.pk
+    assert pk is not None
     quote = connection.ops.quote_name
     table, key = quote(meta.db_table), quote(cast(str, pk.column))
     # The connection itself: through the proxy, each value's conversion looked it up again.

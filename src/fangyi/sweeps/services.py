@@ -344,7 +344,7 @@ OUTCOMES = frozenset(Outcome.values)
 
 
 def _sheet(sweep: Sweep, now: datetime.datetime) -> _Sheet:
-    arrival = next((qn for qn in sweep.questions if qn["key"] == q.ARRIVAL), {"choices": []})
+    arrival: dict = next((qn for qn in sweep.questions if qn["key"] == q.ARRIVAL), {"choices": []})
     return _Sheet(
         asked=q.keys(sweep.questions),
         risks={choice["code"] for choice in arrival["choices"]},
@@ -547,16 +547,17 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
         _write_visits(sweep, actor, now, visits)
         _save_doors(list(doors.values()))
         applier.close_tasks(doors.values())
+        addresses = {
+            door.pk: short_address(door.building_name, door.household_unit, door.household_room)
+            for door in doors.values()
+        }
         changes = audit.BulkChanges(actor=actor, time=now)
         for visit in visits:
-            door = visit.door
             changes.add(
                 object_type=VISIT_TYPE,
                 object_id=visit.pk,
-                object_repr=short_address(
-                    door.building_name, door.household_unit, door.household_room
-                ),
-                region_path=door.region_path,
+                object_repr=addresses[visit.door.pk],
+                region_path=visit.door.region_path,
                 action=ObjectChange.CREATE,
                 before=None,
                 after={
