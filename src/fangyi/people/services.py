@@ -1,10 +1,12 @@
 """The only place that changes households and persons: check permission, validate, write, audit."""
 
+import contextlib
 import copy
 from collections import defaultdict
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -309,9 +311,41 @@ def _check_unique(persons: list[Person]) -> None:
             raise ValidationError({"id_number": _("已有居民使用此证件号码。")})
 
 
+# The resident counts moved inside `counted_together`, waiting for its end.
+_gathered: ContextVar[list[tuple[str, int]] | None] = ContextVar(
+    "people_counts_gathered", default=None
+)
+
+
+@contextlib.contextmanager
+def counted_together():
+    """The regions' resident counts that `create_persons` and `update_persons` move inside
+    the block are written once, as it ends. The counts of the regions above everyone (the
+    city's, the province's) are rows every writer updates: written last, they are held only
+    from there to the commit, so that uploads at once wait for each other that long instead
+    of for the whole of each other's transaction. Nothing inside may read those counts. Left
+    by an error, nothing is written (the transaction it belongs to is rolled back). Nested,
+    the outer block writes them."""
+    if _gathered.get() is not None:
+        yield
+        return
+    gathered: list[tuple[str, int]] = []
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    _bump_many(gathered)
+
+
 def _bump_many(moves: list[tuple[str, int]]) -> None:
     """The regions' resident counts moved by many (path, change) at once: one UPDATE per
-    distinct change, over every region above the paths with that net change."""
+    distinct change, over every region above the paths with that net change, after locking
+    them all in path order (two writers at once wait rather than deadlock)."""
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.extend(moves)
+        return
     net: dict[str, int] = defaultdict(int)
     for path, change in moves:
         for ancestor in ancestor_paths(path):
@@ -320,6 +354,13 @@ def _bump_many(moves: list[tuple[str, int]]) -> None:
     for path, change in net.items():
         if change:
             by_change[change].append(path)
+    if not by_change:
+        return
+    if connection.features.has_select_for_update:
+        locked = Region.objects.select_for_update().filter(
+            path__in=[path for paths in by_change.values() for path in paths]
+        )
+        list(locked.order_by("path").values_list("pk"))
     for change, paths in by_change.items():
         Region.objects.filter(path__in=paths).update(resident_count=F("resident_count") + change)
 

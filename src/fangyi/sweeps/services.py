@@ -476,8 +476,10 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
         raise ValidationError({"visits": _("同一批中有重复的走访编号。")})
     # Checked inside the transaction that writes, so that the doors are read once, locked
     # (in one order, so that two uploads of one building wait rather than deadlock); a
-    # refusal rolls back nothing but those locks. Statuses are recomputed once, at the end.
-    with transaction.atomic(), recomputed_together():
+    # refusal rolls back nothing but those locks. Statuses are recomputed once, at the end,
+    # then the regions' resident counts are written, last: they are the rows every upload
+    # writes, held from there to the commit.
+    with transaction.atomic(), people.counted_together(), recomputed_together():
         known = dict(Visit.objects.filter(pk__in=ids).values_list("pk", "sweep_id"))
         if any(sweep_id != sweep.pk for sweep_id in known.values()):
             raise ValidationError({"visits": _("走访编号已用于其他排查。")})
