@@ -62,3 +62,45 @@ def test_one_finished_elsewhere_meanwhile_refuses_all(city, officer):
         services.complete_many(actor=officer, tasks=tasks)
     assert Task.objects.get(pk=tasks[0].pk).status == "open"
     assert not ObjectChange.objects.filter(object_id=str(tasks[0].pk), action="update").exists()
+
+
+def _visit_tasks(city, officer, source):
+    services.create_tasks(
+        actor=officer,
+        source=source,
+        items=[
+            services.TaskInput(
+                kind="follow_up_visit",
+                due_at=later(days=1),
+                household=household,
+                source_ref=str(household.pk),
+            )
+            for household in (city.household_a, city.household_b)
+        ],
+    )
+    return list(Task.objects.filter(source=source).order_by("source_ref"))
+
+
+def test_by_ref_finishes_the_pending_tasks_of_that_source_only(city, officer):
+    tasks = _visit_tasks(city, officer, "sweeps:1")
+    others = _visit_tasks(city, officer, "sweeps:2")
+    Task.objects.filter(pk=tasks[1].pk).update(status="done")
+    refs = [task.source_ref for task in tasks]
+    done = services.complete_by_ref(
+        actor=officer, source="sweeps:1", kind="follow_up_visit", refs=refs
+    )
+    assert done == 1
+    task = Task.objects.get(pk=tasks[0].pk)
+    assert task.status == "done" and task.done_at is not None
+    row = ObjectChange.objects.get(object_id=str(task.pk), action="update")
+    assert row.object_repr == str(task) and row.before["status"] == "open"
+    assert row.after["status"] == "done" and row.actor == officer
+    assert not ObjectChange.objects.filter(object_id=str(tasks[1].pk), action="update").exists()
+    assert {task.status for task in Task.objects.filter(source="sweeps:2")} == {"open"}
+    assert (
+        services.fail_by_ref(
+            actor=officer, source="sweeps:2", kind="follow_up_visit", refs=refs[:1], reason="未应"
+        )
+        == 1
+    )
+    assert Task.objects.get(pk=others[0].pk).failure_reason == "未应"

@@ -179,3 +179,16 @@ def test_a_retraction_must_point_at_the_same_person(city, officer):
             retracts=other,
             details={"reason": "wrong person"},
         )
+
+
+def test_statuses_asked_for_together_are_recomputed_as_the_block_ends(city, worker_a):
+    with services.recomputed_together():
+        services.record_fact(
+            actor=worker_a,
+            source="manual",
+            person=city.person_a,
+            kind=FactKind.FEVER_CLINIC_VISIT,
+            occurred_at=_ago(hours=5),
+        )
+        assert not Status.objects.filter(person=city.person_a, colour="yellow").exists()
+    assert Status.objects.get(person=city.person_a).colour == "yellow"

@@ -71,3 +71,25 @@ def test_the_right_to_add_at_each_building(city, worker_a, officer):
     )
     with pytest.raises(PermissionDenied):
         services.create_persons(actor=worker_a, persons=[theirs])
+
+
+def test_counted_together_writes_the_counts_as_the_block_ends(city, officer):
+    before = _residents(city.city.code)
+    person = services.new_person(
+        actor=officer, household=city.household_a, name="新居民", id_number=resident_id()
+    )
+    with services.counted_together():
+        services.create_persons(actor=officer, persons=[person])
+        assert _residents(city.city.code) == before
+    assert _residents(city.city.code) == before + 1
+
+
+def test_counted_together_writes_nothing_when_left_by_an_error(city, officer):
+    before = _residents(city.city.code)
+    person = services.new_person(
+        actor=officer, household=city.household_a, name="新居民", id_number=resident_id()
+    )
+    with pytest.raises(RuntimeError), services.counted_together():
+        services.create_persons(actor=officer, persons=[person])
+        raise RuntimeError("the upload failed")
+    assert _residents(city.city.code) == before

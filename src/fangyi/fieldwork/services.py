@@ -36,6 +36,7 @@ from fangyi.core.bulk import (
     time_ordered_ids,
     uuid_text_sql,
 )
+from fangyi.core.masking import mask_name
 from fangyi.core.models import ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, assignments_of, can
 from fangyi.people.models import Household, Person, short_address
@@ -690,84 +691,158 @@ def fail(*, actor, task: Task, reason: str, authorised: bool = False) -> Task:
 
 
 FINISH_FIELDS = ["status", "done_at", "note", "result", "failure_reason"]
+# What str(task) names, read with the task's row instead of building the task.
+SUBJECT_COLUMNS = [
+    "person_id",
+    "person__name",
+    "household_id",
+    "household__building__name",
+    "household__unit",
+    "household__room",
+    "title",
+]
 
 
-def _finish_many(*, actor, tasks: list[Task], changes: dict) -> int:
-    """Finishes `tasks` in one UPDATE and one bulk audit write: all or none, each still
-    pending when the UPDATE runs (else, as `_transition`, "handled by someone else"); each
-    task's audit row and `task_finished` signal are what finishing it alone gives."""
-    if not tasks:
-        return 0
-    if any(task.status not in PENDING for task in tasks):
-        raise ValidationError({"status": _("该任务已办结。")})
+def _subject(person_id, name, household_id, building, unit, room, title) -> str:
+    """What str(task) says after its kind: the person (masked) or the household's address,
+    else the title."""
+    if person_id is not None:
+        return mask_name(name)
+    if household_id is not None:
+        return short_address(building, unit, room)
+    return title
+
+
+def _finish_many(*, actor, pending, changes: dict, count: int | None = None) -> int:
+    """Finishes the tasks of the queryset `pending` that are still pending, in one UPDATE and
+    one bulk audit write, each task's audit row and `task_finished` signal what finishing it
+    alone gives. The rows are read once, as values (no task is built: a sweep finishes
+    hundreds an upload), and each must still be pending when the UPDATE runs, else none is
+    finished (as `_transition`, "handled by someone else"); so must `count` of them, when
+    given."""
     changes = {**changes, "updated_at": timezone.now()}
     names = [name for name in FINISH_FIELDS if name in changes]
-    audited = audit.BulkChanges(actor=actor, time=changes["updated_at"])
     with transaction.atomic():
-        updated = Task.objects.filter(
-            pk__in=[task.pk for task in tasks], status__in=PENDING
-        ).update(**changes)
-        if updated != len(tasks):
+        rows = list(
+            pending.filter(status__in=PENDING).values_list(
+                "pk", "kind", "source", "source_ref", "region_path", *names, *SUBJECT_COLUMNS
+            )
+        )
+        if not rows and not count:
+            return 0
+        updated = Task.objects.filter(pk__in=[row[0] for row in rows], status__in=PENDING).update(
+            **changes
+        )
+        if updated != len(rows) or (count is not None and updated != count):
             raise ValidationError({"status": _("该任务已被他人处理，请刷新后再看。")})
-        for task in tasks:
-            before = audit.snapshot(task, names)
-            for name, value in changes.items():
-                setattr(task, name, value)
+        labels = {kind: str(label) for kind, label in TaskKind.choices}
+        # The same for every task: encoded once.
+        after = JSONText(
+            json.dumps(
+                {name: audit.json_value(changes[name]) for name in names}, ensure_ascii=False
+            )
+        )
+        note = changes.get("note") or changes.get("failure_reason", "")
+        audited = audit.BulkChanges(actor=actor, time=changes["updated_at"])
+        finished = []
+        for pk, kind, source, source_ref, path, *values in rows:
+            was, subject = values[: len(names)], values[len(names) :]
             audited.add(
                 object_type=TASK_TYPE,
-                object_id=task.pk,
-                object_repr=str(task),
-                region_path=task.region_path,
+                object_id=pk,
+                object_repr=f"{labels.get(kind, kind)} {_subject(*subject)}",
+                region_path=path,
                 action=ObjectChange.UPDATE,
-                before=before,
-                after=audit.snapshot(task, names),
+                before={
+                    name: audit.json_value(value) for name, value in zip(names, was, strict=True)
+                },
+                after=after,
             )
-            signals.announce_finished(
-                task_id=task.pk,
-                kind=task.kind,
-                source=task.source,
-                source_ref=task.source_ref,
-                status=task.status,
-                note=task.note or task.failure_reason,
-            )
+            finished.append(signals.Finished(pk, kind, source, source_ref, changes["status"], note))
         audited.flush()
-    return updated
+        signals.announce_finished_many(finished)
+    return len(rows)
 
 
-def complete_many(*, actor, tasks: list[Task], note: str = "") -> int:
-    """Completes many tasks at once for the area that created them and has checked its own
-    caller (as `complete(authorised=True)`): a batch of a sweep's visits. `tasks` should come
-    with their person and household (and its building) read, which their audit rows name.
-    Answers how many were completed."""
+def _completion(note: str) -> dict:
     note = (note or "").strip()
     if len(note) > MAX_TEXT:
         raise ValidationError({"note": _("办理情况最多 %(max)d 个字。") % {"max": MAX_TEXT}})
-    changes = {
+    return {
         "status": TaskStatus.DONE,
         "done_at": timezone.now(),
         "note": note,
         "result": {},
         "failure_reason": "",
     }
-    return _finish_many(actor=actor, tasks=tasks, changes=changes)
 
 
-def fail_many(*, actor, tasks: list[Task], reason: str) -> int:
-    """Fails many tasks at once with one reason, for the area that created them (as
-    `fail(authorised=True)`)."""
+def _failure(reason: str) -> dict:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请写明未能完成的原因。")})
     if len(reason) > MAX_TEXT:
         raise ValidationError({"reason": _("原因最多 %(max)d 个字。") % {"max": MAX_TEXT}})
-    changes = {
+    return {
         "status": TaskStatus.FAILED,
         "done_at": timezone.now(),
         "failure_reason": reason,
         "note": "",
         "result": {},
     }
-    return _finish_many(actor=actor, tasks=tasks, changes=changes)
+
+
+def _finish_given(*, actor, tasks: list[Task], changes: dict) -> int:
+    """`_finish_many` of tasks in hand: all must be pending; the caller's objects show the
+    change, as `_transition` leaves them."""
+    if not tasks:
+        return 0
+    if any(task.status not in PENDING for task in tasks):
+        raise ValidationError({"status": _("该任务已办结。")})
+    finished = _finish_many(
+        actor=actor,
+        pending=Task.objects.filter(pk__in=[task.pk for task in tasks]),
+        changes=changes,
+        count=len(tasks),
+    )
+    for task in tasks:
+        for name, value in changes.items():
+            setattr(task, name, value)
+    return finished
+
+
+def complete_many(*, actor, tasks: list[Task], note: str = "") -> int:
+    """Completes many tasks at once for the area that created them and has checked its own
+    caller (as `complete(authorised=True)`). Answers how many were completed."""
+    return _finish_given(actor=actor, tasks=tasks, changes=_completion(note))
+
+
+def fail_many(*, actor, tasks: list[Task], reason: str) -> int:
+    """Fails many tasks at once with one reason, for the area that created them (as
+    `fail(authorised=True)`)."""
+    return _finish_given(actor=actor, tasks=tasks, changes=_failure(reason))
+
+
+def complete_by_ref(*, actor, source: str, kind: str, refs, note: str = "") -> int:
+    """Completes the pending tasks of `kind` that `source` made for these `source_ref`s, as
+    `complete_many` completes them, for the area that created them and has checked its own
+    caller: a sweep's visit tasks by household, without reading them first. Those no longer
+    pending are left as they are; answers how many were completed."""
+    return _finish_many(
+        actor=actor,
+        pending=Task.objects.filter(source=source, kind=kind, source_ref__in=list(refs)),
+        changes=_completion(note),
+    )
+
+
+def fail_by_ref(*, actor, source: str, kind: str, refs, reason: str) -> int:
+    """Fails the pending tasks of `kind` that `source` made for these `source_ref`s with one
+    reason, as `fail_many` fails them."""
+    return _finish_many(
+        actor=actor,
+        pending=Task.objects.filter(source=source, kind=kind, source_ref__in=list(refs)),
+        changes=_failure(reason),
+    )
 
 
 def reopen(*, actor, task: Task, reason: str = "") -> Task:

@@ -8,6 +8,7 @@ logged, never an error of the worker's request.
 
 import logging
 import uuid
+from typing import NamedTuple
 
 from django.db import transaction
 from django.dispatch import Signal
@@ -28,6 +29,27 @@ def announce_finished(
         "note": note,
     }
     transaction.on_commit(lambda: _send(payload))
+
+
+class Finished(NamedTuple):
+    task_id: uuid.UUID
+    kind: str
+    source: str
+    source_ref: str
+    status: str
+    note: str
+
+
+def announce_finished_many(finished: list[Finished]) -> None:
+    """`task_finished` for each of many tasks finished together, as `announce_finished` sends
+    it for one: after the commit, each on its own."""
+    if finished:
+        transaction.on_commit(lambda: _send_each(finished))
+
+
+def _send_each(finished: list[Finished]) -> None:
+    for task in finished:
+        _send(task._asdict())
 
 
 def _send(payload: dict) -> None:

@@ -4,9 +4,9 @@
 database's triggers on every status write (migration 0008), so reading a city's colours sums
 a few thousand rows instead of grouping a million statuses. The region page's tally is still
 cached for a minute and shared by every viewer. The cache key carries the region's stamp,
-which the recompute renews for every region above a status it writes: a tally is reused only
-while no colour under its region has changed, so an officer who draws a zone sees its
-residents counted red on the next page.
+which the recompute renews (deletes, for the next reader to make anew) for every region
+above a status it writes: a tally is reused only while no colour under its region has
+changed, so an officer who draws a zone sees its residents counted red on the next page.
 """
 
 import uuid
@@ -24,10 +24,11 @@ from .models import ColourCount
 
 COUNTS_SECONDS = 60
 # A write that touches more regions than this renews one city-wide epoch instead of a stamp
-# per region. Each cache write costs a query on the database cache (Django's backend counts
-# its table on every set), and a recompute batch can touch hundreds of regions: renewing each
-# made a million-status recompute spend most of its time counting the cache table (finding
-# 23). A small write (a zone, a lab result) still leaves every other region's tally alone.
+# per region. A recompute batch can touch hundreds of regions: renewing each (then a set,
+# which on the database cache counts its table) made a million-status recompute spend most
+# of its time counting the cache table (finding 23), and each stamp renewed is one the
+# readers make anew. A small write (a zone, a lab result) still leaves every other region's
+# tally alone.
 RENEW_EACH_UP_TO = 16
 EPOCH_KEY = "health:status-epoch"
 
@@ -94,10 +95,14 @@ def _count_statuses(region: Region) -> dict:
 
 
 def _renew(paths: set[str]) -> None:
+    # Renewed by deleting: the next reader makes the new stamp (`_current`). One statement on
+    # the database cache for any number of stamps, where setting each was three (its backend
+    # counts the table and looks the key up before every write): a sweep's upload renewed
+    # sixteen stamps twice in each batch (finding 49).
     if len(paths) > RENEW_EACH_UP_TO:
-        cache.set(EPOCH_KEY, uuid.uuid4().hex, None)
+        cache.delete(EPOCH_KEY)
     else:
-        cache.set_many({_stamp_key(path): uuid.uuid4().hex for path in paths}, None)
+        cache.delete_many([_stamp_key(path) for path in paths])
 
 
 def statuses_written(paths: Iterable[str]) -> None:

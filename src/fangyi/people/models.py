@@ -7,6 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangyi.core.masking import mask_id_number, mask_name, mask_phone
@@ -75,7 +76,8 @@ def elderly_born_on_or_before(today: datetime.date | None = None) -> datetime.da
 
 def short_address(building: str, unit: str, room: str) -> str:
     """Building, unit and room in one line: 1号楼2单元301."""
-    unit = _("%(unit)s单元") % {"unit": unit} if unit else ""
+    # Translated as it is called (not lazily): an upload names hundreds of addresses.
+    unit = gettext("%(unit)s单元") % {"unit": unit} if unit else ""
     return f"{building}{unit}{room}"
 
 

@@ -1,15 +1,18 @@
 """The only place that changes households and persons: check permission, validate, write, audit."""
 
+import contextlib
 import copy
 from collections import defaultdict
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
+from fangyi.core.bulk import update_rows
 from fangyi.core.models import AccessEvent, ObjectChange
 from fangyi.core.permissions import ADD, CHANGE, REVEAL, require
 from fangyi.regions.models import Level, Region, ancestor_paths
@@ -308,9 +311,41 @@ def _check_unique(persons: list[Person]) -> None:
             raise ValidationError({"id_number": _("已有居民使用此证件号码。")})
 
 
+# The resident counts moved inside `counted_together`, waiting for its end.
+_gathered: ContextVar[list[tuple[str, int]] | None] = ContextVar(
+    "people_counts_gathered", default=None
+)
+
+
+@contextlib.contextmanager
+def counted_together():
+    """The regions' resident counts that `create_persons` and `update_persons` move inside
+    the block are written once, as it ends. The counts of the regions above everyone (the
+    city's, the province's) are rows every writer updates: written last, they are held only
+    from there to the commit, so that uploads at once wait for each other that long instead
+    of for the whole of each other's transaction. Nothing inside may read those counts. Left
+    by an error, nothing is written (the transaction it belongs to is rolled back). Nested,
+    the outer block writes them."""
+    if _gathered.get() is not None:
+        yield
+        return
+    gathered: list[tuple[str, int]] = []
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    _bump_many(gathered)
+
+
 def _bump_many(moves: list[tuple[str, int]]) -> None:
     """The regions' resident counts moved by many (path, change) at once: one UPDATE per
-    distinct change, over every region above the paths with that net change."""
+    distinct change, over every region above the paths with that net change, after locking
+    them all in path order (two writers at once wait rather than deadlock)."""
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.extend(moves)
+        return
     net: dict[str, int] = defaultdict(int)
     for path, change in moves:
         for ancestor in ancestor_paths(path):
@@ -319,6 +354,13 @@ def _bump_many(moves: list[tuple[str, int]]) -> None:
     for path, change in net.items():
         if change:
             by_change[change].append(path)
+    if not by_change:
+        return
+    if connection.features.has_select_for_update:
+        locked = Region.objects.select_for_update().filter(
+            path__in=[path for paths in by_change.values() for path in paths]
+        )
+        list(locked.order_by("path").values_list("pk"))
     for change, paths in by_change.items():
         Region.objects.filter(path__in=paths).update(resident_count=F("resident_count") + change)
 
@@ -422,9 +464,9 @@ def update_person(*, actor, person: Person, changes: dict) -> Person:
 
 def update_persons(*, actor, changes: list[tuple[Person, dict]]) -> int:
     """Many persons' changes, each checked as `update_person` checks it (the rights at each
-    building once; unique ID numbers in one query) and written together: the changed rows in
-    one UPDATE, the regions' counts once, one `residents_moved` for every move, one audit row
-    per person as `update_person` writes. All or none; a person at most once. Answers how
+    building once; unique ID numbers in one query) and written together: the changed rows by
+    one prepared UPDATE sent as a batch, the regions' counts once, one `residents_moved` for
+    every move, one audit row per person as `update_person` writes. All or none; a person at most once. Answers how
     many changed; the callers' objects show their changes, as `update_person` leaves them."""
     if len({person.pk for person, _changes in changes}) != len(changes):
         raise ValueError("update_persons takes each person once")
@@ -459,7 +501,7 @@ def update_persons(*, actor, changes: list[tuple[Person, dict]]) -> int:
         if changed.region_path != person.region_path
     ]
     with transaction.atomic():
-        Person.objects.bulk_update([changed for _p, changed, _b, _a in written], fields)
+        update_rows(Person, [changed for _p, changed, _b, _a in written], fields)
         if moved:
             _bump_many([(old, -1) for old, _new in moved] + [(new, 1) for _old, new in moved])
             residents_moved.send(

@@ -22,15 +22,16 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangyi.core import audit
-from fangyi.core.bulk import time_ordered_id_sql
+from fangyi.core.bulk import TableWriter, time_ordered_id_sql, update_rows
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import next_prefix, under
 from fangyi.core.permissions import ADD, CHANGE, EVERYWHERE, VIEW, can, require, scope_paths
@@ -38,9 +39,16 @@ from fangyi.fieldwork import services as fieldwork
 from fangyi.fieldwork.models import Task, TaskKind, TaskStatus
 from fangyi.health.area import FACT
 from fangyi.health.models import FactKind, Policy
-from fangyi.health.services import FactInput, check_fact, record_facts
+from fangyi.health.services import FactInput, check_fact, recomputed_together, record_facts
 from fangyi.people import services as people
-from fangyi.people.models import TAG_FIELDS, Household, IdType, Person, ResidenceStatus
+from fangyi.people.models import (
+    TAG_FIELDS,
+    Household,
+    IdType,
+    Person,
+    ResidenceStatus,
+    short_address,
+)
 from fangyi.people.validation import validate_resident_id
 from fangyi.regions.models import Level, Region, ancestor_paths
 
@@ -334,19 +342,39 @@ def _text(value, name: str, errors: dict, *, required: bool = True) -> str:
     return value.strip()
 
 
-def _check_answers(
-    sweep: Sweep, item: VisitInput, members: set[str], now: datetime.datetime
-) -> dict[str, list[str]]:
+class _Sheet(NamedTuple):
+    """What every visit of an upload is checked against, read from the sweep once."""
+
+    asked: set[str]
+    risks: set[str]
+    earliest: datetime.datetime
+    latest: datetime.datetime
+
+
+OUTCOMES = frozenset(Outcome.values)
+
+
+def _sheet(sweep: Sweep, now: datetime.datetime) -> _Sheet:
+    arrival: dict = next((qn for qn in sweep.questions if qn["key"] == q.ARRIVAL), {"choices": []})
+    return _Sheet(
+        asked=q.keys(sweep.questions),
+        risks={choice["code"] for choice in arrival["choices"]},
+        earliest=sweep.created_at - datetime.timedelta(minutes=10),
+        latest=now + datetime.timedelta(minutes=10),
+    )
+
+
+def _check_answers(sheet: _Sheet, item: VisitInput, members: set[str]) -> dict[str, list[str]]:
     """What is wrong with a visit's answers, by dotted field; empty when it may be applied."""
     errors: dict[str, list[str]] = {}
     answers = item.answers or {}
-    asked = q.keys(sweep.questions)
-    if item.outcome not in Outcome.values:
+    asked = sheet.asked
+    if item.outcome not in OUTCOMES:
         errors["outcome"] = [_("结果应为 answered（已入户）或 not_answered（敲门未应）。")]
         return errors
-    if timezone.is_naive(item.visited_at) or item.visited_at > now + datetime.timedelta(minutes=10):
+    if timezone.is_naive(item.visited_at) or item.visited_at > sheet.latest:
         errors["visited_at"] = [_("走访时间不能晚于现在。")]
-    elif item.visited_at < sweep.created_at - datetime.timedelta(minutes=10):
+    elif item.visited_at < sheet.earliest:
         errors["visited_at"] = [_("走访时间早于排查开始。")]
     if item.outcome == Outcome.NOT_ANSWERED:
         if any(answers.get(key) for key in answers):
@@ -388,13 +416,7 @@ def _check_answers(
         _text(row.get("name"), f"answers.newcomers.{index}.name", errors)
         _text(row.get("id_number"), f"answers.newcomers.{index}.id_number", errors)
         _text(row.get("phone", ""), f"answers.newcomers.{index}.phone", errors, required=False)
-    risks = {
-        c["code"]
-        for c in next(
-            (question["choices"] for question in sweep.questions if question["key"] == q.ARRIVAL),
-            [],
-        )
-    }
+    risks = sheet.risks
     for name in ("arrivals", "health", "needs"):
         for index, row in enumerate(answers.get(name, [])):
             if str(row.get("who")) not in whos:
@@ -407,7 +429,7 @@ def _check_answers(
         if row.get("risk") not in risks:
             errors.setdefault(f"{where}.risk", []).append(_("请从给出的地区风险等级中选择。"))
         arrived = _moment(row.get("arrived_at"))
-        if arrived is None or arrived > now + datetime.timedelta(minutes=10):
+        if arrived is None or arrived > sheet.latest:
             errors.setdefault(f"{where}.arrived_at", []).append(_("请填写返回时间（不晚于现在）。"))
     for index, row in enumerate(answers.get("health", [])):
         temperature = row.get("temperature")
@@ -463,54 +485,69 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
     ids = [item.id for item in items]
     if len(set(ids)) != len(ids):
         raise ValidationError({"visits": _("同一批中有重复的走访编号。")})
-    known = dict(Visit.objects.filter(pk__in=ids).values_list("pk", "sweep_id"))
-    if any(sweep_id != sweep.pk for sweep_id in known.values()):
-        raise ValidationError({"visits": _("走访编号已用于其他排查。")})
-    fresh = [item for item in items if item.id not in known]
-    doors = {
-        door.household_id: door
-        for door in Door.objects.select_related("household__building").filter(
-            sweep=sweep, household_id__in={item.household_id for item in fresh}
-        )
-    }
-    members: dict[uuid.UUID, dict[str, Person]] = defaultdict(dict)
-    for person in Person.objects.filter(household_id__in=list(doors)):
-        members[person.household_id][str(person.pk)] = person
-    errors: dict[str, list[str]] = {}
-    for index, item in enumerate(items):
-        if item.id in known:
-            continue
-        door = doors.get(item.household_id)
-        if door is None:
-            errors[f"visits.{index}.household"] = [_("该户不在此次排查范围内。")]
-            continue
-        require(actor, SWEEP_VISIT, ADD, door.region_path)
-        problems = _check_answers(sweep, item, set(members[door.household_id]), now)
-        for name, messages in problems.items():
-            errors[f"visits.{index}.{name}"] = messages
-    if errors:
-        raise ValidationError(errors)
-    result = UploadResult(duplicates=[str(pk) for pk in ids if pk in known])
-    with transaction.atomic():
-        locked = {
-            door.pk: door
-            for door in Door.objects.select_for_update().filter(
-                pk__in=[door.pk for door in doors.values()]
+    # Checked inside the transaction that writes, so that the doors are read once, locked
+    # (in one order, so that two uploads of one building wait rather than deadlock); a
+    # refusal rolls back nothing but those locks. Statuses are recomputed once, at the end,
+    # then the regions' resident counts are written, last: they are the rows every upload
+    # writes, held from there to the commit.
+    with transaction.atomic(), people.counted_together(), recomputed_together():
+        known = dict(Visit.objects.filter(pk__in=ids).values_list("pk", "sweep_id"))
+        if any(sweep_id != sweep.pk for sweep_id in known.values()):
+            raise ValidationError({"visits": _("走访编号已用于其他排查。")})
+        fresh = [item for item in items if item.id not in known]
+        doors = {
+            door.household_id: door
+            for door in Door.objects.select_for_update(of=("self",))
+            .filter(sweep=sweep, household_id__in={item.household_id for item in fresh})
+            .annotate(
+                building_name=F("household__building__name"),
+                household_unit=F("household__unit"),
+                household_room=F("household__room"),
             )
+            .order_by("pk")
         }
+        # Each member's residence status is all a confirmation reads: persons are built only
+        # for those an answer changes or records a fact of (`_persons`).
+        members: dict[uuid.UUID, dict[str, str]] = defaultdict(dict)
+        for pk, household_id, status in Person.objects.filter(
+            household_id__in=list(doors)
+        ).values_list("pk", "household_id", "residence_status"):
+            members[household_id][str(pk)] = status
+        errors: dict[str, list[str]] = {}
+        sheet = _sheet(sweep, now)
+        for index, item in enumerate(items):
+            if item.id in known:
+                continue
+            door = doors.get(item.household_id)
+            if door is None:
+                errors[f"visits.{index}.household"] = [_("该户不在此次排查范围内。")]
+                continue
+            require(actor, SWEEP_VISIT, ADD, door.region_path)
+            problems = _check_answers(sheet, item, set(members[door.household_id]))
+            for name, messages in problems.items():
+                errors[f"visits.{index}.{name}"] = messages
+        if errors:
+            raise ValidationError(errors)
+        result = UploadResult(duplicates=[str(pk) for pk in ids if pk in known])
+        answered = [item for item in fresh if item.outcome == Outcome.ANSWERED]
         applier = _Applier(actor=actor, sweep=sweep, now=now)
+        applier.persons = _persons(answered, members)
         applier.look_up(
             [
                 row.get("id_number", "")
-                for item in fresh
-                if item.outcome == Outcome.ANSWERED
+                for item in answered
                 for row in (item.answers or {}).get("newcomers", [])
             ]
         )
-        visits: list[Visit] = []
+        with_newcomers = {
+            item.household_id for item in answered if (item.answers or {}).get("newcomers")
+        }
+        if with_newcomers:
+            for household in Household.objects.filter(pk__in=with_newcomers):
+                doors[household.pk].household = household
+        visits: list[_NewVisit] = []
         for item in sorted(fresh, key=lambda item: item.visited_at):
-            door = locked[doors[item.household_id].pk]
-            door.household = doors[item.household_id].household
+            door = doors[item.household_id]
             visit = _take(applier, door, item, members[door.household_id])
             visits.append(visit)
             result.accepted.append(str(visit.pk))
@@ -521,16 +558,20 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
             visit.refused = refused_count(visit.problems)
             if visit.problems:
                 result.problems[str(visit.pk)] = visit.problems
-        Visit.objects.bulk_create(visits)
-        _save_doors(list(locked.values()))
-        applier.close_tasks(locked.values())
+        _write_visits(sweep, actor, now, visits)
+        _save_doors(list(doors.values()))
+        applier.close_tasks(doors.values())
+        addresses = {
+            door.pk: short_address(door.building_name, door.household_unit, door.household_room)
+            for door in doors.values()
+        }
         changes = audit.BulkChanges(actor=actor, time=now)
         for visit in visits:
             changes.add(
                 object_type=VISIT_TYPE,
                 object_id=visit.pk,
-                object_repr=str(visit.door.household),
-                region_path=visit.region_path,
+                object_repr=addresses[visit.door.pk],
+                region_path=visit.door.region_path,
                 action=ObjectChange.CREATE,
                 before=None,
                 after={
@@ -544,6 +585,71 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
             )
         changes.flush()
     return result
+
+
+def _persons(answered: list[VisitInput], members: dict[uuid.UUID, dict[str, str]]):
+    """The members the answers change (away, or back from away) or name in a return, a
+    temperature or a need, read in one query; the rest are only counted."""
+    wanted: set[str] = set()
+    for item in answered:
+        household, answers = members[item.household_id], item.answers or {}
+        for row in answers.get("members", []):
+            pk = str(row["person"])
+            if row["status"] == "away" or household[pk] == ResidenceStatus.AWAY:
+                wanted.add(pk)
+        for name in ("arrivals", "health", "needs"):
+            whos = (str(row["who"]) for row in answers.get(name, []))
+            wanted.update(who for who in whos if who in household)
+    if not wanted:
+        return {}
+    return {str(person.pk): person for person in Person.objects.filter(pk__in=wanted)}
+
+
+@dataclass
+class _NewVisit:
+    """A visit being taken, as its row will be written: an upload writes hundreds, and
+    building each as a model cost more than writing it."""
+
+    pk: uuid.UUID
+    door: Door
+    visited_at: datetime.datetime
+    outcome: str
+    answers: dict
+    conflict: bool = False
+    effects: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    refused: int = 0
+
+
+VISIT_COLUMNS = ["id", "door_id", "region_path", "visited_at", "outcome", "answers", "conflict"]
+VISIT_COLUMNS += ["effects", "problems", "refused"]
+
+
+def _write_visits(sweep: Sweep, actor, now: datetime.datetime, visits: list[_NewVisit]) -> None:
+    worker = actor if getattr(actor, "is_authenticated", False) else None
+    constants = {
+        "sweep_id": sweep.pk,
+        "worker_id": worker.pk if worker is not None else None,
+        "worker_name": getattr(actor, "username", ""),
+        "uploaded_at": now,
+    }
+    TableWriter(Visit, VISIT_COLUMNS, constants).write(
+        [
+            (
+                visit.pk,
+                visit.door.pk,
+                visit.door.region_path,
+                visit.visited_at,
+                visit.outcome,
+                visit.answers,
+                visit.conflict,
+                visit.effects,
+                visit.problems,
+                visit.refused,
+            )
+            for visit in visits
+        ]
+    )
 
 
 DOOR_FIGURES = [
@@ -561,34 +667,15 @@ DOOR_FIGURES = [
 def _save_doors(doors: list[Door]) -> None:
     """The doors' figures, one prepared UPDATE per door sent as a batch: bulk_update's CASE
     per field and row cost more to build than the rows to write."""
-    by_name = {field.name: field for field in Door._meta.concrete_fields}
-    fields = [by_name[name] for name in DOOR_FIGURES]
-    pk = Door._meta.pk
-    assert pk is not None
-    columns = ", ".join(f"{connection.ops.quote_name(f.attname)} = %s" for f in fields)
-    rows = [
-        [f.get_db_prep_save(getattr(door, f.attname), connection) for f in fields]
-        + [pk.get_db_prep_value(door.pk, connection)]
-        for door in doors
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {connection.ops.quote_name(Door._meta.db_table)} SET {columns} WHERE id = %s",
-            rows,
-        )
+    update_rows(Door, doors, DOOR_FIGURES)
 
 
-def _take(applier: "_Applier", door: Door, item: VisitInput, members: dict[str, Person]) -> Visit:
+def _take(applier: "_Applier", door: Door, item: VisitInput, members: dict[str, str]) -> _NewVisit:
     """The visit row for `item`, with the door's figures moved on and its answers applied."""
-    visit = Visit(
-        id=item.id,
-        sweep=applier.sweep,
+    visit = _NewVisit(
+        pk=item.id,
         door=door,
-        region_path=door.region_path,
-        worker=applier.actor if getattr(applier.actor, "is_authenticated", False) else None,
-        worker_name=getattr(applier.actor, "username", ""),
         visited_at=item.visited_at,
-        uploaded_at=applier.now,
         outcome=item.outcome,
         answers=item.answers if item.outcome == Outcome.ANSWERED else {},
     )
@@ -628,18 +715,23 @@ class _Applier:
         # People changes checked as they are read, written together (`_write_people`).
         self.creates: dict[str, Person] = {}
         self.updates: dict[uuid.UUID, tuple[Person, dict]] = {}
-        # The registry's persons by resident ID number, for the upload's newcomers.
+        # The members an answer changes or names, by id (`_persons`).
+        self.persons: dict[str, Person] = {}
+        # The registry's persons by resident ID number, for the upload's newcomers, and the
+        # numbers looked up (found or not).
         self.known: dict[str, Person] = {}
+        self.looked_up: set[str] = set()
 
     def look_up(self, numbers: list[str]) -> None:
         """Reads the persons the upload's newcomers may be, in one query."""
         wanted = {str(number).strip().upper() for number in numbers}
+        self.looked_up = wanted
         self.known = {
             person.id_number: person
             for person in Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number__in=wanted)
         }
 
-    def _problem(self, visit: Visit, what: str, who: str, exc: Exception) -> None:
+    def _problem(self, visit, what: str, who: str, exc: Exception) -> None:
         """Keeps a refused part on its visit: which part (`what`), whose (a person's id, or
         `new:<n>` for the visit's n-th newcomer) and the service's reason."""
         if isinstance(exc, ValidationError):
@@ -648,17 +740,23 @@ class _Applier:
             message = str(exc) or _("没有权限。")
         visit.problems.append({"what": what, "who": who, "message": message})
 
-    def apply(self, visit: Visit, door: Door, answers: dict, members: dict[str, Person]) -> None:
+    def apply(self, visit, door: Door, answers: dict, members: dict[str, str]) -> None:
+        """Applies an answered visit (a `_NewVisit`, or a `Visit` chosen later) of `door`,
+        whose household's members are `members` (id → residence status; the persons an
+        answer changes or names are in `persons`)."""
         effects: dict[str, list[str]] = defaultdict(list)
-        whos: dict[str, Person] = dict(members)
+        whos: dict[str, Person] = {pk: self.persons[pk] for pk in members if pk in self.persons}
         for row in answers.get("members", []):
-            person = members[str(row["person"])]
+            pk = str(row["person"])
+            person = self.persons.get(pk)
+            current = members[pk] if person is None else person.residence_status
             status = ResidenceStatus.AWAY if row["status"] == "away" else None
             if status is None:
                 door.confirmed += 1
-                if person.residence_status == ResidenceStatus.AWAY:
+                if current == ResidenceStatus.AWAY:
                     status = ResidenceStatus.RESIDENT
-            if status is not None and status != person.residence_status:
+            if status is not None and status != current:
+                assert person is not None, "read by _persons"
                 self._change(visit, effects, person, {"residence_status": status}, "members")
         for index, row in enumerate(answers.get("newcomers", [])):
             found = self._newcomer(visit, effects, door.household, row, f"new:{index}")
@@ -773,6 +871,8 @@ class _Applier:
             self._write_people()
         if number in self.known:
             known: Person | None = self.known[number]
+        elif number in self.looked_up:
+            known = None
         else:
             known = Person.objects.filter(id_type=IdType.RESIDENT_ID, id_number=number).first()
         try:
@@ -803,7 +903,7 @@ class _Applier:
             self._problem(visit, "newcomers", who, exc)
             return None
 
-    def _fact(self, visit: Visit, item: FactInput) -> None:
+    def _fact(self, visit, item: FactInput) -> None:
         if not can(self.actor, FACT, ADD, self._path(item.person)):
             self._problem(
                 visit,
@@ -847,28 +947,15 @@ class _Applier:
 
     def close_tasks(self, doors) -> None:
         """The worklist follows the doors: a door answered is a visit task done, a door listed
-        for the community after its second miss is one that could not be done."""
-        finished = {
-            str(door.household_id): door.state
-            for door in doors
-            if door.state in (DoorState.VISITED, DoorState.LISTED)
-        }
-        if not finished:
-            return
-        # With what str(task) names in its audit row, read once.
-        tasks = Task.objects.filter(
-            source=self.sweep.source,
-            kind=TaskKind.FOLLOW_UP_VISIT,
-            source_ref__in=list(finished),
-            status__in=(TaskStatus.OPEN, TaskStatus.ASSIGNED),
-        ).select_related("household__building", "person")
-        done: list[Task] = []
-        failed: list[Task] = []
-        for task in tasks:
-            (done if finished[task.source_ref] == DoorState.VISITED else failed).append(task)
-        fieldwork.complete_many(actor=self.actor, tasks=done)
-        if failed:
-            fieldwork.fail_many(actor=self.actor, tasks=failed, reason=_("两次敲门未应，已交社区"))
+        for the community after its second miss is one that could not be done. A task
+        already finished (a door answered before) is left as it is."""
+        done = [str(door.household_id) for door in doors if door.state == DoorState.VISITED]
+        listed = [str(door.household_id) for door in doors if door.state == DoorState.LISTED]
+        tasks = {"actor": self.actor, "source": self.sweep.source, "kind": TaskKind.FOLLOW_UP_VISIT}
+        if done:
+            fieldwork.complete_by_ref(**tasks, refs=done)
+        if listed:
+            fieldwork.fail_by_ref(**tasks, refs=listed, reason=_("两次敲门未应，已交社区"))
 
 
 def apply_chosen_visit(*, actor, sweep: Sweep, door: Door, visit: Visit) -> None:
@@ -876,7 +963,8 @@ def apply_chosen_visit(*, actor, sweep: Sweep, door: Door, visit: Visit) -> None
     (problems.keep_visit): the door's findings become this visit's, and its answers become
     what they mean as at an upload, under `actor`'s rights. The caller holds the door's lock
     and saves the door and the visit."""
-    members = {str(p.pk): p for p in Person.objects.filter(household_id=door.household_id)}
+    persons = {str(p.pk): p for p in Person.objects.filter(household_id=door.household_id)}
+    members = {pk: person.residence_status for pk, person in persons.items()}
     answers = dict(visit.answers or {})
     # A member recorded then may have moved out since: not theirs to confirm any more.
     gone = [row for row in answers.get("members", []) if str(row.get("person")) not in members]
@@ -892,6 +980,7 @@ def apply_chosen_visit(*, actor, sweep: Sweep, door: Door, visit: Visit) -> None
     door.confirmed = door.newcomers = door.arrivals = 0
     door.visited_at = visit.visited_at
     applier = _Applier(actor=actor, sweep=sweep, now=timezone.now())
+    applier.persons = persons
     applier.apply(visit, door, answers, members)
     applier.finish()
     visit.refused = refused_count(visit.problems)

@@ -41,6 +41,7 @@ from .facts import (
 )
 from .scheduling import (
     current_status,
+    recomputed_together,
     residents_moved_receiver,
     retry_recompute,
     schedule_everyone,
@@ -76,6 +77,7 @@ __all__ = [
     "CAN_COLOUR",
     "MEMBER_FACTS_SQL",
     "schedule_for_persons",
+    "recomputed_together",
     "residents_moved_receiver",
     "schedule_for_paths",
     "schedule_everyone",

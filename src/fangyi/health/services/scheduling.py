@@ -1,6 +1,8 @@
 """Bringing statuses up to date after a change, switching the plan in force, and reading one
 person's status."""
 
+import contextlib
+from contextvars import ContextVar
 from functools import partial
 
 from django.conf import settings
@@ -28,8 +30,36 @@ def _inline_limit() -> int:
     return settings.FANGYI_HEALTH_INLINE_PERSONS
 
 
+# The persons asked for inside `recomputed_together`, waiting for its end.
+_gathered: ContextVar[set[str] | None] = ContextVar("health_recompute_gathered", default=None)
+
+
+@contextlib.contextmanager
+def recomputed_together():
+    """Statuses asked for inside the block (facts recorded, residents moved) are brought up
+    to date once, as it ends: a writer that records facts and moves residents in one
+    transaction (a sweep's upload) recomputes once and renews the colour tallies once. Nothing
+    inside may read those statuses before the block ends. Left by an error, nothing is
+    recomputed (the transaction it belongs to is rolled back). Nested, the outer block runs it."""
+    if _gathered.get() is not None:
+        yield
+        return
+    gathered: set[str] = set()
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    if gathered:
+        schedule_for_persons(gathered)
+
+
 def schedule_for_persons(person_ids) -> None:
     ids = [str(pk) for pk in person_ids]
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.update(ids)
+        return
     if len(ids) <= _inline_limit():
         recompute.recompute_persons(ids)
         return
