@@ -3,9 +3,13 @@ changed and removed (or stopped) through its service, bad input a 422 naming the
 every change seen at once by the setup each process holds (an intake routes and times the
 next ticket by it)."""
 
+from collections import Counter
+
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from fangyi.api import api
 from fangyi.core.models import ObjectChange
 from fangyi.hotline import services
 from fangyi.hotline.models import CalendarDay, Category, HandlingUnit, Open311Key
@@ -260,3 +264,16 @@ def test_bad_input_is_a_422_naming_the_field_and_writes_nothing(city, hotline):
         assert response.status_code == 422, (path, body, response.status_code)
         assert field in fields_of(response), (path, body, response.json())
     assert ObjectChange.objects.count() == before
+
+
+def test_no_setup_route_takes_the_url_name_of_another_route():
+    """ninja names a route's URL after its function: a setup route called `list_keys` would
+    take `reverse("api:list_keys")` from the codes' keys, which the scan page fetches."""
+    patterns, _app, _namespace = api.urls
+    names = Counter(pattern.name for pattern in patterns)
+    setup = [
+        pattern.name for pattern in patterns if str(pattern.pattern).startswith("hotline/setup/")
+    ]
+    assert len(setup) == 20
+    assert [name for name in setup if names[name] > 1] == []
+    assert reverse("api:list_keys") == "/api/v1/codes/keys"

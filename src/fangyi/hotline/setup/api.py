@@ -32,6 +32,9 @@ from ..models import CalendarDay, Category, HandlingUnit, Kind, Open311Key, Rout
 from ..open311 import services as open311
 from . import services
 
+# The routes' functions say "setup" in their names: ninja names a route's URL after its
+# function, and `api:list_keys` or `api:list_units` are other routes' (the scan page asks
+# for the former).
 router = Router(tags=["hotline setup"])
 
 KindCode = Literal[*Kind.values]  # type: ignore[valid-type]  # a Literal of the choices, built at run time
@@ -126,7 +129,7 @@ def _parent(code: str | None) -> Category | None:
 
 
 @router.get("/categories", response={200: CategoryPage, **ERROR_RESPONSES})
-def list_categories(request, params: Query[PageParams]):
+def list_setup_categories(request, params: Query[PageParams]):
     """Every category, stopped ones too, by code; each names its parent."""
     _need(request.auth)
     rows = Category.objects.select_related("parent")
@@ -135,7 +138,7 @@ def list_categories(request, params: Query[PageParams]):
 
 
 @router.post("/categories", response={201: CategoryDetail, **ERROR_RESPONSES})
-def create_category(request, payload: CategoryCreate):
+def create_setup_category(request, payload: CategoryCreate):
     """A new node of the tree."""
     _need(request.auth, ADD)
     category = services.create_category(
@@ -153,13 +156,13 @@ def create_category(request, payload: CategoryCreate):
 
 
 @router.get("/categories/{category_code}", response={200: CategoryDetail, **ERROR_RESPONSES})
-def get_category(request, category_code: str):
+def get_setup_category(request, category_code: str):
     _need(request.auth)
     return _category(category_code)
 
 
 @router.patch("/categories/{category_code}", response={200: CategoryDetail, **ERROR_RESPONSES})
-def change_category(request, category_code: str, payload: CategoryChange):
+def change_setup_category(request, category_code: str, payload: CategoryChange):
     """Changes the fields given. Setting one limit does not clear the other: send the other as
     null. A category is never deleted (tickets and Open311 partners name it): `"active":
     false` stops it taking new tickets."""
@@ -222,7 +225,7 @@ def _units(user) -> QuerySet[HandlingUnit]:
 
 
 @router.get("/units", response={200: UnitPage, **ERROR_RESPONSES})
-def list_units(request, params: Query[PageParams]):
+def list_setup_units(request, params: Query[PageParams]):
     """The handling units of the caller's regions, stopped ones too, with their staff."""
     _need(request.auth)
     items, next_cursor = page_of(_units(request.auth), ordering=UNIT_ORDER, page=params)
@@ -230,7 +233,7 @@ def list_units(request, params: Query[PageParams]):
 
 
 @router.post("/units", response={201: UnitDetail, **ERROR_RESPONSES})
-def create_unit(request, payload: UnitCreate):
+def create_setup_unit(request, payload: UnitCreate):
     """A department, or the team of a street or community (bound to that region)."""
     user = request.auth
     _need(user, ADD)
@@ -248,13 +251,13 @@ def create_unit(request, payload: UnitCreate):
 
 
 @router.get("/units/{unit_id}", response={200: UnitDetail, **ERROR_RESPONSES})
-def get_unit(request, unit_id: str):
+def get_setup_unit(request, unit_id: str):
     _need(request.auth)
     return get_by_id(_units(request.auth), unit_id)
 
 
 @router.patch("/units/{unit_id}", response={200: UnitDetail, **ERROR_RESPONSES})
-def change_unit(request, unit_id: str, payload: UnitChange):
+def change_setup_unit(request, unit_id: str, payload: UnitChange):
     """Changes the fields given; `members` and `supervisors` replace the unit's lists.
     A unit is never deleted (its tickets name it): `"active": false` stops it."""
     user = request.auth
@@ -321,7 +324,7 @@ def _rule_unit(user, pk: uuid.UUID | None) -> HandlingUnit | None:
 
 
 @router.get("/rules", response={200: RulePage, **ERROR_RESPONSES})
-def list_rules(request, params: Query[PageParams]):
+def list_setup_rules(request, params: Query[PageParams]):
     """The routing rules of the caller's regions."""
     _need(request.auth)
     items, next_cursor = page_of(_rules(request.auth), ordering=RULE_ORDER, page=params)
@@ -329,7 +332,7 @@ def list_rules(request, params: Query[PageParams]):
 
 
 @router.post("/rules", response={201: RuleRead, **ERROR_RESPONSES})
-def create_rule(request, payload: RuleCreate):
+def create_setup_rule(request, payload: RuleCreate):
     """Tickets of a category (or any) in a region go to a unit, or to the team of their
     street or community."""
     user = request.auth
@@ -345,13 +348,13 @@ def create_rule(request, payload: RuleCreate):
 
 
 @router.get("/rules/{rule_id}", response={200: RuleRead, **ERROR_RESPONSES})
-def get_rule(request, rule_id: str):
+def get_setup_rule(request, rule_id: str):
     _need(request.auth)
     return get_by_id(_rules(request.auth), rule_id)
 
 
 @router.patch("/rules/{rule_id}", response={200: RuleRead, **ERROR_RESPONSES})
-def change_rule(request, rule_id: str, payload: RuleChange):
+def change_setup_rule(request, rule_id: str, payload: RuleChange):
     """A rule's category and where it sends. Tickets already dispatched stay with their
     units."""
     user = request.auth
@@ -371,7 +374,7 @@ def change_rule(request, rule_id: str, payload: RuleChange):
 
 
 @router.delete("/rules/{rule_id}", response={204: None, **ERROR_RESPONSES})
-def delete_rule(request, rule_id: str):
+def delete_setup_rule(request, rule_id: str):
     """Removes a rule: new tickets are routed by the others; those dispatched stay."""
     user = request.auth
     _need(user, CHANGE)
@@ -409,7 +412,7 @@ def _days() -> QuerySet[CalendarDay]:
 
 
 @router.get("/calendar", response={200: CalendarDayPage, **ERROR_RESPONSES})
-def list_calendar_days(request, params: Query[PageParams]):
+def list_setup_calendar_days(request, params: Query[PageParams]):
     """The days entered by hand, latest first; every other day is the official calendar's
     (Monday to Friday for a year it does not know)."""
     _need(request.auth)
@@ -426,13 +429,13 @@ def _day(text: str) -> datetime.date:
 
 
 @router.get("/calendar/{day}", response={200: CalendarDayRead, **ERROR_RESPONSES})
-def get_calendar_day(request, day: str):
+def get_setup_calendar_day(request, day: str):
     _need(request.auth)
     return _days().get(day=_day(day))
 
 
 @router.put("/calendar/{day}", response={200: CalendarDayRead, **ERROR_RESPONSES})
-def set_calendar_day(request, day: str, payload: CalendarDayInput):
+def set_setup_calendar_day(request, day: str, payload: CalendarDayInput):
     """Enters the day (YYYY-MM-DD), or changes it if entered before. Limits of tickets
     already taken in stay as they were computed."""
     _need(request.auth, CHANGE)
@@ -444,7 +447,7 @@ def set_calendar_day(request, day: str, payload: CalendarDayInput):
 
 
 @router.delete("/calendar/{day}", response={204: None, **ERROR_RESPONSES})
-def delete_calendar_day(request, day: str):
+def delete_setup_calendar_day(request, day: str):
     """Forgets a day entered by hand: the official calendar rules it again."""
     _need(request.auth, CHANGE)
     entry = _days().get(day=_day(day))
@@ -492,7 +495,7 @@ def _keys(user) -> QuerySet[Open311Key]:
 
 
 @router.get("/keys", response={200: KeyPage, **ERROR_RESPONSES})
-def list_keys(request, params: Query[PageParams]):
+def list_setup_keys(request, params: Query[PageParams]):
     """The keys of the caller's regions, newest first, revoked ones too; never the key."""
     _need(request.auth)
     items, next_cursor = page_of(_keys(request.auth), ordering=KEY_ORDER, page=params)
@@ -500,7 +503,7 @@ def list_keys(request, params: Query[PageParams]):
 
 
 @router.post("/keys", response={201: KeyIssued, **ERROR_RESPONSES})
-def issue_key(request, response: HttpResponse, payload: KeyCreate):
+def issue_setup_key(request, response: HttpResponse, payload: KeyCreate):
     """A key for a partner in a region. The answer holds the key, this once, and is not
     cached."""
     user = request.auth
@@ -515,7 +518,7 @@ def issue_key(request, response: HttpResponse, payload: KeyCreate):
 
 
 @router.post("/keys/{key_id}/revoke", response={200: KeyRead, **ERROR_RESPONSES})
-def revoke_key(request, key_id: str):
+def revoke_setup_key(request, key_id: str):
     """Filing with the key is refused from now on (403); a key revoked stays revoked."""
     user = request.auth
     _need(user, ADD)
