@@ -246,16 +246,7 @@ def test_a_part_that_breaks_off_undoes_every_part_of_an_all_or_nothing_import(
     path = write_xlsx(tmp_path / "a.xlsx", rows)
     before = Person.objects.count(), Household.objects.count(), ObjectChange.objects.count()
     # The household of row 98 cannot be written: its part breaks off while the others wait.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE FUNCTION refuse_666() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "IF NEW.room = '666' THEN RAISE EXCEPTION 'room 666 refused'; END IF; "
-            "RETURN NEW; END $$"
-        )
-        cursor.execute(
-            "CREATE TRIGGER refuse_666 BEFORE INSERT ON people_household "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_666()"
-        )
+    _refuse_room_666()
     try:
         with pytest.raises(splitting.PartFailed, match="room 666 refused"):
             services.import_path(actor=officer, ledger="residents", path=path, all_or_nothing=True)
@@ -317,16 +308,7 @@ def test_an_empty_load_that_fails_leaves_the_tables_empty_with_their_indexes(
     path = write_xlsx(tmp_path / "a.xlsx", rows)
     before = schema()
     audit_rows = ObjectChange.objects.count()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE FUNCTION refuse_666() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "IF NEW.room = '666' THEN RAISE EXCEPTION 'room 666 refused'; END IF; "
-            "RETURN NEW; END $$"
-        )
-        cursor.execute(
-            "CREATE TRIGGER refuse_666 BEFORE INSERT ON people_household "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_666()"
-        )
+    _refuse_room_666()
     try:
         with pytest.raises(Exception, match="room 666 refused"):
             services.import_path(actor=officer, ledger="residents", path=path)
@@ -343,3 +325,17 @@ def test_an_empty_load_that_fails_leaves_the_tables_empty_with_their_indexes(
     assert schema() == before
     city.city.refresh_from_db()
     assert city.city.resident_count == 0
+
+
+def _refuse_room_666() -> None:
+    """A household in room 666 cannot be written: the import breaks off at its row."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_666() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF NEW.room = '666' THEN RAISE EXCEPTION 'room 666 refused'; END IF; "
+            "RETURN NEW; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_666 BEFORE INSERT ON people_household "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_666()"
+        )
