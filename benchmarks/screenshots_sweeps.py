@@ -1,7 +1,8 @@
 """Screenshots of household sweeps in the demo city: docs/screenshots/sweeps-coverage.png (the
 demo sweep's coverage of its grid, building by building, with the doors not visited yet),
 sweeps-problems.png (the community's list: the household visited twice, both visits side by
-side) and sweeps-sheet-phone.png (the demo grid worker's sheet on a phone).
+side), sweeps-refused.png (the visits with answers the services refused: the demo's newcomer
+with a mistyped ID number) and sweeps-sheet-phone.png (the demo grid worker's sheet on a phone).
 
 A fresh SQLite demo city under var/bench-shots-sweeps (`fangyi seed --demo-staff` starts the
 sweep and records a few visits), a development server, Chromium.
@@ -40,6 +41,11 @@ def main() -> None:
         page.click("#problem-kinds a[href*='kind=conflict']")
         page.wait_for_selector("#problems .visit")
         page.screenshot(path=OUT / "sweeps-problems.png", full_page=True)
+        page.goto(f"{url}/sweeps/")
+        page.locator("#sweeps a").first.click()
+        page.click("#open-refused")
+        page.wait_for_selector("#refused")
+        page.screenshot(path=OUT / "sweeps-refused.png", full_page=True)
         phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
         page = staff_login(phone, url, "grid_worker", PASSWORD)
         page.goto(f"{url}/sweeps/")

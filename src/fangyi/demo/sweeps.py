@@ -2,8 +2,9 @@
 gives its first building to the demo grid worker, and the worker has visited the building's
 first households (residents confirmed) and found one door not answered twice (listed for the
 community); the grid leader visited the first household again and found its first resident
-away, a conflict for the community to settle. Made once: nothing is added while a sweep
-exists."""
+away, a conflict for the community to settle; at the next door the worker wrote down a
+newcomer whose ID number's check digit is wrong, which the registry refused (the sweep's list
+of refused answers). Made once: nothing is added while a sweep exists."""
 
 import dataclasses
 import datetime
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from fangyi.accounts.models import User
 from fangyi.people.models import Household, Person
+from fangyi.people.validation import make_resident_id
 from fangyi.regions.models import Level
 from fangyi.sweeps import services
 from fangyi.sweeps.models import Sweep
@@ -82,6 +84,12 @@ def seed_sweeps() -> SweepsSeed:
             actor=User.objects.get(username="grid_leader"), sweep=sweep, items=[again]
         )
         visits.append(again)
+    if len(households) > CONFIRMED + 1:
+        mistyped = _newcomer_mistyped(households[CONFIRMED + 1])
+        services.upload_visits(
+            actor=User.objects.get(username="grid_worker"), sweep=sweep, items=[mistyped]
+        )
+        visits.append(mistyped)
     return SweepsSeed(sweep.household_count, len(visits), True)
 
 
@@ -103,4 +111,17 @@ def _visited_again(household: Household) -> services.VisitInput | None:
                 for index, pk in enumerate(members)
             ]
         },
+    )
+
+
+def _newcomer_mistyped(household: Household) -> services.VisitInput:
+    """A visit whose newcomer the registry refuses: a synthetic ID number, last digit changed."""
+    number = make_resident_id("350102", datetime.date(1990, 3, 8), 1)
+    wrong = number[:17] + ("1" if number[17] == "0" else "0")
+    return services.VisitInput(
+        id=uuid.uuid4(),
+        household_id=household.pk,
+        visited_at=timezone.now(),
+        outcome="answered",
+        answers={"newcomers": [{"name": "林新来", "id_number": wrong, "phone": ""}]},
     )
