@@ -1,14 +1,18 @@
 """The demo's 12345 hotline: the handling units of the first street and its communities and
 the city's health commission, the rules that route to them, and a week of tickets in every
 state, taken in, worked, called back and escalated through the hotline's services, so that
-the inbox, the overdue board, the callback queue and a ticket's page have something to show.
+the inbox, the overdue board, the callback queue and a ticket's page have something to show;
+and the day's problem list of each day of that week.
 
 The tickets were received over the past seven days (their limits count from then); the
-events of their work carry the time the seed ran."""
+events of their work carry the time the seed ran. Each day's problem lists are made as the
+morning job made them that day, from the tickets received by then (an open ticket counts as
+overdue by the state it is in now), answered in the afternoon and closed the next morning."""
 
 import dataclasses
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,15 +21,19 @@ from fangyi.core import permissions
 from fangyi.core.paths import under
 from fangyi.hotline import services
 from fangyi.hotline.area import OPERATOR
+from fangyi.hotline.clock import BEIJING
 from fangyi.hotline.models import (
     Callback,
     CallbackState,
     Category,
     HandlingUnit,
+    Outcome,
+    ProblemList,
     RoutingRule,
     State,
     Ticket,
 )
+from fangyi.hotline.problems import services as problems
 from fangyi.people.models import Person
 from fangyi.regions.models import Level, Region
 
@@ -52,6 +60,23 @@ CALLS = [
 ]
 
 
+# The days of the demo's problem lists: the week the tickets were received in, today last.
+LIST_DAYS = 7
+# Put on the first district's list by hand each day, "fix today", for the first community's
+# team; the lists before today's say it was fixed.
+BY_HAND = [
+    ("督促清运封控小区积压的生活垃圾", "已协调环卫车辆当日清运完毕。"),
+    ("为独居老人配送蔬菜包", "社区志愿者已送菜上门。"),
+    ("核酸检测点排队过长，增设采样台", "已增设两个采样台。"),
+]
+# What is said of the first two automatic items of an older list, one fixed and one not,
+# the first of them fixed on one day and not on the next.
+ANSWERS = [
+    (Outcome.FIXED, "已逐件回复来电人，诉求均已办理。"),
+    (Outcome.NOT_FIXED, "涉及跨部门协调，明日继续跟进。"),
+]
+
+
 @dataclasses.dataclass
 class HotlineSeed:
     units: int
@@ -59,6 +84,7 @@ class HotlineSeed:
     tickets: dict[str, int]
     overdue: int
     callbacks_pending: int
+    problem_lists: int
 
 
 def _login(username: str) -> User:
@@ -73,6 +99,7 @@ def seed_hotline(*, now: datetime.datetime | None = None) -> HotlineSeed:
         if not HandlingUnit.objects.filter(code=HEALTH_COMMISSION).exists():
             _units_and_rules(admin)
             _tickets(admin, now)
+            _problem_lists(now)
         services.escalate_due(now=now)
     tickets = Ticket.objects.filter(under("region_path", _first_region(Level.CITY).path))
     counts = dict.fromkeys(State.values, 0)
@@ -84,6 +111,7 @@ def seed_hotline(*, now: datetime.datetime | None = None) -> HotlineSeed:
         tickets=counts,
         overdue=tickets.open().filter(due_at__lt=now).count(),
         callbacks_pending=Callback.objects.filter(state=CallbackState.PENDING).count(),
+        problem_lists=ProblemList.objects.count(),
     )
 
 
@@ -170,14 +198,10 @@ def _tickets(admin, now: datetime.datetime) -> None:
         _work(ticket, outcome, operator)
 
 
-def _member(ticket: Ticket) -> User:
-    return User.objects.filter(hotline_units=ticket.unit_id).order_by("username")[0]
-
-
 def _work(ticket: Ticket, outcome: str, operator) -> None:
     if outcome in ("new", "dispatched"):
         return
-    member = _member(ticket)
+    member = _member_of(ticket.unit_id)
     if outcome == "returned":
         services.return_ticket(actor=member, ticket=ticket, reason="不属于本社区，应由环卫所处理。")
         return
@@ -195,3 +219,53 @@ def _work(ticket: Ticket, outcome: str, operator) -> None:
         )
         return
     services.record_callback(actor=operator, callback=callback, result="satisfied")
+
+
+def _at(day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=BEIJING)
+
+
+def _problem_lists(now: datetime.datetime) -> None:
+    """Each day of the week, oldest first: the morning job's lists (which close the day
+    before's: what was not answered stays not fixed), an item put on the first district's
+    list by hand, and, on the days before today, the afternoon's answers."""
+    commander = _login(permissions.COMMANDER)
+    city = _first_region(Level.CITY)
+    district = _first_region(Level.DISTRICT)
+    team = HandlingUnit.objects.get(code=f"team-{_first_region(Level.COMMUNITY).code}")
+    today = problems.beijing_today(now)
+    for offset in range(LIST_DAYS - 1, -1, -1):
+        day = today - datetime.timedelta(days=offset)
+        morning = min(_at(day, settings.FANGYI_HOTLINE_PROBLEM_LIST_HOUR, 30), now)
+        problems.make_day_lists(now=morning)
+        title, note = BY_HAND[offset % len(BY_HAND)]
+        by_hand = problems.add_item(
+            actor=commander,
+            problem_list=ProblemList.objects.get(region=district, day=day),
+            title=title,
+            unit=team,
+            fix_today=True,
+            now=morning,
+        )
+        if offset == 0:
+            continue
+        afternoon = _at(day, 17, 30)
+        problems.set_outcome(
+            actor=_member_of(team.pk), item=by_hand, outcome=Outcome.FIXED, note=note, now=afternoon
+        )
+        lists = ProblemList.objects.filter(under("region_path", city.path), day=day)
+        for problem_list in lists.order_by("region_path"):
+            automatic = problem_list.items.exclude(pk=by_hand.pk).order_by("kind", "key")
+            answers = ANSWERS[offset % 2 :] + ANSWERS[: offset % 2]
+            for item, (outcome, note) in zip(automatic, answers, strict=False):
+                problems.set_outcome(
+                    actor=_member_of(item.unit_id) if item.unit_id else commander,
+                    item=item,
+                    outcome=outcome,
+                    note=note,
+                    now=afternoon,
+                )
+
+
+def _member_of(unit_id) -> User:
+    return User.objects.filter(hotline_units=unit_id).order_by("username")[0]

@@ -351,10 +351,16 @@ def make_due_lists(*, now: datetime.datetime | None = None) -> int:
     days and makes today's for every city and district that has none yet. Answers how many
     lists it made."""
     now = now or timezone.now()
-    local = now.astimezone(BEIJING)
-    if local.hour < settings.FANGYI_HOTLINE_PROBLEM_LIST_HOUR:
+    if now.astimezone(BEIJING).hour < settings.FANGYI_HOTLINE_PROBLEM_LIST_HOUR:
         return 0
-    day = local.date()
+    return make_day_lists(now=now)
+
+
+def make_day_lists(*, now: datetime.datetime) -> int:
+    """What the periodic job does once the hour has passed, as at `now`: closes the lists of
+    the days before and makes the day's for every city and district that has none yet (the
+    demo makes its past week's lists so). Answers how many lists it made."""
+    day = beijing_today(now)
     close_before(day=day, now=now)
     made = set(ProblemList.objects.filter(day=day).values_list("region_id", flat=True))
     count = 0
@@ -388,23 +394,27 @@ def add_item(
     title: str,
     unit: HandlingUnit | None,
     fix_today: bool = False,
+    now: datetime.datetime | None = None,
 ) -> ProblemItem:
-    """Puts a problem on the list by hand, with the unit that is to fix it."""
+    """Puts a problem on the list by hand, with the unit that is to fix it. `now`: when it
+    was put on (the demo's past lists)."""
     require(actor, PROBLEM_LIST, ADD, problem_list.region_path, message=_("您无权修改该清单。"))
     if problem_list.closed_at is not None:
         raise ValidationError({"title": _("该清单已关闭。")})
     title = _text(title, "title", MAX_TITLE, required=True)
     if unit is None or not units_for(problem_list).filter(pk=unit.pk).exists():
         raise ValidationError({"unit": _("请选择清单所在区域的承办单位。")})
+    now = now or timezone.now()
     with transaction.atomic():
         item = ProblemItem.objects.create(
             problem_list=problem_list,
             kind=ProblemKind.MANUAL,
-            key=f"manual-{timezone.now().timestamp():.6f}",
+            key=f"manual-{now.timestamp():.6f}",
             title=title,
             unit=unit,
             fix_today=fix_today,
             added_by=actor,
+            created_at=now,
         )
         audit.record_change(
             actor=actor,
@@ -433,8 +443,16 @@ def items_for(user) -> QuerySet[ProblemItem]:
     ).select_related("problem_list", "problem_list__region", "unit", "ticket")
 
 
-def set_outcome(*, actor, item: ProblemItem, outcome: str, note: str) -> ProblemItem:
-    """The unit says whether the problem was fixed, and how."""
+def set_outcome(
+    *,
+    actor,
+    item: ProblemItem,
+    outcome: str,
+    note: str,
+    now: datetime.datetime | None = None,
+) -> ProblemItem:
+    """The unit says whether the problem was fixed, and how. `now`: when it said so (the
+    demo's past lists)."""
     if not may_set_outcome(actor, item):
         raise PermissionDenied(_("您无权反馈该事项。"))
     if outcome not in (Outcome.FIXED, Outcome.NOT_FIXED):
@@ -448,7 +466,7 @@ def set_outcome(*, actor, item: ProblemItem, outcome: str, note: str) -> Problem
             raise ValidationError({"outcome": _("该清单已关闭。")})
         before = audit.snapshot(item, ITEM_FIELDS)
         item.outcome, item.note = outcome, note
-        item.outcome_by, item.outcome_at = actor, timezone.now()
+        item.outcome_by, item.outcome_at = actor, now or timezone.now()
         item.save(update_fields=["outcome", "note", "outcome_by", "outcome_at"])
         audit.record_change(
             actor=actor,
