@@ -129,6 +129,35 @@ def test_escalations_show_on_the_ticket_and_in_the_escalated_list(city, hotline)
     assert [e["level"] for e in detail["events"] if e["kind"] == "escalate"] == [1, 2]
 
 
+def test_placing_a_ticket_locates_it_and_says_so(city, hotline):
+    told = take(hotline.operator, city.street, address="东街某小区", dispatch=True)
+    operator = client_for(hotline.operator)
+    url = f"{BASE}/tickets/{told.pk}/place"
+    placed = post(operator, url, {"region": city.building_b.code, "address": "2号楼 202 室"})
+    assert placed.status_code == 200, placed.content
+    answer = placed.json()
+    assert (answer["region"], answer["region_name"], answer["place_resolved"]) == (
+        city.building_b.code,
+        "2号楼",
+        True,
+    )
+    assert answer["address"] == "2号楼 202 室" and answer["state"] == "dispatched"
+    assert [(e["kind"], e["note"]) for e in answer["events"]][-1] == ("place", "2号楼")
+    told.refresh_from_db()
+    assert (told.region, told.region_path, told.place_resolved, told.address) == (
+        city.building_b,
+        city.building_b.path,
+        True,
+        "2号楼 202 室",
+    )
+    # The province lies above the operator's city: a 422 naming the field, the place unchanged.
+    refused = post(operator, url, {"region": city.province.code})
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["detail"]] == ["region"]
+    told.refresh_from_db()
+    assert told.region_path == city.building_b.path and told.place_resolved
+
+
 @pytest.mark.parametrize(
     ("patch", "field"),
     [

@@ -160,3 +160,42 @@ class FieldTaskForm(BootstrapForm):
         ],
     )
     notes = forms.CharField(label=_("说明"), max_length=500, required=False)
+
+
+class PlaceForm(BootstrapForm):
+    """Where a place told in words is: a building listed under the ticket's place, or any
+    region's code (a building at best) where the user may change tickets."""
+
+    building = forms.CharField(
+        label=_("楼栋"), max_length=REGION_CODE_LONGEST, required=False, widget=forms.Select
+    )
+    region = forms.CharField(
+        label=_("或区域代码"),
+        max_length=REGION_CODE_LONGEST,
+        required=False,
+        help_text=_("楼栋不在列表中时填写其代码；只知道街道或社区时填其代码，稍后再定位到楼栋。"),
+    )
+
+    def __init__(self, *args, buildings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.Select, self.fields["building"].widget).choices = [
+            ("", _("（请选择）")),
+            *buildings,
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.has_error("building") or self.has_error("region"):
+            # Too long: said already, and the field is gone from the data.
+            return data
+        building = (data.get("building") or "").strip()
+        region = (data.get("region") or "").strip()
+        if not building and not region:
+            raise forms.ValidationError(_("请选择楼栋，或填写区域代码。"))
+        if building and region and building != region:
+            raise forms.ValidationError(_("楼栋和区域代码只填一项。"))
+        code = building or region
+        if not code.isdigit():
+            raise forms.ValidationError(_("区域代码只能是数字。"))
+        data["code"] = code
+        return data

@@ -12,8 +12,16 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from fangyi.core.paths import under
-from fangyi.core.permissions import ADD, MATRIX, VIEW, Actor, assignments_of, minimal_paths
-from fangyi.regions.models import Region, looks_like_code
+from fangyi.core.permissions import (
+    ADD,
+    CHANGE,
+    MATRIX,
+    VIEW,
+    Actor,
+    assignments_of,
+    minimal_paths,
+)
+from fangyi.regions.models import PATH_LENGTHS, Level, Region, looks_like_code
 
 from . import services
 from .area import TICKET
@@ -43,12 +51,17 @@ def tickets(user: Actor, action: str = VIEW) -> QuerySet[Ticket]:
 def intake_regions(user: Actor) -> QuerySet[Region]:
     """The regions where the user takes tickets in (an operator holds no right over the
     region tree itself, only over tickets in it)."""
+    return ticket_regions(user, ADD)
+
+
+def ticket_regions(user: Actor, action: str) -> QuerySet[Region]:
+    """The regions where the user may take `action` on tickets."""
     if user is not None and getattr(user, "is_superuser", False) and user.is_active:
         return Region.objects.all()
     paths = minimal_paths(
         path
         for role, path in assignments_of(user)
-        if ADD in MATRIX.get(role, {}).get(TICKET, frozenset())
+        if action in MATRIX.get(role, {}).get(TICKET, frozenset())
     )
     if not paths:
         return Region.objects.none()
@@ -56,6 +69,35 @@ def intake_regions(user: Actor) -> QuerySet[Region]:
     for path in paths:
         scope |= under("path", path)
     return Region.objects.filter(scope)
+
+
+# A place known only to a city or district holds thousands of buildings: past this many the
+# ticket's page asks for a building's code instead of listing them.
+PLACE_BUILDINGS = 200
+
+
+def buildings_for_place(user: Actor, ticket: Ticket) -> list[tuple[str, str]]:
+    """(code, label) of the buildings under the ticket's place where the user may change
+    tickets, to locate the ticket in; empty when there are more than PLACE_BUILDINGS. The
+    label names the building's community, since a street's buildings repeat their names."""
+    found = list(
+        ticket_regions(user, CHANGE)
+        .filter(under("path", ticket.region_path), level=Level.BUILDING)
+        .order_by("path")
+        .values_list("code", "path", "name")[: PLACE_BUILDINGS + 1]
+    )
+    if len(found) > PLACE_BUILDINGS:
+        return []
+    community_length = PATH_LENGTHS[Level.COMMUNITY]
+    communities = dict(
+        Region.objects.filter(
+            path__in={path[:community_length] for _code, path, _name in found}
+        ).values_list("path", "name")
+    )
+    return [
+        (code, f"{communities.get(path[:community_length], '')} {name}（{code}）".strip())
+        for code, path, name in found
+    ]
 
 
 def units_of(user: Actor) -> list[HandlingUnit]:

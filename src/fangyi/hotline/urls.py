@@ -21,6 +21,7 @@ urlpatterns = [
     path("<uuid:pk>/dispatch/", views.dispatch, name="dispatch"),
     path("<uuid:pk>/callback/", views.callback, name="callback"),
     path("<uuid:pk>/merge/", views.merge, name="merge"),
+    path("<uuid:pk>/place/", views.place, name="place"),
     path("<uuid:pk>/supply/", views.start_supply, name="supply"),
     path("<uuid:pk>/task/", views.start_task, name="task"),
     path("<uuid:pk>/appeal/", views.start_appeal, name="appeal"),

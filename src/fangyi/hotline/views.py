@@ -40,6 +40,7 @@ from .forms import (
     IntakeForm,
     MergeForm,
     NoteForm,
+    PlaceForm,
     ReasonForm,
     ReplyForm,
     SupplyForm,
@@ -215,6 +216,11 @@ def ticket(request, pk: uuid.UUID):
         and found.caller.household_id is not None
         and can(user, APPEAL, ADD, found.region_path)
     )
+    # resolve_place's own condition: an operator, a ticket not yet closed.
+    may_place = (
+        dispatcher and not found.place_resolved and found.state in (*OPEN_STATES, State.RESOLVED)
+    )
+    place_buildings = queries.buildings_for_place(user, found) if may_place else []
     return render(
         request,
         "hotline/ticket.html",
@@ -252,6 +258,9 @@ def ticket(request, pk: uuid.UUID):
             "task_form": FieldTaskForm(),
             "may_appeal": may_appeal,
             "appeal_form": _appeal_form(user, found) if may_appeal else None,
+            "may_place": may_place,
+            "place_buildings": place_buildings,
+            "place_form": PlaceForm(buildings=place_buildings),
         },
     )
 
@@ -515,6 +524,24 @@ def _merge(user, found: Ticket, data) -> None:
 @require_POST
 def merge(request, pk: uuid.UUID):
     return _act(request, pk, MergeForm, _merge, _("已合并。"))
+
+
+def _locate(user, found: Ticket, data) -> None:
+    # Asked before the code is looked up, so that a refusal is a refusal (403), not a
+    # message about a region the user could not have named.
+    if not services.is_dispatcher(user, found.region_path):
+        raise PermissionDenied(_("只有接线员可以定位工单。"))
+    region = queries.ticket_regions(user, CHANGE).filter(code=data["code"]).first()
+    if region is None:
+        raise ValidationError({"region": _("没有这个区域代码，或其不在您的辖区内。")})
+    services.resolve_place(actor=user, ticket=found, region=region)
+
+
+@login_required
+@require_POST
+def place(request, pk: uuid.UUID):
+    """An operator locates a place told in words: a building, or a region nearer to one."""
+    return _act(request, pk, PlaceForm, _locate, _("工单已定位。"))
 
 
 def _supply_household(user, found: Ticket, data) -> Household:

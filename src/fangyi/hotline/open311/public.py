@@ -13,7 +13,7 @@ The rule (docs/hotline-open311.md):
   it for the public, knowing it); what an operator typed on the phone may name people, so
   other tickets answer the category's name instead. The unit's reply is never public either:
   `status_notes` says the state the ticket is in.
-- `agency_responded` is the handling unit's name, `service_notice` the category's limit.
+- `agency_responsible` is the handling unit's name, `service_notice` the category's limit.
 """
 
 import datetime
@@ -48,7 +48,7 @@ REQUEST_FIELDS = (
     "service_name",
     "service_code",
     "description",
-    "agency_responded",
+    "agency_responsible",
     "service_notice",
     "requested_datetime",
     "updated_datetime",
@@ -173,7 +173,7 @@ def request(ticket: Ticket, places: dict[str, str]) -> dict[str, Any]:
         "service_name": category.name,
         "service_code": category.code,
         "description": ticket.description if ticket.channel == Channel.OPEN311 else category.name,
-        "agency_responded": ticket.unit.name if ticket.unit else None,
+        "agency_responsible": ticket.unit.name if ticket.unit else None,
         "service_notice": notice(category),
         "requested_datetime": _moment(ticket.received_at),
         "updated_datetime": _moment(ticket.updated_at),

@@ -151,6 +151,19 @@ PAGES |= {
         ok=(302,),
         refused=ACTION_REFUSED,
     ),
+    "POST /hotline/<uuid:pk>/place/": Case(
+        allowed=DISPATCHERS,
+        path=lambda w, side, user: {"pk": str(side.hl_new.pk)},
+        body=lambda w, side, user: {"building": side.building.code},
+        writes=True,
+        ok=(302,),
+        refused=ACTION_REFUSED,
+        bad_bodies=[
+            {"building": "x" * 1000},
+            lambda w, side, user: {"region": w.away.building.code},
+            lambda w, side, user: {"building": side.building.code, "region": side.city.code},
+        ],
+    ),
     "POST /hotline/<uuid:pk>/supply/": Case(
         allowed={p.ADMIN, *UNIT_MEMBERS},
         path=ticket_pk,
