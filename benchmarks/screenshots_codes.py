@@ -20,11 +20,10 @@ venue's place code; the grid worker prints a card code for an elderly resident o
 
 import argparse
 import os
-import re
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from screenshots_common import PHONE, fits, require_cjk_font, staff_login
+from screenshots_common import PHONE, fits, require_cjk_font, resident_login, staff_login
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -74,21 +73,6 @@ def phones_from_database() -> tuple[str, str]:
         raise SystemExit("no green resident with a mobile of their own: seed the demo city")
     other = next(filter(None, map(first_of, EXPLAINED)), green_phone)
     return green_phone, other
-
-
-def resident_login(page, url: str, phone: str, next_path: str = "/me/") -> None:
-    page.goto(f"{url}/me/login/?next={next_path}")
-    page.fill("#phone-form input[name=phone]", phone)
-    page.click("#phone-form button[type=submit]")
-    message = page.locator("#demo-inbox [data-message]")
-    if not message.count():
-        # Rate-limited (one code a minute per number), or not in debug mode.
-        said = " ".join(page.locator("main").inner_text().split())[:200]
-        raise SystemExit(f"no one-time code in a demo inbox on the login page: {said}")
-    code = re.search(r"\b\d{6}\b", message.inner_text()).group()
-    page.fill("#code-form input[name=code]", code)
-    page.click("#code-form button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
 
 
 def main() -> None:

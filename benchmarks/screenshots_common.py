@@ -1,10 +1,11 @@
 """What the screenshot scripts share: a phone's width, the check that a page fits it, signing
-in as a demo login, the check that Chinese can be rendered at all, running `fangyi` and waiting
-for its development server, Chromium's flags, and a fresh demo city served to a browser.
-Imported by the scripts beside it."""
+in as a demo login or as a resident, the check that Chinese can be rendered at all, running
+`fangyi` and waiting for its development server, Chromium's flags, and a fresh demo city served
+to a browser. Imported by the scripts beside it."""
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -40,6 +41,22 @@ def staff_login(context, url: str, username: str, password: str):
     if "/login/" in page.url:
         raise SystemExit(f"could not sign in as {username}")
     return page
+
+
+def resident_login(page, url: str, phone: str, next_path: str = "/me/") -> None:
+    """Signs a resident in to the portal with the one-time code a debug server shows."""
+    page.goto(f"{url}/me/login/?next={next_path}")
+    page.fill("#phone-form input[name=phone]", phone)
+    page.click("#phone-form button[type=submit]")
+    message = page.locator("#demo-inbox [data-message]")
+    if not message.count():
+        # Rate-limited (one code a minute per number), or not in debug mode.
+        said = " ".join(page.locator("main").inner_text().split())[:200]
+        raise SystemExit(f"no one-time code in a demo inbox on the login page: {said}")
+    code = re.search(r"\b\d{6}\b", message.inner_text()).group()
+    page.fill("#code-form input[name=code]", code)
+    page.click("#code-form button[type=submit]")
+    page.wait_for_url(f"**{next_path}")
 
 
 def require_cjk_font() -> None:
