@@ -3,9 +3,9 @@
 shown), hotline-inbox.png (the community team's inbox, the overdue first),
 hotline-ticket.png (a reopened ticket with its callback, escalation and events),
 hotline-overdue.png (the command centre's overdue board), hotline-callbacks.png (the
-operators' callback queue), hotline-problem-list.png (the city's problem list of the day, made
-with the page's "make now" form, an item put on it by hand) and hotline-problem-lists.png (the
-lists' index).
+operators' callback queue), hotline-problem-list.png (the city's problem list of the day,
+opened with the page's "make now" form, which gives the list the demo already made, and an
+item put on it by hand) and hotline-problem-lists.png (the lists' index: the demo's week).
 
 A fresh SQLite demo city under var/bench-shots-hotline (`fangyi seed --demo-staff` makes the
 units, rules and a week of tickets), a development server, Chromium.
@@ -45,8 +45,8 @@ def caller_with_history(database: Path) -> str:
 
 
 def make_problem_list(page, url: str) -> None:
-    """Makes today's list of the city as an operator would: "make now" on the lists' page, then
-    an item put on it by hand for a unit to fix today."""
+    """Today's list of the city as an operator reaches it: "make now" on the lists' page (the
+    list of the day if it exists), then an item put on it by hand for a unit to fix today."""
     page.goto(f"{url}/hotline/problems/")
     page.fill("#make-list input[name=region]", CITY)
     page.click("#make-list button[type=submit]")
