@@ -124,3 +124,72 @@ def read_coverage(browser, detail_url, cookie) -> str:
     shown = page.locator("#visited-of").inner_text()
     context.close()
     return shown
+
+
+def queue_two_offline(browser, url, cookie, sweep_id, person, absent):
+    """The worker opens the sheet at 360 px, the network is cut, and two visits wait on the
+    phone: `person` confirmed at home, and `absent`'s door not answered. Answers the page,
+    left open for `upload_with_one_refused`."""
+    context = browser.new_context(
+        viewport=PHONE, locale="zh-CN", is_mobile=True, timezone_id=BEIJING
+    )
+    context.set_default_timeout(60_000)
+    context.add_cookies([cookie])
+    page = context.new_page()
+    page.goto(f"{url}/sweeps/{sweep_id}/sheet/")
+    page.wait_for_selector("#sheet-app[data-ready='1']")
+    page.wait_for_selector("#households li")
+    context.set_offline(True)
+    page.click(f"#households li[data-household='{person.household_id}']")
+    page.wait_for_selector(f"#members .member[data-person='{person.pk}']")
+    page.click("#save-visit")
+    page.wait_for_selector("#visit-form", state="hidden")
+    page.click(f"#households li[data-household='{absent.pk}']")
+    page.click("#not-answered")
+    page.wait_for_selector("#visit-form", state="hidden")
+    return page
+
+
+def upload_with_one_refused(_browser, page, household) -> dict:
+    """The network returns and the queue uploads: one visit is set aside with the server's
+    reason. The page is opened again (it is still on the phone), then the worker removes it."""
+    page.context.set_offline(False)
+    page.click("#upload-now")
+    wait_until(
+        page,
+        """() => document.getElementById('queue-count').textContent === '0'
+            && document.getElementById('set-aside-count').textContent === '1'""",
+    )
+    page.reload()
+    page.wait_for_selector("#sheet-app[data-ready='1']")
+    item = page.locator("#set-aside-list .set-aside-visit")
+    item.wait_for()
+    shown = {
+        "counts": [
+            page.locator(f"#{name}").inner_text() for name in ("queue-count", "set-aside-count")
+        ],
+        "address": item.locator(".set-aside-address").inner_text(),
+        "reasons": item.locator(".set-aside-reasons li").all_inner_texts(),
+        "household": page.locator(f"#households li[data-household='{household.pk}']").inner_text(),
+        "width": page.evaluate("document.documentElement.scrollWidth"),
+    }
+    page.once("dialog", lambda dialog: dialog.accept())
+    item.locator(".set-aside-remove").click()
+    page.wait_for_selector("#set-aside", state="hidden")
+    page.reload()
+    page.wait_for_selector("#sheet-app[data-ready='1']")
+    shown["after"] = {
+        "set_aside": page.locator("#set-aside-count").inner_text(),
+        "listed": page.locator("#set-aside-list li").count(),
+        "stored": page.evaluate(
+            """() => new Promise((resolve) => {
+                const request = indexedDB.open("fangyi-sweeps");
+                request.onsuccess = () => {
+                    const all = request.result.transaction("visits").objectStore("visits").count();
+                    all.onsuccess = () => resolve(all.result);
+                };
+            })"""
+        ),
+    }
+    page.context.close()
+    return shown

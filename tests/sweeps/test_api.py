@@ -1,12 +1,14 @@
-"""The sweeps API as a phone uses it: the sheet, an upload sent twice, a malformed visit, and
-coverage."""
+"""The sweeps API as a phone uses it: the sheet, an upload sent twice, a malformed visit, a
+batch with one visit refused, and coverage."""
 
+import datetime
 import uuid
 
 import pytest
 from django.utils import timezone
 
 from fangyi.sweeps import services
+from fangyi.sweeps.models import Visit
 from tests.support import client_for, post
 from tests.sweeps.support import start
 
@@ -73,6 +75,34 @@ def test_a_malformed_visit_is_a_422_naming_it(city, sweep, worker_a):
     assert response.status_code == 422
     fields = [item["field"] for item in response.json()["detail"]]
     assert fields == ["visits.0.answers.health.0.temperature"]
+
+
+def test_one_refused_visit_is_named_and_the_phone_sends_the_others_again(city, sweep, worker_a):
+    """A phone whose clock ran fast for one visit: the 422 names that visit alone and writes
+    nothing; the batch sent again without it is taken."""
+    client = client_for(worker_a)
+    url = f"/api/v1/sweeps/{sweep.pk}/visits"
+    good, fast = (
+        {
+            "id": str(uuid.uuid4()),
+            "household": str(city.household_a.pk),
+            "visited_at": at.isoformat(),
+            "outcome": "not_answered",
+        }
+        for at in (timezone.now(), timezone.now() + datetime.timedelta(minutes=30))
+    )
+    refused = post(client, url, {"visits": [good, fast]})
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == [
+        {"field": "visits.1.visited_at", "message": "走访时间不能晚于现在。"}
+    ]
+    assert not Visit.objects.filter(sweep=sweep).exists()
+    taken = post(client, url, {"visits": [good]})
+    assert taken.status_code == 200
+    assert taken.json()["accepted"] == [good["id"]]
+    assert list(Visit.objects.filter(sweep=sweep).values_list("pk", flat=True)) == [
+        uuid.UUID(good["id"])
+    ]
 
 
 def test_an_ended_sweep_empties_the_sheet_status(city, sweep, officer, worker_a):

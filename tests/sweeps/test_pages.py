@@ -89,3 +89,24 @@ def test_pages_in_english(city, officer):
     with translation.override("en"):
         page = client.get(sweep.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Visited / to visit" in page
+
+
+@pytest.mark.parametrize(
+    ("who", "region", "shown"),
+    [
+        ("officer", "community", True),
+        ("leader_a", "grid_a", True),
+        # The leader's export of the whole community would be refused.
+        ("leader_a", "community", False),
+        ("worker_a", "grid_a", False),
+        ("volunteer_a", "grid_a", False),
+    ],
+)
+def test_the_export_button_shows_only_where_the_user_may_export(
+    city, officer, request, who, region, shown
+):
+    sweep = start(officer, city.community)
+    user = request.getfixturevalue(who)
+    page = signed_in(user).get(sweep.get_absolute_url(), {"region": getattr(city, region).code})
+    assert page.status_code == 200
+    assert ('id="export-coverage"' in page.content.decode()) is shown

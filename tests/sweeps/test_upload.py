@@ -11,7 +11,8 @@ from fangyi.health.models import Fact
 from fangyi.people.models import Person
 from fangyi.sweeps import services
 from fangyi.sweeps.models import Door, DoorState, Visit
-from tests.factories import resident_id
+from tests.factories import HouseholdFactory, resident_id
+from tests.support import later
 from tests.sweeps.support import start, upload, visit
 
 pytestmark = pytest.mark.django_db
@@ -98,10 +99,57 @@ def test_a_risk_level_not_offered_is_refused(city, officer, worker_a):
     assert "visits.0.answers.arrivals.0.risk" in raised.value.message_dict
 
 
-def test_a_worker_of_another_grid_cannot_upload(city, officer, worker_b):
+def test_a_household_the_uploader_may_not_record_is_named_like_any_refusal(city, officer, worker_b):
+    sweep = start(officer, city.community)
+    with pytest.raises(ValidationError) as raised:
+        upload(worker_b, sweep, visit(city.household_b), visit(city.household_a))
+    assert list(raised.value.message_dict) == ["visits.1.household"]
+    assert not Visit.objects.exists()
+
+
+def test_someone_without_the_right_to_record_visits_cannot_upload(city, officer, nobody):
     sweep = start(officer, city.grid_a)
     with pytest.raises(PermissionDenied):
-        upload(worker_b, sweep, visit(city.household_a))
+        upload(nobody, sweep, visit(city.household_a))
+
+
+def test_every_visit_refused_is_named_and_the_others_go_through_without_it(
+    city, officer, leader_a, worker_a
+):
+    """What a phone does with a 422: set aside the visits it names, send the rest again. A
+    member moved out by another visit of the sweep, a phone clock running fast, and a visit
+    id another sweep has taken are each named; nothing of the batch is written until the
+    rest is sent without them."""
+    elsewhere = HouseholdFactory(building=city.building_a, room="102")
+    next_door = HouseholdFactory(building=city.building_a, room="103")
+    sweep = start(officer, city.community)
+    other = start(officer, city.grid_b, title="另一次排查")
+    taken = upload(officer, other, visit(city.household_b, outcome="not_answered"))
+    # Another visit of the sweep finds person A living elsewhere: they move there.
+    moved = {
+        "newcomers": [
+            {"name": city.person_a.name, "id_number": city.person_a.id_number, "phone": ""}
+        ]
+    }
+    upload(leader_a, sweep, visit(elsewhere, answers=moved))
+    stale = visit(
+        city.household_a, answers={"members": [{"person": str(city.person_a.pk), "status": "here"}]}
+    )
+    good = visit(next_door, outcome="not_answered")
+    fast = visit(next_door, outcome="not_answered", at=later(minutes=11))
+    reused = visit(next_door, outcome="not_answered", pk=uuid.UUID(taken.accepted[0]))
+    with pytest.raises(ValidationError) as raised:
+        upload(worker_a, sweep, stale, good, fast, reused)
+    assert sorted(raised.value.message_dict) == [
+        "visits.0.answers.members.0.person",
+        "visits.2.visited_at",
+        "visits.3.id",
+    ]
+    assert not Visit.objects.filter(sweep=sweep, pk=good.id).exists()
+    result = upload(worker_a, sweep, good)
+    assert result.accepted == [str(good.id)]
+    door = Door.objects.get(sweep=sweep, household=next_door)
+    assert (door.state, door.misses) == (DoorState.NOT_ANSWERED, 1)
 
 
 def test_an_ended_sweep_takes_no_visits(city, officer, worker_a):

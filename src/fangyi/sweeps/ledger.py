@@ -103,9 +103,7 @@ class SweepCoverageLedger(Ledger):
         codes = dict(Region.objects.filter(path__in=paths).values_list("path", "code"))
         for path in paths:
             counts = totals[path]
-            yield [
-                codes.get(path, path),
-                names.get(path, ""),
+            figures = [
                 counts.households,
                 counts.visited,
                 counts.to_visit,
@@ -116,3 +114,5 @@ class SweepCoverageLedger(Ledger):
                 counts.arrivals,
                 counts.conflicts,
             ]
+            # The engine writes every cell as text (xlsx's fast path, CSV's formula escape).
+            yield [codes.get(path, path), names.get(path, ""), *map(str, figures)]

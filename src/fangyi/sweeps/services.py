@@ -473,12 +473,14 @@ def _moment(value) -> datetime.datetime | None:
 def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResult:
     """Takes a phone's visits; a visit already taken (by its id) is answered as a duplicate
     and changes nothing. One malformed visit refuses the batch, naming its index, before
-    anything is written; what the registry or the uploader's rights refuse later is kept on
-    the visit as a problem."""
+    anything is written, as does a household the uploader may not record: every visit
+    refused is named; what the registry or the uploader's rights refuse later is kept on the
+    visit as a problem."""
     if not items:
         raise ValidationError({"visits": _("没有要上传的走访记录。")})
     if len(items) > MAX_VISITS:
         raise ValidationError({"visits": _("每次最多上传 %(n)d 条。") % {"n": MAX_VISITS}})
+    require(actor, SWEEP_VISIT, ADD)
     if not sweep.running:
         raise ValidationError({"sweep": _("该排查已结束，不再接收走访记录。")})
     now = timezone.now()
@@ -492,8 +494,6 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
     # writes, held from there to the commit.
     with transaction.atomic(), people.counted_together(), recomputed_together():
         known = dict(Visit.objects.filter(pk__in=ids).values_list("pk", "sweep_id"))
-        if any(sweep_id != sweep.pk for sweep_id in known.values()):
-            raise ValidationError({"visits": _("走访编号已用于其他排查。")})
         fresh = [item for item in items if item.id not in known]
         doors = {
             door.household_id: door
@@ -515,14 +515,20 @@ def upload_visits(*, actor, sweep: Sweep, items: list[VisitInput]) -> UploadResu
             members[household_id][str(pk)] = status
         errors: dict[str, list[str]] = {}
         sheet = _sheet(sweep, now)
+        # Every refusal names its visit (`visits.<index>.…`), so that a phone sets that visit
+        # aside and sends the others again (sheet.js), rather than resending the batch for ever.
         for index, item in enumerate(items):
             if item.id in known:
+                if known[item.id] != sweep.pk:
+                    errors[f"visits.{index}.id"] = [_("走访编号已用于其他排查。")]
                 continue
             door = doors.get(item.household_id)
             if door is None:
                 errors[f"visits.{index}.household"] = [_("该户不在此次排查范围内。")]
                 continue
-            require(actor, SWEEP_VISIT, ADD, door.region_path)
+            if not can(actor, SWEEP_VISIT, ADD, door.region_path):
+                errors[f"visits.{index}.household"] = [_("您无权登记该户的走访。")]
+                continue
             problems = _check_answers(sheet, item, set(members[door.household_id]))
             for name, messages in problems.items():
                 errors[f"visits.{index}.{name}"] = messages

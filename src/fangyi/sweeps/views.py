@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fangyi.core import offline
 from fangyi.core.forms import add_service_errors
-from fangyi.core.permissions import ADD, CHANGE, VIEW, can
+from fangyi.core.permissions import ADD, CHANGE, EXPORT, VIEW, can
 from fangyi.core.views import cursor_page
 from fangyi.fieldwork import services as fieldwork
 from fangyi.regions.filters import chosen_region
@@ -119,6 +119,8 @@ def sweep_detail(request, pk):
             "may_change": can(user, SWEEP, CHANGE, sweep.region_path),
             "may_split": can(user, SWEEP, CHANGE),
             "may_visit": can(user, SWEEP_VISIT, ADD),
+            # The export button exports the region shown: only where the ledger would allow it.
+            "may_export": can(user, SWEEP, EXPORT, found.region.path),
             "listed": DoorState.LISTED,
             "refused_count": refused.refused_visits(user, sweep, region).count(),
         },

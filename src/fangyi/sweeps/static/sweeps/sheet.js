@@ -3,6 +3,12 @@
 // and uploads those visits whenever the network answers. Each visit gets its id here, so that
 // sending it again (the answer was lost in a lift) is recognised by the server as the same
 // visit. When the server says the sweep has ended, everything kept for it is deleted.
+//
+// The server refuses a batch with 422 when one of its visits cannot be taken (a member who
+// has moved out since the sheet was downloaded, a phone clock that runs fast), naming that
+// visit ("visits.<index>.…"), and writes nothing. The visits it names are set aside here:
+// kept on the phone with the server's reason, shown to the worker, never sent again, removed
+// only by the worker, one at a time; the rest of the batch is sent again at once.
 
 const app = document.getElementById("sheet-app");
 const sweepId = app.dataset.sweep;
@@ -16,6 +22,8 @@ const PAGE_CACHE = app.dataset.pageCache;
 
 let sheet = null;
 let queue = [];
+// Visits the server refused, with its reasons (`refused`): kept until the worker removes them.
+let setAside = [];
 let current = null;
 
 // IndexedDB: "sheets" by sweep id, "visits" (the upload queue) by visit id.
@@ -45,14 +53,21 @@ const saveSheet = (value) => withStore("sheets", "readwrite", (store) => store.p
 const loadSheet = () => withStore("sheets", "readonly", (store) => store.get(sweepId));
 const putVisit = (visit) => withStore("visits", "readwrite", (store) => store.put(visit));
 const dropVisit = (id) => withStore("visits", "readwrite", (store) => store.delete(id));
-const loadQueue = () =>
+const loadVisits = () =>
   withStore("visits", "readonly", (store) => store.index("sweep").getAll(sweepId));
+
+function keepInMemory(visits) {
+  queue = visits.filter((visit) => !visit.refused);
+  setAside = visits.filter((visit) => visit.refused);
+}
 
 async function clearPhone() {
   await withStore("sheets", "readwrite", (store) => store.delete(sweepId));
-  for (const visit of await loadQueue()) await dropVisit(visit.id);
+  for (const visit of await loadVisits()) await dropVisit(visit.id);
   sheet = null;
   queue = [];
+  setAside = [];
+  renderSetAside();
 }
 
 function csrfToken() {
@@ -67,6 +82,7 @@ function setStatus(text) {
 function showCounts() {
   document.getElementById("stored-households").textContent = sheet ? sheet.households.length : 0;
   document.getElementById("queue-count").textContent = queue.length;
+  document.getElementById("set-aside-count").textContent = setAside.length;
 }
 
 function label(choice) {
@@ -105,9 +121,11 @@ function renderHouseholds() {
     state.className = "small household-state";
     const now = localState(household);
     const waiting = queue.some((visit) => visit.household === household.id);
+    const refused = setAside.some((visit) => visit.household === household.id);
     state.textContent =
       (now === "visited" ? msg("Visited") : now === "to_visit" ? "" : msg("Missed")) +
-      (waiting ? ` · ${msg("Pending")}` : "");
+      (waiting ? ` · ${msg("Pending")}` : "") +
+      (refused ? ` · ${msg("NotTaken")}` : "");
     item.append(address, state);
     item.addEventListener("click", () => openVisit(household));
     list.append(item);
@@ -283,6 +301,98 @@ document.getElementById("visit-form").addEventListener("submit", (event) => {
 document.getElementById("not-answered").addEventListener("click", () => record("not_answered", {}));
 document.getElementById("visit-cancel").addEventListener("click", closeVisit);
 
+// Which part of the answers a refused field is ("answers.members.0.person" is 台账成员); the
+// server's messages about the visit itself (its time, its household) say so on their own.
+const PARTS = {
+  members: "Members",
+  newcomers: "Newcomer",
+  arrivals: "Arrival",
+  health: "Health",
+  needs: "Needs",
+};
+
+function whoseRow(visit, section, index) {
+  const row = ((visit.answers || {})[section] || [])[index];
+  if (!row) return "";
+  if (section === "newcomers") return row.name || "";
+  const who = String(row.person ?? row.who ?? "");
+  if (who.startsWith("new:")) {
+    return ((visit.answers.newcomers || [])[Number(who.slice(4))] || {}).name || "";
+  }
+  const household = sheet && sheet.households.find((item) => item.id === visit.household);
+  const member = household && household.members.find((item) => item.id === who);
+  return member ? member.name : "";
+}
+
+function reasonOf(visit, where, message) {
+  const steps = where ? where.split(".") : [];
+  const inAnswers = steps[0] === "answers";
+  const part = inAnswers ? steps[1] : steps[0];
+  const name = inAnswers && steps.length > 2 ? whoseRow(visit, part, Number(steps[2])) : "";
+  const about = [PARTS[part] ? msg(PARTS[part]) : "", name].filter(Boolean).join(" ");
+  return about ? `${about}${english ? ": " : "："}${message}` : message;
+}
+
+// The visits of `batch` a 422 names ("visits.<index>.<where>"), each with its reasons.
+function refusedIn(batch, detail) {
+  const named = new Map();
+  for (const item of Array.isArray(detail) ? detail : []) {
+    const match = /^visits\.(\d+)(?:\.(.+))?$/.exec(item.field || "");
+    const visit = match && batch[Number(match[1])];
+    if (!visit) continue;
+    if (!named.has(visit)) named.set(visit, []);
+    named.get(visit).push(reasonOf(visit, match[2] || "", item.message));
+  }
+  return named;
+}
+
+async function putAside(named) {
+  for (const [visit, reasons] of named) {
+    visit.refused = reasons;
+    await putVisit(visit);
+  }
+  queue = queue.filter((visit) => !named.has(visit));
+  setAside.push(...named.keys());
+  renderSetAside();
+}
+
+function addressOf(householdId) {
+  const household = sheet && sheet.households.find((item) => item.id === householdId);
+  return household ? household.address : householdId;
+}
+
+function renderSetAside() {
+  const list = document.getElementById("set-aside-list");
+  list.replaceChildren();
+  document.getElementById("set-aside").hidden = !setAside.length;
+  for (const visit of setAside) {
+    const item = clone("tpl-set-aside");
+    item.dataset.visit = visit.id;
+    item.querySelector(".set-aside-address").textContent = addressOf(visit.household);
+    item.querySelector(".set-aside-time").textContent = new Date(visit.visited_at).toLocaleString(
+      english ? "en" : "zh-CN",
+      { hour12: false },
+    );
+    const reasons = item.querySelector(".set-aside-reasons");
+    for (const reason of visit.refused) {
+      const line = document.createElement("li");
+      line.textContent = reason;
+      reasons.append(line);
+    }
+    item.querySelector(".set-aside-remove").addEventListener("click", () => removeSetAside(visit));
+    list.append(item);
+  }
+}
+
+async function removeSetAside(visit) {
+  if (!window.confirm(msg("ConfirmRemove"))) return;
+  await dropVisit(visit.id);
+  setAside = setAside.filter((kept) => kept.id !== visit.id);
+  renderSetAside();
+  showCounts();
+  renderHouseholds();
+}
+
 let uploading = false;
 
 async function upload() {
@@ -312,11 +422,18 @@ async function upload() {
       });
       if (!response.ok) {
         const body = await response.json().catch(() => ({}));
+        const named = response.status === 422 ? refusedIn(batch, body.detail) : new Map();
+        if (named.size) {
+          // Nothing of the batch was written: the others go again without the named ones.
+          await putAside(named);
+          continue;
+        }
         const detail = Array.isArray(body.detail)
           ? body.detail.map((item) => `${item.field ?? ""} ${item.message}`).join("; ")
           : body.detail || response.status;
         note.textContent = `${msg("Refused")} ${detail}`;
-        if (response.status === 422 && String(detail).includes("sweep")) await refreshSheet();
+        const fields = Array.isArray(body.detail) ? body.detail.map((item) => item.field) : [];
+        if (response.status === 422 && fields.includes("sweep")) await refreshSheet();
         return;
       }
       const result = await response.json();
@@ -367,7 +484,7 @@ async function refreshSheet() {
 
 document.getElementById("upload-now").addEventListener("click", upload);
 document.getElementById("clear-phone").addEventListener("click", async () => {
-  if (queue.length && !window.confirm(document.getElementById("clear-phone").textContent + "?")) return;
+  if ((queue.length || setAside.length) && !window.confirm(document.getElementById("clear-phone").textContent + "?")) return;
   await clearPhone();
   closeVisit();
 });
@@ -396,7 +513,7 @@ async function keepForOffline() {
 
 async function start() {
   sheet = (await loadSheet()) || null;
-  queue = await loadQueue();
+  keepInMemory(await loadVisits());
   if (navigator.onLine) await refreshSheet();
   else setStatus(msg("Offline"));
   if (!sheet && document.getElementById("network-status").textContent !== msg("Ended")) {
@@ -404,6 +521,7 @@ async function start() {
   }
   showCounts();
   renderHouseholds();
+  renderSetAside();
   app.dataset.ready = "1";
   upload();
   keepForOffline();
