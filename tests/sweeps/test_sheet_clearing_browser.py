@@ -2,7 +2,8 @@
 sweep runs, the sheet reopened with the network cut comes from the service worker with the
 households stored on the phone; once the officer ends the sweep, the page clears what the phone
 stored for it (the households and the visits still queued) and says so, whether the page is
-reopened or was left open offline with a visit waiting to upload.
+reopened or was left open offline, with a visit waiting to upload or with none (then it asks
+for the sheet when the network returns, and says it is online again while the sweep runs).
 
 The officer ends the sweep through the service; everything the worker does is on the page."""
 
@@ -20,6 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ENDED = "本次排查已结束，手机上保存的数据已清除。"
 # What it says with nothing stored for the sweep and no network (data-msg-no-sheet).
 NO_SHEET = "手机上没有本次排查的数据，请联网后打开。"
+# What it says when the sheet came from the server (data-msg-online).
+ONLINE = "在线"
 # What it says with the network cut (data-msg-offline).
 OFFLINE = "离线：记录保存在手机上，联网后自动上传"
 # sweeps/views.py's PAGE_CACHE: the cache the sheet puts itself into for the service worker.
@@ -114,6 +117,29 @@ def back_online(_browser, page, sweep_id) -> dict:
     return left
 
 
+def cut(_browser, page) -> dict:
+    """The network is cut under the page left open, nothing queued."""
+    page.context.set_offline(True)
+    wait_until(
+        page, f"() => document.getElementById('network-status').textContent === '{OFFLINE}'"
+    )
+    return shown(page)
+
+
+def restored(_browser, page, sweep_id, close: bool) -> dict:
+    """The network returns under the page left open with nothing queued."""
+    page.context.set_offline(False)
+    wait_until(
+        page,
+        f"() => document.getElementById('network-status').textContent !== '{OFFLINE}'",
+        timeout=30,
+    )
+    now = {**shown(page), "db": page.evaluate(STORED, str(sweep_id))}
+    if close:
+        page.context.close()
+    return now
+
+
 def reopen_offline_after_the_end(_browser, page, sweep_id) -> dict:
     """The network is cut again and the sheet reopened: the page still comes from the service
     worker, and nothing of the sweep came back."""
@@ -187,3 +213,23 @@ def test_a_sheet_left_open_offline_clears_when_its_upload_finds_the_sweep_ended(
     assert (ended["stored"], ended["queued"], ended["listed"]) == ("0", "0", 0)
     assert ended["db"] == {"households": None, "visits": 0}
     assert not Visit.objects.filter(sweep=sweep).exists()
+
+
+def test_a_sheet_left_open_with_nothing_queued_is_online_again_then_clears_once_it_ended(
+    in_browser, live_server, officer, worker_a, sweep
+):
+    cookie = session_cookie(worker_a, live_server)
+    page, _opened = in_browser(open_sheet, live_server.url, cookie, sweep.pk)
+    assert in_browser(cut, page)["status"] == OFFLINE
+
+    running = in_browser(restored, page, sweep.pk, False)
+    assert running["status"] == ONLINE
+    assert (running["stored"], running["listed"]) == ("3", 3)
+    assert running["db"] == {"households": 3, "visits": 0}
+
+    in_browser(cut, page)
+    services.end_sweep(actor=officer, sweep=sweep)
+    ended = in_browser(restored, page, sweep.pk, True)
+    assert ended["status"] == ENDED
+    assert (ended["stored"], ended["queued"], ended["listed"]) == ("0", "0", 0)
+    assert ended["db"] == {"households": None, "visits": 0}

@@ -16,6 +16,9 @@ const msg = (name) => app.dataset[`msg${name}`];
 const english = (document.documentElement.lang || "").startsWith("en");
 const DB_NAME = "fangyi-sweeps";
 const UPLOAD_EVERY_MS = 15000;
+// With nothing to upload, the sheet is asked for again this seldom: often enough that a phone
+// left open learns within minutes that the sweep ended, rarely enough to spare its data plan.
+const REFRESH_EVERY_MS = 5 * 60 * 1000;
 const BATCH = 200;
 // Named by the page, for core's service worker to answer from when the network cannot.
 const PAGE_CACHE = app.dataset.pageCache;
@@ -454,7 +457,10 @@ async function upload() {
   }
 }
 
+let refreshedAt = 0;
+
 async function refreshSheet() {
+  refreshedAt = Date.now();
   try {
     const response = await fetch(app.dataset.sheetUrl, {
       credentials: "same-origin",
@@ -463,6 +469,8 @@ async function refreshSheet() {
     if (response.status === 404) {
       await clearPhone();
       setStatus(msg("Ended"));
+      document.getElementById("households").replaceChildren();
+      showCounts();
       return;
     }
     if (!response.ok) return;
@@ -488,9 +496,19 @@ document.getElementById("clear-phone").addEventListener("click", async () => {
   await clearPhone();
   closeVisit();
 });
-window.addEventListener("online", upload);
+// A queue is uploaded (which asks for the sheet afterwards); with none, the sheet is asked for
+// when the network returns and every REFRESH_EVERY_MS, so that the status is right again and an
+// ended sweep is cleared from a phone left open.
+async function keepCurrent(force) {
+  if (queue.length) return upload();
+  if (!sheet || !navigator.onLine) return;
+  if (!force && Date.now() - refreshedAt < REFRESH_EVERY_MS) return;
+  await refreshSheet();
+  renderHouseholds();
+}
+window.addEventListener("online", () => keepCurrent(true));
 window.addEventListener("offline", () => setStatus(msg("Offline")));
-setInterval(upload, UPLOAD_EVERY_MS);
+setInterval(() => keepCurrent(false), UPLOAD_EVERY_MS);
 
 async function keepForOffline() {
   if (!("serviceWorker" in navigator) || !window.caches) return;
