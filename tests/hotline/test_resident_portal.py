@@ -94,6 +94,19 @@ def test_without_a_rule_the_request_waits_for_the_dispatchers(city):
     assert ticket.state == State.NEW and ticket.unit is None
 
 
+def test_the_page_in_english(city, hotline):
+    client = resident_client(city.person_a)
+    client.cookies["django_language"] = "en"
+    response = filed_on_page(client, description="")
+    text = response.content.decode()
+    assert "Ask the 12345 hotline" in text and "Please describe your request." in text
+    assert "Place (optional)" in text and "are confidential" in text
+    filed = client.get(filed_on_page(client)["Location"]).content.decode()
+    ticket = Ticket.objects.get()
+    assert f"Ticket number: {ticket.number}" in filed
+    assert f"To be handled by {local(ticket.due_at)}" in filed
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
