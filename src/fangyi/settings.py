@@ -381,6 +381,9 @@ FANGYI_RATE_LIMITS = {
     "token-use": (600, 60),
     # Public endpoints read by anyone: the place-code check and the verification keys.
     "public-address": (300, 60),
+    # Requests a resident files on the portal (hotline tickets), per resident: each lands in
+    # a unit's inbox with its clock running.
+    "resident-tickets": (10, 60 * 60),
 }
 for _item in env_list("FANGYI_RATE_LIMITS", ""):
     _name, _sep, _value = _item.partition("=")

@@ -115,10 +115,11 @@ HOTLINE_AREA = register(
     )
 )
 
-# Open311, the day's problem list and the setup pages add their declarations to the
-# hotline's (after the constants above, which they import).
+# Open311, the day's problem list, the setup pages and the residents' side add their
+# declarations to the hotline's (after the constants above, which they import).
 from .open311.area import with_open311  # noqa: E402
 from .problems.area import with_problem_lists  # noqa: E402
+from .residents.area import with_residents  # noqa: E402
 from .setup.area import with_setup  # noqa: E402
 
-register(with_setup(with_problem_lists(with_open311(HOTLINE_AREA))))
+register(with_residents(with_setup(with_problem_lists(with_open311(HOTLINE_AREA)))))

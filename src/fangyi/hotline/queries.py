@@ -30,6 +30,7 @@ from .models import (
     OPEN_STATES,
     Callback,
     CallbackState,
+    Channel,
     Escalation,
     HandlingUnit,
     Ticket,
@@ -42,6 +43,15 @@ BY_TIME_LEFT = ("due_at", "id")
 CALLBACK_ORDER = ("created_at", "id")
 # The tickets of a number that names no resident, as the intake page shows them.
 EARLIER_TICKETS = 10
+
+
+def resident_tickets(person_id: uuid.UUID) -> QuerySet[Ticket]:
+    """The requests a resident filed on the portal: the portal's channel, with them as the
+    caller. A call an operator linked to them is not among them: that link is a lookup by
+    number or ID tail, which may name the wrong person, and the ticket may be confidential."""
+    return Ticket.objects.filter(caller_id=person_id, channel=Channel.PORTAL).select_related(
+        "category"
+    )
 
 
 def tickets(user: Actor, action: str = VIEW) -> QuerySet[Ticket]:

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangyi.core import audit, hotsql
+from fangyi.core import audit, hotsql, ratelimit
 from fangyi.core.masking import mask_name
 from fangyi.core.models import ObjectChange
 from fangyi.core.paths import under
@@ -72,6 +72,8 @@ MAX_DESCRIPTION = 2000
 MAX_NOTE = 1000
 MAX_ADDRESS = 200
 DUPLICATE_WINDOW = datetime.timedelta(hours=24)
+# The rate limit of residents' own requests on the portal, per resident.
+RESIDENT_LIMIT = "resident-tickets"
 TICKET_FIELDS = [
     "number",
     "channel",
@@ -392,10 +394,23 @@ def intake(
 def intake_for_resident(
     *, holder: Person, category: Category, description: str, address: str = ""
 ) -> Ticket:
-    """A resident's own request on the portal: the place is their building, the caller them."""
+    """A resident's own request on the portal: the place is their building, the caller them.
+    No operator is on the line, so it goes at once to the unit the rules give, or stays new
+    for the dispatchers (as a partner's Open311 request does). A resident files at most
+    `resident-tickets` (settings.FANGYI_RATE_LIMITS) requests a window: each one lands in a
+    unit's inbox with a clock running. Input refused counts nothing. Raises RateLimited."""
+    if not category.active:
+        raise ValidationError({"category": _("该类别已停用。")})
+    _text(description, "description", MAX_DESCRIPTION, required=True)
+    _text(address, "address", MAX_ADDRESS)
     region = Region.objects.get(path=holder.region_path)
+    ratelimit.hit(
+        RESIDENT_LIMIT,
+        str(holder.pk),
+        message=_("您提交诉求过于频繁，请稍后再试；情况紧急请直接拨打 12345 热线。"),
+    )
     with as_resident():
-        return _intake(
+        ticket = _intake(
             actor=None,
             channel=Channel.PORTAL,
             category=category,
@@ -407,6 +422,8 @@ def intake_for_resident(
             received_at=None,
             dispatch_now=False,
         )
+        dispatch_on_arrival(ticket=ticket)
+    return ticket
 
 
 def intake_for_partner(
@@ -635,7 +652,8 @@ def dispatch(*, actor, ticket: Ticket, unit: HandlingUnit | None = None, note: s
 
 
 def dispatch_on_arrival(*, ticket: Ticket) -> HandlingUnit | None:
-    """A ticket that arrived with no operator on the line (filed by an Open311 partner) goes
+    """A ticket that arrived with no operator on the line (filed by an Open311 partner or by a
+    resident on the portal) goes
     to the unit the rules give, as an operator's intake with `dispatch_now` does; with no
     rule that applies it stays new, in the dispatchers' queue. No one's right is asked: the
     partner's key was checked before the ticket was taken in, and the rules were set by who
