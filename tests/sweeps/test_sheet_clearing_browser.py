@@ -120,9 +120,7 @@ def back_online(_browser, page, sweep_id) -> dict:
 def cut(_browser, page) -> dict:
     """The network is cut under the page left open, nothing queued."""
     page.context.set_offline(True)
-    wait_until(
-        page, f"() => document.getElementById('network-status').textContent === '{OFFLINE}'"
-    )
+    wait_until(page, f"() => document.getElementById('network-status').textContent === '{OFFLINE}'")
     return shown(page)
 
 
