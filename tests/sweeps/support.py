@@ -59,12 +59,8 @@ def start_on_page(browser, url, cookie, grid) -> dict:
     return shown
 
 
-def record_offline(
-    browser, url, cookie, sweep_id, person, newcomer_household, newcomer_id, absent
-) -> dict:
-    """The worker opens the sheet at 360 px, the network is cut, three households are
-    recorded (`person` confirmed, a newcomer back from a high-risk area, a door not answered),
-    the network returns and the queue uploads."""
+def sheet_on_phone(browser, url, cookie, sweep_id):
+    """The worker's sheet opened at 360 px in Beijing time, its households listed."""
     context = browser.new_context(
         viewport=PHONE, locale="zh-CN", is_mobile=True, timezone_id=BEIJING
     )
@@ -74,6 +70,17 @@ def record_offline(
     page.goto(f"{url}/sweeps/{sweep_id}/sheet/")
     page.wait_for_selector("#sheet-app[data-ready='1']")
     page.wait_for_selector("#households li")
+    return page
+
+
+def record_offline(
+    browser, url, cookie, sweep_id, person, newcomer_household, newcomer_id, absent
+) -> dict:
+    """The worker opens the sheet at 360 px, the network is cut, three households are
+    recorded (`person` confirmed, a newcomer back from a high-risk area, a door not answered),
+    the network returns and the queue uploads."""
+    page = sheet_on_phone(browser, url, cookie, sweep_id)
+    context = page.context
     stored = page.locator("#stored-households").inner_text()
     context.set_offline(True)
 
@@ -130,16 +137,8 @@ def queue_two_offline(browser, url, cookie, sweep_id, person, absent):
     """The worker opens the sheet at 360 px, the network is cut, and two visits wait on the
     phone: `person` confirmed at home, and `absent`'s door not answered. Answers the page,
     left open for `upload_with_one_refused`."""
-    context = browser.new_context(
-        viewport=PHONE, locale="zh-CN", is_mobile=True, timezone_id=BEIJING
-    )
-    context.set_default_timeout(60_000)
-    context.add_cookies([cookie])
-    page = context.new_page()
-    page.goto(f"{url}/sweeps/{sweep_id}/sheet/")
-    page.wait_for_selector("#sheet-app[data-ready='1']")
-    page.wait_for_selector("#households li")
-    context.set_offline(True)
+    page = sheet_on_phone(browser, url, cookie, sweep_id)
+    page.context.set_offline(True)
     page.click(f"#households li[data-household='{person.household_id}']")
     page.wait_for_selector(f"#members .member[data-person='{person.pk}']")
     page.click("#save-visit")

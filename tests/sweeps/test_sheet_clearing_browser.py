@@ -11,9 +11,9 @@ import pytest
 
 from fangyi.sweeps import services
 from fangyi.sweeps.models import Visit
-from tests.browser import PHONE, session_cookie, wait_until
+from tests.browser import session_cookie, wait_until
 from tests.factories import HouseholdFactory, PersonFactory
-from tests.sweeps.support import BEIJING, start
+from tests.sweeps.support import sheet_on_phone, start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,15 +59,7 @@ def shown(page) -> dict:
 def open_sheet(browser, url, cookie, sweep_id):
     """The worker opens the sheet with the network there, and waits until the service worker
     controls the page and has the page in its cache."""
-    context = browser.new_context(
-        viewport=PHONE, locale="zh-CN", is_mobile=True, timezone_id=BEIJING
-    )
-    context.set_default_timeout(60_000)
-    context.add_cookies([cookie])
-    page = context.new_page()
-    page.goto(f"{url}/sweeps/{sweep_id}/sheet/")
-    page.wait_for_selector("#sheet-app[data-ready='1']")
-    page.wait_for_selector("#households li")
+    page = sheet_on_phone(browser, url, cookie, sweep_id)
     wait_until(
         page,
         f"""async () => {{
