@@ -6,9 +6,11 @@ unit handling it, here as everywhere."""
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Min, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from fangyi.core.paths import under
@@ -21,7 +23,10 @@ from fangyi.core.permissions import (
     assignments_of,
     minimal_paths,
 )
+from fangyi.fieldwork.models import Task
+from fangyi.health.models import Appeal
 from fangyi.regions.models import PATH_LENGTHS, Level, Region, looks_like_code
+from fangyi.supplies.models import Request
 
 from . import services
 from .area import TICKET
@@ -33,7 +38,9 @@ from .models import (
     Channel,
     Escalation,
     HandlingUnit,
+    LinkKind,
     Ticket,
+    TicketLink,
     Urgency,
     unit_ids_of,
 )
@@ -257,3 +264,35 @@ def caller_history(user: Actor, number: str) -> CallerHistory:
             .order_by("-received_at", "-id")[:EARLIER_TICKETS]
         )
     return CallerHistory(matches=matches, by_number=by_number)
+
+
+@dataclass
+class StartedWork:
+    link: TicketLink
+    url: str | None  # its page, where the viewer may open it
+
+
+def started_work(user, ticket: Ticket) -> list[StartedWork]:
+    """The work the ticket started, each with its page when the viewer may see it there (each
+    area's own `restrict`, as its page checks); the page names the rest as text."""
+    pages: dict[str, tuple[QuerySet[Any], str]] = {
+        LinkKind.SUPPLY_REQUEST: (Request.objects.restrict(user, VIEW), "supplies:detail"),
+        LinkKind.HEALTH_APPEAL: (Appeal.objects.restrict(user, VIEW), "health:appeal-detail"),
+        LinkKind.FIELD_TASK: (Task.objects.restrict(user, VIEW), "fieldwork:detail"),
+    }
+    links = list(ticket.links.order_by("created_at", "id"))
+    seen: set[tuple[str, uuid.UUID]] = set()
+    for kind, (visible, _page) in pages.items():
+        targets = [link.target_id for link in links if link.kind == kind]
+        if targets:
+            found = visible.filter(pk__in=targets).values_list("pk", flat=True)
+            seen.update((kind, pk) for pk in found)
+    return [
+        StartedWork(
+            link,
+            reverse(pages[link.kind][1], args=[link.target_id])
+            if (link.kind, link.target_id) in seen
+            else None,
+        )
+        for link in links
+    ]

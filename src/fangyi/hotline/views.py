@@ -229,7 +229,7 @@ def ticket(request, pk: uuid.UUID):
             "events": list(found.events.select_related("unit", "actor").order_by("at", "id")),
             "escalations": list(found.events.filter(kind="escalate").order_by("at", "id")),
             "callbacks": list(found.callbacks.order_by("created_at", "id")),
-            "links": list(found.links.order_by("created_at", "id")),
+            "links": queries.started_work(user, found),
             "merged": merged,
             "may_dispatch": dispatcher and found.state in (*TO_DISPATCH, State.DISPATCHED),
             "may_accept": worker and found.state == State.DISPATCHED,
