@@ -4,7 +4,11 @@ department, the rules between them) and tickets taken in through the service."""
 import datetime
 from types import SimpleNamespace
 
+from django.utils import timezone
+
 from fangyi.core.permissions import ADMIN, COMMANDER, OFFICER
+from fangyi.health import services as health
+from fangyi.health.models import FactKind
 from fangyi.hotline import services
 from fangyi.hotline.area import OPERATOR
 from fangyi.hotline.models import Category
@@ -77,4 +81,15 @@ def take(actor, region, code: str = "food", *, dispatch=False, **kwargs):
 def beijing(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text).replace(
         tzinfo=datetime.timezone(datetime.timedelta(hours=8))
+    )
+
+
+def fever_clinic_fact(actor, person):
+    """A fever-clinic visit six hours ago: a fact behind a colour, for an appeal to contest."""
+    return health.record_fact(
+        actor=actor,
+        source="manual",
+        person=person,
+        kind=FactKind.FEVER_CLINIC_VISIT,
+        occurred_at=timezone.now() - datetime.timedelta(hours=6),
     )

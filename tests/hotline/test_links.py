@@ -1,21 +1,17 @@
 """A ticket starts the work it asks for in another area, linked both ways, and resolves when
 that work is done."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from fangyi.fieldwork import services as fieldwork
 from fangyi.fieldwork.models import Task
 from fangyi.health import services as health
-from fangyi.health.models import FactKind
 from fangyi.hotline import services
 from fangyi.hotline.models import Callback, State
 from fangyi.supplies import services as supplies
 from fangyi.supplies.models import Request
-from tests.hotline.support import take
+from tests.hotline.support import fever_clinic_fact, take
 
 pytestmark = pytest.mark.django_db
 
@@ -107,13 +103,7 @@ def test_a_decided_health_code_appeal_resolves_the_ticket(
     city, hotline, officer, worker_a, django_capture_on_commit_callbacks
 ):
     ticket, _member = accepted(city, hotline, "health_code")
-    fact = health.record_fact(
-        actor=worker_a,
-        source="manual",
-        person=city.person_a,
-        kind=FactKind.FEVER_CLINIC_VISIT,
-        occurred_at=timezone.now() - datetime.timedelta(hours=6),
-    )
+    fact = fever_clinic_fact(worker_a, city.person_a)
     link = services.start_appeal(
         actor=hotline.street_officer,
         ticket=ticket,

@@ -2,19 +2,15 @@
 appeal's page link to the ticket's page for whoever sees the ticket, and show only its number
 to anyone else, so that a psychological-help ticket is never opened from them."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from fangyi.health import services as health
-from fangyi.health.models import FactKind
 from fangyi.hotline import services
 from fangyi.hotline.models import LinkKind, TicketLink
 from fangyi.supplies import services as supplies
 from fangyi.supplies.models import Request
-from tests.hotline.support import take
+from tests.hotline.support import fever_clinic_fact, take
 from tests.support import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -92,13 +88,7 @@ def test_the_appeals_page_links_to_the_ticket_for_its_unit_not_for_the_deciding_
     city, hotline, officer, worker_a
 ):
     ticket = accepted(city, hotline.operator, hotline.street_officer, "health_code")
-    fact = health.record_fact(
-        actor=worker_a,
-        source="manual",
-        person=city.person_a,
-        kind=FactKind.FEVER_CLINIC_VISIT,
-        occurred_at=timezone.now() - datetime.timedelta(hours=6),
-    )
+    fact = fever_clinic_fact(worker_a, city.person_a)
     link = services.start_appeal(
         actor=hotline.street_officer,
         ticket=ticket,
@@ -115,13 +105,7 @@ def test_the_appeals_page_links_to_the_ticket_for_its_unit_not_for_the_deciding_
 
 
 def test_an_appeal_not_started_from_a_ticket_names_none(city, hotline, officer, worker_a):
-    fact = health.record_fact(
-        actor=worker_a,
-        source="manual",
-        person=city.person_a,
-        kind=FactKind.FEVER_CLINIC_VISIT,
-        occurred_at=timezone.now() - datetime.timedelta(hours=6),
-    )
+    fact = fever_clinic_fact(worker_a, city.person_a)
     appeal = health.file_appeal(actor=worker_a, person=city.person_a, fact=fact, reason="误录")
     html = page(officer, reverse("health:appeal-detail", args=[appeal.pk]))
     assert 'id="hotline-ticket"' not in html

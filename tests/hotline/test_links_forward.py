@@ -1,20 +1,16 @@
 """The ticket's page links to the work it started (a supply request, a field task, an appeal)
 for whoever may see that work on its own page, and names it as text for anyone else."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from fangyi.core.permissions import VIEW
 from fangyi.fieldwork.models import Task
-from fangyi.health import services as health
-from fangyi.health.models import Appeal, FactKind
+from fangyi.health.models import Appeal
 from fangyi.hotline import services
 from fangyi.supplies import services as supplies
 from fangyi.supplies.models import Request
-from tests.hotline.support import take
+from tests.hotline.support import fever_clinic_fact, take
 from tests.support import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -40,13 +36,7 @@ def started(city, hotline, worker_a):
     task = services.start_field_task(
         actor=member, ticket=ticket, kind="follow_up_visit", person=city.person_a
     )
-    fact = health.record_fact(
-        actor=worker_a,
-        source="manual",
-        person=city.person_a,
-        kind=FactKind.FEVER_CLINIC_VISIT,
-        occurred_at=timezone.now() - datetime.timedelta(hours=6),
-    )
+    fact = fever_clinic_fact(worker_a, city.person_a)
     appeal = services.start_appeal(
         actor=member, ticket=ticket, person=city.person_a, fact=fact, reason="当天在外地"
     )

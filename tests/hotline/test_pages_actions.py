@@ -3,18 +3,15 @@ and resolves or returns it with a reason; the operator calls back, and "not sati
 reopens it to the unit; merging asks for confirmation; a supply request, a field task and a
 health-code appeal start from it."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from fangyi.fieldwork.models import Task
-from fangyi.health import services as health
-from fangyi.health.models import Appeal, FactKind
+from fangyi.health.models import Appeal
 from fangyi.hotline.area import OPERATOR
 from fangyi.hotline.models import Callback, EventKind, LinkKind, State, Ticket
 from fangyi.supplies.models import Request
 from tests.factories import staff
+from tests.hotline.support import fever_clinic_fact
 from tests.support import signed_in
 
 from .pages_support import community_team, ticket
@@ -141,13 +138,7 @@ def test_a_health_code_appeal_starts_from_the_ticket_with_messages_for_what_is_m
     browser = signed_in(worker_a)
     page = f"/hotline/{made.pk}/"
     assert 'id="no-appeal-target"' in browser.get(page).content.decode()
-    fact = health.record_fact(
-        actor=worker_a,
-        source="manual",
-        person=city.person_a,
-        kind=FactKind.FEVER_CLINIC_VISIT,
-        occurred_at=timezone.now() - datetime.timedelta(hours=6),
-    )
+    fact = fever_clinic_fact(worker_a, city.person_a)
     shown = browser.get(page).content.decode()
     assert 'id="start-appeal-button"' in shown and f'value="fact:{fact.pk}"' in shown
     target = f"fact:{fact.pk}"
