@@ -458,14 +458,18 @@ async function upload() {
 }
 
 let refreshedAt = 0;
+// Whether the last ask for the sheet was answered: one that failed (the network back in name
+// only) is tried again at the next tick, not REFRESH_EVERY_MS later.
+let answered = true;
 
 async function refreshSheet() {
-  refreshedAt = Date.now();
   try {
     const response = await fetch(app.dataset.sheetUrl, {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     });
+    refreshedAt = Date.now();
+    answered = true;
     if (response.status === 404) {
       await clearPhone();
       setStatus(msg("Ended"));
@@ -486,6 +490,7 @@ async function refreshSheet() {
     await saveSheet(sheet);
     setStatus(msg("Online"));
   } catch {
+    answered = false;
     setStatus(msg("Offline"));
   }
 }
@@ -502,7 +507,7 @@ document.getElementById("clear-phone").addEventListener("click", async () => {
 async function keepCurrent(force) {
   if (queue.length) return upload();
   if (!sheet || !navigator.onLine) return;
-  if (!force && Date.now() - refreshedAt < REFRESH_EVERY_MS) return;
+  if (!force && answered && Date.now() - refreshedAt < REFRESH_EVERY_MS) return;
   await refreshSheet();
   renderHouseholds();
 }
