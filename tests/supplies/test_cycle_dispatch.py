@@ -12,7 +12,7 @@ from fangyi.supplies.cycle import services
 from fangyi.supplies.cycle.models import BatchEntry
 from fangyi.supplies.models import Request, RequestState
 from tests.factories import PersonFactory, staff
-from tests.supplies.cycle_support import cut_off_yesterday
+from tests.supplies.cycle_support import accepted, cut_off_yesterday
 from tests.supplies.support import medicine_draft
 from tests.support import signed_in
 
@@ -95,8 +95,13 @@ def test_the_api_answers_the_task_and_refuses_a_batched_request(insulin, officer
     assert answer.status_code == 200, answer.content
     body = answer.json()
     assert body["state"] == "accepted" and body["task_status"] == "open"
-    other = supplies.submit(actor=officer, household=city.household_a, draft=medicine_draft())
-    supplies.transition(actor=officer, request=other, to_state=RequestState.ACCEPTED)
+    # Made before a cut-off already passed, so that the batch takes it whatever the hour.
+    other = accepted(
+        officer,
+        city.household_a,
+        medicine_draft(),
+        at=cut_off_yesterday() - datetime.timedelta(minutes=30),
+    )
     services.form_batch(actor=officer, region=city.community)
     assert BatchEntry.objects.filter(request=other).exists()
     refused = client.post(f"/api/v1/supplies/batches/dispatch/{other.pk}")
