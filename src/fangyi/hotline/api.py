@@ -344,7 +344,24 @@ class LinkRead(Schema):
         return link.target_id
 
 
-class TicketRead(Schema):
+class TicketNames(Schema):
+    """The category's code and name and the state's label of a ticket, for the schemas that
+    show them (staff's and residents')."""
+
+    @staticmethod
+    def resolve_category(ticket: Ticket) -> str:
+        return ticket.category.code
+
+    @staticmethod
+    def resolve_category_name(ticket: Ticket) -> str:
+        return ticket.category.name
+
+    @staticmethod
+    def resolve_state_name(ticket: Ticket) -> str:
+        return str(ticket.get_state_display())
+
+
+class TicketRead(TicketNames):
     id: uuid.UUID
     number: str
     channel: ChannelCode
@@ -393,18 +410,6 @@ class TicketRead(Schema):
     @staticmethod
     def resolve_region_name(ticket: Ticket) -> str:
         return ticket.region.name
-
-    @staticmethod
-    def resolve_category(ticket: Ticket) -> str:
-        return ticket.category.code
-
-    @staticmethod
-    def resolve_category_name(ticket: Ticket) -> str:
-        return ticket.category.name
-
-    @staticmethod
-    def resolve_state_name(ticket: Ticket) -> str:
-        return str(ticket.get_state_display())
 
     @staticmethod
     def resolve_unit(ticket: Ticket) -> uuid.UUID | None:

@@ -23,8 +23,9 @@ from fangyi.portal.api import RESIDENT_ERRORS, RateLimitedDetail
 from fangyi.portal.auth import resident_auth
 
 from .. import queries, services
+from ..api import TicketNames
 from ..forms import category_choices
-from ..models import Category, Kind, State, Ticket
+from ..models import Category, Kind, State
 
 router = Router(tags=["portal"], auth=resident_auth)
 
@@ -60,7 +61,7 @@ def my_ticket_categories(request):
     ]
 
 
-class MyTicketRead(Schema):
+class MyTicketRead(TicketNames):
     id: uuid.UUID
     number: str = Field(description="12345-YYYYMMDD-NNNNNN")
     category: str = Field(description="category code")
@@ -72,18 +73,6 @@ class MyTicketRead(Schema):
     received_at: datetime.datetime
     due_at: datetime.datetime = Field(description="the time limit")
     reply: str = Field(description="the handling unit's answer, once resolved")
-
-    @staticmethod
-    def resolve_category(ticket: Ticket) -> str:
-        return ticket.category.code
-
-    @staticmethod
-    def resolve_category_name(ticket: Ticket) -> str:
-        return ticket.category.name
-
-    @staticmethod
-    def resolve_state_name(ticket: Ticket) -> str:
-        return str(ticket.get_state_display())
 
 
 class MyTicketPage(Schema):
