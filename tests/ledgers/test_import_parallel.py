@@ -11,7 +11,7 @@ import pytest
 from django.db import connection, transaction
 
 from fangyi.core.models import ObjectChange
-from fangyi.ledgers import emptyload, services, splitting
+from fangyi.ledgers import cutting, emptyload, services, splitting
 from fangyi.people.models import Household, Person
 from fangyi.regions.models import Level, Region
 from fangyi.regions.services import refresh_counts
@@ -25,19 +25,28 @@ postgres_only = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def split(settings, monkeypatch):
-    """Splits any file, into chunks of 20 rows; records the passes that were split."""
+@pytest.fixture(params=["dealt", "cut"])
+def split(request, settings, monkeypatch):
+    """Splits any file, into chunks of 20 rows; records the passes that were split.
+
+    "dealt": the parent reads the file and deals its rows to the parts by building; "cut":
+    the sheet is cut into one piece a part (cutting.py) and the parts trade rows by building.
+    """
     settings.FANGYI_LEDGER_SPLIT_MIN_ROWS = 1
     settings.FANGYI_LEDGER_PROCESSES = 3
     monkeypatch.setattr("fangyi.ledgers.importing.CHUNK_ROWS", 20)
     monkeypatch.setattr(splitting, "CHUNK_ROWS", 20)
+    if request.param == "cut":
+        monkeypatch.setattr(cutting, "MIN_SHEET_BYTES", 0)
+        monkeypatch.setattr(cutting, "HEAD_ROWS", 3)
     passes = []
     original = splitting.split_pass
 
-    def recorded(*args, **kwargs):
+    def recorded(importer, result, heading, table, *args, **kwargs):
+        cut = table.pieces is not None and len(table.pieces) == kwargs["parts"]
+        assert cut == (request.param == "cut")
         passes.append(kwargs["parts"])
-        return original(*args, **kwargs)
+        return original(importer, result, heading, table, *args, **kwargs)
 
     monkeypatch.setattr(splitting, "split_pass", recorded)
     return passes

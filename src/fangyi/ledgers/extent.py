@@ -140,7 +140,7 @@ def _far_references(limits: Limits) -> tuple[re.Pattern[bytes], re.Pattern[bytes
     return re.compile(gate.encode()), re.compile(exact.encode())
 
 
-_ODD_OPENINGS = [
+ODD_OPENINGS = [
     re.compile(rb'<c(?! r=")[\s/>]'),
     re.compile(rb'<row(?! r=")[\s/>]'),
     re.compile(rb":(?:c|row)[\s/>]"),  # a namespace prefix
@@ -168,9 +168,11 @@ class _Exact(Exception):
     pass
 
 
-def check_part(read: Callable[[], Iterator[bytes]], max_rows: int, slack: int) -> None:
+def check_part(read: Callable[[], Iterator[bytes]], max_rows: int, slack: int) -> bool:
     """Refuses an XML part (of any name: the workbook's relations say which parts are
-    sheets) holding a cell too far. `read` opens the part afresh each time it is called."""
+    sheets) holding a cell too far. `read` opens the part afresh each time it is called.
+    True when the part had to be counted exactly: a cell or row without its reference first,
+    or one whose reference could not be read off it."""
     limits = Limits(max_rows, slack)
     chunks = read()
     head = next(chunks, b"")
@@ -181,11 +183,13 @@ def check_part(read: Callable[[], Iterator[bytes]], max_rows: int, slack: int) -
         if not text.startswith(b"<"):
             for _chunk in chunks:  # not XML (an image, a binary part): only unpacked
                 pass
-            return
+            return False
         if _scan(chain([head], chunks), limits):
             _scan(read(), Limits(max_rows, slack, reached_wide=True))
     except _Exact:
         _count_exactly(read(), Limits(max_rows, slack))
+        return True
+    return False
 
 
 def _windows(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
@@ -208,7 +212,7 @@ def _scan(chunks: Iterable[bytes], limits: Limits) -> bool:
     for index, (data, end) in enumerate(_windows(chunks)):
         if index == 0:
             _check_dimension(data[:4096], limits)
-        for odd in _ODD_OPENINGS:
+        for odd in ODD_OPENINGS:
             found = odd.search(data)
             if found and found.start() < end:
                 raise _Exact

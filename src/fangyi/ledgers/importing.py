@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import normalise
+from .cutting import open_cut
 from .errorbook import ErrorBook
 from .reading import Table, UnreadableFile, open_table
 from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Column, Ledger, Row
@@ -156,6 +157,9 @@ class Importer:
         self.on_rows_total = rows_total or (lambda n: None)
         self.processes = processes
         self.checked_file: tuple[int, int, int] | None = None
+        # Whether a large sheet is cut for a split pass (cutting.py); off once a piece has
+        # refused, for the passes after.
+        self.cut_sheets = True
 
     def run(
         self,
@@ -202,6 +206,7 @@ class Importer:
                 self.path,
                 self.file_name,
                 Limits.from_settings(),
+                pieces=self._processes() if self.cut_sheets else 1,
                 unpacked_checked=self.checked_file is not None
                 and self.checked_file == _file_signature(self.path),
             )
@@ -209,8 +214,9 @@ class Importer:
             result.unreadable = exc.message
             return result
         # An all-or-nothing import reads the file twice; what it unpacks to is checked once,
-        # unless the file has changed in between.
-        self.checked_file = _file_signature(self.path)
+        # unless the file has changed in between. A cut sheet's pieces are checked by the
+        # parts that read them, which a pass reading the file whole cannot count on.
+        self.checked_file = _file_signature(self.path) if table.pieces is None else None
         result.header_row = heading.header_row
         result.unknown_columns = heading.unknown_columns
         self.header_names = heading.header_names
@@ -222,19 +228,27 @@ class Importer:
             # file: start over. Rows already committed are found in the registry by their ID
             # numbers and come out unchanged, so nothing is written twice.
             return self._pass(write=write, single_transaction=single_transaction)
+        if table.pieces is not None and len(table.pieces) != parts:
+            self.cut_sheets = False
+            return self._pass(write=write, single_transaction=single_transaction, resume=resume)
         if parts > 1:
-            from .splitting import split_pass
+            from .splitting import CutRefused, split_pass
 
-            return split_pass(
-                self,
-                result,
-                heading,
-                table,
-                parsers,
-                parts=parts,
-                write=write,
-                single_transaction=single_transaction,
-            )
+            try:
+                return split_pass(
+                    self,
+                    result,
+                    heading,
+                    table,
+                    parsers,
+                    parts=parts,
+                    write=write,
+                    single_transaction=single_transaction,
+                )
+            except CutRefused as exc:
+                logger.info("ledger import: %s; reading the file whole", exc)
+                self.cut_sheets = False
+                return self._pass(write=write, single_transaction=single_transaction)
         chunks = _chunks(self.ledger, table, parsers)
         ledger = self.ledger(actor=self.actor)
         errors = ErrorBook(self.error_file, heading.headers) if self.error_file else None
@@ -294,9 +308,9 @@ class Importer:
                 row.action = ERROR
                 self.record_errors(row, result, errors)
 
-    def _parts(self, heading: Heading) -> int:
-        """Over how many processes this pass runs: 1 unless the ledger can be split, the file
-        is large, and the database is PostgreSQL outside a transaction (splitting.py)."""
+    def _processes(self) -> int:
+        """Over how many processes a large file's pass runs: 1 unless the ledger can be split
+        and the database is PostgreSQL outside a transaction (splitting.py)."""
         processes = self.processes
         if processes is None:
             processes = _split_processes.get()
@@ -306,9 +320,13 @@ class Importer:
             return 1
         if connection.vendor != "postgresql" or connection.in_atomic_block:
             return 1
+        return processes
+
+    def _parts(self, heading: Heading) -> int:
+        """Over how many processes this pass runs: `_processes` if the file is large."""
         if (heading.rows_estimate or 0) < settings.FANGYI_LEDGER_SPLIT_MIN_ROWS:
             return 1
-        return processes
+        return self._processes()
 
     def _chunk(self, ledger: Ledger, chunk: list[Row], result, errors, writer) -> None:
         ledger.plan(chunk)
@@ -425,24 +443,42 @@ _UNSEEN = object()
 
 
 def open_parsed(
-    ledger: type[Ledger], path, file_name: str, limits: Limits, *, unpacked_checked: bool = False
+    ledger: type[Ledger],
+    path,
+    file_name: str,
+    limits: Limits,
+    *,
+    pieces: int = 1,
+    unpacked_checked: bool = False,
 ) -> tuple[Heading, Table, list[Parser]]:
     """Opens a file for a ledger: its heading, its table of raw rows, and for each column
-    recognised (position in the row, column key, parse, the value of a blank cell)."""
+    recognised (position in the row, column key, parse, the value of a blank cell).
+    `pieces`: the processes a split pass would run, for a large sheet to be cut into."""
     index = ledger.header_index()
 
     def score(cells: list[str]) -> int:
         return len({index[k].key for k in map(normalise.header_key, cells) if k in index})
 
-    table = open_table(
-        path,
-        file_name=file_name,
-        score_header=score,
-        max_bytes=limits.max_bytes,
-        max_rows=limits.max_rows,
-        max_unpacked_bytes=limits.max_unpacked_bytes,
-        unpacked_checked=unpacked_checked,
-    )
+    table = None
+    if pieces > 1:
+        table = open_cut(
+            path,
+            pieces=pieces,
+            score_header=score,
+            max_bytes=limits.max_bytes,
+            max_rows=limits.max_rows,
+            max_unpacked_bytes=limits.max_unpacked_bytes,
+        )
+    if table is None:
+        table = open_table(
+            path,
+            file_name=file_name,
+            score_header=score,
+            max_bytes=limits.max_bytes,
+            max_rows=limits.max_rows,
+            max_unpacked_bytes=limits.max_unpacked_bytes,
+            unpacked_checked=unpacked_checked,
+        )
     unknown: list[str] = []
     mapping: list[tuple[int, Column]] = []
     taken: dict[str, str] = {}

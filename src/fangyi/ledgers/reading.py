@@ -78,6 +78,9 @@ class Table:
     first_column: int = 1  # 1-based column (as Excel counts them) of headers[0]
     # Data rows to expect, for progress bars: exact for csv, from the sheet's height else.
     rows_estimate: int | None = None
+    # An xlsx cut for a split import (cutting.py): each part reads one piece's rows; `rows`
+    # reads them all in turn.
+    pieces: list | None = None
 
 
 def _megabytes(size: int) -> str:
@@ -264,29 +267,37 @@ def _data_rows(
 # xlsx and xls
 
 
+def _too_big() -> UnreadableFile:
+    return UnreadableFile(_("文件解压后过大，可能是损坏或恶意的文件。"))
+
+
+def _check_members(infos: list[zipfile.ZipInfo], max_unpacked_bytes: int) -> None:
+    """What the zip's directory says: too many members, too large, a bomb, a password."""
+    if len(infos) > _MAX_ZIP_MEMBERS:
+        raise _too_big()
+    if sum(info.file_size for info in infos) > max_unpacked_bytes:
+        raise _too_big()
+    for info in infos:
+        if info.file_size > _RATIO_FLOOR and info.file_size > _MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise _too_big()
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        raise _unknown_format()
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise UnreadableFile(_("文件设置了密码，请取消密码后再上传。"))
+
+
 def _check_zip(path: Path, max_unpacked_bytes: int, limits: extent.Limits) -> None:
     """Refuses a zip that is corrupt, unpacks to more than `max_unpacked_bytes` or holds a
     sheet reaching past `limits`, before calamine (which trusts the sizes it is told, and
     lays a sheet out as a dense grid) unpacks it."""
-    too_big = UnreadableFile(_("文件解压后过大，可能是损坏或恶意的文件。"))
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-            if len(infos) > _MAX_ZIP_MEMBERS:
-                raise too_big
-            if sum(info.file_size for info in infos) > max_unpacked_bytes:
-                raise too_big
-            for info in infos:
-                if info.file_size > _RATIO_FLOOR and info.file_size > _MAX_RATIO * max(
-                    info.compress_size, 1
-                ):
-                    raise too_big
-            names = {info.filename for info in infos}
-            if "xl/workbook.xml" not in names:
-                raise _unknown_format()
-            if any(info.flag_bits & 0x1 for info in infos):
-                raise UnreadableFile(_("文件设置了密码，请取消密码后再上传。"))
-            _inflate(archive, infos, max_unpacked_bytes, too_big, limits)
+            _check_members(infos, max_unpacked_bytes)
+            _inflate(archive, infos, max_unpacked_bytes, _too_big(), limits)
     except extent.TooLarge as exc:
         raise UnreadableFile(exc.message) from exc
     except extent.Malformed as exc:
@@ -343,7 +354,25 @@ def _open_workbook(
         raise UnreadableFile(_("文件设置了密码，请取消密码后再上传。")) from exc
     except (python_calamine.CalamineError, OSError, ValueError) as exc:
         raise _corrupt() from exc
+    _index, best = _best_sheet(workbook, score_header, max_rows, header_search_rows)
+    _score, sheet, header_number, header_cells, after, rest, merges = best
+    headers = _headers(header_cells)
+    return Table(
+        format=fmt,
+        sheet_name=sheet.name,
+        header_row=header_number,
+        headers=headers,
+        rows=_closing(
+            _data_rows(chain(after, rest), len(headers), max_rows, merges), workbook.close
+        ),
+        first_column=sheet.start[1] + 1,
+        rows_estimate=max(sheet.height - header_number, 0),
+    )
 
+
+def _best_sheet(workbook, score_header, max_rows: int, header_search_rows: int):
+    """(index, what `_scan_sheet` found) of the workbook's sheet with the best header; the
+    workbook is closed if there is none."""
     try:
         visible = [
             index
@@ -367,8 +396,8 @@ def _open_workbook(
             if sheet.height > max_rows + header_search_rows:
                 raise _too_many_rows(max_rows)
             found = _scan_sheet(sheet, score_header, header_search_rows)
-            if found is not None and (best is None or found[0] > best[0]):
-                best = found
+            if found is not None and (best is None or found[0] > best[1][0]):
+                best = index, found
     except python_calamine.PasswordError as exc:
         workbook.close()
         raise UnreadableFile(_("文件设置了密码，请取消密码后再上传。")) from exc
@@ -383,20 +412,7 @@ def _open_workbook(
         if not any_data:
             raise UnreadableFile(_("文件中没有数据。"))
         raise _no_header(header_search_rows)
-
-    _score, sheet, header_number, header_cells, after, rest, merges = best
-    headers = _headers(header_cells)
-    return Table(
-        format=fmt,
-        sheet_name=sheet.name,
-        header_row=header_number,
-        headers=headers,
-        rows=_closing(
-            _data_rows(chain(after, rest), len(headers), max_rows, merges), workbook.close
-        ),
-        first_column=sheet.start[1] + 1,
-        rows_estimate=max(sheet.height - header_number, 0),
-    )
+    return best
 
 
 def _closing(rows: Iterator[tuple[int, list]], close: Callable[[], None]):

@@ -29,7 +29,7 @@ from fangyi.people.models import (
     IdType,
     Person,
     ResidenceStatus,
-    short_address,
+    address_writer,
 )
 from fangyi.people.signals import residents_moved
 from fangyi.people.validation import parse_resident_id, validate_mobile, validate_name
@@ -151,10 +151,16 @@ def resolve_building(index: RegionIndex, row: Row):
         return None
 
 
+_LOCATION_KEYS = ("building_code", "street", "community", "grid", "building")
+
+
 def row_names_location(row: Row) -> bool:
-    return any(
-        row.given(key) for key in ("building_code", "street", "community", "grid", "building")
-    )
+    values = row.values
+    for key in _LOCATION_KEYS:  # Row.given, unrolled: asked twice a row
+        value = values.get(key)
+        if value is not None and value != "":
+            return True
+    return False
 
 
 def _persons_by_number(id_type: str, numbers: list[str], fields: list[str]) -> list[dict]:
@@ -322,6 +328,7 @@ class ResidentsLedger(Ledger):
         self.allowed = ScopeCache(actor)
         self.seen: dict[tuple[str, str], int] = {}
         self.households_created = 0
+        self.address = address_writer()
 
     def split_key(self, values: dict) -> object | None:
         names = (
@@ -599,7 +606,7 @@ class ResidentsLedger(Ledger):
     def _household_repr(self, record: tuple) -> str:
         _id, building_id, unit, room, _path, _notes = record
         building = self.index.by_id[building_id]
-        return short_address(building.name, unit, room)
+        return self.address(building.name, unit, room)
 
     def _update(self, updates: list[tuple[dict, dict]], now) -> None:
         by_fields: dict[tuple[str, ...], list] = {}

@@ -1,13 +1,22 @@
 """A large import split over processes by what its rows share (PostgreSQL only).
 
-The parent reads the whole file into memory and gives each row a part by the ledger's
-`split_key` (residents: the building, whose households its rows share): every row of a key
-goes to the same part, keys to the part with the fewest rows so far. Then it forks the parts,
-which find their rows in the memory they inherit: nothing is pickled or sent through a pipe
-but what the parts report back. Each part, with a connection of its own, parses and checks
-its rows; the parent then finds the keys repeated anywhere in the file (an ID number on two
-rows) before any part plans, so the later rows get the error naming the first, as in one
-process. Then each part plans and writes its rows in chunks while the parent gathers counts,
+Every row of a ledger's `split_key` (residents: the building, whose households its rows
+share) is planned and written by the same part. The rows reach the parts one of two ways:
+
+- A large xlsx sheet is cut into one piece a part (cutting.py). Each part reads and checks
+  its piece, then says how many rows of each key it holds; the parent gives each key to the
+  part holding most of its rows, and the parts trade the rest through it (in a ledger sorted
+  by address, the few rows of the buildings that straddle a cut). A piece that cannot be
+  read as the whole sheet would (cutting.Uncut) has the pass run again on the file read
+  whole.
+- Otherwise the parent reads the whole file into memory and deals each row to a part by
+  its key: every row of a key to the same part, keys to the part with the fewest rows so
+  far. Then it forks the parts, which find their rows in the memory they inherit: nothing is
+  pickled or sent through a pipe but what the parts report back.
+
+Each part, with a connection of its own, parses and checks its rows; the parent then finds
+the keys repeated anywhere in the file (an ID number on two rows) before any part plans, so
+the later rows get the error naming the first, as in one process. Then each part plans and writes its rows in chunks while the parent gathers counts,
 errors (written to the error workbook in row order) and progress. The outcome is the one the
 single process gives: the same rows, audit rows, region counts and errors with the same row
 numbers.
@@ -50,13 +59,16 @@ from django.utils import timezone
 
 from fangyi.core.bulk import gathering_copies
 
+from .cutting import Piece, Uncut
 from .emptyload import EmptyLoad
 from .errorbook import ErrorBook
+from .extent import too_many_rows
 from .importing import (
     CHUNK_ROWS,
     Heading,
     Importer,
     ImportResult,
+    Limits,
     Parser,
     masked_file_message,
     parse_row,
@@ -67,6 +79,11 @@ from .registry import CREATE, ERROR, UNCHANGED, UPDATE, Row
 from .writing import CountDeltas
 
 _MISSING = object()
+
+
+class CutRefused(Exception):
+    """A piece of a cut sheet may not read as the whole sheet would (cutting.Uncut): the
+    pass is to be run again on the file read whole."""
 
 
 class PartFailed(RuntimeError):
@@ -109,8 +126,11 @@ def split_pass(
     """One pass of `Importer` (dry run, or writing) over `parts` processes."""
     ledger = importer.ledger(actor=importer.actor)
     split_parsers = [p for p in parsers if p[1] in importer.ledger.split_columns]
+    shares: list = list(table.pieces or ())
     try:
-        dealt = _deal(ledger, table, split_parsers, parts)
+        if len(shares) != parts:
+            shares = _deal(ledger, table, split_parsers, parts)
+            result.rows = sum(map(len, shares))
     except UnreadableFile as exc:
         result.unreadable = exc.message
         return result
@@ -118,7 +138,6 @@ def split_pass(
         close = getattr(table.rows, "close", None)
         if close is not None:
             close()
-    result.rows = sum(map(len, dealt))
     # The parts connect on their own; a connection shared across fork would be corrupted.
     connections.close_all()
     # The rows are shared with the parts page by page until someone writes to a page; the
@@ -128,11 +147,11 @@ def split_pass(
     workers: list[_Part] = []
     loader: EmptyLoad | None = None
     try:
-        for index, rows in enumerate(dealt):
+        for index, share in enumerate(shares):
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=_part,
-                args=(importer, parsers, theirs, write, single_transaction, rows),
+                args=(importer, parsers, theirs, write, single_transaction, share),
                 name=f"ledger-import-part-{index + 1}",
                 daemon=True,
             )
@@ -144,6 +163,12 @@ def split_pass(
             loader = EmptyLoad(importer.ledger.empty_load_tables)
             if not loader.begin():
                 loader = None
+        if table.pieces is not None and len(table.pieces) == parts:
+            unreadable = _exchange(workers, result)
+            if unreadable:
+                result.unreadable = unreadable
+                _send_all(workers, ("stop", None))
+                return result
         masked: list[tuple[int, str]] = []
         for worker in workers:
             _kind, (worker.keys, masked_rows) = _receive(worker)
@@ -194,6 +219,47 @@ def _deal(
         loads[part] += 1
         dealt[part].append(numbered)
     return dealt
+
+
+def _exchange(workers: list[_Part], result: ImportResult) -> str:
+    """Gives each key of a cut sheet to the part that read most of its rows, and has the
+    other parts send it theirs; the first piece's reason if a piece cannot be read."""
+    held: list[dict[object, int]] = []
+    unreadable = uncut = ""
+    for worker in workers:
+        kind, payload = _receive(worker)
+        if kind in ("unreadable", "uncut"):
+            if kind == "uncut":
+                uncut = uncut or f"part {worker.index + 1}: {payload}"
+            unreadable = unreadable or payload
+            held.append({})
+            continue
+        keys, rows = payload
+        held.append(keys)
+        result.rows += rows
+    if uncut:
+        _send_all(workers, ("stop", None))
+        raise CutRefused(uncut)
+    if not unreadable and result.rows > Limits.from_settings().max_rows:
+        unreadable = too_many_rows(Limits.from_settings().max_rows).message
+    if unreadable:
+        return unreadable
+    owner: dict[object, tuple[int, int]] = {}  # key → (rows, part)
+    for index, keys in enumerate(held):
+        for key, rows in keys.items():
+            if key not in owner or rows > owner[key][0]:
+                owner[key] = (rows, index)
+    for worker, keys in zip(workers, held, strict=True):
+        away = {key: owner[key][1] for key in keys if owner[key][1] != worker.index}
+        worker.conn.send(("give", away))
+    arriving: list[list[Row]] = [[] for _ in workers]
+    for worker in workers:
+        _kind, given = _receive(worker)
+        for index, rows in given.items():
+            arriving[index].extend(rows)
+    for worker in workers:
+        worker.conn.send(("take", arriving[worker.index]))
+    return ""
 
 
 def _first_rows(workers: list[_Part]) -> list[dict[int, int]]:
@@ -341,14 +407,12 @@ class _Stopped(Exception):
     pass
 
 
-def _part(
-    importer: Importer, parsers, conn: Connection, write: bool, single: bool, cells: list
-) -> None:
+def _part(importer: Importer, parsers, conn: Connection, write: bool, single: bool, share) -> None:
     # A part holds its rows until the parent has seen every key; the cyclic collector would
     # walk those hundreds of thousands of objects again and again for nothing.
     gc.disable()
     try:
-        _run_part(importer, parsers, conn, write, single, cells)
+        _run_part(importer, parsers, conn, write, single, share)
     except _Stopped:
         pass
     except BaseException:
@@ -360,16 +424,20 @@ def _part(
 
 
 def _run_part(
-    importer: Importer, parsers, conn: Connection, write: bool, single: bool, cells: list
+    importer: Importer, parsers, conn: Connection, write: bool, single: bool, share
 ) -> None:
+    """`share`: the part's rows as the parent dealt them, or its piece of a cut sheet."""
     ledger_class = importer.ledger
     today = timezone.localdate()
     check = ledger_class.check_alone
     rows: list[Row] = []
-    for number, row_cells in cells:
-        row = parse_row(number, row_cells, parsers)
-        check(row, today)
-        rows.append(row)
+    if isinstance(share, Piece):
+        rows = _read_piece(importer, parsers, conn, share)
+    else:
+        for number, row_cells in share:
+            row = parse_row(number, row_cells, parsers)
+            check(row, today)
+            rows.append(row)
     masked = [(row.number, found) for row in rows if (found := ledger_class.masked_example(row))]
     keys = [(row.key, row.number) for row in rows if row.key is not None]
     conn.send(("checked", (keys, masked)))
@@ -423,6 +491,63 @@ def _run_part(
             return
         ledger.deferred_counts.apply()
     conn.send(("committed", None))
+
+
+def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece) -> list[Row]:
+    """Reads and checks a piece's rows, then trades the rows of keys another part holds
+    more of for those of keys this part holds more of (`_exchange`)."""
+    ledger_class = importer.ledger
+    ledger = ledger_class(actor=importer.actor)
+    split_parsers = [p for p in parsers if p[1] in ledger_class.split_columns]
+    positions = [p[0] for p in split_parsers]
+    today = timezone.localdate()
+    check = ledger_class.check_alone
+    key_of: dict[tuple, object] = {}
+    rows: list[Row] = []
+    keys: list[object] = []
+    held: dict[object, int] = {}
+    try:
+        for number, cells in piece.rows():
+            raw = tuple([cells[p] for p in positions])
+            key = key_of.get(raw, _MISSING)
+            if key is _MISSING:
+                key = key_of[raw] = ledger.split_key(parse_row(number, cells, split_parsers).values)
+            row = parse_row(number, cells, parsers)
+            check(row, today)
+            rows.append(row)
+            keys.append(key)
+            if key is not None:
+                held[key] = held.get(key, 0) + 1
+    except UnreadableFile as exc:
+        conn.send(("unreadable", exc.message))
+        raise _Stopped from exc
+    except Uncut as exc:
+        conn.send(("uncut", str(exc)))
+        raise _Stopped from exc
+    conn.send(("held", (held, len(rows))))
+    kind, away = conn.recv()
+    if kind != "give":
+        raise _Stopped
+    if not away:
+        given: dict[int, list[Row]] = {}
+        kept = rows
+    else:
+        given = {}
+        kept = []
+        for row, key in zip(rows, keys, strict=True):
+            part = away.get(key) if key is not None else None
+            if part is None:
+                kept.append(row)
+            else:
+                given.setdefault(part, []).append(row)
+    conn.send(("given", given))
+    kind, taken = conn.recv()
+    if kind != "take":
+        raise _Stopped
+    if taken:
+        kept.extend(taken)
+        kept.sort(key=lambda row: row.number)
+    return kept
 
 
 def _format_part(ledger, conn: Connection, chunks) -> None:

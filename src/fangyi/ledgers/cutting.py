@@ -1,0 +1,391 @@
+"""A large worksheet cut at row boundaries, so that a split import parses it in parallel.
+
+calamine reads a whole worksheet at once, in Rust, on one core: a million-row ledger kept the
+parent busy for 15 s before any part of a split import could start (finding 53 of
+docs/benchmarks.md). So when an import is to be split over processes and the xlsx's data sheet
+is large, the sheet's XML is unpacked once and cut just before a `<row` opening into as many
+pieces as there are parts. Each part makes a workbook of its piece (the other members copied,
+stored uncompressed), checks how far the piece's cells reach (extent.py) and has calamine read
+it. The rows keep their numbers: every row and cell names its place (`r="F12"`) and calamine
+places it there.
+
+The header is found as in any workbook, on a copy holding the sheet's first rows. The cut is
+made only where the pieces read exactly as the whole sheet would; otherwise the file is read
+whole (reading.py):
+- every row and cell opens with its reference, as Excel, WPS, LibreOffice and the Python
+  writers write them (a cell without one is placed after the cell before it, which a piece
+  would not know);
+- the header's rows start in column A: calamine counts columns from the first one with
+  data, which a piece might not share, and a piece starting further right is padded;
+- the merged ranges in the data end in the first piece (a merged value is carried down from
+  the range's first row);
+- the header sheet is the large one, named in the workbook's relations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import chain, count, islice
+from pathlib import Path
+from xml.etree import ElementTree
+
+import python_calamine
+
+from . import extent
+from .reading import (
+    _ZIP_MAGIC,
+    XLSX,
+    Table,
+    UnreadableFile,
+    _best_sheet,
+    _check_members,
+    _corrupt,
+    _data_rows,
+    _headers,
+    _is_blank,
+    _too_many_rows,
+)
+
+# Below this much sheet XML (some 20,000 rows) reading it whole costs less than cutting it.
+MIN_SHEET_BYTES = 4 << 20
+# The header is looked for among the sheet's first rows: as many as a header search reads,
+# with room for blank rows between them.
+HEAD_ROWS = 1000
+
+_SLICE = 64 << 20
+_SHEET_DATA = b"<sheetData>"
+_SHEET_DATA_END = b"</sheetData>"
+_DECLARATION = re.compile(rb"<!")
+_ROW_OPENING = re.compile(rb"<row[\s>/]")
+_ROW_NUMBER = re.compile(rb'<row r="([0-9]+)"')
+# A zip member's local header: its signature, then the name's and the extra field's lengths.
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATION = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PACKAGE = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+class Uncut(Exception):
+    """A piece that may not read as its rows of the whole sheet would: the file is to be
+    read whole instead (a file that cannot be read at all then says why)."""
+
+
+@dataclass
+class Piece:
+    """One part's share of a cut sheet: the rows after the header, as `Table.rows` are."""
+
+    members: list[tuple[str, bytes]]  # the workbook's other members, shared by every piece
+    sheet_member: str
+    # The whole sheet's XML, shared by every piece (a forked part reads the parent's copy);
+    # this piece is its opening up to `opened`, its rows from `start` to `stop`, and its
+    # closing from `closing` on.
+    sheet: bytes
+    opened: int
+    start: int
+    stop: int
+    closing: int
+    first_row: int  # the number of the row at `start`
+    sheet_index: int
+    header_row: int
+    width: int
+    merges: dict[int, list[tuple[int, int, int]]] | None
+    max_rows: int
+    slack: int
+
+    def xml(self) -> list:
+        """The piece's XML in slices, for regular expressions to search in turn."""
+        whole = memoryview(self.sheet)
+        rows = [
+            whole[at : min(at + _SLICE, self.stop)] for at in range(self.start, self.stop, _SLICE)
+        ]
+        return [self.sheet[: self.opened], *rows, whole[self.closing :]]
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        xml = self.xml()
+        try:
+            if extent.check_part(lambda: iter(xml), self.max_rows, self.slack):
+                raise Uncut("a cell or row without its reference")
+        except extent.TooLarge as exc:
+            raise UnreadableFile(exc.message) from exc
+        except extent.Malformed as exc:
+            raise Uncut("not well-formed") from exc
+        if any(_DECLARATION.search(rows) for rows in xml[1:-1]):
+            raise Uncut("a comment or CDATA section")  # a "<row" in it opens no row
+        try:
+            with _calamine(self.members, self.sheet_member, xml) as workbook:
+                sheet = workbook.get_sheet_by_index(self.sheet_index)
+            if not sheet.height or sheet.start is None:
+                return
+            first_row, first_column = sheet.start
+            rows = sheet.iter_rows()
+            # As in reading._scan_sheet: calamine 0.9 yields rows from the sheet's top, the
+            # blank ones before this piece's included.
+            head = next(rows)
+            origin = first_row + 1 if first_row and not _is_blank(head) else 1
+            numbered: Iterator[tuple[int, list]] = zip(count(origin), chain([head], rows))
+            # The rows before this piece's first are blank: skipped before they are checked.
+            skip = max(self.header_row, self.first_row - 1) - origin + 1
+            numbered = islice(numbered, max(skip, 0), None)
+            if first_column:
+                padding = [""] * first_column
+                numbered = ((number, padding + cells) for number, cells in numbered)
+            yield from _data_rows(numbered, self.width, self.max_rows, self.merges)
+        except (python_calamine.CalamineError, UnreadableFile) as exc:
+            raise Uncut(str(exc)) from exc
+
+
+def open_cut(
+    path: str | Path,
+    *,
+    pieces: int,
+    score_header: Callable[[list[str]], int],
+    max_bytes: int,
+    max_rows: int,
+    max_unpacked_bytes: int,
+    header_search_rows: int = 30,
+) -> Table | None:
+    """The table of an xlsx whose data sheet is cut into `pieces` (`Table.pieces`), or None
+    when it cannot or need not be (reading.open_table then reads the file whole)."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > max_bytes:
+            return None
+        with path.open("rb") as file:
+            if file.read(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
+                return None
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            _check_members(infos, max_unpacked_bytes)
+            sheets = [
+                info
+                for info in infos
+                if info.filename.startswith("xl/worksheets/")
+                and info.filename.count("/") == 2
+                and info.filename.endswith(".xml")
+            ]
+            if not sheets:
+                return None
+            large = max(sheets, key=lambda info: info.file_size)
+            if large.file_size < MIN_SHEET_BYTES:
+                return None
+            members = []
+            for info in infos:
+                if info is large or info.is_dir():
+                    continue
+                data = archive.read(info)
+                extent.check_part(_reader(data), max_rows, header_search_rows)
+                members.append((info.filename, data))
+            sheet = _inflate(path, large)
+    except extent.TooLarge as exc:
+        raise UnreadableFile(exc.message) from exc
+    except extent.Malformed as exc:
+        raise _corrupt() from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+        raise _corrupt() from exc
+    if sheet is None:
+        return None
+    return _cut(
+        sheet,
+        members,
+        large.filename,
+        pieces,
+        score_header=score_header,
+        max_rows=max_rows,
+        header_search_rows=header_search_rows,
+    )
+
+
+def _cut(
+    sheet: bytes,
+    members: list[tuple[str, bytes]],
+    sheet_member: str,
+    pieces: int,
+    *,
+    score_header: Callable[[list[str]], int],
+    max_rows: int,
+    header_search_rows: int,
+) -> Table | None:
+    start = sheet.find(_SHEET_DATA)
+    end = sheet.rfind(_SHEET_DATA_END)
+    if start < 0 or end < start:
+        return None
+    start += len(_SHEET_DATA)
+    openings = _ROW_OPENING.finditer(sheet, start, end)
+    head_end = next(islice(openings, HEAD_ROWS, None), None)
+    if head_end is None:
+        return None
+    cuts = [start]
+    for piece in range(1, pieces):
+        found = _ROW_OPENING.search(
+            sheet, max(start + (end - start) * piece // pieces, cuts[-1] + 1), end
+        )
+        if found is None or found.start() < head_end.start():
+            return None
+        cuts.append(found.start())
+    cuts.append(end)
+    whole = memoryview(sheet)
+    head_xml = [sheet[: head_end.start()], whole[end:]]
+    try:
+        extent.check_part(lambda: iter(head_xml), max_rows, header_search_rows)
+    except extent.TooLarge as exc:
+        raise UnreadableFile(exc.message) from exc
+    except extent.Malformed as exc:
+        raise _corrupt() from exc
+    with _calamine(members, sheet_member, head_xml) as head:
+        index, found = _best_sheet(head, score_header, max_rows, header_search_rows)
+        _score, header_sheet, header_row, header_cells, _after, _rest, merges = found
+        first_row, first_column = header_sheet.start
+        sheet_name = header_sheet.name
+    names = _sheet_members(dict(members))
+    if index >= len(names) or names[index] != sheet_member or first_column:
+        return None
+    firsts = [_row_number(sheet, at) for at in cuts[:-1]]
+    last = _row_number(sheet, sheet.rfind(b"<row ", start, end))
+    if not all(firsts[1:]) or not last:
+        return None
+    if any(bottom >= firsts[1] for ranges in merges.values() for bottom, _l, _r in ranges):
+        return None
+    height = last - first_row
+    if height > max_rows + header_search_rows:
+        raise _too_many_rows(max_rows)
+    headers = _headers(header_cells)
+    cut = [
+        Piece(
+            members=members,
+            sheet_member=sheet_member,
+            sheet=sheet,
+            opened=start,
+            start=cuts[number],
+            stop=cuts[number + 1],
+            closing=end,
+            first_row=firsts[number],
+            sheet_index=index,
+            header_row=header_row,
+            width=len(headers),
+            merges=merges if number == 0 else None,
+            max_rows=max_rows,
+            slack=header_search_rows,
+        )
+        for number in range(pieces)
+    ]
+    return Table(
+        format=XLSX,
+        sheet_name=sheet_name,
+        header_row=header_row,
+        headers=headers,
+        rows=_at_most(chain.from_iterable(piece.rows() for piece in cut), max_rows),
+        rows_estimate=max(height - header_row, 0),
+        pieces=cut,
+    )
+
+
+def _row_number(sheet: bytes, at: int) -> int:
+    """The number of the row opening at `at`, or 0."""
+    found = _ROW_NUMBER.match(sheet, at) if at >= 0 else None
+    return int(found.group(1)) if found else 0
+
+
+def _at_most(rows: Iterator[tuple[int, list]], max_rows: int) -> Iterator[tuple[int, list]]:
+    """Each piece counts its own rows; the sheet's are counted here."""
+    for read, row in enumerate(rows, 1):
+        if read > max_rows:
+            raise _too_many_rows(max_rows)
+        yield row
+
+
+def _reader(data: bytes) -> Callable[[], Iterator[bytes]]:
+    return lambda: iter((data,))
+
+
+def _workbook(folder: str, members: list[tuple[str, bytes]], sheet_member: str, sheet: list) -> str:
+    """A workbook file of `members` and the sheet written in slices, its members stored.
+
+    A file, not a buffer: calamine copies a file-like object in small reads (0.8 s for
+    300 MB), but opens a path at once and reads only the members it is asked for."""
+    path = os.path.join(folder, "piece.xlsx")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+        info = zipfile.ZipInfo(sheet_member)
+        info.file_size = sum(map(len, sheet))
+        with archive.open(info, "w") as member:
+            for data in sheet:
+                member.write(data)
+    return path
+
+
+def _inflate(path: Path, info: zipfile.ZipInfo) -> bytes | None:
+    """A member unpacked in one go, or None for a compression zipfile does not know here.
+
+    zipfile's reader grows its output a few kilobytes at a time: a gigabyte of sheet XML took
+    it 8 s, against 2 s for zlib told the size. The size is the directory's (checked against
+    the limits), and a member unpacking to more or other than it says is corrupt."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    with path.open("rb") as file:
+        file.seek(info.header_offset)
+        header = file.read(_LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size:
+            raise zipfile.BadZipFile("truncated local header")
+        signature, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+        if signature != _LOCAL_SIGNATURE:
+            raise zipfile.BadZipFile("bad local header")
+        file.seek(name_length + extra_length, io.SEEK_CUR)
+        packed = file.read(info.compress_size)
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = packed
+    else:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        data = inflater.decompress(packed, info.file_size + 1)
+        if not inflater.eof:
+            raise zipfile.BadZipFile("the member unpacks to more than its size")
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        raise zipfile.BadZipFile("the member does not match its size or CRC")
+    return data
+
+
+@contextlib.contextmanager
+def _calamine(members: list[tuple[str, bytes]], sheet_member: str, sheet: list):
+    """The workbook of `_workbook`, open in calamine; its file is gone when done (a sheet
+    read from it stays in memory)."""
+    with tempfile.TemporaryDirectory(prefix="fangyi-piece-") as folder:
+        path = _workbook(folder, members, sheet_member, sheet)
+        try:
+            workbook = python_calamine.CalamineWorkbook.from_path(path)
+        except (python_calamine.CalamineError, ValueError) as exc:
+            raise _corrupt() from exc
+        try:
+            yield workbook
+        except python_calamine.CalamineError as exc:
+            raise _corrupt() from exc
+        finally:
+            with contextlib.suppress(python_calamine.CalamineError):
+                workbook.close()
+
+
+def _sheet_members(members: dict[str, bytes]) -> list[str]:
+    """The members of the workbook's sheets, in the order calamine numbers them."""
+    try:
+        workbook = ElementTree.fromstring(members["xl/workbook.xml"])
+        relations = ElementTree.fromstring(members["xl/_rels/workbook.xml.rels"])
+    except (KeyError, ElementTree.ParseError):
+        return []
+    targets = {
+        relation.get("Id"): relation.get("Target", "")
+        for relation in relations.iter(f"{_PACKAGE}Relationship")
+    }
+    names = []
+    for sheet in workbook.iter(f"{_MAIN}sheet"):
+        target = targets.get(sheet.get(_RELATION), "")
+        names.append(target.removeprefix("/") if target.startswith("/") else f"xl/{target}")
+    return names
