@@ -16,7 +16,13 @@ from fangyi.people.models import Household, Person
 from fangyi.regions.models import Level, Region
 from fangyi.regions.services import refresh_counts
 from tests.factories import region
-from tests.ledgers.support import RESIDENT_HEADERS, read_xlsx, synthetic_id, write_xlsx
+from tests.ledgers.support import (
+    RESIDENT_HEADERS,
+    read_xlsx,
+    rewrite_sheet,
+    synthetic_id,
+    write_xlsx,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_dir")]
 
@@ -207,6 +213,35 @@ def test_a_split_import_writes_what_one_process_writes(
     assert "第 13 行" in by_row[41][0] and "第 13 行" in by_row[151][0]
     assert sorted(by_row) == [39, 41, 76, 91, 113, 121, 131, 150, 151, 187]
     assert split == ([3] if connection.vendor == "postgresql" else [])
+
+
+@postgres_only
+def test_a_cut_sheet_with_a_piece_that_may_read_otherwise_is_read_whole(
+    settings, monkeypatch, city, buildings, officer, tmp_path
+):
+    settings.FANGYI_LEDGER_SPLIT_MIN_ROWS = 1
+    settings.FANGYI_LEDGER_PROCESSES = 3
+    monkeypatch.setattr(cutting, "MIN_SHEET_BYTES", 0)
+    monkeypatch.setattr(cutting, "HEAD_ROWS", 3)
+    cut = []
+    original = splitting.split_pass
+
+    def recorded(importer, result, heading, table, *args, **kwargs):
+        cut.append(table.pieces is not None)
+        return original(importer, result, heading, table, *args, **kwargs)
+
+    monkeypatch.setattr(splitting, "split_pass", recorded)
+    path = rewrite_sheet(
+        write_xlsx(tmp_path / "a.xlsx", ledger_rows(city, buildings)),
+        # A row without its number, in the last piece: numbered after the one before.
+        lambda xml: xml.replace(b'<row r="180"', b"<row", 1),
+    )
+
+    alone, parts = import_both_ways(officer, path)
+
+    assert cut == [True, False]
+    assert parts == alone
+    assert list(alone["outcome"][:3]) == [200, 189, 1]
 
 
 def test_a_split_dry_run_counts_what_one_process_counts(split, city, buildings, officer, tmp_path):
