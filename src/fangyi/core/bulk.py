@@ -41,10 +41,13 @@ def time_ordered_ids(count: int) -> list[str]:
     made in one millisecond). Bulk writers make them by the million: in order they append
     to the primary-key indexes, and making them is a third of the cost of one uuid each."""
     head, start = _id_start()
-    return [
-        f"{head}{0x8000 | (n >> 48):04x}-{n & 0xFFFFFFFFFFFF:012x}"
-        for n in range(start, start + count)
-    ]
+    # The counter starts below 2**40 and a run is far shorter than 2**47, so it fits the
+    # last group whole and the group before is the variant's 8000 (one format an id, not
+    # three: a million ids took 2.5 s).
+    if start + count >= 1 << 48:
+        raise ValueError("too many ids for one run")
+    prefix = f"{head}8000-"
+    return [f"{prefix}{n:012x}" for n in range(start, start + count)]
 
 
 def time_ordered_id_sql(order_by: str) -> tuple[str, list[Any]]:
