@@ -11,15 +11,18 @@ places it there.
 
 The header is found as in any workbook, on a copy holding the sheet's first rows. The cut is
 made only where the pieces read exactly as the whole sheet would; otherwise the file is read
-whole (reading.py):
-- every row and cell opens with its reference, as Excel, WPS, LibreOffice and the Python
-  writers write them (a cell without one is placed after the cell before it, which a piece
-  would not know);
+whole (reading.py). The parent cuts only when
 - the header's rows start in column A: calamine counts columns from the first one with
   data, which a piece might not share, and a piece starting further right is padded;
 - the merged ranges in the data end in the first piece (a merged value is carried down from
   the range's first row);
-- the header sheet is the large one, named in the workbook's relations.
+- the header's sheet is the large one, as the workbook's relations name it.
+What a piece holds is checked by the part that reads it (the parent would take as long as
+both parts, on one core). A piece raises `Uncut`, and the pass starts again on the file read
+whole, when a row or cell in it does not open with its reference (one without is placed
+after the one before it, which a piece does not know; Excel, WPS, LibreOffice and the Python
+writers always write it), when it holds a comment or CDATA section (a `<row` in one opens no
+row, and a cut may have fallen in it), or when calamine cannot read it.
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ class Piece:
             raise UnreadableFile(exc.message) from exc
         except extent.Malformed as exc:
             raise Uncut("not well-formed") from exc
-        if any(_DECLARATION.search(rows) for rows in xml[1:-1]):
+        if any(_DECLARATION.search(part) for part in xml[1:-1]):
             raise Uncut("a comment or CDATA section")  # a "<row" in it opens no row
         try:
             with _calamine(self.members, self.sheet_member, xml) as workbook:
