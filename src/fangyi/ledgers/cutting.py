@@ -234,8 +234,7 @@ def _cut(
             return None
         cuts.append(found.start())
     cuts.append(end)
-    whole = memoryview(sheet)
-    head_xml = [sheet[: head_end.start()], whole[end:]]
+    head_xml = [sheet[: head_end.start()], sheet[end:]]
     try:
         extent.check_part(lambda: iter(head_xml), max_rows, header_search_rows)
     except extent.TooLarge as exc:
