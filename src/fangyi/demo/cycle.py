@@ -3,10 +3,13 @@ on the day of a lockdown), so that the demo has a pick list, delivery lists and 
 in the pool of the zone's grid; the demo volunteer claims one when it is in their grid.
 
 Through the services as the demo administrator and volunteer. Made once: a community whose
-batch of today exists is left as it is.
+batch exists is left as it is.
 """
 
 import dataclasses
+import datetime
+
+from django.utils import timezone
 
 from fangyi.accounts.models import User
 from fangyi.core import permissions
@@ -33,7 +36,14 @@ def seed_cycle() -> CycleSeed | None:
     if community is None or Batch.objects.filter(region=community).exists():
         return None
     admin = User.objects.get(username=permissions.ADMIN)
-    batch = services.form_batch(actor=admin, region=community)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    cut_off = services.times_of([community.path])[community.path].moments(today)[0]
+    # Closing early closes the batch whose cut-off is still ahead: today's, or once today's
+    # has passed, tomorrow's, which the requests accepted since belong to (today's would
+    # take only those from before its cut-off, and a demo seeded in the evening had one).
+    day = today if now < cut_off else today + datetime.timedelta(days=1)
+    batch = services.form_batch(actor=admin, region=community, day=day, now=now)
     tasks = Task.objects.filter(
         source=services.TASK_SOURCE,
         source_ref__in=[str(pk) for pk in batch.entries.values_list("request_id", flat=True)],
