@@ -35,7 +35,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import chain, count, islice
+from itertools import chain, dropwhile, islice
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -52,8 +52,9 @@ from .reading import (
     _corrupt,
     _data_rows,
     _headers,
-    _is_blank,
     _too_many_rows,
+    numbered_rows,
+    zip_errors,
 )
 
 # Below this much sheet XML (some 20,000 rows) reading it whole costs less than cutting it.
@@ -127,16 +128,14 @@ class Piece:
                 sheet = workbook.get_sheet_by_index(self.sheet_index)
             if not sheet.height or sheet.start is None:
                 return
-            first_row, first_column = sheet.start
-            rows = sheet.iter_rows()
-            # As in reading._scan_sheet: calamine 0.9 yields rows from the sheet's top, the
-            # blank ones before this piece's included.
-            head = next(rows)
-            origin = first_row + 1 if first_row and not _is_blank(head) else 1
-            numbered: Iterator[tuple[int, list]] = zip(count(origin), chain([head], rows))
-            # The rows before this piece's first are blank: skipped before they are checked.
-            skip = max(self.header_row, self.first_row - 1) - origin + 1
-            numbered = islice(numbered, max(skip, 0), None)
+            first_column = sheet.start[1]
+            numbered = numbered_rows(sheet)
+            if numbered is None:
+                return
+            # The rows before this piece's first (the whole sheet's, numbered from its top)
+            # are blank: skipped before they are checked.
+            first = max(self.header_row + 1, self.first_row)
+            numbered = dropwhile(lambda row: row[0] < first, numbered)
             if first_column:
                 padding = [""] * first_column
                 numbered = ((number, padding + cells) for number, cells in numbered)
@@ -158,7 +157,7 @@ def open_cut(
     """The table of an xlsx whose data sheet is cut into `pieces` (`Table.pieces`), or None
     when it cannot or need not be (reading.open_table then reads the file whole)."""
     path = Path(path)
-    try:
+    with zip_errors():
         if path.stat().st_size > max_bytes:
             return None
         with path.open("rb") as file:
@@ -187,12 +186,6 @@ def open_cut(
                 extent.check_part(_reader(data), max_rows, header_search_rows)
                 members.append((info.filename, data))
             sheet = _inflate(path, large)
-    except extent.TooLarge as exc:
-        raise UnreadableFile(exc.message) from exc
-    except extent.Malformed as exc:
-        raise _corrupt() from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
-        raise _corrupt() from exc
     if sheet is None:
         return None
     return _cut(
@@ -235,12 +228,8 @@ def _cut(
         cuts.append(found.start())
     cuts.append(end)
     head_xml = [sheet[: head_end.start()], sheet[end:]]
-    try:
+    with zip_errors():
         extent.check_part(lambda: iter(head_xml), max_rows, header_search_rows)
-    except extent.TooLarge as exc:
-        raise UnreadableFile(exc.message) from exc
-    except extent.Malformed as exc:
-        raise _corrupt() from exc
     with _calamine(members, sheet_member, head_xml) as head:
         index, found = _best_sheet(head, score_header, max_rows, header_search_rows)
         _score, header_sheet, header_row, header_cells, _after, _rest, merges = found

@@ -293,11 +293,17 @@ def _check_zip(path: Path, max_unpacked_bytes: int, limits: extent.Limits) -> No
     """Refuses a zip that is corrupt, unpacks to more than `max_unpacked_bytes` or holds a
     sheet reaching past `limits`, before calamine (which trusts the sizes it is told, and
     lays a sheet out as a dense grid) unpacks it."""
+    with zip_errors(), zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        _check_members(infos, max_unpacked_bytes)
+        _inflate(archive, infos, max_unpacked_bytes, _too_big(), limits)
+
+
+@contextlib.contextmanager
+def zip_errors() -> Iterator[None]:
+    """What unpacking a workbook and checking its parts may raise, as the user is told it."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            _check_members(infos, max_unpacked_bytes)
-            _inflate(archive, infos, max_unpacked_bytes, _too_big(), limits)
+        yield
     except extent.TooLarge as exc:
         raise UnreadableFile(exc.message) from exc
     except extent.Malformed as exc:
@@ -423,19 +429,28 @@ def _closing(rows: Iterator[tuple[int, list]], close: Callable[[], None]):
             close()
 
 
+def numbered_rows(sheet) -> Iterator[tuple[int, list]] | None:
+    """A calamine sheet's rows with the numbers Excel shows, or None when it has none.
+
+    calamine 0.9 yields rows from the top of the sheet (blank ones before the data included)
+    but columns from the first one with data. Should a version start at the first row with
+    data instead, that row would not be blank."""
+    rows = sheet.iter_rows()
+    head = next(rows, None)
+    if head is None:
+        return None
+    first_row = sheet.start[0]
+    origin = first_row + 1 if first_row and not _is_blank(head) else 1
+    return zip(count(origin), chain([head], rows))
+
+
 def _scan_sheet(sheet, score_header, header_search_rows):
     """(score, sheet, header row number, header cells, rows after it, the other rows,
     merged ranges in the data area) of a worksheet's best header, or None."""
     first_row, first_col = sheet.start
-    rows = sheet.iter_rows()
-    # calamine 0.9 yields rows from the top of the sheet (blank ones before the data
-    # included) but columns from the first one with data. Should a version start at the
-    # first row with data instead, that row would not be blank.
-    head = next(rows, None)
-    if head is None:
+    numbered = numbered_rows(sheet)
+    if numbered is None:
         return None
-    origin = first_row + 1 if first_row and not _is_blank(head) else 1
-    numbered = zip(count(origin), chain([head], rows))
 
     ranges = []
     for (top, left), (bottom, right) in sheet.merged_cell_ranges or ():
