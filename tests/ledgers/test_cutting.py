@@ -108,6 +108,36 @@ def test_inline_strings_cut_in_three_read_as_the_whole_sheet(tmp_path):
     assert table.rows_estimate == 300
 
 
+@pytest.mark.parametrize("folder", ["in memory", "none"])
+def test_a_piece_reads_the_same_from_a_file_or_from_memory(tmp_path, monkeypatch, folder):
+    # A piece's workbook goes to an unlinked file in a folder in memory when there is
+    # one; else calamine reads it from a buffer.
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(
+        cutting, "SPILL_FOLDER", str(spill if folder == "in memory" else spill / "x")
+    )
+    opened = []
+    for name in ("from_path", "from_filelike"):
+        real = getattr(cutting.python_calamine.CalamineWorkbook, name)
+
+        def opening(source, real=real, name=name):
+            opened.append((name, sorted(spill.iterdir())))
+            return real(source)
+
+        monkeypatch.setattr(cutting.python_calamine.CalamineWorkbook, name, opening)
+    path = write_xlsxwriter(tmp_path / "a.xlsx", [HEADERS, *data(200)])
+
+    table = cut(path, pieces=2)
+    opened.clear()  # the header's copy is read from memory
+
+    assert pieces_rows(table) == whole(path)
+    read_pieces = [name for name, _files in opened[:2]]
+    assert read_pieces == ["from_path" if folder == "in memory" else "from_filelike"] * 2
+    assert all(files == [] for _name, files in opened)  # unlinked from the start
+    assert list(spill.iterdir()) == []
+
+
 def test_shared_strings_behind_another_sheet_read_as_the_whole_sheet(tmp_path):
     path = write_openpyxl(tmp_path / "b.xlsx", [HEADERS, *data(200)], sheets_before=1)
 

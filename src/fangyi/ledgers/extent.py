@@ -145,7 +145,9 @@ ODD_OPENINGS = [
     re.compile(rb'<row(?! r=")[\s/>]'),
     re.compile(rb":(?:c|row)[\s/>]"),  # a namespace prefix
 ]
-_OVERLAP = 64
+_OVERLAP = 64  # longer than any match that matters
+_SEAM = 4096
+_LONG = 1 << 20
 
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _CELL_REF = re.compile(r"([A-Za-z]{0,3})0*([0-9]{1,9})")
@@ -194,15 +196,24 @@ def check_part(read: Callable[[], Iterator[bytes]], max_rows: int, slack: int) -
 
 def _windows(chunks: Iterable[bytes]) -> Iterator[tuple[bytes, int]]:
     """(bytes, end) to search: a match starting at or after `end` may be cut short by the
-    chunk's end, and is looked for again at the start of the next window."""
-    pending = b""
-    started = False
+    window's end, and is looked for again in the next window.
+
+    A long chunk is searched where it lies, not copied: a cut sheet's pieces are slices of
+    one gigabyte. The seam after it is searched in a short window of its own, its last
+    bytes and the next chunk's first; short chunks are gathered into windows."""
+    pending = b""  # not yet searched: a long chunk's last bytes, or short chunks gathered
     for chunk in chunks:
-        if started:
+        if len(chunk) > _LONG:
+            if pending:
+                yield pending + bytes(chunk[:_SEAM]), len(pending)
+            yield chunk, len(chunk) - _OVERLAP
+            pending = bytes(chunk[-_OVERLAP:])
+            continue
+        pending += chunk
+        if len(pending) > _LONG:
             yield pending, len(pending) - _OVERLAP
-        pending = pending[-_OVERLAP:] + chunk
-        started = True
-    if started:
+            pending = pending[-_OVERLAP:]
+    if pending:
         yield pending, len(pending)
 
 
@@ -211,7 +222,7 @@ def _scan(chunks: Iterable[bytes], limits: Limits) -> bool:
     gate, references = _far_references(limits)
     for index, (data, end) in enumerate(_windows(chunks)):
         if index == 0:
-            _check_dimension(data[:4096], limits)
+            _check_dimension(bytes(data[:4096]), limits)
         for odd in ODD_OPENINGS:
             found = odd.search(data)
             if found and found.start() < end:
