@@ -100,6 +100,9 @@ class Ledger(abc.ABC):
     importable: ClassVar[bool] = True
     # The columns `split_key` reads; none: the ledger's imports are never split.
     split_columns: ClassVar[tuple[str, ...]] = ()
+    # The columns `row_key` reads. A split ledger whose `check_alone` sets `Row.key` names
+    # them and gives `row_key`; `masked_example` reads only them.
+    key_columns: ClassVar[tuple[str, ...]] = ()
     # The tables a split import loads with their indexes built afterwards when they are all
     # empty (emptyload.py); none: never.
     empty_load_tables: ClassVar[tuple[type[Model], ...]] = ()
@@ -152,6 +155,15 @@ class Ledger(abc.ABC):
     def check_alone(cls, row: Row, today) -> None:
         """The checks a row needs nothing else for (no database, no other row), run as each
         row is read, ahead of `plan`. Most ledgers have none."""
+        return None
+
+    @classmethod
+    def row_key(cls, values: dict[str, Any], today) -> object | None:
+        """The key `check_alone` gives a row (`Row.key`), from its `key_columns` parsed alone.
+
+        A split import of a cut sheet needs only the keys before the parts trade rows; the
+        rest of a row is parsed and checked as it is planned, while PostgreSQL loads the
+        rows before it (finding 54 of docs/benchmarks.md)."""
         return None
 
     @classmethod

@@ -10,6 +10,7 @@ it); a tag column says 是 or 否 to set or clear a tag.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -319,6 +320,7 @@ class ResidentsLedger(Ledger):
 
     # Rows of one building share its households: a split import keeps them together.
     split_columns = ("building_code", "street", "community", "grid", "building")
+    key_columns = ("id_type", "id_number")
     empty_load_tables = (Household, Person)
 
     def __init__(self, *, actor: Actor) -> None:
@@ -348,6 +350,19 @@ class ResidentsLedger(Ledger):
     def check_alone(cls, row: Row, today) -> None:
         row.key = cls._check_identity(row, today)
         cls._check_contact(row)
+
+    @classmethod
+    def row_key(cls, values: dict[str, Any], today) -> tuple[str, str] | None:
+        id_type = values.get("id_type") or IdType.RESIDENT_ID
+        number = values.get("id_number", "")
+        if not number:
+            return None
+        if id_type == IdType.RESIDENT_ID:
+            try:
+                number = parse_resident_id(number, today)[0]
+            except ValidationError:
+                return None
+        return id_type, number
 
     @classmethod
     def masked_example(cls, row: Row) -> str:

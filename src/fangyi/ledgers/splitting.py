@@ -407,6 +407,11 @@ class _Stopped(Exception):
     pass
 
 
+# A row of a cut sheet as read: its number, its cells, its key (`Registry.row_key`) and the
+# masked value it carries.
+_Read = tuple[int, list, object, str]
+
+
 def _part(importer: Importer, parsers, conn: Connection, write: bool, single: bool, share) -> None:
     # A part holds its rows until the parent has seen every key; the cyclic collector would
     # walk those hundreds of thousands of objects again and again for nothing.
@@ -430,16 +435,22 @@ def _run_part(
     ledger_class = importer.ledger
     today = timezone.localdate()
     check = ledger_class.check_alone
-    rows: list[Row] = []
+    rows: list = []
+    read: list[_Read] | None = None
     if isinstance(share, Piece):
-        rows = _read_piece(importer, parsers, conn, share)
+        read = _read_piece(importer, parsers, conn, share, today)
+        masked = [(number, found) for number, _cells, _key, found in read if found]
+        keys = [(key, number) for number, _cells, key, _found in read if key is not None]
+        rows = read
     else:
         for number, row_cells in share:
             row = parse_row(number, row_cells, parsers)
             check(row, today)
             rows.append(row)
-    masked = [(row.number, found) for row in rows if (found := ledger_class.masked_example(row))]
-    keys = [(row.key, row.number) for row in rows if row.key is not None]
+        masked = [
+            (row.number, found) for row in rows if (found := ledger_class.masked_example(row))
+        ]
+        keys = [(row.key, row.number) for row in rows if row.key is not None]
     conn.send(("checked", (keys, masked)))
     kind, payload = conn.recv()
     if kind != "plan":
@@ -453,6 +464,10 @@ def _run_part(
             if conn.poll():
                 raise _Stopped  # another part broke off
             chunk = rows[start : start + CHUNK_ROWS]
+            if read is not None:
+                chunk = [parse_row(number, cells, parsers) for number, cells, _k, _m in chunk]
+                for row in chunk:
+                    check(row, today)
             report = _plan(ledger, chunk)
             yield chunk, report
             # Planned and written: the rows are no longer needed.
@@ -493,17 +508,22 @@ def _run_part(
     conn.send(("committed", None))
 
 
-def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece) -> list[Row]:
-    """Reads and checks a piece's rows, then trades the rows of keys another part holds
-    more of for those of keys this part holds more of (`_exchange`)."""
+def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece, today) -> list[_Read]:
+    """Reads a piece's rows and their keys, then trades the rows of keys another part holds
+    more of for those of keys this part holds more of (`_exchange`).
+
+    Only what the trade and the search for repeated keys need is parsed here: the rest of
+    each row is parsed and checked as it is planned (`_run_part`), while PostgreSQL loads
+    the rows before it; here both cores are busy reading."""
     ledger_class = importer.ledger
     ledger = ledger_class(actor=importer.actor)
     split_parsers = [p for p in parsers if p[1] in ledger_class.split_columns]
+    key_parsers = [p for p in parsers if p[1] in ledger_class.key_columns]
     positions = [p[0] for p in split_parsers]
-    today = timezone.localdate()
-    check = ledger_class.check_alone
+    row_key = ledger_class.row_key
+    masked_example = ledger_class.masked_example
     key_of: dict[tuple, object] = {}
-    rows: list[Row] = []
+    rows: list[_Read] = []
     keys: list[object] = []
     held: dict[object, int] = {}
     try:
@@ -512,9 +532,8 @@ def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece) -> 
             key = key_of.get(raw, _MISSING)
             if key is _MISSING:
                 key = key_of[raw] = ledger.split_key(parse_row(number, cells, split_parsers).values)
-            row = parse_row(number, cells, parsers)
-            check(row, today)
-            rows.append(row)
+            probe = parse_row(number, cells, key_parsers)
+            rows.append((number, cells, row_key(probe.values, today), masked_example(probe)))
             keys.append(key)
             if key is not None:
                 held[key] = held.get(key, 0) + 1
@@ -529,7 +548,7 @@ def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece) -> 
     if kind != "give":
         raise _Stopped
     if not away:
-        given: dict[int, list[Row]] = {}
+        given: dict[int, list[_Read]] = {}
         kept = rows
     else:
         given = {}
@@ -546,7 +565,7 @@ def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece) -> 
         raise _Stopped
     if taken:
         kept.extend(taken)
-        kept.sort(key=lambda row: row.number)
+        kept.sort(key=lambda row: row[0])
     return kept
 
 
