@@ -50,6 +50,8 @@ import dataclasses
 import gc
 import multiprocessing
 import traceback
+from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, cast
@@ -108,7 +110,6 @@ class _Part:
     index: int
     process: Any
     conn: Connection
-    keys: list[tuple[Any, int]] = field(default_factory=list)
     households_created: int = 0
 
 
@@ -170,16 +171,17 @@ def split_pass(
                 _send_all(workers, ("stop", None))
                 return result
         masked: list[tuple[int, str]] = []
+        packed_keys: list[tuple[list[str], bytes]] = []
         for worker in workers:
-            _kind, (worker.keys, masked_rows) = _receive(worker)
+            _kind, (keys, masked_rows) = _receive(worker)
+            packed_keys.append(keys)
             masked.extend(masked_rows)
         if masked:
             masked.sort()
             result.unreadable = masked_file_message(masked[0][1], [n for n, _ in masked])
             _send_all(workers, ("stop", None))
             return result
-        for worker, first_rows in zip(workers, _first_rows(workers), strict=True):
-            worker.conn.send(("plan", (first_rows, loader is not None)))
+        _send_all(workers, ("plan", (_first_rows(packed_keys), loader is not None)))
         return _gather(importer, result, heading, workers, write, single_transaction, loader)
     finally:
         if loader is not None:
@@ -262,18 +264,29 @@ def _exchange(workers: list[_Part], result: ImportResult) -> str:
     return ""
 
 
-def _first_rows(workers: list[_Part]) -> list[dict[int, int]]:
-    """For each part, its rows whose key an earlier row of the file already has: row → first."""
-    first: dict[object, int] = {}
-    for worker in workers:
-        for key, number in worker.keys:
-            seen = first.get(key)
-            if seen is None or number < seen:
-                first[key] = number
-    return [
-        {number: first[key] for key, number in worker.keys if first[key] != number}
-        for worker in workers
-    ]
+def _first_rows(packed_keys: list[tuple[list[str], bytes]]) -> dict[int, int]:
+    """The rows whose key an earlier row of the file already has: row → first row."""
+    parts = [(texts, array("q", numbers)) for texts, numbers in packed_keys]
+    first: dict[str, int] = {}
+    repeated: set[str] = set()
+    for texts, numbers in parts:
+        # A part's rows come in the file's order: reversed, the first of a key stays.
+        own = dict(zip(reversed(texts), reversed(numbers), strict=True))
+        if len(own) < len(texts):
+            repeated.update(key for key, times in Counter(texts).items() if times > 1)
+        shared = own.keys() & first.keys()
+        for key in shared:
+            own[key] = min(own[key], first[key])
+        repeated |= shared
+        first.update(own)
+    if not repeated:
+        return {}
+    return {
+        number: first[key]
+        for texts, numbers in parts
+        for key, number in zip(texts, numbers, strict=True)
+        if key in repeated and first[key] != number
+    }
 
 
 def _gather(
@@ -407,9 +420,29 @@ class _Stopped(Exception):
     pass
 
 
-# A row of a cut sheet as read: its number, its cells, its key (`Registry.row_key`) and the
-# masked value it carries.
-_Read = tuple[int, list, object, str]
+# A row of a cut sheet as read: its number and its cells.
+_Read = tuple[int, list]
+
+
+class _Keys:
+    """Row keys, as texts, and the numbers of their rows, sent to the parent as a list and
+    an array: pickled as half a million tuples, a part's keys took the parent a second to
+    take in, with both parts waiting."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.numbers = array("q")
+
+    def add(self, key: object, number: int) -> None:
+        if isinstance(key, tuple) and all(isinstance(part, str) for part in key):
+            text = "\x00".join(key)  # no parsed value holds a NUL (parse_row refuses it)
+        else:
+            text = repr(key)
+        self.texts.append(text)
+        self.numbers.append(number)
+
+    def packed(self) -> tuple[list[str], bytes]:
+        return self.texts, self.numbers.tobytes()
 
 
 def _part(importer: Importer, parsers, conn: Connection, write: bool, single: bool, share) -> None:
@@ -438,20 +471,20 @@ def _run_part(
     rows: list = []
     read: list[_Read] | None = None
     if isinstance(share, Piece):
-        read = _read_piece(importer, parsers, conn, share, today)
-        masked = [(number, found) for number, _cells, _key, found in read if found]
-        keys = [(key, number) for number, _cells, key, _found in read if key is not None]
+        read, keys, masked = _read_piece(importer, parsers, conn, share, today)
         rows = read
     else:
+        keys = _Keys()
+        masked = []
         for number, row_cells in share:
             row = parse_row(number, row_cells, parsers)
             check(row, today)
             rows.append(row)
-        masked = [
-            (row.number, found) for row in rows if (found := ledger_class.masked_example(row))
-        ]
-        keys = [(row.key, row.number) for row in rows if row.key is not None]
-    conn.send(("checked", (keys, masked)))
+            if row.key is not None:
+                keys.add(row.key, number)
+            if found := ledger_class.masked_example(row):
+                masked.append((number, found))
+    conn.send(("checked", (keys.packed(), masked)))
     kind, payload = conn.recv()
     if kind != "plan":
         raise _Stopped
@@ -465,7 +498,7 @@ def _run_part(
                 raise _Stopped  # another part broke off
             chunk = rows[start : start + CHUNK_ROWS]
             if read is not None:
-                chunk = [parse_row(number, cells, parsers) for number, cells, _k, _m in chunk]
+                chunk = [parse_row(number, cells, parsers) for number, cells in chunk]
                 for row in chunk:
                     check(row, today)
             report = _plan(ledger, chunk)
@@ -508,9 +541,13 @@ def _run_part(
     conn.send(("committed", None))
 
 
-def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece, today) -> list[_Read]:
-    """Reads a piece's rows and their keys, then trades the rows of keys another part holds
-    more of for those of keys this part holds more of (`_exchange`).
+def _read_piece(
+    importer: Importer, parsers, conn: Connection, piece: Piece, today
+) -> tuple[list[_Read], _Keys, list[tuple[int, str]]]:
+    """Reads a piece's rows, then trades the rows of keys another part holds more of for
+    those of keys this part holds more of (`_exchange`). Returns the rows this part plans,
+    and the row keys and masked values of the rows it read (repeats are looked for over the
+    whole file, whichever part plans a row).
 
     Only what the trade and the search for repeated keys need is parsed here: the rest of
     each row is parsed and checked as it is planned (`_run_part`), while PostgreSQL loads
@@ -525,6 +562,8 @@ def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece, tod
     key_of: dict[tuple, object] = {}
     rows: list[_Read] = []
     keys: list[object] = []
+    row_keys = _Keys()
+    masked: list[tuple[int, str]] = []
     held: dict[object, int] = {}
     try:
         for number, cells in piece.rows():
@@ -533,7 +572,11 @@ def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece, tod
             if key is _MISSING:
                 key = key_of[raw] = ledger.split_key(parse_row(number, cells, split_parsers).values)
             probe = parse_row(number, cells, key_parsers)
-            rows.append((number, cells, row_key(probe.values, today), masked_example(probe)))
+            rows.append((number, cells))
+            if (found_key := row_key(probe.values, today)) is not None:
+                row_keys.add(found_key, number)
+            if found := masked_example(probe):
+                masked.append((number, found))
             keys.append(key)
             if key is not None:
                 held[key] = held.get(key, 0) + 1
@@ -566,7 +609,7 @@ def _read_piece(importer: Importer, parsers, conn: Connection, piece: Piece, tod
     if taken:
         kept.extend(taken)
         kept.sort(key=lambda row: row[0])
-    return kept
+    return kept, row_keys, masked
 
 
 def _format_part(ledger, conn: Connection, chunks) -> None:
