@@ -18,8 +18,14 @@ from .models import Gender
 MOBILE_RE = re.compile(r"^1(?:3\d|4[5-9]|5[0-35-9]|6[2567]|7[0-8]|8\d|9[0-35-9])\d{8}$")
 
 
+_PHONE_PUNCTUATION = re.compile(r"[\s\-()（）]")
+
+
 def normalise_phone(phone: str) -> str:
-    phone = re.sub(r"[\s\-()（）]", "", phone or "")
+    phone = phone or ""
+    if len(phone) == 11 and phone[0] == "1" and phone.isascii() and phone.isdigit():
+        return phone  # most phones are written so: an import checks a million
+    phone = _PHONE_PUNCTUATION.sub("", phone)
     if phone.startswith("+86"):
         phone = phone[3:]
     elif phone.startswith("0086"):
