@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import struct
 import zipfile
 from pathlib import Path
 
@@ -50,4 +51,19 @@ def rewrite_sheet(path: Path, change) -> Path:
             if info.filename.startswith("xl/worksheets/sheet"):
                 content = change(content)
             target.writestr(info.filename, content)
+    return path
+
+
+def with_sheet_crc(path: Path, crc: int) -> Path:
+    """The file with its sheet's CRC changed in the local header and the directory."""
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    struct.pack_into("<I", raw, info.header_offset + 14, crc)
+    name = info.filename.encode()
+    entry = raw.index(b"PK\x01\x02")
+    while raw[entry + 46 : entry + 46 + len(name)] != name:
+        entry = raw.index(b"PK\x01\x02", entry + 4)
+    struct.pack_into("<I", raw, entry + 16, crc)
+    path.write_bytes(bytes(raw))
     return path

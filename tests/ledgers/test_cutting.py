@@ -19,7 +19,7 @@ import xlsxwriter
 from fangyi.ledgers import cutting, normalise
 from fangyi.ledgers.cutting import Uncut, open_cut
 from fangyi.ledgers.reading import UnreadableFile, open_table
-from tests.ledgers.support import rewrite_sheet
+from tests.ledgers.support import rewrite_sheet, with_sheet_crc
 
 KNOWN = {"姓名", "证件号码", "出生日期", "楼栋代码", "房号"}
 HEADERS = ["姓名", "证件号码", "出生日期", "楼栋代码", "房号"]
@@ -260,4 +260,22 @@ def test_a_sheet_that_does_not_unpack_to_what_it_says_is_corrupt(tmp_path):
     path.write_bytes(bytes(raw))
 
     with pytest.raises(UnreadableFile, match="损坏"):
-        cut(path)
+        cut(path).verify()
+
+
+def test_a_sheet_whose_crc_does_not_match_is_corrupt_before_any_row_is_read(tmp_path):
+    # Checked once the parts have started (the split pass calls `verify`), or first thing
+    # when the rows are read in one process.
+    path = write_xlsxwriter(tmp_path / "c.xlsx", [HEADERS, *data(100)])
+    with zipfile.ZipFile(path) as archive:
+        crc = archive.getinfo("xl/worksheets/sheet1.xml").CRC
+    with_sheet_crc(path, crc ^ 1)
+
+    table = cut(path)
+
+    with pytest.raises(UnreadableFile, match="损坏"):
+        table.verify()
+    with pytest.raises(UnreadableFile, match="损坏"):
+        next(cut(path).rows)
+    with_sheet_crc(path, crc)
+    cut(path).verify()

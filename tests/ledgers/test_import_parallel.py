@@ -6,6 +6,7 @@ process), and compares everything the import leaves behind with the ids taken ou
 """
 
 import json
+import zipfile
 
 import pytest
 from django.db import connection, transaction
@@ -21,6 +22,7 @@ from tests.ledgers.support import (
     read_xlsx,
     rewrite_sheet,
     synthetic_id,
+    with_sheet_crc,
     write_xlsx,
 )
 
@@ -242,6 +244,24 @@ def test_a_cut_sheet_with_a_piece_that_may_read_otherwise_is_read_whole(
     assert cut == [True, False]
     assert parts == alone
     assert list(alone["outcome"][:3]) == [200, 189, 1]
+
+
+def test_a_sheet_whose_crc_does_not_match_is_refused_with_nothing_written(
+    request, split, city, buildings, officer, tmp_path
+):
+    # Read whole, zipfile finds it; cut, the split pass checks it once the parts have started.
+    path = write_xlsx(tmp_path / "a.xlsx", ledger_rows(city, buildings))
+    with zipfile.ZipFile(path) as archive:
+        crc = archive.getinfo("xl/worksheets/sheet1.xml").CRC
+    before = (Person.objects.count(), Household.objects.count())
+
+    alone, parts = import_both_ways(officer, with_sheet_crc(path, crc ^ 1))
+
+    assert parts == alone
+    assert "损坏" in alone["outcome"][-1]
+    cut = request.node.callspec.params["split"] == "cut"
+    assert split == ([3] if cut and connection.vendor == "postgresql" else [])
+    assert (Person.objects.count(), Household.objects.count()) == before
 
 
 def test_a_split_dry_run_counts_what_one_process_counts(split, city, buildings, officer, tmp_path):

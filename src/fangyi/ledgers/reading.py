@@ -81,6 +81,9 @@ class Table:
     # An xlsx cut for a split import (cutting.py): each part reads one piece's rows; `rows`
     # reads them all in turn.
     pieces: list | None = None
+    # What is left to check of a cut sheet (its CRC), raising UnreadableFile: the split
+    # pass calls it once the parts have started; `rows` calls it first.
+    verify: Callable[[], None] | None = None
 
 
 def _megabytes(size: int) -> str:

@@ -159,6 +159,13 @@ def split_pass(
             process.start()
             theirs.close()
             workers.append(_Part(index, process, ours))
+        if table.verify is not None:
+            try:
+                table.verify()
+            except UnreadableFile as exc:
+                result.unreadable = exc.message
+                _send_all(workers, ("stop", None))
+                return result
         if write and importer.ledger.empty_load_tables:
             # Opened after the fork: the parts must not share its socket.
             loader = EmptyLoad(importer.ledger.empty_load_tables)
