@@ -28,6 +28,7 @@ row, and a cut may have fallen in it), or when calamine cannot read it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import re
@@ -200,7 +201,7 @@ def open_cut(
         score_header=score_header,
         max_rows=max_rows,
         header_search_rows=header_search_rows,
-        verify=_CrcCheck(sheet, large.CRC),
+        verify=_crc_check(sheet, large.CRC),
     )
 
 
@@ -298,22 +299,18 @@ def _verified(
     yield from rows
 
 
-class _CrcCheck:
-    """The sheet's CRC, checked once. It is half a second of the parent's on a gigabyte of
-    XML: the split pass checks it once the parts are reading, and no part waits for it
-    (finding 54 of docs/benchmarks.md). Nothing is written before it is checked."""
+def _crc_check(sheet: bytes, crc: int) -> Callable[[], None]:
+    """The sheet's CRC check, run once. It is half a second of the parent's on a gigabyte of
+    XML: the split pass runs it once the parts are reading, and no part waits for it
+    (finding 54 of docs/benchmarks.md). Nothing is written before it has passed."""
 
-    def __init__(self, sheet: bytes, crc: int) -> None:
-        self.sheet = sheet
-        self.crc = crc
-        self.checked = False
+    @functools.cache
+    def verify() -> None:
+        with zip_errors():
+            if zlib.crc32(sheet) != crc:
+                raise zipfile.BadZipFile("the sheet does not match its CRC")
 
-    def __call__(self) -> None:
-        if not self.checked:
-            with zip_errors():
-                if zlib.crc32(self.sheet) != self.crc:
-                    raise zipfile.BadZipFile("the sheet does not match its CRC")
-            self.checked = True
+    return verify
 
 
 def _at_most(rows: Iterator[tuple[int, list]], max_rows: int) -> Iterator[tuple[int, list]]:
@@ -348,7 +345,7 @@ def _inflate(path: Path, info: zipfile.ZipInfo) -> bytes | None:
     zipfile's reader grows its output a few kilobytes at a time: a gigabyte of sheet XML took
     it 8 s, against 2 s for zlib told the size. The size is the directory's (checked against
     the limits), and a member unpacking to more than it says is corrupt; its CRC is checked
-    later (`_CrcCheck`)."""
+    later (`_crc_check`)."""
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     with path.open("rb") as file:
@@ -395,22 +392,19 @@ def _opened(members: list[tuple[str, bytes]], sheet_member: str, sheet: list, sp
     doing the same (finding 54 of docs/benchmarks.md); from a file it reads what it parses.
     The file is unlinked from the start, so a part killed meanwhile leaves nothing behind."""
     folder = _spill_folder(sum(map(len, sheet))) if spill else None
-    if folder is None:
-        buffer = io.BytesIO()
-        _workbook(members, sheet_member, sheet, buffer)
-        yield _open(python_calamine.CalamineWorkbook.from_filelike, buffer)
-        return
-    with tempfile.TemporaryFile(dir=folder) as file:
+    with tempfile.TemporaryFile(dir=folder) if folder else io.BytesIO() as file:
         _workbook(members, sheet_member, sheet, file)
-        file.flush()
-        yield _open(python_calamine.CalamineWorkbook.from_path, f"/proc/self/fd/{file.fileno()}")
-
-
-def _open(open_workbook, source) -> python_calamine.CalamineWorkbook:
-    try:
-        return open_workbook(source)
-    except (python_calamine.CalamineError, ValueError) as exc:
-        raise _corrupt() from exc
+        try:
+            if folder:
+                file.flush()
+                workbook = python_calamine.CalamineWorkbook.from_path(
+                    f"/proc/self/fd/{file.fileno()}"
+                )
+            else:
+                workbook = python_calamine.CalamineWorkbook.from_filelike(file)
+        except (python_calamine.CalamineError, ValueError) as exc:
+            raise _corrupt() from exc
+        yield workbook
 
 
 @contextlib.contextmanager

@@ -476,10 +476,10 @@ def _run_part(
     today = timezone.localdate()
     check = ledger_class.check_alone
     rows: list = []
-    read: list[_Read] | None = None
-    if isinstance(share, Piece):
-        read, keys, masked = _read_piece(importer, parsers, conn, share, today)
-        rows = read
+    # A cut sheet's rows are parsed and checked as they are planned (`_read_piece`).
+    deferred = isinstance(share, Piece)
+    if deferred:
+        rows, keys, masked = _read_piece(importer, parsers, conn, share, today)
     else:
         keys = _Keys()
         masked = []
@@ -504,7 +504,7 @@ def _run_part(
             if conn.poll():
                 raise _Stopped  # another part broke off
             chunk = rows[start : start + CHUNK_ROWS]
-            if read is not None:
+            if deferred:
                 chunk = [parse_row(number, cells, parsers) for number, cells in chunk]
                 for row in chunk:
                     check(row, today)
